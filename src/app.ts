@@ -1,0 +1,83 @@
+// The hono app: per-request setup, auth, CSRF, routes, the OpenAPI document and error mapping.
+import { OpenAPIHono } from "@hono/zod-openapi";
+import { bodyLimit } from "hono/body-limit";
+import { HTTPException } from "hono/http-exception";
+import { originGuard } from "./auth/csrf";
+import { resolvePrincipal } from "./auth/principal";
+import type { AppEnv } from "./context";
+import { openDb } from "./db/client";
+import { readConfig } from "./env";
+import { ApiError } from "./errors";
+import { adminRoutes } from "./routes/admin";
+import { authRoutes } from "./routes/auth";
+import { memberRoutes } from "./routes/members";
+import { requireAdmin, requireUser } from "./auth/principal";
+import { roomRoutes } from "./routes/rooms";
+
+/** JSON bodies are small; anything larger is refused before it is parsed. */
+const MAX_BODY_BYTES = 64 * 1024;
+
+export const app = new OpenAPIHono<AppEnv>();
+
+app.use("/api/*", async (c, next) => {
+  c.set("config", readConfig(c.env));
+  c.set("db", openDb(c.env.DB));
+  await next();
+});
+app.use(
+  "/api/*",
+  bodyLimit({
+    maxSize: MAX_BODY_BYTES,
+    onError: () => {
+      throw new ApiError("too_large", `Request bodies are limited to ${MAX_BODY_BYTES} bytes`);
+    },
+  }),
+);
+app.use("/api/*", originGuard());
+app.use("/api/*", resolvePrincipal());
+
+const api = app
+  .route("/api", authRoutes)
+  .route("/api", roomRoutes)
+  .route("/api", memberRoutes("/rooms", "members", requireUser()))
+  .route("/api", memberRoutes("/admin/rooms", "admin", requireAdmin()))
+  .route("/api", adminRoutes);
+
+export type AppType = typeof api;
+
+app.openAPIRegistry.registerComponent("securitySchemes", "bearer", {
+  type: "http",
+  scheme: "bearer",
+  description: "A session token from /api/auth/login or an API token from /api/admin/tokens",
+});
+app.openAPIRegistry.registerComponent("securitySchemes", "cookie", {
+  type: "apiKey",
+  in: "cookie",
+  name: "confab_session",
+});
+app.doc31("/api/openapi.json", {
+  openapi: "3.1.0",
+  info: {
+    title: "Confab API",
+    version: "1",
+    description: "Real-time chat on Durable Objects. Errors: {error: {code, message, details?}}.",
+  },
+});
+
+app.notFound((c) =>
+  c.json(new ApiError("not_found", `No route for ${c.req.method} ${new URL(c.req.url).pathname}`).toBody(), 404),
+);
+
+app.onError((error, c) => {
+  if (error instanceof ApiError) {
+    if (error.retryAfterSeconds !== undefined) c.header("Retry-After", String(error.retryAfterSeconds));
+    return c.json(error.toBody(), error.status);
+  }
+  if (error instanceof HTTPException && error.status < 500) {
+    // hono's own validators (e.g. a body that is not JSON) land here.
+    const code = error.status === 413 ? "too_large" : error.status === 401 ? "unauthorized" : "invalid";
+    return c.json(new ApiError(code, error.message || "Invalid request").toBody(), error.status === 413 ? 413 : error.status === 401 ? 401 : 400);
+  }
+  console.error("unhandled error", c.req.method, c.req.path, error);
+  return c.json(new ApiError("internal", "Something went wrong on our side").toBody(), 500);
+});

@@ -1,0 +1,33 @@
+// CSRF: a browser sends the session cookie on cross-site requests too, so every cookie-carrying
+// mutation must prove it comes from this instance's own pages, whatever its content type
+// (hono/csrf only checks form-like ones). Bearer-token requests cannot be forged this way.
+import { getCookie } from "hono/cookie";
+import { createMiddleware } from "hono/factory";
+import type { AppEnv } from "../context";
+import { ApiError } from "../errors";
+import { bearerToken } from "./principal";
+import { SESSION_COOKIE } from "./sessions";
+
+const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
+
+export function isTrustedOrigin(origin: string, requestUrl: string, allowed: ReadonlySet<string>) {
+  return origin === new URL(requestUrl).origin || allowed.has(origin);
+}
+
+export const originGuard = () =>
+  createMiddleware<AppEnv>(async function originGuard(c, next) {
+    if (SAFE_METHODS.has(c.req.method) || bearerToken(c.req.header("authorization"))) {
+      return next();
+    }
+    const origin = c.req.header("origin");
+    const allowed = c.get("config").allowedOrigins;
+    if (origin) {
+      // A foreign page may not post here at all, signed in or not (login CSRF included).
+      if (!isTrustedOrigin(origin, c.req.url, allowed)) {
+        throw new ApiError("forbidden", "Cross-origin request refused");
+      }
+    } else if (getCookie(c, SESSION_COOKIE) && c.req.header("sec-fetch-site") !== "same-origin") {
+      throw new ApiError("forbidden", "Cookie-authenticated requests must send Origin");
+    }
+    return next();
+  });

@@ -1,0 +1,21 @@
+// Drizzle over D1, and small helpers shared by every query module.
+import { drizzle } from "drizzle-orm/d1";
+import * as schema from "./schema";
+
+export type Db = ReturnType<typeof openDb>;
+
+export function openDb(d1: D1Database) {
+  return drizzle(d1, { schema });
+}
+
+export const iso = (ms: number): string => new Date(ms).toISOString();
+export const isoOrNull = (ms: number | null | undefined): string | null =>
+  ms == null ? null : new Date(ms).toISOString();
+
+/** Escapes LIKE wildcards in user input (queries use `ESCAPE '\'`). */
+export const likePattern = (text: string): string => `${text.replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`;
+
+export function isUniqueViolation(error: unknown): boolean {
+  const text = String((error as { cause?: unknown })?.cause ?? error);
+  return text.includes("UNIQUE constraint failed") || String(error).includes("UNIQUE constraint failed");
+}

@@ -1,0 +1,141 @@
+// D1 schema: identity, rooms, memberships, unread inputs and the audit log (DESIGN §2).
+// Times are integer milliseconds since the epoch; the API turns them into ISO strings.
+import { index, integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
+
+export const users = sqliteTable("users", {
+  id: text("id").primaryKey(),
+  handle: text("handle").notNull().unique(),
+  displayName: text("display_name").notNull(),
+  // "pbkdf2-sha256$<iterations>$<salt b64>$<hash b64>": parameters travel with the hash.
+  passwordHash: text("password_hash").notNull(),
+  role: text("role", { enum: ["admin", "user"] }).notNull().default("user"),
+  createdAt: integer("created_at").notNull(),
+  disabledAt: integer("disabled_at"),
+});
+
+export const sessions = sqliteTable(
+  "sessions",
+  {
+    // Only the SHA-256 of the bearer secret is stored.
+    tokenHash: text("token_hash").primaryKey(),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    createdAt: integer("created_at").notNull(),
+    expiresAt: integer("expires_at").notNull(),
+  },
+  (t) => [index("sessions_user_idx").on(t.userId)],
+);
+
+export const apiTokens = sqliteTable(
+  "api_tokens",
+  {
+    id: text("id").primaryKey(),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    name: text("name").notNull(),
+    tokenHash: text("token_hash").notNull().unique(),
+    // JSON array of "admin" | "bot".
+    scopes: text("scopes").notNull(),
+    createdAt: integer("created_at").notNull(),
+    lastUsedAt: integer("last_used_at"),
+    revokedAt: integer("revoked_at"),
+  },
+  (t) => [index("api_tokens_user_idx").on(t.userId)],
+);
+
+export const rooms = sqliteTable(
+  "rooms",
+  {
+    id: text("id").primaryKey(),
+    kind: text("kind", { enum: ["channel", "private", "dm"] }).notNull(),
+    name: text("name"),
+    topic: text("topic").notNull().default(""),
+    // Sorted member ids of a DM: the same people always reach the same room.
+    dmKey: text("dm_key").unique(),
+    externalRef: text("external_ref").unique(),
+    createdBy: text("created_by").references(() => users.id, { onDelete: "set null" }),
+    createdAt: integer("created_at").notNull(),
+    archivedAt: integer("archived_at"),
+    retentionJson: text("retention_json"),
+    ephemeral: integer("ephemeral", { mode: "boolean" }).notNull().default(false),
+    // Kept in step by the room's Durable Object through its outbox.
+    lastSeq: integer("last_seq").notNull().default(0),
+    firstSeq: integer("first_seq").notNull().default(1),
+    lastMessageAt: integer("last_message_at"),
+    lastPreview: text("last_preview"),
+  },
+  (t) => [index("rooms_kind_name_idx").on(t.kind, t.name), index("rooms_created_idx").on(t.createdAt)],
+);
+
+export const memberships = sqliteTable(
+  "memberships",
+  {
+    roomId: text("room_id")
+      .notNull()
+      .references(() => rooms.id, { onDelete: "cascade" }),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    role: text("role", { enum: ["owner", "moderator", "member"] })
+      .notNull()
+      .default("member"),
+    joinedAt: integer("joined_at").notNull(),
+    muted: integer("muted", { mode: "boolean" }).notNull().default(false),
+    lastReadSeq: integer("last_read_seq").notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.roomId, t.userId] }), index("memberships_user_idx").on(t.userId)],
+);
+
+export const deletedMessages = sqliteTable(
+  "deleted_messages",
+  {
+    roomId: text("room_id")
+      .notNull()
+      .references(() => rooms.id, { onDelete: "cascade" }),
+    seq: integer("seq").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.roomId, t.seq] })],
+);
+
+export const mentions = sqliteTable(
+  "mentions",
+  {
+    roomId: text("room_id")
+      .notNull()
+      .references(() => rooms.id, { onDelete: "cascade" }),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    seq: integer("seq").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.roomId, t.userId, t.seq] })],
+);
+
+export const auditLog = sqliteTable(
+  "audit_log",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    at: integer("at").notNull(),
+    actorId: text("actor_id"),
+    action: text("action").notNull(),
+    roomId: text("room_id"),
+    targetId: text("target_id"),
+    detailJson: text("detail_json"),
+  },
+  (t) => [
+    index("audit_room_idx").on(t.roomId, t.id),
+    index("audit_actor_idx").on(t.actorId, t.id),
+  ],
+);
+
+// Failed sign-ins, one row each, so the limit is an exact sliding window per handle and per IP.
+export const loginFailures = sqliteTable(
+  "login_failures",
+  {
+    key: text("key").notNull(),
+    at: integer("at").notNull(),
+  },
+  (t) => [index("login_failures_key_idx").on(t.key, t.at)],
+);

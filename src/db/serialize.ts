@@ -1,0 +1,61 @@
+// Rows → API objects. The only place that decides what a stored row looks like on the wire.
+import type { AdminUser, ApiTokenInfo, AuditEntry, PublicUser, Room, SelfUser, TokenScope } from "../shared/api";
+import { iso, isoOrNull } from "./client";
+import type { apiTokens, auditLog, rooms, users } from "./schema";
+
+type UserRow = typeof users.$inferSelect;
+type RoomRow = typeof rooms.$inferSelect;
+
+export const publicUser = (u: Pick<UserRow, "id" | "handle" | "displayName">): PublicUser => ({
+  id: u.id,
+  handle: u.handle,
+  displayName: u.displayName,
+});
+
+export const selfUser = (u: UserRow): SelfUser => ({
+  ...publicUser(u),
+  role: u.role,
+  createdAt: iso(u.createdAt),
+});
+
+export const adminUser = (u: UserRow): AdminUser => ({
+  ...selfUser(u),
+  disabled: u.disabledAt != null,
+  disabledAt: isoOrNull(u.disabledAt),
+});
+
+export const room = (r: RoomRow): Room => ({
+  id: r.id,
+  kind: r.kind,
+  name: r.name,
+  topic: r.topic,
+  createdBy: r.createdBy,
+  createdAt: iso(r.createdAt),
+  archived: r.archivedAt != null,
+  archivedAt: isoOrNull(r.archivedAt),
+  ephemeral: r.ephemeral,
+  externalRef: r.externalRef,
+  lastSeq: r.lastSeq,
+  lastMessageAt: isoOrNull(r.lastMessageAt),
+  lastPreview: r.lastPreview,
+});
+
+export const apiToken = (t: typeof apiTokens.$inferSelect): ApiTokenInfo => ({
+  id: t.id,
+  name: t.name,
+  userId: t.userId,
+  scopes: JSON.parse(t.scopes) as TokenScope[],
+  createdAt: iso(t.createdAt),
+  lastUsedAt: isoOrNull(t.lastUsedAt),
+  revokedAt: isoOrNull(t.revokedAt),
+});
+
+export const auditEntry = (e: typeof auditLog.$inferSelect): AuditEntry => ({
+  id: e.id,
+  at: iso(e.at),
+  actorId: e.actorId,
+  action: e.action,
+  roomId: e.roomId,
+  targetId: e.targetId,
+  detail: e.detailJson == null ? null : JSON.parse(e.detailJson),
+});

@@ -1,0 +1,42 @@
+// The Worker's bindings and the instance configuration read from [vars].
+
+export interface Env {
+  DB: D1Database;
+  ASSETS?: Fetcher;
+  REGISTRATION?: string;
+  ALLOWED_ORIGINS?: string;
+  SESSION_TTL_DAYS?: string;
+  LOGIN_MAX_FAILURES?: string;
+  LOGIN_WINDOW_SECONDS?: string;
+  DM_MAX_MEMBERS?: string;
+}
+
+export interface Config {
+  registrationOpen: boolean;
+  allowedOrigins: ReadonlySet<string>;
+  sessionTtlMs: number;
+  loginMaxFailures: number;
+  loginWindowMs: number;
+  dmMaxMembers: number;
+}
+
+function positive(value: string | undefined, fallback: number): number {
+  const n = Number(value);
+  return Number.isFinite(n) && n > 0 ? n : fallback;
+}
+
+export function readConfig(env: Env): Config {
+  return {
+    registrationOpen: (env.REGISTRATION ?? "open").trim().toLowerCase() !== "closed",
+    allowedOrigins: new Set(
+      (env.ALLOWED_ORIGINS ?? "")
+        .split(",")
+        .map((o) => o.trim().replace(/\/+$/, ""))
+        .filter(Boolean),
+    ),
+    sessionTtlMs: positive(env.SESSION_TTL_DAYS, 30) * 86_400_000,
+    loginMaxFailures: Math.floor(positive(env.LOGIN_MAX_FAILURES, 10)),
+    loginWindowMs: positive(env.LOGIN_WINDOW_SECONDS, 60) * 1000,
+    dmMaxMembers: Math.floor(positive(env.DM_MAX_MEMBERS, 10)),
+  };
+}

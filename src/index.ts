@@ -1,0 +1,7 @@
+// Worker entry: the HTTP app (static assets are served by the platform before it).
+import { app } from "./app";
+import type { Env } from "./env";
+
+export default {
+  fetch: app.fetch,
+} satisfies ExportedHandler<Env>;

@@ -1,0 +1,250 @@
+// The admin API: rooms for other systems, people, the audit log and API tokens.
+import { createRoute, z } from "@hono/zod-openapi";
+import { and, desc, eq, lt, sql } from "drizzle-orm";
+import { currentPrincipal, requireAdmin } from "../auth/principal";
+import { likePattern } from "../db/client";
+import { auditLog, rooms, users } from "../db/schema";
+import * as serialize from "../db/serialize";
+import { createRoom, offsetCursor, updateRoom } from "../directory/rooms";
+import { createToken, listTokens, revokeToken } from "../directory/tokens";
+import { findUser, searchUsers, updateUser } from "../directory/users";
+import { ApiError, notFound } from "../errors";
+import {
+  AdminCreateRoomBody,
+  AdminUpdateRoomBody,
+  AdminUpdateUserBody,
+  AdminUser,
+  ApiTokenInfo,
+  AuditEntry,
+  AuditQuery,
+  CreateTokenBody,
+  Id,
+  LIMITS,
+  PageQuery,
+  Room,
+} from "../shared/api";
+import { errors, jsonBody, noContent, ok, router, security } from "./openapi";
+
+const RoomBody = z.object({ room: Room });
+const Params = z.object({ id: Id });
+const pageSize = (limit: number | undefined) => limit ?? LIMITS.pageSize.default;
+
+async function roomById(db: Parameters<typeof findUser>[0], id: string) {
+  const room = await db.select().from(rooms).where(eq(rooms.id, id)).get();
+  if (!room) throw notFound("No such room");
+  return room;
+}
+
+export const adminRoutes = router([["/admin/*", requireAdmin()]])
+  .openapi(
+    createRoute({
+      method: "get",
+      path: "/admin/rooms",
+      tags: ["admin"],
+      summary: "All rooms, newest first, paged",
+      security,
+      request: { query: PageQuery },
+      responses: { 200: ok(z.object({ rooms: z.array(Room), nextCursor: z.string().nullable() })), ...errors },
+    }),
+    async (c) => {
+      const { q, cursor, limit } = c.req.valid("query");
+      const size = pageSize(limit);
+      const offset = offsetCursor(cursor);
+      const rows = await c
+        .get("db")
+        .select()
+        .from(rooms)
+        .where(q ? sql`(${rooms.name} LIKE ${likePattern(q)} ESCAPE '\\' COLLATE NOCASE OR ${rooms.externalRef} = ${q})` : undefined)
+        .orderBy(desc(rooms.createdAt), desc(rooms.id))
+        .limit(size + 1)
+        .offset(offset)
+        .all();
+      const nextCursor = rows.length > size ? String(offset + size) : null;
+      return c.json({ rooms: rows.slice(0, size).map(serialize.room), nextCursor }, 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "post",
+      path: "/admin/rooms",
+      tags: ["admin"],
+      summary: "Create a room for another system, with its members",
+      security,
+      request: jsonBody(AdminCreateRoomBody),
+      responses: { 201: ok(RoomBody, "Created"), ...errors },
+    }),
+    async (c) => {
+      const db = c.get("db");
+      const { members = [], ...spec } = c.req.valid("json");
+      if (spec.externalRef) {
+        const taken = await db.select({ id: rooms.id }).from(rooms).where(eq(rooms.externalRef, spec.externalRef)).get();
+        if (taken) throw new ApiError("conflict", "A room with that externalRef exists", { roomId: taken.id });
+      }
+      const byUser = new Map(members.map((m) => [m.userId, m.role ?? "member"] as const));
+      if (byUser.size > 0) {
+        const ids = [...byUser.keys()];
+        const known = await db
+          .select({ id: users.id })
+          .from(users)
+          .where(sql`${users.id} IN (SELECT value FROM json_each(${JSON.stringify(ids)}))`)
+          .all();
+        if (known.length !== ids.length) {
+          const have = new Set(known.map((k) => k.id));
+          throw new ApiError("not_found", "No such user", { userIds: ids.filter((id) => !have.has(id)) });
+        }
+      }
+      const room = await createRoom(
+        db,
+        currentPrincipal(c).user.id,
+        spec,
+        [...byUser].map(([userId, role]) => ({ userId, role })),
+      );
+      return c.json({ room: serialize.room(room) }, 201);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "get",
+      path: "/admin/rooms/by-ref/{externalRef}",
+      tags: ["admin"],
+      summary: "Find a room by the other system's id",
+      security,
+      request: { params: z.object({ externalRef: z.string().min(1).max(LIMITS.externalRef.max) }) },
+      responses: { 200: ok(RoomBody), ...errors },
+    }),
+    async (c) => {
+      const { externalRef } = c.req.valid("param");
+      const room = await c.get("db").select().from(rooms).where(eq(rooms.externalRef, externalRef)).get();
+      if (!room) throw notFound("No room has that externalRef");
+      return c.json({ room: serialize.room(room) }, 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "patch",
+      path: "/admin/rooms/{id}",
+      tags: ["admin"],
+      summary: "Rename, set the topic, archive (read-only) or unarchive",
+      security,
+      request: { params: Params, ...jsonBody(AdminUpdateRoomBody) },
+      responses: { 200: ok(RoomBody), ...errors },
+    }),
+    async (c) => {
+      const db = c.get("db");
+      const room = await roomById(db, c.req.valid("param").id);
+      const change = c.req.valid("json");
+      if (room.kind === "dm" && change.name !== undefined) throw new ApiError("invalid", "DMs have no name");
+      const updated = await updateRoom(db, currentPrincipal(c).user.id, room, change);
+      return c.json({ room: serialize.room(updated) }, 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "get",
+      path: "/admin/users",
+      tags: ["admin"],
+      summary: "People, disabled ones included",
+      security,
+      request: { query: PageQuery },
+      responses: { 200: ok(z.object({ users: z.array(AdminUser), nextCursor: z.string().nullable() })), ...errors },
+    }),
+    async (c) => {
+      const { q, cursor, limit } = c.req.valid("query");
+      const page = await searchUsers(c.get("db"), { q, offset: offsetCursor(cursor), limit: pageSize(limit), includeDisabled: true });
+      return c.json({ users: page.users.map(serialize.adminUser), nextCursor: page.nextCursor }, 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "patch",
+      path: "/admin/users/{id}",
+      tags: ["admin"],
+      summary: "Change someone's role, or disable them (revokes their sessions)",
+      security,
+      request: { params: Params, ...jsonBody(AdminUpdateUserBody) },
+      responses: { 200: ok(z.object({ user: AdminUser })), ...errors },
+    }),
+    async (c) => {
+      const db = c.get("db");
+      const target = await findUser(db, c.req.valid("param").id);
+      const user = await updateUser(db, currentPrincipal(c).user.id, target, c.req.valid("json"));
+      return c.json({ user: serialize.adminUser(user) }, 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "get",
+      path: "/admin/audit",
+      tags: ["admin"],
+      summary: "The audit log, newest first; page with `before`",
+      security,
+      request: { query: AuditQuery },
+      responses: { 200: ok(z.object({ entries: z.array(AuditEntry), nextBefore: z.number().int().nullable() })), ...errors },
+    }),
+    async (c) => {
+      const { roomId, actorId, before, limit } = c.req.valid("query");
+      const size = pageSize(limit);
+      const rows = await c
+        .get("db")
+        .select()
+        .from(auditLog)
+        .where(
+          and(
+            roomId ? eq(auditLog.roomId, roomId) : undefined,
+            actorId ? eq(auditLog.actorId, actorId) : undefined,
+            before ? lt(auditLog.id, before) : undefined,
+          ),
+        )
+        .orderBy(desc(auditLog.id))
+        .limit(size + 1)
+        .all();
+      const page = rows.slice(0, size);
+      const nextBefore = rows.length > size ? (page.at(-1)?.id ?? null) : null;
+      return c.json({ entries: page.map(serialize.auditEntry), nextBefore }, 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "post",
+      path: "/admin/tokens",
+      tags: ["admin"],
+      summary: "Create an API token; the secret is shown only in this answer",
+      security,
+      request: jsonBody(CreateTokenBody),
+      responses: { 201: ok(z.object({ token: ApiTokenInfo, secret: z.string() }), "Created"), ...errors },
+    }),
+    async (c) => {
+      const db = c.get("db");
+      const body = c.req.valid("json");
+      const me = currentPrincipal(c).user.id;
+      const owner = body.userId ? await findUser(db, body.userId) : null;
+      const { row, secret } = await createToken(db, me, { name: body.name, scopes: body.scopes, userId: owner?.id ?? me });
+      return c.json({ token: serialize.apiToken(row), secret }, 201);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "get",
+      path: "/admin/tokens",
+      tags: ["admin"],
+      summary: "Live API tokens (never their secrets)",
+      security,
+      responses: { 200: ok(z.object({ tokens: z.array(ApiTokenInfo) })), ...errors },
+    }),
+    async (c) => c.json({ tokens: (await listTokens(c.get("db"))).map(serialize.apiToken) }, 200),
+  )
+  .openapi(
+    createRoute({
+      method: "delete",
+      path: "/admin/tokens/{id}",
+      tags: ["admin"],
+      summary: "Revoke an API token",
+      security,
+      request: { params: Params },
+      responses: { ...noContent, ...errors },
+    }),
+    async (c) => {
+      await revokeToken(c.get("db"), currentPrincipal(c).user.id, c.req.valid("param").id);
+      return c.body(null, 204);
+    },
+  );

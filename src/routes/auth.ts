@@ -1,0 +1,103 @@
+// Accounts: sign up, sign in, sign out, who am I.
+import { createRoute, z } from "@hono/zod-openapi";
+import { eq } from "drizzle-orm";
+import type { Context } from "hono";
+import { batchAll } from "../db/batch";
+import { assertLoginAllowed, failureKeys, recordLoginFailure } from "../auth/login-limit";
+import { UNKNOWN_USER_HASH, verifyPassword } from "../auth/password";
+import { currentPrincipal, requireUser } from "../auth/principal";
+import { clearSessionCookie, newSession, revokeSession, setSessionCookie } from "../auth/sessions";
+import type { AppEnv, UserRow } from "../context";
+import { audit } from "../db/audit";
+import { users } from "../db/schema";
+import * as serialize from "../db/serialize";
+import { registerUser } from "../directory/users";
+import { ApiError } from "../errors";
+import { LoginBody, RegisterBody, SelfUser } from "../shared/api";
+import { errors, jsonBody, noContent, ok, router, security } from "./openapi";
+
+const SignedIn = z.object({ user: SelfUser, token: z.string() });
+
+export const clientIp = (c: Context<AppEnv>) => c.req.header("cf-connecting-ip") ?? "unknown";
+
+async function signIn(c: Context<AppEnv>, user: UserRow) {
+  const { token, insert, expiresAt } = await newSession(c.get("db"), user.id, c.get("config").sessionTtlMs);
+  await insert.run();
+  setSessionCookie(c, token, expiresAt);
+  return { user: serialize.selfUser(user), token };
+}
+
+export const authRoutes = router()
+  .openapi(
+    createRoute({
+      method: "post",
+      path: "/auth/register",
+      tags: ["auth"],
+      summary: "Create an account and sign it in; the instance's first account becomes admin",
+      request: jsonBody(RegisterBody),
+      responses: { 201: ok(SignedIn, "Signed up"), 400: errors[400], 403: errors[403], 409: errors[409] },
+    }),
+    async (c) => {
+      const body = c.req.valid("json");
+      const user = await registerUser(c.get("db"), body, c.get("config").registrationOpen, clientIp(c));
+      return c.json(await signIn(c, user), 201);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "post",
+      path: "/auth/login",
+      tags: ["auth"],
+      summary: "Sign in; 10 failed attempts a minute per handle and per IP",
+      request: jsonBody(LoginBody),
+      responses: { 200: ok(SignedIn), 400: errors[400], 401: errors[401], 403: errors[403] },
+    }),
+    async (c) => {
+      const { handle, password } = c.req.valid("json");
+      const db = c.get("db");
+      const config = c.get("config");
+      const ip = clientIp(c);
+      const keys = failureKeys(handle, ip);
+      await assertLoginAllowed(db, config, keys);
+      const user = await db.select().from(users).where(eq(users.handle, handle)).get();
+      const valid = await verifyPassword(password, user?.passwordHash ?? UNKNOWN_USER_HASH);
+      if (!user || !valid) {
+        await batchAll(db, [
+          ...recordLoginFailure(db, config, keys),
+          audit(db, { actorId: null, action: "auth.login_failed", targetId: user?.id ?? null, detail: { handle, ip } }),
+        ]);
+        throw new ApiError("unauthorized", "Wrong handle or password");
+      }
+      if (user.disabledAt != null) throw new ApiError("disabled", "This account is disabled");
+      return c.json(await signIn(c, user), 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "post",
+      path: "/auth/logout",
+      tags: ["auth"],
+      summary: "End this session",
+      security,
+      middleware: [requireUser()] as const,
+      responses: { ...noContent, 401: errors[401] },
+    }),
+    async (c) => {
+      const principal = currentPrincipal(c);
+      if (principal.via === "session") await revokeSession(c.get("db"), principal.credentialHash).run();
+      clearSessionCookie(c);
+      return c.body(null, 204);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "get",
+      path: "/me",
+      tags: ["auth"],
+      summary: "Who am I",
+      security,
+      middleware: [requireUser()] as const,
+      responses: { 200: ok(z.object({ user: SelfUser })), 401: errors[401], 403: errors[403] },
+    }),
+    (c) => c.json({ user: serialize.selfUser(currentPrincipal(c).user) }, 200),
+  );

@@ -1,0 +1,181 @@
+// The HTTP API's shapes: request bodies, queries and responses, validated with zod.
+// Shared by the Worker (validation + OpenAPI), the web client, tests and benchmarks.
+import { z } from "zod";
+
+export const LIMITS = {
+  handle: { min: 3, max: 32 },
+  displayName: { max: 64 },
+  password: { min: 8, max: 256 },
+  roomName: { max: 80 },
+  topic: { max: 250 },
+  tokenName: { max: 64 },
+  externalRef: { max: 200 },
+  pageSize: { default: 50, max: 100 },
+} as const;
+
+export const Handle = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .regex(/^[a-z0-9_]+$/, "Use letters, digits and _ only")
+  .min(LIMITS.handle.min)
+  .max(LIMITS.handle.max);
+export const DisplayName = z.string().trim().min(1, "Required").max(LIMITS.displayName.max);
+export const Password = z.string().min(LIMITS.password.min).max(LIMITS.password.max);
+export const Id = z.string().min(1).max(64);
+export const RoomName = z.string().trim().min(1, "Required").max(LIMITS.roomName.max);
+export const Topic = z.string().trim().max(LIMITS.topic.max);
+export const MemberRole = z.enum(["owner", "moderator", "member"]);
+export const UserRole = z.enum(["admin", "user"]);
+export const TokenScope = z.enum(["admin", "bot"]);
+export const RoomKind = z.enum(["channel", "private", "dm"]);
+const Timestamp = z.string().describe("ISO 8601");
+
+// ---- request bodies -------------------------------------------------------------------------
+
+export const RegisterBody = z.object({ handle: Handle, displayName: DisplayName, password: Password });
+export const LoginBody = z.object({
+  handle: z.string().trim().toLowerCase().min(1).max(LIMITS.handle.max),
+  password: z.string().min(1).max(LIMITS.password.max),
+});
+export const CreateRoomBody = z.object({
+  kind: z.enum(["channel", "private"]),
+  name: RoomName,
+  topic: Topic.optional(),
+});
+export const UpdateRoomBody = z
+  .object({ name: RoomName.optional(), topic: Topic.optional() })
+  .refine((b) => b.name !== undefined || b.topic !== undefined, "Give a name or a topic");
+export const OpenDmBody = z.union([
+  z.object({ userId: Id }),
+  z.object({ userIds: z.array(Id).min(1).max(50) }),
+]);
+export const AddMemberBody = z.object({ userId: Id, role: MemberRole.optional() });
+export const UpdateMemberBody = z.object({ role: MemberRole });
+export const MuteBody = z.object({ muted: z.boolean() });
+
+export const RetentionPolicy = z.object({
+  maxAgeDays: z.number().positive().max(36_500).nullable().optional(),
+  maxMessages: z.number().int().positive().nullable().optional(),
+  maxBytes: z.number().int().positive().nullable().optional(),
+});
+export type RetentionPolicy = z.infer<typeof RetentionPolicy>;
+
+export const AdminCreateRoomBody = z.object({
+  kind: z.enum(["channel", "private"]),
+  name: RoomName,
+  topic: Topic.optional(),
+  externalRef: z.string().trim().min(1).max(LIMITS.externalRef.max).optional(),
+  ephemeral: z.boolean().optional(),
+  retention: RetentionPolicy.optional(),
+  members: z.array(z.object({ userId: Id, role: MemberRole.optional() })).max(1000).optional(),
+});
+export const AdminUpdateRoomBody = z
+  .object({ name: RoomName.optional(), topic: Topic.optional(), archived: z.boolean().optional() })
+  .refine((b) => Object.values(b).some((v) => v !== undefined), "Nothing to change");
+export const AdminUpdateUserBody = z
+  .object({ role: UserRole.optional(), disabled: z.boolean().optional() })
+  .refine((b) => b.role !== undefined || b.disabled !== undefined, "Nothing to change");
+export const CreateTokenBody = z.object({
+  name: z.string().trim().min(1).max(LIMITS.tokenName.max),
+  scopes: z.array(TokenScope).min(1).max(2),
+  userId: Id.optional(),
+});
+
+// ---- queries ----------------------------------------------------------------------------------
+
+const Limit = z.coerce.number().int().min(1).max(LIMITS.pageSize.max).optional();
+export const SearchQuery = z.object({ q: z.string().trim().max(64).optional(), limit: Limit });
+export const PageQuery = z.object({
+  q: z.string().trim().max(64).optional(),
+  cursor: z.string().max(200).optional(),
+  limit: Limit,
+});
+export const AuditQuery = z.object({
+  roomId: Id.optional(),
+  actorId: Id.optional(),
+  before: z.coerce.number().int().positive().optional(),
+  limit: Limit,
+});
+
+// ---- responses --------------------------------------------------------------------------------
+
+export const PublicUser = z.object({ id: z.string(), handle: z.string(), displayName: z.string() });
+export const SelfUser = PublicUser.extend({ role: UserRole, createdAt: Timestamp });
+export const AdminUser = SelfUser.extend({ disabled: z.boolean(), disabledAt: Timestamp.nullable() });
+
+export const Room = z.object({
+  id: z.string(),
+  kind: RoomKind,
+  name: z.string().nullable(),
+  topic: z.string(),
+  createdBy: z.string().nullable(),
+  createdAt: Timestamp,
+  archived: z.boolean(),
+  archivedAt: Timestamp.nullable(),
+  ephemeral: z.boolean(),
+  externalRef: z.string().nullable(),
+  lastSeq: z.number().int(),
+  lastMessageAt: Timestamp.nullable(),
+  lastPreview: z.string().nullable(),
+});
+
+export const Member = z.object({ user: PublicUser, role: MemberRole, joinedAt: Timestamp });
+
+export const RoomListItem = z.object({
+  room: Room,
+  role: MemberRole,
+  unread: z.number().int(),
+  mentions: z.number().int(),
+  lastSeq: z.number().int(),
+  lastReadSeq: z.number().int(),
+  lastMessageAt: Timestamp.nullable(),
+  lastPreview: z.string().nullable(),
+  muted: z.boolean(),
+  /** For DMs: the other people in it, so a client can name the room. */
+  peers: z.array(PublicUser),
+});
+
+export const RoomDetails = z.object({
+  room: Room,
+  me: z.object({ role: MemberRole, muted: z.boolean(), lastReadSeq: z.number().int() }).nullable(),
+  members: z.array(Member),
+  memberCount: z.number().int(),
+  nextMembersCursor: z.string().nullable(),
+});
+
+export const ApiTokenInfo = z.object({
+  id: z.string(),
+  name: z.string(),
+  userId: z.string(),
+  scopes: z.array(TokenScope),
+  createdAt: Timestamp,
+  lastUsedAt: Timestamp.nullable(),
+  revokedAt: Timestamp.nullable(),
+});
+
+export const AuditEntry = z.object({
+  id: z.number().int(),
+  at: Timestamp,
+  actorId: z.string().nullable(),
+  action: z.string(),
+  roomId: z.string().nullable(),
+  targetId: z.string().nullable(),
+  detail: z.unknown().nullable(),
+});
+
+export const ErrorResponse = z.object({
+  error: z.object({ code: z.string(), message: z.string(), details: z.unknown().optional() }),
+});
+
+export type PublicUser = z.infer<typeof PublicUser>;
+export type SelfUser = z.infer<typeof SelfUser>;
+export type AdminUser = z.infer<typeof AdminUser>;
+export type Room = z.infer<typeof Room>;
+export type Member = z.infer<typeof Member>;
+export type RoomListItem = z.infer<typeof RoomListItem>;
+export type RoomDetails = z.infer<typeof RoomDetails>;
+export type MemberRole = z.infer<typeof MemberRole>;
+export type TokenScope = z.infer<typeof TokenScope>;
+export type AuditEntry = z.infer<typeof AuditEntry>;
+export type ApiTokenInfo = z.infer<typeof ApiTokenInfo>;

@@ -1,0 +1,79 @@
+// Talking to Confab as a client would: real HTTP requests into the Worker, real D1 behind it.
+import { SELF } from "cloudflare:test";
+
+export const BASE = "http://confab.test";
+
+export interface Reply<T = any> {
+  status: number;
+  body: T;
+  headers: Headers;
+}
+
+export interface CallOptions {
+  token?: string | undefined;
+  cookie?: string;
+  origin?: string | null;
+  ip?: string;
+  headers?: Record<string, string>;
+  /** Raw body text, sent as is (for malformed input). */
+  raw?: string;
+}
+
+export async function call<T = any>(method: string, path: string, body?: unknown, opts: CallOptions = {}): Promise<Reply<T>> {
+  const headers = new Headers(opts.headers);
+  if (opts.token) headers.set("authorization", `Bearer ${opts.token}`);
+  if (opts.cookie) headers.set("cookie", opts.cookie);
+  if (opts.origin) headers.set("origin", opts.origin);
+  if (opts.ip) headers.set("cf-connecting-ip", opts.ip);
+  let payload: string | undefined = opts.raw;
+  if (body !== undefined) {
+    payload = JSON.stringify(body);
+    headers.set("content-type", "application/json");
+  } else if (opts.raw !== undefined && !headers.has("content-type")) {
+    headers.set("content-type", "application/json");
+  }
+  const res = await SELF.fetch(`${BASE}${path}`, { method, headers, body: payload });
+  const text = await res.text();
+  let parsed: unknown = null;
+  if (text) {
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      parsed = text;
+    }
+  }
+  return { status: res.status, body: parsed as T, headers: res.headers };
+}
+
+export interface TestUser {
+  id: string;
+  handle: string;
+  token: string;
+  role: "admin" | "user";
+}
+
+let counter = 0;
+export const uniqueHandle = (prefix = "user") => `${prefix}_${Date.now().toString(36)}${(counter++).toString(36)}`.slice(0, 32);
+
+export async function register(handle = uniqueHandle(), displayName = "Test Person"): Promise<TestUser> {
+  const res = await call("POST", "/api/auth/register", { handle, displayName, password: "correct horse battery" });
+  if (res.status !== 201) throw new Error(`register ${handle}: ${res.status} ${JSON.stringify(res.body)}`);
+  return { id: res.body.user.id, handle: res.body.user.handle, token: res.body.token, role: res.body.user.role };
+}
+
+export async function createRoom(owner: TestUser, kind: "channel" | "private" = "channel", name = "general") {
+  const res = await call("POST", "/api/rooms", { kind, name }, { token: owner.token });
+  if (res.status !== 201) throw new Error(`create room: ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body.room as { id: string; kind: string; name: string };
+}
+
+export async function addMember(actor: TestUser, roomId: string, userId: string, role?: string) {
+  const res = await call("POST", `/api/rooms/${roomId}/members`, { userId, ...(role ? { role } : {}) }, { token: actor.token });
+  if (res.status !== 201) throw new Error(`add member: ${res.status} ${JSON.stringify(res.body)}`);
+}
+
+export function expectError(res: Reply, status: number, code: string) {
+  if (res.status !== status || res.body?.error?.code !== code) {
+    throw new Error(`expected ${status} ${code}, got ${res.status} ${JSON.stringify(res.body)}`);
+  }
+}
