@@ -3,7 +3,7 @@ import { OpenAPIHono } from "@hono/zod-openapi";
 import { bodyLimit } from "hono/body-limit";
 import { HTTPException } from "hono/http-exception";
 import { originGuard } from "./auth/csrf";
-import { resolvePrincipal } from "./auth/principal";
+import { requireAdmin, requireUser, resolvePrincipal } from "./auth/principal";
 import type { AppEnv } from "./context";
 import { openDb } from "./db/client";
 import { readConfig } from "./env";
@@ -11,7 +11,6 @@ import { ApiError } from "./errors";
 import { adminRoutes } from "./routes/admin";
 import { authRoutes } from "./routes/auth";
 import { memberRoutes } from "./routes/members";
-import { requireAdmin, requireUser } from "./auth/principal";
 import { roomRoutes } from "./routes/rooms";
 
 /** JSON bodies are small; anything larger is refused before it is parsed. */
@@ -65,18 +64,29 @@ app.doc31("/api/openapi.json", {
 });
 
 app.notFound((c) =>
-  c.json(new ApiError("not_found", `No route for ${c.req.method} ${new URL(c.req.url).pathname}`).toBody(), 404),
+  c.json(
+    new ApiError(
+      "not_found",
+      `No route for ${c.req.method} ${new URL(c.req.url).pathname}`,
+    ).toBody(),
+    404,
+  ),
 );
 
 app.onError((error, c) => {
   if (error instanceof ApiError) {
-    if (error.retryAfterSeconds !== undefined) c.header("Retry-After", String(error.retryAfterSeconds));
+    if (error.retryAfterSeconds !== undefined)
+      c.header("Retry-After", String(error.retryAfterSeconds));
     return c.json(error.toBody(), error.status);
   }
   if (error instanceof HTTPException && error.status < 500) {
     // hono's own validators (e.g. a body that is not JSON) land here.
-    const code = error.status === 413 ? "too_large" : error.status === 401 ? "unauthorized" : "invalid";
-    return c.json(new ApiError(code, error.message || "Invalid request").toBody(), error.status === 413 ? 413 : error.status === 401 ? 401 : 400);
+    const code =
+      error.status === 413 ? "too_large" : error.status === 401 ? "unauthorized" : "invalid";
+    return c.json(
+      new ApiError(code, error.message || "Invalid request").toBody(),
+      error.status === 413 ? 413 : error.status === 401 ? 401 : 400,
+    );
   }
   console.error("unhandled error", c.req.method, c.req.path, error);
   return c.json(new ApiError("internal", "Something went wrong on our side").toBody(), 500);

@@ -1,11 +1,11 @@
 import type { D1Migration } from "cloudflare:test";
-import type { Env } from "../src/env";
+import type { Env as WorkerEnv } from "../src/env";
 
+// The bindings tests see: the Worker's, plus the migrations vitest.config.ts passes in.
 declare global {
   namespace Cloudflare {
-    interface Env extends import("../src/env").Env {
+    interface Env extends WorkerEnv {
       TEST_MIGRATIONS: D1Migration[];
     }
   }
 }
-export type { Env };

@@ -19,7 +19,12 @@ export interface CallOptions {
   raw?: string;
 }
 
-export async function call<T = any>(method: string, path: string, body?: unknown, opts: CallOptions = {}): Promise<Reply<T>> {
+export async function call<T = any>(
+  method: string,
+  path: string,
+  body?: unknown,
+  opts: CallOptions = {},
+): Promise<Reply<T>> {
   const headers = new Headers(opts.headers);
   if (opts.token) headers.set("authorization", `Bearer ${opts.token}`);
   if (opts.cookie) headers.set("cookie", opts.cookie);
@@ -53,22 +58,45 @@ export interface TestUser {
 }
 
 let counter = 0;
-export const uniqueHandle = (prefix = "user") => `${prefix}_${Date.now().toString(36)}${(counter++).toString(36)}`.slice(0, 32);
+export const uniqueHandle = (prefix = "user") =>
+  `${prefix}_${Date.now().toString(36)}${(counter++).toString(36)}`.slice(0, 32);
 
-export async function register(handle = uniqueHandle(), displayName = "Test Person"): Promise<TestUser> {
-  const res = await call("POST", "/api/auth/register", { handle, displayName, password: "correct horse battery" });
-  if (res.status !== 201) throw new Error(`register ${handle}: ${res.status} ${JSON.stringify(res.body)}`);
-  return { id: res.body.user.id, handle: res.body.user.handle, token: res.body.token, role: res.body.user.role };
+export async function register(
+  handle = uniqueHandle(),
+  displayName = "Test Person",
+): Promise<TestUser> {
+  const res = await call("POST", "/api/auth/register", {
+    handle,
+    displayName,
+    password: "correct horse battery",
+  });
+  if (res.status !== 201)
+    throw new Error(`register ${handle}: ${res.status} ${JSON.stringify(res.body)}`);
+  return {
+    id: res.body.user.id,
+    handle: res.body.user.handle,
+    token: res.body.token,
+    role: res.body.user.role,
+  };
 }
 
-export async function createRoom(owner: TestUser, kind: "channel" | "private" = "channel", name = "general") {
+export async function createRoom(
+  owner: TestUser,
+  kind: "channel" | "private" = "channel",
+  name = "general",
+) {
   const res = await call("POST", "/api/rooms", { kind, name }, { token: owner.token });
   if (res.status !== 201) throw new Error(`create room: ${res.status} ${JSON.stringify(res.body)}`);
   return res.body.room as { id: string; kind: string; name: string };
 }
 
 export async function addMember(actor: TestUser, roomId: string, userId: string, role?: string) {
-  const res = await call("POST", `/api/rooms/${roomId}/members`, { userId, ...(role ? { role } : {}) }, { token: actor.token });
+  const res = await call(
+    "POST",
+    `/api/rooms/${roomId}/members`,
+    { userId, ...(role ? { role } : {}) },
+    { token: actor.token },
+  );
   if (res.status !== 201) throw new Error(`add member: ${res.status} ${JSON.stringify(res.body)}`);
 }
 

@@ -1,9 +1,9 @@
 // Failed sign-ins are limited per handle and per client IP over a sliding window; successful
 // ones never count. One row per failure keeps the window exact and the check a single query.
 import { and, count, gt, inArray, lte, min } from "drizzle-orm";
-import type { Config } from "../env";
 import type { Db } from "../db/client";
 import { loginFailures } from "../db/schema";
+import type { Config } from "../env";
 import { ApiError } from "../errors";
 
 export const failureKeys = (handle: string, ip: string) => [`handle:${handle}`, `ip:${ip}`];
@@ -21,16 +21,23 @@ export async function assertLoginAllowed(db: Db, config: Config, keys: string[])
   if (blocked.length === 0) return;
   const until = Math.max(...blocked.map((r) => (r.oldest ?? Date.now()) + config.loginWindowMs));
   const retryAfter = Math.max(1, Math.ceil((until - Date.now()) / 1000));
-  throw new ApiError("rate_limited", "Too many failed sign-ins; try again later", undefined, retryAfter);
+  throw new ApiError(
+    "rate_limited",
+    "Too many failed sign-ins; try again later",
+    undefined,
+    retryAfter,
+  );
 }
 
 /** Statements that record one failure and drop the rows that left the window. */
 export function recordLoginFailure(db: Db, config: Config, keys: string[]) {
   const now = Date.now();
   return [
-    db.delete(loginFailures).where(
-      and(inArray(loginFailures.key, keys), lte(loginFailures.at, now - config.loginWindowMs)),
-    ),
+    db
+      .delete(loginFailures)
+      .where(
+        and(inArray(loginFailures.key, keys), lte(loginFailures.at, now - config.loginWindowMs)),
+      ),
     db.insert(loginFailures).values(keys.map((key) => ({ key, at: now }))),
   ] as const;
 }

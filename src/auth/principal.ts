@@ -7,8 +7,8 @@ import type { Db } from "../db/client";
 import { apiTokens, sessions, users } from "../db/schema";
 import { ApiError } from "../errors";
 import type { TokenScope } from "../shared/api";
-import { API_TOKEN_PREFIX, SESSION_COOKIE } from "./sessions";
 import { sha256Hex } from "./crypto";
+import { API_TOKEN_PREFIX, SESSION_COOKIE } from "./sessions";
 
 /** How often an API token's `last_used_at` is refreshed; writing it on every call is waste. */
 const LAST_USED_GRANULARITY_MS = 60_000;
@@ -50,7 +50,9 @@ async function tokenPrincipal(
   if (!row) return null;
   const now = Date.now();
   if ((row.token.lastUsedAt ?? 0) < now - LAST_USED_GRANULARITY_MS) {
-    waitUntil(db.update(apiTokens).set({ lastUsedAt: now }).where(eq(apiTokens.id, row.token.id)).run());
+    waitUntil(
+      db.update(apiTokens).set({ lastUsedAt: now }).where(eq(apiTokens.id, row.token.id)).run(),
+    );
   }
   const scopes = new Set(JSON.parse(row.token.scopes) as TokenScope[]);
   return {

@@ -13,9 +13,12 @@ export const isoOrNull = (ms: number | null | undefined): string | null =>
   ms == null ? null : new Date(ms).toISOString();
 
 /** Escapes LIKE wildcards in user input (queries use `ESCAPE '\'`). */
-export const likePattern = (text: string): string => `${text.replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`;
+export const likePattern = (text: string): string =>
+  `${text.replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`;
 
 export function isUniqueViolation(error: unknown): boolean {
   const text = String((error as { cause?: unknown })?.cause ?? error);
-  return text.includes("UNIQUE constraint failed") || String(error).includes("UNIQUE constraint failed");
+  return (
+    text.includes("UNIQUE constraint failed") || String(error).includes("UNIQUE constraint failed")
+  );
 }

@@ -8,7 +8,9 @@ export const users = sqliteTable("users", {
   displayName: text("display_name").notNull(),
   // "pbkdf2-sha256$<iterations>$<salt b64>$<hash b64>": parameters travel with the hash.
   passwordHash: text("password_hash").notNull(),
-  role: text("role", { enum: ["admin", "user"] }).notNull().default("user"),
+  role: text("role", { enum: ["admin", "user"] })
+    .notNull()
+    .default("user"),
   createdAt: integer("created_at").notNull(),
   disabledAt: integer("disabled_at"),
 });
@@ -66,7 +68,10 @@ export const rooms = sqliteTable(
     lastMessageAt: integer("last_message_at"),
     lastPreview: text("last_preview"),
   },
-  (t) => [index("rooms_kind_name_idx").on(t.kind, t.name), index("rooms_created_idx").on(t.createdAt)],
+  (t) => [
+    index("rooms_kind_name_idx").on(t.kind, t.name),
+    index("rooms_created_idx").on(t.createdAt),
+  ],
 );
 
 export const memberships = sqliteTable(
@@ -85,7 +90,10 @@ export const memberships = sqliteTable(
     muted: integer("muted", { mode: "boolean" }).notNull().default(false),
     lastReadSeq: integer("last_read_seq").notNull().default(0),
   },
-  (t) => [primaryKey({ columns: [t.roomId, t.userId] }), index("memberships_user_idx").on(t.userId)],
+  (t) => [
+    primaryKey({ columns: [t.roomId, t.userId] }),
+    index("memberships_user_idx").on(t.userId),
+  ],
 );
 
 export const deletedMessages = sqliteTable(
@@ -124,10 +132,7 @@ export const auditLog = sqliteTable(
     targetId: text("target_id"),
     detailJson: text("detail_json"),
   },
-  (t) => [
-    index("audit_room_idx").on(t.roomId, t.id),
-    index("audit_actor_idx").on(t.actorId, t.id),
-  ],
+  (t) => [index("audit_room_idx").on(t.roomId, t.id), index("audit_actor_idx").on(t.actorId, t.id)],
 );
 
 // Failed sign-ins, one row each, so the limit is an exact sliding window per handle and per IP.

@@ -1,5 +1,13 @@
 // Rows → API objects. The only place that decides what a stored row looks like on the wire.
-import type { AdminUser, ApiTokenInfo, AuditEntry, PublicUser, Room, SelfUser, TokenScope } from "../shared/api";
+import type {
+  AdminUser,
+  ApiTokenInfo,
+  AuditEntry,
+  PublicUser,
+  Room,
+  SelfUser,
+  TokenScope,
+} from "../shared/api";
 import { iso, isoOrNull } from "./client";
 import type { apiTokens, auditLog, rooms, users } from "./schema";
 

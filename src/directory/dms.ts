@@ -1,10 +1,10 @@
 // Direct messages: one room per set of people, found again by its sorted member ids.
 import { eq, inArray } from "drizzle-orm";
+import { newId } from "../auth/crypto";
 import type { Db } from "../db/client";
 import { isUniqueViolation } from "../db/client";
 import { rooms, users } from "../db/schema";
 import { ApiError, notFound } from "../errors";
-import { newId } from "../auth/crypto";
 import type { RoomRow } from "./access";
 import { membershipInserts } from "./rooms";
 
@@ -25,7 +25,11 @@ export async function openDm(
   const existing = await db.select().from(rooms).where(eq(rooms.dmKey, key)).get();
   if (existing) return { room: existing, created: false };
 
-  const found = await db.select({ id: users.id }).from(users).where(inArray(users.id, people)).all();
+  const found = await db
+    .select({ id: users.id })
+    .from(users)
+    .where(inArray(users.id, people))
+    .all();
   if (found.length !== people.length) throw notFound("No such user");
 
   const room: RoomRow = {
@@ -48,7 +52,12 @@ export async function openDm(
   try {
     await db.batch([
       db.insert(rooms).values(room),
-      ...membershipInserts(db, room.id, people.map((userId) => ({ userId, role: "member" as const })), room.createdAt),
+      ...membershipInserts(
+        db,
+        room.id,
+        people.map((userId) => ({ userId, role: "member" as const })),
+        room.createdAt,
+      ),
     ]);
     return { room, created: true };
   } catch (error) {

@@ -5,7 +5,7 @@ import type { Db } from "../db/client";
 import { memberships, users } from "../db/schema";
 import { ApiError, forbidden, notFound } from "../errors";
 import type { MemberRole } from "../shared/api";
-import { type RoomAccess, assertNotArchived, assertNotDm, findMembership } from "./access";
+import { assertNotArchived, assertNotDm, findMembership, type RoomAccess } from "./access";
 import { canChangeRole, canInvite, canRemove } from "./permissions";
 
 async function assertUserExists(db: Db, userId: string): Promise<void> {
@@ -19,8 +19,17 @@ export async function joinChannel(db: Db, userId: string, access: RoomAccess): P
   if (room.kind !== "channel") throw forbidden("Only public channels can be joined");
   assertNotArchived(room);
   await db.batch([
-    db.insert(memberships).values({ roomId: room.id, userId, role: "member", joinedAt: Date.now() }).onConflictDoNothing(),
-    audit(db, { actorId: userId, action: "member.add", roomId: room.id, targetId: userId, detail: { via: "join" } }),
+    db
+      .insert(memberships)
+      .values({ roomId: room.id, userId, role: "member", joinedAt: Date.now() })
+      .onConflictDoNothing(),
+    audit(db, {
+      actorId: userId,
+      action: "member.add",
+      roomId: room.id,
+      targetId: userId,
+      detail: { via: "join" },
+    }),
   ]);
   return "member";
 }
@@ -34,14 +43,27 @@ export async function addMember(
   const { room, actor } = access;
   assertNotDm(room);
   if (!canInvite(actor, target.role)) {
-    throw forbidden(target.role === "member" ? "Only owners and moderators can add people" : "Only owners can grant that role");
+    throw forbidden(
+      target.role === "member"
+        ? "Only owners and moderators can add people"
+        : "Only owners can grant that role",
+    );
   }
   assertNotArchived(room);
   await assertUserExists(db, target.userId);
-  if (await findMembership(db, room.id, target.userId)) throw new ApiError("conflict", "Already a member");
+  if (await findMembership(db, room.id, target.userId))
+    throw new ApiError("conflict", "Already a member");
   await db.batch([
-    db.insert(memberships).values({ roomId: room.id, userId: target.userId, role: target.role, joinedAt: Date.now() }),
-    audit(db, { actorId, action: "member.add", roomId: room.id, targetId: target.userId, detail: { role: target.role } }),
+    db
+      .insert(memberships)
+      .values({ roomId: room.id, userId: target.userId, role: target.role, joinedAt: Date.now() }),
+    audit(db, {
+      actorId,
+      action: "member.add",
+      roomId: room.id,
+      targetId: target.userId,
+      detail: { role: target.role },
+    }),
   ]);
 }
 
@@ -84,7 +106,12 @@ export async function changeRole(
  * Removes a member (or lets one leave). When the last owner goes, the longest-standing
  * moderator — or else member — becomes owner, so the room can still be managed.
  */
-export async function removeMember(db: Db, actorId: string, access: RoomAccess, userId: string): Promise<void> {
+export async function removeMember(
+  db: Db,
+  actorId: string,
+  access: RoomAccess,
+  userId: string,
+): Promise<void> {
   const { room, actor } = access;
   assertNotDm(room);
   const current = await findMembership(db, room.id, userId);
@@ -94,7 +121,9 @@ export async function removeMember(db: Db, actorId: string, access: RoomAccess, 
   }
   const statements = [];
   statements.push(
-    db.delete(memberships).where(and(eq(memberships.roomId, room.id), eq(memberships.userId, userId))),
+    db
+      .delete(memberships)
+      .where(and(eq(memberships.roomId, room.id), eq(memberships.userId, userId))),
     audit(db, {
       actorId,
       action: "member.remove",
@@ -108,7 +137,10 @@ export async function removeMember(db: Db, actorId: string, access: RoomAccess, 
       .select({ userId: memberships.userId })
       .from(memberships)
       .where(and(eq(memberships.roomId, room.id), sql`${memberships.userId} <> ${userId}`))
-      .orderBy(sql`CASE ${memberships.role} WHEN 'moderator' THEN 0 ELSE 1 END`, asc(memberships.joinedAt))
+      .orderBy(
+        sql`CASE ${memberships.role} WHEN 'moderator' THEN 0 ELSE 1 END`,
+        asc(memberships.joinedAt),
+      )
       .get();
     if (heir) {
       statements.push(

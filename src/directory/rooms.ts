@@ -1,11 +1,17 @@
 // The room registry in D1: creating, renaming, listing and discovering rooms.
 import { and, asc, eq, isNull, notExists, sql } from "drizzle-orm";
+import { newId } from "../auth/crypto";
 import { audit } from "../db/audit";
 import { type Db, iso, likePattern } from "../db/client";
 import { memberships, rooms, users } from "../db/schema";
 import * as serialize from "../db/serialize";
-import { newId } from "../auth/crypto";
-import type { MemberRole, PublicUser, RetentionPolicy, RoomDetails, RoomListItem } from "../shared/api";
+import type {
+  MemberRole,
+  PublicUser,
+  RetentionPolicy,
+  RoomDetails,
+  RoomListItem,
+} from "../shared/api";
 import type { RoomAccess, RoomRow } from "./access";
 
 export interface NewRoom {
@@ -30,7 +36,9 @@ export function membershipInserts(
   for (let i = 0; i < members.length; i += MEMBER_ROWS_PER_INSERT) {
     const chunk = members.slice(i, i + MEMBER_ROWS_PER_INSERT);
     statements.push(
-      db.insert(memberships).values(chunk.map((m) => ({ roomId, userId: m.userId, role: m.role, joinedAt }))),
+      db
+        .insert(memberships)
+        .values(chunk.map((m) => ({ roomId, userId: m.userId, role: m.role, joinedAt }))),
     );
   }
   return statements;
@@ -71,7 +79,11 @@ export async function createRoom(
       actorId,
       action: "room.create",
       roomId: room.id,
-      detail: { kind: room.kind, name: room.name, ...(room.externalRef ? { externalRef: room.externalRef } : {}) },
+      detail: {
+        kind: room.kind,
+        name: room.name,
+        ...(room.externalRef ? { externalRef: room.externalRef } : {}),
+      },
     }),
   ]);
   return room;
@@ -97,7 +109,12 @@ export async function updateRoom(
   }
   if ("archivedAt" in next) {
     entries.push(
-      audit(db, { actorId, action: "room.archive", roomId: room.id, detail: { archived: archivedAt != null } }),
+      audit(db, {
+        actorId,
+        action: "room.archive",
+        roomId: room.id,
+        detail: { archived: archivedAt != null },
+      }),
     );
   }
   const [updated] = await db.batch([
@@ -186,7 +203,12 @@ async function dmPeers(db: Db, userId: string): Promise<Map<string, PublicUser[]
     .innerJoin(rooms, eq(rooms.id, memberships.roomId))
     .where(and(eq(memberships.userId, userId), eq(rooms.kind, "dm")));
   const rows = await db
-    .select({ roomId: memberships.roomId, id: users.id, handle: users.handle, displayName: users.displayName })
+    .select({
+      roomId: memberships.roomId,
+      id: users.id,
+      handle: users.handle,
+      displayName: users.displayName,
+    })
     .from(memberships)
     .innerJoin(users, eq(users.id, memberships.userId))
     .where(and(sql`${memberships.roomId} IN ${mine}`, sql`${memberships.userId} <> ${userId}`))
@@ -220,7 +242,9 @@ export async function discoverRooms(
             .from(memberships)
             .where(and(eq(memberships.roomId, rooms.id), eq(memberships.userId, userId))),
         ),
-        opts.q ? sql`${rooms.name} LIKE ${likePattern(opts.q)} ESCAPE '\\' COLLATE NOCASE` : undefined,
+        opts.q
+          ? sql`${rooms.name} LIKE ${likePattern(opts.q)} ESCAPE '\\' COLLATE NOCASE`
+          : undefined,
       ),
     )
     .orderBy(asc(rooms.name), asc(rooms.id))
@@ -228,7 +252,10 @@ export async function discoverRooms(
     .offset(opts.offset)
     .all();
   const hasMore = rows.length > opts.limit;
-  return { rooms: rows.slice(0, opts.limit), nextCursor: hasMore ? String(opts.offset + opts.limit) : null };
+  return {
+    rooms: rows.slice(0, opts.limit),
+    nextCursor: hasMore ? String(opts.offset + opts.limit) : null,
+  };
 }
 
 /** Room details with a page of members, owners first, then by join time. */

@@ -37,7 +37,12 @@ export async function createToken(
 }
 
 export const listTokens = (db: Db) =>
-  db.select().from(apiTokens).where(isNull(apiTokens.revokedAt)).orderBy(desc(apiTokens.createdAt)).all();
+  db
+    .select()
+    .from(apiTokens)
+    .where(isNull(apiTokens.revokedAt))
+    .orderBy(desc(apiTokens.createdAt))
+    .all();
 
 export async function revokeToken(db: Db, actorId: string, tokenId: string): Promise<void> {
   const live = await db

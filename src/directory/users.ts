@@ -1,13 +1,13 @@
 // People: sign-up, lookup, and the admin's role and disable switches.
 import { and, asc, count, eq, ne, or, sql } from "drizzle-orm";
-import { hashPassword } from "../auth/password";
 import { newId } from "../auth/crypto";
+import { hashPassword } from "../auth/password";
 import { revokeUserSessions } from "../auth/sessions";
+import type { UserRow } from "../context";
 import { audit } from "../db/audit";
 import { type Db, isUniqueViolation, likePattern } from "../db/client";
 import { users } from "../db/schema";
 import { ApiError, notFound } from "../errors";
-import type { UserRow } from "../context";
 
 export async function registerUser(
   db: Db,
@@ -17,7 +17,8 @@ export async function registerUser(
 ): Promise<UserRow> {
   if (!registrationOpen) {
     const existing = await db.select({ n: count() }).from(users).get();
-    if ((existing?.n ?? 0) > 0) throw new ApiError("registration_closed", "Sign-up is closed on this instance");
+    if ((existing?.n ?? 0) > 0)
+      throw new ApiError("registration_closed", "Sign-up is closed on this instance");
   }
   const id = newId("usr");
   const createdAt = Date.now();
@@ -35,7 +36,12 @@ export async function registerUser(
           createdAt,
         })
         .returning(),
-      audit(db, { actorId: id, action: "auth.register", targetId: id, detail: { handle: input.handle, ip } }),
+      audit(db, {
+        actorId: id,
+        action: "auth.register",
+        targetId: id,
+        detail: { handle: input.handle, ip },
+      }),
     ]);
     const user = inserted[0];
     if (!user) throw new Error("insert returned no row");
@@ -78,7 +84,10 @@ export async function searchUsers(
     .offset(opts.offset)
     .all();
   const hasMore = rows.length > opts.limit;
-  return { users: rows.slice(0, opts.limit), nextCursor: hasMore ? String(opts.offset + opts.limit) : null };
+  return {
+    users: rows.slice(0, opts.limit),
+    nextCursor: hasMore ? String(opts.offset + opts.limit) : null,
+  };
 }
 
 /** Admin: change someone's instance role, disable or re-enable them (disabling signs them out). */
@@ -100,7 +109,8 @@ export async function updateUser(
       users,
       and(eq(users.role, "admin"), ne(users.id, target.id), sql`${users.disabledAt} IS NULL`),
     );
-    if (otherAdmins === 0) throw new ApiError("conflict", "The instance needs at least one active admin");
+    if (otherAdmins === 0)
+      throw new ApiError("conflict", "The instance needs at least one active admin");
   }
   const [updated] = await db.batch([
     db.update(users).set(next).where(eq(users.id, target.id)).returning(),

@@ -44,7 +44,10 @@ export const adminRoutes = router([["/admin/*", requireAdmin()]])
       summary: "All rooms, newest first, paged",
       security,
       request: { query: PageQuery },
-      responses: { 200: ok(z.object({ rooms: z.array(Room), nextCursor: z.string().nullable() })), ...errors },
+      responses: {
+        200: ok(z.object({ rooms: z.array(Room), nextCursor: z.string().nullable() })),
+        ...errors,
+      },
     }),
     async (c) => {
       const { q, cursor, limit } = c.req.valid("query");
@@ -54,7 +57,11 @@ export const adminRoutes = router([["/admin/*", requireAdmin()]])
         .get("db")
         .select()
         .from(rooms)
-        .where(q ? sql`(${rooms.name} LIKE ${likePattern(q)} ESCAPE '\\' COLLATE NOCASE OR ${rooms.externalRef} = ${q})` : undefined)
+        .where(
+          q
+            ? sql`(${rooms.name} LIKE ${likePattern(q)} ESCAPE '\\' COLLATE NOCASE OR ${rooms.externalRef} = ${q})`
+            : undefined,
+        )
         .orderBy(desc(rooms.createdAt), desc(rooms.id))
         .limit(size + 1)
         .offset(offset)
@@ -77,8 +84,15 @@ export const adminRoutes = router([["/admin/*", requireAdmin()]])
       const db = c.get("db");
       const { members = [], ...spec } = c.req.valid("json");
       if (spec.externalRef) {
-        const taken = await db.select({ id: rooms.id }).from(rooms).where(eq(rooms.externalRef, spec.externalRef)).get();
-        if (taken) throw new ApiError("conflict", "A room with that externalRef exists", { roomId: taken.id });
+        const taken = await db
+          .select({ id: rooms.id })
+          .from(rooms)
+          .where(eq(rooms.externalRef, spec.externalRef))
+          .get();
+        if (taken)
+          throw new ApiError("conflict", "A room with that externalRef exists", {
+            roomId: taken.id,
+          });
       }
       const byUser = new Map(members.map((m) => [m.userId, m.role ?? "member"] as const));
       if (byUser.size > 0) {
@@ -90,7 +104,9 @@ export const adminRoutes = router([["/admin/*", requireAdmin()]])
           .all();
         if (known.length !== ids.length) {
           const have = new Set(known.map((k) => k.id));
-          throw new ApiError("not_found", "No such user", { userIds: ids.filter((id) => !have.has(id)) });
+          throw new ApiError("not_found", "No such user", {
+            userIds: ids.filter((id) => !have.has(id)),
+          });
         }
       }
       const room = await createRoom(
@@ -114,7 +130,12 @@ export const adminRoutes = router([["/admin/*", requireAdmin()]])
     }),
     async (c) => {
       const { externalRef } = c.req.valid("param");
-      const room = await c.get("db").select().from(rooms).where(eq(rooms.externalRef, externalRef)).get();
+      const room = await c
+        .get("db")
+        .select()
+        .from(rooms)
+        .where(eq(rooms.externalRef, externalRef))
+        .get();
       if (!room) throw notFound("No room has that externalRef");
       return c.json({ room: serialize.room(room) }, 200);
     },
@@ -133,7 +154,8 @@ export const adminRoutes = router([["/admin/*", requireAdmin()]])
       const db = c.get("db");
       const room = await roomById(db, c.req.valid("param").id);
       const change = c.req.valid("json");
-      if (room.kind === "dm" && change.name !== undefined) throw new ApiError("invalid", "DMs have no name");
+      if (room.kind === "dm" && change.name !== undefined)
+        throw new ApiError("invalid", "DMs have no name");
       const updated = await updateRoom(db, currentPrincipal(c).user.id, room, change);
       return c.json({ room: serialize.room(updated) }, 200);
     },
@@ -146,12 +168,23 @@ export const adminRoutes = router([["/admin/*", requireAdmin()]])
       summary: "People, disabled ones included",
       security,
       request: { query: PageQuery },
-      responses: { 200: ok(z.object({ users: z.array(AdminUser), nextCursor: z.string().nullable() })), ...errors },
+      responses: {
+        200: ok(z.object({ users: z.array(AdminUser), nextCursor: z.string().nullable() })),
+        ...errors,
+      },
     }),
     async (c) => {
       const { q, cursor, limit } = c.req.valid("query");
-      const page = await searchUsers(c.get("db"), { q, offset: offsetCursor(cursor), limit: pageSize(limit), includeDisabled: true });
-      return c.json({ users: page.users.map(serialize.adminUser), nextCursor: page.nextCursor }, 200);
+      const page = await searchUsers(c.get("db"), {
+        q,
+        offset: offsetCursor(cursor),
+        limit: pageSize(limit),
+        includeDisabled: true,
+      });
+      return c.json(
+        { users: page.users.map(serialize.adminUser), nextCursor: page.nextCursor },
+        200,
+      );
     },
   )
   .openapi(
@@ -179,7 +212,12 @@ export const adminRoutes = router([["/admin/*", requireAdmin()]])
       summary: "The audit log, newest first; page with `before`",
       security,
       request: { query: AuditQuery },
-      responses: { 200: ok(z.object({ entries: z.array(AuditEntry), nextBefore: z.number().int().nullable() })), ...errors },
+      responses: {
+        200: ok(
+          z.object({ entries: z.array(AuditEntry), nextBefore: z.number().int().nullable() }),
+        ),
+        ...errors,
+      },
     }),
     async (c) => {
       const { roomId, actorId, before, limit } = c.req.valid("query");
@@ -211,14 +249,21 @@ export const adminRoutes = router([["/admin/*", requireAdmin()]])
       summary: "Create an API token; the secret is shown only in this answer",
       security,
       request: jsonBody(CreateTokenBody),
-      responses: { 201: ok(z.object({ token: ApiTokenInfo, secret: z.string() }), "Created"), ...errors },
+      responses: {
+        201: ok(z.object({ token: ApiTokenInfo, secret: z.string() }), "Created"),
+        ...errors,
+      },
     }),
     async (c) => {
       const db = c.get("db");
       const body = c.req.valid("json");
       const me = currentPrincipal(c).user.id;
       const owner = body.userId ? await findUser(db, body.userId) : null;
-      const { row, secret } = await createToken(db, me, { name: body.name, scopes: body.scopes, userId: owner?.id ?? me });
+      const { row, secret } = await createToken(db, me, {
+        name: body.name,
+        scopes: body.scopes,
+        userId: owner?.id ?? me,
+      });
       return c.json({ token: serialize.apiToken(row), secret }, 201);
     },
   )

@@ -2,13 +2,13 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { eq } from "drizzle-orm";
 import type { Context } from "hono";
-import { batchAll } from "../db/batch";
 import { assertLoginAllowed, failureKeys, recordLoginFailure } from "../auth/login-limit";
 import { UNKNOWN_USER_HASH, verifyPassword } from "../auth/password";
 import { currentPrincipal, requireUser } from "../auth/principal";
 import { clearSessionCookie, newSession, revokeSession, setSessionCookie } from "../auth/sessions";
 import type { AppEnv, UserRow } from "../context";
 import { audit } from "../db/audit";
+import { batchAll } from "../db/batch";
 import { users } from "../db/schema";
 import * as serialize from "../db/serialize";
 import { registerUser } from "../directory/users";
@@ -21,7 +21,11 @@ const SignedIn = z.object({ user: SelfUser, token: z.string() });
 export const clientIp = (c: Context<AppEnv>) => c.req.header("cf-connecting-ip") ?? "unknown";
 
 async function signIn(c: Context<AppEnv>, user: UserRow) {
-  const { token, insert, expiresAt } = await newSession(c.get("db"), user.id, c.get("config").sessionTtlMs);
+  const { token, insert, expiresAt } = await newSession(
+    c.get("db"),
+    user.id,
+    c.get("config").sessionTtlMs,
+  );
   await insert.run();
   setSessionCookie(c, token, expiresAt);
   return { user: serialize.selfUser(user), token };
@@ -35,11 +39,21 @@ export const authRoutes = router()
       tags: ["auth"],
       summary: "Create an account and sign it in; the instance's first account becomes admin",
       request: jsonBody(RegisterBody),
-      responses: { 201: ok(SignedIn, "Signed up"), 400: errors[400], 403: errors[403], 409: errors[409] },
+      responses: {
+        201: ok(SignedIn, "Signed up"),
+        400: errors[400],
+        403: errors[403],
+        409: errors[409],
+      },
     }),
     async (c) => {
       const body = c.req.valid("json");
-      const user = await registerUser(c.get("db"), body, c.get("config").registrationOpen, clientIp(c));
+      const user = await registerUser(
+        c.get("db"),
+        body,
+        c.get("config").registrationOpen,
+        clientIp(c),
+      );
       return c.json(await signIn(c, user), 201);
     },
   )
@@ -64,7 +78,12 @@ export const authRoutes = router()
       if (!user || !valid) {
         await batchAll(db, [
           ...recordLoginFailure(db, config, keys),
-          audit(db, { actorId: null, action: "auth.login_failed", targetId: user?.id ?? null, detail: { handle, ip } }),
+          audit(db, {
+            actorId: null,
+            action: "auth.login_failed",
+            targetId: user?.id ?? null,
+            detail: { handle, ip },
+          }),
         ]);
         throw new ApiError("unauthorized", "Wrong handle or password");
       }
@@ -84,7 +103,8 @@ export const authRoutes = router()
     }),
     async (c) => {
       const principal = currentPrincipal(c);
-      if (principal.via === "session") await revokeSession(c.get("db"), principal.credentialHash).run();
+      if (principal.via === "session")
+        await revokeSession(c.get("db"), principal.credentialHash).run();
       clearSessionCookie(c);
       return c.body(null, 204);
     },

@@ -37,7 +37,10 @@ export function memberRoutes(base: string, tag: string, guard: MiddlewareHandler
         const { id } = c.req.valid("param");
         const body = c.req.valid("json");
         const access = await loadRoom(c.get("db"), principal, id, "member");
-        await addMember(c.get("db"), principal.user.id, access, { userId: body.userId, role: body.role ?? "member" });
+        await addMember(c.get("db"), principal.user.id, access, {
+          userId: body.userId,
+          role: body.role ?? "member",
+        });
         return c.json(await membersAfterChange(c, id), 201);
       },
     )
@@ -55,7 +58,10 @@ export function memberRoutes(base: string, tag: string, guard: MiddlewareHandler
         const principal = currentPrincipal(c);
         const { id, userId } = c.req.valid("param");
         const access = await loadRoom(c.get("db"), principal, id, "member");
-        await changeRole(c.get("db"), principal.user.id, access, { userId, role: c.req.valid("json").role });
+        await changeRole(c.get("db"), principal.user.id, access, {
+          userId,
+          role: c.req.valid("json").role,
+        });
         return c.json(await membersAfterChange(c, id), 200);
       },
     )

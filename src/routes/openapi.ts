@@ -10,7 +10,9 @@ import { ErrorResponse } from "../shared/api";
  * Every router validates with zod and answers failures in the one error shape. Guards are
  * registered first and per path: a bare `use()` would also run for sibling routers under /api.
  */
-export function router(guards: ReadonlyArray<readonly [path: string, guard: MiddlewareHandler<AppEnv>]> = []) {
+export function router(
+  guards: ReadonlyArray<readonly [path: string, guard: MiddlewareHandler<AppEnv>]> = [],
+) {
   const app = new OpenAPIHono<AppEnv>({
     defaultHook: (result, _c) => {
       if (!result.success) {

@@ -6,7 +6,15 @@ import { assertNotArchived, assertNotDm, loadRoom } from "../directory/access";
 import { openDm } from "../directory/dms";
 import { joinChannel, removeMember } from "../directory/members";
 import { canModerate } from "../directory/permissions";
-import { createRoom, discoverRooms, listMyRooms, offsetCursor, roomDetails, setMuted, updateRoom } from "../directory/rooms";
+import {
+  createRoom,
+  discoverRooms,
+  listMyRooms,
+  offsetCursor,
+  roomDetails,
+  setMuted,
+  updateRoom,
+} from "../directory/rooms";
 import { searchUsers } from "../directory/users";
 import { ApiError, forbidden } from "../errors";
 import {
@@ -40,7 +48,10 @@ export const roomRoutes = router(
       summary: "Find people by handle or name (for DMs and invites)",
       security,
       request: { query: PageQuery },
-      responses: { 200: ok(z.object({ users: z.array(PublicUser), nextCursor: z.string().nullable() })), 400: errors[400] },
+      responses: {
+        200: ok(z.object({ users: z.array(PublicUser), nextCursor: z.string().nullable() })),
+        400: errors[400],
+      },
     }),
     async (c) => {
       const { q, cursor, limit } = c.req.valid("query");
@@ -50,7 +61,10 @@ export const roomRoutes = router(
         limit: pageSize(limit),
         includeDisabled: false,
       });
-      return c.json({ users: page.users.map(serialize.publicUser), nextCursor: page.nextCursor }, 200);
+      return c.json(
+        { users: page.users.map(serialize.publicUser), nextCursor: page.nextCursor },
+        200,
+      );
     },
   )
   .openapi(
@@ -62,7 +76,8 @@ export const roomRoutes = router(
       security,
       responses: { 200: ok(z.object({ rooms: z.array(RoomListItem) })), 401: errors[401] },
     }),
-    async (c) => c.json({ rooms: await listMyRooms(c.get("db"), currentPrincipal(c).user.id) }, 200),
+    async (c) =>
+      c.json({ rooms: await listMyRooms(c.get("db"), currentPrincipal(c).user.id) }, 200),
   )
   .openapi(
     createRoute({
@@ -72,7 +87,10 @@ export const roomRoutes = router(
       summary: "Public channels I can join",
       security,
       request: { query: PageQuery },
-      responses: { 200: ok(z.object({ rooms: z.array(Room), nextCursor: z.string().nullable() })), 400: errors[400] },
+      responses: {
+        200: ok(z.object({ rooms: z.array(Room), nextCursor: z.string().nullable() })),
+        400: errors[400],
+      },
     }),
     async (c) => {
       const { q, cursor, limit } = c.req.valid("query");
@@ -96,7 +114,9 @@ export const roomRoutes = router(
     }),
     async (c) => {
       const me = currentPrincipal(c).user.id;
-      const room = await createRoom(c.get("db"), me, c.req.valid("json"), [{ userId: me, role: "owner" }]);
+      const room = await createRoom(c.get("db"), me, c.req.valid("json"), [
+        { userId: me, role: "owner" },
+      ]);
       return c.json({ room: serialize.room(room) }, 201);
     },
   )
@@ -108,13 +128,25 @@ export const roomRoutes = router(
       summary: "Open the DM (or group DM) with these people: the same room every time",
       security,
       request: jsonBody(OpenDmBody),
-      responses: { 200: ok(RoomBody, "Existing DM"), 201: ok(RoomBody, "New DM"), 400: errors[400], 404: errors[404] },
+      responses: {
+        200: ok(RoomBody, "Existing DM"),
+        201: ok(RoomBody, "New DM"),
+        400: errors[400],
+        404: errors[404],
+      },
     }),
     async (c) => {
       const body = c.req.valid("json");
       const others = "userId" in body ? [body.userId] : body.userIds;
-      const { room, created } = await openDm(c.get("db"), currentPrincipal(c).user.id, others, c.get("config").dmMaxMembers);
-      return created ? c.json({ room: serialize.room(room) }, 201) : c.json({ room: serialize.room(room) }, 200);
+      const { room, created } = await openDm(
+        c.get("db"),
+        currentPrincipal(c).user.id,
+        others,
+        c.get("config").dmMaxMembers,
+      );
+      return created
+        ? c.json({ room: serialize.room(room) }, 201)
+        : c.json({ room: serialize.room(room) }, 200);
     },
   )
   .openapi(
@@ -129,8 +161,16 @@ export const roomRoutes = router(
     }),
     async (c) => {
       const { cursor, limit } = c.req.valid("query");
-      const access = await loadRoom(c.get("db"), currentPrincipal(c), c.req.valid("param").id, "view");
-      return c.json(await roomDetails(c.get("db"), access, { cursor, limit: pageSize(limit) }), 200);
+      const access = await loadRoom(
+        c.get("db"),
+        currentPrincipal(c),
+        c.req.valid("param").id,
+        "view",
+      );
+      return c.json(
+        await roomDetails(c.get("db"), access, { cursor, limit: pageSize(limit) }),
+        200,
+      );
     },
   )
   .openapi(
@@ -147,9 +187,15 @@ export const roomRoutes = router(
       const principal = currentPrincipal(c);
       const access = await loadRoom(c.get("db"), principal, c.req.valid("param").id, "member");
       assertNotDm(access.room);
-      if (!canModerate(access.actor)) throw forbidden("Only owners and moderators can change the room");
+      if (!canModerate(access.actor))
+        throw forbidden("Only owners and moderators can change the room");
       assertNotArchived(access.room);
-      const room = await updateRoom(c.get("db"), principal.user.id, access.room, c.req.valid("json"));
+      const room = await updateRoom(
+        c.get("db"),
+        principal.user.id,
+        access.room,
+        c.req.valid("json"),
+      );
       return c.json({ room: serialize.room(room) }, 200);
     },
   )
@@ -161,13 +207,18 @@ export const roomRoutes = router(
       summary: "Join a public channel",
       security,
       request: { params: RoomParams },
-      responses: { 200: ok(z.object({ room: Room, role: MemberRole })), 403: errors[403], 404: errors[404] },
+      responses: {
+        200: ok(z.object({ room: Room, role: MemberRole })),
+        403: errors[403],
+        404: errors[404],
+      },
     }),
     async (c) => {
       const principal = currentPrincipal(c);
       const db = c.get("db");
       const access = await loadRoom(db, principal, c.req.valid("param").id, "view");
-      if (!access.membership && access.room.kind !== "channel") throw forbidden("Only public channels can be joined");
+      if (!access.membership && access.room.kind !== "channel")
+        throw forbidden("Only public channels can be joined");
       const role = await joinChannel(db, principal.user.id, access);
       return c.json({ room: serialize.room(access.room), role }, 200);
     },
@@ -199,7 +250,12 @@ export const roomRoutes = router(
       summary: "Mute or unmute a room for me",
       security,
       request: { params: RoomParams, ...jsonBody(MuteBody) },
-      responses: { 200: ok(z.object({ muted: z.boolean() })), 400: errors[400], 403: errors[403], 404: errors[404] },
+      responses: {
+        200: ok(z.object({ muted: z.boolean() })),
+        400: errors[400],
+        403: errors[403],
+        404: errors[404],
+      },
     }),
     async (c) => {
       const principal = currentPrincipal(c);

@@ -33,7 +33,11 @@ const Timestamp = z.string().describe("ISO 8601");
 
 // ---- request bodies -------------------------------------------------------------------------
 
-export const RegisterBody = z.object({ handle: Handle, displayName: DisplayName, password: Password });
+export const RegisterBody = z.object({
+  handle: Handle,
+  displayName: DisplayName,
+  password: Password,
+});
 export const LoginBody = z.object({
   handle: z.string().trim().toLowerCase().min(1).max(LIMITS.handle.max),
   password: z.string().min(1).max(LIMITS.password.max),
@@ -68,7 +72,10 @@ export const AdminCreateRoomBody = z.object({
   externalRef: z.string().trim().min(1).max(LIMITS.externalRef.max).optional(),
   ephemeral: z.boolean().optional(),
   retention: RetentionPolicy.optional(),
-  members: z.array(z.object({ userId: Id, role: MemberRole.optional() })).max(1000).optional(),
+  members: z
+    .array(z.object({ userId: Id, role: MemberRole.optional() }))
+    .max(1000)
+    .optional(),
 });
 export const AdminUpdateRoomBody = z
   .object({ name: RoomName.optional(), topic: Topic.optional(), archived: z.boolean().optional() })
@@ -102,7 +109,10 @@ export const AuditQuery = z.object({
 
 export const PublicUser = z.object({ id: z.string(), handle: z.string(), displayName: z.string() });
 export const SelfUser = PublicUser.extend({ role: UserRole, createdAt: Timestamp });
-export const AdminUser = SelfUser.extend({ disabled: z.boolean(), disabledAt: Timestamp.nullable() });
+export const AdminUser = SelfUser.extend({
+  disabled: z.boolean(),
+  disabledAt: Timestamp.nullable(),
+});
 
 export const Room = z.object({
   id: z.string(),

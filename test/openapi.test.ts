@@ -1,0 +1,61 @@
+// The OpenAPI document is generated from the same zod schemas that validate requests.
+import { describe, expect, it } from "vitest";
+import { call } from "./helpers";
+
+const EXPECTED: Array<[method: string, path: string]> = [
+  ["post", "/api/auth/register"],
+  ["post", "/api/auth/login"],
+  ["post", "/api/auth/logout"],
+  ["get", "/api/me"],
+  ["get", "/api/users"],
+  ["get", "/api/rooms"],
+  ["post", "/api/rooms"],
+  ["get", "/api/rooms/discover"],
+  ["post", "/api/dms"],
+  ["get", "/api/rooms/{id}"],
+  ["patch", "/api/rooms/{id}"],
+  ["post", "/api/rooms/{id}/join"],
+  ["post", "/api/rooms/{id}/leave"],
+  ["put", "/api/rooms/{id}/mute"],
+  ["post", "/api/rooms/{id}/members"],
+  ["patch", "/api/rooms/{id}/members/{userId}"],
+  ["delete", "/api/rooms/{id}/members/{userId}"],
+  ["get", "/api/admin/rooms"],
+  ["post", "/api/admin/rooms"],
+  ["get", "/api/admin/rooms/by-ref/{externalRef}"],
+  ["patch", "/api/admin/rooms/{id}"],
+  ["post", "/api/admin/rooms/{id}/members"],
+  ["patch", "/api/admin/rooms/{id}/members/{userId}"],
+  ["delete", "/api/admin/rooms/{id}/members/{userId}"],
+  ["get", "/api/admin/users"],
+  ["patch", "/api/admin/users/{id}"],
+  ["get", "/api/admin/audit"],
+  ["post", "/api/admin/tokens"],
+  ["get", "/api/admin/tokens"],
+  ["delete", "/api/admin/tokens/{id}"],
+];
+
+describe("GET /api/openapi.json", () => {
+  it("documents every route with its request schema and responses", async () => {
+    const res = await call("GET", "/api/openapi.json");
+    expect(res.status).toBe(200);
+    const doc = res.body;
+    expect(doc.openapi).toBe("3.1.0");
+    for (const [method, path] of EXPECTED) {
+      const op = doc.paths?.[path]?.[method];
+      expect(op, `${method.toUpperCase()} ${path}`).toBeDefined();
+      expect(Object.keys(op.responses).length).toBeGreaterThan(0);
+    }
+    const register = doc.paths["/api/auth/register"].post;
+    const schema = register.requestBody.content["application/json"].schema;
+    expect(schema.required).toEqual(expect.arrayContaining(["handle", "displayName", "password"]));
+    expect(schema.properties.handle.maxLength).toBe(32);
+    expect(doc.components.securitySchemes.bearer.scheme).toBe("bearer");
+  });
+
+  it("answers unknown API paths with the JSON error shape", async () => {
+    const res = await call("GET", "/api/nothing-here");
+    expect(res.status).toBe(404);
+    expect(res.body.error.code).toBe("not_found");
+  });
+});
