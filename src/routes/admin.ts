@@ -125,7 +125,7 @@ export const adminRoutes = router([["/admin/*", requireAdmin()]])
       tags: ["admin"],
       summary: "Find a room by the other system's id",
       security,
-      request: { params: z.object({ externalRef: z.string().min(1).max(LIMITS.externalRef.max) }) },
+      request: { params: z.object({ externalRef: z.string().trim().min(1).max(LIMITS.externalRef.max) }) },
       responses: { 200: ok(RoomBody), ...errors },
     }),
     async (c) => {

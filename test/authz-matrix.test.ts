@@ -1,0 +1,482 @@
+// The authorization matrix: every endpoint of the API × every kind of caller → the expected
+// status (and error code). One `it` per cell; cells never depend on each other's order: a cell
+// that needs a room gets a fresh one ({private} / {channel} in the path), a fresh user, a fresh
+// token or a fresh session, so destructive actions (leave, remove, role changes) stay local.
+import { beforeAll, describe, expect, it } from "vitest";
+import { call, type Reply, register, type TestUser, uniqueHandle } from "./helpers";
+
+const PASSWORD = "correct horse battery";
+
+// ---- the callers ------------------------------------------------------------------------------
+
+const ROLES = [
+  "anonymous", //     no credentials at all
+  "disabled", //      a disabled user's old session token (revoked by disabling)
+  "disabledToken", // an API token (scope bot) that belongs to that disabled user
+  "nonMember", //     a signed-in user who is in none of the rooms
+  "member", //        a plain member of the room
+  "moderator", //     a moderator of the room
+  "owner", //         an owner of the room
+  "admin", //         the instance admin's session; NOT a member of the room
+  "adminToken", //    an API token with scope admin, for the admin user
+  "botToken", //      an API token with scope bot, for a bot user who is a plain member
+] as const;
+type Role = (typeof ROLES)[number];
+
+// ---- the outcomes -----------------------------------------------------------------------------
+
+const OK = "200";
+const CREATED = "201";
+const DONE = "204";
+const UNAUTH = "401 unauthorized";
+const DISABLED = "403 disabled";
+const FORBID = "403 forbidden";
+const NOTFOUND = "404 not_found";
+type Outcome =
+  | typeof OK
+  | typeof CREATED
+  | typeof DONE
+  | typeof UNAUTH
+  | typeof DISABLED
+  | typeof FORBID
+  | typeof NOTFOUND;
+type Outcomes = [
+  Outcome,
+  Outcome,
+  Outcome,
+  Outcome,
+  Outcome,
+  Outcome,
+  Outcome,
+  Outcome,
+  Outcome,
+  Outcome,
+];
+
+interface Row {
+  method: string;
+  /** Path with placeholders, resolved per cell: see PLACEHOLDERS below. */
+  path: string;
+  outcomes: Outcomes;
+  /** JSON body; placeholders inside strings are resolved too. */
+  body?: unknown;
+  /** Call with a brand-new session (for session roles), e.g. because the call ends it. */
+  freshSession?: boolean;
+}
+
+function row(
+  endpoint: string,
+  outcomes: Outcomes,
+  body?: unknown,
+  opts: { freshSession?: boolean } = {},
+): Row {
+  const [method = "", path = ""] = endpoint.trim().split(/\s+/);
+  return { method, path, outcomes, body, ...opts };
+}
+
+// ---- the matrix -------------------------------------------------------------------------------
+//
+// Placeholders: {private} / {channel} = a fresh room of that kind for this cell, created by the
+// admin (who is not in it) with: owner, moderator, member, the bot user and the disabled user,
+// plus the targets {peer} (member), {peerMod} (moderator) and {peerOwner} (a second owner).
+// {dm} = the DM between owner and member (shared: every call on it is idempotent or refused).
+// {invitee} = a user in no room; {self} = the caller's own user id; {newUser} / {newToken} = a
+// user / API token made for this cell; {ref} = the externalRef of an admin-made room.
+
+// biome-ignore format: the aligned columns are the point of this table
+const MATRIX: Row[] = [
+  //   endpoint                                          anonymous disabled  dis.token  nonMember  member    moderator  owner     admin     adminToken botToken
+  // -- public and account endpoints
+  row("GET    /api/openapi.json",                       [OK,       OK,       OK,        OK,        OK,       OK,        OK,       OK,       OK,        OK]),
+  row("POST   /api/auth/register",                      [CREATED,  CREATED,  CREATED,   CREATED,   CREATED,  CREATED,   CREATED,  CREATED,  CREATED,   CREATED],
+      { handle: "{unique}", displayName: "New Person", password: PASSWORD }),
+  // Each caller signs in as itself (anonymous as {peer}); a disabled account cannot sign in.
+  row("POST   /api/auth/login",                         [OK,       DISABLED, DISABLED,  OK,        OK,       OK,        OK,       OK,       OK,        OK],
+      { handle: "{selfHandle}", password: PASSWORD }),
+  row("POST   /api/auth/logout",                        [UNAUTH,   UNAUTH,   DISABLED,  DONE,      DONE,     DONE,      DONE,     DONE,     DONE,      DONE],
+      undefined, { freshSession: true }),
+  row("GET    /api/me",                                 [UNAUTH,   UNAUTH,   DISABLED,  OK,        OK,       OK,        OK,       OK,       OK,        OK]),
+  row("GET    /api/users?q=a",                          [UNAUTH,   UNAUTH,   DISABLED,  OK,        OK,       OK,        OK,       OK,       OK,        OK]),
+  row("GET    /api/rooms",                              [UNAUTH,   UNAUTH,   DISABLED,  OK,        OK,       OK,        OK,       OK,       OK,        OK]),
+  row("GET    /api/rooms/discover",                     [UNAUTH,   UNAUTH,   DISABLED,  OK,        OK,       OK,        OK,       OK,       OK,        OK]),
+  row("POST   /api/rooms",                              [UNAUTH,   UNAUTH,   DISABLED,  CREATED,   CREATED,  CREATED,   CREATED,  CREATED,  CREATED,   CREATED],
+      { kind: "private", name: "my room" }),
+  row("POST   /api/dms",                                [UNAUTH,   UNAUTH,   DISABLED,  CREATED,   CREATED,  CREATED,   CREATED,  CREATED,  CREATED,   CREATED],
+      { userId: "{newUser}" }),
+
+  // -- a DM between owner and member: everyone else gets 404; nobody renames, invites or leaves
+  row("GET    /api/rooms/{dm}",                         [UNAUTH,   UNAUTH,   DISABLED,  NOTFOUND,  OK,       NOTFOUND,  OK,       OK,       OK,        NOTFOUND]),
+  row("PATCH  /api/rooms/{dm}",                         [UNAUTH,   UNAUTH,   DISABLED,  NOTFOUND,  FORBID,   NOTFOUND,  FORBID,   FORBID,   FORBID,    NOTFOUND],
+      { topic: "new topic" }),
+  row("POST   /api/rooms/{dm}/join",                    [UNAUTH,   UNAUTH,   DISABLED,  NOTFOUND,  OK,       NOTFOUND,  OK,       FORBID,   FORBID,    NOTFOUND]),
+  row("POST   /api/rooms/{dm}/leave",                   [UNAUTH,   UNAUTH,   DISABLED,  NOTFOUND,  FORBID,   NOTFOUND,  FORBID,   NOTFOUND, NOTFOUND,  NOTFOUND]),
+  row("PUT    /api/rooms/{dm}/mute",                    [UNAUTH,   UNAUTH,   DISABLED,  NOTFOUND,  OK,       NOTFOUND,  OK,       FORBID,   FORBID,    NOTFOUND],
+      { muted: true }),
+  row("POST   /api/rooms/{dm}/members",                 [UNAUTH,   UNAUTH,   DISABLED,  NOTFOUND,  FORBID,   NOTFOUND,  FORBID,   FORBID,   FORBID,    NOTFOUND],
+      { userId: "{invitee}" }),
+
+  // -- a private room: invisible (404) to non-members; admins see and manage it without joining
+  row("GET    /api/rooms/{private}",                    [UNAUTH,   UNAUTH,   DISABLED,  NOTFOUND,  OK,       OK,        OK,       OK,       OK,        OK]),
+  row("PATCH  /api/rooms/{private}",                    [UNAUTH,   UNAUTH,   DISABLED,  NOTFOUND,  FORBID,   OK,        OK,       OK,       OK,        FORBID],
+      { topic: "new topic" }),
+  // join: members get their role back; a private room cannot be joined, not even by an admin
+  row("POST   /api/rooms/{private}/join",               [UNAUTH,   UNAUTH,   DISABLED,  NOTFOUND,  OK,       OK,        OK,       FORBID,   FORBID,    OK]),
+  row("POST   /api/rooms/{private}/leave",              [UNAUTH,   UNAUTH,   DISABLED,  NOTFOUND,  DONE,     DONE,      DONE,     NOTFOUND, NOTFOUND,  DONE]),
+  row("PUT    /api/rooms/{private}/mute",               [UNAUTH,   UNAUTH,   DISABLED,  NOTFOUND,  OK,       OK,        OK,       FORBID,   FORBID,    OK],
+      { muted: true }),
+  row("POST   /api/rooms/{private}/members",            [UNAUTH,   UNAUTH,   DISABLED,  NOTFOUND,  FORBID,   CREATED,   CREATED,  CREATED,  CREATED,   FORBID],
+      { userId: "{invitee}" }),
+  row("POST   /api/rooms/{private}/members",            [UNAUTH,   UNAUTH,   DISABLED,  NOTFOUND,  FORBID,   CREATED,   CREATED,  CREATED,  CREATED,   FORBID],
+      { userId: "{invitee}", role: "member" }),
+  row("POST   /api/rooms/{private}/members",            [UNAUTH,   UNAUTH,   DISABLED,  NOTFOUND,  FORBID,   FORBID,    CREATED,  CREATED,  CREATED,   FORBID],
+      { userId: "{invitee}", role: "moderator" }),
+  row("POST   /api/rooms/{private}/members",            [UNAUTH,   UNAUTH,   DISABLED,  NOTFOUND,  FORBID,   FORBID,    CREATED,  CREATED,  CREATED,   FORBID],
+      { userId: "{invitee}", role: "owner" }),
+  row("PATCH  /api/rooms/{private}/members/{peer}",     [UNAUTH,   UNAUTH,   DISABLED,  NOTFOUND,  FORBID,   FORBID,    OK,       OK,       OK,        FORBID],
+      { role: "moderator" }),
+  row("PATCH  /api/rooms/{private}/members/{peerOwner}",[UNAUTH,   UNAUTH,   DISABLED,  NOTFOUND,  FORBID,   FORBID,    OK,       OK,       OK,        FORBID],
+      { role: "member" }),
+  row("DELETE /api/rooms/{private}/members/{peer}",     [UNAUTH,   UNAUTH,   DISABLED,  NOTFOUND,  FORBID,   DONE,      DONE,     DONE,     DONE,      FORBID]),
+  row("DELETE /api/rooms/{private}/members/{peerMod}",  [UNAUTH,   UNAUTH,   DISABLED,  NOTFOUND,  FORBID,   FORBID,    DONE,     DONE,     DONE,      FORBID]),
+  row("DELETE /api/rooms/{private}/members/{peerOwner}",[UNAUTH,   UNAUTH,   DISABLED,  NOTFOUND,  FORBID,   FORBID,    DONE,     DONE,     DONE,      FORBID]),
+  // removing yourself is leaving; an admin who is not in the room has no membership to remove
+  row("DELETE /api/rooms/{private}/members/{self}",     [UNAUTH,   UNAUTH,   DISABLED,  NOTFOUND,  DONE,     DONE,      DONE,     NOTFOUND, NOTFOUND,  DONE]),
+
+  // -- a public channel: non-members may see and join it; acting in it needs membership (403)
+  row("GET    /api/rooms/{channel}",                    [UNAUTH,   UNAUTH,   DISABLED,  OK,        OK,       OK,        OK,       OK,       OK,        OK]),
+  row("PATCH  /api/rooms/{channel}",                    [UNAUTH,   UNAUTH,   DISABLED,  FORBID,    FORBID,   OK,        OK,       OK,       OK,        FORBID],
+      { topic: "new topic" }),
+  row("POST   /api/rooms/{channel}/join",               [UNAUTH,   UNAUTH,   DISABLED,  OK,        OK,       OK,        OK,       OK,       OK,        OK]),
+  // leaving a channel you are not in: there is no membership to end (404)
+  row("POST   /api/rooms/{channel}/leave",              [UNAUTH,   UNAUTH,   DISABLED,  NOTFOUND,  DONE,     DONE,      DONE,     NOTFOUND, NOTFOUND,  DONE]),
+  row("PUT    /api/rooms/{channel}/mute",               [UNAUTH,   UNAUTH,   DISABLED,  FORBID,    OK,       OK,        OK,       FORBID,   FORBID,    OK],
+      { muted: true }),
+  row("POST   /api/rooms/{channel}/members",            [UNAUTH,   UNAUTH,   DISABLED,  FORBID,    FORBID,   CREATED,   CREATED,  CREATED,  CREATED,   FORBID],
+      { userId: "{invitee}" }),
+  row("POST   /api/rooms/{channel}/members",            [UNAUTH,   UNAUTH,   DISABLED,  FORBID,    FORBID,   FORBID,    CREATED,  CREATED,  CREATED,   FORBID],
+      { userId: "{invitee}", role: "moderator" }),
+  row("POST   /api/rooms/{channel}/members",            [UNAUTH,   UNAUTH,   DISABLED,  FORBID,    FORBID,   FORBID,    CREATED,  CREATED,  CREATED,   FORBID],
+      { userId: "{invitee}", role: "owner" }),
+  row("PATCH  /api/rooms/{channel}/members/{peer}",     [UNAUTH,   UNAUTH,   DISABLED,  FORBID,    FORBID,   FORBID,    OK,       OK,       OK,        FORBID],
+      { role: "moderator" }),
+  row("PATCH  /api/rooms/{channel}/members/{peerOwner}",[UNAUTH,   UNAUTH,   DISABLED,  FORBID,    FORBID,   FORBID,    OK,       OK,       OK,        FORBID],
+      { role: "member" }),
+  row("DELETE /api/rooms/{channel}/members/{peer}",     [UNAUTH,   UNAUTH,   DISABLED,  FORBID,    FORBID,   DONE,      DONE,     DONE,     DONE,      FORBID]),
+  row("DELETE /api/rooms/{channel}/members/{peerMod}",  [UNAUTH,   UNAUTH,   DISABLED,  FORBID,    FORBID,   FORBID,    DONE,     DONE,     DONE,      FORBID]),
+  row("DELETE /api/rooms/{channel}/members/{peerOwner}",[UNAUTH,   UNAUTH,   DISABLED,  FORBID,    FORBID,   FORBID,    DONE,     DONE,     DONE,      FORBID]),
+  row("DELETE /api/rooms/{channel}/members/{self}",     [UNAUTH,   UNAUTH,   DISABLED,  FORBID,    DONE,     DONE,      DONE,     NOTFOUND, NOTFOUND,  DONE]),
+
+  // -- the admin API: instance admins and admin tokens only (room owners and bots included: 403)
+  row("GET    /api/admin/rooms",                        [UNAUTH,   UNAUTH,   DISABLED,  FORBID,    FORBID,   FORBID,    FORBID,   OK,       OK,        FORBID]),
+  row("POST   /api/admin/rooms",                        [UNAUTH,   UNAUTH,   DISABLED,  FORBID,    FORBID,   FORBID,    FORBID,   CREATED,  CREATED,   FORBID],
+      { kind: "private", name: "for another system", externalRef: "{unique}", members: [{ userId: "{invitee}", role: "owner" }] }),
+  row("GET    /api/admin/rooms/by-ref/{ref}",           [UNAUTH,   UNAUTH,   DISABLED,  FORBID,    FORBID,   FORBID,    FORBID,   OK,       OK,        FORBID]),
+  row("PATCH  /api/admin/rooms/{private}",              [UNAUTH,   UNAUTH,   DISABLED,  FORBID,    FORBID,   FORBID,    FORBID,   OK,       OK,        FORBID],
+      { archived: true }),
+  row("POST   /api/admin/rooms/{private}/members",      [UNAUTH,   UNAUTH,   DISABLED,  FORBID,    FORBID,   FORBID,    FORBID,   CREATED,  CREATED,   FORBID],
+      { userId: "{invitee}", role: "moderator" }),
+  row("PATCH  /api/admin/rooms/{private}/members/{peer}", [UNAUTH, UNAUTH,   DISABLED,  FORBID,    FORBID,   FORBID,    FORBID,   OK,       OK,        FORBID],
+      { role: "owner" }),
+  row("DELETE /api/admin/rooms/{private}/members/{peerOwner}", [UNAUTH, UNAUTH, DISABLED, FORBID,  FORBID,   FORBID,    FORBID,   DONE,     DONE,      FORBID]),
+  row("GET    /api/admin/users",                        [UNAUTH,   UNAUTH,   DISABLED,  FORBID,    FORBID,   FORBID,    FORBID,   OK,       OK,        FORBID]),
+  row("PATCH  /api/admin/users/{newUser}",              [UNAUTH,   UNAUTH,   DISABLED,  FORBID,    FORBID,   FORBID,    FORBID,   OK,       OK,        FORBID],
+      { disabled: true }),
+  row("GET    /api/admin/audit",                        [UNAUTH,   UNAUTH,   DISABLED,  FORBID,    FORBID,   FORBID,    FORBID,   OK,       OK,        FORBID]),
+  row("POST   /api/admin/tokens",                       [UNAUTH,   UNAUTH,   DISABLED,  FORBID,    FORBID,   FORBID,    FORBID,   CREATED,  CREATED,   FORBID],
+      { name: "matrix bot", scopes: ["bot"], userId: "{invitee}" }),
+  row("GET    /api/admin/tokens",                       [UNAUTH,   UNAUTH,   DISABLED,  FORBID,    FORBID,   FORBID,    FORBID,   OK,       OK,        FORBID]),
+  row("DELETE /api/admin/tokens/{newToken}",            [UNAUTH,   UNAUTH,   DISABLED,  FORBID,    FORBID,   FORBID,    FORBID,   DONE,     DONE,      FORBID]),
+];
+
+// ---- fixtures ---------------------------------------------------------------------------------
+
+type Person =
+  | "admin"
+  | "owner"
+  | "moderator"
+  | "member"
+  | "nonMember"
+  | "bot"
+  | "disabled"
+  | "peer"
+  | "peerMod"
+  | "peerOwner"
+  | "invitee";
+
+const people = {} as Record<Person, TestUser>;
+/** The credential each role presents (undefined: none). */
+const credentials = {} as Record<Role, string | undefined>;
+/** The account behind each role (null: anonymous). */
+const accountOf: Record<Role, Person | null> = {
+  anonymous: null,
+  disabled: "disabled",
+  disabledToken: "disabled",
+  nonMember: "nonMember",
+  member: "member",
+  moderator: "moderator",
+  owner: "owner",
+  admin: "admin",
+  adminToken: "admin",
+  botToken: "bot",
+};
+const SESSION_ROLES: ReadonlySet<Role> = new Set([
+  "nonMember",
+  "member",
+  "moderator",
+  "owner",
+  "admin",
+]);
+let dmId = "";
+let externalRef = "";
+
+async function asAdmin(method: string, path: string, body?: unknown): Promise<Reply> {
+  const res = await call(method, path, body, { token: people.admin.token });
+  if (res.status >= 300)
+    throw new Error(`fixture ${method} ${path}: ${res.status} ${JSON.stringify(res.body)}`);
+  return res;
+}
+
+async function newToken(userId: string, scopes: Array<"admin" | "bot">) {
+  const res = await asAdmin("POST", "/api/admin/tokens", {
+    name: `matrix ${scopes.join("+")}`,
+    scopes,
+    userId,
+  });
+  return res.body as { token: { id: string }; secret: string };
+}
+
+/** A fresh room of the standard shape; the admin creates it and is not in it. */
+async function freshRoom(kind: "private" | "channel"): Promise<string> {
+  const res = await asAdmin("POST", "/api/admin/rooms", {
+    kind,
+    name: `matrix ${kind}`,
+    members: [
+      { userId: people.owner.id, role: "owner" },
+      { userId: people.moderator.id, role: "moderator" },
+      { userId: people.member.id, role: "member" },
+      { userId: people.bot.id, role: "member" },
+      { userId: people.disabled.id, role: "member" },
+      { userId: people.peer.id, role: "member" },
+      { userId: people.peerMod.id, role: "moderator" },
+      { userId: people.peerOwner.id, role: "owner" },
+    ],
+  });
+  return res.body.room.id;
+}
+
+async function login(handle: string): Promise<string> {
+  const res = await call("POST", "/api/auth/login", { handle, password: PASSWORD });
+  if (res.status !== 200)
+    throw new Error(`login ${handle}: ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body.token;
+}
+
+const PLACEHOLDERS: Record<string, (role: Role) => string | Promise<string>> = {
+  private: () => freshRoom("private"),
+  channel: () => freshRoom("channel"),
+  dm: () => dmId,
+  ref: () => externalRef,
+  peer: () => people.peer.id,
+  peerMod: () => people.peerMod.id,
+  peerOwner: () => people.peerOwner.id,
+  invitee: () => people.invitee.id,
+  self: (role) => {
+    const who = accountOf[role];
+    return who ? people[who].id : "usr_nobody";
+  },
+  selfHandle: (role) => people[accountOf[role] ?? "peer"].handle,
+  newUser: async () => (await register()).id,
+  newToken: async () => (await newToken(people.invitee.id, ["bot"])).token.id,
+  unique: () => uniqueHandle("x"),
+};
+
+/** Replaces every {placeholder} in `text`; one value per name within a cell. */
+async function fill(text: string, role: Role, values: Map<string, string>): Promise<string> {
+  for (const [, name = ""] of text.matchAll(/\{(\w+)\}/g)) {
+    if (values.has(name)) continue;
+    const resolve = PLACEHOLDERS[name];
+    if (!resolve) throw new Error(`unknown placeholder {${name}}`);
+    values.set(name, await resolve(role));
+  }
+  return text.replace(/\{(\w+)\}/g, (_, name: string) => values.get(name) ?? "");
+}
+
+function assertOutcome(res: Reply, expected: Outcome, cell: string) {
+  const [status, code] = expected.split(" ");
+  const got = `${res.status}${res.status >= 400 ? ` ${res.body?.error?.code}` : ""}`;
+  const wanted = code ? `${status} ${code}` : status;
+  expect(got, `${cell}: expected ${wanted}, got ${res.status} ${JSON.stringify(res.body)}`).toBe(
+    wanted,
+  );
+}
+
+beforeAll(async () => {
+  // The first account of the file's fresh instance is its admin.
+  people.admin = await register(uniqueHandle("admin"));
+  if (people.admin.role !== "admin") throw new Error("the first account should be the admin");
+  const others: Person[] = [
+    "owner",
+    "moderator",
+    "member",
+    "nonMember",
+    "bot",
+    "disabled",
+    "peer",
+    "peerMod",
+    "peerOwner",
+    "invitee",
+  ];
+  for (const who of others)
+    people[who] = await register(uniqueHandle(who.toLowerCase().slice(0, 8)));
+
+  const adminToken = await newToken(people.admin.id, ["admin"]);
+  const botToken = await newToken(people.bot.id, ["bot"]);
+  const disabledToken = await newToken(people.disabled.id, ["bot"]);
+  // Disabling revokes the disabled user's sessions; the API token stays but must not work.
+  await asAdmin("PATCH", `/api/admin/users/${people.disabled.id}`, { disabled: true });
+
+  Object.assign(credentials, {
+    anonymous: undefined,
+    disabled: people.disabled.token,
+    disabledToken: disabledToken.secret,
+    nonMember: people.nonMember.token,
+    member: people.member.token,
+    moderator: people.moderator.token,
+    owner: people.owner.token,
+    admin: people.admin.token,
+    adminToken: adminToken.secret,
+    botToken: botToken.secret,
+  } satisfies Record<Role, string | undefined>);
+
+  const dm = await call(
+    "POST",
+    "/api/dms",
+    { userId: people.member.id },
+    { token: people.owner.token },
+  );
+  if (dm.status !== 201) throw new Error(`open DM: ${dm.status} ${JSON.stringify(dm.body)}`);
+  dmId = dm.body.room.id;
+
+  externalRef = uniqueHandle("ref");
+  await asAdmin("POST", "/api/admin/rooms", { kind: "private", name: "by ref", externalRef });
+});
+
+// ---- the walk: one test per cell ----------------------------------------------------------------
+
+describe("authorization matrix", () => {
+  it("has a full row for every endpoint, with unique rows", () => {
+    const labels = MATRIX.map((r) => `${r.method} ${r.path} ${JSON.stringify(r.body ?? null)}`);
+    expect(new Set(labels).size).toBe(labels.length);
+    for (const r of MATRIX) expect(r.outcomes).toHaveLength(ROLES.length);
+  });
+
+  for (const r of MATRIX) {
+    const label = `${r.method} ${r.path}${r.body === undefined ? "" : ` ${JSON.stringify(r.body)}`}`;
+    describe(label, () => {
+      ROLES.forEach((role, column) => {
+        const expected = r.outcomes[column] as Outcome;
+        it(`${role} → ${expected}`, async () => {
+          const values = new Map<string, string>();
+          const path = await fill(r.path, role, values);
+          const body =
+            r.body === undefined
+              ? undefined
+              : JSON.parse(await fill(JSON.stringify(r.body), role, values));
+          const who = accountOf[role];
+          const token =
+            r.freshSession && who && SESSION_ROLES.has(role)
+              ? await login(people[who].handle)
+              : credentials[role];
+          const res = await call(r.method, path, body, { token });
+          assertOutcome(res, expected, `${role} ${r.method} ${path}`);
+        });
+      });
+    });
+  }
+});
+
+// ---- a few cells whose effect matters as much as their status -----------------------------------
+
+describe("matrix side effects", () => {
+  it("a disabled user's old session is gone and the token is refused even for public reads", async () => {
+    expect((await call("GET", "/api/me", undefined, { token: credentials.disabled })).status).toBe(
+      401,
+    );
+    const me = await call("GET", "/api/me", undefined, { token: credentials.disabledToken });
+    expect(me.status).toBe(403);
+    expect(me.body.error.code).toBe("disabled");
+  });
+
+  it("the bot token acts as its own (member) user", async () => {
+    const me = await call("GET", "/api/me", undefined, { token: credentials.botToken });
+    expect(me.status).toBe(200);
+    expect(me.body.user).toMatchObject({ id: people.bot.id, role: "user" });
+    const roomId = await freshRoom("private");
+    const details = await call("GET", `/api/rooms/${roomId}`, undefined, {
+      token: credentials.botToken,
+    });
+    expect(details.body.me).toMatchObject({ role: "member" });
+  });
+
+  it("an admin sees a private room without being in it", async () => {
+    const roomId = await freshRoom("private");
+    for (const token of [credentials.admin, credentials.adminToken]) {
+      const details = await call("GET", `/api/rooms/${roomId}`, undefined, { token });
+      expect(details.status).toBe(200);
+      expect(details.body.me).toBeNull();
+      expect(details.body.memberCount).toBe(8);
+    }
+  });
+
+  it("a moderator's removal really removes a member, and a refused one changes nothing", async () => {
+    const roomId = await freshRoom("private");
+    const members = async () =>
+      (
+        await call("GET", `/api/rooms/${roomId}?limit=100`, undefined, {
+          token: people.owner.token,
+        })
+      ).body.members.map((m: { user: { id: string }; role: string }) => `${m.user.id}:${m.role}`);
+    expect(
+      (
+        await call("DELETE", `/api/rooms/${roomId}/members/${people.peerOwner.id}`, undefined, {
+          token: people.moderator.token,
+        })
+      ).status,
+    ).toBe(403);
+    expect(
+      (
+        await call(
+          "PATCH",
+          `/api/rooms/${roomId}/members/${people.peer.id}`,
+          { role: "owner" },
+          { token: people.moderator.token },
+        )
+      ).status,
+    ).toBe(403);
+    const before = await members();
+    expect(before).toContain(`${people.peerOwner.id}:owner`);
+    expect(before).toContain(`${people.peer.id}:member`);
+    expect(
+      (
+        await call("DELETE", `/api/rooms/${roomId}/members/${people.peer.id}`, undefined, {
+          token: people.moderator.token,
+        })
+      ).status,
+    ).toBe(204);
+    const after = await members();
+    expect(after).not.toContain(`${people.peer.id}:member`);
+    expect(after).toHaveLength(before.length - 1);
+  });
+
+  it("a non-member still gets 404 for a private room that an admin can see (no existence leak)", async () => {
+    const roomId = await freshRoom("private");
+    const missing = await call("GET", "/api/rooms/room_doesnotexist", undefined, {
+      token: people.nonMember.token,
+    });
+    const hidden = await call("GET", `/api/rooms/${roomId}`, undefined, {
+      token: people.nonMember.token,
+    });
+    expect(hidden.status).toBe(missing.status);
+    expect(hidden.body).toEqual(missing.body);
+  });
+});
