@@ -1,5 +1,5 @@
 // The hono app: per-request setup, auth, CSRF, routes, the OpenAPI document and error mapping.
-import { OpenAPIHono } from "@hono/zod-openapi";
+import { OpenAPIHono, z } from "@hono/zod-openapi";
 import { bodyLimit } from "hono/body-limit";
 import { HTTPException } from "hono/http-exception";
 import { originGuard } from "./auth/csrf";
@@ -11,6 +11,7 @@ import { ApiError } from "./errors";
 import { adminRoutes } from "./routes/admin";
 import { authRoutes } from "./routes/auth";
 import { memberRoutes } from "./routes/members";
+import { messageRoutes, roomSocket } from "./routes/messages";
 import { roomRoutes } from "./routes/rooms";
 
 /** JSON bodies are small; anything larger is refused before it is parsed. */
@@ -35,8 +36,11 @@ app.use(
 app.use("/api/*", originGuard());
 app.use("/api/*", resolvePrincipal());
 
+app.get("/api/rooms/:id/ws", roomSocket);
+
 const api = app
   .route("/api", authRoutes)
+  .route("/api", messageRoutes)
   .route("/api", roomRoutes)
   .route("/api", memberRoutes("/rooms", "members", requireUser()))
   .route("/api", memberRoutes("/admin/rooms", "admin", requireAdmin()))
@@ -53,6 +57,23 @@ app.openAPIRegistry.registerComponent("securitySchemes", "cookie", {
   type: "apiKey",
   in: "cookie",
   name: "confab_session",
+});
+app.openAPIRegistry.registerPath({
+  method: "get",
+  path: "/api/rooms/{id}/ws",
+  tags: ["messages"],
+  summary:
+    "WebSocket to the room (protocol in docs/api.md); `?sinceRev=` resumes, `?ticket=` authenticates",
+  request: {
+    params: z.object({ id: z.string() }),
+    query: z.object({ sinceRev: z.string().optional(), ticket: z.string().optional() }),
+  },
+  responses: {
+    101: { description: "Switching protocols" },
+    401: { description: "No valid session, token or ticket" },
+    403: { description: "Foreign Origin" },
+    404: { description: "No such room, or not yours" },
+  },
 });
 app.doc31("/api/openapi.json", {
   openapi: "3.1.0",

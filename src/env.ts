@@ -1,7 +1,11 @@
 // The Worker's bindings and the instance configuration read from [vars].
 
+import type { SendLimits } from "./room/limits";
+import type { RoomDO } from "./room/room-do";
+
 export interface Env {
   DB: D1Database;
+  ROOM: DurableObjectNamespace<RoomDO>;
   ASSETS?: Fetcher;
   REGISTRATION?: string;
   ALLOWED_ORIGINS?: string;
@@ -9,6 +13,10 @@ export interface Env {
   LOGIN_MAX_FAILURES?: string;
   LOGIN_WINDOW_SECONDS?: string;
   DM_MAX_MEMBERS?: string;
+  SEND_RATE_PER_SEC?: string;
+  SEND_BURST?: string;
+  ROOM_DELIVERIES_PER_SEC?: string;
+  ROOM_MIN_MESSAGES_PER_SEC?: string;
 }
 
 export interface Config {
@@ -18,6 +26,7 @@ export interface Config {
   loginMaxFailures: number;
   loginWindowMs: number;
   dmMaxMembers: number;
+  send: SendLimits;
 }
 
 function positive(value: string | undefined, fallback: number): number {
@@ -38,5 +47,11 @@ export function readConfig(env: Env): Config {
     loginMaxFailures: Math.floor(positive(env.LOGIN_MAX_FAILURES, 10)),
     loginWindowMs: positive(env.LOGIN_WINDOW_SECONDS, 60) * 1000,
     dmMaxMembers: Math.floor(positive(env.DM_MAX_MEMBERS, 10)),
+    send: {
+      ratePerSec: positive(env.SEND_RATE_PER_SEC, 5),
+      burst: positive(env.SEND_BURST, 20),
+      deliveriesPerSec: positive(env.ROOM_DELIVERIES_PER_SEC, 40_000),
+      minMessagesPerSec: positive(env.ROOM_MIN_MESSAGES_PER_SEC, 20),
+    },
   };
 }

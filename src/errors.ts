@@ -3,6 +3,7 @@ import type { ContentfulStatusCode } from "hono/utils/http-status";
 
 export const ERROR_STATUS = {
   invalid: 400,
+  too_long: 400,
   unauthorized: 401,
   forbidden: 403,
   disabled: 403,

@@ -2,6 +2,8 @@
 import { app } from "./app";
 import type { Env } from "./env";
 
+export { RoomDO } from "./room/room-do";
+
 export default {
   fetch: app.fetch,
 } satisfies ExportedHandler<Env>;

@@ -144,3 +144,17 @@ export const loginFailures = sqliteTable(
   },
   (t) => [index("login_failures_key_idx").on(t.key, t.at)],
 );
+
+// One-time WebSocket tickets for clients that cannot send cookies or headers on the upgrade.
+export const wsTickets = sqliteTable("ws_tickets", {
+  tokenHash: text("token_hash").primaryKey(),
+  userId: text("user_id")
+    .notNull()
+    .references(() => users.id, { onDelete: "cascade" }),
+  roomId: text("room_id")
+    .notNull()
+    .references(() => rooms.id, { onDelete: "cascade" }),
+  // The session that asked for it: ending that session ends the ticket's socket too.
+  sessionHash: text("session_hash").notNull(),
+  expiresAt: integer("expires_at").notNull(),
+});

@@ -9,6 +9,7 @@ import { createRoom, offsetCursor, updateRoom } from "../directory/rooms";
 import { createToken, listTokens, revokeToken } from "../directory/tokens";
 import { findUser, searchUsers, updateUser } from "../directory/users";
 import { ApiError, notFound } from "../errors";
+import * as notify from "../room/notify";
 import {
   AdminCreateRoomBody,
   AdminUpdateRoomBody,
@@ -125,7 +126,9 @@ export const adminRoutes = router([["/admin/*", requireAdmin()]])
       tags: ["admin"],
       summary: "Find a room by the other system's id",
       security,
-      request: { params: z.object({ externalRef: z.string().trim().min(1).max(LIMITS.externalRef.max) }) },
+      request: {
+        params: z.object({ externalRef: z.string().trim().min(1).max(LIMITS.externalRef.max) }),
+      },
       responses: { 200: ok(RoomBody), ...errors },
     }),
     async (c) => {
@@ -157,6 +160,7 @@ export const adminRoutes = router([["/admin/*", requireAdmin()]])
       if (room.kind === "dm" && change.name !== undefined)
         throw new ApiError("invalid", "DMs have no name");
       const updated = await updateRoom(db, currentPrincipal(c).user.id, room, change);
+      await notify.roomChanged(c.env, updated);
       return c.json({ room: serialize.room(updated) }, 200);
     },
   )
@@ -201,6 +205,9 @@ export const adminRoutes = router([["/admin/*", requireAdmin()]])
       const db = c.get("db");
       const target = await findUser(db, c.req.valid("param").id);
       const user = await updateUser(db, currentPrincipal(c).user.id, target, c.req.valid("json"));
+      if (user.disabledAt != null && target.disabledAt == null) {
+        await notify.sessionsEnded(c.env, db, user.id);
+      }
       return c.json({ user: serialize.adminUser(user) }, 200);
     },
   )

@@ -13,6 +13,7 @@ import { users } from "../db/schema";
 import * as serialize from "../db/serialize";
 import { registerUser } from "../directory/users";
 import { ApiError } from "../errors";
+import * as notify from "../room/notify";
 import { LoginBody, RegisterBody, SelfUser } from "../shared/api";
 import { errors, jsonBody, noContent, ok, router, security } from "./openapi";
 
@@ -103,8 +104,10 @@ export const authRoutes = router()
     }),
     async (c) => {
       const principal = currentPrincipal(c);
-      if (principal.via === "session")
+      if (principal.via === "session") {
         await revokeSession(c.get("db"), principal.credentialHash).run();
+        await notify.sessionsEnded(c.env, c.get("db"), principal.user.id, principal.credentialHash);
+      }
       clearSessionCookie(c);
       return c.body(null, 204);
     },

@@ -6,6 +6,7 @@ import type { AppEnv } from "../context";
 import { loadRoom } from "../directory/access";
 import { addMember, changeRole, removeMember } from "../directory/members";
 import { roomDetails } from "../directory/rooms";
+import * as notify from "../room/notify";
 import { AddMemberBody, Id, Member, UpdateMemberBody } from "../shared/api";
 import { errors, jsonBody, noContent, ok, router, security } from "./openapi";
 
@@ -58,10 +59,9 @@ export function memberRoutes(base: string, tag: string, guard: MiddlewareHandler
         const principal = currentPrincipal(c);
         const { id, userId } = c.req.valid("param");
         const access = await loadRoom(c.get("db"), principal, id, "member");
-        await changeRole(c.get("db"), principal.user.id, access, {
-          userId,
-          role: c.req.valid("json").role,
-        });
+        const { role } = c.req.valid("json");
+        await changeRole(c.get("db"), principal.user.id, access, { userId, role });
+        await notify.memberRoleChanged(c.env, id, userId, role);
         return c.json(await membersAfterChange(c, id), 200);
       },
     )
@@ -80,6 +80,7 @@ export function memberRoutes(base: string, tag: string, guard: MiddlewareHandler
         const { id, userId } = c.req.valid("param");
         const access = await loadRoom(c.get("db"), principal, id, "member");
         await removeMember(c.get("db"), principal.user.id, access, userId);
+        await notify.memberRemoved(c.env, id, userId);
         return c.body(null, 204);
       },
     );

@@ -17,6 +17,7 @@ import {
 } from "../directory/rooms";
 import { searchUsers } from "../directory/users";
 import { ApiError, forbidden } from "../errors";
+import * as notify from "../room/notify";
 import {
   CreateRoomBody,
   Id,
@@ -196,6 +197,7 @@ export const roomRoutes = router(
         access.room,
         c.req.valid("json"),
       );
+      await notify.roomChanged(c.env, room);
       return c.json({ room: serialize.room(room) }, 200);
     },
   )
@@ -239,6 +241,7 @@ export const roomRoutes = router(
       const access = await loadRoom(db, principal, c.req.valid("param").id, "view");
       if (!access.membership) throw new ApiError("not_found", "You are not in this room");
       await removeMember(db, principal.user.id, access, principal.user.id);
+      await notify.memberRemoved(c.env, access.room.id, principal.user.id);
       return c.body(null, 204);
     },
   )

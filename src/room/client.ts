@@ -1,0 +1,24 @@
+// How the Worker reaches a room's Durable Object, and what it tells the room about the caller.
+import type { Principal } from "../context";
+import type { MembershipRow, RoomRow } from "../directory/access";
+import type { Env } from "../env";
+import type { Actor, RoomInfo } from "./handlers";
+
+export const roomStub = (env: Env, roomId: string) => env.ROOM.get(env.ROOM.idFromName(roomId));
+
+export const roomInfo = (room: RoomRow): RoomInfo => ({
+  id: room.id,
+  kind: room.kind,
+  name: room.name,
+  topic: room.topic,
+  archived: room.archivedAt != null,
+});
+
+/** The caller as the room sees them: identity from the session, role from D1. */
+export const actorOf = (principal: Principal, membership: MembershipRow | null): Actor => ({
+  id: principal.user.id,
+  handle: principal.user.handle,
+  name: principal.user.displayName,
+  role: membership?.role ?? null,
+  isAdmin: principal.isAdmin,
+});

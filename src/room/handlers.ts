@@ -1,0 +1,245 @@
+// Room logic: what each operation does to a room's store, as plain functions. Transport (the
+// Durable Object, WebSocket frames, RPC from the Worker) is elsewhere; these never see a socket.
+import type { MemberRole } from "../shared/api";
+import type { FrameErrorCode, Message } from "../shared/protocol";
+import type { RoomStore } from "./store";
+
+export interface Actor {
+  id: string;
+  handle: string;
+  name: string;
+  /** Role in the room; null for an instance admin who is not a member. */
+  role: MemberRole | null;
+  isAdmin: boolean;
+}
+
+export interface RoomInfo {
+  id: string;
+  kind: "channel" | "private" | "dm";
+  name: string | null;
+  topic: string;
+  archived: boolean;
+}
+
+export type Result<T> =
+  | { ok: true; value: T }
+  | { ok: false; code: FrameErrorCode; message: string };
+
+const ok = <T>(value: T): Result<T> => ({ ok: true, value });
+const fail = <T>(code: FrameErrorCode, message: string): Result<T> => ({
+  ok: false,
+  code,
+  message,
+});
+
+/** Distinct emoji one message can collect; beyond it a new kind is refused. */
+export const MAX_EMOJI_KINDS = 20;
+
+const canModerate = (actor: Actor) =>
+  actor.isAdmin || actor.role === "owner" || actor.role === "moderator";
+
+export interface SendInput {
+  cid: string;
+  body: string;
+  replyTo?: number | undefined;
+  /** User ids of room members the body mentions, resolved by the caller. */
+  mentions: string[];
+}
+
+/**
+ * Sends a message, idempotent by (sender, cid): a repeat with the same body returns the stored
+ * message (`created: false`); with another body it is a conflict, never a second message.
+ * Sending marks the room read up to the new message for its sender.
+ */
+export function sendMessage(
+  store: RoomStore,
+  room: RoomInfo,
+  actor: Actor,
+  input: SendInput,
+  now: number,
+): Result<{ message: Message; created: boolean; readMarkMoved: boolean }> {
+  const existing = store.findByCid(actor.id, input.cid);
+  if (existing) {
+    if (existing.deleted_at == null && existing.body !== input.body) {
+      return fail("conflict", "This cid was already used for another message");
+    }
+    return ok({
+      message: only(store.toMessages(room.id, [existing])),
+      created: false,
+      readMarkMoved: false,
+    });
+  }
+  if (room.archived) return fail("archived", "This room is archived (read-only)");
+  if (input.replyTo !== undefined && !store.get(input.replyTo)) {
+    return fail("not_found", "The message you reply to does not exist");
+  }
+  return store.atomically(() => {
+    const row = store.insert({
+      sender: { id: actor.id, handle: actor.handle, name: actor.name },
+      cid: input.cid,
+      body: input.body,
+      replyTo: input.replyTo ?? null,
+      mentions: input.mentions.filter((id) => id !== actor.id),
+      at: now,
+    });
+    const mark = store.advanceReadMark(actor.id, row.seq, now);
+    return ok({
+      message: only(store.toMessages(room.id, [row])),
+      created: true,
+      readMarkMoved: mark.moved,
+    });
+  });
+}
+
+export function editMessage(
+  store: RoomStore,
+  room: RoomInfo,
+  actor: Actor,
+  seq: number,
+  body: string,
+  now: number,
+) {
+  const row = store.get(seq);
+  if (!row || row.deleted_at != null) return fail<Message>("not_found", "No such message");
+  if (row.sender_id !== actor.id)
+    return fail<Message>("forbidden", "Only the sender can edit a message");
+  if (room.archived) return fail<Message>("archived", "This room is archived (read-only)");
+  if (row.body === body) return ok(only(store.toMessages(room.id, [row])));
+  return ok(only(store.toMessages(room.id, [store.atomically(() => store.edit(seq, body, now))])));
+}
+
+/** Soft delete by the sender, a room owner or moderator, or an instance admin. Idempotent. */
+export function deleteMessage(
+  store: RoomStore,
+  room: RoomInfo,
+  actor: Actor,
+  seq: number,
+  now: number,
+) {
+  const row = store.get(seq);
+  if (!row) return fail<Message>("not_found", "No such message");
+  if (row.sender_id !== actor.id && !canModerate(actor)) {
+    return fail<Message>("forbidden", "Only the sender or a moderator can delete a message");
+  }
+  if (row.deleted_at != null) return ok(only(store.toMessages(room.id, [row])));
+  if (room.archived && !actor.isAdmin)
+    return fail<Message>("archived", "This room is archived (read-only)");
+  return ok(only(store.toMessages(room.id, [store.atomically(() => store.tombstone(seq, now))])));
+}
+
+/** Adds or removes a reaction; `changed: false` when it was already so (no new rev). */
+export function reactToMessage(
+  store: RoomStore,
+  room: RoomInfo,
+  actor: Actor,
+  input: { seq: number; emoji: string; on: boolean },
+  now: number,
+): Result<{ message: Message; changed: boolean }> {
+  const row = store.get(input.seq);
+  if (!row || row.deleted_at != null) return fail("not_found", "No such message");
+  if (room.archived) return fail("archived", "This room is archived (read-only)");
+  if (input.on && store.emojiKinds(input.seq) >= MAX_EMOJI_KINDS) {
+    const message = only(store.toMessages(room.id, [row]));
+    if (!message.reactions.some((r) => r.emoji === input.emoji)) {
+      return fail("invalid", `A message holds at most ${MAX_EMOJI_KINDS} different reactions`);
+    }
+  }
+  const updated = store.atomically(() =>
+    store.react(input.seq, actor.id, input.emoji, input.on, now),
+  );
+  return ok({
+    message: only(store.toMessages(room.id, [updated ?? row])),
+    changed: updated !== null,
+  });
+}
+
+/** Moves the reader's mark forward (never back), clamped to the last message. */
+export function markRead(store: RoomStore, actor: Actor, seq: number, now: number) {
+  const target = Math.min(seq, store.lastSeq());
+  return store.advanceReadMark(actor.id, target, now);
+}
+
+export interface Page {
+  messages: Message[];
+  hasMore: boolean;
+}
+
+export function historyPage(
+  store: RoomStore,
+  room: RoomInfo,
+  query: { before?: number; after?: number; limit: number },
+): Page {
+  if (query.after !== undefined) {
+    const rows = store.pageAfter(query.after, query.limit + 1);
+    return {
+      messages: store.toMessages(room.id, rows.slice(0, query.limit)),
+      hasMore: rows.length > query.limit,
+    };
+  }
+  const rows = store.pageBefore(query.before ?? Number.MAX_SAFE_INTEGER, query.limit + 1);
+  const page = rows.length > query.limit ? rows.slice(1) : rows;
+  return { messages: store.toMessages(room.id, page), hasMore: rows.length > query.limit };
+}
+
+/**
+ * Everything after `sinceRev`, in rev order, at most `limit`. `rev` is where the caller stands
+ * afterwards: the room's rev when complete, else the last change returned (page on from there).
+ */
+export function changesSince(store: RoomStore, room: RoomInfo, sinceRev: number, limit: number) {
+  const rows = store.changesSince(sinceRev, limit + 1);
+  const complete = rows.length <= limit;
+  const page = rows.slice(0, limit);
+  const rev = complete ? Math.max(store.rev(), sinceRev) : (page.at(-1)?.rev ?? sinceRev);
+  return { messages: store.toMessages(room.id, page), hasMore: !complete, rev, complete };
+}
+
+/** Turns free text into an FTS5 query: every word must match, the last as a prefix. */
+export function ftsQuery(text: string): string | null {
+  const words = text.match(/[\p{L}\p{N}_]+/gu) ?? [];
+  if (words.length === 0) return null;
+  return words
+    .slice(0, 12)
+    .map((w, i, all) => `"${w}"${i === all.length - 1 ? "*" : ""}`)
+    .join(" ");
+}
+
+const HTML_ESCAPES: Record<string, string> = {
+  "&": "&amp;",
+  "<": "&lt;",
+  ">": "&gt;",
+  '"': "&quot;",
+  "'": "&#39;",
+};
+
+/** FTS snippet markers → safe HTML: text escaped, hits in <mark>. */
+export function snippetHtml(snippet: string): string {
+  return snippet
+    .replace(/[&<>"']/g, (ch) => HTML_ESCAPES[ch] ?? ch)
+    .replace(/\u0002/g, "<mark>")
+    .replace(/\u0003/g, "</mark>");
+}
+
+export function searchRoom(
+  store: RoomStore,
+  room: RoomInfo,
+  query: { q: string; before?: number; limit: number },
+) {
+  const match = ftsQuery(query.q);
+  if (!match) return { results: [], nextBefore: null };
+  const rows = store.search(match, query.before ?? Number.MAX_SAFE_INTEGER, query.limit + 1);
+  const page = rows.slice(0, query.limit);
+  const messages = store.toMessages(room.id, page);
+  return {
+    results: messages.map((message, i) => ({
+      message,
+      snippet: snippetHtml(page[i]?.snippet ?? ""),
+    })),
+    nextBefore: rows.length > query.limit ? (page.at(-1)?.seq ?? null) : null,
+  };
+}
+
+function only<T>(items: T[]): T {
+  const [item] = items;
+  if (item === undefined) throw new Error("expected one item");
+  return item;
+}

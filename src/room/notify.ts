@@ -1,0 +1,47 @@
+// Changes made in D1 that open sockets must feel at once: removals, roles, room settings,
+// ended sessions. D1 has already committed; a room that cannot be reached is logged, not fatal.
+import { eq } from "drizzle-orm";
+import type { Db } from "../db/client";
+import { memberships } from "../db/schema";
+import type { RoomRow } from "../directory/access";
+import type { Env } from "../env";
+import type { MemberRole } from "../shared/api";
+import { roomInfo, roomStub } from "./client";
+
+async function tell(what: string, call: () => Promise<unknown>): Promise<void> {
+  try {
+    await call();
+  } catch (error) {
+    console.error(`room notification failed: ${what}`, error);
+  }
+}
+
+export const memberRemoved = (env: Env, roomId: string, userId: string) =>
+  tell("memberRemoved", () => roomStub(env, roomId).memberRemoved(userId));
+
+export const memberRoleChanged = (env: Env, roomId: string, userId: string, role: MemberRole) =>
+  tell("memberRoleChanged", () => roomStub(env, roomId).memberRoleChanged(userId, role));
+
+export const roomChanged = (env: Env, room: RoomRow) =>
+  tell("roomChanged", () => roomStub(env, room.id).roomChanged(roomInfo(room)));
+
+/** Ends sockets in every room of the user: one session (logout) or all (disabled). */
+export async function sessionsEnded(
+  env: Env,
+  db: Db,
+  userId: string,
+  sessionHash?: string,
+): Promise<void> {
+  const rooms = await db
+    .select({ roomId: memberships.roomId })
+    .from(memberships)
+    .where(eq(memberships.userId, userId))
+    .all();
+  await Promise.all(
+    rooms.map(({ roomId }) =>
+      tell("sessionsEnded", () =>
+        roomStub(env, roomId).sessionsEnded(sessionHash ? { sessionHash } : { userId }),
+      ),
+    ),
+  );
+}

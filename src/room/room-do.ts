@@ -1,0 +1,476 @@
+// The room Durable Object: transport only. It owns the runtime hooks (WebSocket upgrade,
+// hibernating socket events) and the RPC methods the Worker calls, and hands every operation to
+// the room logic in handlers.ts. Whatever must survive hibernation is in SQLite or in a
+// socket's attachment; in-memory fields are caches that rebuild themselves.
+import { DurableObject } from "cloudflare:workers";
+import { drizzle } from "drizzle-orm/durable-sqlite";
+import { migrate } from "drizzle-orm/durable-sqlite/migrator";
+import migrations from "../../migrations/room/migrations.js";
+import { type Env, readConfig } from "../env";
+import type { MemberRole } from "../shared/api";
+import {
+  CLOSE,
+  type ClientFrame,
+  type ErrorFrame,
+  MESSAGE_LIMITS,
+  type Message,
+  mentionedHandles,
+  PROTOCOL_VERSION,
+  parseClientFrame,
+  type ServerFrame,
+} from "../shared/protocol";
+import {
+  type Actor,
+  changesSince,
+  deleteMessage,
+  editMessage,
+  historyPage,
+  markRead,
+  type Result,
+  type RoomInfo,
+  reactToMessage,
+  searchRoom,
+  sendMessage,
+} from "./handlers";
+import { AdmissionCap, type Bucket, fullBucket, type SendLimits, takeToken } from "./limits";
+import { RoomStore } from "./store";
+
+/** What the Worker tells the room about a socket it authenticated; never from the client. */
+export interface ConnectGrant {
+  actor: Actor;
+  room: RoomInfo;
+  sessionHash: string;
+  sinceRev: number | null;
+}
+
+export const CONNECT_HEADER = "x-confab-connect";
+
+interface SocketState {
+  actor: Actor;
+  sessionHash: string;
+  bucket: Bucket;
+  /** Rate-limited frames since the last accepted send: a client that keeps flooding is closed. */
+  strikes: number;
+  typingAt: number;
+}
+
+/** Rate-limited sends in a row before the socket is closed with 1008. */
+const MAX_STRIKES = 50;
+/** Typing frames from one socket are passed on at most this often. */
+const TYPING_THROTTLE_MS = 2_000;
+const READ_MARKS_IN_READY = 1_000;
+
+export class RoomDO extends DurableObject<Env> {
+  readonly #store: RoomStore;
+  readonly #limits: SendLimits;
+  readonly #admission: AdmissionCap;
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    this.#store = new RoomStore(ctx.storage.sql, (fn) => ctx.storage.transactionSync(fn));
+    this.#limits = readConfig(env).send;
+    this.#admission = new AdmissionCap(this.#limits);
+    ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair("ping", "pong"));
+    void ctx.blockConcurrencyWhile(async () => {
+      await migrate(drizzle(ctx.storage), migrations);
+    });
+  }
+
+  // ---- sockets ------------------------------------------------------------------------------
+
+  override async fetch(request: Request): Promise<Response> {
+    const grant = JSON.parse(request.headers.get(CONNECT_HEADER) ?? "null") as ConnectGrant | null;
+    if (!grant || request.headers.get("upgrade")?.toLowerCase() !== "websocket") {
+      return new Response("Expected a WebSocket upgrade from the Worker", { status: 400 });
+    }
+    const room = this.#rememberRoom(grant.room);
+    const wasOnline = this.#isOnline(grant.actor.id);
+    const { 0: client, 1: server } = new WebSocketPair();
+    this.ctx.acceptWebSocket(server, [userTag(grant.actor.id), sessionTag(grant.sessionHash)]);
+    const state: SocketState = {
+      actor: grant.actor,
+      sessionHash: grant.sessionHash,
+      bucket: fullBucket(this.#limits, Date.now()),
+      strikes: 0,
+      typingAt: 0,
+    };
+    server.serializeAttachment(state);
+    send(server, {
+      type: "ready",
+      v: PROTOCOL_VERSION,
+      room,
+      me: {
+        id: grant.actor.id,
+        handle: grant.actor.handle,
+        name: grant.actor.name,
+        role: grant.actor.role ?? "admin",
+      },
+      rev: this.#store.rev(),
+      lastSeq: this.#store.lastSeq(),
+      online: this.#onlineUsers(),
+      readMarks: this.#store.readMarks(READ_MARKS_IN_READY),
+    });
+    if (grant.sinceRev !== null) this.#replay(server, room, grant.sinceRev);
+    if (!wasOnline)
+      this.#broadcast({ type: "presence", userId: grant.actor.id, online: true }, server);
+    return new Response(null, { status: 101, webSocket: client });
+  }
+
+  override async webSocketMessage(ws: WebSocket, data: string | ArrayBuffer): Promise<void> {
+    if (typeof data !== "string") {
+      ws.close(CLOSE.unsupportedData, "Frames are JSON text");
+      return;
+    }
+    if (
+      data.length > MESSAGE_LIMITS.frameMaxBytes ||
+      utf8Length(data) > MESSAGE_LIMITS.frameMaxBytes
+    ) {
+      ws.close(CLOSE.tooLarge, "Frame too large");
+      return;
+    }
+    const parsed = parseClientFrame(data);
+    if (!parsed.ok) {
+      send(ws, parsed.error);
+      return;
+    }
+    const state = ws.deserializeAttachment() as SocketState;
+    await this.#onFrame(ws, state, parsed.frame);
+  }
+
+  override async webSocketClose(ws: WebSocket, code: number): Promise<void> {
+    this.#left(ws, code);
+  }
+
+  override async webSocketError(ws: WebSocket): Promise<void> {
+    this.#left(ws, CLOSE.serverError);
+  }
+
+  async #onFrame(ws: WebSocket, state: SocketState, frame: ClientFrame): Promise<void> {
+    const room = this.#room();
+    const now = Date.now();
+    switch (frame.type) {
+      case "send": {
+        const limited = this.#limit(ws, state, now, frame.cid);
+        if (limited) return;
+        const mentions = await this.#resolveMentions(
+          room.id,
+          frame.body,
+          state.actor.id,
+          frame.cid,
+        );
+        const result = sendMessage(this.#store, room, state.actor, { ...frame, mentions }, now);
+        if (!result.ok) return send(ws, errorFrame(result, frame.cid));
+        send(ws, {
+          type: "ack",
+          cid: frame.cid,
+          seq: result.value.message.seq,
+          rev: result.value.message.rev,
+        });
+        if (result.value.created)
+          this.#published(result.value.message, state.actor.id, result.value.readMarkMoved);
+        return;
+      }
+      case "edit":
+      case "delete":
+      case "react": {
+        if (this.#limit(ws, state, now)) return;
+        const result =
+          frame.type === "edit"
+            ? editMessage(this.#store, room, state.actor, frame.seq, frame.body, now)
+            : frame.type === "delete"
+              ? deleteMessage(this.#store, room, state.actor, frame.seq, now)
+              : mapResult(
+                  reactToMessage(this.#store, room, state.actor, frame, now),
+                  (v) => v.message,
+                );
+        if (!result.ok) return send(ws, errorFrame(result));
+        this.#broadcast({ type: "changed", message: result.value });
+        return;
+      }
+      case "typing": {
+        if (frame.on && now - state.typingAt < TYPING_THROTTLE_MS) return;
+        state.typingAt = frame.on ? now : 0;
+        ws.serializeAttachment(state);
+        this.#broadcast({ type: "typing", userId: state.actor.id, on: frame.on }, ws);
+        return;
+      }
+      case "read": {
+        const mark = markRead(this.#store, state.actor, frame.seq, now);
+        if (mark.moved) this.#broadcast({ type: "read", userId: state.actor.id, seq: mark.seq });
+        return;
+      }
+      case "sync":
+        this.#replay(ws, room, frame.sinceRev);
+        return;
+    }
+  }
+
+  /** Applies the sender's bucket and the room's admission cap; answers and returns true when refused. */
+  #limit(ws: WebSocket, state: SocketState, now: number, ref?: string): boolean {
+    const taken = takeToken(state.bucket, this.#limits, now);
+    state.bucket = taken.bucket;
+    const admitted = taken.allowed
+      ? this.#admission.admit(this.ctx.getWebSockets().length, now)
+      : taken;
+    if (admitted.allowed) {
+      state.strikes = 0;
+      ws.serializeAttachment(state);
+      return false;
+    }
+    state.strikes++;
+    ws.serializeAttachment(state);
+    if (state.strikes > MAX_STRIKES) {
+      ws.close(CLOSE.policy, "Still flooding after rate_limited");
+      return true;
+    }
+    send(ws, {
+      type: "error",
+      code: "rate_limited",
+      message: "Slow down",
+      retryAfterMs: admitted.retryAfterMs,
+      ...(ref === undefined ? {} : { ref }),
+    });
+    return true;
+  }
+
+  #replay(ws: WebSocket, room: RoomInfo, sinceRev: number): void {
+    const changes = changesSince(this.#store, room, sinceRev, MESSAGE_LIMITS.replayMax);
+    for (const message of changes.messages) send(ws, { type: "message", message });
+    send(ws, { type: "synced", rev: changes.rev, complete: changes.complete });
+  }
+
+  #left(ws: WebSocket, code: number): void {
+    const state = ws.deserializeAttachment() as SocketState | null;
+    try {
+      ws.close(code === 1005 || code === 1006 ? CLOSE.normal : code, "Closed");
+    } catch {
+      // Already closed.
+    }
+    if (!state) return;
+    if (state.typingAt) this.#broadcast({ type: "typing", userId: state.actor.id, on: false }, ws);
+    if (!this.#isOnline(state.actor.id, ws)) {
+      this.#broadcast({ type: "presence", userId: state.actor.id, online: false }, ws);
+    }
+  }
+
+  // ---- RPC: the same operations over HTTP, one call per use case ------------------------------
+
+  history(room: RoomInfo, query: { before?: number; after?: number; limit: number }) {
+    this.#rememberRoom(room);
+    return historyPage(this.#store, room, query);
+  }
+
+  changes(room: RoomInfo, sinceRev: number, limit: number) {
+    this.#rememberRoom(room);
+    return changesSince(this.#store, room, sinceRev, limit);
+  }
+
+  search(room: RoomInfo, query: { q: string; before?: number; limit: number }) {
+    this.#rememberRoom(room);
+    return searchRoom(this.#store, room, query);
+  }
+
+  async send(
+    room: RoomInfo,
+    actor: Actor,
+    input: { cid: string; body: string; replyTo?: number | undefined },
+  ) {
+    this.#rememberRoom(room);
+    const existing = this.#store.findByCid(actor.id, input.cid);
+    const mentions = existing
+      ? []
+      : await this.#resolveMentions(room.id, input.body, actor.id, input.cid);
+    const result = sendMessage(this.#store, room, actor, { ...input, mentions }, Date.now());
+    if (result.ok && result.value.created)
+      this.#published(result.value.message, actor.id, result.value.readMarkMoved);
+    return result;
+  }
+
+  edit(room: RoomInfo, actor: Actor, seq: number, body: string) {
+    this.#rememberRoom(room);
+    return this.#changed(editMessage(this.#store, room, actor, seq, body, Date.now()));
+  }
+
+  delete(room: RoomInfo, actor: Actor, seq: number) {
+    this.#rememberRoom(room);
+    return this.#changed(deleteMessage(this.#store, room, actor, seq, Date.now()));
+  }
+
+  react(room: RoomInfo, actor: Actor, input: { seq: number; emoji: string; on: boolean }) {
+    this.#rememberRoom(room);
+    const result = reactToMessage(this.#store, room, actor, input, Date.now());
+    if (result.ok && result.value.changed)
+      this.#broadcast({ type: "changed", message: result.value.message });
+    return mapResult(result, (v) => v.message);
+  }
+
+  read(room: RoomInfo, actor: Actor, seq: number) {
+    this.#rememberRoom(room);
+    const mark = markRead(this.#store, actor, seq, Date.now());
+    if (mark.moved) this.#broadcast({ type: "read", userId: actor.id, seq: mark.seq });
+    return { seq: mark.seq };
+  }
+
+  /** D1 changed the room (rename, topic, archive): later frames see it at once. */
+  roomChanged(room: RoomInfo): void {
+    this.#rememberRoom(room);
+  }
+
+  /** A member was removed (or banned): their sockets close with 1008 now. */
+  memberRemoved(userId: string): number {
+    const sockets = this.ctx.getWebSockets(userTag(userId));
+    for (const ws of sockets) ws.close(CLOSE.policy, "Removed from the room");
+    return sockets.length;
+  }
+
+  /** A member's role changed: permissions of their open sockets follow at once. */
+  memberRoleChanged(userId: string, role: MemberRole): void {
+    for (const ws of this.ctx.getWebSockets(userTag(userId))) {
+      const state = ws.deserializeAttachment() as SocketState;
+      state.actor = { ...state.actor, role };
+      ws.serializeAttachment(state);
+    }
+  }
+
+  /** Logout (one session) or disabling (every session of the user) ends those sockets. */
+  sessionsEnded(target: { userId: string } | { sessionHash: string }): number {
+    const tag = "userId" in target ? userTag(target.userId) : sessionTag(target.sessionHash);
+    const sockets = this.ctx.getWebSockets(tag);
+    for (const ws of sockets) ws.close(CLOSE.policy, "Session ended");
+    return sockets.length;
+  }
+
+  /** Deleting a room for good: close everyone and wipe the room's storage. */
+  async destroy(): Promise<void> {
+    for (const ws of this.ctx.getWebSockets()) ws.close(CLOSE.policy, "Room deleted");
+    await this.ctx.storage.deleteAlarm();
+    await this.ctx.storage.deleteAll();
+  }
+
+  /** For tests and docs: how SQLite answers the history and changes queries. */
+  queryPlans(): Record<string, string[]> {
+    return {
+      newest: this.#store.queryPlan(
+        "SELECT seq FROM messages WHERE seq < ? ORDER BY seq DESC LIMIT ?",
+        1e15,
+        51,
+      ),
+      after: this.#store.queryPlan(
+        "SELECT seq FROM messages WHERE seq > ? ORDER BY seq ASC LIMIT ?",
+        0,
+        51,
+      ),
+      changes: this.#store.queryPlan(
+        "SELECT seq FROM messages WHERE rev > ? ORDER BY rev ASC LIMIT ?",
+        0,
+        501,
+      ),
+    };
+  }
+
+  // ---- helpers ------------------------------------------------------------------------------
+
+  #changed(result: Result<Message>): Result<Message> {
+    if (result.ok) this.#broadcast({ type: "changed", message: result.value });
+    return result;
+  }
+
+  #published(message: Message, senderId: string, readMarkMoved: boolean): void {
+    this.#broadcast({ type: "message", message });
+    if (readMarkMoved) this.#broadcast({ type: "read", userId: senderId, seq: message.seq });
+  }
+
+  /** Mentions resolve to members of this room only, by handle, through D1. */
+  async #resolveMentions(
+    roomId: string,
+    body: string,
+    senderId: string,
+    _cid: string,
+  ): Promise<string[]> {
+    const handles = mentionedHandles(body);
+    if (handles.length === 0) return [];
+    try {
+      const { results } = await this.env.DB.prepare(
+        `SELECT u.id FROM users u JOIN memberships m ON m.user_id = u.id AND m.room_id = ?1
+         WHERE u.handle IN (SELECT value FROM json_each(?2))`,
+      )
+        .bind(roomId, JSON.stringify(handles.slice(0, 50)))
+        .all<{ id: string }>();
+      return results.map((r) => r.id).filter((id) => id !== senderId);
+    } catch (error) {
+      // A message is never refused because D1 is unreachable; it goes out without mentions.
+      console.error("mention lookup failed", error);
+      return [];
+    }
+  }
+
+  #rememberRoom(room: RoomInfo): RoomInfo {
+    const known = this.#store.getMeta<RoomInfo>("room");
+    if (!known || JSON.stringify(known) !== JSON.stringify(room)) this.#store.setMeta("room", room);
+    return room;
+  }
+
+  #room(): RoomInfo {
+    const room = this.#store.getMeta<RoomInfo>("room");
+    if (!room) throw new Error("room not initialised");
+    return room;
+  }
+
+  #onlineUsers(): string[] {
+    const users = new Set<string>();
+    for (const ws of this.ctx.getWebSockets()) {
+      const state = ws.deserializeAttachment() as SocketState | null;
+      if (state && ws.readyState === WebSocket.OPEN) users.add(state.actor.id);
+    }
+    return [...users];
+  }
+
+  #isOnline(userId: string, except?: WebSocket): boolean {
+    return this.ctx
+      .getWebSockets(userTag(userId))
+      .some((ws) => ws !== except && ws.readyState === WebSocket.OPEN);
+  }
+
+  #broadcast(frame: ServerFrame, except?: WebSocket): void {
+    const text = JSON.stringify(frame);
+    for (const ws of this.ctx.getWebSockets()) {
+      if (ws === except) continue;
+      try {
+        ws.send(text);
+      } catch {
+        // A socket that is closing; its close event tidies up.
+      }
+    }
+  }
+}
+
+const userTag = (userId: string) => `u:${userId}`;
+const sessionTag = (hash: string) => `s:${hash}`;
+
+function send(ws: WebSocket, frame: ServerFrame): void {
+  try {
+    ws.send(JSON.stringify(frame));
+  } catch {
+    // The socket closed meanwhile.
+  }
+}
+
+function errorFrame(
+  result: { code: ErrorFrame["code"]; message: string },
+  ref?: string,
+): ErrorFrame {
+  return {
+    type: "error",
+    code: result.code,
+    message: result.message,
+    ...(ref === undefined ? {} : { ref }),
+  };
+}
+
+function mapResult<T, U>(result: Result<T>, fn: (value: T) => U): Result<U> {
+  return result.ok ? { ok: true, value: fn(result.value) } : result;
+}
+
+function utf8Length(text: string): number {
+  return new TextEncoder().encode(text).length;
+}

@@ -1,0 +1,59 @@
+// A room's own SQLite (Durable Object storage): messages, reactions, read marks, metadata.
+// The FTS5 index over bodies is created by a custom migration (drizzle has no virtual tables).
+import {
+  index,
+  integer,
+  primaryKey,
+  sqliteTable,
+  text,
+  uniqueIndex,
+} from "drizzle-orm/sqlite-core";
+
+export const messages = sqliteTable(
+  "messages",
+  {
+    // A message's immutable position in the room, never reused (AUTOINCREMENT), also after retention.
+    seq: integer("seq").primaryKey({ autoIncrement: true }),
+    // The room's change counter at this message's latest change (insert, edit, delete, reaction).
+    rev: integer("rev").notNull(),
+    senderId: text("sender_id").notNull(),
+    senderHandle: text("sender_handle").notNull(),
+    senderName: text("sender_name").notNull(),
+    cid: text("cid").notNull(),
+    body: text("body").notNull(),
+    replyTo: integer("reply_to"),
+    mentionsJson: text("mentions_json").notNull().default("[]"),
+    attachmentsJson: text("attachments_json").notNull().default("[]"),
+    createdAt: integer("created_at").notNull(),
+    editedAt: integer("edited_at"),
+    deletedAt: integer("deleted_at"),
+  },
+  (t) => [
+    uniqueIndex("messages_sender_cid").on(t.senderId, t.cid),
+    index("messages_rev").on(t.rev),
+    index("messages_created_at").on(t.createdAt),
+  ],
+);
+
+export const reactions = sqliteTable(
+  "reactions",
+  {
+    seq: integer("seq").notNull(),
+    userId: text("user_id").notNull(),
+    emoji: text("emoji").notNull(),
+    at: integer("at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.seq, t.emoji, t.userId] })],
+);
+
+export const readMarks = sqliteTable("read_marks", {
+  userId: text("user_id").primaryKey(),
+  seq: integer("seq").notNull(),
+  at: integer("at").notNull(),
+});
+
+/** Small key → JSON values: the room summary, counters, policy, scheduler state. */
+export const meta = sqliteTable("meta", {
+  key: text("key").primaryKey(),
+  value: text("value").notNull(),
+});

@@ -1,0 +1,363 @@
+// A room's storage: every SQL statement against the room's SQLite lives here. Reads are bounded
+// and served by indexes; each change takes the next rev in the same transaction as the change.
+// Raw `sql.exec` (not the drizzle query builder) keeps the hot send path to two statements and
+// the query plans in plain sight; drizzle owns the schema and its migrations.
+import type { Message, Sender } from "../shared/protocol";
+
+export type MessageRow = {
+  seq: number;
+  rev: number;
+  sender_id: string;
+  sender_handle: string;
+  sender_name: string;
+  cid: string;
+  body: string;
+  reply_to: number | null;
+  mentions_json: string;
+  attachments_json: string;
+  created_at: number;
+  edited_at: number | null;
+  deleted_at: number | null;
+};
+
+type ReplyRow = {
+  seq: number;
+  sender_id: string;
+  sender_handle: string;
+  sender_name: string;
+  body: string;
+  deleted_at: number | null;
+};
+
+const EXCERPT_CHARS = 120;
+const COLUMNS =
+  "seq, rev, sender_id, sender_handle, sender_name, cid, body, reply_to, mentions_json, attachments_json, created_at, edited_at, deleted_at";
+
+export interface NewMessage {
+  sender: Sender;
+  cid: string;
+  body: string;
+  replyTo: number | null;
+  mentions: string[];
+  at: number;
+}
+
+export class RoomStore {
+  #rev: number | null = null;
+
+  constructor(
+    private readonly sql: SqlStorage,
+    private readonly transaction: <T>(fn: () => T) => T,
+  ) {}
+
+  // ---- meta ---------------------------------------------------------------------------------
+
+  getMeta<T>(key: string): T | null {
+    const row = this.sql
+      .exec<{ value: string }>("SELECT value FROM meta WHERE key = ?", key)
+      .toArray()[0];
+    return row ? (JSON.parse(row.value) as T) : null;
+  }
+
+  setMeta(key: string, value: unknown): void {
+    this.sql.exec(
+      "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+      key,
+      JSON.stringify(value),
+    );
+  }
+
+  /** The room's change counter: the rev of its latest change, 0 for a new room. */
+  rev(): number {
+    this.#rev ??= this.getMeta<number>("rev") ?? 0;
+    return this.#rev;
+  }
+
+  #nextRev(): number {
+    const rev = this.rev() + 1;
+    this.setMeta("rev", rev);
+    this.#rev = rev;
+    return rev;
+  }
+
+  /** The highest seq ever given; retention records it before it could empty the table. */
+  lastSeq(): number {
+    const row = this.sql.exec<{ seq: number | null }>("SELECT max(seq) AS seq FROM messages").one();
+    return Math.max(row.seq ?? 0, this.getMeta<number>("purgedThrough") ?? 0);
+  }
+
+  /** Runs `fn` atomically; a thrown error rolls everything back, the cached rev included. */
+  atomically<T>(fn: () => T): T {
+    const rev = this.#rev;
+    try {
+      return this.transaction(fn);
+    } catch (error) {
+      this.#rev = rev;
+      throw error;
+    }
+  }
+
+  // ---- messages -----------------------------------------------------------------------------
+
+  findByCid(senderId: string, cid: string): MessageRow | null {
+    return (
+      this.sql
+        .exec<MessageRow>(
+          `SELECT ${COLUMNS} FROM messages WHERE sender_id = ? AND cid = ?`,
+          senderId,
+          cid,
+        )
+        .toArray()[0] ?? null
+    );
+  }
+
+  get(seq: number): MessageRow | null {
+    return (
+      this.sql
+        .exec<MessageRow>(`SELECT ${COLUMNS} FROM messages WHERE seq = ?`, seq)
+        .toArray()[0] ?? null
+    );
+  }
+
+  insert(m: NewMessage): MessageRow {
+    const rev = this.#nextRev();
+    const row = this.sql
+      .exec<MessageRow>(
+        `INSERT INTO messages (rev, sender_id, sender_handle, sender_name, cid, body, reply_to, mentions_json, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING ${COLUMNS}`,
+        rev,
+        m.sender.id,
+        m.sender.handle,
+        m.sender.name,
+        m.cid,
+        m.body,
+        m.replyTo,
+        JSON.stringify(m.mentions),
+        m.at,
+      )
+      .one();
+    return row;
+  }
+
+  edit(seq: number, body: string, at: number): MessageRow {
+    return this.sql
+      .exec<MessageRow>(
+        `UPDATE messages SET body = ?, edited_at = ?, rev = ? WHERE seq = ? RETURNING ${COLUMNS}`,
+        body,
+        at,
+        this.#nextRev(),
+        seq,
+      )
+      .one();
+  }
+
+  /** Soft delete: the row stays as a tombstone (seq, rev, sender, time); body and reactions go. */
+  tombstone(seq: number, at: number): MessageRow {
+    this.sql.exec("DELETE FROM reactions WHERE seq = ?", seq);
+    return this.sql
+      .exec<MessageRow>(
+        `UPDATE messages SET body = '', mentions_json = '[]', attachments_json = '[]', deleted_at = ?, rev = ?
+         WHERE seq = ? RETURNING ${COLUMNS}`,
+        at,
+        this.#nextRev(),
+        seq,
+      )
+      .one();
+  }
+
+  /** Adds or removes one reaction; returns the message with its new rev, or null if nothing changed. */
+  react(seq: number, userId: string, emoji: string, on: boolean, at: number): MessageRow | null {
+    const changed = on
+      ? this.sql.exec(
+          "INSERT INTO reactions (seq, user_id, emoji, at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
+          seq,
+          userId,
+          emoji,
+          at,
+        ).rowsWritten
+      : this.sql.exec(
+          "DELETE FROM reactions WHERE seq = ? AND user_id = ? AND emoji = ?",
+          seq,
+          userId,
+          emoji,
+        ).rowsWritten;
+    if (changed === 0) return null;
+    return this.sql
+      .exec<MessageRow>(
+        `UPDATE messages SET rev = ? WHERE seq = ? RETURNING ${COLUMNS}`,
+        this.#nextRev(),
+        seq,
+      )
+      .one();
+  }
+
+  /** Distinct emoji on one message, to bound how many kinds a message can collect. */
+  emojiKinds(seq: number): number {
+    return this.sql
+      .exec<{ n: number }>("SELECT count(DISTINCT emoji) AS n FROM reactions WHERE seq = ?", seq)
+      .one().n;
+  }
+
+  // ---- pages (each served by the primary key or the rev index) -------------------------------
+
+  /** Up to `limit` messages before `before` (exclusive), returned ascending. */
+  pageBefore(before: number, limit: number): MessageRow[] {
+    return this.sql
+      .exec<MessageRow>(
+        `SELECT ${COLUMNS} FROM messages WHERE seq < ? ORDER BY seq DESC LIMIT ?`,
+        before,
+        limit,
+      )
+      .toArray()
+      .reverse();
+  }
+
+  pageAfter(after: number, limit: number): MessageRow[] {
+    return this.sql
+      .exec<MessageRow>(
+        `SELECT ${COLUMNS} FROM messages WHERE seq > ? ORDER BY seq ASC LIMIT ?`,
+        after,
+        limit,
+      )
+      .toArray();
+  }
+
+  /** Changes after `sinceRev`, in rev order: new messages, edits, tombstones, reaction changes. */
+  changesSince(sinceRev: number, limit: number): MessageRow[] {
+    return this.sql
+      .exec<MessageRow>(
+        `SELECT ${COLUMNS} FROM messages WHERE rev > ? ORDER BY rev ASC LIMIT ?`,
+        sinceRev,
+        limit,
+      )
+      .toArray();
+  }
+
+  queryPlan(statement: string, ...bindings: unknown[]): string[] {
+    return this.sql
+      .exec<{ detail: string }>(`EXPLAIN QUERY PLAN ${statement}`, ...bindings)
+      .toArray()
+      .map((r) => r.detail);
+  }
+
+  // ---- read marks -----------------------------------------------------------------------------
+
+  readMark(userId: string): number {
+    return (
+      this.sql
+        .exec<{ seq: number }>("SELECT seq FROM read_marks WHERE user_id = ?", userId)
+        .toArray()[0]?.seq ?? 0
+    );
+  }
+
+  /** Moves a read mark forward only; returns the mark after the call and whether it moved. */
+  advanceReadMark(userId: string, seq: number, at: number): { seq: number; moved: boolean } {
+    const moved = this.sql.exec(
+      `INSERT INTO read_marks (user_id, seq, at) VALUES (?, ?, ?)
+       ON CONFLICT (user_id) DO UPDATE SET seq = excluded.seq, at = excluded.at WHERE excluded.seq > read_marks.seq`,
+      userId,
+      seq,
+      at,
+    ).rowsWritten;
+    return { seq: moved > 0 ? seq : this.readMark(userId), moved: moved > 0 };
+  }
+
+  readMarks(limit: number): Record<string, number> {
+    const marks: Record<string, number> = {};
+    for (const row of this.sql
+      .exec<{ user_id: string; seq: number }>(
+        "SELECT user_id, seq FROM read_marks ORDER BY seq DESC LIMIT ?",
+        limit,
+      )
+      .toArray()) {
+      marks[row.user_id] = row.seq;
+    }
+    return marks;
+  }
+
+  // ---- search -------------------------------------------------------------------------------
+
+  /** Full-text matches, newest first; `before` pages further back. Snippets mark hits with \u0002…\u0003. */
+  search(match: string, before: number, limit: number): Array<MessageRow & { snippet: string }> {
+    return this.sql
+      .exec<MessageRow & { snippet: string }>(
+        `SELECT ${COLUMNS.split(", ")
+          .map((c) => `m.${c}`)
+          .join(", ")}, snippet(messages_fts, 0, char(2), char(3), '…', 16) AS snippet
+         FROM messages_fts JOIN messages m ON m.seq = messages_fts.rowid
+         WHERE messages_fts MATCH ? AND messages_fts.rowid < ? AND m.deleted_at IS NULL
+         ORDER BY messages_fts.rowid DESC LIMIT ?`,
+        match,
+        before,
+        limit,
+      )
+      .toArray();
+  }
+
+  // ---- wire shape ---------------------------------------------------------------------------
+
+  /** Rows → protocol messages, with reactions and reply excerpts fetched once for the batch. */
+  toMessages(roomId: string, rows: readonly MessageRow[]): Message[] {
+    if (rows.length === 0) return [];
+    const seqs = JSON.stringify(rows.map((r) => r.seq));
+    const reactions = new Map<number, Map<string, string[]>>();
+    for (const r of this.sql
+      .exec<{ seq: number; emoji: string; user_id: string }>(
+        "SELECT seq, emoji, user_id FROM reactions WHERE seq IN (SELECT value FROM json_each(?)) ORDER BY seq, at",
+        seqs,
+      )
+      .toArray()) {
+      const byEmoji = reactions.get(r.seq) ?? new Map<string, string[]>();
+      byEmoji.set(r.emoji, [...(byEmoji.get(r.emoji) ?? []), r.user_id]);
+      reactions.set(r.seq, byEmoji);
+    }
+    const replyIds = JSON.stringify([
+      ...new Set(rows.flatMap((r) => (r.reply_to ? [r.reply_to] : []))),
+    ]);
+    const replies = new Map<number, ReplyRow>();
+    if (replyIds !== "[]") {
+      for (const r of this.sql
+        .exec<ReplyRow>(
+          "SELECT seq, sender_id, sender_handle, sender_name, body, deleted_at FROM messages WHERE seq IN (SELECT value FROM json_each(?))",
+          replyIds,
+        )
+        .toArray()) {
+        replies.set(r.seq, r);
+      }
+    }
+    return rows.map((row) => {
+      const reply = row.reply_to ? replies.get(row.reply_to) : undefined;
+      return {
+        seq: row.seq,
+        rev: row.rev,
+        roomId,
+        sender: { id: row.sender_id, handle: row.sender_handle, name: row.sender_name },
+        body: row.body,
+        createdAt: new Date(row.created_at).toISOString(),
+        editedAt: row.edited_at == null ? null : new Date(row.edited_at).toISOString(),
+        deleted: row.deleted_at != null,
+        replyTo: row.reply_to
+          ? {
+              seq: row.reply_to,
+              sender: reply
+                ? { id: reply.sender_id, handle: reply.sender_handle, name: reply.sender_name }
+                : { id: "", handle: "", name: "" },
+              excerpt:
+                reply && reply.deleted_at == null
+                  ? [...reply.body].slice(0, EXCERPT_CHARS).join("")
+                  : "",
+            }
+          : null,
+        reactions: [...(reactions.get(row.seq) ?? new Map<string, string[]>())].map(
+          ([emoji, userIds]) => ({
+            emoji,
+            count: userIds.length,
+            userIds,
+          }),
+        ),
+        mentions: JSON.parse(row.mentions_json) as string[],
+        attachments: JSON.parse(row.attachments_json) as unknown[],
+      };
+    });
+  }
+}

@@ -1,0 +1,211 @@
+// The room WebSocket protocol (DESIGN §4): frames as data, validated with zod, shared by the
+// room Durable Object, the Worker, the web client, tests and benchmarks.
+import { z } from "zod";
+
+export const PROTOCOL_VERSION = 1;
+
+export const MESSAGE_LIMITS = {
+  /** Characters of a message body after trimming. */
+  bodyMaxChars: 2000,
+  /** Bytes of one WebSocket frame; larger frames close the socket with 1009. */
+  frameMaxBytes: 16 * 1024,
+  cidMaxChars: 64,
+  emojiMaxChars: 32,
+  historyPageMax: 100,
+  replayMax: 500,
+} as const;
+
+export const CLOSE = {
+  normal: 1000,
+  unsupportedData: 1003,
+  policy: 1008,
+  tooLarge: 1009,
+  serverError: 1011,
+} as const;
+
+export const ERROR_CODES = [
+  "invalid",
+  "too_long",
+  "not_found",
+  "forbidden",
+  "conflict",
+  "archived",
+  "rate_limited",
+] as const;
+export type FrameErrorCode = (typeof ERROR_CODES)[number];
+
+const Seq = z.number().int().positive();
+const Rev = z.number().int().nonnegative();
+export const Cid = z.string().min(1).max(MESSAGE_LIMITS.cidMaxChars);
+export const Emoji = z
+  .string()
+  .min(1)
+  .max(MESSAGE_LIMITS.emojiMaxChars)
+  .refine((s) => !/[\s<>]/.test(s), "Not an emoji");
+/** Bodies are trimmed; length is checked separately so the answer can be `too_long`. */
+export const Body = z.string().transform((s) => s.trim());
+
+// ---- client → server ----------------------------------------------------------------------
+
+export const SendFrame = z.object({
+  type: z.literal("send"),
+  cid: Cid,
+  body: Body,
+  replyTo: Seq.optional(),
+});
+export const EditFrame = z.object({ type: z.literal("edit"), seq: Seq, body: Body });
+export const DeleteFrame = z.object({ type: z.literal("delete"), seq: Seq });
+export const ReactFrame = z.object({
+  type: z.literal("react"),
+  seq: Seq,
+  emoji: Emoji,
+  on: z.boolean(),
+});
+export const TypingFrame = z.object({ type: z.literal("typing"), on: z.boolean() });
+export const ReadFrame = z.object({ type: z.literal("read"), seq: z.number().int().nonnegative() });
+export const SyncFrame = z.object({ type: z.literal("sync"), sinceRev: Rev });
+
+export const ClientFrame = z.discriminatedUnion("type", [
+  SendFrame,
+  EditFrame,
+  DeleteFrame,
+  ReactFrame,
+  TypingFrame,
+  ReadFrame,
+  SyncFrame,
+]);
+export type ClientFrame = z.infer<typeof ClientFrame>;
+export type SendFrame = z.infer<typeof SendFrame>;
+
+// ---- messages -------------------------------------------------------------------------------
+
+export const Sender = z.object({ id: z.string(), handle: z.string(), name: z.string() });
+export const Reaction = z.object({
+  emoji: z.string(),
+  count: z.number().int(),
+  userIds: z.array(z.string()),
+});
+export const ReplyRef = z.object({ seq: z.number().int(), sender: Sender, excerpt: z.string() });
+
+export const Message = z.object({
+  seq: z.number().int(),
+  rev: z.number().int(),
+  roomId: z.string(),
+  sender: Sender,
+  body: z.string(),
+  createdAt: z.string(),
+  editedAt: z.string().nullable(),
+  deleted: z.boolean(),
+  replyTo: ReplyRef.nullable(),
+  reactions: z.array(Reaction),
+  mentions: z.array(z.string()),
+  attachments: z.array(z.unknown()),
+});
+export type Message = z.infer<typeof Message>;
+export type Sender = z.infer<typeof Sender>;
+
+// ---- server → client ----------------------------------------------------------------------
+
+export const RoomSummary = z.object({
+  id: z.string(),
+  kind: z.enum(["channel", "private", "dm"]),
+  name: z.string().nullable(),
+  topic: z.string(),
+  archived: z.boolean(),
+});
+export const Me = z.object({
+  id: z.string(),
+  handle: z.string(),
+  name: z.string(),
+  role: z.string(),
+});
+
+export const ServerFrame = z.discriminatedUnion("type", [
+  z.object({
+    type: z.literal("ready"),
+    v: z.literal(PROTOCOL_VERSION),
+    room: RoomSummary,
+    me: Me,
+    rev: Rev,
+    lastSeq: z.number().int(),
+    online: z.array(z.string()),
+    readMarks: z.record(z.string(), z.number().int()),
+  }),
+  z.object({ type: z.literal("message"), message: Message }),
+  z.object({ type: z.literal("changed"), message: Message }),
+  z.object({ type: z.literal("ack"), cid: z.string(), seq: z.number().int(), rev: Rev }),
+  z.object({ type: z.literal("synced"), rev: Rev, complete: z.boolean() }),
+  z.object({ type: z.literal("trimmed"), firstSeq: z.number().int() }),
+  z.object({ type: z.literal("typing"), userId: z.string(), on: z.boolean() }),
+  z.object({ type: z.literal("presence"), userId: z.string(), online: z.boolean() }),
+  z.object({ type: z.literal("read"), userId: z.string(), seq: z.number().int() }),
+  z.object({
+    type: z.literal("error"),
+    code: z.enum(ERROR_CODES),
+    message: z.string(),
+    ref: z.string().optional(),
+    retryAfterMs: z.number().int().optional(),
+  }),
+]);
+export type ServerFrame = z.infer<typeof ServerFrame>;
+export type ErrorFrame = Extract<ServerFrame, { type: "error" }>;
+
+// ---- parsing ------------------------------------------------------------------------------
+
+export type ParsedClientFrame = { ok: true; frame: ClientFrame } | { ok: false; error: ErrorFrame };
+
+function frameError(code: FrameErrorCode, message: string, ref?: string): ErrorFrame {
+  return { type: "error", code, message, ...(ref === undefined ? {} : { ref }) };
+}
+
+/** Parses one text frame; never throws on client input. */
+export function parseClientFrame(text: string): ParsedClientFrame {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch {
+    return { ok: false, error: frameError("invalid", "Frames are JSON objects") };
+  }
+  const ref =
+    typeof raw === "object" && raw !== null && typeof (raw as { cid?: unknown }).cid === "string"
+      ? ((raw as { cid: string }).cid.slice(0, MESSAGE_LIMITS.cidMaxChars) as string)
+      : undefined;
+  const parsed = ClientFrame.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const where = issue?.path.length ? `${issue.path.join(".")}: ` : "";
+    return {
+      ok: false,
+      error: frameError("invalid", `${where}${issue?.message ?? "Invalid frame"}`, ref),
+    };
+  }
+  const frame = parsed.data;
+  if (frame.type === "send" || frame.type === "edit") {
+    const problem = bodyProblem(frame.body);
+    if (problem) return { ok: false, error: frameError(problem.code, problem.message, ref) };
+  }
+  return { ok: true, frame };
+}
+
+/** What is wrong with a (trimmed) message body, if anything: the same rule for WS and HTTP. */
+export function bodyProblem(
+  body: string,
+): { code: "invalid" | "too_long"; message: string } | null {
+  if (body.length === 0) return { code: "invalid", message: "Message is empty" };
+  if ([...body].length > MESSAGE_LIMITS.bodyMaxChars) {
+    return {
+      code: "too_long",
+      message: `Messages are at most ${MESSAGE_LIMITS.bodyMaxChars} characters`,
+    };
+  }
+  return null;
+}
+
+/** `@handle` mentions in a body, lower-cased and unique, in order of appearance. */
+export function mentionedHandles(body: string): string[] {
+  const found = new Set<string>();
+  for (const match of body.matchAll(/(?<![\w@])@([a-zA-Z0-9_]{3,32})\b/g)) {
+    if (match[1]) found.add(match[1].toLowerCase());
+  }
+  return [...found];
+}

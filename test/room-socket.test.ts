@@ -1,0 +1,75 @@
+// The room WebSocket as clients use it: real sockets through the Worker to the room's Durable Object.
+import { beforeAll, describe, expect, it } from "vitest";
+import { addMember, call, createRoom, register, type TestUser } from "./helpers";
+import { RoomClient } from "./room-client";
+
+let owner: TestUser;
+let member: TestUser;
+let roomId: string;
+
+beforeAll(async () => {
+  owner = await register("sock_owner", "Olga Owner");
+  member = await register("sock_member", "Max Member");
+  roomId = (await createRoom(owner, "private", "sockets")).id;
+  await addMember(owner, roomId, member.id);
+});
+
+describe("room socket", () => {
+  it("opens with ready, delivers a send to everyone, acks the sender", async () => {
+    const a = await RoomClient.open(roomId, owner.token);
+    const b = await RoomClient.open(roomId, member.token);
+    const ready = a.frames[0];
+    expect(ready).toMatchObject({
+      type: "ready",
+      v: 1,
+      room: { id: roomId, kind: "private" },
+      me: { id: owner.id, role: "owner" },
+    });
+
+    a.send({ type: "send", cid: "c1", body: "  hello @sock_member  " });
+    const ack = await a.next("ack");
+    const got = await b.next("message");
+    expect(ack).toMatchObject({ cid: "c1", seq: got.message.seq, rev: got.message.rev });
+    expect(got.message).toMatchObject({
+      roomId,
+      body: "hello @sock_member",
+      sender: { id: owner.id, handle: "sock_owner", name: "Olga Owner" },
+      deleted: false,
+      editedAt: null,
+      replyTo: null,
+      reactions: [],
+      mentions: [member.id],
+    });
+    a.close();
+    b.close();
+  });
+
+  it("is refused before the upgrade: 401 without session, 404 for outsiders, 403 foreign origin", async () => {
+    const outsider = await register();
+    expect((await RoomClient.upgrade(roomId, null)).status).toBe(401);
+    expect((await RoomClient.upgrade(roomId, outsider.token)).status).toBe(404);
+    expect(
+      (await RoomClient.upgrade(roomId, member.token, { origin: "https://evil.example" })).status,
+    ).toBe(403);
+    expect((await RoomClient.upgrade("room_missing", member.token)).status).toBe(404);
+  });
+
+  it("sends over HTTP reach sockets, and history pages them", async () => {
+    const a = await RoomClient.open(roomId, owner.token);
+    const sent = await call(
+      "POST",
+      `/api/rooms/${roomId}/messages`,
+      { cid: "h1", body: "from http" },
+      { token: member.token },
+    );
+    expect(sent.status).toBe(201);
+    const frame = await a.next("message", (f) => f.message.body === "from http");
+    expect(frame.message.seq).toBe(sent.body.message.seq);
+    const history = await call("GET", `/api/rooms/${roomId}/messages?limit=1`, undefined, {
+      token: owner.token,
+    });
+    expect(history.body.messages.map((m: { body: string }) => m.body)).toEqual(["from http"]);
+    expect(history.body.hasMore).toBe(true);
+    a.close();
+  });
+});
