@@ -215,8 +215,10 @@ const HTML_ESCAPES: Record<string, string> = {
 export function snippetHtml(snippet: string): string {
   return snippet
     .replace(/[&<>"']/g, (ch) => HTML_ESCAPES[ch] ?? ch)
-    .replace(/\u0002/g, "<mark>")
-    .replace(/\u0003/g, "</mark>");
+    .split("\u0002")
+    .join("<mark>")
+    .split("\u0003")
+    .join("</mark>");
 }
 
 export function searchRoom(
