@@ -124,6 +124,19 @@ export async function updateRoom(
   return updated[0] ?? room;
 }
 
+/** Removes the room from D1 (memberships, unread inputs and tickets cascade) with its audit entry. */
+export async function deleteRoom(db: Db, actorId: string, room: RoomRow): Promise<void> {
+  await db.batch([
+    db.delete(rooms).where(eq(rooms.id, room.id)),
+    audit(db, {
+      actorId,
+      action: "room.delete",
+      roomId: room.id,
+      detail: { kind: room.kind, name: room.name },
+    }),
+  ]);
+}
+
 interface RoomListRow extends Record<string, unknown> {
   id: string;
   member_role: MemberRole;

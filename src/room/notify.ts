@@ -25,6 +25,10 @@ export const memberRoleChanged = (env: Env, roomId: string, userId: string, role
 export const roomChanged = (env: Env, room: RoomRow) =>
   tell("roomChanged", () => roomStub(env, room.id).roomChanged(roomInfo(room)));
 
+/** After D1 forgot the room: close its sockets and wipe its storage. */
+export const roomDeleted = (env: Env, roomId: string) =>
+  tell("roomDeleted", () => roomStub(env, roomId).destroy());
+
 /** Ends sockets in every room of the user: one session (logout) or all (disabled). */
 export async function sessionsEnded(
   env: Env,

@@ -5,7 +5,7 @@ import { currentPrincipal, requireAdmin } from "../auth/principal";
 import { likePattern } from "../db/client";
 import { auditLog, rooms, users } from "../db/schema";
 import * as serialize from "../db/serialize";
-import { createRoom, offsetCursor, updateRoom } from "../directory/rooms";
+import { createRoom, deleteRoom, offsetCursor, updateRoom } from "../directory/rooms";
 import { createToken, listTokens, revokeToken } from "../directory/tokens";
 import { findUser, searchUsers, updateUser } from "../directory/users";
 import { ApiError, notFound } from "../errors";
@@ -162,6 +162,24 @@ export const adminRoutes = router([["/admin/*", requireAdmin()]])
       const updated = await updateRoom(db, currentPrincipal(c).user.id, room, change);
       await notify.roomChanged(c.env, updated);
       return c.json({ room: serialize.room(updated) }, 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "delete",
+      path: "/admin/rooms/{id}",
+      tags: ["admin"],
+      summary: "Delete a room for good: its D1 rows, its sockets and its storage",
+      security,
+      request: { params: Params },
+      responses: { ...noContent, ...errors },
+    }),
+    async (c) => {
+      const db = c.get("db");
+      const room = await roomById(db, c.req.valid("param").id);
+      await deleteRoom(db, currentPrincipal(c).user.id, room);
+      await notify.roomDeleted(c.env, room.id);
+      return c.body(null, 204);
     },
   )
   .openapi(
