@@ -1,6 +1,6 @@
 // The room WebSocket as clients use it: real sockets through the Worker to the room's Durable Object.
 import { beforeAll, describe, expect, it } from "vitest";
-import { addMember, call, createRoom, register, type TestUser } from "./helpers";
+import { addMember, call, createRoom, type Reply, register, type TestUser } from "./helpers";
 import { RoomClient } from "./room-client";
 
 let owner: TestUser;
@@ -71,5 +71,31 @@ describe("room socket", () => {
     expect(history.body.messages.map((m: { body: string }) => m.body)).toEqual(["from http"]);
     expect(history.body.hasMore).toBe(true);
     a.close();
+  });
+});
+
+describe("HTTP send limits", () => {
+  it("answers 429 rate_limited with Retry-After past the burst, and loses nothing accepted", async () => {
+    const sender = await register();
+    const room = await createRoom(sender, "channel", "http-burst");
+    const statuses: number[] = [];
+    let limited: Reply | null = null;
+    for (let i = 0; i < 25; i++) {
+      const res = await call(
+        "POST",
+        `/api/rooms/${room.id}/messages`,
+        { cid: `b${i}`, body: `n${i}` },
+        { token: sender.token },
+      );
+      statuses.push(res.status);
+      if (res.status === 429) limited ??= res;
+    }
+    expect(statuses.filter((s) => s === 201).length).toBeGreaterThanOrEqual(20);
+    expect(limited?.body.error.code).toBe("rate_limited");
+    expect(Number(limited?.headers.get("retry-after"))).toBeGreaterThanOrEqual(1);
+    const history = await call("GET", `/api/rooms/${room.id}/messages?limit=100`, undefined, {
+      token: sender.token,
+    });
+    expect(history.body.messages).toHaveLength(statuses.filter((s) => s === 201).length);
   });
 });

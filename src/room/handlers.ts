@@ -23,7 +23,7 @@ export interface RoomInfo {
 
 export type Result<T> =
   | { ok: true; value: T }
-  | { ok: false; code: FrameErrorCode; message: string };
+  | { ok: false; code: FrameErrorCode; message: string; retryAfterMs?: number };
 
 const ok = <T>(value: T): Result<T> => ({ ok: true, value });
 const fail = <T>(code: FrameErrorCode, message: string): Result<T> => ({

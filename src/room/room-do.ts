@@ -64,6 +64,8 @@ export class RoomDO extends DurableObject<Env> {
   readonly #store: RoomStore;
   readonly #limits: SendLimits;
   readonly #admission: AdmissionCap;
+  /** HTTP senders' buckets, by user; in memory, so an eviction forgives (never over-limits). */
+  readonly #httpBuckets = new Map<string, Bucket>();
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -206,12 +208,18 @@ export class RoomDO extends DurableObject<Env> {
   }
 
   /** Applies the sender's bucket and the room's admission cap; answers and returns true when refused. */
+  /** The sender's bucket, then the room's admission cap: one rule for WebSocket and HTTP sends. */
+  #admitSend(bucket: Bucket, now: number) {
+    const taken = takeToken(bucket, this.#limits, now);
+    if (!taken.allowed) return taken;
+    const admitted = this.#admission.admit(this.ctx.getWebSockets().length, now);
+    return admitted.allowed ? taken : { bucket: taken.bucket, ...admitted };
+  }
+
+  /** Applies the send limits to a socket; answers and returns true when refused. */
   #limit(ws: WebSocket, state: SocketState, now: number, ref?: string): boolean {
-    const taken = takeToken(state.bucket, this.#limits, now);
-    state.bucket = taken.bucket;
-    const admitted = taken.allowed
-      ? this.#admission.admit(this.ctx.getWebSockets().length, now)
-      : taken;
+    const admitted = this.#admitSend(state.bucket, now);
+    state.bucket = admitted.bucket;
     if (admitted.allowed) {
       state.strikes = 0;
       ws.serializeAttachment(state);
@@ -277,6 +285,22 @@ export class RoomDO extends DurableObject<Env> {
   ) {
     this.#rememberRoom(room);
     const existing = this.#store.findByCid(actor.id, input.cid);
+    if (!existing) {
+      const now = Date.now();
+      const admitted = this.#admitSend(
+        this.#httpBuckets.get(actor.id) ?? fullBucket(this.#limits, now),
+        now,
+      );
+      this.#httpBuckets.set(actor.id, admitted.bucket);
+      if (!admitted.allowed) {
+        return {
+          ok: false as const,
+          code: "rate_limited" as const,
+          message: "Slow down",
+          retryAfterMs: admitted.retryAfterMs,
+        };
+      }
+    }
     const mentions = existing
       ? []
       : await this.#resolveMentions(room.id, input.body, actor.id, input.cid);

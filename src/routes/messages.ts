@@ -45,7 +45,9 @@ const MessageBody = z.object({ message: Message });
 function unwrap<T>(outcome: unknown): T {
   const result = outcome as Result<T>;
   if (result.ok) return result.value;
-  throw new ApiError(result.code, result.message);
+  const retryAfter =
+    result.retryAfterMs === undefined ? undefined : Math.ceil(result.retryAfterMs / 1000);
+  throw new ApiError(result.code, result.message, undefined, retryAfter);
 }
 
 function checkBody(body: string): void {
