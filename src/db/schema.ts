@@ -158,3 +158,22 @@ export const wsTickets = sqliteTable("ws_tickets", {
   sessionHash: text("session_hash").notNull(),
   expiresAt: integer("expires_at").notNull(),
 });
+
+// Rooms where an instance admin holds a socket without being a member: logout and disabling
+// must reach those rooms too, and memberships alone do not name them.
+export const adminSockets = sqliteTable(
+  "admin_sockets",
+  {
+    sessionHash: text("session_hash").notNull(),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    roomId: text("room_id")
+      .notNull()
+      .references(() => rooms.id, { onDelete: "cascade" }),
+  },
+  (t) => [
+    primaryKey({ columns: [t.sessionHash, t.roomId] }),
+    index("admin_sockets_user_idx").on(t.userId),
+  ],
+);

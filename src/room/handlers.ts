@@ -2,7 +2,7 @@
 // Durable Object, WebSocket frames, RPC from the Worker) is elsewhere; these never see a socket.
 import type { MemberRole } from "../shared/api";
 import type { FrameErrorCode, Message } from "../shared/protocol";
-import type { RoomStore } from "./store";
+import type { MessageRow, RoomStore } from "./store";
 
 export interface Actor {
   id: string;
@@ -91,6 +91,17 @@ export function sendMessage(
   });
 }
 
+/** The outcome of a change to an existing message: `changed: false` means nothing moved (no new rev). */
+export interface Change {
+  message: Message;
+  changed: boolean;
+}
+
+const unchanged = (store: RoomStore, room: RoomInfo, row: MessageRow): Result<Change> =>
+  ok({ message: only(store.toMessages(room.id, [row])), changed: false });
+const changedTo = (store: RoomStore, room: RoomInfo, row: MessageRow): Result<Change> =>
+  ok({ message: only(store.toMessages(room.id, [row])), changed: true });
+
 export function editMessage(
   store: RoomStore,
   room: RoomInfo,
@@ -98,14 +109,17 @@ export function editMessage(
   seq: number,
   body: string,
   now: number,
-) {
+): Result<Change> {
   const row = store.get(seq);
-  if (!row || row.deleted_at != null) return fail<Message>("not_found", "No such message");
-  if (row.sender_id !== actor.id)
-    return fail<Message>("forbidden", "Only the sender can edit a message");
-  if (room.archived) return fail<Message>("archived", "This room is archived (read-only)");
-  if (row.body === body) return ok(only(store.toMessages(room.id, [row])));
-  return ok(only(store.toMessages(room.id, [store.atomically(() => store.edit(seq, body, now))])));
+  if (!row || row.deleted_at != null) return fail("not_found", "No such message");
+  if (row.sender_id !== actor.id) return fail("forbidden", "Only the sender can edit a message");
+  if (room.archived) return fail("archived", "This room is archived (read-only)");
+  if (row.body === body) return unchanged(store, room, row);
+  return changedTo(
+    store,
+    room,
+    store.atomically(() => store.edit(seq, body, now)),
+  );
 }
 
 /** Soft delete by the sender, a room owner or moderator, or an instance admin. Idempotent. */
@@ -115,16 +129,19 @@ export function deleteMessage(
   actor: Actor,
   seq: number,
   now: number,
-) {
+): Result<Change> {
   const row = store.get(seq);
-  if (!row) return fail<Message>("not_found", "No such message");
+  if (!row) return fail("not_found", "No such message");
   if (row.sender_id !== actor.id && !canModerate(actor)) {
-    return fail<Message>("forbidden", "Only the sender or a moderator can delete a message");
+    return fail("forbidden", "Only the sender or a moderator can delete a message");
   }
-  if (row.deleted_at != null) return ok(only(store.toMessages(room.id, [row])));
-  if (room.archived && !actor.isAdmin)
-    return fail<Message>("archived", "This room is archived (read-only)");
-  return ok(only(store.toMessages(room.id, [store.atomically(() => store.tombstone(seq, now))])));
+  if (row.deleted_at != null) return unchanged(store, room, row);
+  if (room.archived && !actor.isAdmin) return fail("archived", "This room is archived (read-only)");
+  return changedTo(
+    store,
+    room,
+    store.atomically(() => store.tombstone(seq, now)),
+  );
 }
 
 /** Adds or removes a reaction; `changed: false` when it was already so (no new rev). */
@@ -134,7 +151,7 @@ export function reactToMessage(
   actor: Actor,
   input: { seq: number; emoji: string; on: boolean },
   now: number,
-): Result<{ message: Message; changed: boolean }> {
+): Result<Change> {
   const row = store.get(input.seq);
   if (!row || row.deleted_at != null) return fail("not_found", "No such message");
   if (room.archived) return fail("archived", "This room is archived (read-only)");

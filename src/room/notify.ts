@@ -1,8 +1,8 @@
 // Changes made in D1 that open sockets must feel at once: removals, roles, room settings,
 // ended sessions. D1 has already committed; a room that cannot be reached is logged, not fatal.
-import { eq } from "drizzle-orm";
+import { and, eq } from "drizzle-orm";
 import type { Db } from "../db/client";
-import { memberships } from "../db/schema";
+import { adminSockets, memberships } from "../db/schema";
 import type { RoomRow } from "../directory/access";
 import type { Env } from "../env";
 import type { MemberRole } from "../shared/api";
@@ -36,16 +36,25 @@ export async function sessionsEnded(
   userId: string,
   sessionHash?: string,
 ): Promise<void> {
-  const rooms = await db
-    .select({ roomId: memberships.roomId })
-    .from(memberships)
-    .where(eq(memberships.userId, userId))
-    .all();
+  const watched = and(
+    eq(adminSockets.userId, userId),
+    sessionHash ? eq(adminSockets.sessionHash, sessionHash) : undefined,
+  );
+  const [member, visited] = await Promise.all([
+    db
+      .select({ roomId: memberships.roomId })
+      .from(memberships)
+      .where(eq(memberships.userId, userId))
+      .all(),
+    db.select({ roomId: adminSockets.roomId }).from(adminSockets).where(watched).all(),
+  ]);
+  const roomIds = new Set([...member, ...visited].map((r) => r.roomId));
   await Promise.all(
-    rooms.map(({ roomId }) =>
+    [...roomIds].map((roomId) =>
       tell("sessionsEnded", () =>
         roomStub(env, roomId).sessionsEnded(sessionHash ? { sessionHash } : { userId }),
       ),
     ),
   );
+  if (visited.length > 0) await db.delete(adminSockets).where(watched).run();
 }

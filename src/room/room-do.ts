@@ -21,6 +21,7 @@ import {
 } from "../shared/protocol";
 import {
   type Actor,
+  type Change,
   changesSince,
   deleteMessage,
   editMessage,
@@ -29,6 +30,7 @@ import {
   type Result,
   type RoomInfo,
   reactToMessage,
+  type SendInput,
   searchRoom,
   sendMessage,
 } from "./handlers";
@@ -64,8 +66,8 @@ export class RoomDO extends DurableObject<Env> {
   readonly #store: RoomStore;
   readonly #limits: SendLimits;
   readonly #admission: AdmissionCap;
-  /** HTTP senders' buckets, by user; in memory, so an eviction forgives (never over-limits). */
-  readonly #httpBuckets = new Map<string, Bucket>();
+  /** Send buckets by user: a cache of what the users' socket attachments also hold. */
+  readonly #buckets = new Map<string, Bucket>();
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -92,7 +94,7 @@ export class RoomDO extends DurableObject<Env> {
     const state: SocketState = {
       actor: grant.actor,
       sessionHash: grant.sessionHash,
-      bucket: fullBucket(this.#limits, Date.now()),
+      bucket: this.#bucketOf(grant.actor.id, Date.now()),
       strikes: 0,
       typingAt: 0,
     };
@@ -119,6 +121,8 @@ export class RoomDO extends DurableObject<Env> {
   }
 
   override async webSocketMessage(ws: WebSocket, data: string | ArrayBuffer): Promise<void> {
+    // Frames still in flight when the room closed this socket (removal, logout, flooding) are void.
+    if (ws.readyState !== WebSocket.OPEN) return;
     if (typeof data !== "string") {
       ws.close(CLOSE.unsupportedData, "Frames are JSON text");
       return;
@@ -152,41 +156,27 @@ export class RoomDO extends DurableObject<Env> {
     const now = Date.now();
     switch (frame.type) {
       case "send": {
-        const limited = this.#limit(ws, state, now, frame.cid);
-        if (limited) return;
-        const mentions = await this.#resolveMentions(
-          room.id,
-          frame.body,
-          state.actor.id,
-          frame.cid,
-        );
-        const result = sendMessage(this.#store, room, state.actor, { ...frame, mentions }, now);
+        // A retried cid is answered from storage and costs no tokens.
+        const repeat = this.#store.findByCid(state.actor.id, frame.cid) !== null;
+        if (!repeat && this.#limit(ws, state, now, frame.cid)) return;
+        const result = await this.#send(room, state.actor, frame, repeat);
         if (!result.ok) return send(ws, errorFrame(result, frame.cid));
-        send(ws, {
-          type: "ack",
-          cid: frame.cid,
-          seq: result.value.message.seq,
-          rev: result.value.message.rev,
-        });
-        if (result.value.created)
-          this.#published(result.value.message, state.actor.id, result.value.readMarkMoved);
+        const { seq, rev } = result.value.message;
+        send(ws, { type: "ack", cid: frame.cid, seq, rev });
         return;
       }
       case "edit":
       case "delete":
       case "react": {
         if (this.#limit(ws, state, now)) return;
-        const result =
+        const result = this.#applyChange(
           frame.type === "edit"
             ? editMessage(this.#store, room, state.actor, frame.seq, frame.body, now)
             : frame.type === "delete"
               ? deleteMessage(this.#store, room, state.actor, frame.seq, now)
-              : mapResult(
-                  reactToMessage(this.#store, room, state.actor, frame, now),
-                  (v) => v.message,
-                );
-        if (!result.ok) return send(ws, errorFrame(result));
-        this.#broadcast({ type: "changed", message: result.value });
+              : reactToMessage(this.#store, room, state.actor, frame, now),
+        );
+        if (!result.ok) send(ws, errorFrame(result));
         return;
       }
       case "typing": {
@@ -207,19 +197,35 @@ export class RoomDO extends DurableObject<Env> {
     }
   }
 
-  /** Applies the sender's bucket and the room's admission cap; answers and returns true when refused. */
-  /** The sender's bucket, then the room's admission cap: one rule for WebSocket and HTTP sends. */
-  #admitSend(bucket: Bucket, now: number) {
-    const taken = takeToken(bucket, this.#limits, now);
+  /**
+   * The send limits of DESIGN §6: one bucket per user in this room, shared by all of the user's
+   * sockets and HTTP sends, then the room-wide admission cap.
+   */
+  #admitSend(
+    userId: string,
+    now: number,
+  ): { allowed: true } | { allowed: false; retryAfterMs: number } {
+    const taken = takeToken(this.#bucketOf(userId, now), this.#limits, now);
+    this.#buckets.set(userId, taken.bucket);
     if (!taken.allowed) return taken;
-    const admitted = this.#admission.admit(this.ctx.getWebSockets().length, now);
-    return admitted.allowed ? taken : { bucket: taken.bucket, ...admitted };
+    return this.#admission.admit(this.ctx.getWebSockets().length, now);
   }
 
-  /** Applies the send limits to a socket; answers and returns true when refused. */
+  /** After a wake the map is empty: the emptiest bucket any of the user's sockets remembers wins. */
+  #bucketOf(userId: string, now: number): Bucket {
+    let bucket = this.#buckets.get(userId);
+    if (bucket) return bucket;
+    for (const ws of this.ctx.getWebSockets(userTag(userId))) {
+      const state = ws.deserializeAttachment() as SocketState | null;
+      if (state && (!bucket || state.bucket.tokens < bucket.tokens)) bucket = state.bucket;
+    }
+    return bucket ?? fullBucket(this.#limits, now);
+  }
+
+  /** Applies the send limits to a socket's frame; answers and returns true when refused. */
   #limit(ws: WebSocket, state: SocketState, now: number, ref?: string): boolean {
-    const admitted = this.#admitSend(state.bucket, now);
-    state.bucket = admitted.bucket;
+    const admitted = this.#admitSend(state.actor.id, now);
+    state.bucket = this.#bucketOf(state.actor.id, now);
     if (admitted.allowed) {
       state.strikes = 0;
       ws.serializeAttachment(state);
@@ -239,6 +245,26 @@ export class RoomDO extends DurableObject<Env> {
       ...(ref === undefined ? {} : { ref }),
     });
     return true;
+  }
+
+  /** One send path for sockets and HTTP: mentions, the idempotent write, the broadcast. */
+  async #send(room: RoomInfo, actor: Actor, input: Omit<SendInput, "mentions">, repeat: boolean) {
+    const mentions = repeat ? [] : await this.#resolveMentions(room.id, input.body, actor.id);
+    const result = sendMessage(this.#store, room, actor, { ...input, mentions }, Date.now());
+    if (result.ok && result.value.created) {
+      this.#broadcast({ type: "message", message: result.value.message });
+      if (result.value.readMarkMoved) {
+        this.#broadcast({ type: "read", userId: actor.id, seq: result.value.message.seq });
+      }
+    }
+    return result;
+  }
+
+  /** Broadcasts a change to an existing message when something really changed. */
+  #applyChange(result: Result<Change>): Result<Message> {
+    if (!result.ok) return result;
+    if (result.value.changed) this.#broadcast({ type: "changed", message: result.value.message });
+    return { ok: true, value: result.value.message };
   }
 
   #replay(ws: WebSocket, room: RoomInfo, sinceRev: number): void {
@@ -278,54 +304,37 @@ export class RoomDO extends DurableObject<Env> {
     return searchRoom(this.#store, room, query);
   }
 
-  async send(
-    room: RoomInfo,
-    actor: Actor,
-    input: { cid: string; body: string; replyTo?: number | undefined },
-  ) {
+  async send(room: RoomInfo, actor: Actor, input: Omit<SendInput, "mentions">) {
     this.#rememberRoom(room);
-    const existing = this.#store.findByCid(actor.id, input.cid);
-    if (!existing) {
-      const now = Date.now();
-      const admitted = this.#admitSend(
-        this.#httpBuckets.get(actor.id) ?? fullBucket(this.#limits, now),
-        now,
-      );
-      this.#httpBuckets.set(actor.id, admitted.bucket);
+    const repeat = this.#store.findByCid(actor.id, input.cid) !== null;
+    if (!repeat) {
+      const admitted = this.#admitSend(actor.id, Date.now());
       if (!admitted.allowed) {
-        return {
-          ok: false as const,
-          code: "rate_limited" as const,
+        const refused: Result<never> = {
+          ok: false,
+          code: "rate_limited",
           message: "Slow down",
           retryAfterMs: admitted.retryAfterMs,
         };
+        return refused;
       }
     }
-    const mentions = existing
-      ? []
-      : await this.#resolveMentions(room.id, input.body, actor.id, input.cid);
-    const result = sendMessage(this.#store, room, actor, { ...input, mentions }, Date.now());
-    if (result.ok && result.value.created)
-      this.#published(result.value.message, actor.id, result.value.readMarkMoved);
-    return result;
+    return this.#send(room, actor, input, repeat);
   }
 
   edit(room: RoomInfo, actor: Actor, seq: number, body: string) {
     this.#rememberRoom(room);
-    return this.#changed(editMessage(this.#store, room, actor, seq, body, Date.now()));
+    return this.#applyChange(editMessage(this.#store, room, actor, seq, body, Date.now()));
   }
 
   delete(room: RoomInfo, actor: Actor, seq: number) {
     this.#rememberRoom(room);
-    return this.#changed(deleteMessage(this.#store, room, actor, seq, Date.now()));
+    return this.#applyChange(deleteMessage(this.#store, room, actor, seq, Date.now()));
   }
 
   react(room: RoomInfo, actor: Actor, input: { seq: number; emoji: string; on: boolean }) {
     this.#rememberRoom(room);
-    const result = reactToMessage(this.#store, room, actor, input, Date.now());
-    if (result.ok && result.value.changed)
-      this.#broadcast({ type: "changed", message: result.value.message });
-    return mapResult(result, (v) => v.message);
+    return this.#applyChange(reactToMessage(this.#store, room, actor, input, Date.now()));
   }
 
   read(room: RoomInfo, actor: Actor, seq: number) {
@@ -394,23 +403,8 @@ export class RoomDO extends DurableObject<Env> {
 
   // ---- helpers ------------------------------------------------------------------------------
 
-  #changed(result: Result<Message>): Result<Message> {
-    if (result.ok) this.#broadcast({ type: "changed", message: result.value });
-    return result;
-  }
-
-  #published(message: Message, senderId: string, readMarkMoved: boolean): void {
-    this.#broadcast({ type: "message", message });
-    if (readMarkMoved) this.#broadcast({ type: "read", userId: senderId, seq: message.seq });
-  }
-
   /** Mentions resolve to members of this room only, by handle, through D1. */
-  async #resolveMentions(
-    roomId: string,
-    body: string,
-    senderId: string,
-    _cid: string,
-  ): Promise<string[]> {
+  async #resolveMentions(roomId: string, body: string, senderId: string): Promise<string[]> {
     const handles = mentionedHandles(body);
     if (handles.length === 0) return [];
     try {
@@ -489,10 +483,6 @@ function errorFrame(
     message: result.message,
     ...(ref === undefined ? {} : { ref }),
   };
-}
-
-function mapResult<T, U>(result: Result<T>, fn: (value: T) => U): Result<U> {
-  return result.ok ? { ok: true, value: fn(result.value) } : result;
 }
 
 function utf8Length(text: string): number {

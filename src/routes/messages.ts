@@ -7,7 +7,7 @@ import { newSecret, sha256Hex } from "../auth/crypto";
 import { isTrustedOrigin } from "../auth/csrf";
 import { currentPrincipal, requireUser } from "../auth/principal";
 import type { AppEnv, Principal } from "../context";
-import { users, wsTickets } from "../db/schema";
+import { adminSockets, users, wsTickets } from "../db/schema";
 import { loadRoom, type RoomAccess } from "../directory/access";
 import { ApiError, forbidden } from "../errors";
 import { actorOf, roomInfo, roomStub } from "../room/client";
@@ -363,6 +363,14 @@ export async function roomSocket(c: Context<AppEnv>): Promise<Response> {
   const sinceRev = sinceRevText === undefined ? null : Number(sinceRevText);
   if (sinceRev !== null && (!Number.isSafeInteger(sinceRev) || sinceRev < 0)) {
     throw new ApiError("invalid", "sinceRev is a non-negative integer");
+  }
+  if (!room.membership) {
+    await c
+      .get("db")
+      .insert(adminSockets)
+      .values({ sessionHash: principal.credentialHash, userId: principal.user.id, roomId })
+      .onConflictDoNothing()
+      .run();
   }
   const grant: ConnectGrant = {
     actor: actorOf(principal, room.membership),
