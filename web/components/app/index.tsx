@@ -1,0 +1,39 @@
+// The root: provides the app state and picks the screen for the session.
+import type { AppState } from "../../state/app-state";
+import { AppStateContext } from "../../state/use-app-state";
+import { AuthScreen } from "../auth-screen";
+import { Workspace } from "../workspace";
+
+export function App({ state }: { state: AppState }) {
+  return (
+    <AppStateContext.Provider value={state}>
+      <Screen state={state} />
+    </AppStateContext.Provider>
+  );
+}
+
+function Screen({ state }: { state: AppState }) {
+  const session = state.session.value;
+  switch (session.status) {
+    case "unknown":
+      return (
+        <main class="splash" aria-busy="true">
+          <p class="brand brand--large">Confab</p>
+        </main>
+      );
+    case "error":
+      return (
+        <main class="splash">
+          <p class="brand brand--large">Confab</p>
+          <p role="alert">{session.error.message}</p>
+          <button type="button" class="button button--primary" onClick={() => void state.start()}>
+            Retry
+          </button>
+        </main>
+      );
+    case "signed-out":
+      return <AuthScreen />;
+    case "signed-in":
+      return <Workspace user={session.user} />;
+  }
+}

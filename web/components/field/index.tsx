@@ -1,0 +1,71 @@
+// A labelled text input with an optional hint and the server's message for this field.
+import type { InputHTMLAttributes } from "preact";
+import { useId } from "preact/hooks";
+
+interface FieldProps {
+  label: string;
+  name: string;
+  value: string;
+  onValue: (value: string) => void;
+  type?: "text" | "password" | "search";
+  autoComplete?: string;
+  required?: boolean;
+  hint?: string;
+  error?: string | undefined;
+  multiline?: boolean;
+  autoFocus?: boolean;
+  /** For handles and passwords: no auto-capitalisation or spell checking. */
+  verbatim?: boolean;
+}
+
+type InputType = NonNullable<FieldProps["type"]>;
+
+/** Preact types each kind of input on its own; narrowing picks the matching one. */
+const inputType = (type: InputType): InputHTMLAttributes<HTMLInputElement> =>
+  type === "password" ? { type } : type === "search" ? { type } : { type };
+
+export function Field(props: FieldProps) {
+  const id = useId();
+  const hintId = `${id}-hint`;
+  const errorId = `${id}-error`;
+  const describedBy = [props.hint && hintId, props.error && errorId].filter(Boolean).join(" ");
+  const shared = {
+    id,
+    name: props.name,
+    value: props.value,
+    required: props.required,
+    autoFocus: props.autoFocus,
+    "aria-invalid": props.error ? true : undefined,
+    "aria-describedby": describedBy || undefined,
+    class: "field__input",
+  };
+  return (
+    <div class="field">
+      <label class="field__label" for={id}>
+        {props.label}
+      </label>
+      {props.multiline ? (
+        <textarea {...shared} rows={2} onInput={(e) => props.onValue(e.currentTarget.value)} />
+      ) : (
+        <input
+          {...inputType(props.type ?? "text")}
+          {...shared}
+          autoComplete={props.autoComplete}
+          autoCapitalize={props.verbatim ? "off" : undefined}
+          spellcheck={props.verbatim ? false : undefined}
+          onInput={(e) => props.onValue(e.currentTarget.value)}
+        />
+      )}
+      {props.hint && (
+        <p class="field__hint" id={hintId}>
+          {props.hint}
+        </p>
+      )}
+      {props.error && (
+        <p class="field__error" id={errorId}>
+          {props.error}
+        </p>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,78 @@
+// Find someone by handle or name and open the direct conversation with them.
+import { useState } from "preact/hooks";
+import type { PublicUser } from "../../../src/shared/api";
+import { useSearch } from "../../hooks/use-search";
+import { useSubmit } from "../../hooks/use-submit";
+import { useAppState } from "../../state/use-app-state";
+import { Avatar } from "../avatar";
+import { Field } from "../field";
+import { Panel } from "../panel";
+
+export function NewDm() {
+  const state = useAppState();
+  const [query, setQuery] = useState("");
+  const { results } = useSearch(state.findPeople, query);
+
+  return (
+    <Panel title="New message" focusKey="new-dm">
+      <div class="search">
+        <Field
+          label="Find people"
+          name="q"
+          type="search"
+          value={query}
+          onValue={setQuery}
+          autoComplete="off"
+          hint="Search by handle or name."
+          verbatim
+        />
+      </div>
+      {results.status === "loading" && <p class="muted">Searching…</p>}
+      {results.status === "error" && <p role="alert">{results.error.message}</p>}
+      {results.status === "ready" &&
+        (results.value.length === 0 ? (
+          <p class="muted">
+            {query.trim() ? `Nobody matches “${query.trim()}”.` : "Nobody here yet."}
+          </p>
+        ) : (
+          <ul class="result-list">
+            {results.value.map((person) => (
+              <PersonResult key={person.id} person={person} />
+            ))}
+          </ul>
+        ))}
+    </Panel>
+  );
+}
+
+function PersonResult({ person }: { person: PublicUser }) {
+  const state = useAppState();
+  const { pending, error, submit } = useSubmit(state.openDm);
+  const isMe = person.id === state.me.value?.id;
+  return (
+    <li class="result">
+      <Avatar name={person.displayName} />
+      <span class="result__text">
+        <span class="result__title">
+          {person.displayName}
+          {isMe && <span class="muted"> (you)</span>}
+        </span>
+        <span class="result__detail">@{person.handle}</span>
+        {error && (
+          <span class="field__error" role="alert">
+            {error.message}
+          </span>
+        )}
+      </span>
+      <button
+        type="button"
+        class="button"
+        disabled={pending}
+        aria-label={`Message ${person.displayName}`}
+        onClick={() => void submit(person.id)}
+      >
+        {pending ? "Opening…" : "Message"}
+      </button>
+    </li>
+  );
+}

@@ -1,0 +1,83 @@
+// Create a channel (anyone can find and join it) or a private room (members only).
+import { useState } from "preact/hooks";
+import { useSubmit } from "../../hooks/use-submit";
+import { type CreateRoomInput, fieldErrors } from "../../net/api";
+import { useAppState } from "../../state/use-app-state";
+import { Field } from "../field";
+import { FormAlert } from "../form-alert";
+import { Panel } from "../panel";
+
+const FIELDS = ["kind", "name", "topic"] as const;
+
+const KINDS = [
+  { kind: "channel", label: "Channel", hint: "Anyone on this instance can find and join it." },
+  { kind: "private", label: "Private room", hint: "Only people who are added can see it." },
+] as const;
+
+export function NewRoomForm() {
+  const state = useAppState();
+  const [kind, setKind] = useState<CreateRoomInput["kind"]>("channel");
+  const [name, setName] = useState("");
+  const [topic, setTopic] = useState("");
+  const { pending, error, submit } = useSubmit(state.createRoom);
+  const errors = fieldErrors(error);
+
+  return (
+    <Panel title="New room" focusKey="new-room">
+      <form
+        class="stack form--narrow"
+        onSubmit={(e) => {
+          e.preventDefault();
+          void submit({ kind, name, ...(topic.trim() ? { topic } : {}) });
+        }}
+      >
+        <fieldset class="choice">
+          <legend class="field__label">Kind</legend>
+          {KINDS.map((option) => (
+            <label class="choice__option" key={option.kind}>
+              <input
+                type="radio"
+                name="kind"
+                value={option.kind}
+                checked={kind === option.kind}
+                onChange={() => setKind(option.kind)}
+              />
+              <span>
+                <span class="choice__label">{option.label}</span>
+                <span class="choice__hint">{option.hint}</span>
+              </span>
+            </label>
+          ))}
+          {errors.kind && <p class="field__error">{errors.kind}</p>}
+        </fieldset>
+        <Field
+          label="Name"
+          name="name"
+          value={name}
+          onValue={setName}
+          autoComplete="off"
+          required
+          error={errors.name}
+        />
+        <Field
+          label="Topic (optional)"
+          name="topic"
+          value={topic}
+          onValue={setTopic}
+          multiline
+          hint="What the room is about; shown under its name."
+          error={errors.topic}
+        />
+        <FormAlert error={error} fields={FIELDS} />
+        <div class="button-row">
+          <button class="button button--primary" type="submit" disabled={pending}>
+            {pending ? "Creating…" : "Create room"}
+          </button>
+          <button type="button" class="button" onClick={() => state.show({ kind: "home" })}>
+            Cancel
+          </button>
+        </div>
+      </form>
+    </Panel>
+  );
+}

@@ -1,0 +1,106 @@
+// The sidebar: my rooms (channels and private rooms, then DMs) with unread badges, and the
+// ways to get more rooms.
+import type { RoomListItem } from "../../../src/shared/api";
+import { type Panel, roomTitle } from "../../state/app-state";
+import { useAppState } from "../../state/use-app-state";
+import { RoomIcon } from "../room-icon";
+
+export function RoomList() {
+  const state = useAppState();
+  const rooms = state.rooms.value;
+  const panel = state.panel.value;
+  const selectedId = panel.kind === "room" ? panel.roomId : null;
+  const action = (kind: Exclude<Panel["kind"], "room" | "home">, label: string) => (
+    <button
+      type="button"
+      class="sidebar__action"
+      aria-pressed={panel.kind === kind}
+      onClick={() => state.show({ kind })}
+    >
+      {label}
+    </button>
+  );
+
+  return (
+    <nav class="sidebar" aria-label="Rooms">
+      <div class="sidebar__actions">
+        {action("new-room", "+ New room")}
+        {action("browse", "Browse channels")}
+        {action("new-dm", "New message")}
+      </div>
+      {rooms.status === "loading" && <p class="sidebar__note">Loading rooms…</p>}
+      {rooms.status === "error" && (
+        <div class="sidebar__note" role="alert">
+          <p>{rooms.error.message}</p>
+          <button type="button" class="button" onClick={() => void state.refreshRooms()}>
+            Retry
+          </button>
+        </div>
+      )}
+      {rooms.status === "ready" && (
+        <>
+          <RoomSection
+            title="Rooms"
+            items={rooms.value.filter((r) => r.room.kind !== "dm")}
+            empty="You are in no rooms yet."
+            selectedId={selectedId}
+          />
+          <RoomSection
+            title="Direct messages"
+            items={rooms.value.filter((r) => r.room.kind === "dm")}
+            empty="No conversations yet."
+            selectedId={selectedId}
+          />
+        </>
+      )}
+    </nav>
+  );
+}
+
+interface RoomSectionProps {
+  title: string;
+  items: RoomListItem[];
+  empty: string;
+  selectedId: string | null;
+}
+
+function RoomSection({ title, items, empty, selectedId }: RoomSectionProps) {
+  const state = useAppState();
+  const me = state.me.value;
+  return (
+    <section class="sidebar__section">
+      <h2 class="sidebar__heading">{title}</h2>
+      {items.length === 0 ? (
+        <p class="sidebar__note">{empty}</p>
+      ) : (
+        <ul class="room-list">
+          {items.map((item) => (
+            <li key={item.room.id}>
+              <button
+                type="button"
+                class={`room-list__item${item.unread > 0 ? " room-list__item--unread" : ""}${item.muted ? " room-list__item--muted" : ""}`}
+                aria-current={item.room.id === selectedId ? "page" : undefined}
+                onClick={() => state.show({ kind: "room", roomId: item.room.id })}
+              >
+                <RoomIcon kind={item.room.kind} />
+                <span class="room-list__name">{roomTitle(item, me)}</span>
+                {item.mentions > 0 && (
+                  <span class="badge badge--mention">
+                    @{item.mentions}
+                    <span class="visually-hidden"> mentions</span>
+                  </span>
+                )}
+                {item.unread > 0 && (
+                  <span class="badge badge--unread">
+                    {item.unread}
+                    <span class="visually-hidden"> unread</span>
+                  </span>
+                )}
+              </button>
+            </li>
+          ))}
+        </ul>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,43 @@
+// The signed-in layout: header, room list, and the main panel. On narrow screens only one
+// of list and panel shows at a time.
+import type { SelfUser } from "../../../src/shared/api";
+import type { Panel } from "../../state/app-state";
+import { useAppState } from "../../state/use-app-state";
+import { AppHeader } from "../app-header";
+import { BrowseChannels } from "../browse-channels";
+import { HomePanel } from "../home-panel";
+import { NewDm } from "../new-dm";
+import { NewRoomForm } from "../new-room-form";
+import { RoomList } from "../room-list";
+import { RoomView } from "../room-view";
+
+export function Workspace({ user }: { user: SelfUser }) {
+  const state = useAppState();
+  const panel = state.panel.value;
+  return (
+    <div class="workspace" data-pane={panel.kind === "home" ? "list" : "main"}>
+      <AppHeader user={user} />
+      <div class="workspace__body">
+        <RoomList />
+        <main class="workspace__main">
+          <MainPanel panel={panel} />
+        </main>
+      </div>
+    </div>
+  );
+}
+
+function MainPanel({ panel }: { panel: Panel }) {
+  switch (panel.kind) {
+    case "home":
+      return <HomePanel />;
+    case "room":
+      return <RoomView key={panel.roomId} roomId={panel.roomId} />;
+    case "new-room":
+      return <NewRoomForm />;
+    case "browse":
+      return <BrowseChannels />;
+    case "new-dm":
+      return <NewDm />;
+  }
+}

@@ -1,0 +1,142 @@
+// The HTTP API as typed functions: same-origin JSON requests, errors thrown as ApiError.
+import type { z } from "zod";
+import type {
+  CreateRoomBody,
+  LoginBody,
+  MemberRole,
+  PublicUser,
+  RegisterBody,
+  Room,
+  RoomDetails,
+  RoomListItem,
+  SelfUser,
+} from "../../src/shared/api";
+
+export type RegisterInput = z.input<typeof RegisterBody>;
+export type LoginInput = z.input<typeof LoginBody>;
+export type CreateRoomInput = z.input<typeof CreateRoomBody>;
+
+/** An error answer of the API ({error: {code, message, details?}}), or a failed request. */
+export class ApiError extends Error {
+  override readonly name = "ApiError";
+
+  constructor(
+    /** HTTP status; 0 when the request never got an answer. */
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly details?: unknown,
+  ) {
+    super(message);
+  }
+}
+
+/** One entry of a 400 `invalid` answer's details: which input, which field, what is wrong. */
+export interface FieldIssue {
+  in: string;
+  path: string;
+  message: string;
+}
+
+/** The per-field problems of a validation error (an empty list for any other error). */
+export function fieldIssues(error: unknown): FieldIssue[] {
+  if (!(error instanceof ApiError) || !Array.isArray(error.details)) return [];
+  return error.details.filter(
+    (d): d is FieldIssue =>
+      typeof d === "object" &&
+      d !== null &&
+      typeof d.path === "string" &&
+      typeof d.message === "string" &&
+      typeof d.in === "string",
+  );
+}
+
+/** The first problem per body field of a validation error, keyed by field path. */
+export function fieldErrors(error: unknown): Record<string, string> {
+  const byField: Record<string, string> = {};
+  for (const issue of fieldIssues(error)) {
+    if (issue.in === "json" && !(issue.path in byField)) byField[issue.path] = issue.message;
+  }
+  return byField;
+}
+
+/** Anything thrown, as an ApiError, so callers handle one kind of failure. */
+export function asApiError(error: unknown): ApiError {
+  if (error instanceof ApiError) return error;
+  return new ApiError(0, "network", "Could not reach the server. Check your connection and retry.");
+}
+
+type Method = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
+
+function errorFromBody(status: number, body: unknown): ApiError {
+  const error = (
+    body as { error?: { code?: unknown; message?: unknown; details?: unknown } } | null
+  )?.error;
+  if (error && typeof error.code === "string" && typeof error.message === "string") {
+    return new ApiError(status, error.code, error.message, error.details);
+  }
+  return new ApiError(status, "http_error", `The server answered ${status}`);
+}
+
+export function createApi(fetchImpl: typeof fetch = (input, init) => fetch(input, init)) {
+  async function request<T>(method: Method, path: string, body?: unknown): Promise<T> {
+    const headers: Record<string, string> = { accept: "application/json" };
+    if (body !== undefined) headers["content-type"] = "application/json";
+    let response: Response;
+    try {
+      response = await fetchImpl(`/api${path}`, {
+        method,
+        headers,
+        credentials: "same-origin",
+        body: body === undefined ? null : JSON.stringify(body),
+      });
+    } catch (error) {
+      throw asApiError(error);
+    }
+    const text = await response.text();
+    let parsed: unknown = null;
+    if (text) {
+      try {
+        parsed = JSON.parse(text);
+      } catch {
+        parsed = null;
+      }
+    }
+    if (!response.ok) throw errorFromBody(response.status, parsed);
+    return parsed as T;
+  }
+
+  const roomPath = (id: string) => `/rooms/${encodeURIComponent(id)}`;
+  const query = (params: Record<string, string | undefined>) => {
+    const search = new URLSearchParams();
+    for (const [key, value] of Object.entries(params)) if (value) search.set(key, value);
+    const text = search.toString();
+    return text ? `?${text}` : "";
+  };
+
+  return {
+    me: () => request<{ user: SelfUser }>("GET", "/me"),
+    register: (input: RegisterInput) =>
+      request<{ user: SelfUser; token: string }>("POST", "/auth/register", input),
+    login: (input: LoginInput) =>
+      request<{ user: SelfUser; token: string }>("POST", "/auth/login", input),
+    logout: () => request<void>("POST", "/auth/logout"),
+
+    findPeople: (q: string) =>
+      request<{ users: PublicUser[]; nextCursor: string | null }>("GET", `/users${query({ q })}`),
+
+    myRooms: () => request<{ rooms: RoomListItem[] }>("GET", "/rooms"),
+    discoverChannels: (q: string) =>
+      request<{ rooms: Room[]; nextCursor: string | null }>(
+        "GET",
+        `/rooms/discover${query({ q })}`,
+      ),
+    createRoom: (input: CreateRoomInput) => request<{ room: Room }>("POST", "/rooms", input),
+    openDm: (userId: string) => request<{ room: Room }>("POST", "/dms", { userId }),
+    roomDetails: (id: string) => request<RoomDetails>("GET", roomPath(id)),
+    joinRoom: (id: string) =>
+      request<{ room: Room; role: MemberRole }>("POST", `${roomPath(id)}/join`),
+  };
+}
+
+export type Api = ReturnType<typeof createApi>;
