@@ -7,7 +7,7 @@ import { requireAdmin, requireUser, resolvePrincipal } from "./auth/principal";
 import type { AppEnv } from "./context";
 import { openDb } from "./db/client";
 import { readConfig } from "./env";
-import { ApiError } from "./errors";
+import { ApiError, type ErrorCode } from "./errors";
 import { adminRoutes } from "./routes/admin";
 import { authRoutes } from "./routes/auth";
 import { memberRoutes } from "./routes/members";
@@ -16,6 +16,14 @@ import { roomRoutes } from "./routes/rooms";
 
 /** JSON bodies are small; anything larger is refused before it is parsed. */
 const MAX_BODY_BYTES = 64 * 1024;
+
+const HTTP_EXCEPTION_CODES: Partial<Record<number, ErrorCode>> = {
+  401: "unauthorized",
+  403: "forbidden",
+  404: "not_found",
+  413: "too_large",
+  429: "rate_limited",
+};
 
 export const app = new OpenAPIHono<AppEnv>();
 
@@ -101,13 +109,10 @@ app.onError((error, c) => {
     return c.json(error.toBody(), error.status);
   }
   if (error instanceof HTTPException && error.status < 500) {
-    // hono's own validators (e.g. a body that is not JSON) land here.
-    const code =
-      error.status === 413 ? "too_large" : error.status === 401 ? "unauthorized" : "invalid";
-    return c.json(
-      new ApiError(code, error.message || "Invalid request").toBody(),
-      error.status === 413 ? 413 : error.status === 401 ? 401 : 400,
-    );
+    // hono's own exceptions (e.g. a body that is not JSON) speak our error shape too.
+    const code = HTTP_EXCEPTION_CODES[error.status] ?? "invalid";
+    const mapped = new ApiError(code, error.message || "Invalid request");
+    return c.json(mapped.toBody(), mapped.status);
   }
   console.error("unhandled error", c.req.method, c.req.path, error);
   return c.json(new ApiError("internal", "Something went wrong on our side").toBody(), 500);

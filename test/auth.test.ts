@@ -55,6 +55,10 @@ describe("register", () => {
       password: PASSWORD,
     });
     expectError(again, 409, "conflict");
+    // The field is named, so a form can show the problem where it is.
+    expect(again.body.error.details).toEqual([
+      { in: "json", path: "handle", message: "That handle is taken" },
+    ]);
   });
 
   it.each([
@@ -75,6 +79,8 @@ describe("register", () => {
     expectError(res, 400, "invalid");
     expect(Array.isArray(res.body.error.details)).toBe(true);
     expect(res.body.error.details[0]).toHaveProperty("path");
+    // Messages are for people, not zod internals.
+    expect(res.body.error.details[0].message).not.toMatch(/expected|received|>=|<=/i);
   });
 
   it("rejects malformed JSON and oversize bodies", async () => {

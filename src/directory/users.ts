@@ -47,7 +47,10 @@ export async function registerUser(
     if (!user) throw new Error("insert returned no row");
     return user;
   } catch (error) {
-    if (isUniqueViolation(error)) throw new ApiError("conflict", "That handle is taken");
+    if (isUniqueViolation(error))
+      throw new ApiError("conflict", "That handle is taken", [
+        { in: "json", path: "handle", message: "That handle is taken" },
+      ]);
     throw error;
   }
 }

@@ -22,7 +22,7 @@ export function router(
           result.error.issues.map((issue) => ({
             in: result.target,
             path: issue.path.join("."),
-            message: issue.message,
+            message: describeIssue(issue),
           })),
         );
       }
@@ -31,6 +31,36 @@ export function router(
   for (const [path, guard] of guards) app.use(path, guard);
   return app;
 }
+
+type Issue = z.core.$ZodIssue;
+
+/** zod's default wording speaks of types and operators; people filling a form need plain words. */
+export function describeIssue(issue: Issue): string {
+  const custom = !/^(Invalid input|Too small|Too big|Invalid option)/.test(issue.message);
+  if (custom) return issue.message;
+  switch (issue.code) {
+    case "invalid_type":
+      return /received undefined/.test(issue.message)
+        ? "Required"
+        : `Must be ${article(issue.expected)}`;
+    case "too_small":
+    case "too_big": {
+      const bound = issue.code === "too_small" ? "At least" : "At most";
+      const limit = Number(issue.code === "too_small" ? issue.minimum : issue.maximum);
+      const unit =
+        issue.origin === "string" ? " characters" : issue.origin === "array" ? " items" : "";
+      return `${bound} ${limit}${unit}`;
+    }
+    case "invalid_value":
+      return `Must be one of: ${issue.values.map((v) => String(v)).join(", ")}`;
+    case "invalid_union":
+      return "Not one of the accepted shapes";
+    default:
+      return issue.message;
+  }
+}
+
+const article = (type: string) => (/^[aeiou]/.test(type) ? `an ${type}` : `a ${type}`);
 
 export const jsonBody = <T extends z.ZodType>(schema: T) => ({
   body: { content: { "application/json": { schema } }, required: true },

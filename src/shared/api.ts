@@ -18,10 +18,17 @@ export const Handle = z
   .trim()
   .toLowerCase()
   .regex(/^[a-z0-9_]+$/, "Use letters, digits and _ only")
-  .min(LIMITS.handle.min)
-  .max(LIMITS.handle.max);
-export const DisplayName = z.string().trim().min(1, "Required").max(LIMITS.displayName.max);
-export const Password = z.string().min(LIMITS.password.min).max(LIMITS.password.max);
+  .min(LIMITS.handle.min, `At least ${LIMITS.handle.min} characters`)
+  .max(LIMITS.handle.max, `At most ${LIMITS.handle.max} characters`);
+export const DisplayName = z
+  .string()
+  .trim()
+  .min(1, "Required")
+  .max(LIMITS.displayName.max, `At most ${LIMITS.displayName.max} characters`);
+export const Password = z
+  .string()
+  .min(LIMITS.password.min, `At least ${LIMITS.password.min} characters`)
+  .max(LIMITS.password.max, `At most ${LIMITS.password.max} characters`);
 export const Id = z.string().min(1).max(64);
 export const RoomName = z.string().trim().min(1, "Required").max(LIMITS.roomName.max);
 export const Topic = z.string().trim().max(LIMITS.topic.max);
