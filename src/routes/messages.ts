@@ -60,6 +60,17 @@ function assertMember(access: RoomAccess): void {
   if (!access.membership) throw forbidden("Only members can do that here");
 }
 
+/** Adds (`on`) or removes my reaction; both routes share it. */
+async function setReaction(
+  c: Context<AppEnv>,
+  target: { seq: number; emoji: string },
+  on: boolean,
+) {
+  const ctx = await access(c, "member");
+  assertMember(ctx.room);
+  return unwrap<MessageShape>(await ctx.stub.react(ctx.info, ctx.actor, { ...target, on }));
+}
+
 async function access(c: Context<AppEnv>, need: "view" | "member") {
   const principal = currentPrincipal(c);
   const { id } = c.req.param() as { id: string };
@@ -186,19 +197,7 @@ export const messageRoutes = router([["/rooms/*", requireUser()]])
       request: { params: ReactionParams },
       responses: { 200: ok(MessageBody), ...errors },
     }),
-    async (c) => {
-      const { seq, emoji } = c.req.valid("param");
-      const ctx = await access(c, "member");
-      assertMember(ctx.room);
-      return c.json(
-        {
-          message: unwrap<MessageShape>(
-            await ctx.stub.react(ctx.info, ctx.actor, { seq, emoji, on: true }),
-          ),
-        },
-        200,
-      );
-    },
+    async (c) => c.json({ message: await setReaction(c, c.req.valid("param"), true) }, 200),
   )
   .openapi(
     createRoute({
@@ -210,19 +209,7 @@ export const messageRoutes = router([["/rooms/*", requireUser()]])
       request: { params: ReactionParams },
       responses: { 200: ok(MessageBody), ...errors },
     }),
-    async (c) => {
-      const { seq, emoji } = c.req.valid("param");
-      const ctx = await access(c, "member");
-      assertMember(ctx.room);
-      return c.json(
-        {
-          message: unwrap<MessageShape>(
-            await ctx.stub.react(ctx.info, ctx.actor, { seq, emoji, on: false }),
-          ),
-        },
-        200,
-      );
-    },
+    async (c) => c.json({ message: await setReaction(c, c.req.valid("param"), false) }, 200),
   )
   .openapi(
     createRoute({
