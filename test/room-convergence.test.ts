@@ -1,0 +1,1113 @@
+// The guarantees of DESIGN §4 under stress, with real sockets through the Worker: clients that
+// drop and resume, a room Durable Object that is evicted (sockets closed or hibernated), retried
+// cids, replays past the 500-change cap. Every client must end with exactly the server's state.
+import { env, evictDurableObject, runInDurableObject } from "cloudflare:test";
+import { describe, expect, it } from "vitest";
+import type { ClientFrame, Message, ServerFrame } from "../src/shared/protocol";
+import {
+  addMember,
+  call,
+  createRoom,
+  expectError,
+  type Reply,
+  register,
+  type TestUser,
+} from "./helpers";
+import { RoomClient } from "./room-client";
+
+// ---- small tools ------------------------------------------------------------------------------
+
+/** mulberry32: a tiny seeded PRNG, so a failing seed replays the same decisions. */
+function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+function pick<T>(random: () => number, items: readonly T[]): T | undefined {
+  return items[Math.floor(random() * items.length)];
+}
+
+const roomStub = (roomId: string) => env.ROOM.get(env.ROOM.idFromName(roomId));
+
+/** An HTTP call that honours 429 + Retry-After the way a polite client does. */
+async function callPatiently(
+  method: string,
+  path: string,
+  body: unknown,
+  token: string,
+): Promise<Reply> {
+  for (;;) {
+    const res = await call(method, path, body, { token });
+    if (res.status !== 429) return res;
+    await sleep(Number(res.headers.get("retry-after") ?? "1") * 1000);
+  }
+}
+
+/** The server's whole history, paged the way a client pages it: after=0, then after=last seq. */
+async function serverHistory(roomId: string, token: string): Promise<Message[]> {
+  const all: Message[] = [];
+  let after = 0;
+  for (;;) {
+    const page = await call(
+      "GET",
+      `/api/rooms/${roomId}/messages?after=${after}&limit=100`,
+      undefined,
+      { token },
+    );
+    expect(page.status).toBe(200);
+    const messages = page.body.messages as Message[];
+    all.push(...messages);
+    if (!page.body.hasMore) return all;
+    after = messages.at(-1)?.seq ?? after;
+  }
+}
+
+interface ChangesPage {
+  messages: Message[];
+  hasMore: boolean;
+  rev: number;
+  complete: boolean;
+}
+
+/** The HTTP changes feed from `sinceRev` until complete: every page, in order. */
+async function changesFeed(roomId: string, token: string, sinceRev: number) {
+  const pages: ChangesPage[] = [];
+  let since = sinceRev;
+  for (;;) {
+    const res = await call("GET", `/api/rooms/${roomId}/messages?sinceRev=${since}`, undefined, {
+      token,
+    });
+    expect(res.status).toBe(200);
+    const page = res.body as ChangesPage;
+    pages.push(page);
+    if (page.complete) return { pages, rev: page.rev };
+    expect(page.rev).toBeGreaterThan(since);
+    since = page.rev;
+  }
+}
+
+// ---- a test socket that also takes the raw `pong` ---------------------------------------------
+
+type Incoming = ServerFrame | { type: "raw"; text: string };
+type FrameOf<K extends Incoming["type"]> = Extract<Incoming, { type: K }>;
+
+/**
+ * One WebSocket to a room. Keeps every frame (JSON frames parsed, the auto-response `pong` kept
+ * as raw text) and hands each to `onFrame` as it arrives. A `muted` link still records frames but
+ * no longer hands them on: they are lost to the client, as with a connection that broke. A link
+ * we `drop` is muted and closed.
+ */
+class Link {
+  readonly frames: Incoming[] = [];
+  closed: { code: number; reason: string } | null = null;
+  muted = false;
+  dropped = false;
+  /** Set once the link is caught up (replay complete, or the rest paged over HTTP). */
+  live = false;
+  /** Highest rev seen on this link (messages, changes, acks, synced). */
+  maxRev = 0;
+  #waiters = new Set<() => void>();
+
+  private constructor(
+    readonly ws: WebSocket,
+    private readonly onFrame: (frame: ServerFrame, link: Link) => void,
+  ) {
+    ws.addEventListener("message", (event) => {
+      const text = event.data as string;
+      const frame: Incoming =
+        text === "pong" ? { type: "raw", text } : (JSON.parse(text) as ServerFrame);
+      this.frames.push(frame);
+      if (frame.type !== "raw" && !this.muted) this.onFrame(frame, this);
+      this.#wake();
+    });
+    ws.addEventListener("close", (event) => {
+      this.closed = { code: event.code, reason: event.reason };
+      this.#wake();
+    });
+  }
+
+  static async open(
+    roomId: string,
+    token: string,
+    opts: { sinceRev?: number; onFrame?: (frame: ServerFrame, link: Link) => void } = {},
+  ): Promise<Link> {
+    const res = await RoomClient.upgrade(
+      roomId,
+      token,
+      opts.sinceRev === undefined ? {} : { sinceRev: opts.sinceRev },
+    );
+    if (!res.webSocket) throw new Error(`upgrade refused: ${res.status} ${await res.text()}`);
+    res.webSocket.accept();
+    const link = new Link(res.webSocket, opts.onFrame ?? (() => {}));
+    await link.next("ready");
+    return link;
+  }
+
+  noteRev(rev: number) {
+    this.maxRev = Math.max(this.maxRev, rev);
+  }
+
+  send(frame: ClientFrame) {
+    this.ws.send(JSON.stringify(frame));
+  }
+
+  sendRaw(text: string) {
+    this.ws.send(text);
+  }
+
+  /** Waits for a matching frame from index `from` on; never throws. */
+  async waitFor(
+    match: (frame: Incoming) => boolean,
+    opts: { from?: number; timeoutMs?: number } = {},
+  ): Promise<{ frame: Incoming; index: number } | "closed" | "timeout"> {
+    const deadline = Date.now() + (opts.timeoutMs ?? 10_000);
+    let index = opts.from ?? 0;
+    for (;;) {
+      for (; index < this.frames.length; index++) {
+        const frame = this.frames[index] as Incoming;
+        if (match(frame)) return { frame, index };
+      }
+      if (this.closed || this.dropped) return "closed";
+      const left = deadline - Date.now();
+      if (left <= 0) return "timeout";
+      await new Promise<void>((resolve) => {
+        const done = () => {
+          clearTimeout(timer);
+          this.#waiters.delete(done);
+          resolve();
+        };
+        const timer = setTimeout(done, left);
+        this.#waiters.add(done);
+      });
+    }
+  }
+
+  /** The next frame of a type (matching `match`) from index `from` on; throws if none comes. */
+  async next<K extends Incoming["type"]>(
+    type: K,
+    match: (frame: FrameOf<K>) => boolean = () => true,
+    from = 0,
+  ): Promise<FrameOf<K>> {
+    const found = await this.waitFor((frame) => frame.type === type && match(frame as FrameOf<K>), {
+      from,
+    });
+    if (typeof found === "string") {
+      throw new Error(
+        `${found} while waiting for ${type}; last: ${JSON.stringify(this.frames.slice(-3))}`,
+      );
+    }
+    return found.frame as FrameOf<K>;
+  }
+
+  /** Drops the connection from the client side: later frames on it are lost. */
+  drop() {
+    this.muted = true;
+    this.dropped = true;
+    try {
+      this.ws.close(1000, "drop");
+    } catch {
+      // already closed
+    }
+    this.#wake();
+  }
+
+  #wake() {
+    for (const waiter of [...this.#waiters]) waiter();
+  }
+}
+
+/** Sends and waits for the ack (pacing itself on rate_limited); returns the ack. */
+async function sendAcked(link: Link, cid: string, body: string) {
+  for (;;) {
+    const from = link.frames.length;
+    link.send({ type: "send", cid, body });
+    const found = await link.waitFor(
+      (f) => (f.type === "ack" && f.cid === cid) || (f.type === "error" && f.ref === cid),
+      { from },
+    );
+    if (typeof found === "string") throw new Error(`${found} waiting for the ack of ${cid}`);
+    const frame = found.frame;
+    if (frame.type === "ack") return frame;
+    if (frame.type === "error" && frame.code === "rate_limited") {
+      await sleep(frame.retryAfterMs ?? 200);
+      continue;
+    }
+    throw new Error(`send ${cid}: ${JSON.stringify(frame)}`);
+  }
+}
+
+/** Sends an edit/delete/react frame and waits for the `changed` frame that shows it applied. */
+async function changeAcked(
+  link: Link,
+  frame: Extract<ClientFrame, { type: "edit" | "delete" | "react" }>,
+  applied: (m: Message) => boolean,
+): Promise<Message> {
+  for (;;) {
+    const from = link.frames.length;
+    link.send(frame);
+    const found = await link.waitFor(
+      (f) =>
+        (f.type === "error" && f.ref === undefined) ||
+        (f.type === "changed" && f.message.seq === frame.seq && applied(f.message)),
+      { from },
+    );
+    if (typeof found === "string") throw new Error(`${found} waiting for ${frame.type}`);
+    const got = found.frame;
+    if (got.type === "changed") return got.message;
+    if (got.type === "error" && got.code === "rate_limited") {
+      await sleep(got.retryAfterMs ?? 200);
+      continue;
+    }
+    throw new Error(`${frame.type}: ${JSON.stringify(got)}`);
+  }
+}
+
+const messageFrames = (link: Link, from = 0) =>
+  link.frames
+    .slice(from)
+    .filter((f): f is FrameOf<"message"> => f.type === "message")
+    .map((f) => f.message);
+
+// ---- the simulated client ---------------------------------------------------------------------
+
+type Intent =
+  | { kind: "send"; cid: string; body: string }
+  | { kind: "edit"; seq: number; body: string }
+  | { kind: "delete"; seq: number }
+  | { kind: "react"; seq: number; emoji: string };
+
+interface Chaos {
+  /** Chance to drop the socket just before a frame goes out. */
+  dropBefore: number;
+  /** Chance that the frame is applied but its answer is lost with the socket. */
+  loseAnswer: number;
+  /** Chance to drop the socket right after the frame goes out (it may or may not be applied). */
+  dropInFlight: number;
+  /** After each acked send: chance of an edit, delete or reaction. */
+  ops: number;
+}
+
+const EMOJI = ["👍", "🎉", "❤️", "👀"];
+
+/**
+ * A client as DESIGN §4 asks it to behave: state is a map seq → message upserted from `message`
+ * and `changed` frames (newest rev wins); `rev` is how far it is caught up; after any drop it
+ * reconnects with `?sinceRev=rev`, pages over HTTP when the replay is incomplete, and retries
+ * whatever was not confirmed (sends with the same cid). It sends one frame at a time and waits
+ * `retryAfterMs` when told `rate_limited`.
+ */
+class SimClient {
+  readonly messages = new Map<number, Message>();
+  rev = 0;
+  link: Link | null = null;
+  /** What this client sent, in send order, with the seq of its ack. */
+  readonly sent: Array<{ cid: string; body: string; seq: number }> = [];
+  readonly edits = new Map<number, string>();
+  readonly deletes = new Set<number>();
+  readonly reactions: Array<{ seq: number; emoji: string; gone: boolean }> = [];
+  #editCount = 0;
+  readonly problems: string[] = [];
+  /** Recent connects and drops, for the failure message. */
+  readonly log: string[] = [];
+  readonly stats = {
+    drops: 0,
+    reconnects: 0,
+    rateLimited: 0,
+    ackLostRetries: 0,
+    pagedCatchUps: 0,
+    stalls: 0,
+  };
+
+  constructor(
+    readonly name: string,
+    readonly user: TestUser,
+    readonly roomId: string,
+    readonly random: () => number,
+    readonly chaos: Chaos,
+  ) {}
+
+  /** Sends `count` messages, with edits/deletes/reactions in between, through all the churn. */
+  async run(count: number): Promise<void> {
+    await this.connect();
+    for (let i = 1; i <= count; i++) {
+      await this.#perform({ kind: "send", cid: `${this.name}-${i}`, body: `${this.name} #${i}` });
+      if (i > 3 && this.random() < this.chaos.ops) await this.#perform(this.#randomChange());
+    }
+  }
+
+  /** Connects with `sinceRev`, takes the replay, and pages the rest over HTTP if it is cut. */
+  async connect(): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      let link: Link | null = null;
+      try {
+        link = await Link.open(this.roomId, this.user.token, {
+          sinceRev: this.rev,
+          onFrame: (frame, on) => this.#apply(frame, on),
+        });
+        const synced = await link.next("synced");
+        this.#note(
+          `connect sinceRev=${this.rev}: synced ${synced.rev}${synced.complete ? "" : " (cut)"}`,
+        );
+        if (!synced.complete) await this.#catchUp(link, synced.rev);
+        this.link = link;
+        return;
+      } catch (error) {
+        link?.drop();
+        if (attempt >= 20) throw error;
+        await sleep(25 * attempt);
+      }
+    }
+  }
+
+  /** Makes sure everything up to now has arrived: a `sync` frame, answered after all before it. */
+  async resync(): Promise<void> {
+    if (!this.link || this.link.closed) await this.#reconnect();
+    const link = this.link as Link;
+    const from = link.frames.length;
+    link.send({ type: "sync", sinceRev: this.rev });
+    const synced = await link.next("synced", () => true, from);
+    if (!synced.complete) await this.#catchUp(link, synced.rev);
+  }
+
+  close() {
+    this.link?.drop();
+    this.link = null;
+  }
+
+  list(): Message[] {
+    return [...this.messages.values()].sort((a, b) => a.seq - b.seq);
+  }
+
+  #apply(frame: ServerFrame, link: Link) {
+    switch (frame.type) {
+      case "message":
+      case "changed":
+        this.#upsert(frame.message);
+        link.noteRev(frame.message.rev);
+        break;
+      case "ack":
+        link.noteRev(frame.rev);
+        break;
+      case "synced":
+        if (frame.complete) {
+          link.noteRev(frame.rev);
+          link.live = true;
+        }
+        break;
+      default:
+        return;
+    }
+    // Until the link is caught up, what it shows is not contiguous with `rev` yet.
+    if (link.live) this.rev = Math.max(this.rev, link.maxRev);
+  }
+
+  #note(line: string) {
+    this.log.push(line);
+    if (this.log.length > 12) this.log.shift();
+  }
+
+  #upsert(message: Message) {
+    const known = this.messages.get(message.seq);
+    if (!known || message.rev >= known.rev) this.messages.set(message.seq, message);
+  }
+
+  /** The replay was cut at `fromRev`: the HTTP changes feed has the rest. */
+  async #catchUp(link: Link, fromRev: number) {
+    this.stats.pagedCatchUps++;
+    const feed = await changesFeed(this.roomId, this.user.token, fromRev);
+    for (const page of feed.pages) for (const m of page.messages) this.#upsert(m);
+    link.noteRev(feed.rev);
+    link.live = true;
+    this.rev = Math.max(this.rev, link.maxRev);
+  }
+
+  async #reconnect() {
+    this.stats.reconnects++;
+    this.link?.drop();
+    this.link = null;
+    await this.connect();
+  }
+
+  #drop() {
+    this.#note(`drop at rev ${this.rev}`);
+    this.stats.drops++;
+    this.close();
+  }
+
+  /** Does one thing until the server confirms it, whatever happens to the socket meanwhile. */
+  async #perform(intent: Intent): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      if (attempt > 200) throw new Error(`${this.name}: ${JSON.stringify(intent)} never confirmed`);
+      if (!this.link || this.link.closed) await this.#reconnect();
+      if (this.random() < this.chaos.dropBefore) {
+        this.#drop();
+        continue;
+      }
+      const link = this.link as Link;
+      // A change already visible (applied before its answer was lost) is not sent again: the room
+      // sends nothing for a change that changes nothing.
+      const held = intent.kind === "send" ? undefined : this.messages.get(intent.seq);
+      if (intent.kind !== "send" && held && this.#satisfies(intent, held)) {
+        return this.#confirmed(intent, null, null);
+      }
+      if (intent.kind === "react" && held?.deleted) return this.#gone(intent);
+      const storedBefore = intent.kind === "send" && attempt > 1 ? this.#mine(intent.body) : null;
+      const from = link.frames.length;
+      link.send(frameFor(intent));
+      if (this.random() < this.chaos.loseAnswer) {
+        // The room answers, the answer never reaches us, then the socket breaks.
+        link.muted = true;
+        await link.waitFor((f) => this.#answers(intent, f), { from, timeoutMs: 5_000 });
+        this.#drop();
+        continue;
+      }
+      if (this.random() < this.chaos.dropInFlight) {
+        this.#drop();
+        continue;
+      }
+      const found = await link.waitFor((f) => this.#answers(intent, f), {
+        from,
+        timeoutMs: 15_000,
+      });
+      if (found === "closed") {
+        this.#note(`closed by the server (${link.closed?.code}) at rev ${this.rev}`);
+        continue;
+      }
+      if (found === "timeout") {
+        this.stats.stalls++;
+        this.problems.push(`${this.name}: no answer to ${JSON.stringify(intent)}`);
+        this.#drop();
+        continue;
+      }
+      const frame = found.frame;
+      if (frame.type === "error") {
+        if (frame.code === "rate_limited") {
+          this.stats.rateLimited++;
+          await sleep(frame.retryAfterMs ?? 200);
+          continue;
+        }
+        if (intent.kind === "react" && frame.code === "not_found") return this.#gone(intent);
+        this.problems.push(`${this.name}: ${JSON.stringify(intent)} → ${JSON.stringify(frame)}`);
+        return;
+      }
+      this.#confirmed(intent, frame, storedBefore);
+      return;
+    }
+  }
+
+  #answers(intent: Intent, frame: Incoming): boolean {
+    if (intent.kind === "send") {
+      return (
+        (frame.type === "ack" && frame.cid === intent.cid) ||
+        (frame.type === "error" && frame.ref === intent.cid)
+      );
+    }
+    // One frame in flight at a time: an error without ref answers this change.
+    if (frame.type === "error") return frame.ref === undefined;
+    return (
+      frame.type === "changed" &&
+      frame.message.seq === intent.seq &&
+      this.#satisfies(intent, frame.message)
+    );
+  }
+
+  /** Whether a message already shows a change. */
+  #satisfies(intent: Exclude<Intent, { kind: "send" }>, m: Message): boolean {
+    switch (intent.kind) {
+      case "edit":
+        return !m.deleted && m.body === intent.body;
+      case "delete":
+        return m.deleted;
+      case "react":
+        return m.reactions.some(
+          (r) => r.emoji === intent.emoji && r.userIds.includes(this.user.id),
+        );
+    }
+  }
+
+  /** A reaction to a message its sender deleted meanwhile: nothing left to react to. */
+  #gone(intent: Extract<Intent, { kind: "react" }>) {
+    this.reactions.push({ seq: intent.seq, emoji: intent.emoji, gone: true });
+  }
+
+  #confirmed(intent: Intent, frame: Incoming | null, storedBefore: number | null) {
+    switch (intent.kind) {
+      case "send": {
+        if (frame?.type !== "ack") return;
+        if (storedBefore !== null) {
+          // Stored before, its ack lost with the socket: the retry must point at the same message.
+          this.stats.ackLostRetries++;
+          if (frame.seq !== storedBefore) {
+            this.problems.push(
+              `${this.name}: retry of ${intent.cid} acked seq ${frame.seq}, stored as ${storedBefore}`,
+            );
+          }
+        }
+        this.sent.push({ cid: intent.cid, body: intent.body, seq: frame.seq });
+        return;
+      }
+      case "edit":
+        this.edits.set(intent.seq, intent.body);
+        return;
+      case "delete":
+        this.deletes.add(intent.seq);
+        return;
+      case "react":
+        this.reactions.push({ seq: intent.seq, emoji: intent.emoji, gone: false });
+    }
+  }
+
+  /** The seq of my message with this body, if this client already holds it. */
+  #mine(body: string): number | null {
+    for (const m of this.messages.values()) {
+      if (m.sender.id === this.user.id && m.body === body) return m.seq;
+    }
+    return null;
+  }
+
+  #randomChange(): Intent {
+    const mine = this.sent.filter((s) => !this.deletes.has(s.seq));
+    const roll = this.random();
+    const own = pick(this.random, mine);
+    if (own && roll < 0.45) {
+      return { kind: "edit", seq: own.seq, body: `${own.body} (edit ${++this.#editCount})` };
+    }
+    if (own && roll < 0.6) return { kind: "delete", seq: own.seq };
+    const target = pick(
+      this.random,
+      [...this.messages.values()].filter((m) => !m.deleted),
+    );
+    const seq = target?.seq ?? (this.sent[0] as { seq: number }).seq;
+    return { kind: "react", seq, emoji: pick(this.random, EMOJI) as string };
+  }
+}
+
+function frameFor(intent: Intent): ClientFrame {
+  switch (intent.kind) {
+    case "send":
+      return { type: "send", cid: intent.cid, body: intent.body };
+    case "edit":
+      return { type: "edit", seq: intent.seq, body: intent.body };
+    case "delete":
+      return { type: "delete", seq: intent.seq };
+    case "react":
+      return { type: "react", seq: intent.seq, emoji: intent.emoji, on: true };
+  }
+}
+
+/** A short account of how a client's list differs from the server's (empty when equal). */
+function differences(mine: Message[], server: Message[]): string[] {
+  const held = new Map(mine.map((m) => [m.seq, m]));
+  const out: string[] = [];
+  for (const m of server) {
+    const h = held.get(m.seq);
+    if (!h) out.push(`missing seq ${m.seq} (rev ${m.rev})`);
+    else if (JSON.stringify(h) !== JSON.stringify(m))
+      out.push(`stale seq ${m.seq}: rev ${h.rev}, server rev ${m.rev}`);
+    held.delete(m.seq);
+  }
+  for (const seq of held.keys()) out.push(`extra seq ${seq}`);
+  return out.slice(0, 20);
+}
+
+// ---- the room's side of the churn ------------------------------------------------------------
+
+type Eviction = "hibernate" | "close";
+
+/**
+ * Evicts the room's Durable Object as the clients make progress: at least once with sockets
+ * closed and once with them hibernated, in a seeded order, at seeded points.
+ */
+async function evictAlong(
+  roomId: string,
+  random: () => number,
+  progress: () => number,
+  finished: () => boolean,
+): Promise<Eviction[]> {
+  const first: Eviction = random() < 0.5 ? "hibernate" : "close";
+  const plan: Eviction[] = [
+    first,
+    first === "close" ? "hibernate" : "close",
+    random() < 0.5 ? "hibernate" : "close",
+  ];
+  const stub = roomStub(roomId);
+  const done: Eviction[] = [];
+  for (const [i, kind] of plan.entries()) {
+    const at = 0.15 + i * 0.25 + random() * 0.1;
+    while (progress() < at && !finished()) await sleep(10);
+    // Rejected while the object is not running (e.g. still hibernated): try again shortly.
+    for (let tries = 0; tries < 100 && !finished(); tries++) {
+      try {
+        await evictDurableObject(stub, { webSockets: kind });
+        done.push(kind);
+        break;
+      } catch {
+        await sleep(20);
+      }
+    }
+  }
+  return done;
+}
+
+// ---- 1. convergence under churn -------------------------------------------------------------
+
+const CLIENTS = 5;
+const MESSAGES_PER_CLIENT = 200;
+
+async function churnRoom(seed: number) {
+  const users = await Promise.all(
+    Array.from({ length: CLIENTS }, (_, i) => register(undefined, `Churn ${seed}.${i}`)),
+  );
+  const owner = users[0] as TestUser;
+  const room = await createRoom(owner, "private", `churn-${seed}`);
+  for (const user of users.slice(1)) await addMember(owner, room.id, user.id);
+  return { users, owner, roomId: room.id };
+}
+
+// Every test has its own room (its own Durable Object) and users, so all of them run side by
+// side: the churn's time is the send limiter's (5/s per user after a burst of 20), not the CPU's.
+describe.concurrent("convergence under churn", () => {
+  it.each([1, 2, 3])(
+    "seed %i: 5 clients × 200 messages, random drops, evictions; all converge on the server",
+    async (seed) => {
+      const started = Date.now();
+      const { users, owner, roomId } = await churnRoom(seed);
+      // The room's chaos (when and how it is evicted) and each client's have their own streams.
+      const roomRandom = mulberry32(seed * 31);
+      const chaos: Chaos = {
+        dropBefore: 0.01,
+        loseAnswer: 0.015,
+        dropInFlight: 0.01,
+        ops: 0.05,
+      };
+      const clients = users.map(
+        (user, i) =>
+          new SimClient(`s${seed}c${i}`, user, roomId, mulberry32(seed * 1000 + i), chaos),
+      );
+      const total = CLIENTS * MESSAGES_PER_CLIENT;
+      let finished = false;
+      const progress = () => clients.reduce((n, c) => n + c.sent.length, 0) / total;
+      const evicting = evictAlong(roomId, roomRandom, progress, () => finished);
+      try {
+        await Promise.all(clients.map((c) => c.run(MESSAGES_PER_CLIENT)));
+      } finally {
+        finished = true;
+      }
+      const evictions = await evicting;
+      for (const c of clients) await c.resync();
+
+      // The churn happened as planned.
+      expect(clients.flatMap((c) => c.problems)).toEqual([]);
+      expect(evictions).toContain("close");
+      expect(evictions).toContain("hibernate");
+      const sum = (key: keyof SimClient["stats"]) => clients.reduce((n, c) => n + c.stats[key], 0);
+      expect(sum("drops")).toBeGreaterThan(0);
+      expect(sum("ackLostRetries")).toBeGreaterThan(0);
+
+      // The server: seqs 1..N without gaps, every acked send exactly once, in each sender's order.
+      const server = await serverHistory(roomId, owner.token);
+      expect(server.map((m) => m.seq)).toEqual(Array.from({ length: total }, (_, i) => i + 1));
+      const acked = clients.flatMap((c) => c.sent.map((s) => s.seq));
+      expect(acked).toHaveLength(total);
+      expect(new Set(acked).size).toBe(total);
+      const bySeq = new Map(server.map((m) => [m.seq, m]));
+      for (const c of clients) {
+        const seqs = c.sent.map((s) => s.seq);
+        expect(seqs).toEqual([...seqs].sort((a, b) => a - b));
+        for (const s of c.sent) {
+          const m = bySeq.get(s.seq) as Message;
+          expect(m.sender.id).toBe(c.user.id);
+          if (m.deleted) expect(c.deletes.has(s.seq)).toBe(true);
+          else expect(m.body).toBe(c.edits.get(s.seq) ?? s.body);
+        }
+        for (const seq of c.deletes) {
+          expect(bySeq.get(seq)).toMatchObject({ deleted: true, body: "", reactions: [] });
+        }
+        for (const r of c.reactions) {
+          const m = bySeq.get(r.seq) as Message;
+          if (r.gone || m.deleted) expect(m.deleted).toBe(true);
+          else expect(m.reactions.find((x) => x.emoji === r.emoji)?.userIds).toContain(c.user.id);
+        }
+      }
+
+      // Every client holds exactly the server's list: bodies, deletions, reactions, revs.
+      const serverRev = (await changesFeed(roomId, owner.token, 0)).rev;
+      for (const c of clients) {
+        expect(differences(c.list(), server), `${c.name}: ${c.log.join(" | ")}`).toEqual([]);
+        expect(c.list()).toEqual(server);
+        expect(c.rev).toBe(serverRev);
+      }
+      for (const c of clients) c.close();
+
+      const stats = Object.fromEntries(
+        Object.keys(clients[0]?.stats ?? {}).map((k) => [k, sum(k as keyof SimClient["stats"])]),
+      );
+      const changes = clients.reduce(
+        (n, c) => n + c.edits.size + c.deletes.size + c.reactions.length,
+        0,
+      );
+      console.log(
+        `seed ${seed}: ${total} messages, ${changes} edits/deletes/reactions, evictions ${evictions.join(",")}, ${JSON.stringify(stats)}, ${Date.now() - started} ms`,
+      );
+    },
+    120_000,
+  );
+});
+
+// ---- 2. idempotent sends --------------------------------------------------------------------
+
+async function roomOfTwo(name: string) {
+  const owner = await register(undefined, `${name} owner`);
+  const member = await register(undefined, `${name} member`);
+  const room = await createRoom(owner, "private", name);
+  await addMember(owner, room.id, member.id);
+  return { owner, member, roomId: room.id };
+}
+
+const post = (roomId: string, token: string, body: { cid: string; body: string }) =>
+  callPatiently("POST", `/api/rooms/${roomId}/messages`, body, token);
+
+describe.concurrent("idempotent sends", () => {
+  it("one cid sent many times (WS, across evictions, HTTP) is one message with one seq; another body is a conflict", async () => {
+    const { owner: alice, member: bob, roomId } = await roomOfTwo("idem");
+    const stub = roomStub(roomId);
+
+    // Five copies at once on one socket: five acks, one seq.
+    const a = await Link.open(roomId, alice.token, { sinceRev: 0 });
+    await a.next("synced");
+    for (let i = 0; i < 5; i++) a.send({ type: "send", cid: "same", body: "only once" });
+    const acks: Array<FrameOf<"ack">> = [];
+    for (let from = 0; acks.length < 5; ) {
+      const found = await a.waitFor((f) => f.type === "ack" && f.cid === "same", { from });
+      if (typeof found === "string") throw new Error(`${found} waiting for acks`);
+      acks.push(found.frame as FrameOf<"ack">);
+      from = found.index + 1;
+    }
+    const first = acks[0] as FrameOf<"ack">;
+    expect(acks).toEqual(Array.from({ length: 5 }, () => first));
+
+    // The room is evicted with its sockets closed; the retry on a new socket gets the same seq.
+    await evictDurableObject(stub, { webSockets: "close" });
+    expect(await a.waitFor(() => false, { timeoutMs: 2_000 })).toBe("closed");
+    const a2 = await Link.open(roomId, alice.token, { sinceRev: first.rev });
+    await a2.next("synced");
+    expect(await sendAcked(a2, "same", "only once")).toEqual(first);
+
+    // Stored, but the ack is lost with the socket: the next socket's replay has the message, and
+    // the retry is acked with its seq.
+    const sentAt = a2.frames.length;
+    a2.muted = true;
+    a2.send({ type: "send", cid: "ack-lost", body: "sent once" });
+    await a2.waitFor((f) => f.type === "ack" && f.cid === "ack-lost", { from: sentAt });
+    a2.drop();
+    const a3 = await Link.open(roomId, alice.token, { sinceRev: first.rev });
+    const stored = (await replayOf(a3)).messages.find((m) => m.body === "sent once");
+    const lost = await sendAcked(a3, "ack-lost", "sent once");
+    expect(lost.seq).toBe(stored?.seq);
+    expect(await sendAcked(a3, "ack-lost", "sent once")).toEqual(lost);
+
+    // Over HTTP: a cid first sent over WS answers 200 with that message; a new one 201, then 200.
+    const overHttp = await post(roomId, alice.token, { cid: "same", body: "only once" });
+    expect(overHttp.status).toBe(200);
+    expect(overHttp.body.message).toMatchObject({ seq: first.seq, body: "only once" });
+    const created = await post(roomId, alice.token, { cid: "via-http", body: "from http" });
+    expect(created.status).toBe(201);
+    const repeated = await post(roomId, alice.token, { cid: "via-http", body: "from http" });
+    expect(repeated.status).toBe(200);
+    expect(repeated.body.message).toEqual(created.body.message);
+    expect((await sendAcked(a3, "via-http", "from http")).seq).toBe(created.body.message.seq);
+
+    // The same cid with another body: a conflict, over WS and over HTTP, and nothing stored.
+    let from = a3.frames.length;
+    a3.send({ type: "send", cid: "same", body: "another body" });
+    expect(await a3.next("error", (f) => f.ref === "same", from)).toMatchObject({
+      code: "conflict",
+    });
+    from = a3.frames.length;
+    a3.send({ type: "send", cid: "via-http", body: "changed my mind" });
+    expect(await a3.next("error", (f) => f.ref === "via-http", from)).toMatchObject({
+      code: "conflict",
+    });
+    expectError(
+      await post(roomId, alice.token, { cid: "same", body: "another body" }),
+      409,
+      "conflict",
+    );
+    expectError(
+      await post(roomId, alice.token, { cid: "via-http", body: "changed my mind" }),
+      409,
+      "conflict",
+    );
+
+    // A cid is the sender's own: Bob's "same" is Bob's message.
+    const b = await Link.open(roomId, bob.token, { sinceRev: 0 });
+    await b.next("synced");
+    const bobs = await sendAcked(b, "same", "only once");
+    expect(bobs.seq).not.toBe(first.seq);
+
+    const history = await serverHistory(roomId, alice.token);
+    expect(history.map((m) => [m.seq, m.sender.id, m.body])).toEqual([
+      [first.seq, alice.id, "only once"],
+      [lost.seq, alice.id, "sent once"],
+      [created.body.message.seq, alice.id, "from http"],
+      [bobs.seq, bob.id, "only once"],
+    ]);
+    a3.drop();
+    b.drop();
+  });
+});
+
+// ---- 3. resume ------------------------------------------------------------------------------
+
+/** Messages upserted by seq, newest rev winning; sorted by seq. */
+function upsertAll(...lists: Message[][]): Message[] {
+  const bySeq = new Map<number, Message>();
+  for (const m of lists.flat()) {
+    const known = bySeq.get(m.seq);
+    if (!known || m.rev >= known.rev) bySeq.set(m.seq, m);
+  }
+  return [...bySeq.values()].sort((x, y) => x.seq - y.seq);
+}
+
+/** The frames a (re)connect replays: everything between `ready` and the first `synced`. */
+async function replayOf(link: Link) {
+  const synced = await link.next("synced");
+  const end = link.frames.indexOf(synced);
+  const between = link.frames.slice(1, end);
+  return { synced, between, messages: messageFrames(link).slice(0, between.length) };
+}
+
+const encode = encodeURIComponent;
+
+describe.concurrent("resume", () => {
+  it("a client that comes back with sinceRev gets exactly what it missed, then synced at the server's rev", async () => {
+    const { owner: reader, member: writer, roomId } = await roomOfTwo("resume");
+    const w = await Link.open(roomId, writer.token, { sinceRev: 0 });
+    await w.next("synced");
+    for (let i = 1; i <= 12; i++) await sendAcked(w, `r${i}`, `before ${i}`);
+
+    const a = await Link.open(roomId, reader.token, { sinceRev: 0 });
+    const before = await replayOf(a);
+    expect(before.messages.map((m) => m.seq)).toEqual(Array.from({ length: 12 }, (_, i) => i + 1));
+    expect(before.synced.complete).toBe(true);
+    a.drop();
+
+    // What the reader misses: new messages, edits, deletes, reactions, over WS and HTTP.
+    for (let i = 13; i <= 15; i++) await sendAcked(w, `r${i}`, `while away ${i}`);
+    await changeAcked(
+      w,
+      { type: "edit", seq: 2, body: "before 2, edited" },
+      (m) => m.editedAt !== null,
+    );
+    await changeAcked(w, { type: "delete", seq: 4 }, (m) => m.deleted);
+    await changeAcked(
+      w,
+      { type: "react", seq: 6, emoji: "🎉", on: true },
+      (m) => m.reactions.length === 1,
+    );
+    const path = `/api/rooms/${roomId}/messages`;
+    expect(
+      (await callPatiently("PUT", `${path}/7/reactions/${encode("👍")}`, undefined, writer.token))
+        .status,
+    ).toBe(200);
+    expect(
+      (await callPatiently("PATCH", `${path}/9`, { body: "before 9, edited" }, writer.token))
+        .status,
+    ).toBe(200);
+    expect((await callPatiently("DELETE", `${path}/13`, undefined, reader.token)).status).toBe(200);
+
+    const a2 = await Link.open(roomId, reader.token, { sinceRev: before.synced.rev });
+    const replay = await replayOf(a2);
+    const server = await serverHistory(roomId, reader.token);
+    const serverRev = Math.max(...server.map((m) => m.rev));
+
+    // Exactly the changed messages, once each, as `message` frames in rev order, as they are now.
+    expect(replay.between.every((f) => f.type === "message")).toBe(true);
+    const changed = server.filter((m) => m.rev > before.synced.rev).sort((x, y) => x.rev - y.rev);
+    expect(changed.map((m) => m.seq).sort((x, y) => x - y)).toEqual([2, 4, 6, 7, 9, 13, 14, 15]);
+    expect(replay.messages).toEqual(changed);
+    expect(replay.synced).toEqual({ type: "synced", rev: serverRev, complete: true });
+    expect(upsertAll(before.messages, replay.messages)).toEqual(server);
+    a2.drop();
+    w.drop();
+  });
+
+  // The room once acked a send before broadcasting the message: a client that lost its socket
+  // between the two and resumed from the ack's rev never got its own message.
+  it("an ack never runs ahead of the socket: resuming from the rev of the last ack loses nothing", async () => {
+    const { owner, roomId } = await roomOfTwo("ack-order");
+    const frames: ServerFrame[] = [];
+    // The socket breaks right after the ack: whatever comes after it is lost.
+    const a = await Link.open(roomId, owner.token, {
+      sinceRev: 0,
+      onFrame: (frame, link) => {
+        frames.push(frame);
+        if (frame.type === "ack") link.drop();
+      },
+    });
+    a.send({ type: "send", cid: "mine", body: "my message" });
+    const ack = await a.next("ack");
+    // A client's last rev is the highest it has seen, acks included (DESIGN §4: ack carries rev).
+    const seen = frames.flatMap((f) => (f.type === "message" ? [f.message] : []));
+    const a2 = await Link.open(roomId, owner.token, { sinceRev: ack.rev });
+    const replay = await replayOf(a2);
+    expect(upsertAll(seen, replay.messages)).toEqual(await serverHistory(roomId, owner.token));
+    a2.drop();
+  });
+
+  it("more than 500 missed changes: the replay stops at 500 with complete:false, the HTTP feed has the rest", async () => {
+    const reader = await register(undefined, "Many reader");
+    const room = await createRoom(reader, "private", "many");
+    // Sends are limited per sender (a burst of 20, then 5/s): 30 writers send 570 messages at once.
+    const writers = await Promise.all(
+      Array.from({ length: 30 }, (_, i) => register(undefined, `Writer ${i}`)),
+    );
+    for (const w of writers) await addMember(reader, room.id, w.id);
+    const sendFrom = async (firstIndex: number, count: number) => {
+      const lanes = writers.map(async (w, lane) => {
+        for (let i = firstIndex + lane; i < firstIndex + count; i += writers.length) {
+          const res = await post(room.id, w.token, { cid: `m${i}`, body: `message ${i}` });
+          expect(res.status).toBe(201);
+        }
+      });
+      await Promise.all(lanes);
+    };
+
+    await sendFrom(0, 40);
+    const a = await Link.open(room.id, reader.token, { sinceRev: 0 });
+    const before = await replayOf(a);
+    expect(before.messages).toHaveLength(40);
+    a.drop();
+
+    // Missed: 530 new messages, and edits, deletes and reactions on 12 old ones.
+    await sendFrom(40, 300);
+    const old = (await serverHistory(room.id, reader.token)).slice(0, 12);
+    const path = `/api/rooms/${room.id}/messages`;
+    const senderOf = (m: Message) => writers.find((w) => w.id === m.sender.id) as TestUser;
+    for (const [i, m] of old.entries()) {
+      const res =
+        i < 5
+          ? await callPatiently(
+              "PATCH",
+              `${path}/${m.seq}`,
+              { body: `${m.body}, edited` },
+              senderOf(m).token,
+            )
+          : i < 8
+            ? await callPatiently("DELETE", `${path}/${m.seq}`, undefined, senderOf(m).token)
+            : await callPatiently(
+                "PUT",
+                `${path}/${m.seq}/reactions/${encode("👀")}`,
+                undefined,
+                reader.token,
+              );
+      expect(res.status).toBe(200);
+    }
+    await sendFrom(340, 230);
+
+    const a2 = await Link.open(room.id, reader.token, { sinceRev: before.synced.rev });
+    const replay = await replayOf(a2);
+    expect(replay.between.every((f) => f.type === "message")).toBe(true);
+    expect(replay.messages).toHaveLength(500);
+    const revs = replay.messages.map((m) => m.rev);
+    expect(revs).toEqual([...revs].sort((x, y) => x - y));
+    expect(new Set(revs).size).toBe(500);
+    expect(revs[0]).toBeGreaterThan(before.synced.rev);
+    expect(replay.synced).toEqual({ type: "synced", rev: revs.at(-1), complete: false });
+
+    const feed = await changesFeed(room.id, reader.token, replay.synced.rev);
+    const rest = feed.pages.flatMap((p) => p.messages);
+    const server = await serverHistory(room.id, reader.token);
+    expect(feed.rev).toBe(Math.max(...server.map((m) => m.rev)));
+    const got = [...replay.messages, ...rest].map((m) => m.seq);
+    expect(new Set(got).size).toBe(got.length);
+    const missed = server.filter((m) => m.rev > before.synced.rev).map((m) => m.seq);
+    expect(missed).toHaveLength(542);
+    expect(got.sort((x, y) => x - y)).toEqual(missed);
+    expect(upsertAll(before.messages, replay.messages, rest)).toEqual(server);
+
+    // The simulated client of the churn test does the same on its own.
+    const late = new SimClient("late", reader, room.id, mulberry32(7), {
+      dropBefore: 0,
+      loseAnswer: 0,
+      dropInFlight: 0,
+      ops: 0,
+    });
+    for (const m of before.messages) late.messages.set(m.seq, m);
+    late.rev = before.synced.rev;
+    await late.connect();
+    expect(late.stats.pagedCatchUps).toBe(1);
+    expect(late.list()).toEqual(server);
+    expect(late.rev).toBe(feed.rev);
+    late.close();
+
+    // And the socket is live after the catch-up.
+    const more = await post(room.id, (writers[0] as TestUser).token, {
+      cid: "after",
+      body: "after",
+    });
+    expect(
+      (await a2.next("message", (f) => f.message.seq === more.body.message.seq)).message,
+    ).toEqual(more.body.message);
+    a2.drop();
+  }, 60_000);
+});
+
+// ---- 4. hibernation ----------------------------------------------------------------------------
+
+describe.concurrent("hibernation", () => {
+  it("open sockets survive an eviction with webSockets:hibernate: ping → pong, send → ack, others receive", async () => {
+    const { owner: alice, member: bob, roomId } = await roomOfTwo("hibernate");
+    const stub = roomStub(roomId);
+    const a = await Link.open(roomId, alice.token, { sinceRev: 0 });
+    const b = await Link.open(roomId, bob.token, { sinceRev: 0 });
+    await a.next("synced");
+    await b.next("synced");
+
+    await evictDurableObject(stub, { webSockets: "hibernate" });
+    let from = a.frames.length;
+    a.sendRaw("ping");
+    expect(await a.next("raw", () => true, from)).toEqual({ type: "raw", text: "pong" });
+
+    const ack = await sendAcked(a, "hib-1", "after hibernation");
+    const got = await b.next("message", (f) => f.message.seq === ack.seq);
+    expect(got.message).toMatchObject({
+      seq: ack.seq,
+      rev: ack.rev,
+      body: "after hibernation",
+      sender: { id: alice.id },
+    });
+    // Each socket still knows who it is: Bob's reaction is Bob's, and Alice sees it.
+    const reacted = await changeAcked(
+      b,
+      { type: "react", seq: ack.seq, emoji: "👍", on: true },
+      (m) => m.reactions.length === 1,
+    );
+    expect(reacted.reactions).toEqual([{ emoji: "👍", count: 1, userIds: [bob.id] }]);
+    await a.next("changed", (f) => f.message.rev === reacted.rev);
+    expect(await runInDurableObject(stub, (_room, state) => state.getWebSockets().length)).toBe(2);
+
+    // A second time: the pong, then a sync on the same socket replays from its rev.
+    await evictDurableObject(stub, { webSockets: "hibernate" });
+    from = b.frames.length;
+    b.sendRaw("ping");
+    expect(await b.next("raw", () => true, from)).toEqual({ type: "raw", text: "pong" });
+    from = b.frames.length;
+    b.send({ type: "sync", sinceRev: 0 });
+    const synced = await b.next("synced", () => true, from);
+    expect(synced).toEqual({ type: "synced", rev: reacted.rev, complete: true });
+    expect(messageFrames(b, from)).toEqual(await serverHistory(roomId, alice.token));
+    expect(a.closed).toBeNull();
+    expect(b.closed).toBeNull();
+    a.drop();
+    b.drop();
+  });
+});
