@@ -114,3 +114,37 @@ describe("HTTP send limits", () => {
     expect(stored).toEqual([...accepted].sort((a, b) => a - b));
   });
 });
+
+describe("WebSocket tickets", () => {
+  it("lets a client without cookies or headers in once, for that room only", async () => {
+    const issued = await call("POST", `/api/rooms/${roomId}/ws-ticket`, undefined, {
+      token: member.token,
+    });
+    expect(issued.status).toBe(201);
+    expect(issued.body.ticket).toMatch(/^wt_/);
+    expect(Date.parse(issued.body.expiresAt) - Date.now()).toBeLessThanOrEqual(30_000);
+
+    const socket = await RoomClient.open(roomId, null, { ticket: issued.body.ticket });
+    expect(socket.frames[0]).toMatchObject({ type: "ready", me: { id: member.id } });
+    socket.close();
+    // One-time: the same ticket never opens a second socket.
+    expect((await RoomClient.upgrade(roomId, null, { ticket: issued.body.ticket })).status).toBe(
+      401,
+    );
+
+    const other = await createRoom(member, "channel", "ticket-elsewhere");
+    const forOther = await call("POST", `/api/rooms/${other.id}/ws-ticket`, undefined, {
+      token: member.token,
+    });
+    expect((await RoomClient.upgrade(roomId, null, { ticket: forOther.body.ticket })).status).toBe(
+      401,
+    );
+    expect((await RoomClient.upgrade(roomId, null, { ticket: "wt_made_up" })).status).toBe(401);
+
+    const outsider = await register();
+    const refused = await call("POST", `/api/rooms/${roomId}/ws-ticket`, undefined, {
+      token: outsider.token,
+    });
+    expect(refused.status).toBe(404);
+  });
+});
