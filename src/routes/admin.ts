@@ -5,7 +5,7 @@ import { currentPrincipal, requireAdmin } from "../auth/principal";
 import { likePattern } from "../db/client";
 import { auditLog, rooms, users } from "../db/schema";
 import * as serialize from "../db/serialize";
-import { createRoom, deleteRoom, offsetCursor, updateRoom } from "../directory/rooms";
+import { createRoom, deleteRoom, updateRoom } from "../directory/rooms";
 import { createToken, listTokens, revokeToken } from "../directory/tokens";
 import { findUser, searchUsers, updateUser } from "../directory/users";
 import { ApiError, notFound } from "../errors";
@@ -24,11 +24,10 @@ import {
   PageQuery,
   Room,
 } from "../shared/api";
-import { errors, jsonBody, noContent, ok, router, security } from "./openapi";
+import { errors, jsonBody, noContent, ok, pageRequest, router, security } from "./openapi";
 
 const RoomBody = z.object({ room: Room });
 const Params = z.object({ id: Id });
-const pageSize = (limit: number | undefined) => limit ?? LIMITS.pageSize.default;
 
 async function roomById(db: Parameters<typeof findUser>[0], id: string) {
   const room = await db.select().from(rooms).where(eq(rooms.id, id)).get();
@@ -51,9 +50,7 @@ export const adminRoutes = router([["/admin/*", requireAdmin()]])
       },
     }),
     async (c) => {
-      const { q, cursor, limit } = c.req.valid("query");
-      const size = pageSize(limit);
-      const offset = offsetCursor(cursor);
+      const { q, offset, limit: size } = pageRequest(c.req.valid("query"));
       const rows = await c
         .get("db")
         .select()
@@ -196,13 +193,8 @@ export const adminRoutes = router([["/admin/*", requireAdmin()]])
       },
     }),
     async (c) => {
-      const { q, cursor, limit } = c.req.valid("query");
-      const page = await searchUsers(c.get("db"), {
-        q,
-        offset: offsetCursor(cursor),
-        limit: pageSize(limit),
-        includeDisabled: true,
-      });
+      const request = pageRequest(c.req.valid("query"));
+      const page = await searchUsers(c.get("db"), { ...request, includeDisabled: true });
       return c.json(
         { users: page.users.map(serialize.adminUser), nextCursor: page.nextCursor },
         200,
@@ -246,7 +238,7 @@ export const adminRoutes = router([["/admin/*", requireAdmin()]])
     }),
     async (c) => {
       const { roomId, actorId, before, limit } = c.req.valid("query");
-      const size = pageSize(limit);
+      const size = pageRequest({ limit }).limit;
       const rows = await c
         .get("db")
         .select()

@@ -3,8 +3,9 @@ import { OpenAPIHono } from "@hono/zod-openapi";
 import type { MiddlewareHandler } from "hono";
 import type { z } from "zod";
 import type { AppEnv } from "../context";
+import { offsetCursor } from "../directory/rooms";
 import { ApiError } from "../errors";
-import { ErrorResponse } from "../shared/api";
+import { ErrorResponse, LIMITS } from "../shared/api";
 
 /**
  * Every router validates with zod and answers failures in the one error shape. Guards are
@@ -61,6 +62,19 @@ export function describeIssue(issue: Issue): string {
 }
 
 const article = (type: string) => (/^[aeiou]/.test(type) ? `an ${type}` : `a ${type}`);
+
+/** A validated list query → what the directory's paged queries take (cursors are offsets). */
+export function pageRequest(query: {
+  q?: string | undefined;
+  cursor?: string | undefined;
+  limit?: number | undefined;
+}) {
+  return {
+    q: query.q,
+    offset: offsetCursor(query.cursor),
+    limit: query.limit ?? LIMITS.pageSize.default,
+  };
+}
 
 export const jsonBody = <T extends z.ZodType>(schema: T) => ({
   body: { content: { "application/json": { schema } }, required: true },

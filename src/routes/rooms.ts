@@ -10,7 +10,6 @@ import {
   createRoom,
   discoverRooms,
   listMyRooms,
-  offsetCursor,
   roomDetails,
   setMuted,
   updateRoom,
@@ -21,7 +20,6 @@ import * as notify from "../room/notify";
 import {
   CreateRoomBody,
   Id,
-  LIMITS,
   MemberRole,
   MuteBody,
   OpenDmBody,
@@ -32,11 +30,10 @@ import {
   RoomListItem,
   UpdateRoomBody,
 } from "../shared/api";
-import { errors, jsonBody, ok, router, security } from "./openapi";
+import { errors, jsonBody, ok, pageRequest, router, security } from "./openapi";
 
 const RoomParams = z.object({ id: Id });
 const RoomBody = z.object({ room: Room });
-const pageSize = (limit: number | undefined) => limit ?? LIMITS.pageSize.default;
 
 export const roomRoutes = router(
   ["/users", "/rooms", "/rooms/*", "/dms"].map((path) => [path, requireUser()] as const),
@@ -55,13 +52,8 @@ export const roomRoutes = router(
       },
     }),
     async (c) => {
-      const { q, cursor, limit } = c.req.valid("query");
-      const page = await searchUsers(c.get("db"), {
-        q,
-        offset: offsetCursor(cursor),
-        limit: pageSize(limit),
-        includeDisabled: false,
-      });
+      const request = pageRequest(c.req.valid("query"));
+      const page = await searchUsers(c.get("db"), { ...request, includeDisabled: false });
       return c.json(
         { users: page.users.map(serialize.publicUser), nextCursor: page.nextCursor },
         200,
@@ -94,12 +86,8 @@ export const roomRoutes = router(
       },
     }),
     async (c) => {
-      const { q, cursor, limit } = c.req.valid("query");
-      const page = await discoverRooms(c.get("db"), currentPrincipal(c).user.id, {
-        q,
-        offset: offsetCursor(cursor),
-        limit: pageSize(limit),
-      });
+      const request = pageRequest(c.req.valid("query"));
+      const page = await discoverRooms(c.get("db"), currentPrincipal(c).user.id, request);
       return c.json({ rooms: page.rooms.map(serialize.room), nextCursor: page.nextCursor }, 200);
     },
   )
@@ -169,7 +157,7 @@ export const roomRoutes = router(
         "view",
       );
       return c.json(
-        await roomDetails(c.get("db"), access, { cursor, limit: pageSize(limit) }),
+        await roomDetails(c.get("db"), access, { cursor, limit: pageRequest({ limit }).limit }),
         200,
       );
     },
