@@ -7,6 +7,7 @@ import { useAppState } from "../../state/use-app-state";
 import { Field } from "../field";
 import { Panel } from "../panel";
 import { RoomIcon } from "../room-icon";
+import { SearchResults } from "../search-results";
 
 export function BrowseChannels() {
   const state = useAppState();
@@ -25,20 +26,14 @@ export function BrowseChannels() {
           autoComplete="off"
         />
       </div>
-      {results.status === "loading" && <p class="muted">Searching…</p>}
-      {results.status === "error" && <p role="alert">{results.error.message}</p>}
-      {results.status === "ready" &&
-        (results.value.length === 0 ? (
-          <p class="muted">
-            {query.trim() ? `No channels to join match “${query.trim()}”.` : "No channels to join."}
-          </p>
-        ) : (
-          <ul class="result-list">
-            {results.value.map((room) => (
-              <ChannelResult key={room.id} room={room} />
-            ))}
-          </ul>
-        ))}
+      <SearchResults
+        results={results}
+        empty={
+          query.trim() ? `No channels to join match “${query.trim()}”.` : "No channels to join."
+        }
+      >
+        {(room: Room) => <ChannelResult key={room.id} room={room} />}
+      </SearchResults>
     </Panel>
   );
 }

@@ -7,6 +7,7 @@ import { useAppState } from "../../state/use-app-state";
 import { Avatar } from "../avatar";
 import { Field } from "../field";
 import { Panel } from "../panel";
+import { SearchResults } from "../search-results";
 
 export function NewDm() {
   const state = useAppState();
@@ -27,20 +28,12 @@ export function NewDm() {
           verbatim
         />
       </div>
-      {results.status === "loading" && <p class="muted">Searching…</p>}
-      {results.status === "error" && <p role="alert">{results.error.message}</p>}
-      {results.status === "ready" &&
-        (results.value.length === 0 ? (
-          <p class="muted">
-            {query.trim() ? `Nobody matches “${query.trim()}”.` : "Nobody here yet."}
-          </p>
-        ) : (
-          <ul class="result-list">
-            {results.value.map((person) => (
-              <PersonResult key={person.id} person={person} />
-            ))}
-          </ul>
-        ))}
+      <SearchResults
+        results={results}
+        empty={query.trim() ? `Nobody matches “${query.trim()}”.` : "Nobody here yet."}
+      >
+        {(person: PublicUser) => <PersonResult key={person.id} person={person} />}
+      </SearchResults>
     </Panel>
   );
 }
