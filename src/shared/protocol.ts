@@ -209,3 +209,38 @@ export function mentionedHandles(body: string): string[] {
   }
   return [...found];
 }
+
+// ---- the inbox socket (DESIGN §5) -----------------------------------------------------------
+
+export const MEMBERSHIP_CHANGES = ["added", "removed", "role"] as const;
+
+/** A room of mine had activity: the same counts `GET /api/rooms` gives for it. */
+export const InboxRoomFrame = z.object({
+  type: z.literal("room"),
+  roomId: z.string(),
+  lastSeq: z.number().int(),
+  unread: z.number().int(),
+  mentions: z.number().int(),
+  lastPreview: z.string().nullable(),
+  lastMessageAt: z.string().nullable(),
+});
+
+export const InboxFrame = z.discriminatedUnion("type", [
+  z.object({ type: z.literal("ready"), v: z.literal(PROTOCOL_VERSION) }),
+  InboxRoomFrame,
+  z.object({
+    type: z.literal("membership"),
+    roomId: z.string(),
+    change: z.enum(MEMBERSHIP_CHANGES),
+    /** My role in the room after `added` or `role`. */
+    role: z.enum(["owner", "moderator", "member"]).optional(),
+  }),
+  z.object({
+    type: z.literal("error"),
+    code: z.enum(ERROR_CODES),
+    message: z.string(),
+  }),
+]);
+export type InboxFrame = z.infer<typeof InboxFrame>;
+export type InboxRoomFrame = z.infer<typeof InboxRoomFrame>;
+export type MembershipChange = (typeof MEMBERSHIP_CHANGES)[number];
