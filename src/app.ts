@@ -10,6 +10,7 @@ import { readConfig } from "./env";
 import { ApiError, type ErrorCode } from "./errors";
 import { adminRoutes } from "./routes/admin";
 import { authRoutes } from "./routes/auth";
+import { inboxSocket } from "./routes/inbox";
 import { memberRoutes } from "./routes/members";
 import { messageRoutes, roomSocket } from "./routes/messages";
 import { roomRoutes } from "./routes/rooms";
@@ -45,6 +46,7 @@ app.use("/api/*", originGuard());
 app.use("/api/*", resolvePrincipal());
 
 app.get("/api/rooms/:id/ws", roomSocket);
+app.get("/api/me/ws", inboxSocket);
 
 const api = app
   .route("/api", authRoutes)
@@ -81,6 +83,17 @@ app.openAPIRegistry.registerPath({
     401: { description: "No valid session, token or ticket" },
     403: { description: "Foreign Origin" },
     404: { description: "No such room, or not yours" },
+  },
+});
+app.openAPIRegistry.registerPath({
+  method: "get",
+  path: "/api/me/ws",
+  tags: ["rooms"],
+  summary: "WebSocket to my inbox: live room activity and membership changes (docs/api.md)",
+  responses: {
+    101: { description: "Switching protocols" },
+    401: { description: "No valid session or token" },
+    403: { description: "Foreign Origin, or a disabled account" },
   },
 });
 app.doc31("/api/openapi.json", {

@@ -1,11 +1,13 @@
 // The Worker's bindings and the instance configuration read from [vars].
 
+import type { InboxDO } from "./inbox/inbox-do";
 import type { SendLimits } from "./room/limits";
 import type { RoomDO } from "./room/room-do";
 
 export interface Env {
   DB: D1Database;
   ROOM: DurableObjectNamespace<RoomDO>;
+  INBOX: DurableObjectNamespace<InboxDO>;
   ASSETS?: Fetcher;
   REGISTRATION?: string;
   ALLOWED_ORIGINS?: string;
@@ -17,6 +19,7 @@ export interface Env {
   SEND_BURST?: string;
   ROOM_DELIVERIES_PER_SEC?: string;
   ROOM_MIN_MESSAGES_PER_SEC?: string;
+  ROOM_SYNC_DELAY_MS?: string;
 }
 
 export interface Config {
@@ -27,6 +30,8 @@ export interface Config {
   loginWindowMs: number;
   dmMaxMembers: number;
   send: SendLimits;
+  /** How long a room gathers changes before flushing its outbox to D1. */
+  syncDelayMs: number;
 }
 
 function positive(value: string | undefined, fallback: number): number {
@@ -53,5 +58,6 @@ export function readConfig(env: Env): Config {
       deliveriesPerSec: positive(env.ROOM_DELIVERIES_PER_SEC, 40_000),
       minMessagesPerSec: positive(env.ROOM_MIN_MESSAGES_PER_SEC, 20),
     },
+    syncDelayMs: positive(env.ROOM_SYNC_DELAY_MS, 500),
   };
 }

@@ -2,6 +2,7 @@
 import { app } from "./app";
 import type { Env } from "./env";
 
+export { InboxDO } from "./inbox/inbox-do";
 export { RoomDO } from "./room/room-do";
 
 export default {

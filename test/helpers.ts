@@ -1,5 +1,5 @@
 // Talking to Confab as a client would: real HTTP requests into the Worker, real D1 behind it.
-import { SELF } from "cloudflare:test";
+import { env, SELF } from "cloudflare:test";
 
 export const BASE = "http://confab.test";
 
@@ -104,4 +104,34 @@ export function expectError(res: Reply, status: number, code: string) {
   if (res.status !== status || res.body?.error?.code !== code) {
     throw new Error(`expected ${status} ${code}, got ${res.status} ${JSON.stringify(res.body)}`);
   }
+}
+
+export const roomStub = (roomId: string) => env.ROOM.get(env.ROOM.idFromName(roomId));
+
+/** Sends over HTTP and returns the stored message. */
+export async function sendMessage(user: TestUser, roomId: string, body: string, cid?: string) {
+  const res = await call(
+    "POST",
+    `/api/rooms/${roomId}/messages`,
+    { cid: cid ?? crypto.randomUUID(), body },
+    { token: user.token },
+  );
+  if (res.status !== 201) throw new Error(`send: ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body.message as { seq: number; rev: number; body: string };
+}
+
+/** My entry for one room in `GET /api/rooms`. */
+export async function myRoom(user: TestUser, roomId: string) {
+  const res = await call("GET", "/api/rooms", undefined, { token: user.token });
+  if (res.status !== 200) throw new Error(`rooms: ${res.status}`);
+  const item = (res.body.rooms as any[]).find((r) => r.room.id === roomId);
+  if (!item) throw new Error(`room ${roomId} not in the list`);
+  return item as {
+    unread: number;
+    mentions: number;
+    lastSeq: number;
+    lastReadSeq: number;
+    lastPreview: string | null;
+    lastMessageAt: string | null;
+  };
 }

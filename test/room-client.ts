@@ -1,18 +1,15 @@
-// A WebSocket client for tests: connects through the Worker like any client, keeps every frame,
-// and waits for the ones a test cares about.
+// WebSocket clients for tests: they connect through the Worker like any client, keep every
+// frame, and wait for the ones a test cares about. RoomClient speaks §4, InboxClient §5.
 import { SELF } from "cloudflare:test";
-import type { ClientFrame, ServerFrame } from "../src/shared/protocol";
+import type { ClientFrame, InboxFrame, ServerFrame } from "../src/shared/protocol";
 import { BASE } from "./helpers";
 
-type Frame = ServerFrame;
-type FrameOf<T extends Frame["type"]> = Extract<Frame, { type: T }>;
-
-export class RoomClient {
+class FrameClient<Frame extends { type: string }> {
   readonly frames: Frame[] = [];
   closed: { code: number; reason: string } | null = null;
   #waiters: Array<() => void> = [];
 
-  private constructor(readonly ws: WebSocket) {
+  protected constructor(readonly ws: WebSocket) {
     ws.addEventListener("message", (event) => {
       this.frames.push(JSON.parse(event.data as string) as Frame);
       this.#wake();
@@ -23,40 +20,13 @@ export class RoomClient {
     });
   }
 
-  static async open(
-    roomId: string,
-    token: string | null,
-    opts: { sinceRev?: number; origin?: string; ticket?: string } = {},
-  ) {
-    const res = await RoomClient.upgrade(roomId, token, opts);
-    if (!res.webSocket) throw new Error(`upgrade refused: ${res.status} ${await res.text()}`);
-    res.webSocket.accept();
-    const client = new RoomClient(res.webSocket);
-    await client.next("ready");
-    return client;
-  }
-
-  static upgrade(
-    roomId: string,
-    token: string | null,
-    opts: { sinceRev?: number; origin?: string; ticket?: string } = {},
-  ) {
-    const url = new URL(`${BASE}/api/rooms/${roomId}/ws`);
-    if (opts.sinceRev !== undefined) url.searchParams.set("sinceRev", String(opts.sinceRev));
-    if (opts.ticket) url.searchParams.set("ticket", opts.ticket);
-    const headers: Record<string, string> = { upgrade: "websocket" };
-    if (token) headers.authorization = `Bearer ${token}`;
-    if (opts.origin) headers.origin = opts.origin;
-    return SELF.fetch(url, { headers });
-  }
-
   #wake() {
     const waiters = this.#waiters;
     this.#waiters = [];
     for (const w of waiters) w();
   }
 
-  send(frame: ClientFrame | Record<string, unknown>) {
+  send(frame: Record<string, unknown>) {
     this.ws.send(JSON.stringify(frame));
   }
 
@@ -67,15 +37,16 @@ export class RoomClient {
   /** Waits for the first frame (from `from` on) of this type that matches, and returns it. */
   async next<T extends Frame["type"]>(
     type: T,
-    match: (frame: FrameOf<T>) => boolean = () => true,
+    match: (frame: Extract<Frame, { type: T }>) => boolean = () => true,
     opts: { from?: number; timeoutMs?: number } = {},
-  ): Promise<FrameOf<T>> {
+  ): Promise<Extract<Frame, { type: T }>> {
+    type FrameOf = Extract<Frame, { type: T }>;
     const deadline = Date.now() + (opts.timeoutMs ?? 5_000);
     let index = opts.from ?? 0;
     for (;;) {
       for (; index < this.frames.length; index++) {
         const frame = this.frames[index] as Frame;
-        if (frame.type === type && match(frame as FrameOf<T>)) return frame as FrameOf<T>;
+        if (frame.type === type && match(frame as FrameOf)) return frame as FrameOf;
       }
       if (this.closed) throw new Error(`closed (${this.closed.code}) while waiting for ${type}`);
       const left = deadline - Date.now();
@@ -108,5 +79,58 @@ export class RoomClient {
     } catch {
       // already closed
     }
+  }
+}
+
+function upgrade(path: string, token: string | null, opts: { origin?: string } = {}) {
+  const headers: Record<string, string> = { upgrade: "websocket" };
+  if (token) headers.authorization = `Bearer ${token}`;
+  if (opts.origin) headers.origin = opts.origin;
+  return SELF.fetch(`${BASE}${path}`, { headers });
+}
+
+async function accepted(res: Response): Promise<WebSocket> {
+  if (!res.webSocket) throw new Error(`upgrade refused: ${res.status} ${await res.text()}`);
+  res.webSocket.accept();
+  return res.webSocket;
+}
+
+export class RoomClient extends FrameClient<ServerFrame> {
+  static async open(
+    roomId: string,
+    token: string | null,
+    opts: { sinceRev?: number; origin?: string; ticket?: string } = {},
+  ) {
+    const client = new RoomClient(await accepted(await RoomClient.upgrade(roomId, token, opts)));
+    await client.next("ready");
+    return client;
+  }
+
+  static upgrade(
+    roomId: string,
+    token: string | null,
+    opts: { sinceRev?: number; origin?: string; ticket?: string } = {},
+  ) {
+    const query = new URLSearchParams();
+    if (opts.sinceRev !== undefined) query.set("sinceRev", String(opts.sinceRev));
+    if (opts.ticket) query.set("ticket", opts.ticket);
+    const suffix = query.size > 0 ? `?${query}` : "";
+    return upgrade(`/api/rooms/${roomId}/ws${suffix}`, token, opts);
+  }
+
+  override send(frame: ClientFrame | Record<string, unknown>) {
+    super.send(frame);
+  }
+}
+
+export class InboxClient extends FrameClient<InboxFrame> {
+  static async open(token: string | null, opts: { origin?: string } = {}) {
+    const client = new InboxClient(await accepted(await InboxClient.upgrade(token, opts)));
+    await client.next("ready");
+    return client;
+  }
+
+  static upgrade(token: string | null, opts: { origin?: string } = {}) {
+    return upgrade("/api/me/ws", token, opts);
   }
 }

@@ -1,6 +1,7 @@
 // CSRF: a browser sends the session cookie on cross-site requests too, so every cookie-carrying
 // mutation must prove it comes from this instance's own pages, whatever its content type
 // (hono/csrf only checks form-like ones). Bearer-token requests cannot be forged this way.
+import type { Context } from "hono";
 import { getCookie } from "hono/cookie";
 import { createMiddleware } from "hono/factory";
 import type { AppEnv } from "../context";
@@ -12,6 +13,18 @@ const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 
 export function isTrustedOrigin(origin: string, requestUrl: string, allowed: ReadonlySet<string>) {
   return origin === new URL(requestUrl).origin || allowed.has(origin);
+}
+
+/**
+ * WebSocket upgrades are GETs, so the CSRF guard does not see them: a browser page on another
+ * site could open a socket with the user's cookie. Browsers always send Origin on upgrades;
+ * clients without one (bots, CLIs) are not browsers and carry their own credentials.
+ */
+export function checkSocketOrigin(c: Context<AppEnv>): void {
+  const origin = c.req.header("origin");
+  if (origin && !isTrustedOrigin(origin, c.req.url, c.get("config").allowedOrigins)) {
+    throw new ApiError("forbidden", "WebSocket from a foreign origin refused");
+  }
 }
 
 export const originGuard = () =>

@@ -5,6 +5,7 @@ import { audit } from "../db/audit";
 import { type Db, iso, likePattern } from "../db/client";
 import { memberships, rooms, users } from "../db/schema";
 import * as serialize from "../db/serialize";
+import { UNREAD_COLUMNS } from "../db/unread";
 import type {
   MemberRole,
   PublicUser,
@@ -146,23 +147,12 @@ interface RoomListRow extends Record<string, unknown> {
   mention_count: number;
 }
 
-/**
- * My rooms with exact unread and mention counts, from D1 alone (DESIGN §2):
- * unread = last_seq − max(last_read_seq, first_seq − 1) − deleted seqs above that mark.
- */
+/** My rooms with exact unread and mention counts (src/db/unread.ts), in one D1 query. */
 export async function listMyRooms(db: Db, userId: string): Promise<RoomListItem[]> {
   const { results } = await db.$client
     .prepare(
       `SELECT r.*, m.role AS member_role, m.muted AS member_muted, m.last_read_seq AS member_last_read,
-         max(0, r.last_seq - max(m.last_read_seq, r.first_seq - 1)
-           - (SELECT count(*) FROM deleted_messages d
-              WHERE d.room_id = r.id AND d.seq > max(m.last_read_seq, r.first_seq - 1)
-                AND d.seq <= r.last_seq)) AS unread,
-         (SELECT count(*) FROM mentions x
-           WHERE x.room_id = r.id AND x.user_id = m.user_id
-             AND x.seq > max(m.last_read_seq, r.first_seq - 1)
-             AND NOT EXISTS (SELECT 1 FROM deleted_messages d2
-                             WHERE d2.room_id = x.room_id AND d2.seq = x.seq)) AS mention_count
+         ${UNREAD_COLUMNS}
        FROM memberships m JOIN rooms r ON r.id = m.room_id
        WHERE m.user_id = ?1
        ORDER BY coalesce(r.last_message_at, r.created_at) DESC, r.id`,

@@ -1,7 +1,7 @@
 // Room logic: what each operation does to a room's store, as plain functions. Transport (the
 // Durable Object, WebSocket frames, RPC from the Worker) is elsewhere; these never see a socket.
 import type { MemberRole } from "../shared/api";
-import type { FrameErrorCode, Message } from "../shared/protocol";
+import { type FrameErrorCode, type Message, mentionedHandles } from "../shared/protocol";
 import type { MessageRow, RoomStore } from "./store";
 
 export interface Actor {
@@ -83,6 +83,15 @@ export function sendMessage(
       at: now,
     });
     const mark = store.advanceReadMark(actor.id, row.seq, now);
+    // What D1 must learn, in the same transaction: the room's new last message, the sender's
+    // read mark (sending marks read) and the @handles to resolve into mention rows.
+    store.outbox.summary(store.summary(row));
+    if (mark.moved) store.outbox.readMark(actor.id, row.seq);
+    store.outbox.mentions({
+      seq: row.seq,
+      sender: actor.id,
+      handles: mentionedHandles(input.body),
+    });
     return ok({
       message: only(store.toMessages(room.id, [row])),
       created: true,
@@ -118,7 +127,11 @@ export function editMessage(
   return changedTo(
     store,
     room,
-    store.atomically(() => store.edit(seq, body, now)),
+    store.atomically(() => {
+      const edited = store.edit(seq, body, now);
+      store.outbox.summary(store.summary());
+      return edited;
+    }),
   );
 }
 
@@ -140,7 +153,12 @@ export function deleteMessage(
   return changedTo(
     store,
     room,
-    store.atomically(() => store.tombstone(seq, now)),
+    store.atomically(() => {
+      const tombstone = store.tombstone(seq, now);
+      store.outbox.deleted(seq);
+      store.outbox.summary(store.summary());
+      return tombstone;
+    }),
   );
 }
 
@@ -173,7 +191,11 @@ export function reactToMessage(
 /** Moves the reader's mark forward (never back), clamped to the last message. */
 export function markRead(store: RoomStore, actor: Actor, seq: number, now: number) {
   const target = Math.min(seq, store.lastSeq());
-  return store.advanceReadMark(actor.id, target, now);
+  return store.atomically(() => {
+    const mark = store.advanceReadMark(actor.id, target, now);
+    if (mark.moved) store.outbox.readMark(actor.id, mark.seq);
+    return mark;
+  });
 }
 
 export interface Page {

@@ -7,11 +7,13 @@ import { drizzle } from "drizzle-orm/durable-sqlite";
 import { migrate } from "drizzle-orm/durable-sqlite/migrator";
 import migrations from "../../migrations/room/migrations.js";
 import { type Env, readConfig } from "../env";
+import { inboxStub } from "../inbox/client";
 import type { MemberRole } from "../shared/api";
 import {
   CLOSE,
   type ClientFrame,
   type ErrorFrame,
+  type InboxRoomFrame,
   MESSAGE_LIMITS,
   type Message,
   mentionedHandles,
@@ -35,7 +37,9 @@ import {
   sendMessage,
 } from "./handlers";
 import { AdmissionCap, type Bucket, fullBucket, type SendLimits, takeToken } from "./limits";
+import { Scheduler } from "./scheduler";
 import { RoomStore } from "./store";
+import { type SyncStatus, syncStatus, syncToD1 } from "./sync-task";
 
 /** What the Worker tells the room about a socket it authenticated; never from the client. */
 export interface ConnectGrant {
@@ -66,14 +70,19 @@ export class RoomDO extends DurableObject<Env> {
   readonly #store: RoomStore;
   readonly #limits: SendLimits;
   readonly #admission: AdmissionCap;
+  readonly #scheduler: Scheduler;
+  readonly #syncDelayMs: number;
   /** Send buckets by user: a cache of what the users' socket attachments also hold. */
   readonly #buckets = new Map<string, Bucket>();
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.#store = new RoomStore(ctx.storage.sql, (fn) => ctx.storage.transactionSync(fn));
-    this.#limits = readConfig(env).send;
+    const config = readConfig(env);
+    this.#limits = config.send;
+    this.#syncDelayMs = config.syncDelayMs;
     this.#admission = new AdmissionCap(this.#limits);
+    this.#scheduler = new Scheduler(this.#store, ctx.storage);
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair("ping", "pong"));
     void ctx.blockConcurrencyWhile(async () => {
       await migrate(drizzle(ctx.storage), migrations);
@@ -160,6 +169,7 @@ export class RoomDO extends DurableObject<Env> {
         const repeat = this.#store.findByCid(state.actor.id, frame.cid) !== null;
         if (!repeat && this.#limit(ws, state, now, frame.cid)) return;
         const result = await this.#send(room, state.actor, frame, repeat);
+        await this.#afterChange();
         if (!result.ok) return send(ws, errorFrame(result, frame.cid));
         const { seq, rev } = result.value.message;
         send(ws, { type: "ack", cid: frame.cid, seq, rev });
@@ -176,6 +186,7 @@ export class RoomDO extends DurableObject<Env> {
               ? deleteMessage(this.#store, room, state.actor, frame.seq, now)
               : reactToMessage(this.#store, room, state.actor, frame, now),
         );
+        await this.#afterChange();
         if (!result.ok) send(ws, errorFrame(result));
         return;
       }
@@ -189,6 +200,7 @@ export class RoomDO extends DurableObject<Env> {
       case "read": {
         const mark = markRead(this.#store, state.actor, frame.seq, now);
         if (mark.moved) this.#broadcast({ type: "read", userId: state.actor.id, seq: mark.seq });
+        await this.#afterChange();
         return;
       }
       case "sync":
@@ -319,29 +331,77 @@ export class RoomDO extends DurableObject<Env> {
         return refused;
       }
     }
-    return this.#send(room, actor, input, repeat);
+    const result = await this.#send(room, actor, input, repeat);
+    await this.#afterChange();
+    return result;
   }
 
-  edit(room: RoomInfo, actor: Actor, seq: number, body: string) {
+  async edit(room: RoomInfo, actor: Actor, seq: number, body: string) {
     this.#rememberRoom(room);
-    return this.#applyChange(editMessage(this.#store, room, actor, seq, body, Date.now()));
+    const result = this.#applyChange(editMessage(this.#store, room, actor, seq, body, Date.now()));
+    await this.#afterChange();
+    return result;
   }
 
-  delete(room: RoomInfo, actor: Actor, seq: number) {
+  async delete(room: RoomInfo, actor: Actor, seq: number) {
     this.#rememberRoom(room);
-    return this.#applyChange(deleteMessage(this.#store, room, actor, seq, Date.now()));
+    const result = this.#applyChange(deleteMessage(this.#store, room, actor, seq, Date.now()));
+    await this.#afterChange();
+    return result;
   }
 
-  react(room: RoomInfo, actor: Actor, input: { seq: number; emoji: string; on: boolean }) {
+  async react(room: RoomInfo, actor: Actor, input: { seq: number; emoji: string; on: boolean }) {
     this.#rememberRoom(room);
-    return this.#applyChange(reactToMessage(this.#store, room, actor, input, Date.now()));
+    const result = this.#applyChange(reactToMessage(this.#store, room, actor, input, Date.now()));
+    await this.#afterChange();
+    return result;
   }
 
-  read(room: RoomInfo, actor: Actor, seq: number) {
+  /**
+   * Moves my read mark and, unlike socket frames, syncs D1 before answering: a client that
+   * reads over HTTP and then lists its rooms sees its own read (if D1 is up; else the alarm
+   * carries it later).
+   */
+  async read(room: RoomInfo, actor: Actor, seq: number) {
     this.#rememberRoom(room);
     const mark = markRead(this.#store, actor, seq, Date.now());
-    if (mark.moved) this.#broadcast({ type: "read", userId: actor.id, seq: mark.seq });
+    if (mark.moved) {
+      this.#broadcast({ type: "read", userId: actor.id, seq: mark.seq });
+      await this.#syncNow();
+    }
     return { seq: mark.seq };
+  }
+
+  // ---- D1 sync and inbox subscriptions -------------------------------------------------------
+
+  override async alarm(): Promise<void> {
+    await this.#scheduler.run(
+      {
+        sync: () => syncToD1(this.#syncContext()),
+        // Retention joins the scheduler in its own issue; until then nothing is ever due.
+        retention: async () => null,
+      },
+      Date.now(),
+    );
+  }
+
+  /** Flushes the outbox now (operators, tests, HTTP reads); returns the sync's state after. */
+  async flush(): Promise<SyncStatus> {
+    await this.#syncNow();
+    return this.syncStatus();
+  }
+
+  syncStatus(): SyncStatus {
+    return syncStatus(this.#store, this.#scheduler.dueAt("sync"));
+  }
+
+  /** A member's inbox opened: this room tells it about activity until it unsubscribes. */
+  subscribe(userId: string): void {
+    this.#store.subscribe(userId, Date.now());
+  }
+
+  unsubscribe(userId: string): void {
+    this.#store.unsubscribe([userId]);
   }
 
   /** D1 changed the room (rename, topic, archive): later frames see it at once. */
@@ -402,6 +462,30 @@ export class RoomDO extends DurableObject<Env> {
   }
 
   // ---- helpers ------------------------------------------------------------------------------
+
+  /** A change wrote the outbox: make sure a flush is coming. */
+  async #afterChange(): Promise<void> {
+    if (!this.#store.outbox.dirty) return;
+    this.#store.outbox.dirty = false;
+    await this.#scheduler.request("sync", Date.now() + this.#syncDelayMs);
+  }
+
+  async #syncNow(): Promise<void> {
+    this.#store.outbox.dirty = false;
+    const next = await syncToD1(this.#syncContext());
+    await this.#scheduler.set("sync", next);
+  }
+
+  #syncContext() {
+    return {
+      store: this.#store,
+      roomId: this.#store.getMeta<RoomInfo>("room")?.id ?? null,
+      db: () => this.env.DB,
+      notifyInbox: (userId: string, frame: InboxRoomFrame) =>
+        inboxStub(this.env, userId).roomActivity(frame),
+      delayMs: this.#syncDelayMs,
+    };
+  }
 
   /** Mentions resolve to members of this room only, by handle, through D1. */
   async #resolveMentions(roomId: string, body: string, senderId: string): Promise<string[]> {

@@ -57,3 +57,25 @@ export const meta = sqliteTable("meta", {
   key: text("key").primaryKey(),
   value: text("value").notNull(),
 });
+
+/**
+ * What D1 must still learn from this room, written in the same transaction as the change and
+ * coalesced by key: one `room` row (latest summary wins), one `read` row per reader (highest
+ * mark wins), one row per deleted seq and per message with mentions. Flushing removes a row only
+ * if it still holds the value that was flushed.
+ */
+export const outbox = sqliteTable(
+  "outbox",
+  {
+    topic: text("topic", { enum: ["room", "read", "deleted", "mention"] }).notNull(),
+    key: text("key").notNull(),
+    value: text("value").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.topic, t.key] })],
+);
+
+/** Users whose inbox socket is open: the only members a room tells about its activity. */
+export const inboxSubscribers = sqliteTable("inbox_subscribers", {
+  userId: text("user_id").primaryKey(),
+  since: integer("since").notNull(),
+});

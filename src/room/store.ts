@@ -3,6 +3,7 @@
 // Raw `sql.exec` (not the drizzle query builder) keeps the hot send path to two statements and
 // the query plans in plain sight; drizzle owns the schema and its migrations.
 import type { Message, Sender } from "../shared/protocol";
+import { Outbox, type RoomSummary } from "./outbox";
 
 export type MessageRow = {
   seq: number;
@@ -30,6 +31,7 @@ type ReplyRow = {
 };
 
 const EXCERPT_CHARS = 120;
+const PREVIEW_CHARS = 140;
 const COLUMNS =
   "seq, rev, sender_id, sender_handle, sender_name, cid, body, reply_to, mentions_json, attachments_json, created_at, edited_at, deleted_at";
 
@@ -44,11 +46,14 @@ export interface NewMessage {
 
 export class RoomStore {
   #rev: number | null = null;
+  readonly outbox: Outbox;
 
   constructor(
     private readonly sql: SqlStorage,
     private readonly transaction: <T>(fn: () => T) => T,
-  ) {}
+  ) {
+    this.outbox = new Outbox(sql);
+  }
 
   // ---- meta ---------------------------------------------------------------------------------
 
@@ -86,6 +91,31 @@ export class RoomStore {
     return Math.max(row.seq ?? 0, this.getMeta<number>("purgedThrough") ?? 0);
   }
 
+  /** The seq below which retention removed everything; 1 for a room that never purged. */
+  firstSeq(): number {
+    return (this.getMeta<number>("purgedThrough") ?? 0) + 1;
+  }
+
+  /**
+   * What the room list shows of this room: its last seq and its newest visible message.
+   * `newest` is that message when the caller just wrote it (saves the lookup on sends).
+   */
+  summary(newest?: MessageRow): RoomSummary {
+    const last =
+      newest ??
+      this.sql
+        .exec<MessageRow>(
+          `SELECT ${COLUMNS} FROM messages WHERE deleted_at IS NULL ORDER BY seq DESC LIMIT 1`,
+        )
+        .toArray()[0];
+    return {
+      lastSeq: newest?.seq ?? this.lastSeq(),
+      firstSeq: this.firstSeq(),
+      lastMessageAt: last?.created_at ?? null,
+      lastPreview: last ? preview(last) : null,
+    };
+  }
+
   /** Runs `fn` atomically; a thrown error rolls everything back, the cached rev included. */
   atomically<T>(fn: () => T): T {
     const rev = this.#rev;
@@ -93,6 +123,7 @@ export class RoomStore {
       return this.transaction(fn);
     } catch (error) {
       this.#rev = rev;
+      this.outbox.forget();
       throw error;
     }
   }
@@ -275,6 +306,29 @@ export class RoomStore {
     return marks;
   }
 
+  // ---- inbox subscribers --------------------------------------------------------------------
+
+  subscribe(userId: string, at: number): void {
+    this.sql.exec(
+      "INSERT INTO inbox_subscribers (user_id, since) VALUES (?, ?) ON CONFLICT DO NOTHING",
+      userId,
+      at,
+    );
+  }
+
+  unsubscribe(userIds: readonly string[]): void {
+    for (const userId of userIds) {
+      this.sql.exec("DELETE FROM inbox_subscribers WHERE user_id = ?", userId);
+    }
+  }
+
+  subscribers(): string[] {
+    return this.sql
+      .exec<{ user_id: string }>("SELECT user_id FROM inbox_subscribers")
+      .toArray()
+      .map((r) => r.user_id);
+  }
+
   // ---- search -------------------------------------------------------------------------------
 
   /** Full-text matches, newest first; `before` pages further back. Snippets mark hits with \u0002…\u0003. */
@@ -360,4 +414,13 @@ export class RoomStore {
       };
     });
   }
+}
+
+/** "Ana: the first words…" on one line, for the room list. */
+function preview(row: Pick<MessageRow, "sender_name" | "body">): string {
+  const text = row.body.replace(/\s+/g, " ").trim();
+  const chars = [...text];
+  const excerpt =
+    chars.length > PREVIEW_CHARS ? `${chars.slice(0, PREVIEW_CHARS).join("")}…` : text;
+  return `${row.sender_name}: ${excerpt}`;
 }

@@ -3,12 +3,13 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { and, desc, eq, lt, sql } from "drizzle-orm";
 import { currentPrincipal, requireAdmin } from "../auth/principal";
 import { likePattern } from "../db/client";
-import { auditLog, rooms, users } from "../db/schema";
+import { auditLog, memberships, rooms, users } from "../db/schema";
 import * as serialize from "../db/serialize";
 import { createRoom, deleteRoom, updateRoom } from "../directory/rooms";
 import { createToken, listTokens, revokeToken } from "../directory/tokens";
 import { findUser, searchUsers, updateUser } from "../directory/users";
 import { ApiError, notFound } from "../errors";
+import { roomStub } from "../room/client";
 import * as notify from "../room/notify";
 import {
   AdminCreateRoomBody,
@@ -23,6 +24,7 @@ import {
   LIMITS,
   PageQuery,
   Room,
+  RoomSync,
 } from "../shared/api";
 import { errors, jsonBody, noContent, ok, pageRequest, router, security } from "./openapi";
 
@@ -107,12 +109,11 @@ export const adminRoutes = router([["/admin/*", requireAdmin()]])
           });
         }
       }
-      const room = await createRoom(
-        db,
-        currentPrincipal(c).user.id,
-        spec,
-        [...byUser].map(([userId, role]) => ({ userId, role })),
-      );
+      const initial = [...byUser].map(([userId, role]) => ({ userId, role }));
+      const room = await createRoom(db, currentPrincipal(c).user.id, spec, initial);
+      // A room for another system may come with hundreds of members: their inboxes hear of it
+      // after the answer.
+      c.executionCtx.waitUntil(notify.membersAdded(c.env, room.id, initial));
       return c.json({ room: serialize.room(room) }, 201);
     },
   )
@@ -174,9 +175,51 @@ export const adminRoutes = router([["/admin/*", requireAdmin()]])
     async (c) => {
       const db = c.get("db");
       const room = await roomById(db, c.req.valid("param").id);
+      const members = await db
+        .select({ userId: memberships.userId })
+        .from(memberships)
+        .where(eq(memberships.roomId, room.id))
+        .all();
       await deleteRoom(db, currentPrincipal(c).user.id, room);
       await notify.roomDeleted(c.env, room.id);
+      c.executionCtx.waitUntil(
+        notify.membersGone(
+          c.env,
+          room.id,
+          members.map((m) => m.userId),
+        ),
+      );
       return c.body(null, 204);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "get",
+      path: "/admin/rooms/{id}/sync",
+      tags: ["admin"],
+      summary: "The room's D1 sync: pending outbox rows, failures, rows written, open inboxes",
+      security,
+      request: { params: Params },
+      responses: { 200: ok(z.object({ sync: RoomSync })), ...errors },
+    }),
+    async (c) => {
+      const room = await roomById(c.get("db"), c.req.valid("param").id);
+      return c.json({ sync: await roomStub(c.env, room.id).syncStatus() }, 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "post",
+      path: "/admin/rooms/{id}/sync",
+      tags: ["admin"],
+      summary: "Flush the room's outbox to D1 now (after an outage, without waiting for backoff)",
+      security,
+      request: { params: Params },
+      responses: { 200: ok(z.object({ sync: RoomSync })), ...errors },
+    }),
+    async (c) => {
+      const room = await roomById(c.get("db"), c.req.valid("param").id);
+      return c.json({ sync: await roomStub(c.env, room.id).flush() }, 200);
     },
   )
   .openapi(

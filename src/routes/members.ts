@@ -38,10 +38,9 @@ export function memberRoutes(base: string, tag: string, guard: MiddlewareHandler
         const { id } = c.req.valid("param");
         const body = c.req.valid("json");
         const access = await loadRoom(c.get("db"), principal, id, "member");
-        await addMember(c.get("db"), principal.user.id, access, {
-          userId: body.userId,
-          role: body.role ?? "member",
-        });
+        const member = { userId: body.userId, role: body.role ?? "member" };
+        await addMember(c.get("db"), principal.user.id, access, member);
+        await notify.membersAdded(c.env, id, [member]);
         return c.json(await membersAfterChange(c, id), 201);
       },
     )

@@ -4,7 +4,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { and, eq, gt } from "drizzle-orm";
 import type { Context } from "hono";
 import { newSecret, sha256Hex } from "../auth/crypto";
-import { isTrustedOrigin } from "../auth/csrf";
+import { checkSocketOrigin } from "../auth/csrf";
 import { currentPrincipal, requireUser } from "../auth/principal";
 import type { AppEnv, Principal } from "../context";
 import { adminSockets, users, wsTickets } from "../db/schema";
@@ -337,10 +337,7 @@ export async function roomSocket(c: Context<AppEnv>): Promise<Response> {
   if (!principal) throw new ApiError("unauthorized", "Sign in first");
   c.set("principal", principal);
   currentPrincipal(c);
-  const origin = c.req.header("origin");
-  if (origin && !isTrustedOrigin(origin, c.req.url, c.get("config").allowedOrigins)) {
-    throw new ApiError("forbidden", "WebSocket from a foreign origin refused");
-  }
+  checkSocketOrigin(c);
   const room = await loadRoom(c.get("db"), principal, roomId, "member");
   if (!room.membership && !principal.isAdmin) throw forbidden("Join the channel first");
   if (c.req.header("upgrade")?.toLowerCase() !== "websocket") {

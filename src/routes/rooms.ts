@@ -103,9 +103,10 @@ export const roomRoutes = router(
     }),
     async (c) => {
       const me = currentPrincipal(c).user.id;
-      const room = await createRoom(c.get("db"), me, c.req.valid("json"), [
-        { userId: me, role: "owner" },
-      ]);
+      const owner = { userId: me, role: "owner" as const };
+      const room = await createRoom(c.get("db"), me, c.req.valid("json"), [owner]);
+      // My other devices' room lists learn of it through my inbox.
+      await notify.membersAdded(c.env, room.id, [owner]);
       return c.json({ room: serialize.room(room) }, 201);
     },
   )
@@ -127,12 +128,16 @@ export const roomRoutes = router(
     async (c) => {
       const body = c.req.valid("json");
       const others = "userId" in body ? [body.userId] : body.userIds;
-      const { room, created } = await openDm(
-        c.get("db"),
-        currentPrincipal(c).user.id,
-        others,
-        c.get("config").dmMaxMembers,
-      );
+      const me = currentPrincipal(c).user.id;
+      const { room, created } = await openDm(c.get("db"), me, others, c.get("config").dmMaxMembers);
+      if (created) {
+        const people = [me, ...others.filter((id) => id !== me)];
+        await notify.membersAdded(
+          c.env,
+          room.id,
+          people.map((userId) => ({ userId, role: "member" as const })),
+        );
+      }
       return created
         ? c.json({ room: serialize.room(room) }, 201)
         : c.json({ room: serialize.room(room) }, 200);
@@ -210,6 +215,9 @@ export const roomRoutes = router(
       if (!access.membership && access.room.kind !== "channel")
         throw forbidden("Only public channels can be joined");
       const role = await joinChannel(db, principal.user.id, access);
+      if (!access.membership) {
+        await notify.membersAdded(c.env, access.room.id, [{ userId: principal.user.id, role }]);
+      }
       return c.json({ room: serialize.room(access.room), role }, 200);
     },
   )

@@ -181,6 +181,19 @@ export const AuditEntry = z.object({
   detail: z.unknown().nullable(),
 });
 
+/** A room's D1 sync, for operators: is its outbox draining, and what did it cost D1? */
+export const RoomSync = z.object({
+  pending: z.number().int(),
+  attempts: z.number().int(),
+  nextAttemptAt: Timestamp.nullable(),
+  lastError: z.string().nullable(),
+  flushes: z.number().int(),
+  rowsWritten: z.number().int(),
+  lastFlushAt: Timestamp.nullable(),
+  subscribers: z.number().int(),
+  notified: z.number().int(),
+});
+
 export const ErrorResponse = z.object({
   error: z.object({ code: z.string(), message: z.string(), details: z.unknown().optional() }),
 });

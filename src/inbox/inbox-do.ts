@@ -1,0 +1,176 @@
+// The inbox Durable Object, one per user: the hibernating sockets of `GET /api/me/ws` and the
+// user's subscriptions. While at least one socket is open, every room of the user knows to tell
+// this inbox about its activity; when the last one closes, the rooms forget it, so members who
+// are offline cost a room nothing. Transport only: the counts come from the rooms' D1 sync.
+import { DurableObject } from "cloudflare:workers";
+import type { Env } from "../env";
+import { roomStub } from "../room/client";
+import type { MemberRole } from "../shared/api";
+import {
+  CLOSE,
+  type InboxFrame,
+  type InboxRoomFrame,
+  type MembershipChange,
+  PROTOCOL_VERSION,
+} from "../shared/protocol";
+
+/** What the Worker tells the inbox about a socket it authenticated. */
+export interface InboxGrant {
+  userId: string;
+  sessionHash: string;
+  /** The user's rooms, from D1, at connect time. */
+  roomIds: string[];
+}
+
+export const INBOX_CONNECT_HEADER = "x-confab-inbox";
+
+interface SocketState {
+  userId: string;
+  sessionHash: string;
+}
+
+/** Room subscriptions in flight at once when a user with many rooms comes online. */
+const SUBSCRIBE_CONCURRENCY = 16;
+
+export class InboxDO extends DurableObject<Env> {
+  /** Serialises subscribe/unsubscribe rounds so a quick close-and-reopen ends subscribed. */
+  #subscriptions: Promise<void> = Promise.resolve();
+  /** Whether the rooms know this inbox is open; unknown after a wake. */
+  #subscribed: boolean | null = null;
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair("ping", "pong"));
+  }
+
+  override async fetch(request: Request): Promise<Response> {
+    const grant = JSON.parse(
+      request.headers.get(INBOX_CONNECT_HEADER) ?? "null",
+    ) as InboxGrant | null;
+    if (!grant || request.headers.get("upgrade")?.toLowerCase() !== "websocket") {
+      return new Response("Expected a WebSocket upgrade from the Worker", { status: 400 });
+    }
+    await this.ctx.storage.put("rooms", grant.roomIds);
+    const { 0: client, 1: server } = new WebSocketPair();
+    this.ctx.acceptWebSocket(server, [sessionTag(grant.sessionHash)]);
+    server.serializeAttachment({
+      userId: grant.userId,
+      sessionHash: grant.sessionHash,
+    } satisfies SocketState);
+    // Every connect subscribes again: cheap, idempotent, and it heals a room that forgot us.
+    this.#subscribed = null;
+    await this.#reconcile(grant.userId);
+    send(server, { type: "ready", v: PROTOCOL_VERSION });
+    return new Response(null, { status: 101, webSocket: client });
+  }
+
+  override async webSocketMessage(ws: WebSocket): Promise<void> {
+    send(ws, {
+      type: "error",
+      code: "invalid",
+      message: "The inbox socket only answers ping; use the room sockets to act",
+    });
+  }
+
+  override async webSocketClose(ws: WebSocket, code: number): Promise<void> {
+    try {
+      ws.close(code === 1005 || code === 1006 ? CLOSE.normal : code, "Closed");
+    } catch {
+      // Already closed.
+    }
+    const state = ws.deserializeAttachment() as SocketState | null;
+    if (state) await this.#reconcile(state.userId);
+  }
+
+  override async webSocketError(ws: WebSocket): Promise<void> {
+    await this.webSocketClose(ws, CLOSE.serverError);
+  }
+
+  // ---- RPC ----------------------------------------------------------------------------------
+
+  /** A room's activity, with my counts; false tells the room I am not listening. */
+  roomActivity(frame: InboxRoomFrame): boolean {
+    return this.#sendAll(frame) > 0;
+  }
+
+  /** I was added to or removed from a room, or my role there changed. */
+  async membership(
+    userId: string,
+    roomId: string,
+    change: MembershipChange,
+    role?: MemberRole,
+  ): Promise<void> {
+    const rooms = new Set((await this.ctx.storage.get<string[]>("rooms")) ?? []);
+    if (change === "removed") rooms.delete(roomId);
+    else rooms.add(roomId);
+    await this.ctx.storage.put("rooms", [...rooms]);
+    if (this.#open().length > 0 && change !== "role") {
+      await (change === "added"
+        ? roomStub(this.env, roomId).subscribe(userId)
+        : roomStub(this.env, roomId).unsubscribe(userId));
+    }
+    this.#sendAll({ type: "membership", roomId, change, ...(role ? { role } : {}) });
+  }
+
+  /** Logout (one session) or disabling (all of them) ends those sockets. */
+  sessionsEnded(target: { userId: string } | { sessionHash: string }): number {
+    const sockets =
+      "sessionHash" in target
+        ? this.ctx.getWebSockets(sessionTag(target.sessionHash))
+        : this.ctx.getWebSockets();
+    for (const ws of sockets) ws.close(CLOSE.policy, "Session ended");
+    return sockets.length;
+  }
+
+  // ---- helpers ------------------------------------------------------------------------------
+
+  /** Brings the rooms' view in line with whether any socket is open, one round at a time. */
+  #reconcile(userId: string): Promise<void> {
+    this.#subscriptions = this.#subscriptions.then(async () => {
+      const open = this.#open().length > 0;
+      if (this.#subscribed === open) return;
+      const roomIds = (await this.ctx.storage.get<string[]>("rooms")) ?? [];
+      for (let i = 0; i < roomIds.length; i += SUBSCRIBE_CONCURRENCY) {
+        await Promise.all(
+          roomIds.slice(i, i + SUBSCRIBE_CONCURRENCY).map(async (roomId) => {
+            try {
+              const room = roomStub(this.env, roomId);
+              await (open ? room.subscribe(userId) : room.unsubscribe(userId));
+            } catch (error) {
+              console.error(`inbox ${userId}: room ${roomId} not reached`, error);
+            }
+          }),
+        );
+      }
+      this.#subscribed = open;
+    });
+    return this.#subscriptions;
+  }
+
+  #open(): WebSocket[] {
+    return this.ctx.getWebSockets().filter((ws) => ws.readyState === WebSocket.OPEN);
+  }
+
+  #sendAll(frame: InboxFrame): number {
+    const sockets = this.#open();
+    const text = JSON.stringify(frame);
+    for (const ws of sockets) {
+      try {
+        ws.send(text);
+      } catch {
+        // Closing; its close event tidies up.
+      }
+    }
+    return sockets.length;
+  }
+}
+
+const sessionTag = (hash: string) => `s:${hash}`;
+
+function send(ws: WebSocket, frame: InboxFrame): void {
+  try {
+    ws.send(JSON.stringify(frame));
+  } catch {
+    // The socket closed meanwhile.
+  }
+}

@@ -1,0 +1,75 @@
+// A Durable Object has one alarm; the room has several things to do later (the D1 sync, and
+// retention). The scheduler keeps each task's due time in the room's SQLite and points the one
+// alarm at the earliest. Alarms are at-least-once: a task that runs when nothing is due does
+// nothing, and a task's own work must be idempotent.
+
+export type TaskName = "sync" | "retention";
+type Due = Partial<Record<TaskName, number>>;
+
+/** A task's work; returns when it wants to run again (looking at its own state), or null. */
+export type Task = (now: number) => Promise<number | null>;
+
+interface MetaStore {
+  getMeta<T>(key: string): T | null;
+  setMeta(key: string, value: unknown): void;
+}
+
+export class Scheduler {
+  #due: Due | null = null;
+  #armedAt: number | null | undefined;
+
+  constructor(
+    private readonly meta: MetaStore,
+    private readonly storage: DurableObjectStorage,
+  ) {}
+
+  dueAt(task: TaskName): number | null {
+    return this.#tasks()[task] ?? null;
+  }
+
+  /** Runs `task` no later than `at` (an earlier request wins). */
+  async request(task: TaskName, at: number): Promise<void> {
+    const current = this.dueAt(task);
+    if (current !== null && current <= at) return;
+    await this.set(task, at);
+  }
+
+  /** Sets `task` to run at `at` exactly, or never (null). */
+  async set(task: TaskName, at: number | null): Promise<void> {
+    const due = { ...this.#tasks() };
+    if (at === null) delete due[task];
+    else due[task] = at;
+    this.#due = due;
+    this.meta.setMeta("schedule", due);
+    await this.#arm();
+  }
+
+  /** The alarm handler: runs every due task, then re-arms for whatever is next. */
+  async run(tasks: Record<TaskName, Task>, now: number): Promise<void> {
+    // The alarm has fired: whatever the runtime had armed is gone.
+    this.#armedAt = null;
+    for (const name of Object.keys(tasks) as TaskName[]) {
+      const at = this.dueAt(name);
+      if (at === null || at > now) continue;
+      // Work that arrives while a task runs is the task's to notice: it looks at its own state
+      // (e.g. the outbox) when it finishes and says when it wants to run again.
+      await this.set(name, await tasks[name](now));
+    }
+    await this.#arm();
+  }
+
+  #tasks(): Due {
+    this.#due ??= this.meta.getMeta<Due>("schedule") ?? {};
+    return this.#due;
+  }
+
+  async #arm(): Promise<void> {
+    const times = Object.values(this.#tasks());
+    const next = times.length > 0 ? Math.min(...times) : null;
+    if (this.#armedAt === undefined) this.#armedAt = await this.storage.getAlarm();
+    if (next === this.#armedAt) return;
+    if (next === null) await this.storage.deleteAlarm();
+    else await this.storage.setAlarm(next);
+    this.#armedAt = next;
+  }
+}
