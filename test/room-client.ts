@@ -6,12 +6,16 @@ import { BASE } from "./helpers";
 
 class FrameClient<Frame extends { type: string }> {
   readonly frames: Frame[] = [];
+  readonly texts: string[] = [];
   closed: { code: number; reason: string } | null = null;
   #waiters: Array<() => void> = [];
 
   protected constructor(readonly ws: WebSocket) {
     ws.addEventListener("message", (event) => {
-      this.frames.push(JSON.parse(event.data as string) as Frame);
+      const text = event.data as string;
+      // Everything is JSON but the keep-alive's "pong".
+      if (text === "pong") this.texts.push(text);
+      else this.frames.push(JSON.parse(text) as Frame);
       this.#wake();
     });
     ws.addEventListener("close", (event) => {
