@@ -173,6 +173,8 @@ const MATRIX: Row[] = [
   row("GET    /api/admin/rooms/by-ref/{ref}",           [UNAUTH,   UNAUTH,   DISABLED,  FORBID,    FORBID,   FORBID,    FORBID,   OK,       OK,        FORBID]),
   row("PATCH  /api/admin/rooms/{private}",              [UNAUTH,   UNAUTH,   DISABLED,  FORBID,    FORBID,   FORBID,    FORBID,   OK,       OK,        FORBID],
       { archived: true }),
+  row("GET    /api/admin/rooms/{private}/sync",         [UNAUTH,   UNAUTH,   DISABLED,  FORBID,    FORBID,   FORBID,    FORBID,   OK,       OK,        FORBID]),
+  row("POST   /api/admin/rooms/{private}/sync",         [UNAUTH,   UNAUTH,   DISABLED,  FORBID,    FORBID,   FORBID,    FORBID,   OK,       OK,        FORBID]),
   row("POST   /api/admin/rooms/{private}/members",      [UNAUTH,   UNAUTH,   DISABLED,  FORBID,    FORBID,   FORBID,    FORBID,   CREATED,  CREATED,   FORBID],
       { userId: "{invitee}", role: "moderator" }),
   row("PATCH  /api/admin/rooms/{private}/members/{peer}", [UNAUTH, UNAUTH,   DISABLED,  FORBID,    FORBID,   FORBID,    FORBID,   OK,       OK,        FORBID],
