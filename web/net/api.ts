@@ -1,6 +1,9 @@
 // The HTTP API as typed functions: same-origin JSON requests, errors thrown as ApiError.
 import type { z } from "zod";
 import type {
+  AddMemberBody,
+  AdminUser,
+  AuditEntry,
   CreateRoomBody,
   LoginBody,
   MemberRole,
@@ -10,11 +13,23 @@ import type {
   RoomDetails,
   RoomListItem,
   SelfUser,
+  UpdateRoomBody,
 } from "../../src/shared/api";
+import type { Message } from "../../src/shared/protocol";
 
 export type RegisterInput = z.input<typeof RegisterBody>;
 export type LoginInput = z.input<typeof LoginBody>;
 export type CreateRoomInput = z.input<typeof CreateRoomBody>;
+export type UpdateRoomInput = z.input<typeof UpdateRoomBody>;
+export type AddMemberInput = z.input<typeof AddMemberBody>;
+
+/** A page of history (`before`) or of the changes feed (`sinceRev`, which adds rev and complete). */
+export interface MessagePage {
+  messages: Message[];
+  hasMore: boolean;
+  rev?: number;
+  complete?: boolean;
+}
 
 /** An error answer of the API ({error: {code, message, details?}}), or a failed request. */
 export class ApiError extends Error {
@@ -136,6 +151,62 @@ export function createApi(fetchImpl: typeof fetch = (input, init) => fetch(input
     roomDetails: (id: string) => request<RoomDetails>("GET", roomPath(id)),
     joinRoom: (id: string) =>
       request<{ room: Room; role: MemberRole }>("POST", `${roomPath(id)}/join`),
+    leaveRoom: (id: string) => request<void>("POST", `${roomPath(id)}/leave`),
+    setMuted: (id: string, muted: boolean) =>
+      request<{ muted: boolean }>("PUT", `${roomPath(id)}/mute`, { muted }),
+    updateRoom: (id: string, input: UpdateRoomInput) =>
+      request<{ room: Room }>("PATCH", roomPath(id), input),
+    addMember: (id: string, input: AddMemberInput) =>
+      request<unknown>("POST", `${roomPath(id)}/members`, input),
+    setMemberRole: (id: string, userId: string, role: MemberRole) =>
+      request<unknown>("PATCH", `${roomPath(id)}/members/${encodeURIComponent(userId)}`, { role }),
+    removeMember: (id: string, userId: string) =>
+      request<void>("DELETE", `${roomPath(id)}/members/${encodeURIComponent(userId)}`),
+
+    /** The newest page (no `before`) or the page just before `before`, ascending. */
+    history: (id: string, before?: number, limit = 50) =>
+      request<MessagePage>(
+        "GET",
+        `${roomPath(id)}/messages${query({ before: before?.toString(), limit: String(limit) })}`,
+      ),
+    /** Every message changed after `sinceRev` (new, edited, deleted, reactions). */
+    changes: (id: string, sinceRev: number) =>
+      request<MessagePage>("GET", `${roomPath(id)}/messages?sinceRev=${sinceRev}`),
+    send: (id: string, input: { cid: string; body: string; replyTo?: number }) =>
+      request<{ message: Message }>("POST", `${roomPath(id)}/messages`, input),
+    edit: (id: string, seq: number, body: string) =>
+      request<{ message: Message }>("PATCH", `${roomPath(id)}/messages/${seq}`, { body }),
+    deleteMessage: (id: string, seq: number) =>
+      request<{ message: Message }>("DELETE", `${roomPath(id)}/messages/${seq}`),
+    react: (id: string, seq: number, emoji: string, on: boolean) =>
+      request<{ message: Message }>(
+        on ? "PUT" : "DELETE",
+        `${roomPath(id)}/messages/${seq}/reactions/${encodeURIComponent(emoji)}`,
+      ),
+    markRead: (id: string, seq: number) =>
+      request<{ seq: number }>("POST", `${roomPath(id)}/read`, { seq }),
+
+    admin: {
+      rooms: (q: string, cursor?: string) =>
+        request<{ rooms: Room[]; nextCursor: string | null }>(
+          "GET",
+          `/admin/rooms${query({ q, cursor })}`,
+        ),
+      setArchived: (id: string, archived: boolean) =>
+        request<{ room: Room }>("PATCH", `/admin/rooms/${encodeURIComponent(id)}`, { archived }),
+      users: (q: string, cursor?: string) =>
+        request<{ users: AdminUser[]; nextCursor: string | null }>(
+          "GET",
+          `/admin/users${query({ q, cursor })}`,
+        ),
+      updateUser: (id: string, change: { role?: "admin" | "user"; disabled?: boolean }) =>
+        request<{ user: AdminUser }>("PATCH", `/admin/users/${encodeURIComponent(id)}`, change),
+      audit: (before?: number) =>
+        request<{ entries: AuditEntry[]; nextBefore: number | null }>(
+          "GET",
+          `/admin/audit${query({ before: before?.toString() })}`,
+        ),
+    },
   };
 }
 

@@ -2,6 +2,7 @@
 // changes only through actions, so it can be driven and tested without a DOM.
 import { batch, computed, type ReadonlySignal, signal } from "@preact/signals";
 import type { RoomDetails, RoomListItem, SelfUser } from "../../src/shared/api";
+import type { InboxRoomFrame, Message } from "../../src/shared/protocol";
 import {
   type Api,
   type ApiError,
@@ -9,7 +10,10 @@ import {
   type CreateRoomInput,
   type LoginInput,
   type RegisterInput,
+  type UpdateRoomInput,
 } from "../net/api";
+import { createInbox, type Inbox } from "./inbox";
+import { createRoomState, type RoomState } from "./room-state";
 
 /** `unknown` until GET /api/me has answered; `error` when it could not (server unreachable). */
 export type Session =
@@ -24,7 +28,21 @@ export type Panel =
   | { kind: "room"; roomId: string }
   | { kind: "new-room" }
   | { kind: "browse" }
-  | { kind: "new-dm" };
+  | { kind: "new-dm" }
+  | { kind: "admin" };
+
+/** Whether desktop notifications can be shown, and whether the user said yes. */
+export type NotificationSetting = "unsupported" | "default" | "granted" | "denied";
+
+function notificationSetting(): NotificationSetting {
+  return typeof Notification === "undefined" ? "unsupported" : Notification.permission;
+}
+
+/** Most recent activity first; rooms without messages by when they were made. */
+function byActivity(a: RoomListItem, b: RoomListItem): number {
+  const at = (item: RoomListItem) => item.lastMessageAt ?? item.room.createdAt;
+  return at(b).localeCompare(at(a));
+}
 
 export type Loadable<T> =
   | { status: "loading" }
@@ -37,13 +55,40 @@ export function createAppState(api: Api) {
   const panel = signal<Panel>({ kind: "home" });
   const openRoom = signal<Loadable<RoomDetails> | null>(null);
   const me = computed(() => (session.value.status === "signed-in" ? session.value.user : null));
+  const notifications = signal<NotificationSetting>(notificationSetting());
+  /** Unread messages in rooms that are not muted: the number in the tab title. */
+  const totalUnread = computed(() =>
+    rooms.value.status === "ready"
+      ? rooms.value.value.reduce((sum, item) => sum + (item.muted ? 0 : item.unread), 0)
+      : 0,
+  );
+  const roomStates = new Map<string, RoomState>();
+  let inbox: Inbox | null = null;
 
   // Answers that arrive after the user moved on must not overwrite newer state: each answer
   // is applied only if no sign-in/out (epoch) or panel change (view) happened since its request.
   let epoch = 0;
   let view = 0;
 
+  function stopLive() {
+    inbox?.stop();
+    inbox = null;
+    for (const room of roomStates.values()) room.close();
+    roomStates.clear();
+  }
+
+  function startLive() {
+    stopLive();
+    inbox = createInbox({
+      onRoom: onInboxRoom,
+      onMembership: () => void refreshRooms(),
+      refresh: () => void refreshRooms(),
+    });
+    inbox.start();
+  }
+
   function signedOut() {
+    stopLive();
     epoch++;
     view++;
     batch(() => {
@@ -64,6 +109,120 @@ export function createAppState(api: Api) {
       openRoom.value = null;
     });
     void refreshRooms();
+    startLive();
+  }
+
+  /** The D1 counts lag the rooms by a moment: what this client has read itself wins. */
+  function withLocalReads(item: RoomListItem): RoomListItem {
+    const readSeq = roomStates.get(item.room.id)?.readSeq() ?? 0;
+    if (readSeq < item.lastSeq || (item.unread === 0 && item.mentions === 0)) return item;
+    return { ...item, unread: 0, mentions: 0, lastReadSeq: Math.max(item.lastReadSeq, readSeq) };
+  }
+
+  function updateRoomItem(roomId: string, change: (item: RoomListItem) => RoomListItem): void {
+    const current = rooms.value;
+    if (current.status !== "ready") return;
+    const index = current.value.findIndex((item) => item.room.id === roomId);
+    const item = current.value[index];
+    if (!item) return;
+    const next = current.value.slice();
+    next[index] = change(item);
+    next.sort(byActivity);
+    rooms.value = { status: "ready", value: next };
+  }
+
+  function isOpenRoom(roomId: string): boolean {
+    const current = panel.value;
+    return current.kind === "room" && current.roomId === roomId;
+  }
+
+  function roomItem(roomId: string): RoomListItem | undefined {
+    return rooms.value.status === "ready"
+      ? rooms.value.value.find((item) => item.room.id === roomId)
+      : undefined;
+  }
+
+  function onInboxRoom(frame: InboxRoomFrame): void {
+    const before = roomItem(frame.roomId);
+    if (!before) {
+      void refreshRooms();
+      return;
+    }
+    const seenHere = isOpenRoom(frame.roomId) && document.visibilityState === "visible";
+    updateRoomItem(frame.roomId, (item) => ({
+      ...item,
+      lastSeq: Math.max(item.lastSeq, frame.lastSeq),
+      lastPreview: frame.lastPreview,
+      lastMessageAt: frame.lastMessageAt,
+      room: { ...item.room, lastSeq: Math.max(item.room.lastSeq, frame.lastSeq) },
+      // The open room is being read; its socket marks it read.
+      unread: seenHere ? 0 : frame.unread,
+      mentions: seenHere ? 0 : frame.mentions,
+    }));
+    if (!isOpenRoom(frame.roomId) && frame.unread > before.unread) {
+      notify(before, frame.lastPreview ?? "New message", frame.mentions > before.mentions);
+    }
+  }
+
+  /** A message arrived on the open room's socket (or its polling). */
+  function onRoomMessage(roomId: string, message: Message): void {
+    const mine = message.sender.id === me.value?.id;
+    const hidden = document.visibilityState !== "visible" || !document.hasFocus();
+    updateRoomItem(roomId, (item) => ({
+      ...item,
+      lastSeq: Math.max(item.lastSeq, message.seq),
+      lastPreview: message.body.slice(0, 140),
+      lastMessageAt: message.createdAt,
+      unread: mine || !hidden ? item.unread : item.unread + 1,
+    }));
+    const item = roomItem(roomId);
+    if (!mine && hidden && item) {
+      const mentioned = message.mentions.includes(me.value?.id ?? "");
+      notify(item, `${message.sender.name}: ${message.body}`, mentioned);
+    }
+  }
+
+  function onRoomRead(roomId: string, seq: number): void {
+    const item = roomItem(roomId);
+    if (!item || (item.unread === 0 && item.mentions === 0 && item.lastReadSeq >= seq)) return;
+    updateRoomItem(roomId, (current) => ({
+      ...current,
+      lastReadSeq: Math.max(current.lastReadSeq, seq),
+      unread: seq >= current.lastSeq ? 0 : current.unread,
+      mentions: seq >= current.lastSeq ? 0 : current.mentions,
+    }));
+  }
+
+  function notify(item: RoomListItem, body: string, mentioned: boolean): void {
+    if (item.muted || notifications.value !== "granted") return;
+    if (document.visibilityState === "visible" && document.hasFocus()) return;
+    try {
+      const title = `${mentioned ? "@ " : ""}${roomTitle(item, me.value)}`;
+      const shown = new Notification(title, { body: body.slice(0, 200), tag: item.room.id });
+      shown.onclick = () => {
+        window.focus();
+        show({ kind: "room", roomId: item.room.id });
+        shown.close();
+      };
+    } catch {
+      // Some browsers only allow notifications from a service worker.
+    }
+  }
+
+  function roomState(roomId: string): RoomState {
+    let room = roomStates.get(roomId);
+    const user = me.value;
+    if (!room) {
+      room = createRoomState(roomId, user?.id ?? "", api, {
+        onNewMessage: onRoomMessage,
+        onRead: onRoomRead,
+        onRefused: () => void refreshRooms(),
+      });
+      const item = roomItem(roomId);
+      if (item) room.setInitialReadSeq(item.lastReadSeq);
+      roomStates.set(roomId, room);
+    }
+    return room;
   }
 
   /** Runs an API call; a 401 means the session is gone, so the sign-in screen comes back. */
@@ -81,7 +240,7 @@ export function createAppState(api: Api) {
     const started = epoch;
     try {
       const { rooms: list } = await call(api.myRooms);
-      if (started === epoch) rooms.value = { status: "ready", value: list };
+      if (started === epoch) rooms.value = { status: "ready", value: list.map(withLocalReads) };
     } catch (error) {
       // A failed refresh keeps the last good list on screen.
       if (started === epoch && rooms.value.status !== "ready") {
@@ -101,6 +260,13 @@ export function createAppState(api: Api) {
   }
 
   function show(next: Panel): void {
+    const previous = panel.value;
+    if (previous.kind === "room" && !(next.kind === "room" && next.roomId === previous.roomId)) {
+      const room = roomStates.get(previous.roomId);
+      // A room with messages still on their way stays connected until they are out.
+      if (room && !room.hasUnsent()) room.close();
+    }
+    if (next.kind === "room") roomState(next.roomId).open();
     view++;
     batch(() => {
       panel.value = next;
@@ -116,6 +282,10 @@ export function createAppState(api: Api) {
     panel: panel as ReadonlySignal<Panel>,
     /** Details of the room in the main panel, while a room is selected. */
     openRoom: openRoom as ReadonlySignal<Loadable<RoomDetails> | null>,
+    totalUnread: totalUnread as ReadonlySignal<number>,
+    notifications: notifications as ReadonlySignal<NotificationSetting>,
+    /** The live state of a room (made on first use, kept while signed in). */
+    roomState,
 
     /** On load: the session cookie decides which screen comes up. */
     async start(): Promise<void> {
@@ -170,6 +340,42 @@ export function createAppState(api: Api) {
       await refreshRooms();
       show({ kind: "room", roomId: room.id });
     },
+
+    async setMuted(roomId: string, muted: boolean): Promise<void> {
+      await call(() => api.setMuted(roomId, muted));
+      updateRoomItem(roomId, (item) => ({ ...item, muted }));
+      const details = openRoom.value;
+      if (details?.status === "ready" && details.value.room.id === roomId && details.value.me) {
+        openRoom.value = {
+          status: "ready",
+          value: { ...details.value, me: { ...details.value.me, muted } },
+        };
+      }
+    },
+
+    async leaveRoom(roomId: string): Promise<void> {
+      await call(() => api.leaveRoom(roomId));
+      roomStates.get(roomId)?.close();
+      roomStates.delete(roomId);
+      show({ kind: "home" });
+      await refreshRooms();
+    },
+
+    async updateRoom(roomId: string, input: UpdateRoomInput): Promise<void> {
+      await call(() => api.updateRoom(roomId, input));
+      await Promise.all([refreshRooms(), loadRoom(roomId)]);
+    },
+
+    /** Reloads the open room's details (members, roles) after a change. */
+    reloadRoom: (roomId: string) => loadRoom(roomId),
+
+    async enableNotifications(): Promise<void> {
+      if (typeof Notification === "undefined") return;
+      notifications.value = await Notification.requestPermission();
+    },
+
+    api,
+    call,
 
     discoverChannels: async (q: string) => (await call(() => api.discoverChannels(q))).rooms,
     findPeople: async (q: string) => (await call(() => api.findPeople(q))).users,

@@ -3,6 +3,7 @@
 import type { SelfUser } from "../../../src/shared/api";
 import { useSubmit } from "../../hooks/use-submit";
 import { useAppState } from "../../state/use-app-state";
+import { ThemePicker } from "../theme-picker";
 
 export function AppHeader({ user }: { user: SelfUser }) {
   const state = useAppState();
@@ -14,7 +15,26 @@ export function AppHeader({ user }: { user: SelfUser }) {
         <span class="app-header__name" title={`@${user.handle}`}>
           {user.displayName}
         </span>
-        {user.role === "admin" && <span class="badge badge--admin">admin</span>}
+        {user.role === "admin" && (
+          <button
+            type="button"
+            class="button button--ghost"
+            aria-pressed={state.panel.value.kind === "admin"}
+            onClick={() => state.show({ kind: "admin" })}
+          >
+            Admin
+          </button>
+        )}
+        {state.notifications.value === "default" && (
+          <button
+            type="button"
+            class="button button--ghost"
+            onClick={() => void state.enableNotifications()}
+          >
+            Enable notifications
+          </button>
+        )}
+        <ThemePicker />
         <button
           type="button"
           class="button button--ghost"

@@ -5,6 +5,15 @@ import { type Panel, roomTitle } from "../../state/app-state";
 import { useAppState } from "../../state/use-app-state";
 import { RoomIcon } from "../room-icon";
 
+/** The time for today's activity, the date for older. */
+function shortTime(iso: string): string {
+  const date = new Date(iso);
+  const now = new Date();
+  return date.toDateString() === now.toDateString()
+    ? date.toLocaleTimeString(undefined, { hour: "2-digit", minute: "2-digit" })
+    : date.toLocaleDateString(undefined, { day: "numeric", month: "short" });
+}
+
 export function RoomList() {
   const state = useAppState();
   const rooms = state.rooms.value;
@@ -80,10 +89,22 @@ function RoomSection({ title, items, empty, selectedId }: RoomSectionProps) {
                 type="button"
                 class={`room-list__item${item.unread > 0 ? " room-list__item--unread" : ""}${item.muted ? " room-list__item--muted" : ""}`}
                 aria-current={item.room.id === selectedId ? "page" : undefined}
+                data-room-id={item.room.id}
                 onClick={() => state.show({ kind: "room", roomId: item.room.id })}
               >
                 <RoomIcon kind={item.room.kind} />
-                <span class="room-list__name">{roomTitle(item, me)}</span>
+                <span class="room-list__text">
+                  <span class="room-list__top">
+                    <span class="room-list__name">{roomTitle(item, me)}</span>
+                    {item.lastMessageAt && (
+                      <time class="room-list__time" dateTime={item.lastMessageAt}>
+                        {shortTime(item.lastMessageAt)}
+                      </time>
+                    )}
+                  </span>
+                  {item.lastPreview && <span class="room-list__preview">{item.lastPreview}</span>}
+                </span>
+                {item.muted && <span class="visually-hidden"> (muted)</span>}
                 {item.mentions > 0 && (
                   <span class="badge badge--mention">
                     @{item.mentions}
@@ -91,7 +112,7 @@ function RoomSection({ title, items, empty, selectedId }: RoomSectionProps) {
                   </span>
                 )}
                 {item.unread > 0 && (
-                  <span class="badge badge--unread">
+                  <span class="badge badge--unread" data-unread={item.unread}>
                     {item.unread}
                     <span class="visually-hidden"> unread</span>
                   </span>

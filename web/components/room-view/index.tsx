@@ -1,79 +1,265 @@
-// A room's page: its name, topic and members.
-import type { Member, RoomDetails, SelfUser } from "../../../src/shared/api";
-import { roomTitle } from "../../state/app-state";
+// A room, live: header (name, topic, who is online, mute, leave, members), the connection
+// status, the message list, who is typing, and the composer.
+import { useEffect, useMemo, useState } from "preact/hooks";
+import type { MemberRole, RoomDetails, SelfUser } from "../../../src/shared/api";
+import type { Message as MessageType } from "../../../src/shared/protocol";
+import { useFocusOnMount } from "../../hooks/use-focus-on-mount";
+import { useMarkRead } from "../../hooks/use-mark-read";
+import { asApiError } from "../../net/api";
+import { type Loadable, roomTitle } from "../../state/app-state";
+import type { RoomState } from "../../state/room-state";
 import { useAppState } from "../../state/use-app-state";
-import { Avatar } from "../avatar";
-import { Panel } from "../panel";
+import { Composer } from "../composer";
+import { ConnectionStatus } from "../connection-status";
+import { MemberList } from "../member-list";
+import type { MessageContext } from "../message";
+import { MessageList } from "../message-list";
 import { RoomIcon } from "../room-icon";
-
-const ROLE_LABELS: Record<Member["role"], string | null> = {
-  owner: "owner",
-  moderator: "moderator",
-  member: null,
-};
+import { RoomSettings } from "../room-settings";
+import { TypingIndicator } from "../typing-indicator";
 
 export function RoomView({ roomId }: { roomId: string }) {
   const state = useAppState();
-  const details = state.openRoom.value;
-
-  if (!details || details.status === "loading") {
-    return (
-      <Panel title="Loading…" focusKey={roomId}>
-        <p class="muted" aria-busy="true">
-          Loading the room…
-        </p>
-      </Panel>
-    );
-  }
-  if (details.status === "error") {
-    return (
-      <Panel title="Room unavailable" focusKey={roomId}>
-        <p role="alert">{details.error.message}</p>
-        <button type="button" class="button" onClick={() => state.show({ kind: "room", roomId })}>
-          Retry
-        </button>
-      </Panel>
-    );
-  }
-  return <RoomPage details={details.value} me={state.me.value} />;
+  const me = state.me.value;
+  if (!me) return null;
+  return (
+    <RoomPage
+      room={state.roomState(roomId)}
+      details={state.openRoom.value ?? { status: "loading" }}
+      me={me}
+    />
+  );
 }
 
-function RoomPage({ details, me }: { details: RoomDetails; me: SelfUser | null }) {
-  const { room, members, memberCount } = details;
-  const peers = members.filter((m) => m.user.id !== me?.id).map((m) => m.user);
-  const title = roomTitle({ room, peers }, me);
-  const hidden = memberCount - members.length;
+interface RoomPageProps {
+  room: RoomState;
+  details: Loadable<RoomDetails>;
+  me: SelfUser;
+}
+
+function RoomPage({ room, details, me }: RoomPageProps) {
+  const state = useAppState();
+  const headingRef = useFocusOnMount<HTMLHeadingElement>(room.roomId);
+  const [replyTo, setReplyTo] = useState<MessageType | null>(null);
+  const [editingSeq, setEditingSeq] = useState<number | null>(null);
+  const [aside, setAside] = useState(false);
+  const [sent, setSent] = useState(0);
+  const [actionError, setActionError] = useState<string | null>(null);
+  const messages = room.messages.value;
+  const online = room.online.value;
+  const summary = room.summary.value;
+  const ready = details.status === "ready" ? details.value : null;
+  const members = ready?.members ?? [];
+  const item =
+    state.rooms.value.status === "ready"
+      ? state.rooms.value.value.find((r) => r.room.id === room.roomId)
+      : undefined;
+  const myRole: MemberRole | null = ready?.me?.role ?? item?.role ?? null;
+  const canModerate = myRole === "owner" || myRole === "moderator" || me.role === "admin";
+  const kind = summary?.kind ?? ready?.room.kind ?? item?.room.kind ?? "channel";
+  const archived = summary?.archived ?? ready?.room.archived ?? false;
+  const muted = ready?.me?.muted ?? item?.muted ?? false;
+  const peers = members.filter((m) => m.user.id !== me.id).map((m) => m.user);
+  const title = ready
+    ? roomTitle({ room: ready.room, peers }, me)
+    : item
+      ? roomTitle(item, me)
+      : (summary?.name ?? "Loading…");
+  const topic = summary?.topic ?? ready?.room.topic ?? "";
+
+  useMarkRead(room);
+
+  const names = useMemo(() => {
+    const byId = new Map<string, string>();
+    for (const m of messages.slice(-200)) byId.set(m.sender.id, m.sender.name);
+    for (const m of members) byId.set(m.user.id, m.user.displayName);
+    return byId;
+  }, [messages, members]);
+
+  const handles = useMemo(() => new Set(members.map((m) => m.user.handle)), [members]);
+  const lastMineSeq = useMemo(() => {
+    for (let i = messages.length - 1; i >= 0; i--) {
+      const m = messages[i] as MessageType;
+      if (m.sender.id === me.id && !m.deleted) return m.seq;
+    }
+    return 0;
+  }, [messages, me.id]);
+
+  const view: MessageContext = {
+    meId: me.id,
+    myHandle: me.handle,
+    canModerate,
+    isDm: kind === "dm" && peers.length <= 1,
+    handles,
+    readMarks: room.readMarks.value,
+    lastMineSeq,
+    editingSeq,
+    reply: (message) => {
+      setReplyTo(message);
+      document.querySelector<HTMLTextAreaElement>(".composer__input")?.focus();
+    },
+    startEdit: setEditingSeq,
+    saveEdit: (seq, body) => room.edit(seq, body),
+    remove: async (seq) => {
+      try {
+        await room.remove(seq);
+      } catch (error) {
+        setActionError(asApiError(error).message);
+      }
+    },
+    react: (seq, emoji, on) => void room.react(seq, emoji, on),
+    retry: room.retry,
+    discard: room.discard,
+    quoteOf: (seq) => {
+      const quoted = messages.find((m) => m.seq === seq);
+      return quoted ? { sender: quoted.sender.name, excerpt: quoted.body.slice(0, 120) } : null;
+    },
+  };
+
+  const typingNames = [...room.typing.value.keys()].map((id) => names.get(id) ?? "Someone");
+  const onlineCount =
+    members.length > 0 ? members.filter((m) => online.has(m.user.id)).length : online.size;
+  const error = actionError ?? room.lastError.value;
+
   return (
-    <Panel
-      title={title}
-      focusKey={room.id}
-      icon={<RoomIcon kind={room.kind} large />}
-      badges={room.archived && <span class="badge">archived</span>}
-      subtitle={room.topic && <p class="panel__subtitle">{room.topic}</p>}
-    >
-      <section class="members" aria-labelledby="members-heading">
-        <h3 class="members__heading" id="members-heading">
-          Members <span class="members__count">{memberCount}</span>
-        </h3>
-        <ul class="members__list">
-          {members.map((member) => (
-            <li class="member" key={member.user.id}>
-              <Avatar name={member.user.displayName} />
-              <span class="member__names">
-                <span class="member__name">
-                  {member.user.displayName}
-                  {member.user.id === me?.id && <span class="muted"> (you)</span>}
-                </span>
-                <span class="member__handle">@{member.user.handle}</span>
-              </span>
-              {ROLE_LABELS[member.role] && (
-                <span class={`badge badge--${member.role}`}>{ROLE_LABELS[member.role]}</span>
-              )}
-            </li>
-          ))}
-        </ul>
-        {hidden > 0 && <p class="muted">and {hidden} more</p>}
-      </section>
-    </Panel>
+    <section class={`room${aside ? " room--aside" : ""}`} aria-labelledby="room-title">
+      <header class="room__header">
+        <button
+          type="button"
+          class="button button--ghost panel__back"
+          onClick={() => state.show({ kind: "home" })}
+        >
+          <span aria-hidden="true">←</span> Rooms
+        </button>
+        <div class="room__heading">
+          <div class="panel__title-row">
+            <RoomIcon kind={kind} large />
+            <h2 class="panel__title" id="room-title" tabIndex={-1} ref={headingRef}>
+              {title}
+            </h2>
+            {archived && <span class="badge">archived</span>}
+            {muted && <span class="badge">muted</span>}
+          </div>
+          <p class="room__sub">
+            {topic && <span class="room__topic">{topic}</span>}
+            <span class="room__online">
+              <span class="presence-dot presence-dot--online" aria-hidden="true" /> {onlineCount}{" "}
+              online
+            </span>
+          </p>
+        </div>
+        <div class="room__tools">
+          <button
+            type="button"
+            class="button button--small"
+            aria-pressed={aside}
+            onClick={() => setAside((v) => !v)}
+          >
+            Members{ready ? ` (${ready.memberCount})` : ""}
+          </button>
+          {ready?.me && (
+            <button
+              type="button"
+              class="button button--small"
+              aria-pressed={muted}
+              onClick={() => void state.setMuted(room.roomId, !muted).catch(() => undefined)}
+            >
+              {muted ? "Unmute" : "Mute"}
+            </button>
+          )}
+          {ready?.me && kind !== "dm" && (
+            <button
+              type="button"
+              class="button button--small"
+              onClick={() => void state.leaveRoom(room.roomId).catch(() => undefined)}
+            >
+              Leave
+            </button>
+          )}
+        </div>
+      </header>
+      <ConnectionStatus connection={room.connection.value} />
+      {error && (
+        <p class="room__error" role="alert">
+          {error}{" "}
+          <button type="button" class="link-button" onClick={() => setActionError(null)}>
+            Dismiss
+          </button>
+        </p>
+      )}
+      <div class="room__body">
+        <div class="room__main">
+          {room.loadError.value ? (
+            <p role="alert" class="room__error">
+              {room.loadError.value}
+            </p>
+          ) : !room.loaded.value ? (
+            <p class="muted timeline__loading" aria-busy="true">
+              Loading messages…
+            </p>
+          ) : (
+            <MessageList room={room} view={view} myName={me.displayName} bottomKey={sent} />
+          )}
+          <TypingIndicator names={typingNames} />
+          <Composer
+            members={members}
+            meId={me.id}
+            replyTo={replyTo}
+            disabled={archived ? "This room is archived: it can be read, not written to." : null}
+            onCancelReply={() => setReplyTo(null)}
+            onTyping={room.typed}
+            onSend={(body) => {
+              const problem = room.send(body, replyTo?.seq ?? null);
+              if (!problem) {
+                setReplyTo(null);
+                setSent((n) => n + 1);
+              }
+              return problem;
+            }}
+          />
+          <Announcer room={room} meId={me.id} />
+        </div>
+        {aside && ready && (
+          <aside class="room__aside" aria-label="Room details">
+            <MemberList
+              members={members}
+              memberCount={ready.memberCount}
+              online={online}
+              meId={me.id}
+              myRole={myRole}
+              onRole={(userId, role) =>
+                void state
+                  .call(() => state.api.setMemberRole(room.roomId, userId, role))
+                  .then(() => state.reloadRoom(room.roomId))
+                  .catch((e: unknown) => setActionError(asApiError(e).message))
+              }
+              onRemove={(userId) =>
+                void state
+                  .call(() => state.api.removeMember(room.roomId, userId))
+                  .then(() => state.reloadRoom(room.roomId))
+                  .catch((e: unknown) => setActionError(asApiError(e).message))
+              }
+            />
+            {canModerate && kind !== "dm" && <RoomSettings details={ready} />}
+          </aside>
+        )}
+      </div>
+    </section>
+  );
+}
+
+/** Tells screen readers about messages from others as they arrive. */
+function Announcer({ room, meId }: { room: RoomState; meId: string }) {
+  const [text, setText] = useState("");
+  const last = room.messages.value.at(-1);
+  useEffect(() => {
+    if (last && last.sender.id !== meId && !last.deleted && room.loaded.value) {
+      setText(`${last.sender.name}: ${last.body}`);
+    }
+  }, [last?.seq]);
+  return (
+    <p class="visually-hidden" aria-live="polite" aria-atomic="true">
+      {text}
+    </p>
   );
 }

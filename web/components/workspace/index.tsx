@@ -3,6 +3,7 @@
 import type { SelfUser } from "../../../src/shared/api";
 import type { Panel } from "../../state/app-state";
 import { useAppState } from "../../state/use-app-state";
+import { AdminPanel } from "../admin-panel";
 import { AppHeader } from "../app-header";
 import { BrowseChannels } from "../browse-channels";
 import { HomePanel } from "../home-panel";
@@ -15,7 +16,11 @@ export function Workspace({ user }: { user: SelfUser }) {
   const state = useAppState();
   const panel = state.panel.value;
   return (
-    <div class="workspace" data-pane={panel.kind === "home" ? "list" : "main"}>
+    <div
+      class="workspace"
+      data-pane={panel.kind === "home" ? "list" : "main"}
+      data-panel={panel.kind}
+    >
       <AppHeader user={user} />
       <div class="workspace__body">
         <RoomList />
@@ -39,5 +44,7 @@ function MainPanel({ panel }: { panel: Panel }) {
       return <BrowseChannels />;
     case "new-dm":
       return <NewDm />;
+    case "admin":
+      return <AdminPanel />;
   }
 }

@@ -1,0 +1,247 @@
+// Two people in two browser contexts chat through the real stack (Chromium → wrangler dev →
+// Worker → room Durable Object): sign up, create and invite, messages both ways, typing, unread
+// badges, edit/delete/react, a reply, a server restart and messages queued while offline.
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
+import { afterAll, afterEach, beforeAll, describe, expect, inject, test } from "vitest";
+import { ROOT, startServer, stopServer, waitPortClosed } from "./server";
+
+const CHROMIUM_ARGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+];
+const SCREENSHOTS = join(ROOT, "docs", "screenshots");
+const PASSWORD = "correct horse battery";
+const ROOM = "Launch plans";
+
+const baseUrl = inject("baseUrl");
+let browser: Browser;
+let anaContext: BrowserContext;
+let boContext: BrowserContext;
+let ana: Page;
+let bo: Page;
+
+async function signUp(page: Page, handle: string, name: string) {
+  await page.goto(baseUrl);
+  await page.getByRole("button", { name: "Create an account" }).click();
+  await page.getByLabel("Handle").fill(handle);
+  await page.getByLabel("Display name").fill(name);
+  await page.getByLabel("Password").fill(PASSWORD);
+  await page.getByRole("button", { name: "Create account" }).click();
+  await page.getByRole("navigation", { name: "Rooms" }).waitFor();
+}
+
+const composer = (page: Page) => page.getByRole("textbox", { name: "Message" });
+/** Delivered messages (not my pending ones) whose text contains `text`. */
+const delivered = (page: Page, text: string) =>
+  page.locator(".msg:not(.msg--pending) .msg__body", { hasText: text });
+const roomButton = (page: Page) => page.locator(".room-list__item", { hasText: ROOM });
+
+async function send(page: Page, text: string) {
+  await composer(page).fill(text);
+  await composer(page).press("Enter");
+}
+
+async function shot(page: Page, name: string) {
+  await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`) });
+}
+
+beforeAll(async () => {
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: CHROMIUM_ARGS });
+  const options = { viewport: { width: 1200, height: 760 }, colorScheme: "light" as const };
+  anaContext = await browser.newContext(options);
+  boContext = await browser.newContext(options);
+  ana = await anaContext.newPage();
+  bo = await boContext.newPage();
+  ana.setDefaultTimeout(15_000);
+  bo.setDefaultTimeout(15_000);
+});
+
+// On a failure, what each person's screen looked like (test-results/ is git-ignored).
+afterEach(async (context) => {
+  if (context.task.result?.state !== "fail") return;
+  const dir = join(ROOT, "test-results");
+  mkdirSync(dir, { recursive: true });
+  for (const [name, page] of [
+    ["ana", ana],
+    ["bo", bo],
+  ] as const) {
+    await page?.screenshot({ path: join(dir, `${name}-failure.png`) }).catch(() => undefined);
+  }
+});
+
+afterAll(async () => {
+  await browser?.close();
+});
+
+describe.sequential("two people chatting", () => {
+  test("sign up, create a private room, invite", async () => {
+    await ana.goto(baseUrl);
+    await ana.getByRole("heading", { name: "Sign in" }).waitFor();
+    await shot(ana, "sign-in");
+    await signUp(ana, "ana", "Ana Lima");
+    await signUp(bo, "bob", "Bob Jensen");
+
+    await ana.getByRole("button", { name: "+ New room" }).click();
+    await ana.getByLabel("Private room").check();
+    await ana.getByLabel("Name").fill(ROOM);
+    await ana.getByLabel("Topic (optional)").fill("What ships on Friday");
+    await ana.getByRole("button", { name: "Create room" }).click();
+    await ana.getByRole("heading", { name: ROOM }).waitFor();
+    await expect
+      .poll(() => ana.locator(".connection").getAttribute("data-connection"))
+      .toBe("connected");
+
+    await ana.getByRole("button", { name: /^Members/ }).click();
+    await ana.getByLabel("Find people").fill("bob");
+    await ana.getByRole("button", { name: "Add Bob Jensen" }).click();
+    await ana.getByText("Bob Jensen was added.").waitFor();
+    await ana.getByRole("button", { name: /^Members/ }).click();
+
+    // Bo's room list learns about the room (inbox socket, or the periodic refresh without it).
+    await roomButton(bo).waitFor({ timeout: 20_000 });
+    await roomButton(bo).click();
+    await bo.getByRole("heading", { name: ROOM }).waitFor();
+    await expect
+      .poll(() => bo.locator(".connection").getAttribute("data-connection"))
+      .toBe("connected");
+  });
+
+  test("chat both ways live, with a mention and typing", async () => {
+    await composer(ana).fill("Welcome @b");
+    await ana.getByRole("option", { name: /Bob Jensen/ }).waitFor();
+    await composer(ana).press("Enter");
+    await expect(composer(ana).inputValue()).resolves.toBe("Welcome @bob ");
+    await composer(ana).pressSequentially("glad you are here: https://example.com/plan.");
+    await composer(ana).press("Enter");
+    await delivered(bo, "glad you are here").waitFor();
+    const link = bo.locator(".msg__body a", { hasText: "https://example.com/plan" });
+    await expect(link.getAttribute("rel")).resolves.toBe("noopener noreferrer");
+    await expect(link.getAttribute("target")).resolves.toBe("_blank");
+    await bo.locator(".mention--me", { hasText: "@bob" }).waitFor();
+
+    await composer(bo).pressSequentially("Thanks");
+    await ana.getByText("Bob Jensen is typing…").waitFor();
+    await composer(bo).press("Enter");
+    await delivered(ana, "Thanks").waitFor();
+    await ana.getByText("Bob Jensen is typing…").waitFor({ state: "hidden" });
+
+    await send(ana, "Shift+Enter makes");
+    await composer(ana).fill("two");
+    await composer(ana).press("Shift+Enter");
+    await composer(ana).pressSequentially("lines");
+    await composer(ana).press("Enter");
+    await delivered(bo, "two\nlines").waitFor();
+    await shot(ana, "room");
+  });
+
+  test("unread badge rises in the room list and clears on opening", async () => {
+    await bo.getByRole("button", { name: "Browse channels" }).click();
+    await send(ana, "Unread one");
+    await send(ana, "Unread two");
+    await expect
+      .poll(() => roomButton(bo).locator(".badge--unread").getAttribute("data-unread"), {
+        timeout: 20_000,
+      })
+      .toBe("2");
+    await expect.poll(() => bo.title()).toBe("(2) Confab");
+    await shot(bo, "room-list-unread");
+    await roomButton(bo).click();
+    await delivered(bo, "Unread two").waitFor();
+    await roomButton(bo).locator(".badge--unread").waitFor({ state: "detached" });
+    await expect.poll(() => bo.title()).toBe("Confab");
+  });
+
+  test("edit, delete, react and reply are seen by the other", async () => {
+    const welcome = ana.locator(".msg", { hasText: "glad you are here" });
+    await welcome.hover();
+    await welcome.getByRole("button", { name: "Edit" }).click();
+    await ana.getByRole("textbox", { name: "Edit message" }).fill("Welcome @bob, glad you came");
+    await ana.getByRole("textbox", { name: "Edit message" }).press("Enter");
+    await delivered(bo, "glad you came").waitFor();
+    await bo.locator(".msg", { hasText: "glad you came" }).getByText("(edited)").waitFor();
+
+    const doomed = ana.locator(".msg", { hasText: "Unread one" });
+    await doomed.hover();
+    await doomed.getByRole("button", { name: "Delete" }).click();
+    await doomed.getByRole("button", { name: "Confirm delete" }).click();
+    await bo.getByText("Message deleted").waitFor();
+    await expect(delivered(bo, "Unread one").count()).resolves.toBe(0);
+
+    const target = bo.locator(".msg", { hasText: "glad you came" });
+    await target.hover();
+    await target.getByRole("button", { name: "React" }).click();
+    await target.getByRole("button", { name: "React 👍" }).click();
+    await ana
+      .locator(".msg", { hasText: "glad you came" })
+      .getByRole("button", { name: "👍 1" })
+      .waitFor();
+
+    await target.hover();
+    await target.getByRole("button", { name: "Reply" }).click();
+    await bo.getByText("Replying to").waitFor();
+    await send(bo, "Replying with a quote");
+    const reply = ana.locator(".msg", { hasText: "Replying with a quote" });
+    await reply.locator(".msg__quote", { hasText: "glad you came" }).waitFor();
+    await shot(bo, "room-edit-react-reply");
+  });
+
+  test("reconnects after the server restarts: nothing missing, nothing doubled", async () => {
+    const port = inject("port");
+    const persistTo = inject("persistTo");
+    stopServer(persistTo);
+    await waitPortClosed(port);
+    await expect
+      .poll(() => ana.locator(".connection").getAttribute("data-connection"))
+      .not.toBe("connected");
+    // Written while the server is down: queued, then sent once it is back.
+    await send(ana, "Sent during the outage");
+    await ana.locator(".msg--pending", { hasText: "Sent during the outage" }).waitFor();
+    await shot(ana, "reconnecting");
+    await startServer({ port, persistTo });
+    for (const page of [ana, bo]) {
+      await expect
+        .poll(() => page.locator(".connection").getAttribute("data-connection"), {
+          timeout: 30_000,
+        })
+        .toBe("connected");
+    }
+    await delivered(bo, "Sent during the outage").waitFor();
+    await send(bo, "After the restart");
+    await delivered(ana, "After the restart").waitFor();
+    for (const page of [ana, bo]) {
+      await expect(page.locator(".msg--pending").count()).resolves.toBe(0);
+      for (const text of ["Sent during the outage", "After the restart", "Thanks"]) {
+        await expect(delivered(page, text).count()).resolves.toBe(1);
+      }
+    }
+  });
+
+  test("messages written offline are delivered once, in order", async () => {
+    await boContext.setOffline(true);
+    await expect
+      .poll(() => bo.locator(".connection").getAttribute("data-connection"))
+      .not.toBe("connected");
+    await send(bo, "Offline first");
+    await send(bo, "Offline second");
+    await expect(bo.locator(".msg--pending").count()).resolves.toBe(2);
+    await shot(bo, "offline-queue");
+    await boContext.setOffline(false);
+    await delivered(ana, "Offline second").waitFor({ timeout: 30_000 });
+    await bo.locator(".msg--pending").first().waitFor({ state: "detached", timeout: 30_000 });
+    const bodies = await ana.locator(".msg .msg__body").allTextContents();
+    const first = bodies.indexOf("Offline first");
+    expect(first).toBeGreaterThanOrEqual(0);
+    expect(bodies.indexOf("Offline second")).toBe(first + 1);
+    expect(bodies.filter((b) => b.startsWith("Offline")).length).toBe(2);
+    await expect(delivered(bo, "Offline first").count()).resolves.toBe(1);
+  });
+});

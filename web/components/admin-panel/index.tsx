@@ -1,0 +1,204 @@
+// Instance administration: every room (archive, unarchive), people (role, disable) and the
+// audit log, for instance admins.
+import { useEffect, useState } from "preact/hooks";
+import type { AdminUser, AuditEntry, Room } from "../../../src/shared/api";
+import { asApiError } from "../../net/api";
+import { useAppState } from "../../state/use-app-state";
+import { Panel } from "../panel";
+
+type Tab = "rooms" | "people" | "audit";
+
+export function AdminPanel() {
+  const [tab, setTab] = useState<Tab>("rooms");
+  return (
+    <Panel title="Administration" focusKey="admin">
+      <div class="tabs" role="tablist" aria-label="Administration">
+        {(["rooms", "people", "audit"] as const).map((t) => (
+          <button
+            key={t}
+            type="button"
+            role="tab"
+            class="tabs__tab"
+            aria-selected={tab === t}
+            onClick={() => setTab(t)}
+          >
+            {t === "rooms" ? "Rooms" : t === "people" ? "People" : "Audit log"}
+          </button>
+        ))}
+      </div>
+      <div role="tabpanel">
+        {tab === "rooms" && <AdminRooms />}
+        {tab === "people" && <AdminPeople />}
+        {tab === "audit" && <AdminAudit />}
+      </div>
+    </Panel>
+  );
+}
+
+function useLoad<T>(load: () => Promise<T>, deps: unknown[]) {
+  const [value, setValue] = useState<T | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [version, setVersion] = useState(0);
+  useEffect(() => {
+    let current = true;
+    load().then(
+      (v) => current && setValue(v),
+      (e: unknown) => current && setError(asApiError(e).message),
+    );
+    return () => {
+      current = false;
+    };
+  }, [...deps, version]);
+  return { value, error, reload: () => setVersion((v) => v + 1), setError };
+}
+
+function AdminRooms() {
+  const state = useAppState();
+  const [q, setQ] = useState("");
+  const rooms = useLoad(() => state.call(() => state.api.admin.rooms(q)), [q]);
+  const toggle = async (room: Room) => {
+    try {
+      await state.call(() => state.api.admin.setArchived(room.id, !room.archived));
+      rooms.reload();
+    } catch (e) {
+      rooms.setError(asApiError(e).message);
+    }
+  };
+  return (
+    <div class="stack">
+      <input
+        class="field__input search"
+        type="search"
+        aria-label="Find rooms"
+        placeholder="Find rooms"
+        value={q}
+        onInput={(e) => setQ(e.currentTarget.value)}
+      />
+      {rooms.error && <p role="alert">{rooms.error}</p>}
+      <ul class="result-list">
+        {rooms.value?.rooms.map((room) => (
+          <li class="result" key={room.id}>
+            <span class="result__text">
+              <span class="result__title">{room.name ?? "Direct message"}</span>
+              <span class="result__detail">
+                {room.kind} · {room.lastSeq} messages{room.archived ? " · archived" : ""}
+              </span>
+            </span>
+            {room.kind !== "dm" && (
+              <button type="button" class="button button--small" onClick={() => void toggle(room)}>
+                {room.archived ? "Unarchive" : "Archive"}
+              </button>
+            )}
+          </li>
+        ))}
+      </ul>
+    </div>
+  );
+}
+
+function AdminPeople() {
+  const state = useAppState();
+  const [q, setQ] = useState("");
+  const people = useLoad(() => state.call(() => state.api.admin.users(q)), [q]);
+  const change = async (
+    user: AdminUser,
+    change: { role?: "admin" | "user"; disabled?: boolean },
+  ) => {
+    try {
+      await state.call(() => state.api.admin.updateUser(user.id, change));
+      people.reload();
+    } catch (e) {
+      people.setError(asApiError(e).message);
+    }
+  };
+  return (
+    <div class="stack">
+      <input
+        class="field__input search"
+        type="search"
+        aria-label="Find people"
+        placeholder="Find people"
+        value={q}
+        onInput={(e) => setQ(e.currentTarget.value)}
+      />
+      {people.error && <p role="alert">{people.error}</p>}
+      <ul class="result-list">
+        {people.value?.users.map((user) => (
+          <li class="result" key={user.id}>
+            <span class="result__text">
+              <span class="result__title">
+                {user.displayName}{" "}
+                {user.role === "admin" && <span class="badge badge--admin">admin</span>}
+                {user.disabled && <span class="badge">disabled</span>}
+              </span>
+              <span class="result__detail">@{user.handle}</span>
+            </span>
+            <button
+              type="button"
+              class="button button--small"
+              onClick={() => void change(user, { role: user.role === "admin" ? "user" : "admin" })}
+            >
+              {user.role === "admin" ? "Make user" : "Make admin"}
+            </button>
+            <button
+              type="button"
+              class="button button--small"
+              onClick={() => void change(user, { disabled: !user.disabled })}
+            >
+              {user.disabled ? "Enable" : "Disable"}
+            </button>
+          </li>
+        ))}
+      </ul>
+    </div>
+  );
+}
+
+function AdminAudit() {
+  const state = useAppState();
+  const [entries, setEntries] = useState<AuditEntry[]>([]);
+  const [before, setBefore] = useState<number | undefined>(undefined);
+  const [next, setNext] = useState<number | null>(null);
+  const page = useLoad(() => state.call(() => state.api.admin.audit(before)), [before]);
+  useEffect(() => {
+    if (!page.value) return;
+    setEntries((list) =>
+      before === undefined
+        ? (page.value?.entries ?? [])
+        : [...list, ...(page.value?.entries ?? [])],
+    );
+    setNext(page.value.nextBefore);
+  }, [page.value]);
+  return (
+    <div class="stack">
+      {page.error && <p role="alert">{page.error}</p>}
+      <table class="audit">
+        <thead>
+          <tr>
+            <th scope="col">When</th>
+            <th scope="col">Action</th>
+            <th scope="col">Actor</th>
+            <th scope="col">Room</th>
+            <th scope="col">Target</th>
+          </tr>
+        </thead>
+        <tbody>
+          {entries.map((entry) => (
+            <tr key={entry.id}>
+              <td>{new Date(entry.at).toLocaleString()}</td>
+              <td>{entry.action}</td>
+              <td>{entry.actorId ?? "—"}</td>
+              <td>{entry.roomId ?? "—"}</td>
+              <td>{entry.targetId ?? "—"}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      {next !== null && (
+        <button type="button" class="button" onClick={() => setBefore(next)}>
+          Older entries
+        </button>
+      )}
+    </div>
+  );
+}

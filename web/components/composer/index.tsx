@@ -1,0 +1,211 @@
+// Writing a message: Enter sends, Shift+Enter starts a new line; @ opens suggestions from the
+// room's members; a counter warns near the 2,000-character limit; a bar shows what I answer.
+import { useId, useRef, useState } from "preact/hooks";
+import type { Member } from "../../../src/shared/api";
+import { MESSAGE_LIMITS, type Message } from "../../../src/shared/protocol";
+
+const SHOW_COUNTER_FROM = MESSAGE_LIMITS.bodyMaxChars - 300;
+const MAX_SUGGESTIONS = 6;
+
+interface ComposerProps {
+  members: readonly Member[];
+  meId: string;
+  replyTo: Message | null;
+  disabled?: string | null;
+  onCancelReply: () => void;
+  onSend: (body: string) => string | null;
+  onTyping: (text: string) => void;
+}
+
+/** The `@partial` right before the caret, if the caret is in one. */
+function mentionAt(text: string, caret: number): { start: number; query: string } | null {
+  const match = /(?:^|[^\w@])@([a-zA-Z0-9_]{0,32})$/.exec(text.slice(0, caret));
+  if (!match) return null;
+  const query = match[1] ?? "";
+  return { start: caret - query.length - 1, query: query.toLowerCase() };
+}
+
+export function Composer(props: ComposerProps) {
+  const [text, setText] = useState("");
+  const [error, setError] = useState<string | null>(null);
+  const [mention, setMention] = useState<{ start: number; query: string } | null>(null);
+  const [active, setActive] = useState(0);
+  const input = useRef<HTMLTextAreaElement>(null);
+  const listId = useId();
+  const counterId = useId();
+  const length = [...text.trim()].length;
+  const tooLong = length > MESSAGE_LIMITS.bodyMaxChars;
+
+  const suggestions = mention
+    ? props.members
+        .filter(
+          (m) =>
+            m.user.id !== props.meId &&
+            (m.user.handle.startsWith(mention.query) ||
+              m.user.displayName
+                .toLowerCase()
+                .split(/\s+/)
+                .some((word) => word.startsWith(mention.query))),
+        )
+        .slice(0, MAX_SUGGESTIONS)
+    : [];
+  const open = suggestions.length > 0;
+
+  function update(value: string, caret: number) {
+    setText(value);
+    setError(null);
+    setMention(mentionAt(value, caret));
+    setActive(0);
+    props.onTyping(value);
+  }
+
+  function pick(member: Member) {
+    const el = input.current;
+    if (!el || !mention) return;
+    const caret = el.selectionStart ?? text.length;
+    const inserted = `@${member.user.handle} `;
+    const value = text.slice(0, mention.start) + inserted + text.slice(caret);
+    const nextCaret = mention.start + inserted.length;
+    setText(value);
+    setMention(null);
+    requestAnimationFrame(() => {
+      el.focus();
+      el.setSelectionRange(nextCaret, nextCaret);
+    });
+  }
+
+  function send() {
+    if (text.trim() === "" || tooLong || props.disabled) return;
+    const problem = props.onSend(text);
+    if (problem) {
+      setError(problem);
+      return;
+    }
+    setText("");
+    setMention(null);
+  }
+
+  function onKeyDown(event: KeyboardEvent) {
+    if (open) {
+      if (event.key === "ArrowDown" || event.key === "ArrowUp") {
+        event.preventDefault();
+        const step = event.key === "ArrowDown" ? 1 : -1;
+        setActive((i) => (i + step + suggestions.length) % suggestions.length);
+        return;
+      }
+      if (event.key === "Enter" || event.key === "Tab") {
+        event.preventDefault();
+        const member = suggestions[active];
+        if (member) pick(member);
+        return;
+      }
+      if (event.key === "Escape") {
+        event.preventDefault();
+        setMention(null);
+        return;
+      }
+    }
+    if (event.key === "Escape" && props.replyTo) {
+      props.onCancelReply();
+      return;
+    }
+    if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
+      event.preventDefault();
+      send();
+    }
+  }
+
+  const rows = Math.min(8, Math.max(1, text.split("\n").length));
+
+  return (
+    <form
+      class="composer"
+      onSubmit={(e) => {
+        e.preventDefault();
+        send();
+      }}
+    >
+      {props.replyTo && (
+        <div class="composer__reply">
+          <span>
+            Replying to <strong>{props.replyTo.sender.name}</strong>:{" "}
+            <span class="composer__reply-text">{props.replyTo.body.slice(0, 120)}</span>
+          </span>
+          <button
+            type="button"
+            class="button button--ghost button--small"
+            aria-label="Cancel reply"
+            onClick={props.onCancelReply}
+          >
+            ✕
+          </button>
+        </div>
+      )}
+      {open && (
+        <div class="mentions-menu" id={listId} role="listbox" aria-label="People to mention">
+          {suggestions.map((member, i) => (
+            <div
+              key={member.user.id}
+              id={`${listId}-${i}`}
+              role="option"
+              tabIndex={-1}
+              aria-selected={i === active}
+              class="mentions-menu__item"
+              onMouseDown={(e) => {
+                e.preventDefault();
+                pick(member);
+              }}
+            >
+              <strong>{member.user.displayName}</strong>{" "}
+              <span class="muted">@{member.user.handle}</span>
+            </div>
+          ))}
+        </div>
+      )}
+      <div class="composer__row">
+        <textarea
+          ref={input}
+          class="composer__input"
+          aria-label="Message"
+          placeholder={props.disabled ?? "Write a message…  (Enter sends, Shift+Enter new line)"}
+          disabled={Boolean(props.disabled)}
+          rows={rows}
+          value={text}
+          aria-controls={open ? listId : undefined}
+          aria-autocomplete="list"
+          aria-activedescendant={open ? `${listId}-${active}` : undefined}
+          aria-describedby={counterId}
+          onInput={(e) =>
+            update(
+              e.currentTarget.value,
+              e.currentTarget.selectionStart ?? e.currentTarget.value.length,
+            )
+          }
+          onKeyDown={onKeyDown}
+          onBlur={() => setMention(null)}
+        />
+        <button
+          type="submit"
+          class="button button--primary"
+          disabled={text.trim() === "" || tooLong || Boolean(props.disabled)}
+        >
+          Send
+        </button>
+      </div>
+      <p class="composer__meta">
+        {error && (
+          <span class="composer__error" role="alert">
+            {error}
+          </span>
+        )}
+        <span
+          id={counterId}
+          class={`composer__counter${tooLong ? " composer__counter--over" : ""}`}
+          aria-live={length >= SHOW_COUNTER_FROM ? "polite" : "off"}
+        >
+          {length > 0 ? `${length} / ${MESSAGE_LIMITS.bodyMaxChars}` : ""}
+        </span>
+      </p>
+    </form>
+  );
+}

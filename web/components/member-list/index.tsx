@@ -1,0 +1,94 @@
+// The room's members with who is online now, their roles, and (for owners and moderators)
+// role changes and removal.
+import type { Member, MemberRole } from "../../../src/shared/api";
+import { Avatar } from "../avatar";
+
+const ROLE_LABELS: Record<MemberRole, string | null> = {
+  owner: "owner",
+  moderator: "moderator",
+  member: null,
+};
+
+interface MemberListProps {
+  members: readonly Member[];
+  memberCount: number;
+  online: ReadonlySet<string>;
+  meId: string;
+  /** My role: owners change roles; owners and moderators remove plain members. */
+  myRole: MemberRole | null;
+  onRole?: (userId: string, role: MemberRole) => void;
+  onRemove?: (userId: string) => void;
+}
+
+export function MemberList(props: MemberListProps) {
+  const { members, memberCount, online, meId, myRole } = props;
+  const hidden = memberCount - members.length;
+  const sorted = [...members].sort(
+    (a, b) => Number(online.has(b.user.id)) - Number(online.has(a.user.id)),
+  );
+  return (
+    <section class="members" aria-labelledby="members-heading">
+      <h3 class="members__heading" id="members-heading">
+        Members <span class="members__count">{memberCount}</span>
+      </h3>
+      <ul class="members__list">
+        {sorted.map((member) => {
+          const isOnline = online.has(member.user.id);
+          const canRemove =
+            member.user.id !== meId &&
+            (myRole === "owner" || (myRole === "moderator" && member.role === "member"));
+          return (
+            <li class="member" key={member.user.id}>
+              <span class="presence-avatar">
+                <Avatar name={member.user.displayName} />
+                <span
+                  class={`presence-dot${isOnline ? " presence-dot--online" : ""}`}
+                  title={isOnline ? "Online" : "Offline"}
+                />
+              </span>
+              <span class="member__names">
+                <span class="member__name">
+                  {member.user.displayName}
+                  {member.user.id === meId && <span class="muted"> (you)</span>}
+                </span>
+                <span class="member__handle">
+                  @{member.user.handle}
+                  <span class="visually-hidden">{isOnline ? ", online" : ", offline"}</span>
+                </span>
+              </span>
+              {myRole === "owner" && props.onRole && member.user.id !== meId ? (
+                <select
+                  class="member__role"
+                  aria-label={`Role of ${member.user.displayName}`}
+                  value={member.role}
+                  onChange={(e) =>
+                    props.onRole?.(member.user.id, e.currentTarget.value as MemberRole)
+                  }
+                >
+                  <option value="owner">owner</option>
+                  <option value="moderator">moderator</option>
+                  <option value="member">member</option>
+                </select>
+              ) : (
+                ROLE_LABELS[member.role] && (
+                  <span class={`badge badge--${member.role}`}>{ROLE_LABELS[member.role]}</span>
+                )
+              )}
+              {canRemove && props.onRemove && (
+                <button
+                  type="button"
+                  class="button button--ghost button--small"
+                  aria-label={`Remove ${member.user.displayName}`}
+                  onClick={() => props.onRemove?.(member.user.id)}
+                >
+                  Remove
+                </button>
+              )}
+            </li>
+          );
+        })}
+      </ul>
+      {hidden > 0 && <p class="muted">and {hidden} more</p>}
+    </section>
+  );
+}

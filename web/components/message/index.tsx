@@ -1,0 +1,305 @@
+// One message: avatar and name at the start of a run, an optional quote of the message it
+// answers, the text (or "Message deleted"), reactions, read receipts on mine, and its actions.
+import { useState } from "preact/hooks";
+import type { Message as MessageType } from "../../../src/shared/protocol";
+import { type PendingMessage, timeLabel } from "../../state/timeline";
+import { Avatar } from "../avatar";
+import { RichText } from "../rich-text";
+
+export const QUICK_REACTIONS = ["👍", "❤️", "😂", "🎉", "😮", "😢"] as const;
+
+/** What every message row needs to know about the room and what it can do. */
+export interface MessageContext {
+  meId: string;
+  myHandle: string;
+  canModerate: boolean;
+  isDm: boolean;
+  handles: ReadonlySet<string>;
+  readMarks: Readonly<Record<string, number>>;
+  /** My newest message: in group rooms only it shows "Seen by N". */
+  lastMineSeq: number;
+  editingSeq: number | null;
+  reply(message: MessageType): void;
+  startEdit(seq: number | null): void;
+  saveEdit(seq: number, body: string): Promise<void>;
+  remove(seq: number): Promise<void>;
+  react(seq: number, emoji: string, on: boolean): void;
+  retry(cid: string): void;
+  discard(cid: string): void;
+  quoteOf(seq: number): { sender: string; excerpt: string } | null;
+}
+
+function Receipt({ message, view }: { message: MessageType; view: MessageContext }) {
+  const readers = Object.entries(view.readMarks).filter(
+    ([userId, seq]) => userId !== view.meId && seq >= message.seq,
+  ).length;
+  if (view.isDm) {
+    return readers > 0 ? (
+      <span class="receipt receipt--read" title="Read">
+        ✓✓<span class="visually-hidden"> read</span>
+      </span>
+    ) : (
+      <span class="receipt" title="Sent">
+        ✓<span class="visually-hidden"> sent</span>
+      </span>
+    );
+  }
+  if (message.seq !== view.lastMineSeq) return null;
+  return (
+    <span class="receipt" title="Sent">
+      {readers > 0 ? `✓ Seen by ${readers}` : "✓ Sent"}
+    </span>
+  );
+}
+
+function EditForm({ message, view }: { message: MessageType; view: MessageContext }) {
+  const [text, setText] = useState(message.body);
+  const [error, setError] = useState<string | null>(null);
+  const save = async () => {
+    if (text.trim() === message.body) return view.startEdit(null);
+    try {
+      await view.saveEdit(message.seq, text);
+      view.startEdit(null);
+    } catch (caught) {
+      setError(caught instanceof Error ? caught.message : "Could not save");
+    }
+  };
+  return (
+    <form
+      class="msg__edit"
+      onSubmit={(e) => {
+        e.preventDefault();
+        void save();
+      }}
+    >
+      <textarea
+        class="field__input"
+        aria-label="Edit message"
+        value={text}
+        rows={2}
+        // biome-ignore lint/a11y/noAutofocus: editing was asked for right here
+        autoFocus
+        onInput={(e) => setText(e.currentTarget.value)}
+        onKeyDown={(e) => {
+          if (e.key === "Escape") view.startEdit(null);
+          if (e.key === "Enter" && !e.shiftKey) {
+            e.preventDefault();
+            void save();
+          }
+        }}
+      />
+      {error && <p class="field__error">{error}</p>}
+      <div class="button-row">
+        <button type="submit" class="button button--primary button--small">
+          Save
+        </button>
+        <button type="button" class="button button--small" onClick={() => view.startEdit(null)}>
+          Cancel
+        </button>
+      </div>
+    </form>
+  );
+}
+
+function Actions({ message, view }: { message: MessageType; view: MessageContext }) {
+  const [picking, setPicking] = useState(false);
+  const [confirming, setConfirming] = useState(false);
+  const mine = message.sender.id === view.meId;
+  const mineReactions = new Set(
+    message.reactions.filter((r) => r.userIds.includes(view.meId)).map((r) => r.emoji),
+  );
+  return (
+    <div class="msg__actions">
+      {picking ? (
+        QUICK_REACTIONS.map((emoji) => (
+          <button
+            type="button"
+            key={emoji}
+            class="msg__action"
+            aria-label={`React ${emoji}`}
+            onClick={() => {
+              view.react(message.seq, emoji, !mineReactions.has(emoji));
+              setPicking(false);
+            }}
+          >
+            {emoji}
+          </button>
+        ))
+      ) : (
+        <button type="button" class="msg__action" onClick={() => setPicking(true)}>
+          React
+        </button>
+      )}
+      <button type="button" class="msg__action" onClick={() => view.reply(message)}>
+        Reply
+      </button>
+      {mine && (
+        <button type="button" class="msg__action" onClick={() => view.startEdit(message.seq)}>
+          Edit
+        </button>
+      )}
+      {(mine || view.canModerate) &&
+        (confirming ? (
+          <>
+            <button
+              type="button"
+              class="msg__action msg__action--danger"
+              onClick={() => void view.remove(message.seq)}
+            >
+              Confirm delete
+            </button>
+            <button type="button" class="msg__action" onClick={() => setConfirming(false)}>
+              Keep
+            </button>
+          </>
+        ) : (
+          <button type="button" class="msg__action" onClick={() => setConfirming(true)}>
+            Delete
+          </button>
+        ))}
+    </div>
+  );
+}
+
+interface MessageProps {
+  message: MessageType;
+  first: boolean;
+  view: MessageContext;
+}
+
+export function Message({ message, first, view }: MessageProps) {
+  const mine = message.sender.id === view.meId;
+  const date = new Date(message.createdAt);
+  const mentionsMe = message.mentions.includes(view.meId);
+  const classes = [
+    "msg",
+    first && "msg--first",
+    mine && "msg--mine",
+    mentionsMe && "msg--mention",
+    message.deleted && "msg--deleted",
+  ]
+    .filter(Boolean)
+    .join(" ");
+  return (
+    <article class={classes} data-seq={message.seq} aria-label={`${message.sender.name}`}>
+      <div class="msg__gutter">
+        {first ? (
+          <Avatar name={message.sender.name} />
+        ) : (
+          <time class="msg__time msg__time--side" dateTime={message.createdAt}>
+            {timeLabel(date)}
+          </time>
+        )}
+      </div>
+      <div class="msg__main">
+        {first && (
+          <header class="msg__header">
+            <span class="msg__sender">
+              {mine ? `${message.sender.name} (you)` : message.sender.name}
+            </span>
+            <time class="msg__time" dateTime={message.createdAt} title={date.toLocaleString()}>
+              {timeLabel(date)}
+            </time>
+          </header>
+        )}
+        {message.replyTo && !message.deleted && (
+          <blockquote class="msg__quote">
+            <span class="msg__quote-sender">{message.replyTo.sender.name}</span>{" "}
+            <span class="msg__quote-text">{message.replyTo.excerpt}</span>
+          </blockquote>
+        )}
+        {view.editingSeq === message.seq ? (
+          <EditForm message={message} view={view} />
+        ) : message.deleted ? (
+          <p class="msg__body msg__body--deleted">Message deleted</p>
+        ) : (
+          <p class="msg__body">
+            <RichText body={message.body} handles={view.handles} myHandle={view.myHandle} />
+            {message.editedAt && <span class="msg__edited"> (edited)</span>}
+          </p>
+        )}
+        {!message.deleted && message.reactions.length > 0 && (
+          <div class="reactions">
+            {message.reactions.map((reaction) => {
+              const minePressed = reaction.userIds.includes(view.meId);
+              return (
+                <button
+                  type="button"
+                  key={reaction.emoji}
+                  class="reaction"
+                  aria-pressed={minePressed}
+                  aria-label={`${reaction.emoji} ${reaction.count}${minePressed ? ", including you" : ""}`}
+                  onClick={() => view.react(message.seq, reaction.emoji, !minePressed)}
+                >
+                  <span aria-hidden="true">{reaction.emoji}</span>
+                  <span class="reaction__count" aria-hidden="true">
+                    {reaction.count}
+                  </span>
+                </button>
+              );
+            })}
+          </div>
+        )}
+        {mine && !message.deleted && <Receipt message={message} view={view} />}
+      </div>
+      {!message.deleted && view.editingSeq !== message.seq && (
+        <Actions message={message} view={view} />
+      )}
+    </article>
+  );
+}
+
+/** A message of mine that the server has not acknowledged yet (greyed), or that it refused. */
+export function PendingRow({
+  pending,
+  name,
+  view,
+}: {
+  pending: PendingMessage;
+  name: string;
+  view: MessageContext;
+}) {
+  const quote = pending.replyTo === null ? null : view.quoteOf(pending.replyTo);
+  return (
+    <article
+      class={`msg msg--first msg--mine msg--pending${pending.status === "failed" ? " msg--failed" : ""}`}
+      aria-label={`${name}, not sent yet`}
+    >
+      <div class="msg__gutter">
+        <Avatar name={name} />
+      </div>
+      <div class="msg__main">
+        <header class="msg__header">
+          <span class="msg__sender">{name} (you)</span>
+          <span class="msg__time">
+            {pending.status === "failed"
+              ? "Not sent"
+              : pending.status === "queued"
+                ? "Queued"
+                : "Sending…"}
+          </span>
+        </header>
+        {quote && (
+          <blockquote class="msg__quote">
+            <span class="msg__quote-sender">{quote.sender}</span>{" "}
+            <span class="msg__quote-text">{quote.excerpt}</span>
+          </blockquote>
+        )}
+        <p class="msg__body">
+          <RichText body={pending.body} />
+        </p>
+        {pending.status === "failed" && (
+          <p class="msg__error" role="alert">
+            {pending.error}{" "}
+            <button type="button" class="link-button" onClick={() => view.retry(pending.cid)}>
+              Retry
+            </button>{" "}
+            <button type="button" class="link-button" onClick={() => view.discard(pending.cid)}>
+              Discard
+            </button>
+          </p>
+        )}
+      </div>
+    </article>
+  );
+}

@@ -1,0 +1,38 @@
+// A message body as text, with links that open safely elsewhere and highlighted @mentions.
+import { textParts } from "../../lib/rich-text";
+
+interface RichTextProps {
+  body: string;
+  /** Handles of the room's members: only those @mentions are highlighted. */
+  handles?: ReadonlySet<string>;
+  myHandle?: string | undefined;
+}
+
+export function RichText({ body, handles, myHandle }: RichTextProps) {
+  return (
+    <>
+      {textParts(body).map((part, i) => {
+        switch (part.kind) {
+          case "text":
+            return part.text;
+          case "link":
+            return (
+              <a key={i} href={part.href} target="_blank" rel="noopener noreferrer">
+                {part.text}
+              </a>
+            );
+          case "mention": {
+            const known = part.handle === myHandle || (handles?.has(part.handle) ?? false);
+            if (!known) return part.text;
+            return (
+              <span key={i} class={`mention${part.handle === myHandle ? " mention--me" : ""}`}>
+                {part.text}
+              </span>
+            );
+          }
+        }
+        return null;
+      })}
+    </>
+  );
+}

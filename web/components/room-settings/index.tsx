@@ -1,0 +1,118 @@
+// For owners and moderators: rename the room, change its topic, and invite people.
+import { useState } from "preact/hooks";
+import type { PublicUser, RoomDetails } from "../../../src/shared/api";
+import { useSearch } from "../../hooks/use-search";
+import { useSubmit } from "../../hooks/use-submit";
+import { fieldErrors } from "../../net/api";
+import { useAppState } from "../../state/use-app-state";
+import { Field } from "../field";
+import { FormAlert } from "../form-alert";
+
+export function RoomSettings({ details }: { details: RoomDetails }) {
+  const state = useAppState();
+  const { room } = details;
+  const [name, setName] = useState(room.name ?? "");
+  const [topic, setTopic] = useState(room.topic);
+  const [saved, setSaved] = useState(false);
+  const save = useSubmit(async () => {
+    setSaved(false);
+    await state.updateRoom(room.id, { name, topic });
+    setSaved(true);
+  });
+  const errors = fieldErrors(save.error);
+  return (
+    <div class="stack">
+      <form
+        class="stack"
+        onSubmit={(e) => {
+          e.preventDefault();
+          void save.submit(undefined);
+        }}
+      >
+        <h3 class="members__heading">Room settings</h3>
+        <FormAlert error={save.error} fields={["name", "topic"]} />
+        <Field label="Name" name="name" value={name} onValue={setName} error={errors.name} />
+        <Field
+          label="Topic"
+          name="topic"
+          value={topic}
+          onValue={setTopic}
+          error={errors.topic}
+          multiline
+        />
+        <div class="button-row">
+          <button type="submit" class="button button--primary" disabled={save.pending}>
+            Save
+          </button>
+          {saved && (
+            <span class="muted" role="status">
+              Saved
+            </span>
+          )}
+        </div>
+      </form>
+      <Invite details={details} />
+    </div>
+  );
+}
+
+function Invite({ details }: { details: RoomDetails }) {
+  const state = useAppState();
+  const [query, setQuery] = useState("");
+  const { results } = useSearch(state.findPeople, query);
+  const [message, setMessage] = useState<string | null>(null);
+  const memberIds = new Set(details.members.map((m) => m.user.id));
+  const invite = useSubmit(async (user: PublicUser) => {
+    setMessage(null);
+    await state.call(() => state.api.addMember(details.room.id, { userId: user.id }));
+    setMessage(`${user.displayName} was added.`);
+    await state.reloadRoom(details.room.id);
+  });
+  return (
+    <section class="stack" aria-labelledby="invite-heading">
+      <h3 class="members__heading" id="invite-heading">
+        Invite people
+      </h3>
+      <Field
+        label="Find people"
+        name="invite"
+        type="search"
+        value={query}
+        onValue={setQuery}
+        verbatim
+      />
+      <FormAlert error={invite.error} fields={[]} />
+      {message && (
+        <p class="muted" role="status">
+          {message}
+        </p>
+      )}
+      {query.trim() !== "" && results.status === "ready" && (
+        <ul class="result-list">
+          {results.value.map((user) => (
+            <li class="result" key={user.id}>
+              <span class="result__text">
+                <span class="result__title">{user.displayName}</span>
+                <span class="result__detail">@{user.handle}</span>
+              </span>
+              {memberIds.has(user.id) ? (
+                <span class="muted">member</span>
+              ) : (
+                <button
+                  type="button"
+                  class="button button--small"
+                  disabled={invite.pending}
+                  aria-label={`Add ${user.displayName}`}
+                  onClick={() => void invite.submit(user)}
+                >
+                  Add
+                </button>
+              )}
+            </li>
+          ))}
+          {results.value.length === 0 && <li class="result muted">Nobody found.</li>}
+        </ul>
+      )}
+    </section>
+  );
+}

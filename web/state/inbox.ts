@@ -1,0 +1,77 @@
+// My inbox socket (`GET /api/me/ws`, DESIGN §5): activity in rooms other than the open one and
+// membership changes. While it is not connected (down, or not served by this instance), the
+// room list is refreshed over HTTP every few seconds instead.
+import { InboxFrame, type InboxRoomFrame, type MembershipChange } from "../../src/shared/protocol";
+import { createLiveSocket } from "../net/live-socket";
+
+const FALLBACK_REFRESH_MS = 5_000;
+
+export interface InboxHandlers {
+  onRoom: (frame: InboxRoomFrame) => void;
+  onMembership: (roomId: string, change: MembershipChange) => void;
+  /** The list should be fetched again: after (re)connecting, and periodically while down. */
+  refresh: () => void;
+}
+
+export function createInbox(handlers: InboxHandlers, makeSocket = createLiveSocket) {
+  let live = false;
+  let fallbackTimer: ReturnType<typeof setInterval> | undefined;
+
+  function fallback(on: boolean) {
+    clearInterval(fallbackTimer);
+    fallbackTimer = on ? setInterval(handlers.refresh, FALLBACK_REFRESH_MS) : undefined;
+  }
+
+  const socket = makeSocket({
+    path: () => "/api/me/ws",
+    maxDelayMs: 60_000,
+    onText(text) {
+      let raw: unknown;
+      try {
+        raw = JSON.parse(text);
+      } catch {
+        return;
+      }
+      const parsed = InboxFrame.safeParse(raw);
+      if (!parsed.success) return;
+      const frame = parsed.data;
+      switch (frame.type) {
+        case "ready":
+          live = true;
+          socket.healthy();
+          fallback(false);
+          // Whatever happened while the socket was down.
+          handlers.refresh();
+          return;
+        case "room":
+          handlers.onRoom(frame);
+          return;
+        case "membership":
+          handlers.onMembership(frame.roomId, frame.change);
+          return;
+        case "error":
+          return;
+      }
+    },
+    onDown() {
+      if (live) handlers.refresh();
+      live = false;
+      if (fallbackTimer === undefined) fallback(true);
+    },
+  });
+
+  return {
+    start() {
+      fallback(true);
+      socket.start();
+    },
+    stop() {
+      live = false;
+      fallback(false);
+      socket.stop();
+    },
+    isLive: () => live,
+  };
+}
+
+export type Inbox = ReturnType<typeof createInbox>;

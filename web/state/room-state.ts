@@ -1,0 +1,538 @@
+// One room, live: its messages (upserted by seq, newer rev wins), my outbox of messages not yet
+// acknowledged, presence, typing and read marks, over the room WebSocket. On reconnect it resumes
+// from the last rev it has fully seen; when no socket can be opened at all it polls over HTTP.
+import { batch, type ReadonlySignal, signal } from "@preact/signals";
+import {
+  bodyProblem,
+  type Message,
+  ServerFrame,
+  type ServerFrame as ServerFrameType,
+} from "../../src/shared/protocol";
+import { type Api, asApiError } from "../net/api";
+import { backoffDelay, createLiveSocket, type LiveSocket } from "../net/live-socket";
+import { type PendingMessage, upsertMessages } from "./timeline";
+
+export type Connection = "connecting" | "connected" | "reconnecting" | "offline" | "polling";
+
+export type RoomSummary = Extract<ServerFrameType, { type: "ready" }>["room"];
+
+export interface RoomEvents {
+  /** A new message arrived live (not from a replay or a history page). */
+  onNewMessage?: (roomId: string, message: Message) => void;
+  /** My read mark moved forward (by me, here or elsewhere). */
+  onRead?: (roomId: string, seq: number) => void;
+  /** The server closed the socket for good reasons of policy (removed, signed out). */
+  onRefused?: (roomId: string) => void;
+}
+
+const TYPING_EXPIRES_MS = 6_000;
+const TYPING_RENEW_MS = 3_000;
+const TYPING_IDLE_MS = 4_000;
+const POLL_EVERY_MS = 3_000;
+/** Failed socket attempts (never reaching `ready`) before HTTP polling takes over. */
+const ATTEMPTS_BEFORE_POLLING = 3;
+const PAGE = 50;
+
+export function newCid(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(9));
+  return `c${Date.now().toString(36)}${Array.from(bytes, (b) => b.toString(36).padStart(2, "0")).join("")}`.slice(
+    0,
+    64,
+  );
+}
+
+export function createRoomState(
+  roomId: string,
+  meId: string,
+  api: Api,
+  events: RoomEvents = {},
+  makeSocket: typeof createLiveSocket = createLiveSocket,
+) {
+  const messages = signal<Message[]>([]);
+  const pending = signal<PendingMessage[]>([]);
+  const connection = signal<Connection>("connecting");
+  const online = signal<ReadonlySet<string>>(new Set());
+  const typing = signal<ReadonlyMap<string, number>>(new Map());
+  const readMarks = signal<Readonly<Record<string, number>>>({});
+  const summary = signal<RoomSummary | null>(null);
+  const hasOlder = signal(true);
+  const loadingOlder = signal(false);
+  const loaded = signal(false);
+  const loadError = signal<string | null>(null);
+  const lastError = signal<string | null>(null);
+
+  /** Seqs below this are outside the loaded contiguous range (null: nothing loaded yet). */
+  let floor: number | null = null;
+  /** Every change up to this rev is reflected here: where a reconnect resumes. */
+  let resumeRev: number | null = null;
+  /** Highest rev seen live while a catch-up over HTTP was still filling the gap below it. */
+  let liveRev = 0;
+  let catchingUp = false;
+  let replaying = false;
+  let failedAttempts = 0;
+  let everReady = false;
+  let running = false;
+  let inFlight: string | null = null;
+  let pollTimer: ReturnType<typeof setTimeout> | undefined;
+  let resendTimer: ReturnType<typeof setTimeout> | undefined;
+  let initTimer: ReturnType<typeof setTimeout> | undefined;
+  let initAttempt = 0;
+  const typingTimers = new Map<string, ReturnType<typeof setTimeout>>();
+  let typingSentAt = 0;
+  let typingIdleTimer: ReturnType<typeof setTimeout> | undefined;
+  let myReadSeq = 0;
+
+  const socket: LiveSocket = makeSocket({
+    path: () => `/api/rooms/${encodeURIComponent(roomId)}/ws?sinceRev=${resumeRev ?? 0}`,
+    onText: (text) => {
+      let raw: unknown;
+      try {
+        raw = JSON.parse(text);
+      } catch {
+        return;
+      }
+      const parsed = ServerFrame.safeParse(raw);
+      if (parsed.success) onFrame(parsed.data);
+    },
+    onDown: ({ opened, code }) => {
+      inFlight = null;
+      replaying = false;
+      if (code === 1008) events.onRefused?.(roomId);
+      if (!opened) failedAttempts++;
+      if (!navigator.onLine) connection.value = "offline";
+      else if (failedAttempts >= ATTEMPTS_BEFORE_POLLING && !opened) startPolling();
+      else if (connection.value !== "polling") connection.value = "reconnecting";
+      markQueued();
+    },
+  });
+
+  // ---- applying what the server says ---------------------------------------------------------
+
+  function apply(incoming: readonly Message[]) {
+    const before = messages.value;
+    const next = upsertMessages(before, incoming, floor ?? 0);
+    if (next !== before) messages.value = next;
+  }
+
+  function bumpRev(rev: number) {
+    if (catchingUp || replaying) liveRev = Math.max(liveRev, rev);
+    else resumeRev = Math.max(resumeRev ?? 0, rev);
+  }
+
+  function onFrame(frame: ServerFrameType) {
+    switch (frame.type) {
+      case "ready":
+        everReady = true;
+        failedAttempts = 0;
+        replaying = true;
+        socket.healthy();
+        stopPolling();
+        batch(() => {
+          connection.value = "connected";
+          summary.value = frame.room;
+          online.value = new Set(frame.online);
+          readMarks.value = { ...readMarks.value, ...frame.readMarks };
+          lastError.value = null;
+        });
+        noteMyRead(frame.readMarks[meId] ?? 0);
+        flush();
+        return;
+      case "message":
+      case "changed": {
+        const isNew =
+          frame.type === "message" &&
+          !replaying &&
+          !messages.value.some((m) => m.seq === frame.message.seq);
+        apply([frame.message]);
+        bumpRev(frame.message.rev);
+        if (!replaying) clearTyping(frame.message.sender.id);
+        if (isNew) events.onNewMessage?.(roomId, frame.message);
+        return;
+      }
+      case "ack":
+        settle(frame.cid);
+        bumpRev(frame.rev);
+        return;
+      case "synced":
+        replaying = false;
+        if (frame.complete) {
+          resumeRev = Math.max(resumeRev ?? 0, frame.rev, catchingUp ? 0 : liveRev);
+        } else void catchUp(frame.rev);
+        return;
+      case "trimmed": {
+        floor = Math.max(floor ?? 0, frame.firstSeq);
+        messages.value = messages.value.filter((m) => m.seq >= frame.firstSeq);
+        return;
+      }
+      case "typing":
+        if (frame.userId === meId) return;
+        if (frame.on) showTyping(frame.userId);
+        else clearTyping(frame.userId);
+        return;
+      case "presence": {
+        const next = new Set(online.value);
+        if (frame.online) next.add(frame.userId);
+        else next.delete(frame.userId);
+        online.value = next;
+        if (!frame.online) clearTyping(frame.userId);
+        return;
+      }
+      case "read":
+        if ((readMarks.value[frame.userId] ?? 0) < frame.seq) {
+          readMarks.value = { ...readMarks.value, [frame.userId]: frame.seq };
+        }
+        if (frame.userId === meId) noteMyRead(frame.seq);
+        return;
+      case "error":
+        onError(frame);
+        return;
+    }
+  }
+
+  function onError(frame: Extract<ServerFrameType, { type: "error" }>) {
+    const item = frame.ref ? pending.value.find((p) => p.cid === frame.ref) : undefined;
+    if (!item) {
+      lastError.value = frame.message;
+      return;
+    }
+    inFlight = null;
+    if (frame.code === "rate_limited") {
+      markQueued();
+      clearTimeout(resendTimer);
+      resendTimer = setTimeout(flush, frame.retryAfterMs ?? 1000);
+      return;
+    }
+    updatePending(item.cid, { status: "failed", error: frame.message });
+    flush();
+  }
+
+  /** The replay stopped short (more than the server replays at once): page the rest over HTTP. */
+  async function catchUp(fromRev: number) {
+    catchingUp = true;
+    let rev = fromRev;
+    try {
+      for (;;) {
+        const page = await api.changes(roomId, rev);
+        apply(page.messages);
+        rev = page.rev ?? rev;
+        if (page.complete !== false) break;
+      }
+      catchingUp = false;
+      resumeRev = Math.max(resumeRev ?? 0, rev, liveRev);
+    } catch {
+      // The gap stays open: resumeRev still points below it, so the next connection replays it.
+      catchingUp = false;
+      socket.reconnect();
+    }
+  }
+
+  function noteMyRead(seq: number) {
+    if (seq <= myReadSeq) return;
+    myReadSeq = seq;
+    events.onRead?.(roomId, seq);
+  }
+
+  // ---- typing --------------------------------------------------------------------------------
+
+  function showTyping(userId: string) {
+    clearTimeout(typingTimers.get(userId));
+    typingTimers.set(
+      userId,
+      setTimeout(() => clearTyping(userId), TYPING_EXPIRES_MS),
+    );
+    const next = new Map(typing.value);
+    next.set(userId, Date.now());
+    typing.value = next;
+  }
+
+  function clearTyping(userId: string) {
+    clearTimeout(typingTimers.get(userId));
+    typingTimers.delete(userId);
+    if (!typing.value.has(userId)) return;
+    const next = new Map(typing.value);
+    next.delete(userId);
+    typing.value = next;
+  }
+
+  // ---- my outbox: in order, one on the wire at a time, each with its cid ---------------------
+
+  function updatePending(cid: string, change: Partial<PendingMessage>) {
+    pending.value = pending.value.map((p) => (p.cid === cid ? { ...p, ...change } : p));
+  }
+
+  function markQueued() {
+    if (pending.value.some((p) => p.status === "sending")) {
+      pending.value = pending.value.map((p) =>
+        p.status === "sending" ? { ...p, status: "queued" } : p,
+      );
+    }
+  }
+
+  /** Acknowledged: the message itself comes (or came) as a `message` frame or HTTP answer. */
+  function settle(cid: string) {
+    if (inFlight === cid) inFlight = null;
+    pending.value = pending.value.filter((p) => p.cid !== cid);
+    flush();
+  }
+
+  function flush() {
+    if (inFlight) return;
+    const next = pending.value.find((p) => p.status === "queued");
+    if (!next) return;
+    if (socket.isOpen() && connection.value === "connected") {
+      inFlight = next.cid;
+      updatePending(next.cid, { status: "sending" });
+      socket.send({
+        type: "send",
+        cid: next.cid,
+        body: next.body,
+        ...(next.replyTo === null ? {} : { replyTo: next.replyTo }),
+      });
+    } else if (connection.value === "polling") {
+      void sendOverHttp(next);
+    }
+  }
+
+  async function sendOverHttp(item: PendingMessage) {
+    inFlight = item.cid;
+    updatePending(item.cid, { status: "sending" });
+    try {
+      const { message } = await api.send(roomId, {
+        cid: item.cid,
+        body: item.body,
+        ...(item.replyTo === null ? {} : { replyTo: item.replyTo }),
+      });
+      apply([message]);
+      settle(item.cid);
+    } catch (error) {
+      inFlight = null;
+      const apiError = asApiError(error);
+      if (apiError.status === 0 || apiError.status === 429 || apiError.status >= 500) {
+        updatePending(item.cid, { status: "queued" });
+        clearTimeout(resendTimer);
+        resendTimer = setTimeout(flush, apiError.status === 429 ? 1000 : POLL_EVERY_MS);
+      } else {
+        updatePending(item.cid, { status: "failed", error: apiError.message });
+        flush();
+      }
+    }
+  }
+
+  // ---- HTTP polling, when no socket gets through ---------------------------------------------
+
+  function startPolling() {
+    if (connection.value === "polling" && pollTimer !== undefined) return;
+    connection.value = "polling";
+    clearTimeout(pollTimer);
+    pollTimer = setTimeout(poll, 0);
+  }
+
+  function stopPolling() {
+    clearTimeout(pollTimer);
+    pollTimer = undefined;
+  }
+
+  async function poll() {
+    if (!running || connection.value !== "polling") return;
+    try {
+      let rev = resumeRev ?? 0;
+      for (;;) {
+        const page = await api.changes(roomId, rev);
+        if (connection.value !== "polling") return;
+        const fresh = page.messages.filter((m) => !messages.value.some((x) => x.seq === m.seq));
+        apply(page.messages);
+        for (const message of fresh) {
+          if (message.sender.id !== meId) events.onNewMessage?.(roomId, message);
+        }
+        rev = page.rev ?? rev;
+        if (page.complete !== false) break;
+      }
+      resumeRev = Math.max(resumeRev ?? 0, rev);
+      flush();
+    } catch {
+      // Keep polling; the status line already says we are not live.
+    }
+    if (running && connection.value === "polling") pollTimer = setTimeout(poll, POLL_EVERY_MS);
+  }
+
+  // ---- starting: the newest page over HTTP, then the socket from its rev ----------------------
+
+  async function loadInitial() {
+    try {
+      const page = await api.history(roomId, undefined, PAGE);
+      if (!running) return;
+      floor = page.hasMore ? (page.messages[0]?.seq ?? 0) : 0;
+      resumeRev = page.messages.reduce((max, m) => Math.max(max, m.rev), 0);
+      batch(() => {
+        apply(page.messages);
+        hasOlder.value = page.hasMore;
+        loaded.value = true;
+        loadError.value = null;
+      });
+      socket.start();
+    } catch (error) {
+      if (!running) return;
+      const apiError = asApiError(error);
+      if (apiError.status === 404 || apiError.status === 403 || apiError.status === 401) {
+        loadError.value = apiError.message;
+        return;
+      }
+      connection.value = navigator.onLine ? "reconnecting" : "offline";
+      initTimer = setTimeout(() => void loadInitial(), backoffDelay(initAttempt++));
+    }
+  }
+
+  return {
+    roomId,
+    messages: messages as ReadonlySignal<Message[]>,
+    pending: pending as ReadonlySignal<PendingMessage[]>,
+    connection: connection as ReadonlySignal<Connection>,
+    online: online as ReadonlySignal<ReadonlySet<string>>,
+    typing: typing as ReadonlySignal<ReadonlyMap<string, number>>,
+    readMarks: readMarks as ReadonlySignal<Readonly<Record<string, number>>>,
+    summary: summary as ReadonlySignal<RoomSummary | null>,
+    hasOlder: hasOlder as ReadonlySignal<boolean>,
+    loadingOlder: loadingOlder as ReadonlySignal<boolean>,
+    loaded: loaded as ReadonlySignal<boolean>,
+    loadError: loadError as ReadonlySignal<string | null>,
+    /** The last refusal of an action (edit, delete, react), for the status line. */
+    lastError: lastError as ReadonlySignal<string | null>,
+
+    /** Connects (again); the state kept from before is brought up to date from its rev. */
+    open() {
+      if (running) return;
+      running = true;
+      if (!everReady && connection.value !== "polling") connection.value = "connecting";
+      if (resumeRev === null) void loadInitial();
+      else socket.start();
+    },
+
+    /** Disconnects; messages and the outbox stay for when the room opens again. */
+    close() {
+      running = false;
+      socket.stop();
+      stopPolling();
+      clearTimeout(resendTimer);
+      clearTimeout(initTimer);
+      clearTimeout(typingIdleTimer);
+      for (const timer of typingTimers.values()) clearTimeout(timer);
+      typingTimers.clear();
+      typing.value = new Map();
+      inFlight = null;
+      markQueued();
+      if (connection.value !== "polling") connection.value = "reconnecting";
+    },
+
+    hasUnsent: () => pending.value.some((p) => p.status !== "failed"),
+
+    async loadOlder(): Promise<void> {
+      if (loadingOlder.value || !hasOlder.value || floor === null) return;
+      loadingOlder.value = true;
+      try {
+        const oldest = messages.value[0]?.seq;
+        const page = await api.history(roomId, oldest ?? floor, PAGE);
+        batch(() => {
+          floor = page.hasMore ? (page.messages[0]?.seq ?? 0) : 0;
+          apply(page.messages);
+          hasOlder.value = page.hasMore;
+        });
+      } catch (error) {
+        lastError.value = asApiError(error).message;
+      } finally {
+        loadingOlder.value = false;
+      }
+    },
+
+    /** Queues a message; it goes out as soon as there is a connection, exactly once. */
+    send(body: string, replyTo: number | null = null): string | null {
+      const text = body.trim();
+      const problem = bodyProblem(text);
+      if (problem) return problem.message;
+      stopTyping();
+      pending.value = [
+        ...pending.value,
+        {
+          cid: newCid(),
+          body: text,
+          replyTo,
+          createdAt: new Date().toISOString(),
+          status: "queued",
+        },
+      ];
+      flush();
+      return null;
+    },
+
+    retry(cid: string) {
+      updatePending(cid, { status: "queued", error: undefined });
+      flush();
+    },
+
+    discard(cid: string) {
+      pending.value = pending.value.filter((p) => p.cid !== cid || p.status === "sending");
+    },
+
+    async edit(seq: number, body: string): Promise<void> {
+      const { message } = await api.edit(roomId, seq, body);
+      apply([message]);
+    },
+
+    async remove(seq: number): Promise<void> {
+      const { message } = await api.deleteMessage(roomId, seq);
+      apply([message]);
+    },
+
+    async react(seq: number, emoji: string, on: boolean): Promise<void> {
+      try {
+        const { message } = await api.react(roomId, seq, emoji, on);
+        apply([message]);
+      } catch (error) {
+        lastError.value = asApiError(error).message;
+      }
+    },
+
+    /** Marks everything loaded as read (call while the room is visible and focused). */
+    markRead() {
+      const last = messages.value.at(-1)?.seq ?? 0;
+      if (last <= myReadSeq) return;
+      noteMyRead(last);
+      readMarks.value = { ...readMarks.value, [meId]: last };
+      if (!socket.send({ type: "read", seq: last })) {
+        api.markRead(roomId, last).catch(() => {
+          // Best effort: the next visit marks it again.
+        });
+      }
+    },
+
+    /** Called as I type: `typing on` at most every few seconds, `off` after a pause. */
+    typed(text: string) {
+      if (text.trim() === "") {
+        stopTyping();
+        return;
+      }
+      const now = Date.now();
+      if (now - typingSentAt > TYPING_RENEW_MS) {
+        if (socket.send({ type: "typing", on: true })) typingSentAt = now;
+      }
+      clearTimeout(typingIdleTimer);
+      typingIdleTimer = setTimeout(stopTyping, TYPING_IDLE_MS);
+    },
+
+    stopTyping,
+
+    readSeq: () => myReadSeq,
+
+    setInitialReadSeq(seq: number) {
+      if (seq > myReadSeq) myReadSeq = seq;
+    },
+  };
+
+  function stopTyping() {
+    clearTimeout(typingIdleTimer);
+    if (typingSentAt === 0) return;
+    typingSentAt = 0;
+    socket.send({ type: "typing", on: false });
+  }
+}
+
+export type RoomState = ReturnType<typeof createRoomState>;
