@@ -12,7 +12,8 @@ import { adminRoutes } from "./routes/admin";
 import { authRoutes } from "./routes/auth";
 import { inboxSocket } from "./routes/inbox";
 import { memberRoutes } from "./routes/members";
-import { messageRoutes, roomSocket } from "./routes/messages";
+import { messageRoutes, roomExport, roomSocket } from "./routes/messages";
+import { retentionRoutes } from "./routes/retention";
 import { roomRoutes } from "./routes/rooms";
 
 /** JSON bodies are small; anything larger is refused before it is parsed. */
@@ -47,6 +48,7 @@ app.use("/api/*", resolvePrincipal());
 
 app.get("/api/rooms/:id/ws", roomSocket);
 app.get("/api/me/ws", inboxSocket);
+app.get("/api/rooms/:id/export", roomExport);
 
 const api = app
   .route("/api", authRoutes)
@@ -54,7 +56,8 @@ const api = app
   .route("/api", roomRoutes)
   .route("/api", memberRoutes("/rooms", "members", requireUser()))
   .route("/api", memberRoutes("/admin/rooms", "admin", requireAdmin()))
-  .route("/api", adminRoutes);
+  .route("/api", adminRoutes)
+  .route("/api", retentionRoutes);
 
 export type AppType = typeof api;
 
@@ -82,6 +85,24 @@ app.openAPIRegistry.registerPath({
     101: { description: "Switching protocols" },
     401: { description: "No valid session, token or ticket" },
     403: { description: "Foreign Origin" },
+    404: { description: "No such room, or not yours" },
+  },
+});
+app.openAPIRegistry.registerPath({
+  method: "get",
+  path: "/api/rooms/{id}/export",
+  tags: ["messages"],
+  summary:
+    "The room's whole history as NDJSON, one message per line in seq order (members, admins)",
+  security: [{ bearer: [] }, { cookie: [] }],
+  request: { params: z.object({ id: z.string() }) },
+  responses: {
+    200: {
+      description: "One message (the WebSocket protocol's shape, tombstones included) per line",
+      content: { "application/x-ndjson": { schema: z.string() } },
+    },
+    401: { description: "No valid session or token" },
+    403: { description: "Not a member of this public channel" },
     404: { description: "No such room, or not yours" },
   },
 });

@@ -2,6 +2,7 @@
 
 import type { InboxDO } from "./inbox/inbox-do";
 import type { SendLimits } from "./room/limits";
+import type { RetentionDefaults } from "./room/retention";
 import type { RoomDO } from "./room/room-do";
 
 export interface Env {
@@ -20,6 +21,8 @@ export interface Env {
   ROOM_DELIVERIES_PER_SEC?: string;
   ROOM_MIN_MESSAGES_PER_SEC?: string;
   ROOM_SYNC_DELAY_MS?: string;
+  RETENTION_DAYS?: string;
+  EPHEMERAL_RETENTION_DAYS?: string;
 }
 
 export interface Config {
@@ -32,6 +35,7 @@ export interface Config {
   send: SendLimits;
   /** How long a room gathers changes before flushing its outbox to D1. */
   syncDelayMs: number;
+  retention: RetentionDefaults;
 }
 
 function positive(value: string | undefined, fallback: number): number {
@@ -59,5 +63,9 @@ export function readConfig(env: Env): Config {
       minMessagesPerSec: positive(env.ROOM_MIN_MESSAGES_PER_SEC, 20),
     },
     syncDelayMs: positive(env.ROOM_SYNC_DELAY_MS, 500),
+    retention: {
+      days: positive(env.RETENTION_DAYS, 90),
+      ephemeralDays: positive(env.EPHEMERAL_RETENTION_DAYS, 3),
+    },
   };
 }

@@ -12,6 +12,8 @@ import {
   sendMessage,
   uniqueHandle,
 } from "./helpers";
+import type { Env } from "../src/env";
+import type { RoomDO } from "../src/room/room-do";
 import { RoomClient } from "./room-client";
 
 /** Puts `count` people straight into D1 as members of the room (registering 500 would take minutes). */
@@ -36,7 +38,8 @@ type Stub = ReturnType<typeof roomStub>;
 
 /** Swaps the room's D1 binding for one that fails, at the boundary the room talks to D1 through. */
 async function breakD1(stub: Stub, how: "down" | "answer-lost"): Promise<void> {
-  await runInDurableObject(stub, (instance: any) => {
+  await runInDurableObject<RoomDO, void>(stub, (room) => {
+    const instance = room as unknown as { env: Env };
     const real: D1Database = env.DB;
     const down = async () => {
       throw new Error("D1_ERROR: injected outage");
@@ -60,8 +63,8 @@ async function breakD1(stub: Stub, how: "down" | "answer-lost"): Promise<void> {
 }
 
 async function repairD1(stub: Stub): Promise<void> {
-  await runInDurableObject(stub, (instance: any) => {
-    instance.env = env;
+  await runInDurableObject<RoomDO, void>(stub, (room) => {
+    (room as unknown as { env: Env }).env = env;
   });
 }
 
@@ -210,7 +213,7 @@ describe("with D1 failing", () => {
 
     // Alarms are at-least-once: running it again, and flushing again, changes nothing.
     const settled = await d1State(roomId);
-    await runInDurableObject(stub, (instance: any) => instance.alarm());
+    await runInDurableObject<RoomDO, void>(stub, (room) => room.alarm());
     await stub.flush();
     expect(await d1State(roomId)).toEqual(settled);
     a.close();

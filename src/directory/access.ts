@@ -18,6 +18,13 @@ export interface RoomAccess {
 
 export const ROOM_NOT_FOUND = "No such room";
 
+/** A room by id for callers who may see every room (admins); 404 if there is none. */
+export async function roomById(db: Db, id: string): Promise<RoomRow> {
+  const room = await db.select().from(rooms).where(eq(rooms.id, id)).get();
+  if (!room) throw notFound(ROOM_NOT_FOUND);
+  return room;
+}
+
 export async function findMembership(db: Db, roomId: string, userId: string) {
   return (
     (await db

@@ -6,6 +6,7 @@ import { type Db, iso, likePattern } from "../db/client";
 import { memberships, rooms, users } from "../db/schema";
 import * as serialize from "../db/serialize";
 import { UNREAD_COLUMNS } from "../db/unread";
+import type { RetentionDefaults } from "../room/retention";
 import type {
   MemberRole,
   PublicUser,
@@ -14,6 +15,7 @@ import type {
   RoomListItem,
 } from "../shared/api";
 import type { RoomAccess, RoomRow } from "./access";
+import { retentionOf } from "./retention";
 
 export interface NewRoom {
   kind: "channel" | "private";
@@ -266,6 +268,7 @@ export async function roomDetails(
   db: Db,
   access: RoomAccess,
   page: { cursor?: string | undefined; limit: number },
+  retention: RetentionDefaults,
 ): Promise<RoomDetails> {
   const { room, membership } = access;
   const order = sql`CASE ${memberships.role} WHEN 'owner' THEN 0 WHEN 'moderator' THEN 1 ELSE 2 END`;
@@ -295,6 +298,7 @@ export async function roomDetails(
     })),
     memberCount: total,
     nextMembersCursor: hasMore ? String(offset + page.limit) : null,
+    retention: retentionOf(room, retention).effective,
   };
 }
 

@@ -2,6 +2,7 @@
 import type { Principal } from "../context";
 import type { MembershipRow, RoomRow } from "../directory/access";
 import type { Env } from "../env";
+import type { RetentionPolicy } from "../shared/api";
 import type { Actor, RoomInfo } from "./handlers";
 
 export const roomStub = (env: Env, roomId: string) => env.ROOM.get(env.ROOM.idFromName(roomId));
@@ -12,6 +13,8 @@ export const roomInfo = (room: RoomRow): RoomInfo => ({
   name: room.name,
   topic: room.topic,
   archived: room.archivedAt != null,
+  ephemeral: room.ephemeral,
+  retention: room.retentionJson ? (JSON.parse(room.retentionJson) as RetentionPolicy) : null,
 });
 
 /** The caller as the room sees them: identity from the session, role from D1. */

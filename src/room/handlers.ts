@@ -1,6 +1,6 @@
 // Room logic: what each operation does to a room's store, as plain functions. Transport (the
 // Durable Object, WebSocket frames, RPC from the Worker) is elsewhere; these never see a socket.
-import type { MemberRole } from "../shared/api";
+import type { MemberRole, RetentionPolicy } from "../shared/api";
 import { type FrameErrorCode, type Message, mentionedHandles } from "../shared/protocol";
 import type { MessageRow, RoomStore } from "./store";
 
@@ -19,6 +19,9 @@ export interface RoomInfo {
   name: string | null;
   topic: string;
   archived: boolean;
+  ephemeral: boolean;
+  /** The room's own retention fields (null: instance defaults), from D1. */
+  retention: RetentionPolicy | null;
 }
 
 export type Result<T> =
@@ -229,7 +232,14 @@ export function changesSince(store: RoomStore, room: RoomInfo, sinceRev: number,
   const complete = rows.length <= limit;
   const page = rows.slice(0, limit);
   const rev = complete ? Math.max(store.rev(), sinceRev) : (page.at(-1)?.rev ?? sinceRev);
-  return { messages: store.toMessages(room.id, page), hasMore: !complete, rev, complete };
+  return {
+    messages: store.toMessages(room.id, page),
+    hasMore: !complete,
+    rev,
+    complete,
+    // Where the room now begins: a client drops what it holds below (retention removed it).
+    firstSeq: store.firstSeq(),
+  };
 }
 
 /** Turns free text into an FTS5 query: every word must match, the last as a prefix. */

@@ -37,8 +37,19 @@ import {
   sendMessage,
 } from "./handlers";
 import { AdmissionCap, type Bucket, fullBucket, type SendLimits, takeToken } from "./limits";
+import {
+  addRanges,
+  type EffectiveRetention,
+  effectiveRetention,
+  NOTHING,
+  nextRetentionAt,
+  previewPurge,
+  purgeBatch,
+  purgeBoundary,
+  type RetentionDefaults,
+} from "./retention";
 import { Scheduler } from "./scheduler";
-import { RoomStore } from "./store";
+import { type PurgeRange, RoomStore, utf8Bytes } from "./store";
 import { type SyncStatus, syncStatus, syncToD1 } from "./sync-task";
 
 /** What the Worker tells the room about a socket it authenticated; never from the client. */
@@ -72,6 +83,7 @@ export class RoomDO extends DurableObject<Env> {
   readonly #admission: AdmissionCap;
   readonly #scheduler: Scheduler;
   readonly #syncDelayMs: number;
+  readonly #retentionDefaults: RetentionDefaults;
   /** Send buckets by user: a cache of what the users' socket attachments also hold. */
   readonly #buckets = new Map<string, Bucket>();
 
@@ -81,6 +93,7 @@ export class RoomDO extends DurableObject<Env> {
     const config = readConfig(env);
     this.#limits = config.send;
     this.#syncDelayMs = config.syncDelayMs;
+    this.#retentionDefaults = config.retention;
     this.#admission = new AdmissionCap(this.#limits);
     this.#scheduler = new Scheduler(this.#store, ctx.storage);
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair("ping", "pong"));
@@ -111,7 +124,13 @@ export class RoomDO extends DurableObject<Env> {
     send(server, {
       type: "ready",
       v: PROTOCOL_VERSION,
-      room,
+      room: {
+        id: room.id,
+        kind: room.kind,
+        name: room.name,
+        topic: room.topic,
+        archived: room.archived,
+      },
       me: {
         id: grant.actor.id,
         handle: grant.actor.handle,
@@ -123,6 +142,9 @@ export class RoomDO extends DurableObject<Env> {
       online: this.#onlineUsers(),
       readMarks: this.#store.readMarks(READ_MARKS_IN_READY),
     });
+    // A client that was away during a purge learns where the room now begins.
+    const firstSeq = this.#store.firstSeq();
+    if (firstSeq > 1) send(server, { type: "trimmed", firstSeq });
     if (grant.sinceRev !== null) this.#replay(server, room, grant.sinceRev);
     if (!wasOnline)
       this.#broadcast({ type: "presence", userId: grant.actor.id, online: true }, server);
@@ -138,7 +160,7 @@ export class RoomDO extends DurableObject<Env> {
     }
     if (
       data.length > MESSAGE_LIMITS.frameMaxBytes ||
-      utf8Length(data) > MESSAGE_LIMITS.frameMaxBytes
+      utf8Bytes(data) > MESSAGE_LIMITS.frameMaxBytes
     ) {
       ws.close(CLOSE.tooLarge, "Frame too large");
       return;
@@ -378,8 +400,7 @@ export class RoomDO extends DurableObject<Env> {
     await this.#scheduler.run(
       {
         sync: () => syncToD1(this.#syncContext()),
-        // Retention joins the scheduler in its own issue; until then nothing is ever due.
-        retention: async () => null,
+        retention: (now) => this.#retentionStep(now),
       },
       Date.now(),
     );
@@ -404,9 +425,40 @@ export class RoomDO extends DurableObject<Env> {
     this.#store.unsubscribe([userId]);
   }
 
-  /** D1 changed the room (rename, topic, archive): later frames see it at once. */
-  roomChanged(room: RoomInfo): void {
+  /** D1 changed the room (rename, topic, archive, retention): later frames see it at once. */
+  async roomChanged(room: RoomInfo): Promise<void> {
+    const before = this.#store.getMeta<RoomInfo>("room");
     this.#rememberRoom(room);
+    const policyChanged =
+      JSON.stringify([before?.retention, before?.ephemeral]) !==
+      JSON.stringify([room.retention, room.ephemeral]);
+    if (policyChanged) await this.#scheduleRetention(true);
+  }
+
+  // ---- retention ----------------------------------------------------------------------------
+
+  retentionPreview(room: RoomInfo): PurgeRange {
+    this.#rememberRoom(room);
+    return previewPurge(this.#store, this.#policy(), Date.now());
+  }
+
+  /**
+   * Applies the policy now, batch after batch, letting live traffic in between batches;
+   * answers what was deleted (the preview of the same moment).
+   */
+  async retentionRun(room: RoomInfo): Promise<PurgeRange> {
+    this.#rememberRoom(room);
+    const target = purgeBoundary(this.#store, this.#policy(), Date.now());
+    let deleted = NOTHING;
+    while (target > 0 && (this.#store.storedRange()?.first ?? target + 1) <= target) {
+      const batch = purgeBatch(this.#store, target);
+      deleted = addRanges(deleted, batch);
+      this.#trimmed();
+      await this.#afterChange();
+      await new Promise((resolve) => setTimeout(resolve, 0));
+    }
+    await this.#scheduleRetention(true);
+    return deleted;
   }
 
   /** A member was removed (or banned): their sockets close with 1008 now. */
@@ -463,11 +515,65 @@ export class RoomDO extends DurableObject<Env> {
 
   // ---- helpers ------------------------------------------------------------------------------
 
-  /** A change wrote the outbox: make sure a flush is coming. */
+  /** A change wrote the outbox: make sure a flush is coming, and retention when it is due. */
   async #afterChange(): Promise<void> {
     if (!this.#store.outbox.dirty) return;
     this.#store.outbox.dirty = false;
     await this.#scheduler.request("sync", Date.now() + this.#syncDelayMs);
+    await this.#scheduleRetention(false);
+  }
+
+  #policy(): EffectiveRetention {
+    const room = this.#store.getMeta<RoomInfo>("room");
+    return effectiveRetention(
+      room?.retention ?? null,
+      room?.ephemeral ?? false,
+      this.#retentionDefaults,
+    );
+  }
+
+  /**
+   * Points the retention task at its next due time. Without `replace`, a task already
+   * scheduled stays unless the count or bytes limit is now exceeded (cheap checks).
+   */
+  async #scheduleRetention(replace: boolean): Promise<void> {
+    const policy = this.#policy();
+    const due = this.#scheduler.dueAt("retention");
+    if (!replace && due !== null && !this.#overLimits(policy)) return;
+    const at = nextRetentionAt(this.#store, policy, Date.now());
+    if (replace) await this.#scheduler.set("retention", at);
+    else if (at !== null) await this.#scheduler.request("retention", at);
+  }
+
+  #overLimits(policy: EffectiveRetention): boolean {
+    if (policy.maxMessages !== null && (this.#store.storedRange()?.count ?? 0) > policy.maxMessages)
+      return true;
+    return policy.maxBytes !== null && this.#store.storedBytes() > policy.maxBytes;
+  }
+
+  /**
+   * The alarm's retention task: one bounded batch toward the boundary, then it asks to run again
+   * at once while there is more. The boundary is kept in meta so a batch that throws is retried
+   * toward the same end state.
+   */
+  async #retentionStep(now: number): Promise<number | null> {
+    const policy = this.#policy();
+    const target =
+      this.#store.getMeta<number>("purgeTarget") ?? purgeBoundary(this.#store, policy, now);
+    if (target > 0) {
+      this.#store.setMeta("purgeTarget", target);
+      if (purgeBatch(this.#store, target).messages > 0) {
+        this.#trimmed();
+        await this.#afterChange();
+      }
+      if ((this.#store.storedRange()?.first ?? target + 1) <= target) return Date.now();
+      this.#store.setMeta("purgeTarget", null);
+    }
+    return nextRetentionAt(this.#store, policy, Date.now());
+  }
+
+  #trimmed(): void {
+    this.#broadcast({ type: "trimmed", firstSeq: this.#store.firstSeq() });
   }
 
   async #syncNow(): Promise<void> {
@@ -567,8 +673,4 @@ function errorFrame(
     message: result.message,
     ...(ref === undefined ? {} : { ref }),
   };
-}
-
-function utf8Length(text: string): number {
-  return new TextEncoder().encode(text).length;
 }

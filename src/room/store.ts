@@ -44,8 +44,17 @@ export interface NewMessage {
   at: number;
 }
 
+/** What a purge removed, or what a preview says it would: a seq range, oldest first. */
+export interface PurgeRange {
+  messages: number;
+  bytes: number;
+  fromSeq: number | null;
+  toSeq: number | null;
+}
+
 export class RoomStore {
   #rev: number | null = null;
+  #bytes: number | null = null;
   readonly outbox: Outbox;
 
   constructor(
@@ -123,6 +132,7 @@ export class RoomStore {
       return this.transaction(fn);
     } catch (error) {
       this.#rev = rev;
+      this.#bytes = null;
       this.outbox.forget();
       throw error;
     }
@@ -167,11 +177,13 @@ export class RoomStore {
         m.at,
       )
       .one();
+    this.#addBytes(utf8Bytes(m.body));
     return row;
   }
 
   edit(seq: number, body: string, at: number): MessageRow {
-    return this.sql
+    const before = this.#bodyBytes(seq);
+    const row = this.sql
       .exec<MessageRow>(
         `UPDATE messages SET body = ?, edited_at = ?, rev = ? WHERE seq = ? RETURNING ${COLUMNS}`,
         body,
@@ -180,11 +192,14 @@ export class RoomStore {
         seq,
       )
       .one();
+    this.#addBytes(utf8Bytes(body) - before);
+    return row;
   }
 
   /** Soft delete: the row stays as a tombstone (seq, rev, sender, time); body and reactions go. */
   tombstone(seq: number, at: number): MessageRow {
     this.sql.exec("DELETE FROM reactions WHERE seq = ?", seq);
+    this.#addBytes(-this.#bodyBytes(seq));
     return this.sql
       .exec<MessageRow>(
         `UPDATE messages SET body = '', mentions_json = '[]', attachments_json = '[]', deleted_at = ?, rev = ?
@@ -306,6 +321,118 @@ export class RoomStore {
     return marks;
   }
 
+  // ---- retention ----------------------------------------------------------------------------
+
+  /** UTF-8 bytes of every stored body (the `maxBytes` measure), kept as a running total. */
+  storedBytes(): number {
+    this.#bytes ??=
+      this.getMeta<number>("bytes") ??
+      this.sql
+        .exec<{ n: number }>(
+          "SELECT coalesce(sum(length(CAST(body AS BLOB))), 0) AS n FROM messages",
+        )
+        .one().n;
+    return this.#bytes;
+  }
+
+  #addBytes(delta: number): void {
+    if (delta === 0) return;
+    this.#bytes = this.storedBytes() + delta;
+    this.setMeta("bytes", this.#bytes);
+  }
+
+  #bodyBytes(seq: number): number {
+    return (
+      this.sql
+        .exec<{ n: number }>(
+          "SELECT length(CAST(body AS BLOB)) AS n FROM messages WHERE seq = ?",
+          seq,
+        )
+        .toArray()[0]?.n ?? 0
+    );
+  }
+
+  /** The oldest and newest stored seqs; retention removes from the front only, so no gaps. */
+  storedRange(): { first: number; last: number; count: number } | null {
+    const row = this.sql
+      .exec<{ first: number | null; last: number | null }>(
+        "SELECT min(seq) AS first, max(seq) AS last FROM messages",
+      )
+      .one();
+    if (row.first === null || row.last === null) return null;
+    return { first: row.first, last: row.last, count: row.last - row.first + 1 };
+  }
+
+  oldestCreatedAt(): number | null {
+    return (
+      this.sql
+        .exec<{ at: number }>("SELECT created_at AS at FROM messages ORDER BY seq LIMIT 1")
+        .toArray()[0]?.at ?? null
+    );
+  }
+
+  /** The seq of the newest message created before `cutoff` (index on created_at), or 0. */
+  newestSeqBefore(cutoff: number): number {
+    return (
+      this.sql
+        .exec<{ seq: number }>(
+          "SELECT seq FROM messages WHERE created_at < ? ORDER BY created_at DESC, seq DESC LIMIT 1",
+          cutoff,
+        )
+        .toArray()[0]?.seq ?? 0
+    );
+  }
+
+  /** The seq at which the oldest messages add up to at least `bytes`, or 0. */
+  seqCoveringBytes(bytes: number): number {
+    return (
+      this.sql
+        .exec<{ seq: number }>(
+          `SELECT seq FROM (SELECT seq, sum(length(CAST(body AS BLOB))) OVER (ORDER BY seq) AS total
+                           FROM messages)
+           WHERE total >= ? ORDER BY seq LIMIT 1`,
+          bytes,
+        )
+        .toArray()[0]?.seq ?? 0
+    );
+  }
+
+  /** Messages at or below `throughSeq`: how many, their bytes, their seq range. */
+  rangeThrough(throughSeq: number): PurgeRange {
+    const row = this.sql
+      .exec<{ n: number; bytes: number; lo: number | null; hi: number | null }>(
+        `SELECT count(*) AS n, coalesce(sum(length(CAST(body AS BLOB))), 0) AS bytes,
+                min(seq) AS lo, max(seq) AS hi
+         FROM messages WHERE seq <= ?`,
+        throughSeq,
+      )
+      .one();
+    return { messages: row.n, bytes: row.bytes, fromSeq: row.lo, toSeq: row.hi };
+  }
+
+  /**
+   * Deletes the oldest messages at or below `throughSeq`, at most `limit`, with their
+   * reactions (their search index rows go by trigger). Run it inside `atomically`.
+   */
+  purge(throughSeq: number, limit: number): PurgeRange {
+    const range = this.sql
+      .exec<{ n: number; bytes: number; lo: number | null; hi: number | null }>(
+        `SELECT count(*) AS n, coalesce(sum(length(CAST(body AS BLOB))), 0) AS bytes,
+                min(seq) AS lo, max(seq) AS hi
+         FROM (SELECT seq, body FROM messages WHERE seq <= ? ORDER BY seq LIMIT ?)`,
+        throughSeq,
+        limit,
+      )
+      .one();
+    if (range.hi === null) return { messages: 0, bytes: 0, fromSeq: null, toSeq: null };
+    // The last seq is recorded first: lastSeq() must not fall back if the table empties.
+    this.setMeta("purgedThrough", Math.max(range.hi, this.getMeta<number>("purgedThrough") ?? 0));
+    this.sql.exec("DELETE FROM reactions WHERE seq <= ?", range.hi);
+    this.sql.exec("DELETE FROM messages WHERE seq <= ?", range.hi);
+    this.#addBytes(-range.bytes);
+    return { messages: range.n, bytes: range.bytes, fromSeq: range.lo, toSeq: range.hi };
+  }
+
   // ---- inbox subscribers --------------------------------------------------------------------
 
   subscribe(userId: string, at: number): void {
@@ -423,4 +550,19 @@ function preview(row: Pick<MessageRow, "sender_name" | "body">): string {
   const excerpt =
     chars.length > PREVIEW_CHARS ? `${chars.slice(0, PREVIEW_CHARS).join("")}…` : text;
   return `${row.sender_name}: ${excerpt}`;
+}
+
+/** UTF-8 length of a string without encoding it. */
+export function utf8Bytes(text: string): number {
+  let bytes = 0;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code < 0x80) bytes += 1;
+    else if (code < 0x800) bytes += 2;
+    else if (code >= 0xd800 && code < 0xdc00 && i + 1 < text.length) {
+      bytes += 4;
+      i++;
+    } else bytes += 3;
+  }
+  return bytes;
 }

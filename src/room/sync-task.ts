@@ -63,6 +63,10 @@ export async function syncToD1(ctx: SyncContext): Promise<number | null> {
   const stats = store.getMeta<SyncStats>("sync") ?? NO_STATS;
   const entries = store.outbox.pending(SYNC_BATCH_ROWS);
   if (entries.rows.length === 0 || ctx.roomId === null) return null;
+  // Deletions and mentions that retention has since removed are of no use to D1 any more.
+  const floor = store.firstSeq();
+  entries.deletedSeqs = entries.deletedSeqs.filter((seq) => seq >= floor);
+  entries.mentions = entries.mentions.filter((m) => m.seq >= floor);
 
   // Room-wide changes concern every open inbox; read marks only their readers'.
   const subscribers = store.subscribers();

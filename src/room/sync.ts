@@ -30,6 +30,10 @@ const SUMMARY_SQL = `
     last_preview = CASE WHEN ?2 >= last_seq THEN ?5 ELSE last_preview END
   WHERE id = ?1`;
 
+// Below first_seq the unread formula no longer looks; those rows are dead weight after a purge.
+const FORGET_DELETED_SQL = "DELETE FROM deleted_messages WHERE room_id = ?1 AND seq < ?2";
+const FORGET_MENTIONS_SQL = "DELETE FROM mentions WHERE room_id = ?1 AND seq < ?2";
+
 const READ_MARKS_SQL = `
   UPDATE memberships SET last_read_seq = j.seq
   FROM (SELECT json_extract(value, '$[0]') AS user_id, json_extract(value, '$[1]') AS seq
@@ -89,6 +93,12 @@ export async function flushToD1(
           summary.lastPreview,
         ),
     );
+    if (summary.firstSeq > 1) {
+      writes.push(
+        db.prepare(FORGET_DELETED_SQL).bind(roomId, summary.firstSeq),
+        db.prepare(FORGET_MENTIONS_SQL).bind(roomId, summary.firstSeq),
+      );
+    }
   }
   if (readMarks.length > 0) {
     const marks = JSON.stringify(readMarks.map((m) => [m.userId, m.seq]));

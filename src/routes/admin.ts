@@ -5,6 +5,7 @@ import { currentPrincipal, requireAdmin } from "../auth/principal";
 import { likePattern } from "../db/client";
 import { auditLog, memberships, rooms, users } from "../db/schema";
 import * as serialize from "../db/serialize";
+import { roomById } from "../directory/access";
 import { createRoom, deleteRoom, updateRoom } from "../directory/rooms";
 import { createToken, listTokens, revokeToken } from "../directory/tokens";
 import { findUser, searchUsers, updateUser } from "../directory/users";
@@ -30,12 +31,6 @@ import { errors, jsonBody, noContent, ok, pageRequest, router, security } from "
 
 const RoomBody = z.object({ room: Room });
 const Params = z.object({ id: Id });
-
-async function roomById(db: Parameters<typeof findUser>[0], id: string) {
-  const room = await db.select().from(rooms).where(eq(rooms.id, id)).get();
-  if (!room) throw notFound("No such room");
-  return room;
-}
 
 export const adminRoutes = router([["/admin/*", requireAdmin()]])
   .openapi(

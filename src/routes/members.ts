@@ -17,7 +17,7 @@ const MembersBody = z.object({ members: z.array(Member), memberCount: z.number()
 /** First page of members after a change, so callers see the result without another request. */
 async function membersAfterChange(c: Parameters<MiddlewareHandler<AppEnv>>[0], roomId: string) {
   const access = await loadRoom(c.get("db"), currentPrincipal(c), roomId, "view");
-  const details = await roomDetails(c.get("db"), access, { limit: 100 });
+  const details = await roomDetails(c.get("db"), access, { limit: 100 }, c.get("config").retention);
   return { members: details.members, memberCount: details.memberCount };
 }
 

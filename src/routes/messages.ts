@@ -11,7 +11,7 @@ import { adminSockets, users, wsTickets } from "../db/schema";
 import { loadRoom, type RoomAccess } from "../directory/access";
 import { ApiError, forbidden } from "../errors";
 import { actorOf, roomInfo, roomStub } from "../room/client";
-import type { Result } from "../room/handlers";
+import type { Page as HistoryPage, Result } from "../room/handlers";
 import { CONNECT_HEADER, type ConnectGrant } from "../room/room-do";
 import { Id } from "../shared/api";
 import type { Message as MessageShape } from "../shared/protocol";
@@ -19,6 +19,8 @@ import { bodyProblem, Cid, Emoji, MESSAGE_LIMITS, Message } from "../shared/prot
 import { errors, jsonBody, ok, router, security } from "./openapi";
 
 const TICKET_TTL_MS = 30_000;
+/** Messages per room call while exporting. */
+const EXPORT_PAGE = 1_000;
 const Params = z.object({ id: Id });
 const SeqParams = z.object({ id: Id, seq: z.coerce.number().int().positive() });
 const ReactionParams = SeqParams.extend({ emoji: Emoji });
@@ -96,7 +98,11 @@ export const messageRoutes = router([["/rooms/*", requireUser()]])
       request: { params: Params, query: PageQuery },
       responses: {
         200: ok(
-          Page.extend({ rev: z.number().int().optional(), complete: z.boolean().optional() }),
+          Page.extend({
+            rev: z.number().int().optional(),
+            complete: z.boolean().optional(),
+            firstSeq: z.number().int().optional(),
+          }),
         ),
         ...errors,
       },
@@ -330,6 +336,41 @@ async function redeemTicket(
  * 401 without a valid session or ticket, 403 for a foreign Origin, 404 for rooms the caller
  * is not in. The room learns who connected from the Worker only.
  */
+/**
+ * `GET /api/rooms/:id/export`: the room's history as NDJSON in seq order, tombstones included,
+ * page by page through the room so a room of any size streams in constant memory.
+ */
+export async function roomExport(c: Context<AppEnv>): Promise<Response> {
+  const { stub, info, room } = await access(c, "member");
+  if (!room.membership && !room.actor.isAdmin) {
+    throw forbidden("Only members and admins can export a room");
+  }
+  let after = 0;
+  const encoder = new TextEncoder();
+  const stream = new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      const page = (await stub.history(info, {
+        after,
+        limit: EXPORT_PAGE,
+      })) as unknown as HistoryPage;
+      const last = page.messages.at(-1);
+      if (last) {
+        const lines = page.messages.map((m) => JSON.stringify(m)).join("\n");
+        controller.enqueue(encoder.encode(`${lines}\n`));
+        after = last.seq;
+      }
+      if (!last || !page.hasMore) controller.close();
+    },
+  });
+  return new Response(stream, {
+    headers: {
+      "content-type": "application/x-ndjson; charset=utf-8",
+      "content-disposition": `attachment; filename="confab-${info.id}.ndjson"`,
+      "cache-control": "no-store",
+    },
+  });
+}
+
 export async function roomSocket(c: Context<AppEnv>): Promise<Response> {
   const roomId = c.req.param("id") ?? "";
   const ticket = c.req.query("ticket");

@@ -162,7 +162,12 @@ export const roomRoutes = router(
         "view",
       );
       return c.json(
-        await roomDetails(c.get("db"), access, { cursor, limit: pageRequest({ limit }).limit }),
+        await roomDetails(
+          c.get("db"),
+          access,
+          { cursor, limit: pageRequest({ limit }).limit },
+          c.get("config").retention,
+        ),
         200,
       );
     },

@@ -153,12 +153,32 @@ export const RoomListItem = z.object({
   peers: z.array(PublicUser),
 });
 
+const PolicyFields = {
+  maxAgeDays: z.number().nullable(),
+  maxMessages: z.number().int().nullable(),
+  maxBytes: z.number().int().nullable(),
+};
+/** `policy`: the room's own fields (null: instance default); `effective`: what is enforced. */
+export const Retention = z.object({
+  policy: z.object(PolicyFields),
+  effective: z.object({ ...PolicyFields, maxAgeDays: z.number() }),
+});
+/** What a purge deleted, or what a preview says it would: oldest first, a seq range. */
+export const PurgeRange = z.object({
+  messages: z.number().int(),
+  bytes: z.number().int(),
+  fromSeq: z.number().int().nullable(),
+  toSeq: z.number().int().nullable(),
+});
+
 export const RoomDetails = z.object({
   room: Room,
   me: z.object({ role: MemberRole, muted: z.boolean(), lastReadSeq: z.number().int() }).nullable(),
   members: z.array(Member),
   memberCount: z.number().int(),
   nextMembersCursor: z.string().nullable(),
+  /** The retention in force, so every member can see how long messages are kept. */
+  retention: Retention.shape.effective,
 });
 
 export const ApiTokenInfo = z.object({

@@ -1,0 +1,119 @@
+// Retention endpoints: admins read and set a room's policy, preview it (dry run) and apply it
+// now; a room's owners may read their room's policy. The room's Durable Object enforces it.
+import { createRoute, z } from "@hono/zod-openapi";
+import { currentPrincipal, requireAdmin, requireUser } from "../auth/principal";
+import { audit } from "../db/audit";
+import { loadRoom, roomById } from "../directory/access";
+import { retentionOf, setRetention } from "../directory/retention";
+import { forbidden } from "../errors";
+import { roomInfo, roomStub } from "../room/client";
+import * as notify from "../room/notify";
+import { Id, PurgeRange, Retention, RetentionPolicy } from "../shared/api";
+import { errors, jsonBody, ok, router, security } from "./openapi";
+
+const Params = z.object({ id: Id });
+
+export const retentionRoutes = router([
+  ["/admin/*", requireAdmin()],
+  ["/rooms/*", requireUser()],
+])
+  .openapi(
+    createRoute({
+      method: "get",
+      path: "/rooms/{id}/retention",
+      tags: ["rooms"],
+      summary: "The room's retention policy (owners and admins)",
+      security,
+      request: { params: Params },
+      responses: { 200: ok(Retention), ...errors },
+    }),
+    async (c) => {
+      const access = await loadRoom(
+        c.get("db"),
+        currentPrincipal(c),
+        c.req.valid("param").id,
+        "member",
+      );
+      if (!access.actor.isAdmin && access.actor.role !== "owner") {
+        throw forbidden("Only the room's owners see its retention policy");
+      }
+      return c.json(retentionOf(access.room, c.get("config").retention), 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "get",
+      path: "/admin/rooms/{id}/retention",
+      tags: ["admin"],
+      summary: "The room's retention policy and the policy in force",
+      security,
+      request: { params: Params },
+      responses: { 200: ok(Retention), ...errors },
+    }),
+    async (c) => {
+      const room = await roomById(c.get("db"), c.req.valid("param").id);
+      return c.json(retentionOf(room, c.get("config").retention), 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "put",
+      path: "/admin/rooms/{id}/retention",
+      tags: ["admin"],
+      summary: "Replace the room's policy; omitted or null fields take the instance default",
+      security,
+      request: { params: Params, ...jsonBody(RetentionPolicy) },
+      responses: { 200: ok(Retention), ...errors },
+    }),
+    async (c) => {
+      const db = c.get("db");
+      const room = await roomById(db, c.req.valid("param").id);
+      const updated = await setRetention(
+        db,
+        currentPrincipal(c).user.id,
+        room,
+        c.req.valid("json"),
+      );
+      // The room reschedules its alarm for the new policy at once.
+      await notify.roomChanged(c.env, updated);
+      return c.json(retentionOf(updated, c.get("config").retention), 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "get",
+      path: "/admin/rooms/{id}/retention/preview",
+      tags: ["admin"],
+      summary: "Dry run: what the policy would delete now",
+      security,
+      request: { params: Params },
+      responses: { 200: ok(PurgeRange), ...errors },
+    }),
+    async (c) => {
+      const room = await roomById(c.get("db"), c.req.valid("param").id);
+      return c.json(await roomStub(c.env, room.id).retentionPreview(roomInfo(room)), 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "post",
+      path: "/admin/rooms/{id}/retention/run",
+      tags: ["admin"],
+      summary: "Apply the policy now; answers what was deleted",
+      security,
+      request: { params: Params },
+      responses: { 200: ok(z.object({ deleted: PurgeRange })), ...errors },
+    }),
+    async (c) => {
+      const db = c.get("db");
+      const room = await roomById(db, c.req.valid("param").id);
+      const deleted = await roomStub(c.env, room.id).retentionRun(roomInfo(room));
+      await audit(db, {
+        actorId: currentPrincipal(c).user.id,
+        action: "retention.run",
+        roomId: room.id,
+        detail: { ...deleted },
+      }).run();
+      return c.json({ deleted }, 200);
+    },
+  );
