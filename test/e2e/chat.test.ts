@@ -38,6 +38,9 @@ async function signUp(page: Page, handle: string, name: string) {
   await page.getByRole("navigation", { name: "Rooms" }).waitFor();
 }
 
+/** Polls until the expectation holds (the default of expect.poll, 1 s, is too short here). */
+const eventually = <T>(read: () => Promise<T> | T) =>
+  expect.poll(read, { timeout: 20_000, interval: 100 });
 const composer = (page: Page) => page.getByRole("textbox", { name: "Message" });
 /** Delivered messages (not my pending ones) whose text contains `text`. */
 const delivered = (page: Page, text: string) =>
@@ -96,9 +99,9 @@ describe.sequential("two people chatting", () => {
     await ana.getByLabel("Topic (optional)").fill("What ships on Friday");
     await ana.getByRole("button", { name: "Create room" }).click();
     await ana.getByRole("heading", { name: ROOM }).waitFor();
-    await expect
-      .poll(() => ana.locator(".connection").getAttribute("data-connection"))
-      .toBe("connected");
+    await eventually(() => ana.locator(".connection").getAttribute("data-connection")).toBe(
+      "connected",
+    );
 
     await ana.getByRole("button", { name: /^Members/ }).click();
     await ana.getByLabel("Find people").fill("bob");
@@ -110,9 +113,9 @@ describe.sequential("two people chatting", () => {
     await roomButton(bo).waitFor({ timeout: 20_000 });
     await roomButton(bo).click();
     await bo.getByRole("heading", { name: ROOM }).waitFor();
-    await expect
-      .poll(() => bo.locator(".connection").getAttribute("data-connection"))
-      .toBe("connected");
+    await eventually(() => bo.locator(".connection").getAttribute("data-connection")).toBe(
+      "connected",
+    );
   });
 
   test("chat both ways live, with a mention and typing", async () => {
@@ -147,17 +150,15 @@ describe.sequential("two people chatting", () => {
     await bo.getByRole("button", { name: "Browse channels" }).click();
     await send(ana, "Unread one");
     await send(ana, "Unread two");
-    await expect
-      .poll(() => roomButton(bo).locator(".badge--unread").getAttribute("data-unread"), {
-        timeout: 20_000,
-      })
-      .toBe("2");
-    await expect.poll(() => bo.title()).toBe("(2) Confab");
+    await eventually(() =>
+      roomButton(bo).locator(".badge--unread").getAttribute("data-unread"),
+    ).toBe("2");
+    await eventually(() => bo.title()).toBe("(2) Confab");
     await shot(bo, "room-list-unread");
     await roomButton(bo).click();
     await delivered(bo, "Unread two").waitFor();
     await roomButton(bo).locator(".badge--unread").waitFor({ state: "detached" });
-    await expect.poll(() => bo.title()).toBe("Confab");
+    await eventually(() => bo.title()).toBe("Confab");
   });
 
   test("edit, delete, react and reply are seen by the other", async () => {
@@ -199,20 +200,18 @@ describe.sequential("two people chatting", () => {
     const persistTo = inject("persistTo");
     stopServer(persistTo);
     await waitPortClosed(port);
-    await expect
-      .poll(() => ana.locator(".connection").getAttribute("data-connection"))
-      .not.toBe("connected");
+    await eventually(() => ana.locator(".connection").getAttribute("data-connection")).not.toBe(
+      "connected",
+    );
     // Written while the server is down: queued, then sent once it is back.
     await send(ana, "Sent during the outage");
     await ana.locator(".msg--pending", { hasText: "Sent during the outage" }).waitFor();
     await shot(ana, "reconnecting");
     await startServer({ port, persistTo });
     for (const page of [ana, bo]) {
-      await expect
-        .poll(() => page.locator(".connection").getAttribute("data-connection"), {
-          timeout: 30_000,
-        })
-        .toBe("connected");
+      await eventually(() => page.locator(".connection").getAttribute("data-connection")).toBe(
+        "connected",
+      );
     }
     await delivered(bo, "Sent during the outage").waitFor();
     await send(bo, "After the restart");
@@ -227,9 +226,9 @@ describe.sequential("two people chatting", () => {
 
   test("messages written offline are delivered once, in order", async () => {
     await boContext.setOffline(true);
-    await expect
-      .poll(() => bo.locator(".connection").getAttribute("data-connection"))
-      .not.toBe("connected");
+    await eventually(() => bo.locator(".connection").getAttribute("data-connection")).not.toBe(
+      "connected",
+    );
     await send(bo, "Offline first");
     await send(bo, "Offline second");
     await expect(bo.locator(".msg--pending").count()).resolves.toBe(2);
@@ -243,5 +242,54 @@ describe.sequential("two people chatting", () => {
     expect(bodies.indexOf("Offline second")).toBe(first + 1);
     expect(bodies.filter((b) => b.startsWith("Offline")).length).toBe(2);
     await expect(delivered(bo, "Offline first").count()).resolves.toBe(1);
+  });
+
+  test("without WebSockets (blocked), the client polls over HTTP and keeps working", async () => {
+    const blocked = await browser.newContext({ viewport: { width: 1200, height: 760 } });
+    // Every WebSocket fails before opening, as behind a proxy that refuses upgrades.
+    await blocked.addInitScript(() => {
+      class BlockedSocket extends EventTarget {
+        static readonly CONNECTING = 0;
+        static readonly OPEN = 1;
+        static readonly CLOSING = 2;
+        static readonly CLOSED = 3;
+        readyState = 0;
+        onopen: ((event: Event) => void) | null = null;
+        onmessage: ((event: MessageEvent) => void) | null = null;
+        onclose: ((event: CloseEvent) => void) | null = null;
+        onerror: ((event: Event) => void) | null = null;
+        constructor() {
+          super();
+          setTimeout(() => {
+            this.readyState = 3;
+            this.onerror?.(new Event("error"));
+            this.onclose?.(new CloseEvent("close", { code: 1006 }));
+          }, 10);
+        }
+        send() {
+          throw new Error("not open");
+        }
+        close() {}
+      }
+      Object.defineProperty(window, "WebSocket", { value: BlockedSocket });
+    });
+    const page = await blocked.newPage();
+    page.setDefaultTimeout(20_000);
+    await page.goto(baseUrl);
+    await page.getByLabel("Handle").fill("bob");
+    await page.getByLabel("Password").fill(PASSWORD);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await roomButton(page).click();
+    await eventually(() => page.locator(".connection").getAttribute("data-connection")).toBe(
+      "polling",
+    );
+    await send(ana, "Heard over polling");
+    await delivered(page, "Heard over polling").waitFor();
+    await send(page, "Sent over HTTP");
+    await delivered(ana, "Sent over HTTP").waitFor();
+    await expect(delivered(page, "Sent over HTTP").count()).resolves.toBe(1);
+    await expect(delivered(ana, "Sent over HTTP").count()).resolves.toBe(1);
+    await shot(page, "polling-fallback");
+    await blocked.close();
   });
 });

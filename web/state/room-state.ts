@@ -71,6 +71,7 @@ export function createRoomState(
   let replaying = false;
   let failedAttempts = 0;
   let everReady = false;
+  let readyOnSocket = false;
   let running = false;
   let inFlight: string | null = null;
   let pollTimer: ReturnType<typeof setTimeout> | undefined;
@@ -94,13 +95,16 @@ export function createRoomState(
       const parsed = ServerFrame.safeParse(raw);
       if (parsed.success) onFrame(parsed.data);
     },
-    onDown: ({ opened, code }) => {
+    onDown: ({ code }) => {
       inFlight = null;
       replaying = false;
       if (code === 1008) events.onRefused?.(roomId);
-      if (!opened) failedAttempts++;
+      // A socket that opened but never said `ready` (a proxy that drops it) counts as failed too.
+      if (readyOnSocket) failedAttempts = 0;
+      else failedAttempts++;
+      readyOnSocket = false;
       if (!navigator.onLine) connection.value = "offline";
-      else if (failedAttempts >= ATTEMPTS_BEFORE_POLLING && !opened) startPolling();
+      else if (failedAttempts >= ATTEMPTS_BEFORE_POLLING) startPolling();
       else if (connection.value !== "polling") connection.value = "reconnecting";
       markQueued();
     },
@@ -123,7 +127,9 @@ export function createRoomState(
     switch (frame.type) {
       case "ready":
         everReady = true;
+        readyOnSocket = true;
         failedAttempts = 0;
+        liveRev = 0;
         replaying = true;
         socket.healthy();
         stopPolling();
