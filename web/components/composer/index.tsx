@@ -33,6 +33,7 @@ export function Composer(props: ComposerProps) {
   const input = useRef<HTMLTextAreaElement>(null);
   const listId = useId();
   const counterId = useId();
+  const hintId = useId();
   const length = [...text.trim()].length;
   const tooLong = length > MESSAGE_LIMITS.bodyMaxChars;
 
@@ -167,14 +168,15 @@ export function Composer(props: ComposerProps) {
           ref={input}
           class="composer__input"
           aria-label="Message"
-          placeholder={props.disabled ?? "Write a message…  (Enter sends, Shift+Enter new line)"}
+          placeholder={props.disabled ?? "Write a message…"}
+          title="Enter sends, Shift+Enter starts a new line"
           disabled={Boolean(props.disabled)}
           rows={rows}
           value={text}
           aria-controls={open ? listId : undefined}
           aria-autocomplete="list"
           aria-activedescendant={open ? `${listId}-${active}` : undefined}
-          aria-describedby={counterId}
+          aria-describedby={`${hintId} ${counterId}`}
           onInput={(e) =>
             update(
               e.currentTarget.value,
@@ -193,6 +195,9 @@ export function Composer(props: ComposerProps) {
         </button>
       </div>
       <p class="composer__meta">
+        <span id={hintId} class="visually-hidden">
+          Enter sends, Shift+Enter starts a new line, @ mentions someone.
+        </span>
         {error && (
           <span class="composer__error" role="alert">
             {error}

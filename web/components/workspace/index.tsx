@@ -1,9 +1,10 @@
 // The signed-in layout: header, room list, and the main panel. On narrow screens only one
 // of list and panel shows at a time.
+import type { ComponentType } from "preact";
+import { useEffect, useState } from "preact/hooks";
 import type { SelfUser } from "../../../src/shared/api";
 import type { Panel } from "../../state/app-state";
 import { useAppState } from "../../state/use-app-state";
-import { AdminPanel } from "../admin-panel";
 import { AppHeader } from "../app-header";
 import { BrowseChannels } from "../browse-channels";
 import { HomePanel } from "../home-panel";
@@ -45,6 +46,21 @@ function MainPanel({ panel }: { panel: Panel }) {
     case "new-dm":
       return <NewDm />;
     case "admin":
-      return <AdminPanel />;
+      return <LazyAdminPanel />;
   }
+}
+
+/** The admin page is for few people: its code loads when it is first opened. */
+function LazyAdminPanel() {
+  const [Loaded, setLoaded] = useState<ComponentType | null>(null);
+  useEffect(() => {
+    void import("../admin-panel").then((module) => setLoaded(() => module.AdminPanel));
+  }, []);
+  return Loaded ? (
+    <Loaded />
+  ) : (
+    <p class="muted" aria-busy="true">
+      Loading…
+    </p>
+  );
 }

@@ -1,0 +1,98 @@
+// The web client's pure logic, without a browser: merging messages by seq and rev, the rows of
+// the message list, safe links and mentions, reconnect delays.
+import { describe, expect, test } from "vitest";
+import type { Message } from "../../src/shared/protocol";
+import { textParts } from "../../web/lib/rich-text";
+import { backoffDelay } from "../../web/net/live-socket";
+import { timelineRows, upsertMessages } from "../../web/state/timeline";
+
+function message(seq: number, rev = seq, extra: Partial<Message> = {}): Message {
+  return {
+    seq,
+    rev,
+    roomId: "room_1",
+    sender: { id: "usr_a", handle: "ana", name: "Ana" },
+    body: `m${seq}`,
+    createdAt: new Date(2026, 0, 10, 12, 0, seq).toISOString(),
+    editedAt: null,
+    deleted: false,
+    replyTo: null,
+    reactions: [],
+    mentions: [],
+    attachments: [],
+    ...extra,
+  };
+}
+
+describe("upsertMessages", () => {
+  test("inserts in seq order, newer revs replace, older revs and duplicates do not", () => {
+    let list = upsertMessages([], [message(3), message(1)], 0);
+    list = upsertMessages(list, [message(2), message(3, 3)], 0);
+    expect(list.map((m) => m.seq)).toEqual([1, 2, 3]);
+    const edited = upsertMessages(list, [message(2, 9, { body: "edited" })], 0);
+    expect(edited[1]?.body).toBe("edited");
+    expect(upsertMessages(edited, [message(2, 4, { body: "stale" })], 0)).toBe(edited);
+  });
+
+  test("leaves out messages below the loaded range, so paging back never skips a gap", () => {
+    const list = upsertMessages([message(50)], [message(10, 99)], 40);
+    expect(list.map((m) => m.seq)).toEqual([50]);
+  });
+});
+
+describe("timelineRows", () => {
+  test("a heading per day, runs of one sender, pending messages last", () => {
+    const day1 = message(1);
+    const day1b = message(2);
+    const other = message(3, 3, { sender: { id: "usr_b", handle: "bob", name: "Bob" } });
+    const day2 = message(4, 4, { createdAt: new Date(2026, 0, 11, 9).toISOString() });
+    const rows = timelineRows(
+      [day1, day1b, other, day2],
+      [
+        {
+          cid: "c1",
+          body: "queued",
+          replyTo: null,
+          createdAt: new Date(2026, 0, 11, 9, 5).toISOString(),
+          status: "queued",
+        },
+      ],
+      new Date(2026, 0, 11, 10),
+    );
+    expect(rows.map((r) => (r.kind === "message" ? `${r.key}:${r.first}` : r.kind))).toEqual([
+      "day",
+      "m1:true",
+      "m2:false",
+      "m3:true",
+      "day",
+      "m4:true",
+      "pending",
+    ]);
+    const labels = rows.filter((r) => r.kind === "day").map((r) => r.kind === "day" && r.label);
+    expect(labels).toEqual(["Yesterday", "Today"]);
+  });
+});
+
+describe("textParts", () => {
+  test("links only for http(s), without trailing punctuation; mentions by handle", () => {
+    expect(textParts("see https://example.com/a?b=1, and @bob!")).toEqual([
+      { kind: "text", text: "see " },
+      { kind: "link", text: "https://example.com/a?b=1", href: "https://example.com/a?b=1" },
+      { kind: "text", text: ", and " },
+      { kind: "mention", text: "@bob", handle: "bob" },
+      { kind: "text", text: "!" },
+    ]);
+    expect(textParts("javascript:alert(1) <b>x</b> mail@example.com")).toEqual([
+      { kind: "text", text: "javascript:alert(1) <b>x</b> mail@example.com" },
+    ]);
+  });
+});
+
+describe("backoffDelay", () => {
+  test("doubles up to the ceiling, with at most half of it random", () => {
+    expect(backoffDelay(0, 500, 30_000, () => 0)).toBe(250);
+    expect(backoffDelay(0, 500, 30_000, () => 1)).toBe(500);
+    expect(backoffDelay(3, 500, 30_000, () => 0)).toBe(2000);
+    expect(backoffDelay(20, 500, 30_000, () => 1)).toBe(30_000);
+  });
+});
