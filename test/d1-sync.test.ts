@@ -2,6 +2,8 @@
 // is lost while D1 fails, and flushing again (alarms are at-least-once) changes nothing.
 import { env, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
+import type { Env } from "../src/env";
+import type { RoomDO } from "../src/room/room-do";
 import {
   addMember,
   call,
@@ -12,8 +14,6 @@ import {
   sendMessage,
   uniqueHandle,
 } from "./helpers";
-import type { Env } from "../src/env";
-import type { RoomDO } from "../src/room/room-do";
 import { RoomClient } from "./room-client";
 
 /** Puts `count` people straight into D1 as members of the room (registering 500 would take minutes). */
