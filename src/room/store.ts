@@ -55,6 +55,7 @@ export interface PurgeRange {
 export class RoomStore {
   #rev: number | null = null;
   #bytes: number | null = null;
+  #purgedThrough: number | null = null;
   readonly outbox: Outbox;
 
   constructor(
@@ -97,12 +98,18 @@ export class RoomStore {
   /** The highest seq ever given; retention records it before it could empty the table. */
   lastSeq(): number {
     const row = this.sql.exec<{ seq: number | null }>("SELECT max(seq) AS seq FROM messages").one();
-    return Math.max(row.seq ?? 0, this.getMeta<number>("purgedThrough") ?? 0);
+    return Math.max(row.seq ?? 0, this.#purged());
+  }
+
+  /** The last seq retention removed (0 if none); cached, retention being its only writer. */
+  #purged(): number {
+    this.#purgedThrough ??= this.getMeta<number>("purgedThrough") ?? 0;
+    return this.#purgedThrough;
   }
 
   /** The seq below which retention removed everything; 1 for a room that never purged. */
   firstSeq(): number {
-    return (this.getMeta<number>("purgedThrough") ?? 0) + 1;
+    return this.#purged() + 1;
   }
 
   /**
@@ -133,6 +140,7 @@ export class RoomStore {
     } catch (error) {
       this.#rev = rev;
       this.#bytes = null;
+      this.#purgedThrough = null;
       this.outbox.forget();
       throw error;
     }
@@ -426,7 +434,8 @@ export class RoomStore {
       .one();
     if (range.hi === null) return { messages: 0, bytes: 0, fromSeq: null, toSeq: null };
     // The last seq is recorded first: lastSeq() must not fall back if the table empties.
-    this.setMeta("purgedThrough", Math.max(range.hi, this.getMeta<number>("purgedThrough") ?? 0));
+    this.#purgedThrough = Math.max(range.hi, this.#purged());
+    this.setMeta("purgedThrough", this.#purgedThrough);
     this.sql.exec("DELETE FROM reactions WHERE seq <= ?", range.hi);
     this.sql.exec("DELETE FROM messages WHERE seq <= ?", range.hi);
     this.#addBytes(-range.bytes);
