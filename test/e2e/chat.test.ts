@@ -193,6 +193,11 @@ describe.sequential("two people chatting", () => {
     const reply = ana.locator(".msg", { hasText: "Replying with a quote" });
     await reply.locator(".msg__quote", { hasText: "glad you came" }).waitFor();
     await shot(bo, "room-edit-react-reply");
+    await reply.locator(".msg__quote").click();
+    await ana.locator(".msg--highlight", { hasText: "glad you came" }).waitFor();
+    await ana.setViewportSize({ width: 360, height: 740 });
+    await shot(ana, "room-narrow");
+    await ana.setViewportSize({ width: 1200, height: 760 });
   });
 
   test("reconnects after the server restarts: nothing missing, nothing doubled", async () => {

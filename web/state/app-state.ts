@@ -2,7 +2,7 @@
 // changes only through actions, so it can be driven and tested without a DOM.
 import { batch, computed, type ReadonlySignal, signal } from "@preact/signals";
 import type { RoomDetails, RoomListItem, SelfUser } from "../../src/shared/api";
-import type { InboxRoomFrame, Message } from "../../src/shared/protocol";
+import type { InboxRoomFrame, MembershipChange, Message } from "../../src/shared/protocol";
 import {
   type Api,
   type ApiError,
@@ -81,7 +81,7 @@ export function createAppState(api: Api) {
     stopLive();
     inbox = createInbox({
       onRoom: onInboxRoom,
-      onMembership: () => void refreshRooms(),
+      onMembership: onMembershipChange,
       refresh: () => void refreshRooms(),
     });
     inbox.start();
@@ -140,6 +140,16 @@ export function createAppState(api: Api) {
     return rooms.value.status === "ready"
       ? rooms.value.value.find((item) => item.room.id === roomId)
       : undefined;
+  }
+
+  function onMembershipChange(roomId: string, change: MembershipChange): void {
+    void refreshRooms();
+    if (!isOpenRoom(roomId)) return;
+    if (change === "removed") {
+      roomStates.get(roomId)?.close();
+      roomStates.delete(roomId);
+      show({ kind: "home" });
+    } else void loadRoom(roomId);
   }
 
   function onInboxRoom(frame: InboxRoomFrame): void {

@@ -345,7 +345,8 @@ export function createRoomState(
       for (;;) {
         const page = await api.changes(roomId, rev);
         if (connection.value !== "polling") return;
-        const fresh = page.messages.filter((m) => !messages.value.some((x) => x.seq === m.seq));
+        const newest = messages.value.at(-1)?.seq ?? 0;
+        const fresh = page.messages.filter((m) => m.seq > newest && !m.deleted);
         apply(page.messages);
         for (const message of fresh) {
           if (message.sender.id !== meId) events.onNewMessage?.(roomId, message);

@@ -27,14 +27,17 @@ interface MessageListProps {
   myName: string;
   /** Changes when I send, so the list jumps to the bottom. */
   bottomKey: number;
+  /** The message to scroll to (e.g. the original of a reply), a new object each time. */
+  reveal: { seq: number } | null;
 }
 
-export function MessageList({ room, view, myName, bottomKey }: MessageListProps) {
+export function MessageList({ room, view, myName, bottomKey, reveal }: MessageListProps) {
   const messages = room.messages.value;
   const pending = room.pending.value;
   const hasOlder = room.hasOlder.value;
   const [atBottom, setAtBottom] = useState(true);
   const [jump, setJump] = useState(0);
+  const revealRow = useMemo(() => (reveal ? { key: `m${reveal.seq}` } : null), [reveal]);
   const rows = useMemo<Row[]>(
     () => [{ kind: "start", key: "start" }, ...timelineRows(messages, pending, new Date())],
     [messages, pending],
@@ -71,6 +74,7 @@ export function MessageList({ room, view, myName, bottomKey }: MessageListProps)
         onNearTop={() => void room.loadOlder()}
         onBottomChange={setAtBottom}
         bottomKey={bottomKey + jump}
+        reveal={revealRow}
         class="timeline__scroller"
         label="Messages"
       />

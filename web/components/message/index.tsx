@@ -27,6 +27,9 @@ export interface MessageContext {
   retry(cid: string): void;
   discard(cid: string): void;
   quoteOf(seq: number): { sender: string; excerpt: string } | null;
+  /** Scrolls to a message (the original of a reply) if it is loaded. */
+  jumpTo(seq: number): void;
+  highlightSeq: number | null;
 }
 
 function Receipt({ message, view }: { message: MessageType; view: MessageContext }) {
@@ -177,6 +180,7 @@ export function Message({ message, first, view }: MessageProps) {
     mine && "msg--mine",
     mentionsMe && "msg--mention",
     message.deleted && "msg--deleted",
+    view.highlightSeq === message.seq && "msg--highlight",
   ]
     .filter(Boolean)
     .join(" ");
@@ -203,10 +207,16 @@ export function Message({ message, first, view }: MessageProps) {
           </header>
         )}
         {message.replyTo && !message.deleted && (
-          <blockquote class="msg__quote">
+          <button
+            type="button"
+            class="msg__quote"
+            title="Show the original message"
+            onClick={() => message.replyTo && view.jumpTo(message.replyTo.seq)}
+          >
+            <span class="visually-hidden">In reply to </span>
             <span class="msg__quote-sender">{message.replyTo.sender.name}</span>{" "}
             <span class="msg__quote-text">{message.replyTo.excerpt}</span>
-          </blockquote>
+          </button>
         )}
         {view.editingSeq === message.seq ? (
           <EditForm message={message} view={view} />

@@ -45,6 +45,7 @@ function RoomPage({ room, details, me }: RoomPageProps) {
   const [aside, setAside] = useState(false);
   const [sent, setSent] = useState(0);
   const [actionError, setActionError] = useState<string | null>(null);
+  const [reveal, setReveal] = useState<{ seq: number } | null>(null);
   const messages = room.messages.value;
   const online = room.online.value;
   const summary = room.summary.value;
@@ -110,6 +111,11 @@ function RoomPage({ room, details, me }: RoomPageProps) {
     react: (seq, emoji, on) => void room.react(seq, emoji, on),
     retry: room.retry,
     discard: room.discard,
+    highlightSeq: reveal?.seq ?? null,
+    jumpTo: (seq) => {
+      if (messages.some((m) => m.seq === seq)) setReveal({ seq });
+      else setActionError("The original message is further back: scroll up to load it.");
+    },
     quoteOf: (seq) => {
       const quoted = messages.find((m) => m.seq === seq);
       return quoted ? { sender: quoted.sender.name, excerpt: quoted.body.slice(0, 120) } : null;
@@ -198,7 +204,13 @@ function RoomPage({ room, details, me }: RoomPageProps) {
               Loading messages…
             </p>
           ) : (
-            <MessageList room={room} view={view} myName={me.displayName} bottomKey={sent} />
+            <MessageList
+              room={room}
+              view={view}
+              myName={me.displayName}
+              bottomKey={sent}
+              reveal={reveal}
+            />
           )}
           <TypingIndicator names={typingNames} />
           <Composer

@@ -21,6 +21,8 @@ interface VirtualListProps<T> {
   onBottomChange?: (atBottom: boolean) => void;
   /** Changing this scrolls to the bottom (e.g. after I send a message). */
   bottomKey?: unknown;
+  /** Scrolls the row with this key into view (a new object each time it is asked). */
+  reveal?: { key: string } | null;
   class?: string;
   label: string;
 }
@@ -106,6 +108,17 @@ export function VirtualList<T>(props: VirtualListProps<T>) {
     props.onBottomChange?.(true);
     setMeasured((v) => v + 1);
   }, [props.bottomKey]);
+
+  useLayoutEffect(() => {
+    const el = scroller.current;
+    const index = props.reveal ? keys.indexOf(props.reveal.key) : -1;
+    if (!el || index < 0) return;
+    if (atBottom.current) props.onBottomChange?.(false);
+    atBottom.current = false;
+    el.scrollTop = Math.max(0, (offsets[index] as number) - viewport / 3);
+    captureAnchor(el);
+    setScrollTop(el.scrollTop);
+  }, [props.reveal]);
 
   // After every render: measure the drawn rows, then put the scroll position where it belongs.
   useLayoutEffect(() => {
