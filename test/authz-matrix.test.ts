@@ -166,6 +166,12 @@ const MATRIX: Row[] = [
   row("DELETE /api/rooms/{channel}/members/{peerOwner}",[UNAUTH,   UNAUTH,   DISABLED,  FORBID,    FORBID,   FORBID,    DONE,     DONE,     DONE,      FORBID]),
   row("DELETE /api/rooms/{channel}/members/{self}",     [UNAUTH,   UNAUTH,   DISABLED,  FORBID,    DONE,     DONE,      DONE,     NOTFOUND, NOTFOUND,  DONE]),
 
+  // -- reading a room's whole history and its retention policy
+  row("GET    /api/rooms/{private}/export",             [UNAUTH,   UNAUTH,   DISABLED,  NOTFOUND,  OK,       OK,        OK,       OK,       OK,        OK]),
+  row("GET    /api/rooms/{channel}/export",             [UNAUTH,   UNAUTH,   DISABLED,  FORBID,    OK,       OK,        OK,       OK,       OK,        OK]),
+  row("GET    /api/rooms/{private}/retention",          [UNAUTH,   UNAUTH,   DISABLED,  NOTFOUND,  FORBID,   FORBID,    OK,       OK,       OK,        FORBID]),
+  row("GET    /api/rooms/{channel}/retention",          [UNAUTH,   UNAUTH,   DISABLED,  FORBID,    FORBID,   FORBID,    OK,       OK,       OK,        FORBID]),
+
   // -- the admin API: instance admins and admin tokens only (room owners and bots included: 403)
   row("GET    /api/admin/rooms",                        [UNAUTH,   UNAUTH,   DISABLED,  FORBID,    FORBID,   FORBID,    FORBID,   OK,       OK,        FORBID]),
   row("POST   /api/admin/rooms",                        [UNAUTH,   UNAUTH,   DISABLED,  FORBID,    FORBID,   FORBID,    FORBID,   CREATED,  CREATED,   FORBID],
@@ -173,6 +179,11 @@ const MATRIX: Row[] = [
   row("GET    /api/admin/rooms/by-ref/{ref}",           [UNAUTH,   UNAUTH,   DISABLED,  FORBID,    FORBID,   FORBID,    FORBID,   OK,       OK,        FORBID]),
   row("PATCH  /api/admin/rooms/{private}",              [UNAUTH,   UNAUTH,   DISABLED,  FORBID,    FORBID,   FORBID,    FORBID,   OK,       OK,        FORBID],
       { archived: true }),
+  row("GET    /api/admin/rooms/{private}/retention",    [UNAUTH,   UNAUTH,   DISABLED,  FORBID,    FORBID,   FORBID,    FORBID,   OK,       OK,        FORBID]),
+  row("PUT    /api/admin/rooms/{private}/retention",    [UNAUTH,   UNAUTH,   DISABLED,  FORBID,    FORBID,   FORBID,    FORBID,   OK,       OK,        FORBID],
+      { maxAgeDays: 30 }),
+  row("GET    /api/admin/rooms/{private}/retention/preview", [UNAUTH, UNAUTH, DISABLED, FORBID,   FORBID,   FORBID,    FORBID,   OK,       OK,        FORBID]),
+  row("POST   /api/admin/rooms/{private}/retention/run", [UNAUTH,  UNAUTH,   DISABLED,  FORBID,    FORBID,   FORBID,    FORBID,   OK,       OK,        FORBID]),
   row("GET    /api/admin/rooms/{private}/sync",         [UNAUTH,   UNAUTH,   DISABLED,  FORBID,    FORBID,   FORBID,    FORBID,   OK,       OK,        FORBID]),
   row("POST   /api/admin/rooms/{private}/sync",         [UNAUTH,   UNAUTH,   DISABLED,  FORBID,    FORBID,   FORBID,    FORBID,   OK,       OK,        FORBID]),
   row("POST   /api/admin/rooms/{private}/members",      [UNAUTH,   UNAUTH,   DISABLED,  FORBID,    FORBID,   FORBID,    FORBID,   CREATED,  CREATED,   FORBID],
