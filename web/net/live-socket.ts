@@ -37,6 +37,8 @@ export interface LiveSocket {
   healthy(): void;
   /** Drops the current connection (if any) and connects again now. */
   reconnect(): void;
+  /** The server is reachable again: connect now if waiting to retry, the backoff starting over. */
+  retryNow(): void;
 }
 
 export function wsUrl(path: string): string {
@@ -160,6 +162,12 @@ export function createLiveSocket(handlers: LiveSocketHandlers): LiveSocket {
       if (stopped) return;
       if (socket) drop(socket);
       clearTimeout(retryTimer);
+      connect();
+    },
+    retryNow() {
+      // A socket already open or on its way settles by itself.
+      if (stopped || socket) return;
+      attempt = 0;
       connect();
     },
   };

@@ -32,6 +32,8 @@ const POLL_EVERY_MS = 3_000;
 /** Failed socket attempts (never reaching `ready`) before HTTP polling takes over. */
 const ATTEMPTS_BEFORE_POLLING = 3;
 const PAGE = 50;
+/** Older history comes in the largest pages the server gives (fewer round trips when scrolling far). */
+const OLDER_PAGE = 100;
 
 export function newCid(): string {
   const bytes = crypto.getRandomValues(new Uint8Array(9));
@@ -71,6 +73,8 @@ export function createRoomState(
   let replaying = false;
   let failedAttempts = 0;
   let everReady = false;
+  /** While polling: the server did not answer; its next answer means it is back. */
+  let serverUnreachable = false;
   let readyOnSocket = false;
   let running = false;
   let inFlight: string | null = null;
@@ -328,6 +332,8 @@ export function createRoomState(
 
   function startPolling() {
     if (connection.value === "polling" && pollTimer !== undefined) return;
+    // A socket that worked before failed: the server may be down (a restart, a deploy).
+    if (everReady) serverUnreachable = true;
     connection.value = "polling";
     clearTimeout(pollTimer);
     pollTimer = setTimeout(poll, 0);
@@ -355,9 +361,16 @@ export function createRoomState(
         if (page.complete !== false) break;
       }
       resumeRev = Math.max(resumeRev ?? 0, rev);
+      if (serverUnreachable) {
+        // The server answers again: try the socket now instead of after the rest of its backoff
+        // (up to 30 s), so the room is live again as soon as the server is back.
+        serverUnreachable = false;
+        socket.retryNow();
+      }
       flush();
     } catch {
       // Keep polling; the status line already says we are not live.
+      serverUnreachable = true;
     }
     if (running && connection.value === "polling") pollTimer = setTimeout(poll, POLL_EVERY_MS);
   }
@@ -437,7 +450,7 @@ export function createRoomState(
       loadingOlder.value = true;
       try {
         const oldest = messages.value[0]?.seq;
-        const page = await api.history(roomId, oldest ?? floor, PAGE);
+        const page = await api.history(roomId, oldest ?? floor, OLDER_PAGE);
         batch(() => {
           floor = page.hasMore ? (page.messages[0]?.seq ?? 0) : 0;
           apply(page.messages);
