@@ -1,25 +1,29 @@
 // Two people in two browser contexts chat through the real stack (Chromium → wrangler dev →
 // Worker → room Durable Object): sign up, create and invite, messages both ways, typing, unread
 // badges, edit/delete/react, a reply, a server restart and messages queued while offline.
-import { mkdirSync } from "node:fs";
+import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
-import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
+import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, inject, test } from "vitest";
+import {
+  composer,
+  connection,
+  delivered,
+  eventually,
+  launch,
+  messageAction,
+  send,
+  shot,
+  signIn,
+  signUp,
+  VIEWPORT,
+  WAIT_MS,
+} from "./browser";
+import { ADMIN } from "./seed";
 import { ROOT, startServer, stopServer, waitPortClosed } from "./server";
 
-const CHROMIUM_ARGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
-const SCREENSHOTS = join(ROOT, "docs", "screenshots");
-const PASSWORD = "correct horse battery";
 const ROOM = "Launch plans";
+const THEMES = ["light", "dark", "win98"] as const;
 
 const baseUrl = inject("baseUrl");
 let browser: Browser;
@@ -28,51 +32,24 @@ let boContext: BrowserContext;
 let ana: Page;
 let bo: Page;
 
-async function signUp(page: Page, handle: string, name: string) {
-  await page.goto(baseUrl);
-  await page.getByRole("button", { name: "Create an account" }).click();
-  await page.getByLabel("Handle").fill(handle);
-  await page.getByLabel("Display name").fill(name);
-  await page.getByLabel("Password").fill(PASSWORD);
-  await page.getByRole("button", { name: "Create account" }).click();
-  await page.getByRole("navigation", { name: "Rooms" }).waitFor();
-}
-
-/** Polls until the expectation holds (the default of expect.poll, 1 s, is too short here). */
-const eventually = <T>(read: () => Promise<T> | T) =>
-  expect.poll(read, { timeout: 20_000, interval: 100 });
-const composer = (page: Page) => page.getByRole("textbox", { name: "Message" });
-/** Delivered messages (not my pending ones) whose text contains `text`. */
-const delivered = (page: Page, text: string) =>
-  page.locator(".msg:not(.msg--pending) .msg__body", { hasText: text });
 const roomButton = (page: Page) => page.locator(".room-list__item", { hasText: ROOM });
 
-async function send(page: Page, text: string) {
-  await composer(page).fill(text);
-  await composer(page).press("Enter");
-}
-
-async function shot(page: Page, name: string) {
-  await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`) });
-}
-
 beforeAll(async () => {
-  mkdirSync(SCREENSHOTS, { recursive: true });
-  browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: CHROMIUM_ARGS });
-  const options = { viewport: { width: 1200, height: 760 }, colorScheme: "light" as const };
+  browser = await launch();
+  const options = { viewport: VIEWPORT, colorScheme: "light" as const };
   anaContext = await browser.newContext(options);
   boContext = await browser.newContext(options);
   ana = await anaContext.newPage();
   bo = await boContext.newPage();
-  ana.setDefaultTimeout(15_000);
-  bo.setDefaultTimeout(15_000);
+  ana.setDefaultTimeout(WAIT_MS);
+  bo.setDefaultTimeout(WAIT_MS);
 });
 
 // On a failure, what each person's screen looked like (test-results/ is git-ignored).
 afterEach(async (context) => {
   if (context.task.result?.state !== "fail") return;
   const dir = join(ROOT, "test-results");
-  mkdirSync(dir, { recursive: true });
+  await mkdir(dir, { recursive: true });
   for (const [name, page] of [
     ["ana", ana],
     ["bo", bo],
@@ -89,9 +66,8 @@ describe.sequential("two people chatting", () => {
   test("sign up, create a private room, invite", async () => {
     await ana.goto(baseUrl);
     await ana.getByRole("heading", { name: "Sign in" }).waitFor();
-    await shot(ana, "sign-in");
-    await signUp(ana, "ana", "Ana Lima");
-    await signUp(bo, "bob", "Bob Jensen");
+    await signUp(ana, baseUrl, "ana", "Ana Lima");
+    await signUp(bo, baseUrl, "bob", "Bob Jensen");
 
     await ana.getByRole("button", { name: "+ New room" }).click();
     await ana.getByLabel("Private room").check();
@@ -99,9 +75,7 @@ describe.sequential("two people chatting", () => {
     await ana.getByLabel("Topic (optional)").fill("What ships on Friday");
     await ana.getByRole("button", { name: "Create room" }).click();
     await ana.getByRole("heading", { name: ROOM }).waitFor();
-    await eventually(() => ana.locator(".connection").getAttribute("data-connection")).toBe(
-      "connected",
-    );
+    await connection(ana).toBe("connected");
 
     await ana.getByRole("button", { name: /^Members/ }).click();
     await ana.getByLabel("Find people").fill("bob");
@@ -110,19 +84,17 @@ describe.sequential("two people chatting", () => {
     await ana.getByRole("button", { name: /^Members/ }).click();
 
     // Bo's room list learns about the room (inbox socket, or the periodic refresh without it).
-    await roomButton(bo).waitFor({ timeout: 20_000 });
+    await roomButton(bo).waitFor();
     await roomButton(bo).click();
     await bo.getByRole("heading", { name: ROOM }).waitFor();
-    await eventually(() => bo.locator(".connection").getAttribute("data-connection")).toBe(
-      "connected",
-    );
+    await connection(bo).toBe("connected");
   });
 
   test("chat both ways live, with a mention and typing", async () => {
     await composer(ana).fill("Welcome @b");
     await ana.getByRole("option", { name: /Bob Jensen/ }).waitFor();
     await composer(ana).press("Enter");
-    await expect(composer(ana).inputValue()).resolves.toBe("Welcome @bob ");
+    await eventually(() => composer(ana).inputValue()).toBe("Welcome @bob ");
     await composer(ana).pressSequentially("glad you are here: https://example.com/plan.");
     await composer(ana).press("Enter");
     await delivered(bo, "glad you are here").waitFor();
@@ -163,31 +135,27 @@ describe.sequential("two people chatting", () => {
 
   test("edit, delete, react and reply are seen by the other", async () => {
     const welcome = ana.locator(".msg", { hasText: "glad you are here" });
-    await welcome.hover();
-    await welcome.getByRole("button", { name: "Edit" }).click();
+    await messageAction(welcome, "Edit");
     await ana.getByRole("textbox", { name: "Edit message" }).fill("Welcome @bob, glad you came");
     await ana.getByRole("textbox", { name: "Edit message" }).press("Enter");
     await delivered(bo, "glad you came").waitFor();
     await bo.locator(".msg", { hasText: "glad you came" }).getByText("(edited)").waitFor();
 
     const doomed = ana.locator(".msg", { hasText: "Unread one" });
-    await doomed.hover();
-    await doomed.getByRole("button", { name: "Delete" }).click();
-    await doomed.getByRole("button", { name: "Confirm delete" }).click();
+    await messageAction(doomed, "Delete");
+    await messageAction(doomed, "Confirm delete");
     await bo.getByText("Message deleted").waitFor();
-    await expect(delivered(bo, "Unread one").count()).resolves.toBe(0);
+    await eventually(() => delivered(bo, "Unread one").count()).toBe(0);
 
     const target = bo.locator(".msg", { hasText: "glad you came" });
-    await target.hover();
-    await target.getByRole("button", { name: "React" }).click();
-    await target.getByRole("button", { name: "React 👍" }).click();
+    await messageAction(target, "React");
+    await messageAction(target, "React 👍");
     await ana
       .locator(".msg", { hasText: "glad you came" })
       .getByRole("button", { name: "👍 1" })
       .waitFor();
 
-    await target.hover();
-    await target.getByRole("button", { name: "Reply" }).click();
+    await messageAction(target, "Reply");
     await bo.getByText("Replying to").waitFor();
     await send(bo, "Replying with a quote");
     const reply = ana.locator(".msg", { hasText: "Replying with a quote" });
@@ -205,52 +173,45 @@ describe.sequential("two people chatting", () => {
     const persistTo = inject("persistTo");
     stopServer(persistTo);
     await waitPortClosed(port);
-    await eventually(() => ana.locator(".connection").getAttribute("data-connection")).not.toBe(
-      "connected",
-    );
+    await connection(ana).not.toBe("connected");
     // Written while the server is down: queued, then sent once it is back.
     await send(ana, "Sent during the outage");
     await ana.locator(".msg--pending", { hasText: "Sent during the outage" }).waitFor();
     await shot(ana, "reconnecting");
     await startServer({ port, persistTo });
-    for (const page of [ana, bo]) {
-      await eventually(() => page.locator(".connection").getAttribute("data-connection")).toBe(
-        "connected",
-      );
-    }
+    for (const page of [ana, bo]) await connection(page).toBe("connected");
     await delivered(bo, "Sent during the outage").waitFor();
     await send(bo, "After the restart");
     await delivered(ana, "After the restart").waitFor();
+    // Each side's ack may trail the other side's copy: wait for both to settle.
     for (const page of [ana, bo]) {
-      await expect(page.locator(".msg--pending").count()).resolves.toBe(0);
+      await eventually(() => page.locator(".msg--pending").count()).toBe(0);
       for (const text of ["Sent during the outage", "After the restart", "Thanks"]) {
-        await expect(delivered(page, text).count()).resolves.toBe(1);
+        await eventually(() => delivered(page, text).count()).toBe(1);
       }
     }
   });
 
   test("messages written offline are delivered once, in order", async () => {
     await boContext.setOffline(true);
-    await eventually(() => bo.locator(".connection").getAttribute("data-connection")).not.toBe(
-      "connected",
-    );
+    await connection(bo).not.toBe("connected");
     await send(bo, "Offline first");
     await send(bo, "Offline second");
-    await expect(bo.locator(".msg--pending").count()).resolves.toBe(2);
+    await eventually(() => bo.locator(".msg--pending").count()).toBe(2);
     await shot(bo, "offline-queue");
     await boContext.setOffline(false);
-    await delivered(ana, "Offline second").waitFor({ timeout: 30_000 });
-    await bo.locator(".msg--pending").first().waitFor({ state: "detached", timeout: 30_000 });
+    await delivered(ana, "Offline second").waitFor();
+    await eventually(() => bo.locator(".msg--pending").count()).toBe(0);
     const bodies = await ana.locator(".msg .msg__body").allTextContents();
     const first = bodies.indexOf("Offline first");
     expect(first).toBeGreaterThanOrEqual(0);
     expect(bodies.indexOf("Offline second")).toBe(first + 1);
     expect(bodies.filter((b) => b.startsWith("Offline")).length).toBe(2);
-    await expect(delivered(bo, "Offline first").count()).resolves.toBe(1);
+    await eventually(() => delivered(bo, "Offline first").count()).toBe(1);
   });
 
   test("without WebSockets (blocked), the client polls over HTTP and keeps working", async () => {
-    const blocked = await browser.newContext({ viewport: { width: 1200, height: 760 } });
+    const blocked = await browser.newContext({ viewport: VIEWPORT });
     // Every WebSocket fails before opening, as behind a proxy that refuses upgrades.
     await blocked.addInitScript(() => {
       class BlockedSocket extends EventTarget {
@@ -279,22 +240,44 @@ describe.sequential("two people chatting", () => {
       Object.defineProperty(window, "WebSocket", { value: BlockedSocket });
     });
     const page = await blocked.newPage();
-    page.setDefaultTimeout(20_000);
-    await page.goto(baseUrl);
-    await page.getByLabel("Handle").fill("bob");
-    await page.getByLabel("Password").fill(PASSWORD);
-    await page.getByRole("button", { name: "Sign in" }).click();
+    page.setDefaultTimeout(WAIT_MS);
+    await signIn(page, baseUrl, "bob");
     await roomButton(page).click();
-    await eventually(() => page.locator(".connection").getAttribute("data-connection")).toBe(
-      "polling",
-    );
+    await connection(page).toBe("polling");
     await send(ana, "Heard over polling");
     await delivered(page, "Heard over polling").waitFor();
     await send(page, "Sent over HTTP");
-    await delivered(ana, "Sent over HTTP").waitFor();
-    await expect(delivered(page, "Sent over HTTP").count()).resolves.toBe(1);
-    await expect(delivered(ana, "Sent over HTTP").count()).resolves.toBe(1);
+    // Ana's copy comes over her socket, maybe before the HTTP answer reaches the sender.
+    for (const reader of [page, ana]) {
+      await eventually(() => delivered(reader, "Sent over HTTP").count()).toBe(1);
+    }
     await shot(page, "polling-fallback");
     await blocked.close();
+  });
+
+  // The main screens in each theme, for the README: sign-in, the room list with a room open,
+  // and the admin page.
+  test.each(THEMES)("screens in the %s theme", async (theme) => {
+    const context = await browser.newContext({ viewport: VIEWPORT });
+    await context.addInitScript((id) => localStorage.setItem("confab.theme", id), theme);
+    const page = await context.newPage();
+    page.setDefaultTimeout(WAIT_MS);
+    await page.goto(baseUrl);
+    await page.getByRole("heading", { name: "Sign in" }).waitFor();
+    await eventually(() => page.evaluate(() => document.documentElement.dataset.theme)).toBe(theme);
+    await shot(page, `sign-in-${theme}`);
+
+    await signIn(page, baseUrl, ADMIN.handle);
+    await page.getByRole("button", { name: "Admin" }).click();
+    await page.locator(".result__title", { hasText: ROOM }).first().waitFor();
+    await shot(page, `admin-${theme}`);
+    await page.getByRole("button", { name: "Sign out" }).click();
+
+    await signIn(page, baseUrl, "ana");
+    await roomButton(page).click();
+    await connection(page).toBe("connected");
+    await delivered(page, "Sent over HTTP").waitFor();
+    await shot(page, `room-${theme}`);
+    await context.close();
   });
 });

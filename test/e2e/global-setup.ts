@@ -1,10 +1,12 @@
 // Before the browser tests: build the client if web/ changed since the last build, then start
-// `wrangler dev` on a free port with a fresh, migrated persist directory; stop it afterwards.
+// `wrangler dev` on a free port with a fresh, migrated persist directory and its admin account;
+// stop it afterwards.
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { TestProject } from "vitest/node";
+import { ADMIN, register } from "./seed";
 import { freePort, migrate, ROOT, startServer, stopServer } from "./server";
 
 declare module "vitest" {
@@ -48,7 +50,11 @@ export default async function setup(project: TestProject) {
   migrate(persistTo);
   const port = await freePort();
   await startServer({ port, persistTo });
-  project.provide("baseUrl", `http://127.0.0.1:${port}`);
+  const baseUrl = `http://127.0.0.1:${port}`;
+  // The first account of an instance is its admin: made here, so that no test depends on
+  // which file runs first.
+  await register(baseUrl, ADMIN.handle, ADMIN.name);
+  project.provide("baseUrl", baseUrl);
   project.provide("port", port);
   project.provide("persistTo", persistTo);
   return () => {

@@ -69,6 +69,11 @@ export async function startServer({ port, persistTo }: ServerOptions): Promise<C
       "--persist-to",
       persistTo,
       "--show-interactive-dev-session=false",
+      // The long-room test seeds 10,000 messages from one sender: lift the per-sender bucket.
+      "--var",
+      "SEND_RATE_PER_SEC:100000",
+      "--var",
+      "SEND_BURST:100000",
       "--log-level",
       "warn",
     ],
