@@ -129,6 +129,10 @@ describe.sequential("two people chatting", () => {
     await shot(bo, "room-list-unread");
     await roomButton(bo).click();
     await delivered(bo, "Unread two").waitFor();
+    // "New messages" sits right above the first of them.
+    await bo
+      .locator(".vlist__row:has(.timeline__unread) + .vlist__row", { hasText: "Unread one" })
+      .waitFor();
     await roomButton(bo).locator(".badge--unread").waitFor({ state: "detached" });
     await eventually(() => bo.title()).toBe("Confab");
   });
@@ -166,6 +170,35 @@ describe.sequential("two people chatting", () => {
     await ana.setViewportSize({ width: 360, height: 740 });
     await shot(ana, "room-narrow");
     await ana.setViewportSize({ width: 1200, height: 760 });
+  });
+
+  test("the message list is one Tab stop: arrows move between messages and their actions", async () => {
+    const focused = () =>
+      ana.evaluate(() => {
+        const el = document.activeElement as HTMLElement | null;
+        return el?.closest(".msg")?.querySelector(".msg__body")?.textContent ?? el?.tagName;
+      });
+    // From the bottom of the room (the reply's quote scrolled it up), so that the "Jump to
+    // latest" button is not the stop between the composer and the list.
+    const jump = ana.getByRole("button", { name: "Jump to latest ↓" });
+    if (await jump.isVisible()) await jump.click();
+    await jump.waitFor({ state: "detached" });
+    await composer(ana).focus();
+    await ana.keyboard.press("Shift+Tab");
+    await eventually(focused).toBe("Replying with a quote");
+    await ana.keyboard.press("ArrowUp");
+    await eventually(focused).toBe("Unread two");
+    await ana.keyboard.press("ArrowRight");
+    await eventually(() => ana.evaluate(() => document.activeElement?.textContent)).toBe("React");
+    await ana.keyboard.press("ArrowRight");
+    await eventually(() => ana.evaluate(() => document.activeElement?.textContent)).toBe("Reply");
+    await ana.keyboard.press("Escape");
+    await eventually(() => ana.evaluate(() => document.activeElement?.tagName)).toBe("ARTICLE");
+    // Leaving and coming back lands on the same message: the list is a single stop.
+    await ana.keyboard.press("Tab");
+    await eventually(() => ana.evaluate(() => document.activeElement?.tagName)).not.toBe("ARTICLE");
+    await ana.keyboard.press("Shift+Tab");
+    await eventually(focused).toBe("Unread two");
   });
 
   test("reconnects after the server restarts: nothing missing, nothing doubled", async () => {

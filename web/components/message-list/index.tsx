@@ -1,16 +1,20 @@
-// The room's messages, windowed: day headings, runs of one sender, my unsent messages at the
-// end; older history loads as the reader nears the top.
+// The room's messages, windowed: day headings, runs of one sender, a "New messages" line above
+// what was unread when the room opened, my unsent messages at the end; older history loads as
+// the reader nears the top. The list is one Tab stop: arrows move between messages (roving
+// focus) and, inside one, between its controls.
+import type { TargetedKeyboardEvent } from "preact";
 import { useMemo, useState } from "preact/hooks";
 import type { RoomState } from "../../state/room-state";
 import { type TimelineRow, timelineRows } from "../../state/timeline";
 import { Message, type MessageContext, PendingRow } from "../message";
 import { VirtualList } from "../virtual-list";
 
-type Row = TimelineRow | { kind: "start"; key: string };
+type Row = TimelineRow | { kind: "start"; key: string } | { kind: "unread"; key: string };
 
 function estimate(row: Row): number {
   switch (row.kind) {
     case "day":
+    case "unread":
       return 40;
     case "start":
       return 48;
@@ -21,27 +25,85 @@ function estimate(row: Row): number {
   }
 }
 
+/** Rows with the "New messages" line before the first message from someone else after `seq`. */
+function withUnreadLine(rows: Row[], readSeq: number | null, meId: string): Row[] {
+  if (readSeq === null) return rows;
+  const at = rows.findIndex(
+    (row) => row.kind === "message" && row.message.seq > readSeq && row.message.sender.id !== meId,
+  );
+  if (at < 0) return rows;
+  // Above the day heading when the first unread message opens a day.
+  const before = rows[at - 1]?.kind === "day" ? at - 1 : at;
+  return [...rows.slice(0, before), { kind: "unread", key: "unread" }, ...rows.slice(before)];
+}
+
+const CONTROLS = "button, a[href]";
+
+/** Arrow keys over the list: between messages, into a message's controls and back out. */
+function onListKey(event: TargetedKeyboardEvent<HTMLElement>) {
+  const target = event.target as HTMLElement;
+  if (target.closest("textarea, input, .msg__edit")) return;
+  const message = target.closest<HTMLElement>(".msg[data-seq]");
+  if (!message) return;
+  const focus = (el: HTMLElement | undefined) => {
+    if (!el) return;
+    event.preventDefault();
+    el.focus({ preventScroll: true });
+    el.scrollIntoView({ block: "nearest" });
+  };
+  if (event.key === "ArrowUp" || event.key === "ArrowDown") {
+    const messages = [...event.currentTarget.querySelectorAll<HTMLElement>(".msg[data-seq]")];
+    const index = messages.indexOf(message);
+    focus(messages[index + (event.key === "ArrowUp" ? -1 : 1)]);
+    return;
+  }
+  const controls = [...message.querySelectorAll<HTMLElement>(CONTROLS)];
+  if (target === message) {
+    if (event.key === "ArrowRight" || event.key === "Enter") focus(controls[0]);
+    return;
+  }
+  const index = controls.indexOf(target);
+  if (event.key === "ArrowRight") focus(controls[(index + 1) % controls.length]);
+  else if (event.key === "ArrowLeft") focus(index === 0 ? message : controls[index - 1]);
+  else if (event.key === "Escape") focus(message);
+}
+
 interface MessageListProps {
   room: RoomState;
-  view: MessageContext;
+  view: Omit<MessageContext, "activeSeq">;
   myName: string;
   /** Changes when I send, so the list jumps to the bottom. */
   bottomKey: number;
   /** The message to scroll to (e.g. the original of a reply), a new object each time. */
   reveal: { seq: number } | null;
+  /** My read mark when the room was opened, if something was unread then. */
+  unreadAfter: number | null;
 }
 
-export function MessageList({ room, view, myName, bottomKey, reveal }: MessageListProps) {
+export function MessageList(props: MessageListProps) {
+  const { room, view, myName, bottomKey, reveal, unreadAfter } = props;
   const messages = room.messages.value;
   const pending = room.pending.value;
   const hasOlder = room.hasOlder.value;
   const [atBottom, setAtBottom] = useState(true);
   const [jump, setJump] = useState(0);
+  const [focusedSeq, setFocusedSeq] = useState<number | null>(null);
   const revealRow = useMemo(() => (reveal ? { key: `m${reveal.seq}` } : null), [reveal]);
   const rows = useMemo<Row[]>(
-    () => [{ kind: "start", key: "start" }, ...timelineRows(messages, pending, new Date())],
-    [messages, pending],
+    () =>
+      withUnreadLine(
+        [{ kind: "start", key: "start" }, ...timelineRows(messages, pending, new Date())],
+        unreadAfter,
+        view.meId,
+      ),
+    [messages, pending, unreadAfter, view.meId],
   );
+  // The Tab stop: the message last focused while it is still here, else the newest.
+  const activeSeq =
+    focusedSeq !== null && messages.some((m) => m.seq === focusedSeq)
+      ? focusedSeq
+      : (messages.at(-1)?.seq ?? null);
+  const rowView: MessageContext = { ...view, activeSeq };
 
   const renderRow = (row: Row) => {
     switch (row.kind) {
@@ -57,15 +119,30 @@ export function MessageList({ room, view, myName, bottomKey, reveal }: MessageLi
             <span>{row.label}</span>
           </h3>
         );
+      case "unread":
+        return (
+          <p class="timeline__unread">
+            <span>New messages</span>
+          </p>
+        );
       case "message":
-        return <Message message={row.message} first={row.first} view={view} />;
+        return <Message message={row.message} first={row.first} view={rowView} />;
       case "pending":
-        return <PendingRow pending={row.pending} name={myName} view={view} />;
+        return <PendingRow pending={row.pending} name={myName} view={rowView} />;
     }
   };
 
   return (
-    <div class="timeline">
+    // biome-ignore lint/a11y/noStaticElementInteractions: delegation — the keys and focus come from the messages and their controls; the div itself never takes focus
+    <div
+      class="timeline"
+      onKeyDown={onListKey}
+      onFocusIn={(event) => {
+        const seq = (event.target as HTMLElement).closest<HTMLElement>(".msg[data-seq]")?.dataset
+          .seq;
+        if (seq) setFocusedSeq(Number(seq));
+      }}
+    >
       <VirtualList
         items={rows}
         itemKey={(row) => row.key}
@@ -75,6 +152,7 @@ export function MessageList({ room, view, myName, bottomKey, reveal }: MessageLi
         onBottomChange={setAtBottom}
         bottomKey={bottomKey + jump}
         reveal={revealRow}
+        tabStopKey={activeSeq === null ? null : `m${activeSeq}`}
         class="timeline__scroller"
         label="Messages"
       />

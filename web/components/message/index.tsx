@@ -1,6 +1,6 @@
 // One message: avatar and name at the start of a run, an optional quote of the message it
 // answers, the text (or "Message deleted"), reactions, read receipts on mine, and its actions.
-import { useState } from "preact/hooks";
+import { useEffect, useRef, useState } from "preact/hooks";
 import type { Message as MessageType } from "../../../src/shared/protocol";
 import { type PendingMessage, timeLabel } from "../../state/timeline";
 import { Avatar } from "../avatar";
@@ -30,6 +30,8 @@ export interface MessageContext {
   /** Scrolls to a message (the original of a reply) if it is loaded. */
   jumpTo(seq: number): void;
   highlightSeq: number | null;
+  /** The message that is the list's one Tab stop (its controls are reached with arrows). */
+  activeSeq: number | null;
 }
 
 function Receipt({ message, view }: { message: MessageType; view: MessageContext }) {
@@ -107,37 +109,64 @@ function EditForm({ message, view }: { message: MessageType; view: MessageContex
 function Actions({ message, view }: { message: MessageType; view: MessageContext }) {
   const [picking, setPicking] = useState(false);
   const [confirming, setConfirming] = useState(false);
+  const toolbar = useRef<HTMLDivElement>(null);
+  // The button that was pressed goes away (React → the emoji, Delete → Confirm): keep the
+  // keyboard where it was instead of losing focus to the page.
+  const focusNext = useRef<string | null>(null);
+  useEffect(() => {
+    const action = focusNext.current;
+    focusNext.current = null;
+    if (action) toolbar.current?.querySelector<HTMLElement>(`[data-action="${action}"]`)?.focus();
+  }, [picking, confirming]);
+  /** Changes the toolbar, then focuses `next` if the keyboard was in the toolbar. */
+  const swap = (change: () => void, next: string) => {
+    if (toolbar.current?.contains(document.activeElement)) focusNext.current = next;
+    change();
+  };
   const mine = message.sender.id === view.meId;
   const mineReactions = new Set(
     message.reactions.filter((r) => r.userIds.includes(view.meId)).map((r) => r.emoji),
   );
   return (
-    <div class="msg__actions">
+    <div class="msg__actions" ref={toolbar}>
       {picking ? (
         QUICK_REACTIONS.map((emoji) => (
           <button
             type="button"
             key={emoji}
             class="msg__action"
+            tabIndex={-1}
+            data-action={emoji === QUICK_REACTIONS[0] ? "first-emoji" : undefined}
             aria-label={`React ${emoji}`}
             onClick={() => {
               view.react(message.seq, emoji, !mineReactions.has(emoji));
-              setPicking(false);
+              swap(() => setPicking(false), "react");
             }}
           >
             {emoji}
           </button>
         ))
       ) : (
-        <button type="button" class="msg__action" onClick={() => setPicking(true)}>
+        <button
+          type="button"
+          class="msg__action"
+          tabIndex={-1}
+          data-action="react"
+          onClick={() => swap(() => setPicking(true), "first-emoji")}
+        >
           React
         </button>
       )}
-      <button type="button" class="msg__action" onClick={() => view.reply(message)}>
+      <button type="button" class="msg__action" tabIndex={-1} onClick={() => view.reply(message)}>
         Reply
       </button>
       {mine && (
-        <button type="button" class="msg__action" onClick={() => view.startEdit(message.seq)}>
+        <button
+          type="button"
+          class="msg__action"
+          tabIndex={-1}
+          onClick={() => view.startEdit(message.seq)}
+        >
           Edit
         </button>
       )}
@@ -147,16 +176,29 @@ function Actions({ message, view }: { message: MessageType; view: MessageContext
             <button
               type="button"
               class="msg__action msg__action--danger"
+              tabIndex={-1}
+              data-action="confirm-delete"
               onClick={() => void view.remove(message.seq)}
             >
               Confirm delete
             </button>
-            <button type="button" class="msg__action" onClick={() => setConfirming(false)}>
+            <button
+              type="button"
+              class="msg__action"
+              tabIndex={-1}
+              onClick={() => swap(() => setConfirming(false), "delete")}
+            >
               Keep
             </button>
           </>
         ) : (
-          <button type="button" class="msg__action" onClick={() => setConfirming(true)}>
+          <button
+            type="button"
+            class="msg__action"
+            tabIndex={-1}
+            data-action="delete"
+            onClick={() => swap(() => setConfirming(true), "confirm-delete")}
+          >
             Delete
           </button>
         ))}
@@ -185,7 +227,12 @@ export function Message({ message, first, view }: MessageProps) {
     .filter(Boolean)
     .join(" ");
   return (
-    <article class={classes} data-seq={message.seq} aria-label={`${message.sender.name}`}>
+    <article
+      class={classes}
+      data-seq={message.seq}
+      aria-label={`${message.sender.name}`}
+      tabIndex={view.activeSeq === message.seq ? 0 : -1}
+    >
       <div class="msg__gutter">
         {first ? (
           <Avatar name={message.sender.name} />
@@ -210,6 +257,7 @@ export function Message({ message, first, view }: MessageProps) {
           <button
             type="button"
             class="msg__quote"
+            tabIndex={-1}
             title="Show the original message"
             onClick={() => message.replyTo && view.jumpTo(message.replyTo.seq)}
           >
@@ -224,7 +272,12 @@ export function Message({ message, first, view }: MessageProps) {
           <p class="msg__body msg__body--deleted">Message deleted</p>
         ) : (
           <p class="msg__body">
-            <RichText body={message.body} handles={view.handles} myHandle={view.myHandle} />
+            <RichText
+              body={message.body}
+              handles={view.handles}
+              myHandle={view.myHandle}
+              tabbable={false}
+            />
             {message.editedAt && <span class="msg__edited"> (edited)</span>}
           </p>
         )}
@@ -237,6 +290,7 @@ export function Message({ message, first, view }: MessageProps) {
                   type="button"
                   key={reaction.emoji}
                   class="reaction"
+                  tabIndex={-1}
                   aria-pressed={minePressed}
                   aria-label={`${reaction.emoji} ${reaction.count}${minePressed ? ", including you" : ""}`}
                   onClick={() => view.react(message.seq, reaction.emoji, !minePressed)}

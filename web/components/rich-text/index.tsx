@@ -6,9 +6,11 @@ interface RichTextProps {
   /** Handles of the room's members: only those @mentions are highlighted. */
   handles?: ReadonlySet<string>;
   myHandle?: string | undefined;
+  /** False inside a message list, whose rows are reached with arrow keys instead of Tab. */
+  tabbable?: boolean;
 }
 
-export function RichText({ body, handles, myHandle }: RichTextProps) {
+export function RichText({ body, handles, myHandle, tabbable = true }: RichTextProps) {
   return (
     <>
       {textParts(body).map((part, i) => {
@@ -17,7 +19,13 @@ export function RichText({ body, handles, myHandle }: RichTextProps) {
             return part.text;
           case "link":
             return (
-              <a key={i} href={part.href} target="_blank" rel="noopener noreferrer">
+              <a
+                key={i}
+                href={part.href}
+                target="_blank"
+                rel="noopener noreferrer"
+                tabIndex={tabbable ? undefined : -1}
+              >
                 {part.text}
               </a>
             );

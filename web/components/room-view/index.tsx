@@ -68,6 +68,12 @@ function RoomPage({ room, details, me }: RoomPageProps) {
       : (summary?.name ?? "Loading…");
   const topic = summary?.topic ?? ready?.room.topic ?? "";
 
+  // Where "New messages" goes: what was unread when the room opened (marking read moves on).
+  const unreadAfter = useMemo(
+    () => (item && item.unread > 0 ? Math.max(item.lastReadSeq, room.readSeq()) : null),
+    [room.roomId],
+  );
+
   useMarkRead(room);
 
   const names = useMemo(() => {
@@ -86,7 +92,7 @@ function RoomPage({ room, details, me }: RoomPageProps) {
     return 0;
   }, [messages, me.id]);
 
-  const view: MessageContext = {
+  const view: Omit<MessageContext, "activeSeq"> = {
     meId: me.id,
     myHandle: me.handle,
     canModerate,
@@ -210,6 +216,7 @@ function RoomPage({ room, details, me }: RoomPageProps) {
               myName={me.displayName}
               bottomKey={sent}
               reveal={reveal}
+              unreadAfter={unreadAfter}
             />
           )}
           <TypingIndicator names={typingNames} />

@@ -23,6 +23,11 @@ interface VirtualListProps<T> {
   bottomKey?: unknown;
   /** Scrolls the row with this key into view (a new object each time it is asked). */
   reveal?: { key: string } | null;
+  /**
+   * The row that is the list's Tab stop (roving focus). While it is drawn the region itself
+   * leaves the Tab order, so the list stays one Tab stop; otherwise the region is that stop.
+   */
+  tabStopKey?: string | null;
   class?: string;
   label: string;
 }
@@ -151,14 +156,16 @@ export function VirtualList<T>(props: VirtualListProps<T>) {
     else if (el.scrollTop < NEAR_TOP_PX) props.onNearTop?.();
   });
 
+  const tabStopDrawn =
+    props.tabStopKey != null && keys.slice(start, end).includes(props.tabStopKey);
+
   // The scrolling region takes focus so that keyboard users can scroll it (arrows, Page Up).
   return (
     <section
       ref={scroller}
       class={`vlist ${props.class ?? ""}`}
       onScroll={onScroll}
-      // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrolling region must be reachable by keyboard
-      tabIndex={0}
+      tabIndex={tabStopDrawn ? -1 : 0}
       aria-label={props.label}
     >
       <div class="vlist__inner">
