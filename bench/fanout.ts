@@ -3,7 +3,7 @@
 import { BASELINE_LABELS, type BaselineKind, baselineEndpoints, echoProtocol } from "./baseline.ts";
 import { type Confab, confabProtocol } from "./confab.ts";
 import { closeAll, connectAll, type LoadResult, type LoadSpec, runLoad } from "./load.ts";
-import { type Server, settle } from "./server.ts";
+import { type Server, settle, startServer } from "./server.ts";
 import type { Summary } from "./stats.ts";
 
 export type TargetName = "confab" | BaselineKind;
@@ -13,9 +13,41 @@ export const TARGET_LABELS: Record<TargetName, string> = {
   ...BASELINE_LABELS,
 };
 
+/** The running servers; a server that died (killed from outside) is replaced in place. */
 export interface Targets {
-  confab?: { server: Server; api: Confab };
-  baseline?: Server;
+  confab: { server: Server; api: Confab };
+  baseline: { server: Server };
+  log: Log;
+}
+
+/** Restarts a server on its state directory (accounts and rooms survive), optionally with vars. */
+export async function restartServer(
+  targets: Targets,
+  which: "confab" | "baseline",
+  vars?: Record<string, string>,
+): Promise<Server> {
+  const holder = which === "confab" ? targets.confab : targets.baseline;
+  await holder.server.stop();
+  const spec = holder.server.spec;
+  holder.server = await startServer({
+    ...spec,
+    migrateD1: false,
+    ...(vars ? { vars: { ...spec.vars, ...vars } } : {}),
+  });
+  if (which === "confab") targets.confab.api.url = holder.server.url;
+  return holder.server;
+}
+
+/** Restarts a server that no longer answers (killed from outside: the machine is shared). */
+export async function ensureAlive(
+  targets: Targets,
+  which: "confab" | "baseline",
+): Promise<boolean> {
+  const holder = which === "confab" ? targets.confab : targets.baseline;
+  if (await answers(holder.server)) return false;
+  targets.log(`${which}: the server stopped answering (killed from outside?); restarting it`);
+  await restartServer(targets, which);
+  return true;
 }
 
 export interface FanoutPoint {
@@ -43,6 +75,7 @@ export async function measurePoint(
   target: TargetName,
   rate: number,
   settings: FanoutSettings,
+  retry = false,
 ): Promise<FanoutPoint> {
   const spec: LoadSpec = {
     rate,
@@ -52,12 +85,13 @@ export async function measurePoint(
     maxDrainSeconds: settings.maxDrainSeconds,
     bodyChars: settings.bodyChars,
   };
+  const which = target === "confab" ? "confab" : "baseline";
+  await ensureAlive(targets, which);
   let server: Server;
   let endpoints: ReturnType<typeof baselineEndpoints>;
   let protocol: ReturnType<typeof confabProtocol>;
   if (target === "confab") {
     const confab = targets.confab;
-    if (!confab) throw new Error("Confab is not running");
     server = confab.server;
     await confab.api.ensureAccounts(settings.clients);
     const members = confab.api.accounts.slice(0, settings.clients);
@@ -65,18 +99,34 @@ export async function measurePoint(
     endpoints = members.map((account) => confab.api.endpoint(roomId, account));
     protocol = confabProtocol();
   } else {
-    if (!targets.baseline) throw new Error("the baselines are not running");
-    server = targets.baseline;
+    server = targets.baseline.server;
     endpoints = baselineEndpoints(server.url, target, settings.clients);
     protocol = echoProtocol();
   }
   const { clients, wallMs, connect } = await connectAll(endpoints, protocol, CONNECT_CONCURRENCY);
+  let result: LoadResult;
   try {
-    const result = await runLoad(clients, protocol, spec, [server]);
-    return { target, rate, connect, connectWallMs: wallMs, result };
+    result = await runLoad(clients, protocol, spec, [server]);
   } finally {
     await closeAll(clients);
     await settle([server]);
+  }
+  if (result.socketsClosed > 0 && (await ensureAlive(targets, which))) {
+    if (retry) throw new Error(`${which} died twice during R=${rate}`);
+    return measurePoint(targets, target, rate, settings, true);
+  }
+  return { target, rate, connect, connectWallMs: wallMs, result };
+}
+
+async function answers(server: Server): Promise<boolean> {
+  try {
+    const response = await fetch(`${server.url}/__bench_probe`, {
+      signal: AbortSignal.timeout(5_000),
+    });
+    await response.arrayBuffer();
+    return true;
+  } catch {
+    return false;
   }
 }
 
@@ -107,6 +157,7 @@ export function describePoint(point: FanoutPoint): string {
     `lost ${r.lost} dup ${r.duplicated}`,
     r.refused || r.heldBack ? `refused ${r.refused} held ${r.heldBack}` : "",
     r.silentlyLost ? `SILENT ${r.silentlyLost}` : "",
+    r.droppedWithSocket ? `dropped with closed sockets ${r.droppedWithSocket}` : "",
     r.drainTimedOut
       ? `cut off with ${r.inFlightAtCutoff} deliveries and ${r.unansweredAtCutoff} answers in flight`
       : "",

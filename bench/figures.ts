@@ -4,28 +4,31 @@
 import { performance } from "node:perf_hooks";
 import { baselineEndpoints, echoProtocol } from "./baseline.ts";
 import { type Confab, confabProtocol, type RoomSync } from "./confab.ts";
-import { type HistoryFigure, historyFigure } from "./history.ts";
+import { ensureAlive, restartServer, type Targets } from "./fanout.ts";
+import { historyFigure, historyRooms } from "./history.ts";
 import { type Client, closeAll, connectAll, type Endpoint, type Protocol } from "./load.ts";
 import type { Options } from "./options.ts";
 import type { BenchResults } from "./report.ts";
-import { type Server, settle, sleep, startServer, workerdRssKiB } from "./server.ts";
+import {
+  RETENTION_PURGE,
+  retentionFigure,
+  retentionRoom,
+  SEEDED_AGE_MS,
+  type Unavailable,
+} from "./retention.ts";
+import { type SeedSpec, seedRooms, TEMPLATE_MESSAGES } from "./seed.ts";
+import { type Server, settle, sleep, workerdRssKiB } from "./server.ts";
 import type { Summary } from "./stats.ts";
 
 export interface FigureContext {
   options: Options;
   api: Confab;
   /** Confab's server changes when a figure restarts it. */
-  targets: { confab: { server: Server; api: Confab }; baseline: Server };
+  targets: Targets;
   log: (line: string) => void;
 }
 
 const confabServer = (ctx: FigureContext) => ctx.targets.confab.server;
-
-/** A figure the bench cannot measure yet, and why. */
-export interface Unavailable {
-  available: false;
-  reason: string;
-}
 
 // ---- connect-to-ready ------------------------------------------------------------------------
 
@@ -60,9 +63,9 @@ async function connectFigure(ctx: FigureContext): Promise<ConnectFigure> {
     confabServer(ctx),
   );
   const baseline = await measure(
-    baselineEndpoints(ctx.targets.baseline.url, "sqlite", n),
+    baselineEndpoints(ctx.targets.baseline.server.url, "sqlite", n),
     echoProtocol(),
-    ctx.targets.baseline,
+    ctx.targets.baseline.server,
   );
   return { clients: n, concurrency: CONNECT_CONCURRENCY, confab, baseline };
 }
@@ -87,6 +90,8 @@ export interface IdleSide {
 export interface IdleFigure {
   sockets: number;
   idleSeconds: number;
+  /** The baseline room was constructed again by the first frame: it had hibernated. */
+  baselineHibernated: boolean | null;
   confab: IdleSide;
   baseline: IdleSide;
 }
@@ -132,11 +137,20 @@ function timeOneMessage(
   });
 }
 
+/** How many baseline rooms the baseline Worker has constructed (see bench/baseline/worker.ts). */
+async function baselineConstructed(server: Server): Promise<number> {
+  const response = await fetch(`${server.url}/constructed`);
+  return ((await response.json()) as { constructed: number }).constructed;
+}
+
 async function idleFigure(ctx: FigureContext): Promise<IdleFigure> {
   const n = ctx.options.idleClients;
-  await ctx.api.ensureAccounts(n);
   const members = ctx.api.accounts.slice(0, n);
   const roomId = await ctx.api.createRoom("idle", members);
+  // Fresh processes: resident memory only grows, so earlier figures would blur the difference.
+  ctx.log("idle: restarting both servers for a clean memory baseline");
+  await restartServer(ctx.targets, "confab");
+  await restartServer(ctx.targets, "baseline");
   const sides = [
     {
       server: confabServer(ctx),
@@ -144,27 +158,37 @@ async function idleFigure(ctx: FigureContext): Promise<IdleFigure> {
       endpoints: members.map((m) => ctx.api.endpoint(roomId, m)),
     },
     {
-      server: ctx.targets.baseline,
+      server: ctx.targets.baseline.server,
       protocol: echoProtocol(),
-      endpoints: baselineEndpoints(ctx.targets.baseline.url, "sqlite", n),
+      endpoints: baselineEndpoints(ctx.targets.baseline.server.url, "sqlite", n),
     },
   ];
   const opened: Array<{ clients: Client[]; before: number; connected: number }> = [];
   try {
     for (const side of sides) {
+      // One socket first, closed again: the Worker, the room and (Confab) D1 are loaded.
+      const first = side.endpoints.slice(0, 1);
+      await closeAll((await connectAll(first, side.protocol, 1)).clients);
       await settle([side.server]);
       const before = await workerdRssKiB(side.server);
       const { clients } = await connectAll(side.endpoints, side.protocol, CONNECT_CONCURRENCY);
+      await settle([side.server]);
       opened.push({ clients, before, connected: await workerdRssKiB(side.server) });
     }
     ctx.log(`idle: ${n} sockets each on Confab and the baseline; ${IDLE_SECONDS} s without frames`);
     await sleep(IDLE_SECONDS * 1000);
     const result: IdleSide[] = [];
+    let baselineHibernated: boolean | null = null;
     for (const [i, side] of sides.entries()) {
       const open = opened[i];
       if (!open) continue;
       const idle = await workerdRssKiB(side.server);
+      const isBaseline = side.server === ctx.targets.baseline.server;
+      const constructedBefore = isBaseline ? await baselineConstructed(side.server) : 0;
       const wake = await timeOneMessage(open.clients, side.protocol, `wake-${i}`);
+      if (isBaseline) {
+        baselineHibernated = (await baselineConstructed(side.server)) > constructedBefore;
+      }
       await sleep(500);
       const warm = await timeOneMessage(open.clients, side.protocol, `warm-${i}`);
       result.push({
@@ -180,10 +204,10 @@ async function idleFigure(ctx: FigureContext): Promise<IdleFigure> {
     }
     const [confab, baseline] = result;
     if (!confab || !baseline) throw new Error("idle figure incomplete");
-    return { sockets: n, idleSeconds: IDLE_SECONDS, confab, baseline };
+    return { sockets: n, idleSeconds: IDLE_SECONDS, baselineHibernated, confab, baseline };
   } finally {
     for (const open of opened) await closeAll(open.clients);
-    await settle([confabServer(ctx), ctx.targets.baseline]);
+    await settle([confabServer(ctx), ctx.targets.baseline.server]);
   }
 }
 
@@ -263,55 +287,74 @@ async function d1Figure(ctx: FigureContext): Promise<D1Figure | Unavailable> {
   return { available: true, sendRate: D1_SEND_RATE, rooms };
 }
 
-// ---- ack latency while retention purges ---------------------------------------------------------
-
-export type RetentionFigure = Unavailable;
-
-/**
- * Planned: a room of 100,000 messages, a policy that expires them all, and live sends at a fixed
- * rate measuring ack latency while the room's alarm purges in batches (DESIGN §6: "retention
- * deletes in bounded batches so a room never stalls"). Needs retention (issue 5).
- */
-async function retentionFigure(ctx: FigureContext): Promise<RetentionFigure> {
-  const roomId = await ctx.api.createRoom("retention probe", [ctx.api.admin]);
-  const preview = await ctx.api.request("GET", `/api/admin/rooms/${roomId}/retention/preview`, {
-    token: ctx.api.admin.token,
-  });
-  if (preview.status === 404) return { available: false, reason: "retention not built" };
-  return { available: false, reason: "retention exists; this figure is not written yet" };
-}
-
 // ---- all of them ------------------------------------------------------------------------------
 
-export async function runFigures(ctx: FigureContext, results: BenchResults): Promise<void> {
+/** Figures that need no fan-out: idle first, while the servers' memory is still clean. */
+export async function runEarlyFigures(ctx: FigureContext, results: BenchResults): Promise<void> {
   const { options, log } = ctx;
+  if (options.figures.has("idle")) {
+    await alive(ctx);
+    results.idle = await idleFigure(ctx);
+  }
   if (options.figures.has("connect")) {
+    await alive(ctx);
     log(`connect: ${options.connectClients} sockets to ready, ${CONNECT_CONCURRENCY} at a time`);
     results.connect = await connectFigure(ctx);
   }
-  if (options.figures.has("idle")) results.idle = await idleFigure(ctx);
   if (options.figures.has("d1")) {
+    await alive(ctx);
     log(`d1: ${options.d1Messages} messages in rooms of 2 and ${options.d1Members} members`);
     results.d1 = await d1Figure(ctx);
   }
-  if (options.figures.has("retention")) results.retention = await retentionFigure(ctx);
-  if (options.figures.has("history")) {
-    log(`history: a room of ${options.historyMessages} messages`);
-    const { figure, server } = await historyFigure({
-      api: ctx.api,
-      server: confabServer(ctx),
-      restart: async () => {
-        const server = await startServer({ ...confabServer(ctx).spec, migrateD1: false });
-        ctx.api.url = server.url;
-        return server;
-      },
-      messages: options.historyMessages,
-      requests: 200,
-      log,
+}
+
+/** Figures on seeded rooms (one stop of Confab to clone messages, then a restart). */
+export async function runSeededFigures(ctx: FigureContext, results: BenchResults): Promise<void> {
+  const { options, log, api } = ctx;
+  const wantHistory = options.figures.has("history");
+  const wantRetention = options.figures.has("retention");
+  if (!wantHistory && !wantRetention) return;
+  await alive(ctx);
+  const history = wantHistory ? await historyRooms(api) : null;
+  let retention: string | Unavailable | null = null;
+  if (wantRetention) {
+    retention = await retentionRoom(api);
+    if (typeof retention !== "string") results.retention = retention;
+  }
+  const seeds: SeedSpec[] = [];
+  if (history) seeds.push({ roomId: history.big, total: options.historyMessages });
+  if (typeof retention === "string") {
+    seeds.push({
+      roomId: retention,
+      total: RETENTION_PURGE + TEMPLATE_MESSAGES,
+      newestAgeMs: SEEDED_AGE_MS,
     });
-    results.history = figure;
-    ctx.targets.confab.server = server;
+  }
+  const seeded = await seedRooms({
+    api,
+    server: confabServer(ctx),
+    restart: () => restartServer(ctx.targets, "confab"),
+    rooms: seeds,
+    log,
+  });
+  if (history) {
+    log(`history: pages in a room of ${options.historyMessages} messages`);
+    results.history = await historyFigure({
+      api,
+      rooms: history,
+      messages: options.historyMessages,
+      sentThroughApi: seeded.sentThroughApi,
+      seedSeconds: seeded.seconds,
+      requests: 200,
+    });
+  }
+  if (typeof retention === "string") {
+    log(`retention: live sends while the room's alarm purges ${RETENTION_PURGE} messages`);
+    results.retention = await retentionFigure(api, retention);
   }
 }
 
-export type { HistoryFigure };
+async function alive(ctx: FigureContext): Promise<void> {
+  await ensureAlive(ctx.targets, "confab");
+  await ensureAlive(ctx.targets, "baseline");
+}

@@ -168,6 +168,11 @@ export interface LoadResult {
    */
   inFlightAtCutoff: number;
   unansweredAtCutoff: number;
+  /**
+   * Unanswered, undelivered sends on sockets the server closed (e.g. 1008 for flooding): the
+   * client knows the socket is gone and resends unacked cids (idempotent), so not silent.
+   */
+  droppedWithSocket: number;
   duplicated: number;
   refusedButDelivered: number;
   outOfOrder: number;
@@ -398,6 +403,7 @@ export async function runLoad(
   let missing = 0;
   let unanswered = 0;
   let unansweredUndelivered = 0;
+  let droppedWithSocket = 0;
   let refusedButDelivered = 0;
   let expectedDeliveries = 0;
   for (let m = 0; m < total; m++) {
@@ -416,7 +422,8 @@ export async function runLoad(
     if (state === SENT && protocol.acks) {
       unanswered++;
       if (reached === 0) {
-        unansweredUndelivered++;
+        if (clients[m % senders]?.closed) droppedWithSocket++;
+        else unansweredUndelivered++;
         continue;
       }
     }
@@ -431,8 +438,9 @@ export async function runLoad(
   const windowSeconds = (windowEnd - windowStart) / 1000;
   const sendSeconds = (sendEnd - t0) / 1000;
   const ticksPerSec = 100;
-  const serverCores = (cpuAfter.server - cpuBefore.server) / ticksPerSec / sendSeconds;
-  const workerCores = (cpuAfter.worker - cpuBefore.worker) / ticksPerSec / sendSeconds;
+  // A server process that died meanwhile takes its ticks with it: never report negative CPU.
+  const serverCores = Math.max(0, (cpuAfter.server - cpuBefore.server) / ticksPerSec / sendSeconds);
+  const workerCores = Math.max(0, (cpuAfter.worker - cpuBefore.worker) / ticksPerSec / sendSeconds);
   const clientCores = (cpuAfter.client.user + cpuAfter.client.system) / 1e6 / sendSeconds;
   const machineCores =
     (cpuAfter.machine.busy - cpuBefore.machine.busy) / ticksPerSec / Math.max(0.001, sendSeconds);
@@ -453,6 +461,7 @@ export async function runLoad(
     lost: drainTimedOut ? 0 : missing,
     inFlightAtCutoff: drainTimedOut ? missing : 0,
     unansweredAtCutoff: drainTimedOut ? unansweredUndelivered : 0,
+    droppedWithSocket,
     duplicated,
     refusedButDelivered,
     outOfOrder,

@@ -56,13 +56,13 @@ state, drives them over real WebSockets and writes docs/PERFORMANCE.md and docs/
   --skip LIST            figures to leave out
   --clients N            clients in the fan-out room (default 100)
   --senders S            how many of them send (default 10)
-  --rates R1,R2,...      offered messages/s, all senders together (default 25,50,100,150,200,300,450)
-  --seconds T            seconds of sending per point (default 6)
+  --rates R1,R2,...      offered messages/s, all senders together (default 50,100,200,300,400,500,650)
+  --seconds T            seconds of sending per point (default 5)
   --warmup S             leading seconds left out of the figures (default 1)
   --drain S              longest wait for late deliveries after a point (default 8)
   --body-chars C         characters per message body (default 64)
   --search-max R         highest rate the search tries (default 2000)
-  --search-probes P      runs per target in the search (default 4)
+  --search-probes P      runs per target in the search (default 3)
   --connect-clients N    sockets for the connect-to-ready figure (default 500)
   --idle-clients N       idle hibernated sockets for the memory figure (default 1000)
   --d1-members N         members of the large room of the D1 figure (default 1000)
@@ -142,7 +142,7 @@ export function parseOptions(argv: string[]): Options | null {
   const skip = new Set(figureList("skip", values.skip));
   const figures = new Set((only.length > 0 ? only : [...FIGURES]).filter((f) => !skip.has(f)));
   const rates = list(values.rates).map((r) => positiveNumber("rates", r, 1));
-  const seconds = positiveNumber("seconds", values.seconds, 6);
+  const seconds = positiveNumber("seconds", values.seconds, 5);
   const warmupSeconds = values.warmup === undefined ? 1 : Number(values.warmup);
   if (!(warmupSeconds >= 0 && warmupSeconds < seconds)) {
     throw new Error("--warmup must be at least 0 and less than --seconds");
@@ -151,13 +151,13 @@ export function parseOptions(argv: string[]): Options | null {
     figures,
     clients: Math.floor(positiveNumber("clients", values.clients, 100)),
     senders: Math.floor(positiveNumber("senders", values.senders, 10)),
-    rates: rates.length > 0 ? rates : [25, 50, 100, 150, 200, 300, 450],
+    rates: rates.length > 0 ? rates : [50, 100, 200, 300, 400, 500, 650],
     seconds,
     warmupSeconds,
     maxDrainSeconds: positiveNumber("drain", values.drain, 8),
     bodyChars: Math.floor(positiveNumber("body-chars", values["body-chars"], 64)),
     searchMax: positiveNumber("search-max", values["search-max"], 2000),
-    searchProbes: Math.floor(positiveNumber("search-probes", values["search-probes"], 4)),
+    searchProbes: Math.floor(positiveNumber("search-probes", values["search-probes"], 3)),
     connectClients: Math.floor(positiveNumber("connect-clients", values["connect-clients"], 500)),
     idleClients: Math.floor(positiveNumber("idle-clients", values["idle-clients"], 1000)),
     d1Members: Math.floor(positiveNumber("d1-members", values["d1-members"], 1000)),

@@ -8,10 +8,10 @@ import {
   type FanoutSettings,
   type Log,
   measurePoint,
+  restartServer,
   type Targets,
   withinBounds,
 } from "./fanout.ts";
-import { startServer } from "./server.ts";
 
 export interface OverloadFigure {
   /** ROOM_DELIVERIES_PER_SEC Confab ran with for this figure. */
@@ -38,20 +38,12 @@ export async function overloadFigure(
   calibratedFromRate: number,
   log: Log,
 ): Promise<OverloadFigure> {
-  const confab = targets.confab;
-  if (!confab) throw new Error("Confab is not running");
   const capMessagesPerSec = calibratedFromRate;
   const capDeliveriesPerSec = capMessagesPerSec * settings.clients;
   log(
     `overload: Confab restarted with ROOM_DELIVERIES_PER_SEC=${capDeliveriesPerSec} (${capMessagesPerSec} msg/s at N=${settings.clients})`,
   );
-  await confab.server.stop();
-  confab.server = await startServer({
-    ...confab.server.spec,
-    migrateD1: false,
-    vars: { ...confab.server.spec.vars, ROOM_DELIVERIES_PER_SEC: String(capDeliveriesPerSec) },
-  });
-  confab.api.url = confab.server.url;
+  await restartServer(targets, "confab", { ROOM_DELIVERIES_PER_SEC: String(capDeliveriesPerSec) });
   const points: FanoutPoint[] = [];
   for (const factor of [2, 4]) {
     const rate = capMessagesPerSec * factor;

@@ -10,16 +10,11 @@ import {
   TARGET_LABELS,
   type TargetName,
 } from "./fanout.ts";
-import type {
-  ConnectFigure,
-  D1Figure,
-  HistoryFigure,
-  IdleFigure,
-  RetentionFigure,
-  Unavailable,
-} from "./figures.ts";
+import type { ConnectFigure, D1Figure, IdleFigure } from "./figures.ts";
+import type { HistoryFigure } from "./history.ts";
 import type { MachineInfo } from "./machine.ts";
 import type { OverloadFigure } from "./overload.ts";
+import type { RetentionFigure, Unavailable } from "./retention.ts";
 import { ratio, type Summary } from "./stats.ts";
 
 export interface BenchResults {
@@ -36,6 +31,8 @@ export interface BenchResults {
     bodyChars: number;
     vars: Record<string, string>;
     stateDir: string;
+    /** Clients talked to the Workers' own workerd, not through wrangler's proxy. */
+    direct: boolean;
   };
   fanout?: FanoutPoint[];
   search?: SearchResult[];
@@ -140,7 +137,7 @@ function header(results: BenchResults): string {
     "",
     `- Machine: ${m.cpus} × ${m.cpuModel}, ${m.memoryGiB} GiB RAM; load average ${m.loadAverageStart.join(" / ")} at the start, ${(m.loadAverageEnd ?? []).join(" / ")} at the end (the machine is shared: other processes used CPU during the run, see the \`other\` column).`,
     `- Software: Node ${m.node}, wrangler ${m.wrangler}, workerd ${m.workerd}; Confab at commit \`${m.commit}\`${m.dirty ? " with uncommitted changes in src/ (a snapshot of the working tree was served)" : ""}.`,
-    `- Both Workers run under \`wrangler dev\` with \`X_LOCAL_OBSERVABILITY=false\` (local observability costs ~0.3 ms per Durable Object event, which production does not pay), fresh state in ${results.settings.stateDir}, clients on 127.0.0.1 through wrangler's local proxy.`,
+    `- Both Workers run under \`wrangler dev\` with \`X_LOCAL_OBSERVABILITY=false\` (local observability costs ~0.3 ms per Durable Object event, which production does not pay), fresh state in ${results.settings.stateDir} (tmpfs: the VM's disk would add fsync waits that production's storage does not put on the room's thread). ${results.settings.direct ? "Clients (a minimal RFC 6455 client in the bench, over node:net) talk to each Worker's own workerd on 127.0.0.1, not through wrangler's local proxy, which relays every frame through a second workerd: CPU that production does not spend on the room's machine and that would otherwise come out of the same two cores." : "Clients go through wrangler's local proxy on 127.0.0.1."}`,
     `- Confab's configuration for the run: ${vars} (per-user send limits raised by \`--var\`; the room-wide admission cap \`ROOM_DELIVERIES_PER_SEC\` as in wrangler.toml unless listed).`,
     `- Fan-out load: N = ${results.settings.clients} clients in one room, S = ${results.settings.senders} of them sending, open loop at a fixed total rate R, ${results.settings.seconds} s per point (the first ${results.settings.warmupSeconds} s not counted), bodies of ${results.settings.bodyChars} characters. Latency is from a message's *intended* send time to its arrival at each client.`,
   ].join("\n");
@@ -229,7 +226,7 @@ function targetsSection(results: BenchResults): string {
       const [small, large] = results.d1.rooms;
       const r = ratio(large?.rowsPerMessage, small?.rowsPerMessage);
       rows.push([
-        "D1 row writes per message: the same for 2 and 1,000 members",
+        `D1 row writes per message: the same for 2 and ${int(large?.members ?? 0)} members`,
         `${small?.rowsPerMessage.toFixed(3)} (2 members) vs ${large?.rowsPerMessage.toFixed(3)} (${large?.members} members)`,
         verdict(r === null ? null : r <= 1.1 && r >= 0.9),
       ]);
@@ -244,7 +241,9 @@ function targetsSection(results: BenchResults): string {
   rows.push([
     "Bounded in time (a default run under 10 minutes), 127.0.0.1 only, not in `npm test`",
     `this run: ${Math.round(results.durationSeconds)} s`,
-    verdict(results.command === "npm run bench" ? results.durationSeconds < 600 : null),
+    results.command === "npm run bench"
+      ? verdict(results.durationSeconds < 600)
+      : "n/a (not the default run)",
   ]);
   return table(["target", "measured", ""], rows);
 }
@@ -340,7 +339,7 @@ function connectSection(c: ConnectFigure): string {
   ];
   const r = ratio(c.confab.connect?.p50, c.baseline.connect?.p50);
   return [
-    `${c.clients} sockets opened into one room, ${c.concurrency} handshakes at a time; time from \`new WebSocket\` to the \`ready\` frame. Confab's includes the Worker's session check and membership lookup in D1, the room's \`ready\` (online list, read marks) and a \`presence\` broadcast to everyone already in.`,
+    `${c.clients} sockets opened into one room, ${c.concurrency} handshakes at a time; time from opening the TCP connection to the \`ready\` frame. Confab's includes the Worker's session check and membership lookup in D1, the room's \`ready\` (online list, read marks) and a \`presence\` broadcast to everyone already in.`,
     "",
     table(
       ["target", "p50 / p90 / p99 / max ms", "all ready after", "rate"],
@@ -360,7 +359,7 @@ function idleSection(f: IdleFigure): string {
     `${ms(s.warmAckMs)} / ${ms(s.warmAllMs)}`,
   ];
   return [
-    `${f.sockets} sockets in one room, then ${f.idleSeconds} s without a frame (wrangler dev hibernates a Durable Object after ~10 s idle). Memory is the resident set of the workerd process that runs the Worker (not wrangler's proxy). Then one message is sent: the first frame after hibernation (the room wakes, runs its constructor and migrations check, reads the sockets' attachments), and a second one right after with the room awake.`,
+    `${f.sockets} sockets in one room, then ${f.idleSeconds} s without a frame (wrangler dev hibernates a Durable Object after ~10 s idle). Memory is the resident set of the workerd process that runs the Worker (not wrangler's proxy). Then one message is sent: the first frame after hibernation (the room wakes, runs its constructor and migrations check, reads the sockets' attachments), and a second one half a second later with the room awake; both are broadcast to all ${f.sockets} sockets.`,
     "",
     table(
       [
@@ -373,7 +372,7 @@ function idleSection(f: IdleFigure): string {
       [row("Confab", f.confab), row(TARGET_LABELS.sqlite, f.baseline)],
     ),
     "",
-    `Confab ÷ baseline: memory per socket ${times(ratio(f.confab.perSocketKiB, f.baseline.perSocketKiB))}, first frame after hibernation (all delivered) ${times(ratio(f.confab.wakeAllMs, f.baseline.wakeAllMs))}. For the baseline, "ack" is the sender's own copy of the broadcast.`,
+    `Confab ÷ baseline: memory per socket ${times(ratio(f.confab.perSocketKiB, f.baseline.perSocketKiB))}, first frame after hibernation (all delivered) ${times(ratio(f.confab.wakeAllMs, f.baseline.wakeAllMs))}. For the baseline, "ack" is the sender's own copy of the broadcast. ${f.baselineHibernated === null ? "" : f.baselineHibernated ? "The baseline room was constructed anew by the first frame: it had hibernated (Confab's room, in the same runtime after the same idle time, is not observable from outside)." : "The baseline room was not constructed anew by the first frame: it had **not** hibernated, so these are not wake-up times."} Both servers were restarted just before this figure, so the memory is that of fresh processes (the connected figure includes loading the room and, for Confab, the Worker's D1 lookups).`,
   ].join("\n");
 }
 
@@ -425,6 +424,27 @@ function overloadSection(o: OverloadFigure, results: BenchResults): string {
       ],
       rows,
     ),
+  ].join("\n");
+}
+
+function retentionSection(r: RetentionFigure): string {
+  if (!r.available) return `Not available yet (${r.reason}).`;
+  return [
+    `A room of ${r.sockets} connected members holding ${int(r.purged)} messages two hours old (seeded as for the history figure) and a few hundred new ones. One member sends ${r.liveRate} messages/s throughout (open loop; latency from the intended send time to the ack). After a few seconds the room's policy becomes one hour (\`PUT /api/admin/rooms/:id/retention {"maxAgeDays": 1/24}\`): the room's own alarm then purges the expired messages in bounded batches, no API call runs it.`,
+    "",
+    table(
+      ["live sends", "ack p50 / p90 / p99 / max ms", "÷ before (p99)"],
+      [
+        ["before the policy", latencyCell(r.before), "1"],
+        [
+          `while ${int(r.purged)} messages were purged (${r.purgeSeconds.toFixed(1)} s, ${int(r.purged / Math.max(0.001, r.purgeSeconds))}/s)`,
+          latencyCell(r.during),
+          times(ratio(r.during?.p99, r.before?.p99)),
+        ],
+      ],
+    ),
+    "",
+    `One socket received ${r.trimmedFrames} \`trimmed\` frames; ${r.unanswered} sends were left unanswered.`,
   ].join("\n");
 }
 
@@ -480,7 +500,7 @@ export function renderResults(results: BenchResults): string {
       "",
       "### Ack latency while retention purges 100,000 messages",
       "",
-      `Not available yet (${results.retention.reason}).`,
+      retentionSection(results.retention),
     );
   }
   if (results.history) parts.push("", "### History pages", "", historySection(results.history));

@@ -5,8 +5,15 @@ import { join, resolve } from "node:path";
 import { performance } from "node:perf_hooks";
 import { BASELINE_DIR } from "./baseline.ts";
 import { Confab } from "./confab.ts";
-import { type FanoutSettings, fasterBaselineOf, search, sweep, type TargetName } from "./fanout.ts";
-import { runFigures } from "./figures.ts";
+import {
+  type FanoutSettings,
+  fasterBaselineOf,
+  search,
+  sweep,
+  type TargetName,
+  type Targets,
+} from "./fanout.ts";
+import { runEarlyFigures, runSeededFigures } from "./figures.ts";
 import { machineInfo } from "./machine.ts";
 import { parseOptions } from "./options.ts";
 import { overloadFigure, servedWithinBounds } from "./overload.ts";
@@ -41,6 +48,7 @@ async function main(): Promise<void> {
       bodyChars: options.bodyChars,
       vars,
       stateDir: options.tmpRoot,
+      direct: !options.viaProxy,
     },
     notes: [],
   };
@@ -70,13 +78,18 @@ async function main(): Promise<void> {
         `${server.name}: wrangler dev on ${server.proxyUrl}; clients use ${server.url}${server.direct ? " (the Worker's workerd, no proxy)" : ""}`,
       );
       if (!options.viaProxy && !server.direct) {
+        results.settings.direct = false;
         results.notes.push(
           `${server.name}: the Worker's own port was not found; clients went through wrangler's proxy.`,
         );
       }
     }
     const api = new Confab(confabServer.url);
-    const targets = { confab: { server: confabServer, api }, baseline: baselineServer };
+    const targets: Targets = {
+      confab: { server: confabServer, api },
+      baseline: { server: baselineServer },
+      log,
+    };
     const settings: FanoutSettings = {
       clients: options.clients,
       senders: options.senders,
@@ -97,6 +110,7 @@ async function main(): Promise<void> {
     log(`registering ${accounts} accounts`);
     await api.ensureAccounts(accounts);
 
+    await runEarlyFigures({ options, api, targets, log }, results);
     if (options.figures.has("fanout")) {
       log(`fan-out: N=${options.clients} S=${options.senders} T=${options.seconds}s`);
       results.fanout = await sweep(targets, names, options.rates, settings, log);
@@ -115,7 +129,7 @@ async function main(): Promise<void> {
         results.search.push(found);
       }
     }
-    await runFigures({ options, api, targets, log }, results);
+    await runSeededFigures({ options, api, targets, log }, results);
     if (options.figures.has("overload")) {
       const searched = results.search?.find((s) => s.target === "confab")?.best ?? null;
       const served = servedWithinBounds(results.fanout ?? [], searched);

@@ -11,7 +11,18 @@ interface Env {
 /** What a client gets on connect, so set-up time is measured to a first frame as for Confab. */
 const READY = JSON.stringify({ type: "ready" });
 
+/**
+ * Room objects constructed since the isolate started: a room that hibernated is constructed
+ * again when a frame wakes it, so the bench can see that hibernation really happened.
+ */
+let constructed = 0;
+
 export class BroadcastRoom extends DurableObject<Env> {
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    constructed++;
+  }
+
   override async fetch(): Promise<Response> {
     const { 0: client, 1: server } = new WebSocketPair();
     this.ctx.acceptWebSocket(server);
@@ -51,8 +62,9 @@ export class SqliteBroadcastRoom extends BroadcastRoom {
 
 export default {
   async fetch(request: Request, env: Env): Promise<Response> {
-    // /ws/broadcast/<room> or /ws/sqlite/<room>
+    // /ws/broadcast/<room> or /ws/sqlite/<room>; /constructed for the count above.
     const [, ws, kind, room] = new URL(request.url).pathname.split("/");
+    if (ws === "constructed") return Response.json({ constructed });
     if (ws !== "ws" || !room || request.headers.get("upgrade")?.toLowerCase() !== "websocket") {
       return new Response("Not found", { status: 404 });
     }
