@@ -35,6 +35,8 @@ const confabServer = (ctx: FigureContext) => ctx.targets.confab.server;
 export interface ConnectSide {
   connect: Summary | null;
   wallMs: number;
+  /** Handshakes that failed once and were tried again. */
+  retried: number;
 }
 
 export interface ConnectFigure {
@@ -52,10 +54,14 @@ async function connectFigure(ctx: FigureContext): Promise<ConnectFigure> {
   const members = ctx.api.accounts.slice(0, n);
   const roomId = await ctx.api.createRoom("connect", members);
   const measure = async (endpoints: Endpoint[], protocol: Protocol, server: Server) => {
-    const { clients, wallMs, connect } = await connectAll(endpoints, protocol, CONNECT_CONCURRENCY);
+    const { clients, wallMs, connect, retried } = await connectAll(
+      endpoints,
+      protocol,
+      CONNECT_CONCURRENCY,
+    );
     await closeAll(clients);
     await settle([server]);
-    return { connect, wallMs };
+    return { connect, wallMs, retried };
   };
   const confab = await measure(
     members.map((m) => ctx.api.endpoint(roomId, m)),

@@ -99,16 +99,25 @@ export async function connectAll(
   endpoints: Endpoint[],
   protocol: Protocol,
   concurrency: number,
-): Promise<{ clients: Client[]; wallMs: number; connect: Summary | null }> {
+): Promise<{ clients: Client[]; wallMs: number; connect: Summary | null; retried: number }> {
   const started = performance.now();
   const clients: Client[] = new Array(endpoints.length);
   let next = 0;
+  let retried = 0;
   await Promise.all(
     Array.from({ length: Math.min(concurrency, endpoints.length) }, async () => {
       while (next < endpoints.length) {
         const i = next++;
         const endpoint = endpoints[i];
-        if (endpoint) clients[i] = await connect(i, endpoint, protocol);
+        if (!endpoint) continue;
+        try {
+          clients[i] = await connect(i, endpoint, protocol);
+        } catch {
+          // One more try: on a shared machine a handshake can starve; twice is a real failure.
+          retried++;
+          await sleep(500);
+          clients[i] = await connect(i, endpoint, protocol);
+        }
       }
     }),
   );
@@ -116,6 +125,7 @@ export async function connectAll(
     clients,
     wallMs: performance.now() - started,
     connect: summarize(clients.map((c) => c.connectMs)),
+    retried,
   };
 }
 

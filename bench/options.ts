@@ -27,6 +27,9 @@ export interface Options {
   warmupSeconds: number;
   maxDrainSeconds: number;
   bodyChars: number;
+  /** The rate of the p99 target, measured `repeats` times (Confab and the faster baseline in turn). */
+  repeatRate: number;
+  repeats: number;
   searchMax: number;
   searchProbes: number;
   connectClients: number;
@@ -61,6 +64,8 @@ state, drives them over real WebSockets and writes docs/PERFORMANCE.md and docs/
   --warmup S             leading seconds left out of the figures (default 1)
   --drain S              longest wait for late deliveries after a point (default 8)
   --body-chars C         characters per message body (default 64)
+  --repeat-rate R        the rate measured again for the p99 comparison (default 100)
+  --repeats K            how many Confab/baseline pairs at that rate, the sweep's included (default 3)
   --search-max R         highest rate the search tries (default 2000)
   --search-probes P      runs per target in the search (default 3)
   --connect-clients N    sockets for the connect-to-ready figure (default 500)
@@ -116,6 +121,8 @@ export function parseOptions(argv: string[]): Options | null {
       warmup: { type: "string" },
       drain: { type: "string" },
       "body-chars": { type: "string" },
+      "repeat-rate": { type: "string" },
+      repeats: { type: "string" },
       "search-max": { type: "string" },
       "search-probes": { type: "string" },
       "connect-clients": { type: "string" },
@@ -156,6 +163,8 @@ export function parseOptions(argv: string[]): Options | null {
     warmupSeconds,
     maxDrainSeconds: positiveNumber("drain", values.drain, 8),
     bodyChars: Math.floor(positiveNumber("body-chars", values["body-chars"], 64)),
+    repeatRate: positiveNumber("repeat-rate", values["repeat-rate"], 100),
+    repeats: Math.floor(positiveNumber("repeats", values.repeats, 3)),
     searchMax: positiveNumber("search-max", values["search-max"], 2000),
     searchProbes: Math.floor(positiveNumber("search-probes", values["search-probes"], 3)),
     connectClients: Math.floor(positiveNumber("connect-clients", values["connect-clients"], 500)),
