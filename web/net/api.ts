@@ -8,7 +8,10 @@ import type {
   LoginBody,
   MemberRole,
   PublicUser,
+  PurgeRange as PurgeRangeSchema,
   RegisterBody,
+  Retention,
+  RetentionPolicy,
   Room,
   RoomDetails,
   RoomListItem,
@@ -22,13 +25,21 @@ export type LoginInput = z.input<typeof LoginBody>;
 export type CreateRoomInput = z.input<typeof CreateRoomBody>;
 export type UpdateRoomInput = z.input<typeof UpdateRoomBody>;
 export type AddMemberInput = z.input<typeof AddMemberBody>;
+/** A room's own policy (null fields: the instance default) and the policy in force. */
+export type RoomRetention = z.infer<typeof Retention>;
+/** What retention deleted, or would delete now: a count, bytes and a seq range. */
+export type PurgeRange = z.infer<typeof PurgeRangeSchema>;
 
-/** A page of history (`before`) or of the changes feed (`sinceRev`, which adds rev and complete). */
+/**
+ * A page of history (`before`) or of the changes feed (`sinceRev`, which adds rev, complete and
+ * firstSeq, where the room begins after retention).
+ */
 export interface MessagePage {
   messages: Message[];
   hasMore: boolean;
   rev?: number;
   complete?: boolean;
+  firstSeq?: number;
 }
 
 /** An error answer of the API ({error: {code, message, details?}}), or a failed request. */
@@ -194,6 +205,18 @@ export function createApi(fetchImpl: typeof fetch = (input, init) => fetch(input
         ),
       setArchived: (id: string, archived: boolean) =>
         request<{ room: Room }>("PATCH", `/admin/rooms/${encodeURIComponent(id)}`, { archived }),
+      retention: (id: string) =>
+        request<RoomRetention>("GET", `/admin/rooms/${encodeURIComponent(id)}/retention`),
+      /** Replaces the policy: null (or omitted) fields take the instance default. */
+      setRetention: (id: string, policy: RetentionPolicy) =>
+        request<RoomRetention>("PUT", `/admin/rooms/${encodeURIComponent(id)}/retention`, policy),
+      previewRetention: (id: string) =>
+        request<PurgeRange>("GET", `/admin/rooms/${encodeURIComponent(id)}/retention/preview`),
+      runRetention: (id: string) =>
+        request<{ deleted: PurgeRange }>(
+          "POST",
+          `/admin/rooms/${encodeURIComponent(id)}/retention/run`,
+        ),
       users: (q: string, cursor?: string) =>
         request<{ users: AdminUser[]; nextCursor: string | null }>(
           "GET",

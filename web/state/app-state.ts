@@ -3,6 +3,7 @@
 import { batch, computed, type ReadonlySignal, signal } from "@preact/signals";
 import type { RoomDetails, RoomListItem, SelfUser } from "../../src/shared/api";
 import type { InboxRoomFrame, MembershipChange, Message } from "../../src/shared/protocol";
+import { trimExplained } from "../lib/retention";
 import {
   type Api,
   type ApiError,
@@ -227,12 +228,27 @@ export function createAppState(api: Api) {
         onNewMessage: onRoomMessage,
         onRead: onRoomRead,
         onRefused: () => void refreshRooms(),
+        onTrimmed: onRoomTrimmed,
       });
       const item = roomItem(roomId);
       if (item) room.setInitialReadSeq(item.lastReadSeq);
       roomStates.set(roomId, room);
     }
     return room;
+  }
+
+  /**
+   * Retention removed messages from the open room. If the policy we show does not account for
+   * that, an admin changed it: reload the details, so "Messages here are kept for…" is right.
+   */
+  let trimReload: Promise<void> | null = null;
+  function onRoomTrimmed(roomId: string, removed: readonly Message[]) {
+    const details = openRoom.value;
+    if (details?.status !== "ready" || details.value.room.id !== roomId || trimReload) return;
+    if (trimExplained(details.value.retention, removed, Date.now())) return;
+    trimReload = loadRoom(roomId).finally(() => {
+      trimReload = null;
+    });
   }
 
   /** Runs an API call; a 401 means the session is gone, so the sign-in screen comes back. */

@@ -10,7 +10,7 @@ import {
 } from "../../src/shared/protocol";
 import { type Api, asApiError } from "../net/api";
 import { backoffDelay, createLiveSocket, type LiveSocket } from "../net/live-socket";
-import { type PendingMessage, upsertMessages } from "./timeline";
+import { lowerBound, type PendingMessage, upsertMessages } from "./timeline";
 
 export type Connection = "connecting" | "connected" | "reconnecting" | "offline" | "polling";
 
@@ -23,6 +23,8 @@ export interface RoomEvents {
   onRead?: (roomId: string, seq: number) => void;
   /** The server closed the socket for good reasons of policy (removed, signed out). */
   onRefused?: (roomId: string) => void;
+  /** Retention deleted these loaded messages (the oldest ones): they left the list. */
+  onTrimmed?: (roomId: string, removed: readonly Message[]) => void;
 }
 
 const TYPING_EXPIRES_MS = 6_000;
@@ -65,6 +67,8 @@ export function createRoomState(
 
   /** Seqs below this are outside the loaded contiguous range (null: nothing loaded yet). */
   let floor: number | null = null;
+  /** Where the room begins now (retention): seqs below it are gone for good. */
+  let firstSeq = 0;
   /** Every change up to this rev is reflected here: where a reconnect resumes. */
   let resumeRev: number | null = null;
   /** Highest rev seen live while a catch-up over HTTP was still filling the gap below it. */
@@ -118,7 +122,7 @@ export function createRoomState(
 
   function apply(incoming: readonly Message[]) {
     const before = messages.value;
-    const next = upsertMessages(before, incoming, floor ?? 0);
+    const next = upsertMessages(before, incoming, Math.max(floor ?? 0, firstSeq));
     if (next !== before) messages.value = next;
   }
 
@@ -169,11 +173,9 @@ export function createRoomState(
           resumeRev = Math.max(resumeRev ?? 0, frame.rev, catchingUp ? 0 : liveRev);
         } else void catchUp(frame.rev);
         return;
-      case "trimmed": {
-        floor = Math.max(floor ?? 0, frame.firstSeq);
-        messages.value = messages.value.filter((m) => m.seq >= frame.firstSeq);
+      case "trimmed":
+        trim(frame.firstSeq);
         return;
-      }
       case "typing":
         if (frame.userId === meId) return;
         if (frame.on) showTyping(frame.userId);
@@ -216,6 +218,21 @@ export function createRoomState(
     flush();
   }
 
+  /** The room now begins at `seq` (retention trimmed it): drop what lies below. */
+  function trim(seq: number) {
+    if (seq <= firstSeq) return;
+    firstSeq = seq;
+    // The loaded range reaches down to the new beginning: nothing older is left to page in, so
+    // the list says "This is the beginning of the room" instead of waiting for more.
+    if (floor !== null && floor <= seq) hasOlder.value = false;
+    floor = Math.max(floor ?? 0, seq);
+    const at = lowerBound(messages.value, seq);
+    if (at === 0) return;
+    const removed = messages.value.slice(0, at);
+    messages.value = messages.value.slice(at);
+    events.onTrimmed?.(roomId, removed);
+  }
+
   /** The replay stopped short (more than the server replays at once): page the rest over HTTP. */
   async function catchUp(fromRev: number) {
     catchingUp = true;
@@ -223,6 +240,7 @@ export function createRoomState(
     try {
       for (;;) {
         const page = await api.changes(roomId, rev);
+        if (page.firstSeq !== undefined) trim(page.firstSeq);
         apply(page.messages);
         rev = page.rev ?? rev;
         if (page.complete !== false) break;
@@ -351,6 +369,8 @@ export function createRoomState(
       for (;;) {
         const page = await api.changes(roomId, rev);
         if (connection.value !== "polling") return;
+        // No socket, no `trimmed` frames: the feed says where the room begins instead.
+        if (page.firstSeq !== undefined) trim(page.firstSeq);
         const newest = messages.value.at(-1)?.seq ?? 0;
         const fresh = page.messages.filter((m) => m.seq > newest && !m.deleted);
         apply(page.messages);
@@ -381,11 +401,13 @@ export function createRoomState(
     try {
       const page = await api.history(roomId, undefined, PAGE);
       if (!running) return;
-      floor = page.hasMore ? (page.messages[0]?.seq ?? 0) : 0;
+      const oldest = page.messages[0]?.seq ?? 0;
+      const older = page.hasMore && oldest > firstSeq;
+      floor = older ? oldest : 0;
       resumeRev = page.messages.reduce((max, m) => Math.max(max, m.rev), 0);
       batch(() => {
         apply(page.messages);
-        hasOlder.value = page.hasMore;
+        hasOlder.value = older;
         loaded.value = true;
         loadError.value = null;
       });
@@ -451,10 +473,13 @@ export function createRoomState(
       try {
         const oldest = messages.value[0]?.seq;
         const page = await api.history(roomId, oldest ?? floor, OLDER_PAGE);
+        // A trim may have come while the page was on its way: nothing below it is older history.
+        const first = page.messages[0]?.seq ?? 0;
+        const older = page.hasMore && first > firstSeq;
         batch(() => {
-          floor = page.hasMore ? (page.messages[0]?.seq ?? 0) : 0;
+          floor = older ? first : 0;
           apply(page.messages);
-          hasOlder.value = page.hasMore;
+          hasOlder.value = older;
         });
       } catch (error) {
         lastError.value = asApiError(error).message;

@@ -14,6 +14,9 @@ interface FieldProps {
   error?: string | undefined;
   multiline?: boolean;
   autoFocus?: boolean;
+  placeholder?: string;
+  /** The on-screen keyboard for numbers. */
+  inputMode?: "numeric" | "decimal";
   /** For handles and passwords: no auto-capitalisation or spell checking. */
   verbatim?: boolean;
 }
@@ -35,6 +38,7 @@ export function Field(props: FieldProps) {
     value: props.value,
     required: props.required,
     autoFocus: props.autoFocus,
+    placeholder: props.placeholder,
     "aria-invalid": props.error ? true : undefined,
     "aria-describedby": describedBy || undefined,
     class: "field__input",
@@ -51,6 +55,7 @@ export function Field(props: FieldProps) {
           {...inputType(props.type ?? "text")}
           {...shared}
           autoComplete={props.autoComplete}
+          inputMode={props.inputMode}
           autoCapitalize={props.verbatim ? "off" : undefined}
           spellcheck={props.verbatim ? false : undefined}
           onInput={(e) => props.onValue(e.currentTarget.value)}

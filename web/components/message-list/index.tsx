@@ -78,10 +78,12 @@ interface MessageListProps {
   reveal: { seq: number } | null;
   /** My read mark when the room was opened, if something was unread then. */
   unreadAfter: number | null;
+  /** How long the room keeps messages ("Messages here are kept for…"), once known. */
+  kept: string | null;
 }
 
 export function MessageList(props: MessageListProps) {
-  const { room, view, myName, bottomKey, reveal, unreadAfter } = props;
+  const { room, view, myName, bottomKey, reveal, unreadAfter, kept } = props;
   const messages = room.messages.value;
   const pending = room.pending.value;
   const hasOlder = room.hasOlder.value;
@@ -108,10 +110,13 @@ export function MessageList(props: MessageListProps) {
   const renderRow = (row: Row) => {
     switch (row.kind) {
       case "start":
-        return (
-          <p class="timeline__start">
-            {hasOlder ? "Loading older messages…" : "This is the beginning of the room."}
-          </p>
+        return hasOlder ? (
+          <p class="timeline__start">Loading older messages…</p>
+        ) : (
+          <>
+            <p class="timeline__start">This is the beginning of the room.</p>
+            {kept && <p class="timeline__kept">{kept}</p>}
+          </>
         );
       case "day":
         return (

@@ -5,6 +5,7 @@ import type { MemberRole, RoomDetails, SelfUser } from "../../../src/shared/api"
 import type { Message as MessageType } from "../../../src/shared/protocol";
 import { useFocusOnMount } from "../../hooks/use-focus-on-mount";
 import { useMarkRead } from "../../hooks/use-mark-read";
+import { keptText } from "../../lib/retention";
 import { asApiError } from "../../net/api";
 import { type Loadable, roomTitle } from "../../state/app-state";
 import type { RoomState } from "../../state/room-state";
@@ -67,6 +68,7 @@ function RoomPage({ room, details, me }: RoomPageProps) {
       ? roomTitle(item, me)
       : (summary?.name ?? "Loading…");
   const topic = summary?.topic ?? ready?.room.topic ?? "";
+  const kept = ready ? keptText(ready.retention) : null;
 
   // Where "New messages" goes: what was unread when the room opened (marking read moves on).
   const unreadAfter = useMemo(
@@ -217,6 +219,7 @@ function RoomPage({ room, details, me }: RoomPageProps) {
               bottomKey={sent}
               reveal={reveal}
               unreadAfter={unreadAfter}
+              kept={kept}
             />
           )}
           <TypingIndicator names={typingNames} />
@@ -259,6 +262,7 @@ function RoomPage({ room, details, me }: RoomPageProps) {
                   .catch((e: unknown) => setActionError(asApiError(e).message))
               }
             />
+            <p class="room__kept">{kept}</p>
             {canModerate && kind !== "dm" && <RoomSettings details={ready} />}
           </aside>
         )}
