@@ -1,10 +1,11 @@
-// Instance administration: every room (archive, unarchive), people (role, disable) and the
-// audit log, for instance admins.
+// Instance administration: every room (archive, unarchive, retention), people (role, disable)
+// and the audit log, for instance admins.
 import { useEffect, useState } from "preact/hooks";
 import type { AdminUser, AuditEntry, Room } from "../../../src/shared/api";
 import { asApiError } from "../../net/api";
 import { useAppState } from "../../state/use-app-state";
 import { Panel } from "../panel";
+import { RetentionPanel } from "./retention-panel";
 
 type Tab = "rooms" | "people" | "audit";
 
@@ -55,6 +56,7 @@ function useLoad<T>(load: () => Promise<T>, deps: unknown[]) {
 function AdminRooms() {
   const state = useAppState();
   const [q, setQ] = useState("");
+  const [retentionOf, setRetentionOf] = useState<string | null>(null);
   const rooms = useLoad(() => state.call(() => state.api.admin.rooms(q)), [q]);
   const toggle = async (room: Room) => {
     try {
@@ -77,7 +79,7 @@ function AdminRooms() {
       {rooms.error && <p role="alert">{rooms.error}</p>}
       <ul class="result-list">
         {rooms.value?.rooms.map((room) => (
-          <li class="result" key={room.id}>
+          <li class={`result${retentionOf === room.id ? " result--open" : ""}`} key={room.id}>
             <span class="result__text">
               <span class="result__title">{room.name ?? "Direct message"}</span>
               <span class="result__detail">
@@ -89,6 +91,16 @@ function AdminRooms() {
                 {room.archived ? "Unarchive" : "Archive"}
               </button>
             )}
+            <button
+              type="button"
+              class="button button--small"
+              aria-expanded={retentionOf === room.id}
+              aria-controls={`retention-${room.id}`}
+              onClick={() => setRetentionOf((open) => (open === room.id ? null : room.id))}
+            >
+              Retention
+            </button>
+            {retentionOf === room.id && <RetentionPanel room={room} id={`retention-${room.id}`} />}
           </li>
         ))}
       </ul>
