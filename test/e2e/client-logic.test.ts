@@ -1,7 +1,13 @@
 // The web client's pure logic, without a browser: merging messages by seq and rev, the rows of
-// the message list, safe links and mentions, reconnect delays.
+// the message list, safe links and mentions, reconnect delays, retention in words.
 import { describe, expect, test } from "vitest";
 import type { Message } from "../../src/shared/protocol";
+import {
+  deletedText,
+  previewText,
+  readPolicy,
+} from "../../web/components/admin-panel/retention-text";
+import { formatBytes, formatDays, keptText, trimExplained } from "../../web/lib/retention";
 import { textParts } from "../../web/lib/rich-text";
 import { backoffDelay } from "../../web/net/live-socket";
 import { timelineRows, upsertMessages } from "../../web/state/timeline";
@@ -94,5 +100,56 @@ describe("backoffDelay", () => {
     expect(backoffDelay(0, 500, 30_000, () => 1)).toBe(500);
     expect(backoffDelay(3, 500, 30_000, () => 0)).toBe(2000);
     expect(backoffDelay(20, 500, 30_000, () => 1)).toBe(30_000);
+  });
+});
+
+describe("retention in words", () => {
+  test("days, hours or minutes; bytes in powers of 1,024", () => {
+    expect(formatDays(90)).toBe("90 days");
+    expect(formatDays(1)).toBe("1 day");
+    expect(formatDays(1.25)).toBe("1.3 days");
+    expect(formatDays(0.5)).toBe("12 hours");
+    expect(formatDays(1 / 24)).toBe("1 hour");
+    expect(formatDays(0.01)).toBe("14 minutes");
+    expect(formatBytes(512)).toBe("512 bytes");
+    expect(formatBytes(57_344)).toBe("56 KB");
+    expect(formatBytes(1_572_864)).toBe("1.5 MB");
+    expect(formatBytes(5 * 1024 ** 3)).toBe("5 GB");
+  });
+
+  test("the kept line names only the limits that are set", () => {
+    expect(keptText({ maxAgeDays: 3, maxMessages: null, maxBytes: null })).toBe(
+      "Messages here are kept for 3 days.",
+    );
+    expect(keptText({ maxAgeDays: 90, maxMessages: 1000, maxBytes: 5 * 1024 ** 2 })).toBe(
+      "Messages here are kept for 90 days, at most 1,000 messages, up to 5 MB.",
+    );
+  });
+
+  test("a trim of young messages under an age-only policy means the policy changed", () => {
+    const now = Date.parse("2026-01-10T12:00:00Z");
+    const young = message(1, 1, { createdAt: "2026-01-10T11:00:00.000Z" });
+    const old = message(2, 2, { createdAt: "2026-01-01T11:00:00.000Z" });
+    const ageOnly = { maxAgeDays: 3, maxMessages: null, maxBytes: null };
+    expect(trimExplained(ageOnly, [old], now)).toBe(true);
+    expect(trimExplained(ageOnly, [old, young], now)).toBe(false);
+    expect(trimExplained({ ...ageOnly, maxMessages: 10 }, [young], now)).toBe(true);
+  });
+
+  test("preview and run answers; the form read as a policy", () => {
+    const range = { messages: 1234, bytes: 57_344, fromSeq: 1, toSeq: 1234 };
+    expect(previewText(range)).toBe("Would delete 1,234 messages (56 KB), #1–#1,234.");
+    expect(deletedText({ messages: 1, bytes: 20, fromSeq: 7, toSeq: 7 })).toBe(
+      "Deleted 1 message (20 bytes), #7.",
+    );
+    const nothing = { messages: 0, bytes: 0, fromSeq: null, toSeq: null };
+    expect(previewText(nothing)).toBe("Nothing to delete.");
+    expect(deletedText(nothing)).toBe("Nothing was deleted.");
+    expect(readPolicy({ maxAgeDays: "0.5", maxMessages: "1,000", maxBytes: " " })).toEqual({
+      policy: { maxAgeDays: 0.5, maxMessages: 1000, maxBytes: null },
+    });
+    expect(readPolicy({ maxAgeDays: "a week", maxMessages: "", maxBytes: "" })).toEqual({
+      errors: { maxAgeDays: "Enter a number, or leave it empty for the default" },
+    });
   });
 });

@@ -43,6 +43,13 @@ export async function createChannel(baseUrl: string, owner: Account, name: strin
   return room.id;
 }
 
+export async function joinRoom(baseUrl: string, account: Account, roomId: string) {
+  await call(baseUrl, `/rooms/${roomId}/join`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${account.token}` },
+  });
+}
+
 /**
  * Sends `count` messages to a room over one WebSocket, `body(i)` for i = 1…count in order, with
  * at most `window` unacknowledged; resolves once every one is acknowledged.
