@@ -75,6 +75,7 @@ export class Confab {
   url: string;
   readonly accounts: Account[] = [];
   #rooms = 0;
+  readonly #shared = new Map<number, string>();
 
   constructor(url: string) {
     this.url = url;
@@ -185,6 +186,19 @@ export class Confab {
       }),
     );
     return body.room.id;
+  }
+
+  /**
+   * A room whose members are the first `count` accounts, shared by the figures that only need
+   * members (joining a thousand people costs a D1 write each): made once, then reused.
+   */
+  async sharedRoom(count: number): Promise<string> {
+    let roomId = this.#shared.get(count);
+    if (!roomId) {
+      roomId = await this.createRoom(`members ${count}`, this.accounts.slice(0, count));
+      this.#shared.set(count, roomId);
+    }
+    return roomId;
   }
 
   endpoint(roomId: string, account: Account): Endpoint {

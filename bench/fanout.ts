@@ -3,7 +3,7 @@
 import { BASELINE_LABELS, type BaselineKind, baselineEndpoints, echoProtocol } from "./baseline.ts";
 import { type Confab, confabProtocol } from "./confab.ts";
 import { closeAll, connectAll, type LoadResult, type LoadSpec, runLoad } from "./load.ts";
-import { type Server, settle, startServer } from "./server.ts";
+import { type Server, settle, sleep, startServer } from "./server.ts";
 import type { Summary } from "./stats.ts";
 
 export type TargetName = "confab" | BaselineKind;
@@ -44,8 +44,11 @@ export async function ensureAlive(
   which: "confab" | "baseline",
 ): Promise<boolean> {
   const holder = which === "confab" ? targets.confab : targets.baseline;
-  if (await answers(holder.server)) return false;
-  targets.log(`${which}: the server stopped answering (killed from outside?); restarting it`);
+  const reason = await notAnswering(holder.server);
+  if (reason === null) return false;
+  const alive = holder.server.alive() ? "its processes still run" : "its processes are gone";
+  targets.log(`${which}: the server stopped answering (${reason}; ${alive}); restarting it`);
+  for (const line of holder.server.log.slice(-8)) targets.log(`  ${which} | ${line}`);
   await restartServer(targets, which);
   return true;
 }
@@ -118,16 +121,23 @@ export async function measurePoint(
   return { target, rate, connect, connectWallMs: wallMs, result };
 }
 
-async function answers(server: Server): Promise<boolean> {
-  try {
-    const response = await fetch(`${server.url}/__bench_probe`, {
-      signal: AbortSignal.timeout(5_000),
-    });
-    await response.arrayBuffer();
-    return true;
-  } catch {
-    return false;
+/** Why a server does not answer, or null when it does (twice, a few seconds apart). */
+async function notAnswering(server: Server): Promise<string | null> {
+  let reason: string | null = null;
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      const response = await fetch(`${server.url}/__bench_probe`, {
+        signal: AbortSignal.timeout(5_000),
+      });
+      await response.arrayBuffer();
+      return null;
+    } catch (error) {
+      const cause = error instanceof Error ? (error.cause as Error | undefined) : undefined;
+      reason = `${error instanceof Error ? error.message : String(error)}${cause ? ` (${cause.message})` : ""}`;
+      await sleep(1_000);
+    }
   }
+  return reason;
 }
 
 /** Whether a point is served within bounds: p99 < 100 ms, everything offered delivered once. */

@@ -30,6 +30,13 @@ export interface FigureContext {
 
 const confabServer = (ctx: FigureContext) => ctx.targets.confab.server;
 
+/** Members of the room the idle, connect and D1 figures share (the largest they need). */
+const sharedSize = (ctx: FigureContext) =>
+  Math.max(
+    ctx.options.figures.has("idle") ? ctx.options.idleClients : 0,
+    ctx.options.figures.has("d1") ? ctx.options.d1Members : 0,
+  );
+
 // ---- connect-to-ready ------------------------------------------------------------------------
 
 export interface ConnectSide {
@@ -52,7 +59,8 @@ async function connectFigure(ctx: FigureContext): Promise<ConnectFigure> {
   const n = ctx.options.connectClients;
   await ctx.api.ensureAccounts(n);
   const members = ctx.api.accounts.slice(0, n);
-  const roomId = await ctx.api.createRoom("connect", members);
+  // The idle figure's room when it ran (its members include these), else a room of N.
+  const roomId = await ctx.api.sharedRoom(Math.max(n, sharedSize(ctx)));
   const measure = async (endpoints: Endpoint[], protocol: Protocol, server: Server) => {
     const { clients, wallMs, connect, retried } = await connectAll(
       endpoints,
@@ -152,7 +160,7 @@ async function baselineConstructed(server: Server): Promise<number> {
 async function idleFigure(ctx: FigureContext): Promise<IdleFigure> {
   const n = ctx.options.idleClients;
   const members = ctx.api.accounts.slice(0, n);
-  const roomId = await ctx.api.createRoom("idle", members);
+  const roomId = await ctx.api.sharedRoom(n);
   // Fresh processes: resident memory only grows, so earlier figures would blur the difference.
   ctx.log("idle: restarting both servers for a clean memory baseline");
   await restartServer(ctx.targets, "confab");
@@ -243,7 +251,12 @@ async function d1Room(
 ): Promise<D1Room | Unavailable> {
   await ctx.api.ensureAccounts(members);
   const accounts = ctx.api.accounts.slice(0, members);
-  const roomId = await ctx.api.createRoom(`d1 ${members}`, accounts);
+  const roomId =
+    members === sharedSize(ctx)
+      ? await ctx.api.sharedRoom(members)
+      : await ctx.api.createRoom(`d1 ${members}`, accounts);
+  // Whatever earlier figures left in the outbox goes first (404 until the sync exists).
+  await ctx.api.request("POST", `/api/admin/rooms/${roomId}/sync`, { token: ctx.api.admin.token });
   const before = await ctx.api.syncStatus(roomId);
   if (!before) return { available: false, reason: "GET /api/admin/rooms/:id/sync answers 404" };
   const protocol = confabProtocol();

@@ -62,7 +62,7 @@ state, drives them over real WebSockets and writes docs/PERFORMANCE.md and docs/
   --rates R1,R2,...      offered messages/s, all senders together (default 50,100,200,300,400,500,650)
   --seconds T            seconds of sending per point (default 5)
   --warmup S             leading seconds left out of the figures (default 1)
-  --drain S              longest wait for late deliveries after a point (default 8)
+  --drain S              longest wait for late deliveries after a point (default 6)
   --body-chars C         characters per message body (default 64)
   --repeat-rate R        the rate measured again for the p99 comparison (default 100)
   --repeats K            how many Confab/baseline pairs at that rate, the sweep's included (default 3)
@@ -161,7 +161,7 @@ export function parseOptions(argv: string[]): Options | null {
     rates: rates.length > 0 ? rates : [50, 100, 200, 300, 400, 500, 650],
     seconds,
     warmupSeconds,
-    maxDrainSeconds: positiveNumber("drain", values.drain, 8),
+    maxDrainSeconds: positiveNumber("drain", values.drain, 6),
     bodyChars: Math.floor(positiveNumber("body-chars", values["body-chars"], 64)),
     repeatRate: positiveNumber("repeat-rate", values["repeat-rate"], 100),
     repeats: Math.floor(positiveNumber("repeats", values.repeats, 3)),

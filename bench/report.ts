@@ -433,7 +433,7 @@ function overloadSection(o: OverloadFigure, results: BenchResults): string {
     ];
   });
   return [
-    `wrangler.toml's cap (${capOf(results)}) is a budget for a Durable Object in production; here the sweep shows where this machine's room stops keeping up. For this figure Confab was restarted with \`ROOM_DELIVERIES_PER_SEC=${int(o.capDeliveriesPerSec)}\` (configuration, not code): ${o.capMessagesPerSec} messages/s at N = ${results.settings.clients}, the highest rate it served within bounds in the sweep. Then both were offered 2× and 4× that. Senders honour \`retryAfterMs\` (a well-behaved client); sends due meanwhile are \`held\`.`,
+    `wrangler.toml's cap (${capOf(results)}) is a budget for a Durable Object in production; here the sweep shows where this machine's room stops keeping up. For this figure Confab was restarted with \`ROOM_DELIVERIES_PER_SEC=${int(o.capDeliveriesPerSec)}\` (configuration, not code): ${o.capMessagesPerSec} messages/s at N = ${results.settings.clients}, half of the highest rate it served within bounds in the sweep (${o.calibratedFromRate} messages/s), leaving room for the other processes on this shared machine. Then both were offered 2× and 4× that. Senders honour \`retryAfterMs\` (a well-behaved client); sends due meanwhile are \`held\`.`,
     "",
     table(
       [
@@ -642,14 +642,15 @@ export function renderChart(results: BenchResults): string {
     "",
   ]);
   legend.push(["#aaa", "offered deliveries (R × N)", "4 4"]);
-  legend.forEach(([color, label, dash], i) => {
-    const lx = 70 + i * 220;
+  let lx = 70;
+  for (const [color, label, dash] of legend) {
     const ly = height - 22;
     out.push(
       `<line x1="${lx}" y1="${ly}" x2="${lx + 24}" y2="${ly}" stroke="${color}" stroke-width="2"${dash ? ` stroke-dasharray="${dash}"` : ""}/>`,
       `<text x="${lx + 30}" y="${ly + 4}">${escapeXml(label)}</text>`,
     );
-  });
+    lx += 50 + label.length * 6.5;
+  }
   out.push(
     `<text x="${width - 10}" y="${height - 6}" text-anchor="end" fill="#666" font-size="10">ringed: Confab answered rate_limited · ${escapeXml(results.startedAt.slice(0, 10))}, ${results.machine.cpus} × ${escapeXml(results.machine.cpuModel)}</text>`,
     "</svg>",

@@ -37,6 +37,8 @@ export interface Server {
   pgid: number;
   /** The last lines wrangler printed, for error reports. */
   log: string[];
+  /** Whether wrangler (the process this bench started) is still running. */
+  alive(): boolean;
   stop(): Promise<void>;
 }
 
@@ -165,6 +167,7 @@ export async function startServer(spec: ServerSpec): Promise<Server> {
     spec,
     pgid: pid,
     log,
+    alive: () => !exited,
     async stop() {
       running.delete(server);
       killGroup(pid, "SIGTERM");
