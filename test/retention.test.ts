@@ -248,6 +248,38 @@ describe("preview and run delete exactly the same messages, oldest first", () =>
   }
 });
 
+describe("a proposed policy", () => {
+  it("previews exactly what saving it then deletes, without changing anything first", async () => {
+    const roomId = await adminRoom();
+    const now = Date.now();
+    await seedMessages(
+      roomId,
+      Array.from({ length: 40 }, (_, i) => ({ body: `m${i + 1}`, at: now - 60_000 + i })),
+    );
+    const proposed = (query: string) =>
+      asAdmin("GET", `/api/admin/rooms/${roomId}/retention/preview?${query}`);
+    const bytes = Array.from({ length: 15 }, (_, i) => utf8(`m${i + 1}`)).reduce((a, b) => a + b);
+    expect((await proposed("maxMessages=25")).body).toEqual({
+      messages: 15,
+      bytes,
+      fromSeq: 1,
+      toSeq: 15,
+    });
+    expectError(await proposed("maxMessages=0"), 400, "invalid");
+    // All defaults, proposed explicitly (the saved policy here is the default too).
+    expect((await proposed("proposed=true")).body).toMatchObject({ messages: 0 });
+    expectError(await proposed("maxAgeDays=soon"), 400, "invalid");
+    // Nothing was saved or deleted by previewing.
+    expect(await preview(roomId)).toEqual({ messages: 0, bytes: 0, fromSeq: null, toSeq: null });
+    expect(await storedSeqs(roomId)).toHaveLength(40);
+
+    await asAdmin("PUT", `/api/admin/rooms/${roomId}/retention`, { maxMessages: 25 });
+    // Saving reschedules the room's alarm: it applies the policy by itself.
+    await waitFor(async () => (await storedSeqs(roomId))[0] === 16);
+    expect(await storedSeqs(roomId)).toHaveLength(25);
+  });
+});
+
 describe("the alarm alone", () => {
   it("a fractional maxAgeDays expires messages without any API call", async () => {
     const roomId = await adminRoom({ maxAgeDays: 1.5 / 86_400 }); // 1.5 seconds

@@ -8,7 +8,7 @@ import { migrate } from "drizzle-orm/durable-sqlite/migrator";
 import migrations from "../../migrations/room/migrations.js";
 import { type Env, readConfig } from "../env";
 import { inboxStub } from "../inbox/client";
-import type { MemberRole } from "../shared/api";
+import type { MemberRole, RetentionPolicy } from "../shared/api";
 import {
   CLOSE,
   type ClientFrame,
@@ -437,9 +437,13 @@ export class RoomDO extends DurableObject<Env> {
 
   // ---- retention ----------------------------------------------------------------------------
 
-  retentionPreview(room: RoomInfo): PurgeRange {
+  /** What the room's policy (or a proposed one, before saving it) would delete now. */
+  retentionPreview(room: RoomInfo, proposed: RetentionPolicy | null = null): PurgeRange {
     this.#rememberRoom(room);
-    return previewPurge(this.#store, this.#policy(), Date.now());
+    const policy = proposed
+      ? effectiveRetention(proposed, room.ephemeral, this.#retentionDefaults)
+      : this.#policy();
+    return previewPurge(this.#store, policy, Date.now());
   }
 
   /**

@@ -12,6 +12,16 @@ import { Id, PurgeRange, Retention, RetentionPolicy } from "../shared/api";
 import { errors, jsonBody, ok, router, security } from "./openapi";
 
 const Params = z.object({ id: Id });
+/**
+ * A policy to try before saving it: `proposed=true` and the same fields as PUT (missing: the
+ * instance default). Without it the preview is of the room's saved policy.
+ */
+const ProposedPolicy = z.object({
+  proposed: z.enum(["true", "false"]).optional(),
+  maxAgeDays: z.coerce.number().positive().max(36_500).optional(),
+  maxMessages: z.coerce.number().int().positive().optional(),
+  maxBytes: z.coerce.number().int().positive().optional(),
+});
 
 export const retentionRoutes = router([
   ["/admin/*", requireAdmin()],
@@ -84,14 +94,18 @@ export const retentionRoutes = router([
       method: "get",
       path: "/admin/rooms/{id}/retention/preview",
       tags: ["admin"],
-      summary: "Dry run: what the policy would delete now",
+      summary:
+        "Dry run: what the room's policy would delete now, or (`proposed=true` and policy fields) what a policy not yet saved would",
       security,
-      request: { params: Params },
+      request: { params: Params, query: ProposedPolicy },
       responses: { 200: ok(PurgeRange), ...errors },
     }),
     async (c) => {
       const room = await roomById(c.get("db"), c.req.valid("param").id);
-      return c.json(await roomStub(c.env, room.id).retentionPreview(roomInfo(room)), 200);
+      const { proposed: isProposed, ...fields } = c.req.valid("query");
+      const proposed =
+        isProposed === "true" || Object.values(fields).some((v) => v !== undefined) ? fields : null;
+      return c.json(await roomStub(c.env, room.id).retentionPreview(roomInfo(room), proposed), 200);
     },
   )
   .openapi(

@@ -67,7 +67,12 @@ test("an admin limits a room to 3 messages; its member sees the rest go", async 
   await eventually(() => messages.getAttribute("aria-invalid")).toBe("true");
   await panel.getByRole("alert").waitFor();
 
+  // A dry run of what the form says, before saving: the three oldest of six would go.
   await messages.fill("3");
+  await panel.getByRole("button", { name: "Preview" }).click();
+  await eventually(() => status.textContent()).toMatch(/^Would delete 3 messages \(.+\), #1–#3\.$/);
+  await delivered(member, note(1)).waitFor();
+
   await panel.getByRole("button", { name: "Save" }).click();
   await eventually(() => panel.locator(".retention__now").textContent()).toBe(
     "Messages here are kept for 90 days, at most 3 messages.",

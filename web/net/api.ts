@@ -210,8 +210,17 @@ export function createApi(fetchImpl: typeof fetch = (input, init) => fetch(input
       /** Replaces the policy: null (or omitted) fields take the instance default. */
       setRetention: (id: string, policy: RetentionPolicy) =>
         request<RoomRetention>("PUT", `/admin/rooms/${encodeURIComponent(id)}/retention`, policy),
-      previewRetention: (id: string) =>
-        request<PurgeRange>("GET", `/admin/rooms/${encodeURIComponent(id)}/retention/preview`),
+      /** What `policy` (not saved yet; null fields: defaults) would delete from the room now. */
+      previewRetention: (id: string, policy: RetentionPolicy) =>
+        request<PurgeRange>(
+          "GET",
+          `/admin/rooms/${encodeURIComponent(id)}/retention/preview${query({
+            proposed: "true",
+            maxAgeDays: policy.maxAgeDays?.toString(),
+            maxMessages: policy.maxMessages?.toString(),
+            maxBytes: policy.maxBytes?.toString(),
+          })}`,
+        ),
       runRetention: (id: string) =>
         request<{ deleted: PurgeRange }>(
           "POST",

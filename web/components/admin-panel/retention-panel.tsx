@@ -79,8 +79,18 @@ export function RetentionPanel({ room, id }: { room: Room; id: string }) {
       setBusy(false);
     }
   };
-  const preview = () =>
-    act(async () => previewText(await state.call(() => state.api.admin.previewRetention(room.id))));
+  /** The dry run is of what the form says, so an admin sees a policy's effect before saving it. */
+  const preview = () => {
+    const read = readPolicy(fields);
+    if ("errors" in read) {
+      setLocalErrors(read.errors);
+      return;
+    }
+    setLocalErrors({});
+    void act(async () =>
+      previewText(await state.call(() => state.api.admin.previewRetention(room.id, read.policy))),
+    );
+  };
   const runNow = () => {
     setConfirming(false);
     void act(async () => {
