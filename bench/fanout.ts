@@ -205,6 +205,8 @@ export interface SearchResult {
   /** Highest rate found within bounds, or null if even the lowest probe failed. */
   best: number | null;
   probes: Array<{ rate: number; pass: boolean; p99: number | null; lost: number }>;
+  /** The probes' full results (they count towards the saturation throughput too). */
+  points: FanoutPoint[];
 }
 
 /**
@@ -220,6 +222,7 @@ export async function search(
   options: { start: number; max: number; precision: number; maxProbes: number },
 ): Promise<SearchResult> {
   const probes: SearchResult["probes"] = [];
+  const points: FanoutPoint[] = [];
   const record = (rate: number, result: LoadResult) => {
     const pass = withinBounds(result);
     probes.push({ rate, pass, p99: result.latency?.p99 ?? null, lost: result.lost });
@@ -237,6 +240,7 @@ export async function search(
     budget--;
     const point = await measurePoint(targets, target, rate, settings);
     log(`search ${describePoint(point)}`);
+    points.push(point);
     return record(rate, point.result);
   };
   if (lo === null) {
@@ -261,7 +265,7 @@ export async function search(
     if (await probe(rate)) lo = rate;
     else hi = rate;
   }
-  return { target, best: lo, probes };
+  return { target, best: lo, probes, points };
 }
 
 /** The baseline with the higher saturation throughput in these points (SQLite if none). */

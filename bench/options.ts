@@ -48,7 +48,11 @@ export interface Options {
   appDir: string | null;
   /** Connect through wrangler's local proxy instead of to the Worker's workerd. */
   viaProxy: boolean;
+  /** Only output options were given: this is the default measurement. */
+  defaultRun: boolean;
 }
+
+const OUTPUT_OPTIONS = new Set(["docs", "no-docs", "json", "tmp"]);
 
 const HELP = `npm run bench -- [options]
 
@@ -59,7 +63,7 @@ state, drives them over real WebSockets and writes docs/PERFORMANCE.md and docs/
   --skip LIST            figures to leave out
   --clients N            clients in the fan-out room (default 100)
   --senders S            how many of them send (default 10)
-  --rates R1,R2,...      offered messages/s, all senders together (default 50,100,200,300,400,500,650)
+  --rates R1,R2,...      offered messages/s, all senders together (default 100,200,300,400,500,650,900)
   --seconds T            seconds of sending per point (default 5)
   --warmup S             leading seconds left out of the figures (default 1)
   --drain S              longest wait for late deliveries after a point (default 6)
@@ -158,7 +162,7 @@ export function parseOptions(argv: string[]): Options | null {
     figures,
     clients: Math.floor(positiveNumber("clients", values.clients, 100)),
     senders: Math.floor(positiveNumber("senders", values.senders, 10)),
-    rates: rates.length > 0 ? rates : [50, 100, 200, 300, 400, 500, 650],
+    rates: rates.length > 0 ? rates : [100, 200, 300, 400, 500, 650, 900],
     seconds,
     warmupSeconds,
     maxDrainSeconds: positiveNumber("drain", values.drain, 6),
@@ -180,5 +184,6 @@ export function parseOptions(argv: string[]): Options | null {
     tmpRoot: values.tmp ?? (existsSync("/dev/shm") ? "/dev/shm" : (process.env.TMPDIR ?? "/tmp")),
     appDir: values.app ?? null,
     viaProxy: values["via-proxy"] ?? false,
+    defaultRun: Object.keys(values).every((key) => OUTPUT_OPTIONS.has(key)),
   };
 }

@@ -30,6 +30,8 @@ export interface BenchResults {
     maxDrainSeconds: number;
     repeatRate: number;
     bodyChars: number;
+    /** No option that changes what is measured (output options aside). */
+    defaultRun: boolean;
     vars: Record<string, string>;
     stateDir: string;
     /** Clients talked to the Workers' own workerd, not through wrangler's proxy. */
@@ -83,16 +85,26 @@ function pointsOf(results: BenchResults, target: TargetName): FanoutPoint[] {
   return (results.fanout ?? []).filter((p) => p.target === target).sort((a, b) => a.rate - b.rate);
 }
 
+/** Every run against a target: the sweep, the repeats and the search's probes. */
+function allRuns(results: BenchResults, target: TargetName): FanoutPoint[] {
+  return [
+    ...(results.fanout ?? []),
+    ...(results.repeats ?? []),
+    ...(results.search ?? []).flatMap((s) => s.points),
+  ].filter((p) => p.target === target);
+}
+
+/** The run with the most deliveries a second. */
 function saturation(results: BenchResults, target: TargetName): FanoutPoint | null {
   let best: FanoutPoint | null = null;
-  for (const point of pointsOf(results, target)) {
+  for (const point of allRuns(results, target)) {
     if (!best || point.result.deliveriesPerSec > best.result.deliveriesPerSec) best = point;
   }
   return best;
 }
 
 function fasterBaseline(results: BenchResults): TargetName {
-  return fasterBaselineOf(results.fanout ?? []);
+  return fasterBaselineOf([...allRuns(results, "sqlite"), ...allRuns(results, "broadcast")]);
 }
 
 /** Confab's and the baseline's p99 at the repeated rate, paired run by run. */
@@ -177,7 +189,7 @@ function targetsSection(results: BenchResults): string {
     const r = ratio(c?.result.deliveriesPerSec, b?.result.deliveriesPerSec);
     rows.push([
       `Fan-out throughput at N = ${results.settings.clients}, saturation: ≥ 0.85 × the faster baseline`,
-      `Confab ${int(c?.result.deliveriesPerSec ?? 0)}/s (at R = ${c?.rate}) vs ${TARGET_LABELS[faster]} ${int(b?.result.deliveriesPerSec ?? 0)}/s (at R = ${b?.rate}): ${times(r)}`,
+      `most deliveries/s of any run (sweep, repeats, search): Confab ${int(c?.result.deliveriesPerSec ?? 0)}/s (at R = ${c?.rate}) vs ${TARGET_LABELS[faster]} ${int(b?.result.deliveriesPerSec ?? 0)}/s (at R = ${b?.rate}): ${times(r)}`,
       verdict(r === null ? null : r >= 0.85),
     ]);
     const pairs = repeatPairs(results, faster);
@@ -265,7 +277,7 @@ function targetsSection(results: BenchResults): string {
   rows.push([
     "Bounded in time (a default run under 10 minutes), 127.0.0.1 only, not in `npm test`",
     `this run: ${Math.round(results.durationSeconds)} s`,
-    results.command === "npm run bench"
+    results.settings.defaultRun
       ? verdict(results.durationSeconds < 600)
       : "n/a (not the default run)",
   ]);
@@ -433,7 +445,7 @@ function overloadSection(o: OverloadFigure, results: BenchResults): string {
     ];
   });
   return [
-    `wrangler.toml's cap (${capOf(results)}) is a budget for a Durable Object in production; here the sweep shows where this machine's room stops keeping up. For this figure Confab was restarted with \`ROOM_DELIVERIES_PER_SEC=${int(o.capDeliveriesPerSec)}\` (configuration, not code): ${o.capMessagesPerSec} messages/s at N = ${results.settings.clients}, half of the highest rate it served within bounds in the sweep (${o.calibratedFromRate} messages/s), leaving room for the other processes on this shared machine. Then both were offered 2× and 4× that. Senders honour \`retryAfterMs\` (a well-behaved client); sends due meanwhile are \`held\`.`,
+    `wrangler.toml's cap (${capOf(results)}) is a budget for a Durable Object in production; here the sweep shows where this machine's room stops keeping up. For this figure Confab was restarted with \`ROOM_DELIVERIES_PER_SEC=${o.capDeliveriesPerSec}\` (configuration, not code): ${o.capMessagesPerSec} messages/s at N = ${results.settings.clients}, half of the highest rate it served within bounds in the sweep and the search (${o.calibratedFromRate} messages/s), leaving room for the other processes on this shared machine. Then both were offered 2× and 4× that. Senders honour \`retryAfterMs\` (a well-behaved client); sends due meanwhile are \`held\`.`,
     "",
     table(
       [

@@ -49,6 +49,7 @@ async function main(): Promise<void> {
       maxDrainSeconds: options.maxDrainSeconds,
       repeatRate: options.repeatRate,
       bodyChars: options.bodyChars,
+      defaultRun: options.defaultRun,
       vars,
       stateDir: options.tmpRoot,
       direct: !options.viaProxy,
