@@ -957,9 +957,13 @@ describe("read marks", () => {
     const m1 = await sendOk(a, "one");
     const m2 = await sendOk(a, "two");
     const m3 = await sendOk(a, "three");
-    // Sending moved alice's mark to her message, broadcast to everyone.
-    await b.next("read", (f) => f.userId === alice.id && f.seq === m3.seq);
-    await a.next("read", (f) => f.userId === alice.id && f.seq === m3.seq);
+    // Sending moved alice's mark to her message: the message itself says so (no read frame),
+    // and a socket that connects now finds it in ready.readMarks.
+    await b.next("message", (f) => f.message.seq === m3.seq);
+    expect(b.frames.some((f) => f.type === "read")).toBe(false);
+    const late = await RoomClient.open(room, bob.token);
+    expect((await late.next("ready")).readMarks).toMatchObject({ [alice.id]: m3.seq });
+    late.close();
 
     let from = a.frames.length;
     b.send({ type: "read", seq: m2.seq });
@@ -1009,15 +1013,17 @@ describe("read marks", () => {
       readMarks: { [alice.id]: m4.seq, [bob.id]: m4.seq },
     });
 
-    // A message from bob moves his mark (and only his) to it.
+    // A message from bob moves his mark (and only his) to it; the message is the receipt.
     from = a.frames.length;
     const m5 = await sendOk(b, "bob replies");
-    expect(await a.next("read", (f) => f.userId === bob.id, { from })).toEqual({
-      type: "read",
-      userId: bob.id,
-      seq: m5.seq,
+    await a.next("message", (f) => f.message.seq === m5.seq, { from });
+    expect(framesOf(a, "read", from)).toEqual([]);
+    const d = await RoomClient.open(room, owner.token);
+    expect((await d.next("ready")).readMarks).toMatchObject({
+      [alice.id]: m4.seq,
+      [bob.id]: m5.seq,
     });
-    expect(framesOf(a, "read", from).filter((f) => f.userId === alice.id)).toEqual([]);
+    d.close();
     // HTTP read forward is broadcast too.
     from = a.frames.length;
     const fwd = await call(

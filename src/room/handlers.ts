@@ -60,7 +60,7 @@ export function sendMessage(
   actor: Actor,
   input: SendInput,
   now: number,
-): Result<{ message: Message; created: boolean; readMarkMoved: boolean }> {
+): Result<{ message: Message; created: boolean }> {
   const existing = store.findByCid(actor.id, input.cid);
   if (existing) {
     if (existing.deleted_at == null && existing.body !== input.body) {
@@ -69,7 +69,6 @@ export function sendMessage(
     return ok({
       message: only(store.toMessages(room.id, [existing])),
       created: false,
-      readMarkMoved: false,
     });
   }
   if (room.archived) return fail("archived", "This room is archived (read-only)");
@@ -95,11 +94,7 @@ export function sendMessage(
       sender: actor.id,
       handles: mentionedHandles(input.body),
     });
-    return ok({
-      message: only(store.toMessages(room.id, [row])),
-      created: true,
-      readMarkMoved: mark.moved,
-    });
+    return ok({ message: only(store.toMessages(room.id, [row])), created: true });
   });
 }
 

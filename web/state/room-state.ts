@@ -159,6 +159,8 @@ export function createRoomState(
           !messages.value.some((m) => m.seq === frame.message.seq);
         apply([frame.message]);
         bumpRev(frame.message.rev);
+        // Sending marks read: a new message is also its sender's read receipt.
+        if (frame.type === "message") noteRead(frame.message.sender.id, frame.message.seq);
         if (!replaying) clearTyping(frame.message.sender.id);
         if (isNew) events.onNewMessage?.(roomId, frame.message);
         return;
@@ -190,10 +192,7 @@ export function createRoomState(
         return;
       }
       case "read":
-        if ((readMarks.value[frame.userId] ?? 0) < frame.seq) {
-          readMarks.value = { ...readMarks.value, [frame.userId]: frame.seq };
-        }
-        if (frame.userId === meId) noteMyRead(frame.seq);
+        noteRead(frame.userId, frame.seq);
         return;
       case "error":
         onError(frame);
@@ -252,6 +251,14 @@ export function createRoomState(
       catchingUp = false;
       socket.reconnect();
     }
+  }
+
+  /** A read mark moved (a `read` frame, or a message its sender sent): receipts follow. */
+  function noteRead(userId: string, seq: number) {
+    if ((readMarks.value[userId] ?? 0) < seq) {
+      readMarks.value = { ...readMarks.value, [userId]: seq };
+    }
+    if (userId === meId) noteMyRead(seq);
   }
 
   function noteMyRead(seq: number) {
