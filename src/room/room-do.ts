@@ -84,6 +84,7 @@ export class RoomDO extends DurableObject<Env> {
   readonly #scheduler: Scheduler;
   readonly #syncDelayMs: number;
   readonly #retentionDefaults: RetentionDefaults;
+  #onlineCache: Set<string> | null = null;
   /** Send buckets by user: a cache of what the users' socket attachments also hold. */
   readonly #buckets = new Map<string, Bucket>();
 
@@ -121,6 +122,7 @@ export class RoomDO extends DurableObject<Env> {
       typingAt: 0,
     };
     server.serializeAttachment(state);
+    this.#online().add(grant.actor.id);
     send(server, {
       type: "ready",
       v: PROTOCOL_VERSION,
@@ -155,14 +157,14 @@ export class RoomDO extends DurableObject<Env> {
     // Frames still in flight when the room closed this socket (removal, logout, flooding) are void.
     if (ws.readyState !== WebSocket.OPEN) return;
     if (typeof data !== "string") {
-      ws.close(CLOSE.unsupportedData, "Frames are JSON text");
+      this.#closeSocket(ws, CLOSE.unsupportedData, "Frames are JSON text");
       return;
     }
     if (
       data.length > MESSAGE_LIMITS.frameMaxBytes ||
       utf8Bytes(data) > MESSAGE_LIMITS.frameMaxBytes
     ) {
-      ws.close(CLOSE.tooLarge, "Frame too large");
+      this.#closeSocket(ws, CLOSE.tooLarge, "Frame too large");
       return;
     }
     const parsed = parseClientFrame(data);
@@ -268,7 +270,7 @@ export class RoomDO extends DurableObject<Env> {
     state.strikes++;
     ws.serializeAttachment(state);
     if (state.strikes > MAX_STRIKES) {
-      ws.close(CLOSE.policy, "Still flooding after rate_limited");
+      this.#closeSocket(ws, CLOSE.policy, "Still flooding after rate_limited");
       return true;
     }
     send(ws, {
@@ -316,6 +318,7 @@ export class RoomDO extends DurableObject<Env> {
     if (!state) return;
     if (state.typingAt) this.#broadcast({ type: "typing", userId: state.actor.id, on: false }, ws);
     if (!this.#isOnline(state.actor.id, ws)) {
+      this.#onlineCache?.delete(state.actor.id);
       this.#broadcast({ type: "presence", userId: state.actor.id, online: false }, ws);
     }
   }
@@ -467,7 +470,7 @@ export class RoomDO extends DurableObject<Env> {
   /** A member was removed (or banned): their sockets close with 1008 now. */
   memberRemoved(userId: string): number {
     const sockets = this.ctx.getWebSockets(userTag(userId));
-    for (const ws of sockets) ws.close(CLOSE.policy, "Removed from the room");
+    for (const ws of sockets) this.#closeSocket(ws, CLOSE.policy, "Removed from the room");
     return sockets.length;
   }
 
@@ -484,13 +487,13 @@ export class RoomDO extends DurableObject<Env> {
   sessionsEnded(target: { userId: string } | { sessionHash: string }): number {
     const tag = "userId" in target ? userTag(target.userId) : sessionTag(target.sessionHash);
     const sockets = this.ctx.getWebSockets(tag);
-    for (const ws of sockets) ws.close(CLOSE.policy, "Session ended");
+    for (const ws of sockets) this.#closeSocket(ws, CLOSE.policy, "Session ended");
     return sockets.length;
   }
 
   /** Deleting a room for good: close everyone and wipe the room's storage. */
   async destroy(): Promise<void> {
-    for (const ws of this.ctx.getWebSockets()) ws.close(CLOSE.policy, "Room deleted");
+    for (const ws of this.ctx.getWebSockets()) this.#closeSocket(ws, CLOSE.policy, "Room deleted");
     await this.ctx.storage.deleteAlarm();
     await this.ctx.storage.deleteAll();
   }
@@ -627,13 +630,30 @@ export class RoomDO extends DurableObject<Env> {
     return room;
   }
 
-  #onlineUsers(): string[] {
+  /**
+   * Users with an open socket. Kept in memory so a connect does not read every socket's
+   * attachment; rebuilt from the attachments after a wake or after the room closed sockets
+   * itself (their close events may never come back to it).
+   */
+  #online(): Set<string> {
+    if (this.#onlineCache) return this.#onlineCache;
     const users = new Set<string>();
     for (const ws of this.ctx.getWebSockets()) {
       const state = ws.deserializeAttachment() as SocketState | null;
       if (state && ws.readyState === WebSocket.OPEN) users.add(state.actor.id);
     }
-    return [...users];
+    this.#onlineCache = users;
+    return users;
+  }
+
+  #onlineUsers(): string[] {
+    return [...this.#online()];
+  }
+
+  /** Closes a socket from the room's side and forgets the online cache. */
+  #closeSocket(ws: WebSocket, code: number, reason: string): void {
+    this.#onlineCache = null;
+    ws.close(code, reason);
   }
 
   #isOnline(userId: string, except?: WebSocket): boolean {
