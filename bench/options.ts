@@ -50,6 +50,8 @@ export interface Options {
   viaProxy: boolean;
   /** Only output options were given: this is the default measurement. */
   defaultRun: boolean;
+  /** Measure nothing: render the docs from a JSON file an earlier run wrote. */
+  fromJson: string | null;
 }
 
 const OUTPUT_OPTIONS = new Set(["docs", "no-docs", "json", "tmp"]);
@@ -83,6 +85,7 @@ state, drives them over real WebSockets and writes docs/PERFORMANCE.md and docs/
   --json FILE            also write the raw results as JSON
   --tmp DIR              parent of the run's temporary state (default /dev/shm, else the OS tmp)
   --app DIR              serve Confab from another checkout (default: this repo)
+  --from-json FILE       measure nothing: rewrite the docs from an earlier run's --json
   --via-proxy            connect through wrangler's local proxy (default: straight to the
                          Worker's workerd, as production has no such relay on the room's machine)
   --help
@@ -140,6 +143,7 @@ export function parseOptions(argv: string[]): Options | null {
       json: { type: "string" },
       tmp: { type: "string" },
       app: { type: "string" },
+      "from-json": { type: "string" },
       "via-proxy": { type: "boolean" },
       help: { type: "boolean" },
     },
@@ -185,5 +189,6 @@ export function parseOptions(argv: string[]): Options | null {
     appDir: values.app ?? null,
     viaProxy: values["via-proxy"] ?? false,
     defaultRun: Object.keys(values).every((key) => OUTPUT_OPTIONS.has(key)),
+    fromJson: values["from-json"] ?? null,
   };
 }

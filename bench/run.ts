@@ -1,6 +1,6 @@
 // `npm run bench`: starts Confab and the baseline Worker under wrangler dev with fresh state, runs
 // the selected figures, and writes docs/PERFORMANCE.md (results section) and the fan-out chart.
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { performance } from "node:perf_hooks";
 import { BASELINE_DIR } from "./baseline.ts";
@@ -32,6 +32,12 @@ function log(line: string): void {
 async function main(): Promise<void> {
   const options = parseOptions(process.argv.slice(2));
   if (!options) return;
+  if (options.fromJson) {
+    const saved = JSON.parse(await readFile(options.fromJson, "utf8")) as BenchResults;
+    const written = await writeReport(saved, resolve(REPO, options.docsDir ?? "docs"));
+    log(`wrote ${written.join(", ")} from ${options.fromJson}`);
+    return;
+  }
   const started = performance.now();
   const tmp = await mkdtemp(join(options.tmpRoot, "confab-bench-"));
   const vars: Record<string, string> = { ...RAISED_LIMITS };
