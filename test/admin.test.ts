@@ -1,5 +1,6 @@
 // The admin API end to end: rooms for other systems (externalRef, members, archive), people
 // (roles, disabling), the audit log, API tokens, and bad input on every admin endpoint.
+import { env } from "cloudflare:test";
 import { beforeAll, describe, expect, it, vi } from "vitest";
 import { call, expectError, type Reply, register, type TestUser, uniqueHandle } from "./helpers";
 
@@ -106,6 +107,26 @@ describe("POST /api/admin/rooms", () => {
       await register(),
       await register(),
     ];
+  });
+
+  it("creates a room with as many members as the schema allows (1,000)", async () => {
+    // People straight into D1: registering a thousand would take minutes of PBKDF2.
+    const ids = Array.from({ length: 1000 }, (_, i) => `usr_many_${i}`);
+    await env.DB.batch(
+      ids.map((id, i) =>
+        env.DB.prepare(
+          "INSERT INTO users (id, handle, display_name, password_hash, created_at) VALUES (?, ?, ?, 'x', ?)",
+        ).bind(id, `many_${i}`, `Many ${i}`, Date.now()),
+      ),
+    );
+    const room = await adminRoom({
+      kind: "private",
+      name: "everyone",
+      members: ids.map((userId, i) => ({ userId, role: i === 0 ? "owner" : "member" })),
+    });
+    const details = await asAdmin("GET", `/api/rooms/${room.id}?limit=1`);
+    expect(details.body).toMatchObject({ memberCount: 1000 });
+    expect(details.body.members[0]).toMatchObject({ user: { id: ids[0] }, role: "owner" });
   });
 
   it("creates a room with externalRef, ephemeral, retention and members in their roles", async () => {

@@ -1,5 +1,5 @@
 // The room registry in D1: creating, renaming, listing and discovering rooms.
-import { and, asc, eq, isNull, notExists, sql } from "drizzle-orm";
+import { and, asc, eq, getTableColumns, isNull, notExists, sql } from "drizzle-orm";
 import { newId } from "../auth/crypto";
 import { audit } from "../db/audit";
 import { type Db, iso, likePattern } from "../db/client";
@@ -26,8 +26,11 @@ export interface NewRoom {
   retention?: RetentionPolicy | undefined;
 }
 
-/** D1 allows 100 bound parameters per statement; membership rows take 4 each. */
-const MEMBER_ROWS_PER_INSERT = 20;
+/**
+ * D1 allows 100 bound parameters per statement. drizzle binds every column of a membership row
+ * (defaults included), so a row takes one per column.
+ */
+const MEMBER_ROWS_PER_INSERT = Math.floor(100 / Object.keys(getTableColumns(memberships)).length);
 
 export function membershipInserts(
   db: Db,
