@@ -240,11 +240,17 @@ export class RoomDO extends DurableObject<Env> {
   #admitSend(
     userId: string,
     now: number,
-  ): { allowed: true } | { allowed: false; retryAfterMs: number } {
+  ): { allowed: true } | { allowed: false; retryAfterMs: number; by: "sender" | "room" } {
     const taken = takeToken(this.#bucketOf(userId, now), this.#limits, now);
+    if (!taken.allowed) {
+      this.#buckets.set(userId, taken.bucket);
+      return { ...taken, by: "sender" };
+    }
+    const admitted = this.#admission.admit(this.ctx.getWebSockets().length, now);
+    // A send the room refuses does not spend the sender's own token.
+    if (!admitted.allowed) return { ...admitted, by: "room" };
     this.#buckets.set(userId, taken.bucket);
-    if (!taken.allowed) return taken;
-    return this.#admission.admit(this.ctx.getWebSockets().length, now);
+    return admitted;
   }
 
   /** After a wake the map is empty: the emptiest bucket any of the user's sockets remembers wins. */
@@ -267,7 +273,9 @@ export class RoomDO extends DurableObject<Env> {
       ws.serializeAttachment(state);
       return false;
     }
-    state.strikes++;
+    // Only a sender over its own rate is flooding; a full room is nobody's fault, and a client
+    // that honours retryAfterMs still has frames in flight when the room is behind.
+    if (admitted.by === "sender") state.strikes++;
     ws.serializeAttachment(state);
     if (state.strikes > MAX_STRIKES) {
       this.#closeSocket(ws, CLOSE.policy, "Still flooding after rate_limited");
