@@ -157,8 +157,8 @@ export class Confab {
 
   /**
    * A public channel created by the admin with these accounts as members (the admin as owner).
-   * The first members come with the create call; the others join by themselves. (The create
-   * call fails above 16 members: see docs/PERFORMANCE.md, "Confab problems found".)
+   * The first members come with the create call; the others join by themselves, as people join
+   * public channels (before 244d500 the create call also failed above 16 members).
    */
   async createRoom(label: string, members: Account[], concurrency = 8): Promise<string> {
     const admin = this.admin;
