@@ -39,7 +39,13 @@ function buildClientIfStale(): void {
   );
   if (built > sources) return;
   const vite = join(ROOT, "node_modules", "vite", "bin", "vite.js");
-  const result = spawnSync(process.execPath, [vite, "build"], { cwd: ROOT, encoding: "utf8" });
+  // Vitest runs with NODE_ENV=test, which would make this a development build (Preact's debug
+  // hooks included): build what `npm start` serves.
+  const result = spawnSync(process.execPath, [vite, "build"], {
+    cwd: ROOT,
+    encoding: "utf8",
+    env: { ...process.env, NODE_ENV: "production" },
+  });
   if (result.status !== 0)
     throw new Error(`vite build failed:\n${result.stdout}\n${result.stderr}`);
 }
