@@ -405,14 +405,15 @@ export class RoomStore {
     );
   }
 
-  /** Messages at or below `throughSeq`: how many, their bytes, their seq range. */
-  rangeThrough(throughSeq: number): PurgeRange {
+  /** The oldest messages at or below `throughSeq` (at most `limit`): count, bytes, seq range. */
+  rangeThrough(throughSeq: number, limit = Number.MAX_SAFE_INTEGER): PurgeRange {
     const row = this.sql
       .exec<{ n: number; bytes: number; lo: number | null; hi: number | null }>(
         `SELECT count(*) AS n, coalesce(sum(length(CAST(body AS BLOB))), 0) AS bytes,
                 min(seq) AS lo, max(seq) AS hi
-         FROM messages WHERE seq <= ?`,
+         FROM (SELECT seq, body FROM messages WHERE seq <= ? ORDER BY seq LIMIT ?)`,
         throughSeq,
+        limit,
       )
       .one();
     return { messages: row.n, bytes: row.bytes, fromSeq: row.lo, toSeq: row.hi };
@@ -423,23 +424,15 @@ export class RoomStore {
    * reactions (their search index rows go by trigger). Run it inside `atomically`.
    */
   purge(throughSeq: number, limit: number): PurgeRange {
-    const range = this.sql
-      .exec<{ n: number; bytes: number; lo: number | null; hi: number | null }>(
-        `SELECT count(*) AS n, coalesce(sum(length(CAST(body AS BLOB))), 0) AS bytes,
-                min(seq) AS lo, max(seq) AS hi
-         FROM (SELECT seq, body FROM messages WHERE seq <= ? ORDER BY seq LIMIT ?)`,
-        throughSeq,
-        limit,
-      )
-      .one();
-    if (range.hi === null) return { messages: 0, bytes: 0, fromSeq: null, toSeq: null };
+    const range = this.rangeThrough(throughSeq, limit);
+    if (range.toSeq === null) return range;
     // The last seq is recorded first: lastSeq() must not fall back if the table empties.
-    this.#purgedThrough = Math.max(range.hi, this.#purged());
+    this.#purgedThrough = Math.max(range.toSeq, this.#purged());
     this.setMeta("purgedThrough", this.#purgedThrough);
-    this.sql.exec("DELETE FROM reactions WHERE seq <= ?", range.hi);
-    this.sql.exec("DELETE FROM messages WHERE seq <= ?", range.hi);
+    this.sql.exec("DELETE FROM reactions WHERE seq <= ?", range.toSeq);
+    this.sql.exec("DELETE FROM messages WHERE seq <= ?", range.toSeq);
     this.#addBytes(-range.bytes);
-    return { messages: range.n, bytes: range.bytes, fromSeq: range.lo, toSeq: range.hi };
+    return range;
   }
 
   // ---- inbox subscribers --------------------------------------------------------------------
