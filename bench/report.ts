@@ -590,7 +590,8 @@ export function renderChart(results: BenchResults): string {
     panel.top + panel.h - ((Math.log10(Math.max(1, v)) - logMin) / (logMax - logMin)) * panel.h;
   const out: string[] = [];
   out.push(
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="system-ui, sans-serif" font-size="12">`,
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="system-ui, sans-serif" font-size="12" role="img">`,
+    `<title>Deliveries per second and p99 latency against offered rate, N = ${n}: Confab and the baseline Durable Objects</title>`,
     `<rect width="${width}" height="${height}" fill="#fff"/>`,
     `<text x="${width / 2}" y="22" text-anchor="middle" font-size="15" font-weight="600">Fan-out in one room, N = ${n} clients: Confab and the baselines against offered rate</text>`,
   );
