@@ -1,7 +1,7 @@
 // The room → D1 sync (DESIGN §1 outbox): D1 work per message does not grow with the room, nothing
 // is lost while D1 fails, and flushing again (alarms are at-least-once) changes nothing.
 import { env, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
-import { describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import type { Env } from "../src/env";
 import type { RoomDO } from "../src/room/room-do";
 import {
@@ -12,6 +12,7 @@ import {
   register,
   roomStub,
   sendMessage,
+  type TestUser,
   uniqueHandle,
 } from "./helpers";
 import { RoomClient } from "./room-client";
@@ -91,6 +92,12 @@ async function d1State(roomId: string) {
 }
 
 const syncStatus = (roomId: string) => roomStub(roomId).syncStatus();
+
+let admin: TestUser;
+beforeAll(async () => {
+  // The first account of an instance is its admin: the operator of the sync status endpoint.
+  admin = await register(uniqueHandle("admin"), "Admin");
+});
 
 describe("D1 writes per message", () => {
   it("are the same in a room of 2 members and a room of 500", async () => {
@@ -243,6 +250,33 @@ describe("with D1 failing", () => {
     expect(await d1State(roomId)).toEqual(committed);
     expect(await myRoom(carol, roomId)).toMatchObject({ unread: 2, mentions: 1 });
     expect(await myRoom(bob, roomId)).toMatchObject({ unread: 0 });
+    a.close();
+    b.close();
+  });
+
+  it("an operator sees the outage at GET /api/admin/rooms/:id/sync and flushes with POST", async () => {
+    const { carol, roomId, a, b } = await roomWithSockets();
+    const stub = roomStub(roomId);
+    await breakD1(stub, "down");
+    await sendOver(a, "op1", "while D1 is down");
+    expect(await runDurableObjectAlarm(stub)).toBe(true);
+    const path = `/api/admin/rooms/${roomId}/sync`;
+    const down = await call("GET", path, undefined, { token: admin.token });
+    expect(down.status).toBe(200);
+    expect(down.body.sync).toMatchObject({
+      attempts: 1,
+      lastError: expect.stringContaining("outage"),
+      subscribers: 0,
+    });
+    expect(down.body.sync.pending).toBeGreaterThan(0);
+    expect(Date.parse(down.body.sync.nextAttemptAt)).toBeGreaterThan(Date.now());
+
+    await repairD1(stub);
+    // No waiting for the backoff: the operator flushes now.
+    const flushed = await call("POST", path, undefined, { token: admin.token });
+    expect(flushed.body.sync).toMatchObject({ pending: 0, attempts: 0, lastError: null });
+    expect(flushed.body.sync.rowsWritten).toBeGreaterThan(0);
+    expect(await myRoom(carol, roomId)).toMatchObject({ unread: 1, lastSeq: 1 });
     a.close();
     b.close();
   });

@@ -1,7 +1,7 @@
 // The inbox socket (DESIGN §5): room activity with my counts within 2 s, membership changes,
 // survival across eviction, and no cost to a room for members who are not online.
 import { env, evictDurableObject, runDurableObjectAlarm } from "cloudflare:test";
-import { describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import {
   addMember,
   BASE,
@@ -11,9 +11,15 @@ import {
   register,
   roomStub,
   sendMessage,
+  type TestUser,
   uniqueHandle,
 } from "./helpers";
 import { InboxClient } from "./room-client";
+
+let admin: TestUser;
+beforeAll(async () => {
+  admin = await register(uniqueHandle("admin"), "Admin");
+});
 
 const inboxStub = (userId: string) => env.INBOX.get(env.INBOX.idFromName(userId));
 
@@ -108,6 +114,20 @@ describe("the inbox socket", () => {
     expect(await inbox.next("error")).toMatchObject({ code: "invalid" });
     expect(inbox.closed).toBeNull();
     inbox.close();
+  });
+
+  it("closes with 1008 when an admin disables the account, and stays shut", async () => {
+    const bob = await register(uniqueHandle("bob"), "Bob");
+    const inbox = await InboxClient.open(bob.token);
+    const res = await call(
+      "PATCH",
+      `/api/admin/users/${bob.id}`,
+      { disabled: true },
+      { token: admin.token },
+    );
+    expect(res.status).toBe(200);
+    expect((await inbox.waitClosed()).code).toBe(1008);
+    expect((await InboxClient.upgrade(bob.token)).status).toBe(401);
   });
 
   it("closes with 1008 when the session ends", async () => {
