@@ -1,7 +1,7 @@
 // The Worker's bindings and the instance configuration read from [vars].
 
 import type { InboxDO } from "./inbox/inbox-do";
-import type { SendLimits } from "./room/limits";
+import type { SendLimits, WindowLimit } from "./room/limits";
 import type { RetentionDefaults } from "./room/retention";
 import type { RoomDO } from "./room/room-do";
 
@@ -21,6 +21,11 @@ export interface Env {
   ROOM_DELIVERIES_PER_SEC?: string;
   ROOM_MIN_MESSAGES_PER_SEC?: string;
   ROOM_SYNC_DELAY_MS?: string;
+  SYNC_MAX_PER_WINDOW?: string;
+  SYNC_WINDOW_SECONDS?: string;
+  TYPING_INTERVAL_MS?: string;
+  ROOM_SOCKETS_PER_USER?: string;
+  INBOX_SOCKETS_PER_USER?: string;
   RETENTION_DAYS?: string;
   EPHEMERAL_RETENTION_DAYS?: string;
 }
@@ -33,6 +38,13 @@ export interface Config {
   loginWindowMs: number;
   dmMaxMembers: number;
   send: SendLimits;
+  /** `sync` frames and `sinceRev` requests per user per room. */
+  replays: WindowLimit;
+  /** Typing frames from one socket are passed on at most this often; the rest are dropped. */
+  typingIntervalMs: number;
+  /** Open sockets per user per room, and inbox sockets per user: the oldest goes past it. */
+  roomSocketsPerUser: number;
+  inboxSocketsPerUser: number;
   /** How long a room gathers changes before flushing its outbox to D1. */
   syncDelayMs: number;
   retention: RetentionDefaults;
@@ -62,6 +74,13 @@ export function readConfig(env: Env): Config {
       deliveriesPerSec: positive(env.ROOM_DELIVERIES_PER_SEC, 40_000),
       minMessagesPerSec: positive(env.ROOM_MIN_MESSAGES_PER_SEC, 20),
     },
+    replays: {
+      max: Math.floor(positive(env.SYNC_MAX_PER_WINDOW, 5)),
+      windowMs: positive(env.SYNC_WINDOW_SECONDS, 10) * 1000,
+    },
+    typingIntervalMs: positive(env.TYPING_INTERVAL_MS, 2_000),
+    roomSocketsPerUser: Math.floor(positive(env.ROOM_SOCKETS_PER_USER, 10)),
+    inboxSocketsPerUser: Math.floor(positive(env.INBOX_SOCKETS_PER_USER, 10)),
     syncDelayMs: positive(env.ROOM_SYNC_DELAY_MS, 500),
     retention: {
       days: positive(env.RETENTION_DAYS, 90),

@@ -61,8 +61,25 @@ async function tokenPrincipal(
     credentialHash: tokenHash,
     tokenId: row.token.id,
     scopes,
-    isAdmin: scopes.has("admin"),
+    // A token never grants more than its user has now: `admin` scope counts only while the
+    // user is an instance admin.
+    isAdmin: scopes.has("admin") && row.user.role === "admin",
   };
+}
+
+/**
+ * The principal of a stored credential hash (what a ws ticket remembers), as of now: its
+ * session if it still lives, else its API token if not revoked.
+ */
+export async function principalOfCredential(
+  db: Db,
+  credentialHash: string,
+  waitUntil: (p: Promise<unknown>) => void,
+): Promise<Principal | null> {
+  return (
+    (await sessionPrincipal(db, credentialHash)) ??
+    (await tokenPrincipal(db, credentialHash, waitUntil))
+  );
 }
 
 export const resolvePrincipal = () =>

@@ -8,6 +8,13 @@ import type { MemberRole } from "../shared/api";
 import { assertNotArchived, assertNotDm, findMembership, type RoomAccess } from "./access";
 import { canChangeRole, canInvite, canRemove } from "./permissions";
 
+/**
+ * A new member starts with the room read up to its last message: joining is not unread. (D1's
+ * `last_seq` may trail the room by a flush; the room raises the mark to its own last seq.)
+ */
+const readUpToLastMessage = (roomId: string) =>
+  sql<number>`(SELECT last_seq FROM rooms WHERE id = ${roomId})`;
+
 async function assertUserExists(db: Db, userId: string): Promise<void> {
   const user = await db.select({ id: users.id }).from(users).where(eq(users.id, userId)).get();
   if (!user) throw notFound("No such user");
@@ -21,7 +28,13 @@ export async function joinChannel(db: Db, userId: string, access: RoomAccess): P
   await db.batch([
     db
       .insert(memberships)
-      .values({ roomId: room.id, userId, role: "member", joinedAt: Date.now() })
+      .values({
+        roomId: room.id,
+        userId,
+        role: "member",
+        joinedAt: Date.now(),
+        lastReadSeq: readUpToLastMessage(room.id),
+      })
       .onConflictDoNothing(),
     audit(db, {
       actorId: userId,
@@ -54,9 +67,13 @@ export async function addMember(
   if (await findMembership(db, room.id, target.userId))
     throw new ApiError("conflict", "Already a member");
   await db.batch([
-    db
-      .insert(memberships)
-      .values({ roomId: room.id, userId: target.userId, role: target.role, joinedAt: Date.now() }),
+    db.insert(memberships).values({
+      roomId: room.id,
+      userId: target.userId,
+      role: target.role,
+      joinedAt: Date.now(),
+      lastReadSeq: readUpToLastMessage(room.id),
+    }),
     audit(db, {
       actorId,
       action: "member.add",
@@ -104,14 +121,14 @@ export async function changeRole(
 
 /**
  * Removes a member (or lets one leave). When the last owner goes, the longest-standing
- * moderator — or else member — becomes owner, so the room can still be managed.
+ * moderator — or else member — becomes owner, so the room can still be managed; answers who.
  */
 export async function removeMember(
   db: Db,
   actorId: string,
   access: RoomAccess,
   userId: string,
-): Promise<void> {
+): Promise<{ newOwner: string | null }> {
   const { room, actor } = access;
   assertNotDm(room);
   const current = await findMembership(db, room.id, userId);
@@ -120,6 +137,7 @@ export async function removeMember(
     throw forbidden("Moderators can remove members only; owners anyone");
   }
   const statements = [];
+  let newOwner: string | null = null;
   statements.push(
     db
       .delete(memberships)
@@ -143,6 +161,7 @@ export async function removeMember(
       )
       .get();
     if (heir) {
+      newOwner = heir.userId;
       statements.push(
         db
           .update(memberships)
@@ -160,4 +179,5 @@ export async function removeMember(
   }
   const [first, ...rest] = statements;
   if (first) await db.batch([first, ...rest]);
+  return { newOwner };
 }

@@ -44,9 +44,14 @@ export const listTokens = (db: Db) =>
     .orderBy(desc(apiTokens.createdAt))
     .all();
 
-export async function revokeToken(db: Db, actorId: string, tokenId: string): Promise<void> {
+/** Revokes a live token; answers whose it was and its hash, to close what it opened. */
+export async function revokeToken(
+  db: Db,
+  actorId: string,
+  tokenId: string,
+): Promise<{ userId: string; tokenHash: string }> {
   const live = await db
-    .select({ id: apiTokens.id })
+    .select({ id: apiTokens.id, userId: apiTokens.userId, tokenHash: apiTokens.tokenHash })
     .from(apiTokens)
     .where(and(eq(apiTokens.id, tokenId), isNull(apiTokens.revokedAt)))
     .get();
@@ -55,4 +60,5 @@ export async function revokeToken(db: Db, actorId: string, tokenId: string): Pro
     db.update(apiTokens).set({ revokedAt: Date.now() }).where(eq(apiTokens.id, tokenId)),
     audit(db, { actorId, action: "token.delete", targetId: tokenId }),
   ]);
+  return { userId: live.userId, tokenHash: live.tokenHash };
 }

@@ -3,7 +3,7 @@
 // this inbox about its activity; when the last one closes, the rooms forget it, so members who
 // are offline cost a room nothing. Transport only: the counts come from the rooms' D1 sync.
 import { DurableObject } from "cloudflare:workers";
-import type { Env } from "../env";
+import { type Env, readConfig } from "../env";
 import { roomStub } from "../room/client";
 import type { MemberRole } from "../shared/api";
 import {
@@ -27,19 +27,22 @@ export const INBOX_CONNECT_HEADER = "x-confab-inbox";
 interface SocketState {
   userId: string;
   sessionHash: string;
+  openedAt: number;
 }
 
 /** Room subscriptions in flight at once when a user with many rooms comes online. */
-const SUBSCRIBE_CONCURRENCY = 16;
+const SUBSCRIBE_CONCURRENCY = 32;
 
 export class InboxDO extends DurableObject<Env> {
   /** Serialises subscribe/unsubscribe rounds so a quick close-and-reopen ends subscribed. */
   #subscriptions: Promise<void> = Promise.resolve();
-  /** Whether the rooms know this inbox is open; unknown after a wake. */
+  /** Whether the rooms know this inbox is open; kept in storage, read again after a wake. */
   #subscribed: boolean | null = null;
+  readonly #socketsPerUser: number;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
+    this.#socketsPerUser = readConfig(env).inboxSocketsPerUser;
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair("ping", "pong"));
   }
 
@@ -50,16 +53,23 @@ export class InboxDO extends DurableObject<Env> {
     if (!grant || request.headers.get("upgrade")?.toLowerCase() !== "websocket") {
       return new Response("Expected a WebSocket upgrade from the Worker", { status: 400 });
     }
+    const known = new Set((await this.ctx.storage.get<string[]>("rooms")) ?? []);
     await this.ctx.storage.put("rooms", grant.roomIds);
+    this.#makeRoomForOneMore();
     const { 0: client, 1: server } = new WebSocketPair();
     this.ctx.acceptWebSocket(server, [sessionTag(grant.sessionHash)]);
     server.serializeAttachment({
       userId: grant.userId,
       sessionHash: grant.sessionHash,
+      openedAt: Date.now(),
     } satisfies SocketState);
-    // Every connect subscribes again: cheap, idempotent, and it heals a room that forgot us.
-    this.#subscribed = null;
-    await this.#reconcile(grant.userId);
+    // Only the first socket subscribes to every room; later ones are instant. D1's list is
+    // the truth: rooms it has that the inbox missed are subscribed, ones it lost are dropped.
+    const current = new Set(grant.roomIds);
+    await this.#reconcile(grant.userId, {
+      gained: grant.roomIds.filter((id) => !known.has(id)),
+      lost: [...known].filter((id) => !current.has(id)),
+    });
     send(server, { type: "ready", v: PROTOCOL_VERSION });
     return new Response(null, { status: 101, webSocket: client });
   }
@@ -89,8 +99,11 @@ export class InboxDO extends DurableObject<Env> {
   // ---- RPC ----------------------------------------------------------------------------------
 
   /** A room's activity, with my counts; false tells the room I am not listening. */
-  roomActivity(frame: InboxRoomFrame): boolean {
-    return this.#sendAll(frame) > 0;
+  async roomActivity(frame: InboxRoomFrame): Promise<boolean> {
+    const listening = this.#sendAll(frame) > 0;
+    // The room drops me; the next socket must subscribe everywhere again to be heard.
+    if (!listening && this.#subscribed !== false) await this.#setSubscribed(false);
+    return listening;
   }
 
   /** I was added to or removed from a room, or my role there changed. */
@@ -122,29 +135,58 @@ export class InboxDO extends DurableObject<Env> {
     return sockets.length;
   }
 
+  /** The user's inbox sockets are capped: a new one past the cap closes the oldest (1008). */
+  #makeRoomForOneMore(): void {
+    const open = this.#open()
+      .map((ws) => ({ ws, openedAt: (ws.deserializeAttachment() as SocketState).openedAt ?? 0 }))
+      .sort((a, b) => a.openedAt - b.openedAt);
+    for (const { ws } of open.slice(0, Math.max(0, open.length - this.#socketsPerUser + 1))) {
+      ws.close(CLOSE.policy, "Too many connections: this is the oldest");
+    }
+  }
+
   // ---- helpers ------------------------------------------------------------------------------
 
   /** Brings the rooms' view in line with whether any socket is open, one round at a time. */
-  #reconcile(userId: string): Promise<void> {
+  #reconcile(
+    userId: string,
+    drift: { gained: string[]; lost: string[] } = { gained: [], lost: [] },
+  ): Promise<void> {
     this.#subscriptions = this.#subscriptions.then(async () => {
       const open = this.#open().length > 0;
-      if (this.#subscribed === open) return;
-      const roomIds = (await this.ctx.storage.get<string[]>("rooms")) ?? [];
-      for (let i = 0; i < roomIds.length; i += SUBSCRIBE_CONCURRENCY) {
-        await Promise.all(
-          roomIds.slice(i, i + SUBSCRIBE_CONCURRENCY).map(async (roomId) => {
-            try {
-              const room = roomStub(this.env, roomId);
-              await (open ? room.subscribe(userId) : room.unsubscribe(userId));
-            } catch (error) {
-              console.error(`inbox ${userId}: room ${roomId} not reached`, error);
-            }
-          }),
-        );
+      this.#subscribed ??= (await this.ctx.storage.get<boolean>("subscribed")) ?? false;
+      if (this.#subscribed === open) {
+        // Already in the right state: only rooms whose membership the inbox missed change.
+        if (open) await this.#subscribeEach(userId, drift.gained, true);
+        await this.#subscribeEach(userId, drift.lost, false);
+        return;
       }
-      this.#subscribed = open;
+      const roomIds = (await this.ctx.storage.get<string[]>("rooms")) ?? [];
+      await this.#subscribeEach(userId, roomIds, open);
+      await this.#setSubscribed(open);
     });
     return this.#subscriptions;
+  }
+
+  async #setSubscribed(subscribed: boolean): Promise<void> {
+    this.#subscribed = subscribed;
+    await this.ctx.storage.put("subscribed", subscribed);
+  }
+
+  /** Subscribes to (or unsubscribes from) these rooms, a bounded number at a time. */
+  async #subscribeEach(userId: string, roomIds: readonly string[], on: boolean): Promise<void> {
+    for (let i = 0; i < roomIds.length; i += SUBSCRIBE_CONCURRENCY) {
+      await Promise.all(
+        roomIds.slice(i, i + SUBSCRIBE_CONCURRENCY).map(async (roomId) => {
+          try {
+            const room = roomStub(this.env, roomId);
+            await (on ? room.subscribe(userId) : room.unsubscribe(userId));
+          } catch (error) {
+            console.error(`inbox ${userId}: room ${roomId} not reached`, error);
+          }
+        }),
+      );
+    }
   }
 
   #open(): WebSocket[] {

@@ -67,3 +67,30 @@ export class AdmissionCap {
     return { allowed: true };
   }
 }
+
+/** Per-user windows of the other kinds of work a room does on request (e.g. `sync` replays). */
+export interface WindowLimit {
+  max: number;
+  windowMs: number;
+}
+
+/**
+ * An exact sliding window: at most `max` events in any `windowMs`. Takes the times still in
+ * the window (oldest first) and answers with the times to keep.
+ */
+export function takeFromWindow(
+  times: readonly number[],
+  limit: WindowLimit,
+  now: number,
+): { times: number[]; allowed: true } | { times: number[]; allowed: false; retryAfterMs: number } {
+  const recent = times.filter((t) => t > now - limit.windowMs);
+  const oldest = recent[0];
+  if (recent.length >= limit.max && oldest !== undefined) {
+    return {
+      times: recent,
+      allowed: false,
+      retryAfterMs: Math.max(1, oldest + limit.windowMs - now),
+    };
+  }
+  return { times: [...recent, now], allowed: true };
+}

@@ -10,6 +10,9 @@ import { inboxStub, membershipChanged } from "../inbox/client";
 import type { MemberRole } from "../shared/api";
 import { roomInfo, roomStub } from "./client";
 
+/** Room calls in flight at once when one change concerns many rooms. */
+const ROOM_CALLS_AT_ONCE = 16;
+
 async function tell(what: string, call: () => Promise<unknown>): Promise<void> {
   try {
     await call();
@@ -18,22 +21,46 @@ async function tell(what: string, call: () => Promise<unknown>): Promise<void> {
   }
 }
 
-/** New members: their inboxes add the room (and subscribe to it when open). */
-export const membersAdded = (
+/**
+ * New members: the room's roster learns them (with their handles, for mentions) and their
+ * inboxes add the room (and subscribe to it when open).
+ */
+export async function membersAdded(
   env: Env,
   roomId: string,
   members: ReadonlyArray<{ userId: string; role: MemberRole }>,
-) =>
-  membershipChanged(
-    env,
-    roomId,
-    members.map((m) => ({ userId: m.userId, change: "added" as const, role: m.role })),
-  );
+): Promise<void> {
+  const { results } = await env.DB.prepare(
+    "SELECT id, handle FROM users WHERE id IN (SELECT value FROM json_each(?))",
+  )
+    .bind(JSON.stringify(members.map((m) => m.userId)))
+    .all<{ id: string; handle: string }>();
+  const handles = new Map(results.map((u) => [u.id, u.handle]));
+  const roster = members.flatMap((m) => {
+    const handle = handles.get(m.userId);
+    return handle ? [{ userId: m.userId, handle, role: m.role }] : [];
+  });
+  await Promise.all([
+    tell("membersAdded", () => roomStub(env, roomId).membersAdded(roomId, roster)),
+    membershipChanged(
+      env,
+      roomId,
+      members.map((m) => ({ userId: m.userId, change: "added" as const, role: m.role })),
+    ),
+  ]);
+}
 
-export const memberRemoved = (env: Env, roomId: string, userId: string) =>
+/** A member left or was removed; `newOwner` inherited the room if the last owner went. */
+export const memberRemoved = (
+  env: Env,
+  roomId: string,
+  userId: string,
+  newOwner: string | null = null,
+) =>
   Promise.all([
     tell("memberRemoved", () => roomStub(env, roomId).memberRemoved(userId)),
     membershipChanged(env, roomId, [{ userId, change: "removed" }]),
+    newOwner ? memberRoleChanged(env, roomId, newOwner, "owner") : null,
   ]);
 
 export const memberRoleChanged = (env: Env, roomId: string, userId: string, role: MemberRole) =>
@@ -57,16 +84,11 @@ export const membersGone = (env: Env, roomId: string, userIds: readonly string[]
     userIds.map((userId) => ({ userId, change: "removed" as const })),
   );
 
-/** Ends sockets in every room of the user: one session (logout) or all (disabled). */
-export async function sessionsEnded(
-  env: Env,
-  db: Db,
-  userId: string,
-  sessionHash?: string,
-): Promise<void> {
-  const watched = and(
+/** Rooms where the user may have sockets open: theirs, and those they visited as an admin. */
+async function roomsWithSocketsOf(db: Db, userId: string, credentialHash?: string) {
+  const visitedWhere = and(
     eq(adminSockets.userId, userId),
-    sessionHash ? eq(adminSockets.sessionHash, sessionHash) : undefined,
+    credentialHash ? eq(adminSockets.sessionHash, credentialHash) : undefined,
   );
   const [member, visited] = await Promise.all([
     db
@@ -74,18 +96,54 @@ export async function sessionsEnded(
       .from(memberships)
       .where(eq(memberships.userId, userId))
       .all(),
-    db.select({ roomId: adminSockets.roomId }).from(adminSockets).where(watched).all(),
+    db.select({ roomId: adminSockets.roomId }).from(adminSockets).where(visitedWhere).all(),
   ]);
-  const roomIds = new Set([...member, ...visited].map((r) => r.roomId));
-  await Promise.all(
-    [...roomIds].map((roomId) =>
-      tell("sessionsEnded", () =>
-        roomStub(env, roomId).sessionsEnded(sessionHash ? { sessionHash } : { userId }),
-      ),
-    ),
-  );
-  await tell("sessionsEnded", () =>
-    inboxStub(env, userId).sessionsEnded(sessionHash ? { sessionHash } : { userId }),
-  );
-  if (visited.length > 0) await db.delete(adminSockets).where(watched).run();
+  return {
+    roomIds: [...new Set([...member, ...visited].map((r) => r.roomId))],
+    visited: visited.length,
+    visitedWhere,
+  };
+}
+
+/** Calls `each` on these rooms, a bounded number at a time. */
+async function eachRoom(
+  env: Env,
+  roomIds: readonly string[],
+  what: string,
+  each: (room: ReturnType<typeof roomStub>) => Promise<unknown>,
+): Promise<void> {
+  for (let i = 0; i < roomIds.length; i += ROOM_CALLS_AT_ONCE) {
+    await Promise.all(
+      roomIds
+        .slice(i, i + ROOM_CALLS_AT_ONCE)
+        .map((id) => tell(what, () => each(roomStub(env, id)))),
+    );
+  }
+}
+
+/**
+ * The one place that ends a credential's sockets everywhere (rooms and inbox): one session or
+ * API token (logout, token revocation) by its hash, or every one of the user's (disabled).
+ */
+export async function sessionsEnded(
+  env: Env,
+  db: Db,
+  userId: string,
+  credentialHash?: string,
+): Promise<void> {
+  const target = credentialHash ? { sessionHash: credentialHash } : { userId };
+  const { roomIds, visited, visitedWhere } = await roomsWithSocketsOf(db, userId, credentialHash);
+  await eachRoom(env, roomIds, "sessionsEnded", (room) => room.sessionsEnded(target));
+  await tell("sessionsEnded", () => inboxStub(env, userId).sessionsEnded(target));
+  if (visited > 0) await db.delete(adminSockets).where(visitedWhere).run();
+}
+
+/**
+ * The user is no longer an instance admin: sockets in rooms they are not a member of close,
+ * and elsewhere their sockets lose the admin's powers.
+ */
+export async function adminRevoked(env: Env, db: Db, userId: string): Promise<void> {
+  const { roomIds, visited, visitedWhere } = await roomsWithSocketsOf(db, userId);
+  await eachRoom(env, roomIds, "adminRevoked", (room) => room.adminRevoked(userId));
+  if (visited > 0) await db.delete(adminSockets).where(visitedWhere).run();
 }

@@ -36,7 +36,16 @@ import {
   searchRoom,
   sendMessage,
 } from "./handlers";
-import { AdmissionCap, type Bucket, fullBucket, type SendLimits, takeToken } from "./limits";
+import {
+  AdmissionCap,
+  type Bucket,
+  fullBucket,
+  type SendLimits,
+  takeFromWindow,
+  takeToken,
+  type WindowLimit,
+} from "./limits";
+import { RateState } from "./rate-state";
 import {
   addRanges,
   type EffectiveRetention,
@@ -48,6 +57,7 @@ import {
   purgeBoundary,
   type RetentionDefaults,
 } from "./retention";
+import { Roster, type RosterMember } from "./roster";
 import { Scheduler } from "./scheduler";
 import { type PurgeRange, RoomStore, utf8Bytes } from "./store";
 import { type SyncStatus, syncStatus, syncToD1 } from "./sync-task";
@@ -63,36 +73,47 @@ export interface ConnectGrant {
 export const CONNECT_HEADER = "x-confab-connect";
 
 interface SocketState {
+  /** Who connected; the role is re-read from the roster for every frame. */
   actor: Actor;
   sessionHash: string;
-  bucket: Bucket;
+  openedAt: number;
   /** Rate-limited frames since the last accepted send: a client that keeps flooding is closed. */
   strikes: number;
+  /** When this socket's last typing frame was passed on, and whether it said `on`. */
   typingAt: number;
+  typing: boolean;
 }
 
 /** Rate-limited sends in a row before the socket is closed with 1008. */
 const MAX_STRIKES = 50;
-/** Typing frames from one socket are passed on at most this often. */
-const TYPING_THROTTLE_MS = 2_000;
 const READ_MARKS_IN_READY = 1_000;
+
+type Refusal = { allowed: false; retryAfterMs: number; by: "sender" | "room" };
 
 export class RoomDO extends DurableObject<Env> {
   readonly #store: RoomStore;
+  readonly #roster: Roster;
+  readonly #rates: RateState;
   readonly #limits: SendLimits;
+  readonly #replays: WindowLimit;
+  readonly #typingIntervalMs: number;
+  readonly #socketsPerUser: number;
   readonly #admission: AdmissionCap;
   readonly #scheduler: Scheduler;
   readonly #syncDelayMs: number;
   readonly #retentionDefaults: RetentionDefaults;
   #onlineCache: Set<string> | null = null;
-  /** Send buckets by user: a cache of what the users' socket attachments also hold. */
-  readonly #buckets = new Map<string, Bucket>();
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.#store = new RoomStore(ctx.storage.sql, (fn) => ctx.storage.transactionSync(fn));
+    this.#roster = new Roster(ctx.storage.sql);
+    this.#rates = new RateState(ctx.storage.sql);
     const config = readConfig(env);
     this.#limits = config.send;
+    this.#replays = config.replays;
+    this.#typingIntervalMs = config.typingIntervalMs;
+    this.#socketsPerUser = config.roomSocketsPerUser;
     this.#syncDelayMs = config.syncDelayMs;
     this.#retentionDefaults = config.retention;
     this.#admission = new AdmissionCap(this.#limits);
@@ -110,16 +131,19 @@ export class RoomDO extends DurableObject<Env> {
     if (!grant || request.headers.get("upgrade")?.toLowerCase() !== "websocket") {
       return new Response("Expected a WebSocket upgrade from the Worker", { status: 400 });
     }
+    await this.#ensureRoster(grant.room.id);
     const room = this.#rememberRoom(grant.room);
+    this.#makeRoomFor(grant.actor.id);
     const wasOnline = this.#isOnline(grant.actor.id);
     const { 0: client, 1: server } = new WebSocketPair();
     this.ctx.acceptWebSocket(server, [userTag(grant.actor.id), sessionTag(grant.sessionHash)]);
     const state: SocketState = {
       actor: grant.actor,
       sessionHash: grant.sessionHash,
-      bucket: this.#bucketOf(grant.actor.id, Date.now()),
+      openedAt: Date.now(),
       strikes: 0,
       typingAt: 0,
+      typing: false,
     };
     server.serializeAttachment(state);
     this.#online().add(grant.actor.id);
@@ -142,7 +166,7 @@ export class RoomDO extends DurableObject<Env> {
       rev: this.#store.rev(),
       lastSeq: this.#store.lastSeq(),
       online: this.#onlineUsers(),
-      readMarks: this.#store.readMarks(READ_MARKS_IN_READY),
+      readMarks: this.#store.readMarks(READ_MARKS_IN_READY, this.#roster.loaded),
     });
     // A client that was away during a purge learns where the room now begins.
     const firstSeq = this.#store.firstSeq();
@@ -173,7 +197,8 @@ export class RoomDO extends DurableObject<Env> {
       return;
     }
     const state = ws.deserializeAttachment() as SocketState;
-    await this.#onFrame(ws, state, parsed.frame);
+    this.#onFrame(ws, state, parsed.frame);
+    await this.#afterChange();
   }
 
   override async webSocketClose(ws: WebSocket, code: number): Promise<void> {
@@ -184,17 +209,33 @@ export class RoomDO extends DurableObject<Env> {
     this.#left(ws, CLOSE.serverError);
   }
 
-  async #onFrame(ws: WebSocket, state: SocketState, frame: ClientFrame): Promise<void> {
+  /**
+   * One frame, handled synchronously from arrival to write: nothing awaits between parsing and
+   * the write, so a pipelining client's frames take seqs in the order they were sent.
+   */
+  #onFrame(ws: WebSocket, state: SocketState, frame: ClientFrame): void {
+    const actor = this.#actorNow(state);
+    if (!actor) {
+      this.#closeSocket(ws, CLOSE.policy, "Removed from the room");
+      return;
+    }
     const room = this.#room();
     const now = Date.now();
+    const member = actor.role !== null;
     switch (frame.type) {
       case "send": {
+        if (!member) {
+          send(ws, notMember(frame.cid));
+          return;
+        }
         // A retried cid is answered from storage and costs no tokens.
-        const repeat = this.#store.findByCid(state.actor.id, frame.cid) !== null;
+        const repeat = this.#store.findByCid(actor.id, frame.cid) !== null;
         if (!repeat && this.#limit(ws, state, now, frame.cid)) return;
-        const result = await this.#send(room, state.actor, frame, repeat);
-        await this.#afterChange();
-        if (!result.ok) return send(ws, errorFrame(result, frame.cid));
+        const result = this.#send(room, actor, frame, repeat);
+        if (!result.ok) {
+          send(ws, errorFrame(result, frame.cid));
+          return;
+        }
         const { seq, rev } = result.value.message;
         send(ws, { type: "ack", cid: frame.cid, seq, rev });
         return;
@@ -202,98 +243,118 @@ export class RoomDO extends DurableObject<Env> {
       case "edit":
       case "delete":
       case "react": {
+        // Instance admins who are not members moderate (delete) but do not post.
+        if (!member && frame.type !== "delete") {
+          send(ws, notMember());
+          return;
+        }
         if (this.#limit(ws, state, now)) return;
         const result = this.#applyChange(
           frame.type === "edit"
-            ? editMessage(this.#store, room, state.actor, frame.seq, frame.body, now)
+            ? editMessage(this.#store, room, actor, frame.seq, frame.body, now)
             : frame.type === "delete"
-              ? deleteMessage(this.#store, room, state.actor, frame.seq, now)
-              : reactToMessage(this.#store, room, state.actor, frame, now),
+              ? deleteMessage(this.#store, room, actor, frame.seq, now)
+              : reactToMessage(this.#store, room, actor, frame, now),
         );
-        await this.#afterChange();
         if (!result.ok) send(ws, errorFrame(result));
         return;
       }
       case "typing": {
-        if (frame.on && now - state.typingAt < TYPING_THROTTLE_MS) return;
-        state.typingAt = frame.on ? now : 0;
+        // On and off alike, at most one a socket per interval; the rest are dropped silently.
+        if (!member || now - state.typingAt < this.#typingIntervalMs) return;
+        state.typingAt = now;
+        state.typing = frame.on;
         ws.serializeAttachment(state);
-        this.#broadcast({ type: "typing", userId: state.actor.id, on: frame.on }, ws);
+        this.#broadcast({ type: "typing", userId: actor.id, on: frame.on }, ws);
         return;
       }
       case "read": {
-        const mark = markRead(this.#store, state.actor, frame.seq, now);
-        if (mark.moved) this.#broadcast({ type: "read", userId: state.actor.id, seq: mark.seq });
-        await this.#afterChange();
+        if (!member) return;
+        const mark = markRead(this.#store, actor, frame.seq, now);
+        if (mark.moved) this.#broadcast({ type: "read", userId: actor.id, seq: mark.seq });
         return;
       }
-      case "sync":
+      case "sync": {
+        const refused = this.#admitReplay(actor.id, now);
+        if (refused) {
+          send(ws, rateLimited(refused.retryAfterMs));
+          return;
+        }
         this.#replay(ws, room, frame.sinceRev);
         return;
+      }
     }
   }
 
   /**
-   * The send limits of DESIGN §6: one bucket per user in this room, shared by all of the user's
-   * sockets and HTTP sends, then the room-wide admission cap.
+   * The socket's actor as of now: identity from the grant, the role from the roster (D1's
+   * membership as last reported), so a removal or role change applies to the very next frame.
+   * Null when the person is neither a member nor (still) an instance admin.
    */
-  #admitSend(
-    userId: string,
-    now: number,
-  ): { allowed: true } | { allowed: false; retryAfterMs: number; by: "sender" | "room" } {
-    const taken = takeToken(this.#bucketOf(userId, now), this.#limits, now);
+  #actorNow(state: SocketState): Actor | null {
+    const role = this.#roster.loaded ? this.#roster.role(state.actor.id) : state.actor.role;
+    if (role === null && !state.actor.isAdmin) return null;
+    return role === state.actor.role ? state.actor : { ...state.actor, role };
+  }
+
+  /**
+   * The send limits: one bucket per user in this room, shared by all of the user's sockets and
+   * HTTP calls and by sends, edits, deletes and reactions alike, then the room-wide admission
+   * cap. The bucket is kept in SQLite so an eviction does not refill it.
+   */
+  #admitSend(userId: string, now: number): { allowed: true } | Refusal {
+    const key = `send:${userId}`;
+    const taken = takeToken(
+      this.#rates.get<Bucket>(key) ?? fullBucket(this.#limits, now),
+      this.#limits,
+      now,
+    );
     if (!taken.allowed) {
-      this.#buckets.set(userId, taken.bucket);
+      this.#rates.set(key, taken.bucket);
       return { ...taken, by: "sender" };
     }
     const admitted = this.#admission.admit(this.ctx.getWebSockets().length, now);
     // A send the room refuses does not spend the sender's own token.
     if (!admitted.allowed) return { ...admitted, by: "room" };
-    this.#buckets.set(userId, taken.bucket);
+    this.#rates.set(key, taken.bucket);
     return admitted;
   }
 
-  /** After a wake the map is empty: the emptiest bucket any of the user's sockets remembers wins. */
-  #bucketOf(userId: string, now: number): Bucket {
-    let bucket = this.#buckets.get(userId);
-    if (bucket) return bucket;
-    for (const ws of this.ctx.getWebSockets(userTag(userId))) {
-      const state = ws.deserializeAttachment() as SocketState | null;
-      if (state && (!bucket || state.bucket.tokens < bucket.tokens)) bucket = state.bucket;
-    }
-    return bucket ?? fullBucket(this.#limits, now);
+  /** `sync` frames and `sinceRev` requests: an exact window per user; null when allowed. */
+  #admitReplay(userId: string, now: number): { retryAfterMs: number } | null {
+    const key = `replay:${userId}`;
+    const taken = takeFromWindow(this.#rates.get<number[]>(key) ?? [], this.#replays, now);
+    this.#rates.set(key, taken.times);
+    return taken.allowed ? null : { retryAfterMs: taken.retryAfterMs };
   }
 
   /** Applies the send limits to a socket's frame; answers and returns true when refused. */
   #limit(ws: WebSocket, state: SocketState, now: number, ref?: string): boolean {
     const admitted = this.#admitSend(state.actor.id, now);
-    state.bucket = this.#bucketOf(state.actor.id, now);
     if (admitted.allowed) {
-      state.strikes = 0;
-      ws.serializeAttachment(state);
+      if (state.strikes > 0) {
+        state.strikes = 0;
+        ws.serializeAttachment(state);
+      }
       return false;
     }
     // Only a sender over its own rate is flooding; a full room is nobody's fault, and a client
     // that honours retryAfterMs still has frames in flight when the room is behind.
-    if (admitted.by === "sender") state.strikes++;
-    ws.serializeAttachment(state);
+    if (admitted.by === "sender") {
+      state.strikes++;
+      ws.serializeAttachment(state);
+    }
     if (state.strikes > MAX_STRIKES) {
       this.#closeSocket(ws, CLOSE.policy, "Still flooding after rate_limited");
       return true;
     }
-    send(ws, {
-      type: "error",
-      code: "rate_limited",
-      message: "Slow down",
-      retryAfterMs: admitted.retryAfterMs,
-      ...(ref === undefined ? {} : { ref }),
-    });
+    send(ws, rateLimited(admitted.retryAfterMs, ref));
     return true;
   }
 
-  /** One send path for sockets and HTTP: mentions, the idempotent write, the broadcast. */
-  async #send(room: RoomInfo, actor: Actor, input: Omit<SendInput, "mentions">, repeat: boolean) {
-    const mentions = repeat ? [] : await this.#resolveMentions(room.id, input.body, actor.id);
+  /** One send path for sockets and HTTP: mentions from the roster, the idempotent write, the broadcast. */
+  #send(room: RoomInfo, actor: Actor, input: Omit<SendInput, "mentions">, repeat: boolean) {
+    const mentions = repeat ? [] : this.#roster.idsOf(mentionedHandles(input.body));
     const result = sendMessage(this.#store, room, actor, { ...input, mentions }, Date.now());
     // The message also says its sender has read up to it (sending marks read): no separate
     // `read` frame, which would double the frames a busy room sends.
@@ -324,10 +385,22 @@ export class RoomDO extends DurableObject<Env> {
       // Already closed.
     }
     if (!state) return;
-    if (state.typingAt) this.#broadcast({ type: "typing", userId: state.actor.id, on: false }, ws);
+    if (state.typing) this.#broadcast({ type: "typing", userId: state.actor.id, on: false }, ws);
     if (!this.#isOnline(state.actor.id, ws)) {
       this.#onlineCache?.delete(state.actor.id);
       this.#broadcast({ type: "presence", userId: state.actor.id, online: false }, ws);
+    }
+  }
+
+  /** A new socket of this user would pass the per-user cap: the oldest ones make way (1008). */
+  #makeRoomFor(userId: string): void {
+    const open = this.ctx
+      .getWebSockets(userTag(userId))
+      .filter((ws) => ws.readyState === WebSocket.OPEN)
+      .map((ws) => ({ ws, openedAt: (ws.deserializeAttachment() as SocketState).openedAt ?? 0 }))
+      .sort((a, b) => a.openedAt - b.openedAt);
+    for (const { ws } of open.slice(0, Math.max(0, open.length - this.#socketsPerUser + 1))) {
+      this.#closeSocket(ws, CLOSE.policy, "Too many connections: this is the oldest");
     }
   }
 
@@ -338,9 +411,12 @@ export class RoomDO extends DurableObject<Env> {
     return historyPage(this.#store, room, query);
   }
 
-  changes(room: RoomInfo, sinceRev: number, limit: number) {
+  /** The changes feed over HTTP; shares the `sync` frames' window. */
+  changes(room: RoomInfo, actor: Actor, sinceRev: number, limit: number) {
     this.#rememberRoom(room);
-    return changesSince(this.#store, room, sinceRev, limit);
+    const refused = this.#admitReplay(actor.id, Date.now());
+    if (refused) return refusedResult(refused.retryAfterMs);
+    return { ok: true as const, value: changesSince(this.#store, room, sinceRev, limit) };
   }
 
   search(room: RoomInfo, query: { q: string; before?: number; limit: number }) {
@@ -349,42 +425,43 @@ export class RoomDO extends DurableObject<Env> {
   }
 
   async send(room: RoomInfo, actor: Actor, input: Omit<SendInput, "mentions">) {
+    await this.#ensureRoster(room.id);
     this.#rememberRoom(room);
     const repeat = this.#store.findByCid(actor.id, input.cid) !== null;
     if (!repeat) {
       const admitted = this.#admitSend(actor.id, Date.now());
-      if (!admitted.allowed) {
-        const refused: Result<never> = {
-          ok: false,
-          code: "rate_limited",
-          message: "Slow down",
-          retryAfterMs: admitted.retryAfterMs,
-        };
-        return refused;
-      }
+      if (!admitted.allowed) return refusedResult(admitted.retryAfterMs);
     }
-    const result = await this.#send(room, actor, input, repeat);
+    const result = this.#send(room, actor, input, repeat);
     await this.#afterChange();
     return result;
   }
 
-  async edit(room: RoomInfo, actor: Actor, seq: number, body: string) {
-    this.#rememberRoom(room);
-    const result = this.#applyChange(editMessage(this.#store, room, actor, seq, body, Date.now()));
-    await this.#afterChange();
-    return result;
+  edit(room: RoomInfo, actor: Actor, seq: number, body: string) {
+    return this.#change(room, actor, (now) =>
+      editMessage(this.#store, room, actor, seq, body, now),
+    );
   }
 
-  async delete(room: RoomInfo, actor: Actor, seq: number) {
-    this.#rememberRoom(room);
-    const result = this.#applyChange(deleteMessage(this.#store, room, actor, seq, Date.now()));
-    await this.#afterChange();
-    return result;
+  delete(room: RoomInfo, actor: Actor, seq: number) {
+    return this.#change(room, actor, (now) => deleteMessage(this.#store, room, actor, seq, now));
   }
 
-  async react(room: RoomInfo, actor: Actor, input: { seq: number; emoji: string; on: boolean }) {
+  react(room: RoomInfo, actor: Actor, input: { seq: number; emoji: string; on: boolean }) {
+    return this.#change(room, actor, (now) => reactToMessage(this.#store, room, actor, input, now));
+  }
+
+  /** Edits, deletes and reactions over HTTP spend the same bucket as sends. */
+  async #change(
+    room: RoomInfo,
+    actor: Actor,
+    apply: (now: number) => Result<Change>,
+  ): Promise<Result<Message>> {
     this.#rememberRoom(room);
-    const result = this.#applyChange(reactToMessage(this.#store, room, actor, input, Date.now()));
+    const now = Date.now();
+    const admitted = this.#admitSend(actor.id, now);
+    if (!admitted.allowed) return refusedResult(admitted.retryAfterMs);
+    const result = this.#applyChange(apply(now));
     await this.#afterChange();
     return result;
   }
@@ -475,20 +552,68 @@ export class RoomDO extends DurableObject<Env> {
     return deleted;
   }
 
-  /** A member was removed (or banned): their sockets close with 1008 now. */
+  /**
+   * People became members (D1 has committed): the roster learns them, they start with the room
+   * read up to its last message (joining is not unread; the outbox brings D1 to the same mark),
+   * and open sockets see them join.
+   */
+  async membersAdded(roomId: string, members: RosterMember[]): Promise<void> {
+    await this.#ensureRoster(roomId);
+    const added = this.#roster.upsert(members);
+    const lastSeq = this.#store.lastSeq();
+    const now = Date.now();
+    this.#store.atomically(() => {
+      for (const m of added) {
+        if (lastSeq > 0 && this.#store.advanceReadMark(m.userId, lastSeq, now).moved) {
+          this.#store.outbox.readMark(m.userId, lastSeq);
+        }
+      }
+    });
+    for (const m of added) {
+      this.#broadcast({ type: "member", userId: m.userId, change: "joined", role: m.role });
+    }
+    // Like an HTTP read: the newcomer's next room list already counts from the new mark.
+    if (this.#store.outbox.dirty) await this.#syncNow();
+  }
+
+  /** A member was removed, left (or was banned): gone from the roster, sockets closed with 1008. */
   memberRemoved(userId: string): number {
+    const wasMember = this.#roster.remove(userId);
+    this.#store.forgetReadMark(userId);
     const sockets = this.ctx.getWebSockets(userTag(userId));
     for (const ws of sockets) this.#closeSocket(ws, CLOSE.policy, "Removed from the room");
+    if (wasMember) this.#broadcast({ type: "member", userId, change: "left" });
     return sockets.length;
   }
 
-  /** A member's role changed: permissions of their open sockets follow at once. */
+  /** A member's role changed: the roster, and with it every later frame of theirs, follows. */
   memberRoleChanged(userId: string, role: MemberRole): void {
+    this.#roster.setRole(userId, role);
     for (const ws of this.ctx.getWebSockets(userTag(userId))) {
       const state = ws.deserializeAttachment() as SocketState;
       state.actor = { ...state.actor, role };
       ws.serializeAttachment(state);
     }
+    this.#broadcast({ type: "member", userId, change: "role", role });
+  }
+
+  /**
+   * The user is no longer an instance admin: sockets in rooms they are not a member of close
+   * (1008); elsewhere they lose the admin's powers from the next frame on.
+   */
+  adminRevoked(userId: string): number {
+    let closed = 0;
+    for (const ws of this.ctx.getWebSockets(userTag(userId))) {
+      const state = ws.deserializeAttachment() as SocketState;
+      if (!state.actor.isAdmin) continue;
+      state.actor = { ...state.actor, isAdmin: false };
+      ws.serializeAttachment(state);
+      if (this.#actorNow(state) === null) {
+        this.#closeSocket(ws, CLOSE.policy, "No longer allowed in this room");
+        closed++;
+      }
+    }
+    return closed;
   }
 
   /** Logout (one session) or disabling (every session of the user) ends those sockets. */
@@ -607,23 +732,28 @@ export class RoomDO extends DurableObject<Env> {
     };
   }
 
-  /** Mentions resolve to members of this room only, by handle, through D1. */
-  async #resolveMentions(roomId: string, body: string, senderId: string): Promise<string[]> {
-    const handles = mentionedHandles(body);
-    if (handles.length === 0) return [];
-    try {
-      const { results } = await this.env.DB.prepare(
-        `SELECT u.id FROM users u JOIN memberships m ON m.user_id = u.id AND m.room_id = ?1
-         WHERE u.handle IN (SELECT value FROM json_each(?2))`,
-      )
-        .bind(roomId, JSON.stringify(handles.slice(0, 50)))
-        .all<{ id: string }>();
-      return results.map((r) => r.id).filter((id) => id !== senderId);
-    } catch (error) {
-      // A message is never refused because D1 is unreachable; it goes out without mentions.
-      console.error("mention lookup failed", error);
-      return [];
-    }
+  /**
+   * Loads the roster from D1 the first time the room needs it (rooms older than the roster, or
+   * new ones), holding every other event meanwhile so frames still apply in arrival order. If D1
+   * cannot answer, the room runs on without it (mentions resolve to nobody, roles come from the
+   * sockets' grants) and tries again on the next connect or send.
+   */
+  async #ensureRoster(roomId: string): Promise<void> {
+    if (this.#roster.loaded) return;
+    await this.ctx.blockConcurrencyWhile(async () => {
+      if (this.#roster.loaded) return;
+      try {
+        const { results } = await this.env.DB.prepare(
+          `SELECT m.user_id AS userId, u.handle AS handle, m.role AS role
+           FROM memberships m JOIN users u ON u.id = m.user_id WHERE m.room_id = ?`,
+        )
+          .bind(roomId)
+          .all<RosterMember>();
+        this.#roster.load(results);
+      } catch (error) {
+        console.error("roster not loaded", error);
+      }
+    });
   }
 
   #rememberRoom(room: RoomInfo): RoomInfo {
@@ -693,6 +823,28 @@ function send(ws: WebSocket, frame: ServerFrame): void {
     // The socket closed meanwhile.
   }
 }
+
+const notMember = (ref?: string): ErrorFrame => ({
+  type: "error",
+  code: "forbidden",
+  message: "Only members can do that here",
+  ...(ref === undefined ? {} : { ref }),
+});
+
+const rateLimited = (retryAfterMs: number, ref?: string): ErrorFrame => ({
+  type: "error",
+  code: "rate_limited",
+  message: "Slow down",
+  retryAfterMs,
+  ...(ref === undefined ? {} : { ref }),
+});
+
+const refusedResult = (retryAfterMs: number): Result<never> => ({
+  ok: false,
+  code: "rate_limited",
+  message: "Slow down",
+  retryAfterMs,
+});
 
 function errorFrame(
   result: { code: ErrorFrame["code"]; message: string },

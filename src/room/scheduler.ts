@@ -14,9 +14,15 @@ interface MetaStore {
   setMeta(key: string, value: unknown): void;
 }
 
+/** A task that throws runs again after this long, doubling per failure in a row up to the max. */
+const RETRY_MS = 1_000;
+const RETRY_MAX_MS = 60_000;
+
 export class Scheduler {
   #due: Due | null = null;
   #armedAt: number | null | undefined;
+  /** Failures in a row per task; in memory, so an eviction only shortens the next wait. */
+  readonly #failures = new Map<TaskName, number>();
 
   constructor(
     private readonly meta: MetaStore,
@@ -56,9 +62,26 @@ export class Scheduler {
       if (at === null || at > cutoff) continue;
       // Work that arrives while a task runs is the task's to notice: it looks at its own state
       // (e.g. the outbox) when it finishes and says when it wants to run again.
-      await this.set(name, await tasks[name](now));
+      await this.set(name, await this.#attempt(name, tasks[name], now));
     }
     await this.#arm();
+  }
+
+  /**
+   * Runs one task. One that throws is retried with backoff, and never stops the others or the
+   * alarm: without this a single bad batch would leave the room with no alarm at all.
+   */
+  async #attempt(name: TaskName, task: Task, now: number): Promise<number | null> {
+    try {
+      const next = await task(now);
+      this.#failures.delete(name);
+      return next;
+    } catch (error) {
+      const failures = (this.#failures.get(name) ?? 0) + 1;
+      this.#failures.set(name, failures);
+      console.error(`room task ${name} failed (${failures} in a row)`, error);
+      return Date.now() + Math.min(RETRY_MAX_MS, RETRY_MS * 2 ** (failures - 1));
+    }
   }
 
   #tasks(): Due {

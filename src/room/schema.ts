@@ -79,3 +79,23 @@ export const inboxSubscribers = sqliteTable("inbox_subscribers", {
   userId: text("user_id").primaryKey(),
   since: integer("since").notNull(),
 });
+
+/**
+ * The room's members as D1 last told it (loaded once, then fed by every membership change the
+ * Worker makes): mentions resolve against it without waiting on D1, and every frame's authority
+ * is checked against it.
+ */
+export const members = sqliteTable("members", {
+  userId: text("user_id").primaryKey(),
+  handle: text("handle").notNull(),
+  role: text("role", { enum: ["owner", "moderator", "member"] }).notNull(),
+});
+
+/**
+ * Per-user rate state (send buckets, sync windows) that must outlive an eviction: a client that
+ * only uses HTTP has no socket attachment to keep it.
+ */
+export const rateState = sqliteTable("rate_state", {
+  key: text("key").primaryKey(),
+  value: text("value").notNull(),
+});

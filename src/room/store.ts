@@ -305,6 +305,10 @@ export class RoomStore {
   }
 
   /** Moves a read mark forward only; returns the mark after the call and whether it moved. */
+  forgetReadMark(userId: string): void {
+    this.sql.exec("DELETE FROM read_marks WHERE user_id = ?", userId);
+  }
+
   advanceReadMark(userId: string, seq: number, at: number): { seq: number; moved: boolean } {
     const moved = this.sql.exec(
       `INSERT INTO read_marks (user_id, seq, at) VALUES (?, ?, ?)
@@ -316,11 +320,14 @@ export class RoomStore {
     return { seq: moved > 0 ? seq : this.readMark(userId), moved: moved > 0 };
   }
 
-  readMarks(limit: number): Record<string, number> {
+  /** The highest read marks; with `membersOnly`, only of people in the roster (not who left). */
+  readMarks(limit: number, membersOnly: boolean): Record<string, number> {
     const marks: Record<string, number> = {};
     for (const row of this.sql
       .exec<{ user_id: string; seq: number }>(
-        "SELECT user_id, seq FROM read_marks ORDER BY seq DESC LIMIT ?",
+        membersOnly
+          ? "SELECT r.user_id, r.seq FROM read_marks r JOIN members m ON m.user_id = r.user_id ORDER BY r.seq DESC LIMIT ?"
+          : "SELECT user_id, seq FROM read_marks ORDER BY seq DESC LIMIT ?",
         limit,
       )
       .toArray()) {

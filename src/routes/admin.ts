@@ -255,6 +255,8 @@ export const adminRoutes = router([["/admin/*", requireAdmin()]])
       const user = await updateUser(db, currentPrincipal(c).user.id, target, c.req.valid("json"));
       if (user.disabledAt != null && target.disabledAt == null) {
         await notify.sessionsEnded(c.env, db, user.id);
+      } else if (target.role === "admin" && user.role !== "admin") {
+        await notify.adminRevoked(c.env, db, user.id);
       }
       return c.json({ user: serialize.adminUser(user) }, 200);
     },
@@ -314,6 +316,11 @@ export const adminRoutes = router([["/admin/*", requireAdmin()]])
       const body = c.req.valid("json");
       const me = currentPrincipal(c).user.id;
       const owner = body.userId ? await findUser(db, body.userId) : null;
+      // The scope could never act (a token has no more power than its user), so refuse it
+      // rather than mint something that reads like an admin credential.
+      if (owner && owner.role !== "admin" && body.scopes.includes("admin")) {
+        throw new ApiError("invalid", "Only an instance admin's token can have the admin scope");
+      }
       const { row, secret } = await createToken(db, me, {
         name: body.name,
         scopes: body.scopes,
@@ -344,7 +351,10 @@ export const adminRoutes = router([["/admin/*", requireAdmin()]])
       responses: { ...noContent, ...errors },
     }),
     async (c) => {
-      await revokeToken(c.get("db"), currentPrincipal(c).user.id, c.req.valid("param").id);
+      const db = c.get("db");
+      const token = await revokeToken(db, currentPrincipal(c).user.id, c.req.valid("param").id);
+      // Sockets opened with the token are tagged with its hash, like a session's.
+      await notify.sessionsEnded(c.env, db, token.userId, token.tokenHash);
       return c.body(null, 204);
     },
   );

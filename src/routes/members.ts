@@ -78,8 +78,8 @@ export function memberRoutes(base: string, tag: string, guard: MiddlewareHandler
         const principal = currentPrincipal(c);
         const { id, userId } = c.req.valid("param");
         const access = await loadRoom(c.get("db"), principal, id, "member");
-        await removeMember(c.get("db"), principal.user.id, access, userId);
-        await notify.memberRemoved(c.env, id, userId);
+        const { newOwner } = await removeMember(c.get("db"), principal.user.id, access, userId);
+        await notify.memberRemoved(c.env, id, userId, newOwner);
         return c.body(null, 204);
       },
     );

@@ -5,9 +5,9 @@ import { and, eq, gt } from "drizzle-orm";
 import type { Context } from "hono";
 import { newSecret, sha256Hex } from "../auth/crypto";
 import { checkSocketOrigin } from "../auth/csrf";
-import { currentPrincipal, requireUser } from "../auth/principal";
+import { currentPrincipal, principalOfCredential, requireUser } from "../auth/principal";
 import type { AppEnv, Principal } from "../context";
-import { adminSockets, users, wsTickets } from "../db/schema";
+import { adminSockets, wsTickets } from "../db/schema";
 import { loadRoom, type RoomAccess } from "../directory/access";
 import { ApiError, forbidden } from "../errors";
 import { actorOf, roomInfo, roomStub } from "../room/client";
@@ -109,12 +109,13 @@ export const messageRoutes = router([["/rooms/*", requireUser()]])
     }),
     async (c) => {
       const q = c.req.valid("query");
-      const { stub, info } = await access(c, "view");
+      const { stub, info, actor } = await access(c, "view");
       if (q.sinceRev !== undefined) {
-        return c.json(
-          await stub.changes(info, q.sinceRev, q.limit ?? MESSAGE_LIMITS.replayMax),
-          200,
+        type Changes = HistoryPage & { rev: number; complete: boolean; firstSeq: number };
+        const changes = unwrap<Changes>(
+          await stub.changes(info, actor, q.sinceRev, q.limit ?? MESSAGE_LIMITS.replayMax),
         );
+        return c.json(changes, 200);
       }
       const limit = Math.min(q.limit ?? 50, MESSAGE_LIMITS.historyPageMax);
       const page = await stub.history(info, {
@@ -319,16 +320,12 @@ async function redeemTicket(
     .returning()
     .get();
   if (!row) return null;
-  const user = await db.select().from(users).where(eq(users.id, row.userId)).get();
-  if (!user) return null;
-  return {
-    user,
-    via: "session",
-    credentialHash: row.sessionHash,
-    tokenId: null,
-    scopes: new Set(),
-    isAdmin: user.role === "admin",
-  };
+  // The ticket acts with what the credential that asked for it may do now: it dies with that
+  // session or token, and carries its scope (a bot token's ticket is not an admin's).
+  const principal = await principalOfCredential(db, row.sessionHash, (p) =>
+    c.executionCtx.waitUntil(p),
+  );
+  return principal?.user.id === row.userId ? principal : null;
 }
 
 /**

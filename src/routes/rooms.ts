@@ -241,8 +241,8 @@ export const roomRoutes = router(
       const db = c.get("db");
       const access = await loadRoom(db, principal, c.req.valid("param").id, "view");
       if (!access.membership) throw new ApiError("not_found", "You are not in this room");
-      await removeMember(db, principal.user.id, access, principal.user.id);
-      await notify.memberRemoved(c.env, access.room.id, principal.user.id);
+      const { newOwner } = await removeMember(db, principal.user.id, access, principal.user.id);
+      await notify.memberRemoved(c.env, access.room.id, principal.user.id, newOwner);
       return c.body(null, 204);
     },
   )

@@ -120,6 +120,8 @@ export const Me = z.object({
   role: z.string(),
 });
 
+export const ROOM_MEMBER_CHANGES = ["joined", "left", "role"] as const;
+
 export const ServerFrame = z.discriminatedUnion("type", [
   z.object({
     type: z.literal("ready"),
@@ -139,6 +141,14 @@ export const ServerFrame = z.discriminatedUnion("type", [
   z.object({ type: z.literal("typing"), userId: z.string(), on: z.boolean() }),
   z.object({ type: z.literal("presence"), userId: z.string(), online: z.boolean() }),
   z.object({ type: z.literal("read"), userId: z.string(), seq: z.number().int() }),
+  // Someone joined or left the room, or their role changed: member lists, counts and mention
+  // suggestions follow without a reload.
+  z.object({
+    type: z.literal("member"),
+    userId: z.string(),
+    change: z.enum(ROOM_MEMBER_CHANGES),
+    role: z.enum(["owner", "moderator", "member"]).optional(),
+  }),
   z.object({
     type: z.literal("error"),
     code: z.enum(ERROR_CODES),
@@ -166,9 +176,11 @@ export function parseClientFrame(text: string): ParsedClientFrame {
   } catch {
     return { ok: false, error: frameError("invalid", "Frames are JSON objects") };
   }
+  // The client's cid exactly as sent (it is bounded by the frame size), so it can match the
+  // error to what it sent even when the cid itself is what was wrong.
   const ref =
     typeof raw === "object" && raw !== null && typeof (raw as { cid?: unknown }).cid === "string"
-      ? ((raw as { cid: string }).cid.slice(0, MESSAGE_LIMITS.cidMaxChars) as string)
+      ? (raw as { cid: string }).cid
       : undefined;
   const parsed = ClientFrame.safeParse(raw);
   if (!parsed.success) {
