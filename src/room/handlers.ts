@@ -2,6 +2,7 @@
 // Durable Object, WebSocket frames, RPC from the Worker) is elsewhere; these never see a socket.
 import type { MemberRole, RetentionPolicy } from "../shared/api";
 import { type FrameErrorCode, type Message, mentionedHandles } from "../shared/protocol";
+import { dropBodyControls } from "../shared/text";
 import type { MessageRow, RoomStore } from "./store";
 
 export interface Actor {
@@ -255,14 +256,31 @@ const HTML_ESCAPES: Record<string, string> = {
   "'": "&#39;",
 };
 
-/** FTS snippet markers → safe HTML: text escaped, hits in <mark>. */
-export function snippetHtml(snippet: string): string {
-  return snippet
-    .replace(/[&<>"']/g, (ch) => HTML_ESCAPES[ch] ?? ch)
-    .split("\u0002")
-    .join("<mark>")
-    .split("\u0003")
-    .join("</mark>");
+/**
+ * Hit markers for one search's snippets, new each time. Bodies stored before text.ts dropped
+ * control characters may hold U+0002/U+0003 (fixed markers once), but none holds this nonce,
+ * so no body can open or close a <mark> of its own.
+ */
+export function snippetMarks(): { open: string; close: string } {
+  const nonce = crypto.randomUUID();
+  return { open: `\u0002${nonce}\u0002`, close: `\u0003${nonce}\u0003` };
+}
+
+/** A snippet with `marks` → safe HTML: text escaped (stray controls dropped), hits in <mark>. */
+export function snippetHtml(snippet: string, marks: { open: string; close: string }): string {
+  const plain = (text: string) =>
+    dropBodyControls(text).replace(/[&<>"']/g, (ch) => HTML_ESCAPES[ch] ?? ch);
+  // Each open marker starts one hit that ends at the next close marker: balanced by construction.
+  const [lead = "", ...hits] = snippet.split(marks.open);
+  return (
+    plain(lead) +
+    hits
+      .map((part) => {
+        const [hit = "", ...rest] = part.split(marks.close);
+        return `<mark>${plain(hit)}</mark>${plain(rest.join(""))}`;
+      })
+      .join("")
+  );
 }
 
 export function searchRoom(
@@ -272,13 +290,14 @@ export function searchRoom(
 ) {
   const match = ftsQuery(query.q);
   if (!match) return { results: [], nextBefore: null };
-  const rows = store.search(match, query.before ?? Number.MAX_SAFE_INTEGER, query.limit + 1);
+  const marks = snippetMarks();
+  const rows = store.search(match, query.before ?? Number.MAX_SAFE_INTEGER, query.limit + 1, marks);
   const page = rows.slice(0, query.limit);
   const messages = store.toMessages(room.id, page);
   return {
     results: messages.map((message, i) => ({
       message,
-      snippet: snippetHtml(page[i]?.snippet ?? ""),
+      snippet: snippetHtml(page[i]?.snippet ?? "", marks),
     })),
     nextBefore: rows.length > query.limit ? (page.at(-1)?.seq ?? null) : null,
   };

@@ -467,16 +467,23 @@ export class RoomStore {
 
   // ---- search -------------------------------------------------------------------------------
 
-  /** Full-text matches, newest first; `before` pages further back. Snippets mark hits with \u0002…\u0003. */
-  search(match: string, before: number, limit: number): Array<MessageRow & { snippet: string }> {
+  /** Full-text matches, newest first; `before` pages further back. Snippets wrap hits in `marks`. */
+  search(
+    match: string,
+    before: number,
+    limit: number,
+    marks: { open: string; close: string },
+  ): Array<MessageRow & { snippet: string }> {
     return this.sql
       .exec<MessageRow & { snippet: string }>(
         `SELECT ${COLUMNS.split(", ")
           .map((c) => `m.${c}`)
-          .join(", ")}, snippet(messages_fts, 0, char(2), char(3), '…', 16) AS snippet
+          .join(", ")}, snippet(messages_fts, 0, ?, ?, '…', 16) AS snippet
          FROM messages_fts JOIN messages m ON m.seq = messages_fts.rowid
          WHERE messages_fts MATCH ? AND messages_fts.rowid < ? AND m.deleted_at IS NULL
          ORDER BY messages_fts.rowid DESC LIMIT ?`,
+        marks.open,
+        marks.close,
         match,
         before,
         limit,

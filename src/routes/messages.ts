@@ -15,7 +15,7 @@ import type { Page as HistoryPage, Result } from "../room/handlers";
 import { CONNECT_HEADER, type ConnectGrant } from "../room/room-do";
 import { Id } from "../shared/api";
 import type { Message as MessageShape } from "../shared/protocol";
-import { bodyProblem, Cid, Emoji, MESSAGE_LIMITS, Message } from "../shared/protocol";
+import { Body, bodyProblem, Cid, Emoji, MESSAGE_LIMITS, Message } from "../shared/protocol";
 import { errors, jsonBody, ok, router, security } from "./openapi";
 
 const TICKET_TTL_MS = 30_000;
@@ -37,10 +37,10 @@ const PageQuery = z
   });
 const SendBody = z.object({
   cid: Cid,
-  body: z.string().transform((s) => s.trim()),
+  body: Body,
   replyTo: z.number().int().positive().optional(),
 });
-const EditBody = z.object({ body: z.string().transform((s) => s.trim()) });
+const EditBody = z.object({ body: Body });
 const MessageBody = z.object({ message: Message });
 
 /** Room results cross the RPC boundary as structured clones; their shape is the handlers'. */

@@ -1,6 +1,7 @@
 // The HTTP API's shapes: request bodies, queries and responses, validated with zod.
 // Shared by the Worker (validation + OpenAPI), the web client, tests and benchmarks.
 import { z } from "zod";
+import { nameProblem } from "./text";
 
 export const LIMITS = {
   handle: { min: 3, max: 32 },
@@ -20,9 +21,21 @@ export const Handle = z
   .regex(/^[a-z0-9_]+$/, "Use letters, digits and _ only")
   .min(LIMITS.handle.min, `At least ${LIMITS.handle.min} characters`)
   .max(LIMITS.handle.max, `At most ${LIMITS.handle.max} characters`);
-export const DisplayName = z
-  .string()
-  .trim()
+/**
+ * Text people name things with: trimmed, NFC (so "é" typed either way is one name), then the
+ * character rules of text.ts. `tab`: topics may hold tabs.
+ */
+const NameText = (opts: { tab?: boolean } = {}) =>
+  z
+    .string()
+    .trim()
+    .normalize("NFC")
+    .superRefine((text, ctx) => {
+      const problem = nameProblem(text, opts);
+      if (problem) ctx.addIssue({ code: "custom", message: problem });
+    });
+
+export const DisplayName = NameText()
   .min(1, "Required")
   .max(LIMITS.displayName.max, `At most ${LIMITS.displayName.max} characters`);
 export const Password = z
@@ -30,8 +43,8 @@ export const Password = z
   .min(LIMITS.password.min, `At least ${LIMITS.password.min} characters`)
   .max(LIMITS.password.max, `At most ${LIMITS.password.max} characters`);
 export const Id = z.string().min(1).max(64);
-export const RoomName = z.string().trim().min(1, "Required").max(LIMITS.roomName.max);
-export const Topic = z.string().trim().max(LIMITS.topic.max);
+export const RoomName = NameText().min(1, "Required").max(LIMITS.roomName.max);
+export const Topic = NameText({ tab: true }).max(LIMITS.topic.max);
 export const MemberRole = z.enum(["owner", "moderator", "member"]);
 export const UserRole = z.enum(["admin", "user"]);
 export const TokenScope = z.enum(["admin", "bot"]);

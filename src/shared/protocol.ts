@@ -1,6 +1,7 @@
 // The room WebSocket protocol (DESIGN §4): frames as data, validated with zod, shared by the
 // room Durable Object, the Worker, the web client, tests and benchmarks.
 import { z } from "zod";
+import { cleanBody, isEmoji } from "./text";
 
 export const PROTOCOL_VERSION = 1;
 
@@ -37,13 +38,16 @@ export type FrameErrorCode = (typeof ERROR_CODES)[number];
 const Seq = z.number().int().positive();
 const Rev = z.number().int().nonnegative();
 export const Cid = z.string().min(1).max(MESSAGE_LIMITS.cidMaxChars);
+/** A reaction: exactly one emoji (text.ts says which). */
 export const Emoji = z
   .string()
-  .min(1)
   .max(MESSAGE_LIMITS.emojiMaxChars)
-  .refine((s) => !/[\s<>]/.test(s), "Not an emoji");
-/** Bodies are trimmed; length is checked separately so the answer can be `too_long`. */
-export const Body = z.string().transform((s) => s.trim());
+  .refine(isEmoji, "Must be exactly one emoji");
+/**
+ * Bodies lose the control characters text.ts drops and are trimmed; length is checked
+ * separately (bodyProblem) so the answer can be `too_long`. HTTP and WS both use this.
+ */
+export const Body = z.string().transform(cleanBody);
 
 // ---- client → server ----------------------------------------------------------------------
 
@@ -199,7 +203,7 @@ export function parseClientFrame(text: string): ParsedClientFrame {
   return { ok: true, frame };
 }
 
-/** What is wrong with a (trimmed) message body, if anything: the same rule for WS and HTTP. */
+/** What is wrong with a message body as Body cleaned it, if anything: one rule for WS and HTTP. */
 export function bodyProblem(
   body: string,
 ): { code: "invalid" | "too_long"; message: string } | null {

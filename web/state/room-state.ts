@@ -8,6 +8,7 @@ import {
   ServerFrame,
   type ServerFrame as ServerFrameType,
 } from "../../src/shared/protocol";
+import { cleanBody, isEmoji } from "../../src/shared/text";
 import { type Api, asApiError } from "../net/api";
 import { backoffDelay, createLiveSocket, type LiveSocket } from "../net/live-socket";
 import { lowerBound, type PendingMessage, upsertMessages } from "./timeline";
@@ -497,7 +498,7 @@ export function createRoomState(
 
     /** Queues a message; it goes out as soon as there is a connection, exactly once. */
     send(body: string, replyTo: number | null = null): string | null {
-      const text = body.trim();
+      const text = cleanBody(body);
       const problem = bodyProblem(text);
       if (problem) return problem.message;
       stopTyping();
@@ -535,6 +536,11 @@ export function createRoomState(
     },
 
     async react(seq: number, emoji: string, on: boolean): Promise<void> {
+      // The server's rule, so a bad reaction is refused here without a round trip.
+      if (!isEmoji(emoji)) {
+        lastError.value = "A reaction is exactly one emoji";
+        return;
+      }
       try {
         const { message } = await api.react(roomId, seq, emoji, on);
         apply([message]);

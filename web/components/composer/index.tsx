@@ -3,6 +3,7 @@
 import { useId, useRef, useState } from "preact/hooks";
 import type { Member } from "../../../src/shared/api";
 import { MESSAGE_LIMITS, type Message } from "../../../src/shared/protocol";
+import { cleanBody } from "../../../src/shared/text";
 
 const SHOW_COUNTER_FROM = MESSAGE_LIMITS.bodyMaxChars - 300;
 const MAX_SUGGESTIONS = 6;
@@ -34,7 +35,9 @@ export function Composer(props: ComposerProps) {
   const listId = useId();
   const counterId = useId();
   const hintId = useId();
-  const length = [...text.trim()].length;
+  // What will be sent and counted (controls dropped, trimmed), by code points as the server does.
+  const body = cleanBody(text);
+  const length = [...body].length;
   const tooLong = length > MESSAGE_LIMITS.bodyMaxChars;
 
   const suggestions = mention
@@ -76,7 +79,7 @@ export function Composer(props: ComposerProps) {
   }
 
   function send() {
-    if (text.trim() === "" || tooLong || props.disabled) return;
+    if (body === "" || tooLong || props.disabled) return;
     const problem = props.onSend(text);
     if (problem) {
       setError(problem);
@@ -189,7 +192,7 @@ export function Composer(props: ComposerProps) {
         <button
           type="submit"
           class="button button--primary"
-          disabled={text.trim() === "" || tooLong || Boolean(props.disabled)}
+          disabled={body === "" || tooLong || Boolean(props.disabled)}
         >
           Send
         </button>

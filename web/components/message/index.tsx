@@ -2,10 +2,12 @@
 // answers, the text (or "Message deleted"), reactions, read receipts on mine, and its actions.
 import { useEffect, useRef, useState } from "preact/hooks";
 import type { Message as MessageType } from "../../../src/shared/protocol";
+import { cleanBody } from "../../../src/shared/text";
 import { type PendingMessage, timeLabel } from "../../state/timeline";
 import { Avatar } from "../avatar";
 import { RichText } from "../rich-text";
 
+/** The picker's choices; each must pass the server's one-emoji rule (test/unicode.test.ts). */
 export const QUICK_REACTIONS = ["👍", "❤️", "😂", "🎉", "😮", "😢"] as const;
 
 /** What every message row needs to know about the room and what it can do. */
@@ -61,7 +63,7 @@ function EditForm({ message, view }: { message: MessageType; view: MessageContex
   const [text, setText] = useState(message.body);
   const [error, setError] = useState<string | null>(null);
   const save = async () => {
-    if (text.trim() === message.body) return view.startEdit(null);
+    if (cleanBody(text) === message.body) return view.startEdit(null);
     try {
       await view.saveEdit(message.seq, text);
       view.startEdit(null);
