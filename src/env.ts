@@ -1,5 +1,6 @@
 // The Worker's bindings and the instance configuration read from [vars].
 
+import type { Window } from "./db/sliding-window";
 import type { InboxDO } from "./inbox/inbox-do";
 import type { SendLimits } from "./room/limits";
 import type { RetentionDefaults } from "./room/retention";
@@ -29,8 +30,11 @@ export interface Config {
   registrationOpen: boolean;
   allowedOrigins: ReadonlySet<string>;
   sessionTtlMs: number;
-  loginMaxFailures: number;
-  loginWindowMs: number;
+  /** Sliding-window limits (src/db/sliding-window.ts), all counted in D1's `rate_events`. */
+  windows: {
+    /** Failed sign-ins per handle and per IP. */
+    login: Window;
+  };
   dmMaxMembers: number;
   send: SendLimits;
   /** How long a room gathers changes before flushing its outbox to D1. */
@@ -43,6 +47,10 @@ function positive(value: string | undefined, fallback: number): number {
   return Number.isFinite(n) && n > 0 ? n : fallback;
 }
 
+/** A count from [vars]: a whole number, at least 1. */
+const count = (value: string | undefined, fallback: number) =>
+  Math.max(1, Math.floor(positive(value, fallback)));
+
 export function readConfig(env: Env): Config {
   return {
     registrationOpen: (env.REGISTRATION ?? "open").trim().toLowerCase() !== "closed",
@@ -53,8 +61,13 @@ export function readConfig(env: Env): Config {
         .filter(Boolean),
     ),
     sessionTtlMs: positive(env.SESSION_TTL_DAYS, 30) * 86_400_000,
-    loginMaxFailures: Math.floor(positive(env.LOGIN_MAX_FAILURES, 10)),
-    loginWindowMs: positive(env.LOGIN_WINDOW_SECONDS, 60) * 1000,
+    windows: {
+      login: {
+        name: "login",
+        max: count(env.LOGIN_MAX_FAILURES, 10),
+        ms: positive(env.LOGIN_WINDOW_SECONDS, 60) * 1000,
+      },
+    },
     dmMaxMembers: Math.floor(positive(env.DM_MAX_MEMBERS, 10)),
     send: {
       ratePerSec: positive(env.SEND_RATE_PER_SEC, 5),

@@ -2,7 +2,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { eq } from "drizzle-orm";
 import type { Context } from "hono";
-import { assertLoginAllowed, failureKeys, recordLoginFailure } from "../auth/login-limit";
 import { UNKNOWN_USER_HASH, verifyPassword } from "../auth/password";
 import { currentPrincipal, requireUser } from "../auth/principal";
 import { clearSessionCookie, newSession, revokeSession, setSessionCookie } from "../auth/sessions";
@@ -11,11 +10,12 @@ import { audit } from "../db/audit";
 import { batchAll } from "../db/batch";
 import { users } from "../db/schema";
 import * as serialize from "../db/serialize";
+import { assertBelowLimit, recordEvent } from "../db/sliding-window";
 import { registerUser } from "../directory/users";
 import { ApiError } from "../errors";
 import * as notify from "../room/notify";
 import { LoginBody, RegisterBody, SelfUser } from "../shared/api";
-import { errors, jsonBody, noContent, ok, router, security } from "./openapi";
+import { errors, jsonBody, noContent, ok, rateLimited, router, security } from "./openapi";
 
 const SignedIn = z.object({ user: SelfUser, token: z.string() });
 
@@ -65,20 +65,28 @@ export const authRoutes = router()
       tags: ["auth"],
       summary: "Sign in; 10 failed attempts a minute per handle and per IP",
       request: jsonBody(LoginBody),
-      responses: { 200: ok(SignedIn), 400: errors[400], 401: errors[401], 403: errors[403] },
+      responses: {
+        200: ok(SignedIn),
+        400: errors[400],
+        401: errors[401],
+        403: errors[403],
+        429: rateLimited,
+      },
     }),
     async (c) => {
       const { handle, password } = c.req.valid("json");
       const db = c.get("db");
-      const config = c.get("config");
+      const window = c.get("config").windows.login;
       const ip = clientIp(c);
-      const keys = failureKeys(handle, ip);
-      await assertLoginAllowed(db, config, keys);
+      // Failures count per handle (guessing one password from many IPs) and per IP (one client
+      // trying many handles); successful sign-ins never count.
+      const subjects = [`handle:${handle}`, `ip:${ip}`];
+      await assertBelowLimit(db, window, subjects, "Too many failed sign-ins; try again later");
       const user = await db.select().from(users).where(eq(users.handle, handle)).get();
       const valid = await verifyPassword(password, user?.passwordHash ?? UNKNOWN_USER_HASH);
       if (!user || !valid) {
         await batchAll(db, [
-          ...recordLoginFailure(db, config, keys),
+          recordEvent(db, window, subjects),
           audit(db, {
             actorId: null,
             action: "auth.login_failed",
