@@ -16,6 +16,10 @@ export interface Env {
   SESSION_TTL_DAYS?: string;
   LOGIN_MAX_FAILURES?: string;
   LOGIN_WINDOW_SECONDS?: string;
+  REGISTRATIONS_PER_IP_PER_HOUR?: string;
+  ROOMS_PER_USER_PER_HOUR?: string;
+  DMS_PER_USER_PER_HOUR?: string;
+  WS_TICKETS_PER_USER_PER_MINUTE?: string;
   DM_MAX_MEMBERS?: string;
   SEND_RATE_PER_SEC?: string;
   SEND_BURST?: string;
@@ -34,6 +38,14 @@ export interface Config {
   windows: {
     /** Failed sign-ins per handle and per IP. */
     login: Window;
+    /** Sign-ups per client IP. */
+    register: Window;
+    /** Rooms created per user (instance admins are exempt). */
+    rooms: Window;
+    /** DMs and group DMs opened for the first time, per user. */
+    dms: Window;
+    /** Room WebSocket tickets per user. */
+    wsTickets: Window;
   };
   dmMaxMembers: number;
   send: SendLimits;
@@ -41,6 +53,8 @@ export interface Config {
   syncDelayMs: number;
   retention: RetentionDefaults;
 }
+
+const HOUR_MS = 3_600_000;
 
 function positive(value: string | undefined, fallback: number): number {
   const n = Number(value);
@@ -66,6 +80,18 @@ export function readConfig(env: Env): Config {
         name: "login",
         max: count(env.LOGIN_MAX_FAILURES, 10),
         ms: positive(env.LOGIN_WINDOW_SECONDS, 60) * 1000,
+      },
+      register: {
+        name: "register",
+        max: count(env.REGISTRATIONS_PER_IP_PER_HOUR, 20),
+        ms: HOUR_MS,
+      },
+      rooms: { name: "rooms", max: count(env.ROOMS_PER_USER_PER_HOUR, 30), ms: HOUR_MS },
+      dms: { name: "dms", max: count(env.DMS_PER_USER_PER_HOUR, 30), ms: HOUR_MS },
+      wsTickets: {
+        name: "ws-ticket",
+        max: count(env.WS_TICKETS_PER_USER_PER_MINUTE, 30),
+        ms: 60_000,
       },
     },
     dmMaxMembers: Math.floor(positive(env.DM_MAX_MEMBERS, 10)),

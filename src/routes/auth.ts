@@ -19,6 +19,11 @@ import { errors, jsonBody, noContent, ok, rateLimited, router, security } from "
 
 const SignedIn = z.object({ user: SelfUser, token: z.string() });
 
+/**
+ * The client's address. Cloudflare sets CF-Connecting-IP in production, and wrangler dev sets it
+ * from the socket's address unless the client sent one; the Worker sees no address otherwise.
+ * Only calls that bypass both (tests, service bindings) fall back to one shared "unknown".
+ */
 export const clientIp = (c: Context<AppEnv>) => c.req.header("cf-connecting-ip") ?? "unknown";
 
 async function signIn(c: Context<AppEnv>, user: UserRow) {
@@ -45,14 +50,16 @@ export const authRoutes = router()
         400: errors[400],
         403: errors[403],
         409: errors[409],
+        429: rateLimited,
       },
     }),
     async (c) => {
       const body = c.req.valid("json");
+      const config = c.get("config");
       const user = await registerUser(
         c.get("db"),
         body,
-        c.get("config").registrationOpen,
+        { open: config.registrationOpen, perIp: config.windows.register },
         clientIp(c),
       );
       return c.json(await signIn(c, user), 201);
