@@ -1,5 +1,5 @@
 // The limits on work a client can make the Worker and D1 do (sign-ups, rooms, DMs, socket
-// tickets), at their wrangler.toml defaults.
+// tickets), at their wrangler.toml defaults; API-token logout.
 import { env } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
 import {
@@ -146,5 +146,28 @@ describe("room WebSocket tickets: 30 a minute per user", () => {
     for (let i = 0; i < 30; i++) expect((await ticket(owner)).status).toBe(201);
     expectLimited(await ticket(owner), 60);
     expect((await ticket(guest)).status).toBe(201);
+  });
+});
+
+describe("logout with an API token", () => {
+  it("is refused with 400, pointing at token revocation, and the token keeps working", async () => {
+    const bot = await register();
+    for (const [userId, scopes] of [
+      [bot.id, ["bot"]],
+      [admin.id, ["admin"]],
+    ] as const) {
+      const created = await call(
+        "POST",
+        "/api/admin/tokens",
+        { name: "script", scopes, userId },
+        { token: admin.token },
+      );
+      expect(created.status).toBe(201);
+      const token = created.body.secret as string;
+      const out = await call("POST", "/api/auth/logout", undefined, { token });
+      expectError(out, 400, "invalid");
+      expect(out.body.error.message).toContain("DELETE /api/admin/tokens/:id");
+      expect((await call("GET", "/api/me", undefined, { token })).status).toBe(200);
+    }
   });
 });

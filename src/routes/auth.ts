@@ -112,17 +112,22 @@ export const authRoutes = router()
       method: "post",
       path: "/auth/logout",
       tags: ["auth"],
-      summary: "End this session",
+      summary: "End this session (API tokens are revoked with DELETE /api/admin/tokens/{id})",
       security,
       middleware: [requireUser()] as const,
-      responses: { ...noContent, 401: errors[401] },
+      responses: { ...noContent, 400: errors[400], 401: errors[401] },
     }),
     async (c) => {
       const principal = currentPrincipal(c);
-      if (principal.via === "session") {
-        await revokeSession(c.get("db"), principal.credentialHash).run();
-        await notify.sessionsEnded(c.env, c.get("db"), principal.user.id, principal.credentialHash);
+      // Answering 204 to a token would tell a script its token is gone while it still works.
+      if (principal.via === "token") {
+        throw new ApiError(
+          "invalid",
+          "Logout ends sessions; revoke an API token with DELETE /api/admin/tokens/:id",
+        );
       }
+      await revokeSession(c.get("db"), principal.credentialHash).run();
+      await notify.sessionsEnded(c.env, c.get("db"), principal.user.id, principal.credentialHash);
       clearSessionCookie(c);
       return c.body(null, 204);
     },
