@@ -1,7 +1,9 @@
 // The limits on work a client can make the Worker and D1 do (sign-ups, rooms, DMs, socket
-// tickets), at their wrangler.toml defaults; API-token logout.
-import { env } from "cloudflare:test";
+// tickets), at their wrangler.toml defaults; API-token logout; the cron purge of what expired.
+import { createScheduledController, env } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
+import worker from "../src/index";
+import { PURGE_BATCH_ROWS, PURGE_MAX_BATCHES } from "../src/maintenance/purge";
 import {
   call,
   expectError,
@@ -169,5 +171,121 @@ describe("logout with an API token", () => {
       expect(out.body.error.message).toContain("DELETE /api/admin/tokens/:id");
       expect((await call("GET", "/api/me", undefined, { token })).status).toBe(200);
     }
+  });
+});
+
+describe("the cron purge", () => {
+  const db = () => env.DB;
+  const count = async (sql: string, ...params: unknown[]) =>
+    (await db()
+      .prepare(sql)
+      .bind(...params)
+      .first<number>("n")) ?? -1;
+
+  /** What the Cron Trigger does: the Worker's own `scheduled` export, awaited. */
+  const runCron = (now = Date.now()) =>
+    worker.scheduled(createScheduledController({ scheduledTime: now, cron: "*/15 * * * *" }), env);
+
+  it("deletes expired sessions and tickets, dead admin_sockets and old rate events only", async () => {
+    const now = Date.now();
+    const owner = await register();
+    const room = await call(
+      "POST",
+      "/api/rooms",
+      { kind: "private", name: "purged" },
+      { token: owner.token },
+    );
+    const roomId = room.body.room.id as string;
+    const token = await call(
+      "POST",
+      "/api/admin/tokens",
+      { name: "live", scopes: ["admin"] },
+      { token: admin.token },
+    );
+    const revoked = await call(
+      "POST",
+      "/api/admin/tokens",
+      { name: "revoked", scopes: ["admin"] },
+      { token: admin.token },
+    );
+    await call("DELETE", `/api/admin/tokens/${revoked.body.token.id}`, undefined, {
+      token: admin.token,
+    });
+    const hashOf = async (id: string) =>
+      (await db()
+        .prepare("SELECT token_hash AS h FROM api_tokens WHERE id = ?")
+        .bind(id)
+        .first<string>("h")) ?? "";
+    const liveTokenHash = await hashOf(token.body.token.id);
+    const revokedTokenHash = await hashOf(revoked.body.token.id);
+
+    await db().batch([
+      db()
+        .prepare(
+          "INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES (?1, ?3, 0, ?4), (?2, ?3, 0, ?5)",
+        )
+        .bind("sess-expired", "sess-live", owner.id, now - 1, now + HOUR_S * 1000),
+      db()
+        .prepare(
+          `INSERT INTO ws_tickets (token_hash, user_id, room_id, session_hash, expires_at)
+           VALUES ('wt-expired', ?1, ?2, 'sess-live', ?3), ('wt-live', ?1, ?2, 'sess-live', ?4)`,
+        )
+        .bind(owner.id, roomId, now - 1, now + 30_000),
+      db()
+        .prepare(
+          `INSERT INTO admin_sockets (session_hash, user_id, room_id) VALUES
+             ('sess-live', ?1, ?2), (?3, ?1, ?2),
+             ('sess-expired', ?1, ?2), ('sess-never', ?1, ?2), (?4, ?1, ?2)`,
+        )
+        .bind(admin.id, roomId, liveTokenHash, revokedTokenHash),
+      db()
+        .prepare(
+          `INSERT INTO rate_events (key, at) VALUES
+             ('rooms:user:old', ?1), ('login:ip:old', ?1), ('rooms:user:recent', ?2),
+             ('ws-ticket:user:recent', ?3)`,
+        )
+        .bind(now - 2 * HOUR_S * 1000, now - HOUR_S * 1000 + 60_000, now - 1_000),
+    ]);
+
+    await runCron(now);
+
+    const sessions = await db()
+      .prepare("SELECT token_hash FROM sessions WHERE token_hash LIKE 'sess-%'")
+      .all<{ token_hash: string }>();
+    expect(sessions.results.map((r) => r.token_hash)).toEqual(["sess-live"]);
+    const tickets = await db()
+      .prepare("SELECT token_hash FROM ws_tickets WHERE token_hash LIKE 'wt-%'")
+      .all();
+    expect(tickets.results.map((r) => r.token_hash)).toEqual(["wt-live"]);
+    const sockets = await db()
+      .prepare("SELECT session_hash FROM admin_sockets ORDER BY session_hash")
+      .all<{ session_hash: string }>();
+    expect(sockets.results.map((r) => r.session_hash)).toEqual([liveTokenHash, "sess-live"].sort());
+    const events = await db()
+      .prepare("SELECT key FROM rate_events WHERE key LIKE '%:old' OR key LIKE '%:recent'")
+      .all<{ key: string }>();
+    expect(events.results.map((r) => r.key).sort()).toEqual([
+      "rooms:user:recent",
+      "ws-ticket:user:recent",
+    ]);
+    // The live credentials still work; the limits still count what is inside their windows.
+    expect((await call("GET", "/api/me", undefined, { token: owner.token })).status).toBe(200);
+  });
+
+  it("deletes a bounded number of rows per run; the next run goes on with the rest", async () => {
+    const perRun = PURGE_BATCH_ROWS * PURGE_MAX_BATCHES;
+    const old = Date.now() - 2 * HOUR_S * 1000;
+    await db()
+      .prepare(
+        `WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?1)
+         INSERT INTO rate_events (key, at) SELECT 'backlog:' || i, ?2 FROM n`,
+      )
+      .bind(perRun + 100, old)
+      .run();
+    const backlog = "SELECT count(*) AS n FROM rate_events WHERE key LIKE 'backlog:%'";
+    await runCron();
+    expect(await count(backlog)).toBe(100);
+    await runCron();
+    expect(await count(backlog)).toBe(0);
   });
 });
