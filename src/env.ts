@@ -1,5 +1,6 @@
 // The Worker's bindings and the instance configuration read from [vars].
 
+import type { Window } from "./db/sliding-window";
 import type { InboxDO } from "./inbox/inbox-do";
 import type { SendLimits, WindowLimit } from "./room/limits";
 import type { RetentionDefaults } from "./room/retention";
@@ -15,6 +16,10 @@ export interface Env {
   SESSION_TTL_DAYS?: string;
   LOGIN_MAX_FAILURES?: string;
   LOGIN_WINDOW_SECONDS?: string;
+  REGISTRATIONS_PER_IP_PER_HOUR?: string;
+  ROOMS_PER_USER_PER_HOUR?: string;
+  DMS_PER_USER_PER_HOUR?: string;
+  WS_TICKETS_PER_USER_PER_MINUTE?: string;
   DM_MAX_MEMBERS?: string;
   SEND_RATE_PER_SEC?: string;
   SEND_BURST?: string;
@@ -34,8 +39,19 @@ export interface Config {
   registrationOpen: boolean;
   allowedOrigins: ReadonlySet<string>;
   sessionTtlMs: number;
-  loginMaxFailures: number;
-  loginWindowMs: number;
+  /** Sliding-window limits (src/db/sliding-window.ts), all counted in D1's `rate_events`. */
+  windows: {
+    /** Failed sign-ins per handle and per IP. */
+    login: Window;
+    /** Sign-ups per client IP. */
+    register: Window;
+    /** Rooms created per user (instance admins are exempt). */
+    rooms: Window;
+    /** DMs and group DMs opened for the first time, per user. */
+    dms: Window;
+    /** Room WebSocket tickets per user. */
+    wsTickets: Window;
+  };
   dmMaxMembers: number;
   send: SendLimits;
   /** `sync` frames and `sinceRev` requests per user per room. */
@@ -50,10 +66,16 @@ export interface Config {
   retention: RetentionDefaults;
 }
 
+const HOUR_MS = 3_600_000;
+
 function positive(value: string | undefined, fallback: number): number {
   const n = Number(value);
   return Number.isFinite(n) && n > 0 ? n : fallback;
 }
+
+/** A count from [vars]: a whole number, at least 1. */
+const count = (value: string | undefined, fallback: number) =>
+  Math.max(1, Math.floor(positive(value, fallback)));
 
 export function readConfig(env: Env): Config {
   return {
@@ -65,8 +87,25 @@ export function readConfig(env: Env): Config {
         .filter(Boolean),
     ),
     sessionTtlMs: positive(env.SESSION_TTL_DAYS, 30) * 86_400_000,
-    loginMaxFailures: Math.floor(positive(env.LOGIN_MAX_FAILURES, 10)),
-    loginWindowMs: positive(env.LOGIN_WINDOW_SECONDS, 60) * 1000,
+    windows: {
+      login: {
+        name: "login",
+        max: count(env.LOGIN_MAX_FAILURES, 10),
+        ms: positive(env.LOGIN_WINDOW_SECONDS, 60) * 1000,
+      },
+      register: {
+        name: "register",
+        max: count(env.REGISTRATIONS_PER_IP_PER_HOUR, 20),
+        ms: HOUR_MS,
+      },
+      rooms: { name: "rooms", max: count(env.ROOMS_PER_USER_PER_HOUR, 30), ms: HOUR_MS },
+      dms: { name: "dms", max: count(env.DMS_PER_USER_PER_HOUR, 30), ms: HOUR_MS },
+      wsTickets: {
+        name: "ws-ticket",
+        max: count(env.WS_TICKETS_PER_USER_PER_MINUTE, 30),
+        ms: 60_000,
+      },
+    },
     dmMaxMembers: Math.floor(positive(env.DM_MAX_MEMBERS, 10)),
     send: {
       ratePerSec: positive(env.SEND_RATE_PER_SEC, 5),

@@ -1,10 +1,16 @@
-// Worker entry: the HTTP app (static assets are served by the platform before it).
+// Worker entry: the HTTP app (static assets are served by the platform before it) and the
+// Cron Trigger of wrangler.toml, which purges what has expired.
 import { app } from "./app";
-import type { Env } from "./env";
+import { type Env, readConfig } from "./env";
+import { purgeExpired } from "./maintenance/purge";
 
 export { InboxDO } from "./inbox/inbox-do";
 export { RoomDO } from "./room/room-do";
 
 export default {
   fetch: app.fetch,
+  async scheduled(controller, env) {
+    const report = await purgeExpired(env.DB, readConfig(env), controller.scheduledTime);
+    console.log("purge", controller.cron, JSON.stringify(report));
+  },
 } satisfies ExportedHandler<Env>;

@@ -28,6 +28,7 @@ type Role = (typeof ROLES)[number];
 const OK = "200";
 const CREATED = "201";
 const DONE = "204";
+const INVALID = "400 invalid";
 const UNAUTH = "401 unauthorized";
 const DISABLED = "403 disabled";
 const FORBID = "403 forbidden";
@@ -36,6 +37,7 @@ type Outcome =
   | typeof OK
   | typeof CREATED
   | typeof DONE
+  | typeof INVALID
   | typeof UNAUTH
   | typeof DISABLED
   | typeof FORBID
@@ -93,7 +95,8 @@ const MATRIX: Row[] = [
   // Each caller signs in as itself (anonymous as {peer}); a disabled account cannot sign in.
   row("POST   /api/auth/login",                         [OK,       DISABLED, DISABLED,  OK,        OK,       OK,        OK,       OK,       OK,        OK],
       { handle: "{selfHandle}", password: PASSWORD }),
-  row("POST   /api/auth/logout",                        [UNAUTH,   UNAUTH,   DISABLED,  DONE,      DONE,     DONE,      DONE,     DONE,     DONE,      DONE],
+  // Logout ends sessions; an API token is revoked through the admin API instead (400).
+  row("POST   /api/auth/logout",                        [UNAUTH,   UNAUTH,   DISABLED,  DONE,      DONE,     DONE,      DONE,     DONE,     INVALID,   INVALID],
       undefined, { freshSession: true }),
   row("GET    /api/me",                                 [UNAUTH,   UNAUTH,   DISABLED,  OK,        OK,       OK,        OK,       OK,       OK,        OK]),
   row("GET    /api/users?q=a",                          [UNAUTH,   UNAUTH,   DISABLED,  OK,        OK,       OK,        OK,       OK,       OK,        OK]),

@@ -61,15 +61,24 @@ let counter = 0;
 export const uniqueHandle = (prefix = "user") =>
   `${prefix}_${Date.now().toString(36)}${(counter++).toString(36)}`.slice(0, 32);
 
+let addresses = 0;
+/** A client address no other call of this file uses (198.18.0.0/15 is for testing). */
+export const uniqueIp = () => {
+  const n = addresses++;
+  return `198.${18 + ((n >> 16) & 1)}.${(n >> 8) & 255}.${n & 255}`;
+};
+
+/** Signs a person up from their own address, as people do: sign-ups are limited per IP. */
 export async function register(
   handle = uniqueHandle(),
   displayName = "Test Person",
 ): Promise<TestUser> {
-  const res = await call("POST", "/api/auth/register", {
-    handle,
-    displayName,
-    password: "correct horse battery",
-  });
+  const res = await call(
+    "POST",
+    "/api/auth/register",
+    { handle, displayName, password: "correct horse battery" },
+    { ip: uniqueIp() },
+  );
   if (res.status !== 201)
     throw new Error(`register ${handle}: ${res.status} ${JSON.stringify(res.body)}`);
   return {

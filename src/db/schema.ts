@@ -26,7 +26,8 @@ export const sessions = sqliteTable(
     createdAt: integer("created_at").notNull(),
     expiresAt: integer("expires_at").notNull(),
   },
-  (t) => [index("sessions_user_idx").on(t.userId)],
+  // expires_at: the purge (src/maintenance/purge.ts) reads only the expired rows.
+  (t) => [index("sessions_user_idx").on(t.userId), index("sessions_expires_idx").on(t.expiresAt)],
 );
 
 export const apiTokens = sqliteTable(
@@ -135,14 +136,17 @@ export const auditLog = sqliteTable(
   (t) => [index("audit_room_idx").on(t.roomId, t.id), index("audit_actor_idx").on(t.actorId, t.id)],
 );
 
-// Failed sign-ins, one row each, so the limit is an exact sliding window per handle and per IP.
-export const loginFailures = sqliteTable(
-  "login_failures",
+// One row per counted event of every sliding-window limit (src/db/sliding-window.ts): failed
+// sign-ins, sign-ups, rooms and DMs created, WebSocket tickets. Keys are `<limit>:<subject>`,
+// e.g. `rooms:user:usr_x`. (key, at) answers "how many in the window"; (at) lets the purge read
+// only the rows past every window.
+export const rateEvents = sqliteTable(
+  "rate_events",
   {
     key: text("key").notNull(),
     at: integer("at").notNull(),
   },
-  (t) => [index("login_failures_key_idx").on(t.key, t.at)],
+  (t) => [index("rate_events_key_at_idx").on(t.key, t.at), index("rate_events_at_idx").on(t.at)],
 );
 
 // One-time WebSocket tickets for clients that cannot send cookies or headers on the upgrade.

@@ -4,19 +4,24 @@ import { newId } from "../auth/crypto";
 import type { Db } from "../db/client";
 import { isUniqueViolation } from "../db/client";
 import { rooms, users } from "../db/schema";
+import { assertBelowLimit, recordEvent, type Window } from "../db/sliding-window";
 import { ApiError, notFound } from "../errors";
 import type { RoomRow } from "./access";
 import { membershipInserts } from "./rooms";
 
 export const dmKey = (userIds: Iterable<string>) => [...new Set(userIds)].sort().join(",");
 
-/** Opens (or finds) the DM between the caller and `others`; `created` tells which. */
+/**
+ * Opens (or finds) the DM between the caller and `others`; `created` tells which. Only creating
+ * one counts toward the caller's `perUser` window: finding an existing DM again is free.
+ */
 export async function openDm(
   db: Db,
   me: string,
   others: readonly string[],
-  maxMembers: number,
+  limits: { maxMembers: number; perUser: Window },
 ): Promise<{ room: RoomRow; created: boolean }> {
+  const { maxMembers, perUser } = limits;
   const people = [...new Set([me, ...others])];
   if (people.length > maxMembers) {
     throw new ApiError("invalid", `A group DM holds at most ${maxMembers} people`);
@@ -31,6 +36,8 @@ export async function openDm(
     .where(inArray(users.id, people))
     .all();
   if (found.length !== people.length) throw notFound("No such user");
+  const subjects = [`user:${me}`];
+  await assertBelowLimit(db, perUser, subjects, "Too many new conversations; try again later");
 
   const room: RoomRow = {
     id: newId("room"),
@@ -52,6 +59,7 @@ export async function openDm(
   try {
     await db.batch([
       db.insert(rooms).values(room),
+      recordEvent(db, perUser, subjects, room.createdAt),
       ...membershipInserts(
         db,
         room.id,

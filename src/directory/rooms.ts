@@ -1,5 +1,6 @@
 // The room registry in D1: creating, renaming, listing and discovering rooms.
 import { and, asc, eq, getTableColumns, isNull, notExists, sql } from "drizzle-orm";
+import type { BatchItem } from "drizzle-orm/batch";
 import { newId } from "../auth/crypto";
 import { audit } from "../db/audit";
 import { type Db, iso, likePattern } from "../db/client";
@@ -70,16 +71,21 @@ export function buildRoom(spec: NewRoom, createdBy: string | null): RoomRow {
   };
 }
 
-/** Creates the room with its first members (the creator as owner, when there is one). */
+/**
+ * Creates the room with its first members (the creator as owner, when there is one); `also`
+ * joins the same batch (e.g. the creator's rate-limit event, counted only if the room is made).
+ */
 export async function createRoom(
   db: Db,
   actorId: string,
   spec: NewRoom,
   members: ReadonlyArray<{ userId: string; role: MemberRole }>,
+  also: BatchItem<"sqlite">[] = [],
 ): Promise<RoomRow> {
   const room = buildRoom(spec, actorId);
   await db.batch([
     db.insert(rooms).values(room),
+    ...also,
     ...membershipInserts(db, room.id, members, room.createdAt),
     audit(db, {
       actorId,

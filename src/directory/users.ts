@@ -7,19 +7,23 @@ import type { UserRow } from "../context";
 import { audit } from "../db/audit";
 import { type Db, isUniqueViolation, likePattern } from "../db/client";
 import { users } from "../db/schema";
+import { takeSlot, type Window } from "../db/sliding-window";
 import { ApiError, notFound } from "../errors";
 
 export async function registerUser(
   db: Db,
   input: { handle: string; displayName: string; password: string },
-  registrationOpen: boolean,
+  policy: { open: boolean; perIp: Window },
   ip: string,
 ): Promise<UserRow> {
-  if (!registrationOpen) {
+  if (!policy.open) {
     const existing = await db.select({ n: count() }).from(users).get();
     if ((existing?.n ?? 0) > 0)
       throw new ApiError("registration_closed", "Sign-up is closed on this instance");
   }
+  // Counted before the password hash, the costly part, and whatever the outcome: a script
+  // retrying taken handles (409) is bounded too. People rarely sign up more than once.
+  await takeSlot(db, policy.perIp, `ip:${ip}`, "Too many sign-ups from this address; try later");
   const id = newId("usr");
   const createdAt = Date.now();
   try {

@@ -2,7 +2,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { eq } from "drizzle-orm";
 import type { Context } from "hono";
-import { assertLoginAllowed, failureKeys, recordLoginFailure } from "../auth/login-limit";
 import { UNKNOWN_USER_HASH, verifyPassword } from "../auth/password";
 import { currentPrincipal, requireUser } from "../auth/principal";
 import { clearSessionCookie, newSession, revokeSession, setSessionCookie } from "../auth/sessions";
@@ -11,14 +10,20 @@ import { audit } from "../db/audit";
 import { batchAll } from "../db/batch";
 import { users } from "../db/schema";
 import * as serialize from "../db/serialize";
+import { assertBelowLimit, recordEvent } from "../db/sliding-window";
 import { registerUser } from "../directory/users";
 import { ApiError } from "../errors";
 import * as notify from "../room/notify";
 import { LoginBody, RegisterBody, SelfUser } from "../shared/api";
-import { errors, jsonBody, noContent, ok, router, security } from "./openapi";
+import { errors, jsonBody, noContent, ok, rateLimited, router, security } from "./openapi";
 
 const SignedIn = z.object({ user: SelfUser, token: z.string() });
 
+/**
+ * The client's address. Cloudflare sets CF-Connecting-IP in production, and wrangler dev sets it
+ * from the socket's address unless the client sent one; the Worker sees no address otherwise.
+ * Only calls that bypass both (tests, service bindings) fall back to one shared "unknown".
+ */
 export const clientIp = (c: Context<AppEnv>) => c.req.header("cf-connecting-ip") ?? "unknown";
 
 async function signIn(c: Context<AppEnv>, user: UserRow) {
@@ -45,14 +50,16 @@ export const authRoutes = router()
         400: errors[400],
         403: errors[403],
         409: errors[409],
+        429: rateLimited,
       },
     }),
     async (c) => {
       const body = c.req.valid("json");
+      const config = c.get("config");
       const user = await registerUser(
         c.get("db"),
         body,
-        c.get("config").registrationOpen,
+        { open: config.registrationOpen, perIp: config.windows.register },
         clientIp(c),
       );
       return c.json(await signIn(c, user), 201);
@@ -65,20 +72,28 @@ export const authRoutes = router()
       tags: ["auth"],
       summary: "Sign in; 10 failed attempts a minute per handle and per IP",
       request: jsonBody(LoginBody),
-      responses: { 200: ok(SignedIn), 400: errors[400], 401: errors[401], 403: errors[403] },
+      responses: {
+        200: ok(SignedIn),
+        400: errors[400],
+        401: errors[401],
+        403: errors[403],
+        429: rateLimited,
+      },
     }),
     async (c) => {
       const { handle, password } = c.req.valid("json");
       const db = c.get("db");
-      const config = c.get("config");
+      const window = c.get("config").windows.login;
       const ip = clientIp(c);
-      const keys = failureKeys(handle, ip);
-      await assertLoginAllowed(db, config, keys);
+      // Failures count per handle (guessing one password from many IPs) and per IP (one client
+      // trying many handles); successful sign-ins never count.
+      const subjects = [`handle:${handle}`, `ip:${ip}`];
+      await assertBelowLimit(db, window, subjects, "Too many failed sign-ins; try again later");
       const user = await db.select().from(users).where(eq(users.handle, handle)).get();
       const valid = await verifyPassword(password, user?.passwordHash ?? UNKNOWN_USER_HASH);
       if (!user || !valid) {
         await batchAll(db, [
-          ...recordLoginFailure(db, config, keys),
+          recordEvent(db, window, subjects),
           audit(db, {
             actorId: null,
             action: "auth.login_failed",
@@ -97,17 +112,22 @@ export const authRoutes = router()
       method: "post",
       path: "/auth/logout",
       tags: ["auth"],
-      summary: "End this session",
+      summary: "End this session (API tokens are revoked with DELETE /api/admin/tokens/{id})",
       security,
       middleware: [requireUser()] as const,
-      responses: { ...noContent, 401: errors[401] },
+      responses: { ...noContent, 400: errors[400], 401: errors[401] },
     }),
     async (c) => {
       const principal = currentPrincipal(c);
-      if (principal.via === "session") {
-        await revokeSession(c.get("db"), principal.credentialHash).run();
-        await notify.sessionsEnded(c.env, c.get("db"), principal.user.id, principal.credentialHash);
+      // Answering 204 to a token would tell a script its token is gone while it still works.
+      if (principal.via === "token") {
+        throw new ApiError(
+          "invalid",
+          "Logout ends sessions; revoke an API token with DELETE /api/admin/tokens/:id",
+        );
       }
+      await revokeSession(c.get("db"), principal.credentialHash).run();
+      await notify.sessionsEnded(c.env, c.get("db"), principal.user.id, principal.credentialHash);
       clearSessionCookie(c);
       return c.body(null, 204);
     },

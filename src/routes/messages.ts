@@ -8,6 +8,7 @@ import { checkSocketOrigin } from "../auth/csrf";
 import { currentPrincipal, principalOfCredential, requireUser } from "../auth/principal";
 import type { AppEnv, Principal } from "../context";
 import { adminSockets, wsTickets } from "../db/schema";
+import { takeSlot } from "../db/sliding-window";
 import { loadRoom, type RoomAccess } from "../directory/access";
 import { ApiError, forbidden } from "../errors";
 import { actorOf, roomInfo, roomStub } from "../room/client";
@@ -16,7 +17,7 @@ import { CONNECT_HEADER, type ConnectGrant } from "../room/room-do";
 import { Id } from "../shared/api";
 import type { Message as MessageShape } from "../shared/protocol";
 import { Body, bodyProblem, Cid, Emoji, MESSAGE_LIMITS, Message } from "../shared/protocol";
-import { errors, jsonBody, ok, router, security } from "./openapi";
+import { errors, jsonBody, ok, rateLimited, router, security } from "./openapi";
 
 const TICKET_TTL_MS = 30_000;
 /** Messages per room call while exporting. */
@@ -280,10 +281,13 @@ export const messageRoutes = router([["/rooms/*", requireUser()]])
       responses: {
         201: ok(z.object({ ticket: z.string(), expiresAt: z.string() }), "Issued"),
         ...errors,
+        429: rateLimited,
       },
     }),
     async (c) => {
       const { principal, room } = await access(c, "member");
+      const perUser = c.get("config").windows.wsTickets;
+      await takeSlot(c.get("db"), perUser, `user:${principal.user.id}`, "Too many socket tickets");
       const ticket = newSecret("wt");
       const expiresAt = Date.now() + TICKET_TTL_MS;
       await c

@@ -98,6 +98,9 @@ export const errors = {
   409: errorResponse("Conflicts with the current state (`conflict`)"),
 } as const;
 
+/** Over a limit: code `rate_limited`, with `Retry-After` in seconds. */
+export const rateLimited = errorResponse("Over a rate limit (`rate_limited`); see Retry-After");
+
 export const noContent = { 204: { description: "Done" } } as const;
 
 export const security: Array<Record<string, string[]>> = [{ bearer: [] }, { cookie: [] }];

@@ -1,7 +1,9 @@
 // Rooms as a member sees them: my rooms, discovery, creating, details, join/leave, mute, DMs.
 import { createRoute, z } from "@hono/zod-openapi";
+import type { BatchItem } from "drizzle-orm/batch";
 import { currentPrincipal, requireUser } from "../auth/principal";
 import * as serialize from "../db/serialize";
+import { assertBelowLimit, recordEvent } from "../db/sliding-window";
 import { assertNotArchived, assertNotDm, loadRoom } from "../directory/access";
 import { openDm } from "../directory/dms";
 import { joinChannel, removeMember } from "../directory/members";
@@ -30,7 +32,7 @@ import {
   RoomListItem,
   UpdateRoomBody,
 } from "../shared/api";
-import { errors, jsonBody, ok, pageRequest, router, security } from "./openapi";
+import { errors, jsonBody, ok, pageRequest, rateLimited, router, security } from "./openapi";
 
 const RoomParams = z.object({ id: Id });
 const RoomBody = z.object({ room: Room });
@@ -99,12 +101,22 @@ export const roomRoutes = router(
       summary: "Create a channel or private room; the creator is its owner",
       security,
       request: jsonBody(CreateRoomBody),
-      responses: { 201: ok(RoomBody, "Created"), 400: errors[400] },
+      responses: { 201: ok(RoomBody, "Created"), 400: errors[400], 429: rateLimited },
     }),
     async (c) => {
-      const me = currentPrincipal(c).user.id;
+      const principal = currentPrincipal(c);
+      const me = principal.user.id;
+      const db = c.get("db");
       const owner = { userId: me, role: "owner" as const };
-      const room = await createRoom(c.get("db"), me, c.req.valid("json"), [owner]);
+      // Instance admins set rooms up for others and for other systems: they are not capped.
+      const counted: BatchItem<"sqlite">[] = [];
+      if (!principal.isAdmin) {
+        const window = c.get("config").windows.rooms;
+        const subjects = [`user:${me}`];
+        await assertBelowLimit(db, window, subjects, "Too many new rooms; try again later");
+        counted.push(recordEvent(db, window, subjects));
+      }
+      const room = await createRoom(db, me, c.req.valid("json"), [owner], counted);
       // My other devices' room lists learn of it through my inbox.
       await notify.membersAdded(c.env, room.id, [owner]);
       return c.json({ room: serialize.room(room) }, 201);
@@ -123,13 +135,18 @@ export const roomRoutes = router(
         201: ok(RoomBody, "New DM"),
         400: errors[400],
         404: errors[404],
+        429: rateLimited,
       },
     }),
     async (c) => {
       const body = c.req.valid("json");
       const others = "userId" in body ? [body.userId] : body.userIds;
       const me = currentPrincipal(c).user.id;
-      const { room, created } = await openDm(c.get("db"), me, others, c.get("config").dmMaxMembers);
+      const config = c.get("config");
+      const { room, created } = await openDm(c.get("db"), me, others, {
+        maxMembers: config.dmMaxMembers,
+        perUser: config.windows.dms,
+      });
       if (created) {
         const people = [me, ...others.filter((id) => id !== me)];
         await notify.membersAdded(
