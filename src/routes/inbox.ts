@@ -9,6 +9,7 @@ import { memberships } from "../db/schema";
 import { ApiError } from "../errors";
 import { inboxStub } from "../inbox/client";
 import { INBOX_CONNECT_HEADER, type InboxGrant } from "../inbox/inbox-do";
+import { relaySocket } from "./socket-relay";
 
 export async function inboxSocket(c: Context<AppEnv>): Promise<Response> {
   const principal = currentPrincipal(c);
@@ -32,7 +33,10 @@ export async function inboxSocket(c: Context<AppEnv>): Promise<Response> {
     upgrade: "websocket",
     [INBOX_CONNECT_HEADER]: JSON.stringify(grant),
   });
-  return inboxStub(c.env, principal.user.id).fetch(
-    new Request("https://inbox/connect", { headers }),
+  // Relayed, not handed through: see socket-relay.ts.
+  return relaySocket(
+    await inboxStub(c.env, principal.user.id).fetch(
+      new Request("https://inbox/connect", { headers }),
+    ),
   );
 }

@@ -18,6 +18,7 @@ import { Id } from "../shared/api";
 import type { Message as MessageShape } from "../shared/protocol";
 import { Body, bodyProblem, Cid, Emoji, MESSAGE_LIMITS, Message } from "../shared/protocol";
 import { errors, jsonBody, ok, rateLimited, router, security } from "./openapi";
+import { relaySocket } from "./socket-relay";
 
 const TICKET_TTL_MS = 30_000;
 /** Messages per room call while exporting. */
@@ -406,5 +407,9 @@ export async function roomSocket(c: Context<AppEnv>): Promise<Response> {
   };
   // A fresh request: nothing of the client's headers reaches the room but the upgrade itself.
   const headers = new Headers({ upgrade: "websocket", [CONNECT_HEADER]: JSON.stringify(grant) });
-  return roomStub(c.env, roomId).fetch(new Request("https://room/connect", { headers }));
+  // Relayed, not handed through: see socket-relay.ts (server-side closes would reach the client
+  // only when the room is evicted).
+  return relaySocket(
+    await roomStub(c.env, roomId).fetch(new Request("https://room/connect", { headers })),
+  );
 }

@@ -1,0 +1,53 @@
+// The Worker's relay between a client's WebSocket and the Durable Object's (room or inbox).
+//
+// Handing the object's socket straight through (`return stub.fetch(…)`) would cost nothing per
+// frame, but workerd (1.20261023, still in 1.20261117) never releases the object's end of a
+// hibernatable socket that the object closed itself (`ws.close(1008, …)` on removal or logout):
+// the client's close reply reaches `webSocketClose`, yet the connection stays open until the
+// object is evicted, ~10 s after its last event (never while the room is busy). The close frame
+// reaches the client at once, the end of the TCP connection does not, and standard clients
+// (browsers, undici, ws) only fire `close` then. A socket the Worker accepts is released as
+// soon as its close handshake completes, so the Worker accepts both ends and copies frames and
+// closes across. The object still hibernates; the Worker's request stays open and spends a
+// little CPU per frame.
+
+const RESERVED = new Set([1004, 1005, 1006, 1015]);
+
+/** Returns the object's answer, its socket (if it upgraded) relayed through a fresh pair. */
+export function relaySocket(upstream: Response): Response {
+  const inner = upstream.webSocket;
+  if (upstream.status !== 101 || !inner) return upstream;
+  const { 0: client, 1: outer } = new WebSocketPair();
+  for (const ws of [inner, outer]) {
+    ws.binaryType = "arraybuffer";
+    ws.accept();
+  }
+  forward(inner, outer, 1011);
+  forward(outer, inner, 1001);
+  return new Response(null, { status: 101, webSocket: client });
+}
+
+/** Frames and the close of `from` go to `to`; a close that cannot be sent as is becomes `lost`. */
+function forward(from: WebSocket, to: WebSocket, lost: number): void {
+  from.addEventListener("message", (event) => {
+    try {
+      to.send(event.data as string | ArrayBuffer);
+    } catch {
+      // `to` is closing: its close is on the way to `from`.
+    }
+  });
+  from.addEventListener("close", (event) => {
+    if (event.code === 1005) close(to);
+    else if (RESERVED.has(event.code)) close(to, lost, "Connection lost");
+    else close(to, event.code, event.reason);
+  });
+  from.addEventListener("error", () => close(to, lost, "Connection lost"));
+}
+
+function close(ws: WebSocket, code?: number, reason?: string): void {
+  try {
+    ws.close(code, reason);
+  } catch {
+    // Already closed (or closing).
+  }
+}
