@@ -2,7 +2,7 @@
 
 import type { Window } from "./db/sliding-window";
 import type { InboxDO } from "./inbox/inbox-do";
-import type { SendLimits, WindowLimit } from "./room/limits";
+import type { BucketLimits, SendLimits, WindowLimit } from "./room/limits";
 import type { RetentionDefaults } from "./room/retention";
 import type { RoomDO } from "./room/room-do";
 
@@ -29,7 +29,10 @@ export interface Env {
   SYNC_MAX_PER_WINDOW?: string;
   SYNC_WINDOW_SECONDS?: string;
   TYPING_INTERVAL_MS?: string;
+  SOCKET_FRAMES_PER_SEC?: string;
+  SOCKET_FRAME_BURST?: string;
   ROOM_SOCKETS_PER_USER?: string;
+  ROOM_CONNECTS_PER_MINUTE?: string;
   INBOX_SOCKETS_PER_USER?: string;
   RETENTION_DAYS?: string;
   EPHEMERAL_RETENTION_DAYS?: string;
@@ -56,10 +59,14 @@ export interface Config {
   send: SendLimits;
   /** `sync` frames and `sinceRev` requests per user per room. */
   replays: WindowLimit;
+  /** Frames of any kind one client socket (room or inbox) may send: a bucket per socket. */
+  socketFrames: BucketLimits;
   /** Typing frames from one socket are passed on at most this often; the rest are dropped. */
   typingIntervalMs: number;
   /** Open sockets per user per room, and inbox sockets per user: the oldest goes past it. */
   roomSocketsPerUser: number;
+  /** Room socket upgrades per user per room: reconnecting in a loop is work too. */
+  roomConnects: WindowLimit;
   inboxSocketsPerUser: number;
   /** How long a room gathers changes before flushing its outbox to D1. */
   syncDelayMs: number;
@@ -117,8 +124,16 @@ export function readConfig(env: Env): Config {
       max: Math.floor(positive(env.SYNC_MAX_PER_WINDOW, 5)),
       windowMs: positive(env.SYNC_WINDOW_SECONDS, 10) * 1000,
     },
+    socketFrames: {
+      ratePerSec: positive(env.SOCKET_FRAMES_PER_SEC, 20),
+      burst: positive(env.SOCKET_FRAME_BURST, 60),
+    },
     typingIntervalMs: positive(env.TYPING_INTERVAL_MS, 2_000),
     roomSocketsPerUser: Math.floor(positive(env.ROOM_SOCKETS_PER_USER, 10)),
+    roomConnects: {
+      max: Math.floor(positive(env.ROOM_CONNECTS_PER_MINUTE, 30)),
+      windowMs: 60_000,
+    },
     inboxSocketsPerUser: Math.floor(positive(env.INBOX_SOCKETS_PER_USER, 10)),
     syncDelayMs: positive(env.ROOM_SYNC_DELAY_MS, 500),
     retention: {

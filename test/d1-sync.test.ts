@@ -4,6 +4,7 @@ import { env, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test"
 import { beforeAll, describe, expect, it } from "vitest";
 import type { Env } from "../src/env";
 import type { RoomDO } from "../src/room/room-do";
+import { breakD1, repairD1 } from "./d1-outage";
 import {
   addMember,
   call,
@@ -36,38 +37,6 @@ async function seedMembers(roomId: string, count: number): Promise<void> {
 }
 
 type Stub = ReturnType<typeof roomStub>;
-
-/** Swaps the room's D1 binding for one that fails, at the boundary the room talks to D1 through. */
-async function breakD1(stub: Stub, how: "down" | "answer-lost"): Promise<void> {
-  await runInDurableObject<RoomDO, void>(stub, (room) => {
-    const instance = room as unknown as { env: Env };
-    const real: D1Database = env.DB;
-    const down = async () => {
-      throw new Error("D1_ERROR: injected outage");
-    };
-    const statement: any = { bind: () => statement, all: down, first: down, run: down, raw: down };
-    const broken =
-      how === "down"
-        ? { prepare: () => statement, batch: down }
-        : {
-            prepare: (sql: string) => real.prepare(sql),
-            // D1 commits, then the answer never arrives: the room must retry without harm.
-            batch: async (statements: D1PreparedStatement[]) => {
-              await real.batch(statements);
-              throw new Error("D1_ERROR: connection reset after commit (injected)");
-            },
-          };
-    instance.env = new Proxy(env, {
-      get: (target, key) => (key === "DB" ? broken : Reflect.get(target, key)),
-    });
-  });
-}
-
-async function repairD1(stub: Stub): Promise<void> {
-  await runInDurableObject<RoomDO, void>(stub, (room) => {
-    (room as unknown as { env: Env }).env = env;
-  });
-}
 
 /** Everything D1 knows about a room's reading state. */
 async function d1State(roomId: string) {

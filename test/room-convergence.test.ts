@@ -4,6 +4,7 @@
 import { env, evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import type { ClientFrame, Message, ServerFrame } from "../src/shared/protocol";
+import { breakD1, repairD1 } from "./d1-outage";
 import {
   addMember,
   call,
@@ -1109,5 +1110,82 @@ describe.concurrent("hibernation", () => {
     expect(b.closed).toBeNull();
     a.drop();
     b.drop();
+  });
+});
+
+describe("pipelined senders while D1 comes and goes", () => {
+  it("each sender's messages keep their send order, mentions resolve at once, and no mention is lost once D1 answers", async () => {
+    const people = await Promise.all(
+      ["pipe_ann", "pipe_ben", "pipe_cat", "pipe_dan"].map((h) => register(h, h)),
+    );
+    const [ann, ben, cat, dan] = people as [TestUser, TestUser, TestUser, TestUser];
+    const roomId = (await createRoom(ann, "private", "pipelines")).id;
+    for (const p of [ben, cat, dan]) await addMember(ann, roomId, p.id);
+    const senders = [ann, ben, cat];
+    const sockets = await Promise.all(senders.map((s) => RoomClient.open(roomId, s.token)));
+    const stub = roomStub(roomId);
+
+    // Each sender pipelines 18 frames (within its burst) without waiting for acks; bodies
+    // mention the others in turn, Dan often. D1 fails for part of the run.
+    const PER_SENDER = 18;
+    const plan = senders.map((sender, s) =>
+      Array.from({ length: PER_SENDER }, (_, i) => {
+        const others = people.filter((p) => p.id !== sender.id);
+        const target = i % 3 === 0 ? null : (others[i % others.length] as TestUser);
+        const body = target ? `@${target.handle} note ${s}-${i}` : `plain ${s}-${i}`;
+        return { cid: `pipe-${s}-${i}`, body, mentioned: target ? [target.id] : [] };
+      }),
+    );
+    for (let i = 0; i < PER_SENDER; i++) {
+      if (i === 4) await breakD1(stub);
+      if (i === 10) await repairD1(stub);
+      if (i === 13) await breakD1(stub);
+      plan.forEach((frames, s) => {
+        const frame = frames[i];
+        if (frame) sockets[s]?.send({ type: "send", cid: frame.cid, body: frame.body });
+      });
+    }
+    const acked = await Promise.all(
+      plan.map((frames, s) =>
+        Promise.all(
+          frames.map((f) => (sockets[s] as RoomClient).next("ack", (a) => a.cid === f.cid)),
+        ),
+      ),
+    );
+    for (const acks of acked) {
+      const seqs = acks.map((a) => a.seq);
+      expect(seqs).toEqual([...seqs].sort((x, y) => x - y));
+    }
+    const history = await serverHistory(roomId, dan.token);
+    const bySeq = new Map(history.map((m) => [m.seq, m]));
+    plan.forEach((frames, s) => {
+      frames.forEach((f, i) => {
+        const message = bySeq.get(acked[s]?.[i]?.seq ?? -1);
+        expect(message?.body).toBe(f.body);
+        expect(message?.mentions).toEqual(f.mentioned);
+      });
+    });
+
+    // D1 back: the counts are exact. Mentions above each person's read mark (a sender's mark
+    // is their own last message) count; nothing mentioned while D1 was down is lost.
+    await repairD1(stub);
+    // Flush now rather than wait out the backoff the outage built up.
+    await stub.flush();
+    for (const person of people) {
+      const mark = Math.max(
+        0,
+        ...history.filter((m) => m.sender.id === person.id).map((m) => m.seq),
+      );
+      const expected = history.filter((m) => m.seq > mark && m.mentions.includes(person.id));
+      const unread = history.filter((m) => m.seq > mark && m.sender.id !== person.id);
+      const mine = (
+        await call("GET", "/api/rooms", undefined, { token: person.token })
+      ).body.rooms.find((r: { room: { id: string } }) => r.room.id === roomId);
+      expect(mine, person.handle).toMatchObject({
+        mentions: expected.length,
+        unread: unread.length,
+      });
+    }
+    for (const s of sockets) s.close();
   });
 });

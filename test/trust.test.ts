@@ -4,6 +4,7 @@
 import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { RoomDO } from "../src/room/room-do";
+import { breakRoomD1 } from "./d1-outage";
 import {
   addMember,
   call,
@@ -476,28 +477,6 @@ describe("the room's order and its alarm", () => {
     await waitFor(async () => (await myRoom(bob, roomId)).unread === 1, 10_000);
   });
 });
-
-async function breakRoomD1(roomId: string): Promise<void> {
-  await runInDurableObject<RoomDO, void>(roomStub(roomId), (room) => {
-    const instance = room as unknown as { env: Record<string, unknown> };
-    const down = async () => {
-      throw new Error("D1_ERROR: injected outage");
-    };
-    const statement: Record<string, unknown> = {};
-    Object.assign(statement, {
-      bind: () => statement,
-      all: down,
-      first: down,
-      run: down,
-      raw: down,
-    });
-    const env = instance.env;
-    instance.env = new Proxy(env, {
-      get: (target, key) =>
-        key === "DB" ? { prepare: () => statement, batch: down } : Reflect.get(target, key),
-    });
-  });
-}
 
 async function waitFor(condition: () => Promise<boolean>, timeoutMs = 5_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;

@@ -10,12 +10,15 @@ export interface SendLimits {
   minMessagesPerSec: number;
 }
 
+/** A token bucket's shape: a sustained rate and a burst. */
+export type BucketLimits = Pick<SendLimits, "ratePerSec" | "burst">;
+
 export interface Bucket {
   tokens: number;
   at: number;
 }
 
-export const fullBucket = (limits: SendLimits, now: number): Bucket => ({
+export const fullBucket = (limits: BucketLimits, now: number): Bucket => ({
   tokens: limits.burst,
   at: now,
 });
@@ -23,7 +26,7 @@ export const fullBucket = (limits: SendLimits, now: number): Bucket => ({
 /** Takes one token; `retryAfterMs` says when one will be there if none is now. */
 export function takeToken(
   bucket: Bucket,
-  limits: SendLimits,
+  limits: BucketLimits,
   now: number,
 ): { bucket: Bucket; allowed: true } | { bucket: Bucket; allowed: false; retryAfterMs: number } {
   const refilled = Math.min(

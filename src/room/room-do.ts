@@ -98,6 +98,7 @@ export class RoomDO extends DurableObject<Env> {
   readonly #replays: WindowLimit;
   readonly #typingIntervalMs: number;
   readonly #socketsPerUser: number;
+  readonly #connects: WindowLimit;
   readonly #admission: AdmissionCap;
   readonly #scheduler: Scheduler;
   readonly #syncDelayMs: number;
@@ -114,6 +115,7 @@ export class RoomDO extends DurableObject<Env> {
     this.#replays = config.replays;
     this.#typingIntervalMs = config.typingIntervalMs;
     this.#socketsPerUser = config.roomSocketsPerUser;
+    this.#connects = config.roomConnects;
     this.#syncDelayMs = config.syncDelayMs;
     this.#retentionDefaults = config.retention;
     this.#admission = new AdmissionCap(this.#limits);
@@ -131,6 +133,8 @@ export class RoomDO extends DurableObject<Env> {
     if (!grant || request.headers.get("upgrade")?.toLowerCase() !== "websocket") {
       return new Response("Expected a WebSocket upgrade from the Worker", { status: 400 });
     }
+    const refused = this.#admitWindow("connect", this.#connects, grant.actor.id, Date.now());
+    if (refused) return tooManyConnects(refused.retryAfterMs);
     await this.#ensureRoster(grant.room.id);
     const room = this.#rememberRoom(grant.room);
     this.#makeRoomFor(grant.actor.id);
@@ -322,8 +326,18 @@ export class RoomDO extends DurableObject<Env> {
 
   /** `sync` frames and `sinceRev` requests: an exact window per user; null when allowed. */
   #admitReplay(userId: string, now: number): { retryAfterMs: number } | null {
-    const key = `replay:${userId}`;
-    const taken = takeFromWindow(this.#rates.get<number[]>(key) ?? [], this.#replays, now);
+    return this.#admitWindow("replay", this.#replays, userId, now);
+  }
+
+  /** One of the user's windows in this room (kept in SQLite); null when allowed. */
+  #admitWindow(
+    kind: "replay" | "connect",
+    limit: WindowLimit,
+    userId: string,
+    now: number,
+  ): { retryAfterMs: number } | null {
+    const key = `${kind}:${userId}`;
+    const taken = takeFromWindow(this.#rates.get<number[]>(key) ?? [], limit, now);
     this.#rates.set(key, taken.times);
     return taken.allowed ? null : { retryAfterMs: taken.retryAfterMs };
   }
@@ -838,6 +852,21 @@ const rateLimited = (retryAfterMs: number, ref?: string): ErrorFrame => ({
   retryAfterMs,
   ...(ref === undefined ? {} : { ref }),
 });
+
+/** The upgrade is answered like any HTTP 429 of the API, before a socket exists. */
+const tooManyConnects = (retryAfterMs: number) =>
+  Response.json(
+    {
+      error: {
+        code: "rate_limited",
+        message: "Too many connections to this room; try again later",
+      },
+    },
+    {
+      status: 429,
+      headers: { "retry-after": String(Math.max(1, Math.ceil(retryAfterMs / 1000))) },
+    },
+  );
 
 const refusedResult = (retryAfterMs: number): Result<never> => ({
   ok: false,

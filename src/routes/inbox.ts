@@ -38,5 +38,6 @@ export async function inboxSocket(c: Context<AppEnv>): Promise<Response> {
     await inboxStub(c.env, principal.user.id).fetch(
       new Request("https://inbox/connect", { headers }),
     ),
+    c.get("config").socketFrames,
   );
 }

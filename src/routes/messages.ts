@@ -411,5 +411,6 @@ export async function roomSocket(c: Context<AppEnv>): Promise<Response> {
   // only when the room is evicted).
   return relaySocket(
     await roomStub(c.env, roomId).fetch(new Request("https://room/connect", { headers })),
+    c.get("config").socketFrames,
   );
 }

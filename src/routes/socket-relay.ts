@@ -10,11 +10,28 @@
 // soon as its close handshake completes, so the Worker accepts both ends and copies frames and
 // closes across. The object still hibernates; the Worker's request stays open and spends a
 // little CPU per frame.
+//
+// Standing in front of every socket, the relay is also where a flood is cut off before it costs
+// the room anything: each client socket has a budget of frames of any kind, and what is over it
+// is refused here (`rate_limited`), then the socket is closed (1008) if it keeps on.
+import type { Bucket, BucketLimits } from "../room/limits";
+import { fullBucket, takeToken } from "../room/limits";
+import { CLOSE } from "../shared/protocol";
+
+/**
+ * Refused frames within a window before a flooding socket is closed. Not "in a row": a
+ * flooder far over its budget still gets a frame through now and then as the bucket refills.
+ */
+const MAX_REFUSALS = 50;
+const REFUSAL_WINDOW_MS = 10_000;
 
 const RESERVED = new Set([1004, 1005, 1006, 1015]);
 
-/** Returns the object's answer, its socket (if it upgraded) relayed through a fresh pair. */
-export function relaySocket(upstream: Response): Response {
+/**
+ * Returns the object's answer, its socket (if it upgraded) relayed through a fresh pair; the
+ * client's frames spend `budget`.
+ */
+export function relaySocket(upstream: Response, budget: BucketLimits): Response {
   const inner = upstream.webSocket;
   if (upstream.status !== 101 || !inner) return upstream;
   const { 0: client, 1: outer } = new WebSocketPair();
@@ -22,14 +39,53 @@ export function relaySocket(upstream: Response): Response {
     ws.binaryType = "arraybuffer";
     ws.accept();
   }
-  forward(inner, outer, 1011);
-  forward(outer, inner, 1001);
+  forward(inner, outer, 1011, () => true);
+  forward(outer, inner, 1001, frameBudget(outer, inner, budget));
   return new Response(null, { status: 101, webSocket: client });
 }
 
-/** Frames and the close of `from` go to `to`; a close that cannot be sent as is becomes `lost`. */
-function forward(from: WebSocket, to: WebSocket, lost: number): void {
+/** Whether the client's next frame may pass; answers refusals and closes a flooder. */
+function frameBudget(client: WebSocket, room: WebSocket, limits: BucketLimits) {
+  let bucket: Bucket = fullBucket(limits, Date.now());
+  let refusals = 0;
+  let windowStart = 0;
+  return (): boolean => {
+    const now = Date.now();
+    const taken = takeToken(bucket, limits, now);
+    bucket = taken.bucket;
+    if (taken.allowed) return true;
+    if (now - windowStart > REFUSAL_WINDOW_MS) {
+      windowStart = now;
+      refusals = 0;
+    }
+    if (++refusals > MAX_REFUSALS) {
+      const reason = "Still flooding after rate_limited";
+      close(client, CLOSE.policy, reason);
+      close(room, CLOSE.policy, reason);
+    } else {
+      const refusal = {
+        type: "error",
+        code: "rate_limited",
+        message: "Too many frames",
+        retryAfterMs: taken.retryAfterMs,
+      };
+      try {
+        client.send(JSON.stringify(refusal));
+      } catch {
+        // Closing.
+      }
+    }
+    return false;
+  };
+}
+
+/**
+ * Frames that `admit` lets through and the close of `from` go to `to`; a close that cannot be
+ * sent as is becomes `lost`.
+ */
+function forward(from: WebSocket, to: WebSocket, lost: number, admit: () => boolean): void {
   from.addEventListener("message", (event) => {
+    if (!admit()) return;
     try {
       to.send(event.data as string | ArrayBuffer);
     } catch {

@@ -255,6 +255,7 @@ export const InboxFrame = z.discriminatedUnion("type", [
     type: z.literal("error"),
     code: z.enum(ERROR_CODES),
     message: z.string(),
+    retryAfterMs: z.number().int().optional(),
   }),
 ]);
 export type InboxFrame = z.infer<typeof InboxFrame>;
