@@ -1,29 +1,33 @@
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
 
-// Two projects. `workerd`: the tests run inside workerd with the real bindings of wrangler.toml;
-// each test file gets its own fresh D1, with the real migrations applied by test/setup.ts.
+// Three projects. `workerd`: the tests run inside workerd with the real bindings of
+// wrangler.toml; each test file gets its own fresh D1, with the real migrations applied by
+// test/setup.ts. `solo`: the same, for tests that judge latency under load (test/solo/); `npm
+// test` runs them in a second, separate vitest run so no other test file shares the machine.
 // `e2e`: browser tests in Node, driving Chromium against `wrangler dev` (test/e2e/).
 export default defineConfig(async () => {
   const migrations = await readD1Migrations("migrations/d1");
+  const inWorkerd = (name: string, include: string[], exclude: string[]) => ({
+    plugins: [
+      cloudflareTest({
+        wrangler: { configPath: "./wrangler.toml" },
+        miniflare: { bindings: { TEST_MIGRATIONS: migrations } },
+      }),
+    ],
+    test: {
+      name,
+      include,
+      exclude: [...exclude, "**/node_modules/**"],
+      setupFiles: ["./test/setup.ts"],
+      testTimeout: 30_000,
+    },
+  });
   return {
     test: {
       projects: [
-        {
-          plugins: [
-            cloudflareTest({
-              wrangler: { configPath: "./wrangler.toml" },
-              miniflare: { bindings: { TEST_MIGRATIONS: migrations } },
-            }),
-          ],
-          test: {
-            name: "workerd",
-            include: ["test/**/*.test.ts"],
-            exclude: ["test/e2e/**", "**/node_modules/**"],
-            setupFiles: ["./test/setup.ts"],
-            testTimeout: 30_000,
-          },
-        },
+        inWorkerd("workerd", ["test/**/*.test.ts"], ["test/e2e/**", "test/solo/**"]),
+        inWorkerd("solo", ["test/solo/**/*.test.ts"], []),
         {
           test: {
             name: "e2e",

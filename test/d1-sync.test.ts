@@ -2,7 +2,6 @@
 // is lost while D1 fails, and flushing again (alarms are at-least-once) changes nothing.
 import { env, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
-import type { Env } from "../src/env";
 import type { RoomDO } from "../src/room/room-do";
 import { breakD1, repairD1 } from "./d1-outage";
 import {
@@ -35,8 +34,6 @@ async function seedMembers(roomId: string, count: number): Promise<void> {
   }
   await env.DB.batch(statements);
 }
-
-type Stub = ReturnType<typeof roomStub>;
 
 /** Everything D1 knows about a room's reading state. */
 async function d1State(roomId: string) {

@@ -404,6 +404,39 @@ describe("every kind of work is bounded per actor", () => {
     expect(after).toContain(429);
   });
 
+  it("a socket's frames of any kind share a budget: past it rate_limited (with the cid), then 1008", async () => {
+    const owner = await person("Owner");
+    const roomId = await privateRoom(owner, [], "frame-budget");
+    const socket = await RoomClient.open(roomId, owner.token);
+    // The burst (60) of frames the room drops anyway (typing is throttled there)...
+    for (let i = 0; i < 60; i++) socket.send({ type: "typing", on: i % 2 === 0 });
+    // ...then a send is refused before it reaches the room, and says which one.
+    const refused = await sendFrame(socket, "over-budget", "one too many");
+    expect(refused).toMatchObject({ type: "error", code: "rate_limited", ref: "over-budget" });
+    expect((refused as { retryAfterMs: number }).retryAfterMs).toBeGreaterThan(0);
+    // Keeping on past 50 refusals closes the socket.
+    for (let i = 0; i < 80; i++) socket.send({ type: "typing", on: true });
+    expect((await socket.waitClosed(2_000)).code).toBe(1008);
+    const history = await call("GET", `/api/rooms/${roomId}/messages`, undefined, {
+      token: owner.token,
+    });
+    expect(history.body.messages).toEqual([]);
+  });
+
+  it("reconnecting in a loop is limited: 30 upgrades a minute per user per room, then 429", async () => {
+    const owner = await person("Owner");
+    const roomId = await privateRoom(owner, [], "reconnects");
+    for (let i = 0; i < 30; i++) (await RoomClient.open(roomId, owner.token)).close();
+    const refused = await RoomClient.upgrade(roomId, owner.token);
+    expect(refused.status).toBe(429);
+    expect(Number(refused.headers.get("retry-after"))).toBeGreaterThan(0);
+    expect(((await refused.json()) as { error: { code: string } }).error.code).toBe("rate_limited");
+    // Others are not affected.
+    const other = await person("Other");
+    await addMember(owner, roomId, other.id);
+    (await RoomClient.open(roomId, other.token)).close();
+  });
+
   it("at most 10 sockets per user in a room and 10 inbox sockets: the 11th closes the oldest with 1008", async () => {
     const owner = await person("Owner");
     const roomId = await privateRoom(owner, [], "sockets");

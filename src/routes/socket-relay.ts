@@ -24,6 +24,8 @@ import { CLOSE } from "../shared/protocol";
  */
 const MAX_REFUSALS = 50;
 const REFUSAL_WINDOW_MS = 10_000;
+/** How long a flooding socket still receives answers before it is closed. */
+const FLOOD_GRACE_MS = 500;
 
 const RESERVED = new Set([1004, 1005, 1006, 1015]);
 
@@ -49,7 +51,9 @@ function frameBudget(client: WebSocket, room: WebSocket, limits: BucketLimits) {
   let bucket: Bucket = fullBucket(limits, Date.now());
   let refusals = 0;
   let windowStart = 0;
-  return (): boolean => {
+  let flooding = false;
+  return (data: unknown): boolean => {
+    if (flooding) return false;
     const now = Date.now();
     const taken = takeToken(bucket, limits, now);
     bucket = taken.bucket;
@@ -59,15 +63,22 @@ function frameBudget(client: WebSocket, room: WebSocket, limits: BucketLimits) {
       refusals = 0;
     }
     if (++refusals > MAX_REFUSALS) {
-      const reason = "Still flooding after rate_limited";
-      close(client, CLOSE.policy, reason);
-      close(room, CLOSE.policy, reason);
+      // Nothing more reaches the room; the answers to frames it already took still reach the
+      // client during a short grace, then both sides close.
+      flooding = true;
+      setTimeout(() => {
+        const reason = "Still flooding after rate_limited";
+        close(client, CLOSE.policy, reason);
+        close(room, CLOSE.policy, reason);
+      }, FLOOD_GRACE_MS);
     } else {
+      const ref = cidOf(data);
       const refusal = {
         type: "error",
         code: "rate_limited",
         message: "Too many frames",
         retryAfterMs: taken.retryAfterMs,
+        ...(ref === undefined ? {} : { ref }),
       };
       try {
         client.send(JSON.stringify(refusal));
@@ -83,9 +94,14 @@ function frameBudget(client: WebSocket, room: WebSocket, limits: BucketLimits) {
  * Frames that `admit` lets through and the close of `from` go to `to`; a close that cannot be
  * sent as is becomes `lost`.
  */
-function forward(from: WebSocket, to: WebSocket, lost: number, admit: () => boolean): void {
+function forward(
+  from: WebSocket,
+  to: WebSocket,
+  lost: number,
+  admit: (data: unknown) => boolean,
+): void {
   from.addEventListener("message", (event) => {
-    if (!admit()) return;
+    if (!admit(event.data)) return;
     try {
       to.send(event.data as string | ArrayBuffer);
     } catch {
@@ -98,6 +114,17 @@ function forward(from: WebSocket, to: WebSocket, lost: number, admit: () => bool
     else close(to, event.code, event.reason);
   });
   from.addEventListener("error", () => close(to, lost, "Connection lost"));
+}
+
+/** A refused send's `cid`, so the client can tell which message to send again. */
+function cidOf(data: unknown): string | undefined {
+  if (typeof data !== "string") return undefined;
+  try {
+    const cid = (JSON.parse(data) as { cid?: unknown } | null)?.cid;
+    return typeof cid === "string" ? cid : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function close(ws: WebSocket, code?: number, reason?: string): void {

@@ -8,8 +8,8 @@
 // to back) to measure the room's limits rather than the test's own CPU; in production the
 // flooder's frames die at its own connection's Worker, far from the room.
 import { describe, expect, it } from "vitest";
-import { addMember, call, createRoom, register } from "./helpers";
-import { RoomClient } from "./room-client";
+import { addMember, call, createRoom, register } from "../helpers";
+import { RoomClient } from "../room-client";
 
 const FLOOD_MS = 10_000;
 const VICTIM_EVERY_MS = 250;
