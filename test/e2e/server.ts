@@ -69,11 +69,16 @@ export async function startServer({ port, persistTo }: ServerOptions): Promise<C
       "--persist-to",
       persistTo,
       "--show-interactive-dev-session=false",
-      // The long-room test seeds 10,000 messages from one sender: lift the per-sender bucket.
+      // The long-room test seeds 10,000 messages from one sender over one socket: lift the
+      // per-sender bucket and the socket's frame budget.
       "--var",
       "SEND_RATE_PER_SEC:100000",
       "--var",
       "SEND_BURST:100000",
+      "--var",
+      "SOCKET_FRAMES_PER_SEC:100000",
+      "--var",
+      "SOCKET_FRAME_BURST:100000",
       "--log-level",
       "warn",
     ],
