@@ -187,6 +187,26 @@ describe("revocation reaches open sockets at once", () => {
     own.close();
   });
 
+  it("disabling closes every socket of the person saying why; logging out says the session ended", async () => {
+    const owner = await person("Owner");
+    const doomed = await person("Doomed");
+    const roomId = await privateRoom(owner, [doomed], "disabled");
+    const room = await RoomClient.open(roomId, doomed.token);
+    const inbox = await InboxClient.open(doomed.token);
+    expect(
+      (await asAdmin("PATCH", `/api/admin/users/${doomed.id}`, { disabled: true })).status,
+    ).toBe(200);
+    // The client tells "your account was disabled" from "your session ended" by the reason.
+    expect(await room.waitClosed(2_000)).toEqual({ code: 1008, reason: "Account disabled" });
+    expect(await inbox.waitClosed(2_000)).toEqual({ code: 1008, reason: "Account disabled" });
+
+    const leaving = await RoomClient.open(roomId, owner.token);
+    expect((await call("POST", "/api/auth/logout", undefined, { token: owner.token })).status).toBe(
+      204,
+    );
+    expect(await leaving.waitClosed(2_000)).toEqual({ code: 1008, reason: "Session ended" });
+  });
+
   it("a removed member's socket is closed and its next frames are not applied", async () => {
     const owner = await person("Owner");
     const member = await person("Member");

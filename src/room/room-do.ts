@@ -11,6 +11,7 @@ import { inboxStub } from "../inbox/client";
 import type { MemberRole, RetentionPolicy } from "../shared/api";
 import {
   CLOSE,
+  CLOSE_REASONS,
   type ClientFrame,
   type ErrorFrame,
   type InboxRoomFrame,
@@ -616,11 +617,17 @@ export class RoomDO extends DurableObject<Env> {
     return closed;
   }
 
-  /** Logout (one session) or disabling (every session of the user) ends those sockets. */
-  sessionsEnded(target: { userId: string } | { sessionHash: string }): number {
+  /**
+   * Logout (one session) or disabling (every session of the user) ends those sockets; the
+   * reason says which, so the client can tell its user.
+   */
+  sessionsEnded(
+    target: { userId: string } | { sessionHash: string },
+    reason: string = CLOSE_REASONS.sessionEnded,
+  ): number {
     const tag = "userId" in target ? userTag(target.userId) : sessionTag(target.sessionHash);
     const sockets = this.ctx.getWebSockets(tag);
-    for (const ws of sockets) this.#closeSocket(ws, CLOSE.policy, "Session ended");
+    for (const ws of sockets) this.#closeSocket(ws, CLOSE.policy, reason);
     return sockets.length;
   }
 

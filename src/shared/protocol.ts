@@ -24,6 +24,16 @@ export const CLOSE = {
   serverError: 1011,
 } as const;
 
+/**
+ * Reasons of the 1008 closes that end a signed-in person's sockets, so a client can tell them
+ * why they were signed out: their session ended (logout, token revoked), or their account was
+ * disabled (then every credential of theirs is refused with 403 `disabled`).
+ */
+export const CLOSE_REASONS = {
+  sessionEnded: "Session ended",
+  accountDisabled: "Account disabled",
+} as const;
+
 export const ERROR_CODES = [
   "invalid",
   "too_long",
