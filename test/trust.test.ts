@@ -331,6 +331,30 @@ describe("membership reaches open room sockets", () => {
   });
 });
 
+describe("room changes reach open room sockets", () => {
+  it("a rename, a new topic and archiving are announced with the policy in force", async () => {
+    const owner = await person("Owner");
+    const room = await createRoom(owner, "channel", "before");
+    const watcher = await RoomClient.open(room.id, owner.token);
+    await call(
+      "PATCH",
+      `/api/rooms/${room.id}`,
+      { name: "after", topic: "new topic" },
+      {
+        token: owner.token,
+      },
+    );
+    expect(await watcher.next("room", (f) => f.room.name === "after")).toEqual({
+      type: "room",
+      room: { id: room.id, kind: "channel", name: "after", topic: "new topic", archived: false },
+      retention: { maxAgeDays: 90, maxMessages: null, maxBytes: null },
+    });
+    await asAdmin("PATCH", `/api/admin/rooms/${room.id}`, { archived: true });
+    await watcher.next("room", (f) => f.room.archived);
+    watcher.close();
+  });
+});
+
 describe("every kind of work is bounded per actor", () => {
   it("sync frames and sinceRev requests: 5 per 10 s per user per room, then rate_limited", async () => {
     const owner = await person("Owner");

@@ -184,6 +184,9 @@ export const PurgeRange = z.object({
   toSeq: z.number().int().nullable(),
 });
 
+/** A policy saved: the policy, the policy in force, and what applying it deleted at once. */
+export const RetentionSaved = Retention.extend({ deleted: PurgeRange });
+
 export const RoomDetails = z.object({
   room: Room,
   me: z.object({ role: MemberRole, muted: z.boolean(), lastReadSeq: z.number().int() }).nullable(),
