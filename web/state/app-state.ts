@@ -2,7 +2,12 @@
 // changes only through actions, so it can be driven and tested without a DOM.
 import { batch, computed, type ReadonlySignal, signal } from "@preact/signals";
 import type { RoomDetails, RoomListItem, SelfUser } from "../../src/shared/api";
-import type { InboxRoomFrame, MembershipChange, Message } from "../../src/shared/protocol";
+import {
+  CLOSE_REASONS,
+  type InboxRoomFrame,
+  type MembershipChange,
+  type Message,
+} from "../../src/shared/protocol";
 import { trimExplained } from "../lib/retention";
 import {
   type Api,
@@ -16,11 +21,14 @@ import {
 import { createInbox, type Inbox } from "./inbox";
 import { createRoomState, type RoomState } from "./room-state";
 
+/** Why the app signed me out by itself: the sign-in screen says so. */
+export type SignedOutNotice = "disabled" | "ended";
+
 /** `unknown` until GET /api/me has answered; `error` when it could not (server unreachable). */
 export type Session =
   | { status: "unknown" }
   | { status: "error"; error: ApiError }
-  | { status: "signed-out" }
+  | { status: "signed-out"; notice: SignedOutNotice | null }
   | { status: "signed-in"; user: SelfUser };
 
 /** What the main panel shows. */
@@ -84,16 +92,20 @@ export function createAppState(api: Api) {
       onRoom: onInboxRoom,
       onMembership: onMembershipChange,
       refresh: () => void refreshRooms(),
+      onRefused: onSocketRefused,
     });
     inbox.start();
   }
 
-  function signedOut() {
+  /** While I sign out myself, the server closing my sockets is no news to tell me. */
+  let signingOut = false;
+
+  function signedOut(notice: SignedOutNotice | null = null) {
     stopLive();
     epoch++;
     view++;
     batch(() => {
-      session.value = { status: "signed-out" };
+      session.value = { status: "signed-out", notice: signingOut ? null : notice };
       rooms.value = { status: "loading" };
       panel.value = { kind: "home" };
       openRoom.value = null;
@@ -141,6 +153,16 @@ export function createAppState(api: Api) {
     return rooms.value.status === "ready"
       ? rooms.value.value.find((item) => item.room.id === roomId)
       : undefined;
+  }
+
+  /**
+   * A socket was closed on purpose (1008). Disabling and the end of my session close every
+   * socket of mine with a reason that says so: back to the sign-in screen, which tells why.
+   */
+  function onSocketRefused(reason: string): void {
+    if (session.value.status !== "signed-in") return;
+    if (reason === CLOSE_REASONS.accountDisabled) signedOut("disabled");
+    else if (reason === CLOSE_REASONS.sessionEnded) signedOut("ended");
   }
 
   function onMembershipChange(roomId: string, change: MembershipChange): void {
@@ -227,7 +249,10 @@ export function createAppState(api: Api) {
       room = createRoomState(roomId, user?.id ?? "", api, {
         onNewMessage: onRoomMessage,
         onRead: onRoomRead,
-        onRefused: () => void refreshRooms(),
+        onRefused: (_, reason) => {
+          onSocketRefused(reason);
+          void refreshRooms();
+        },
         onTrimmed: onRoomTrimmed,
       });
       const item = roomItem(roomId);
@@ -251,13 +276,19 @@ export function createAppState(api: Api) {
     });
   }
 
-  /** Runs an API call; a 401 means the session is gone, so the sign-in screen comes back. */
+  /**
+   * Runs an API call; a 401 means the session is gone (403 `disabled`: the account is), so the
+   * sign-in screen comes back and says why.
+   */
   async function call<T>(run: () => Promise<T>): Promise<T> {
     try {
       return await run();
     } catch (error) {
       const apiError = asApiError(error);
-      if (apiError.status === 401 && session.value.status === "signed-in") signedOut();
+      if (session.value.status === "signed-in") {
+        if (apiError.code === "disabled") signedOut("disabled");
+        else if (apiError.status === 401) signedOut("ended");
+      }
       throw apiError;
     }
   }
@@ -322,6 +353,7 @@ export function createAppState(api: Api) {
       } catch (error) {
         const apiError = asApiError(error);
         if (apiError.status === 401) signedOut();
+        else if (apiError.code === "disabled") signedOut("disabled");
         else session.value = { status: "error", error: apiError };
       }
     },
@@ -337,11 +369,14 @@ export function createAppState(api: Api) {
     },
 
     async signOut(): Promise<void> {
+      signingOut = true;
       try {
         await api.logout();
       } catch (error) {
         // A 401 means the session had already ended: signing out is done either way.
         if (asApiError(error).status !== 401) throw asApiError(error);
+      } finally {
+        signingOut = false;
       }
       signedOut();
     },

@@ -22,8 +22,11 @@ export interface RoomEvents {
   onNewMessage?: (roomId: string, message: Message) => void;
   /** My read mark moved forward (by me, here or elsewhere). */
   onRead?: (roomId: string, seq: number) => void;
-  /** The server closed the socket for good reasons of policy (removed, signed out). */
-  onRefused?: (roomId: string) => void;
+  /**
+   * The server closed the socket for good reasons of policy (removed, signed out, disabled);
+   * `reason` is the close reason (CLOSE_REASONS in the protocol names the sign-out ones).
+   */
+  onRefused?: (roomId: string, reason: string) => void;
   /** Retention deleted these loaded messages (the oldest ones): they left the list. */
   onTrimmed?: (roomId: string, removed: readonly Message[]) => void;
 }
@@ -104,10 +107,10 @@ export function createRoomState(
       const parsed = ServerFrame.safeParse(raw);
       if (parsed.success) onFrame(parsed.data);
     },
-    onDown: ({ code }) => {
+    onDown: ({ code, reason }) => {
       inFlight = null;
       replaying = false;
-      if (code === 1008) events.onRefused?.(roomId);
+      if (code === 1008) events.onRefused?.(roomId, reason);
       // A socket that opened but never said `ready` (a proxy that drops it) counts as failed too.
       if (readyOnSocket) failedAttempts = 0;
       else failedAttempts++;
