@@ -159,7 +159,12 @@ export function createApi(fetchImpl: typeof fetch = (input, init) => fetch(input
       ),
     createRoom: (input: CreateRoomInput) => request<{ room: Room }>("POST", "/rooms", input),
     openDm: (userId: string) => request<{ room: Room }>("POST", "/dms", { userId }),
-    roomDetails: (id: string) => request<RoomDetails>("GET", roomPath(id)),
+    /** The room and a page of its members (the first page without `cursor`). */
+    roomDetails: (id: string, page: { cursor?: string; limit?: number } = {}) =>
+      request<RoomDetails>(
+        "GET",
+        `${roomPath(id)}${query({ cursor: page.cursor, limit: page.limit?.toString() })}`,
+      ),
     joinRoom: (id: string) =>
       request<{ room: Room; role: MemberRole }>("POST", `${roomPath(id)}/join`),
     leaveRoom: (id: string) => request<void>("POST", `${roomPath(id)}/leave`),

@@ -19,7 +19,11 @@ import {
   type UpdateRoomInput,
 } from "../net/api";
 import { createInbox, type Inbox } from "./inbox";
-import { createRoomState, type RoomState } from "./room-state";
+import { applyMemberFrame, mergeMembers } from "./room-members";
+import { createRoomState, type MemberFrame, type RoomFrame, type RoomState } from "./room-state";
+
+/** Members fetched at the end of the list, where someone who just joined usually is. */
+const MEMBERS_TAIL = 50;
 
 /** Why the app signed me out by itself: the sign-in screen says so. */
 export type SignedOutNotice = "disabled" | "ended";
@@ -104,6 +108,7 @@ export function createAppState(api: Api) {
     stopLive();
     epoch++;
     view++;
+    pendingMembers.clear();
     batch(() => {
       session.value = { status: "signed-out", notice: signingOut ? null : notice };
       rooms.value = { status: "loading" };
@@ -254,6 +259,11 @@ export function createAppState(api: Api) {
           void refreshRooms();
         },
         onTrimmed: onRoomTrimmed,
+        onMember: onRoomMember,
+        onRoomChanged,
+        onResumed: (id) => {
+          if (isOpenRoom(id)) void loadRoom(id);
+        },
       });
       const item = roomItem(roomId);
       if (item) room.setInitialReadSeq(item.lastReadSeq);
@@ -306,18 +316,101 @@ export function createAppState(api: Api) {
     }
   }
 
+  /** The open room's details, when they are loaded and of this room. */
+  function openDetails(roomId: string): RoomDetails | null {
+    const details = openRoom.value;
+    return details?.status === "ready" && details.value.room.id === roomId ? details.value : null;
+  }
+
   async function loadRoom(roomId: string): Promise<void> {
     const started = view;
     try {
       const details = await call(() => api.roomDetails(roomId));
-      if (started === view) openRoom.value = { status: "ready", value: details };
+      if (started === view) {
+        openRoom.value = { status: "ready", value: mergeMembers(details, openDetails(roomId)) };
+      }
     } catch (error) {
       if (started === view) openRoom.value = { status: "error", error: asApiError(error) };
     }
   }
 
+  // ---- the open room's members, live ----------------------------------------------------------
+
+  /** People who joined the open room whom it cannot name yet (a `member` frame has only an id). */
+  const pendingMembers = new Set<string>();
+  let fetchingMembers = false;
+
+  function onRoomMember(roomId: string, frame: MemberFrame): void {
+    const mine = frame.userId === me.value?.id;
+    if (mine && frame.change === "role" && frame.role) {
+      const role = frame.role;
+      updateRoomItem(roomId, (item) => ({ ...item, role }));
+    }
+    const details = openDetails(roomId);
+    if (!details) return;
+    const next = applyMemberFrame(details, frame, me.value?.id ?? "");
+    openRoom.value = { status: "ready", value: next.details };
+    if (next.unknown) {
+      pendingMembers.add(frame.userId);
+      void fetchMembers(roomId);
+    }
+  }
+
+  /**
+   * Names the people who joined: the first page of members (which is the whole list in most
+   * rooms), else the end of the list, where newcomers are. One fetch at a time; joins that come
+   * meanwhile are named by the next round.
+   */
+  async function fetchMembers(roomId: string): Promise<void> {
+    if (fetchingMembers) return;
+    fetchingMembers = true;
+    try {
+      while (pendingMembers.size > 0 && isOpenRoom(roomId)) {
+        const started = view;
+        const wanted = new Set(pendingMembers);
+        pendingMembers.clear();
+        const fresh = await call(() => api.roomDetails(roomId));
+        const missing = [...wanted].filter((id) => !fresh.members.some((m) => m.user.id === id));
+        let found: RoomDetails["members"] = [];
+        if (missing.length > 0 && fresh.memberCount > fresh.members.length) {
+          const cursor = String(Math.max(fresh.members.length, fresh.memberCount - MEMBERS_TAIL));
+          const tail = await call(() => api.roomDetails(roomId, { cursor, limit: MEMBERS_TAIL }));
+          found = tail.members.filter((m) => missing.includes(m.user.id));
+        }
+        if (started !== view) return;
+        openRoom.value = {
+          status: "ready",
+          value: mergeMembers(fresh, openDetails(roomId), found),
+        };
+      }
+    } catch {
+      // The names stay unknown ("Someone"); the next reload of the room brings them.
+    } finally {
+      fetchingMembers = false;
+    }
+  }
+
+  /** The room's name, topic, archived state or retention changed while it is open. */
+  function onRoomChanged(roomId: string, frame: RoomFrame): void {
+    updateRoomItem(roomId, (item) => ({
+      ...item,
+      room: { ...item.room, ...frame.room },
+    }));
+    const details = openDetails(roomId);
+    if (!details) return;
+    openRoom.value = {
+      status: "ready",
+      value: {
+        ...details,
+        room: { ...details.room, ...frame.room },
+        retention: frame.retention,
+      },
+    };
+  }
+
   function show(next: Panel): void {
     const previous = panel.value;
+    pendingMembers.clear();
     if (previous.kind === "room" && !(next.kind === "room" && next.roomId === previous.roomId)) {
       const room = roomStates.get(previous.roomId);
       // A room with messages still on their way stays connected until they are out.

@@ -16,6 +16,8 @@ import { lowerBound, type PendingMessage, upsertMessages } from "./timeline";
 export type Connection = "connecting" | "connected" | "reconnecting" | "offline" | "polling";
 
 export type RoomSummary = Extract<ServerFrameType, { type: "ready" }>["room"];
+export type MemberFrame = Extract<ServerFrameType, { type: "member" }>;
+export type RoomFrame = Extract<ServerFrameType, { type: "room" }>;
 
 export interface RoomEvents {
   /** A new message arrived live (not from a replay or a history page). */
@@ -27,6 +29,12 @@ export interface RoomEvents {
    * `reason` is the close reason (CLOSE_REASONS in the protocol names the sign-out ones).
    */
   onRefused?: (roomId: string, reason: string) => void;
+  /** Someone joined or left the room, or a role changed (`member` frames). */
+  onMember?: (roomId: string, frame: MemberFrame) => void;
+  /** The room's name, topic, archived state or retention policy changed (`room` frames). */
+  onRoomChanged?: (roomId: string, frame: RoomFrame) => void;
+  /** The socket is back after a gap: `member` and `room` frames may have been missed. */
+  onResumed?: (roomId: string) => void;
   /** Retention deleted these loaded messages (the oldest ones): they left the list. */
   onTrimmed?: (roomId: string, removed: readonly Message[]) => void;
 }
@@ -138,6 +146,7 @@ export function createRoomState(
   function onFrame(frame: ServerFrameType) {
     switch (frame.type) {
       case "ready":
+        if (everReady) events.onResumed?.(roomId);
         everReady = true;
         readyOnSocket = true;
         failedAttempts = 0;
@@ -197,6 +206,14 @@ export function createRoomState(
       }
       case "read":
         noteRead(frame.userId, frame.seq);
+        return;
+      case "member":
+        if (frame.change === "left") clearTyping(frame.userId);
+        events.onMember?.(roomId, frame);
+        return;
+      case "room":
+        summary.value = frame.room;
+        events.onRoomChanged?.(roomId, frame);
         return;
       case "error":
         onError(frame);
