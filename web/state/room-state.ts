@@ -42,6 +42,12 @@ export interface RoomEvents {
 const TYPING_EXPIRES_MS = 6_000;
 const TYPING_RENEW_MS = 3_000;
 const TYPING_IDLE_MS = 4_000;
+/**
+ * The server passes on one typing frame per 2 s per socket, `on` and `off` alike, and drops
+ * the rest: frames are spaced at least this far apart (a little more, as frames bunch on the
+ * way), and one that would come too soon waits, so an `off` is never lost to the throttle.
+ */
+export const TYPING_GAP_MS = 2_100;
 const POLL_EVERY_MS = 3_000;
 /** Failed socket attempts (never reaching `ready`) before HTTP polling takes over. */
 const ATTEMPTS_BEFORE_POLLING = 3;
@@ -99,8 +105,13 @@ export function createRoomState(
   let initTimer: ReturnType<typeof setTimeout> | undefined;
   let initAttempt = 0;
   const typingTimers = new Map<string, ReturnType<typeof setTimeout>>();
-  let typingSentAt = 0;
+  // My own typing: what I want the others to see, what they were last told and when.
+  let typingWanted = false;
+  let typingTold = false;
+  let typingToldAt = 0;
+  let typingRenewedAt = 0;
   let typingIdleTimer: ReturnType<typeof setTimeout> | undefined;
+  let typingSendTimer: ReturnType<typeof setTimeout> | undefined;
   let myReadSeq = 0;
 
   const socket: LiveSocket = makeSocket({
@@ -118,6 +129,10 @@ export function createRoomState(
     onDown: ({ code, reason }) => {
       inFlight = null;
       replaying = false;
+      // A new socket starts with a fresh typing throttle and has told nobody anything.
+      clearTimeout(typingSendTimer);
+      typingTold = false;
+      typingToldAt = 0;
       if (code === 1008) events.onRefused?.(roomId, reason);
       // A socket that opened but never said `ready` (a proxy that drops it) counts as failed too.
       if (readyOnSocket) failedAttempts = 0;
@@ -485,6 +500,8 @@ export function createRoomState(
       clearTimeout(resendTimer);
       clearTimeout(initTimer);
       clearTimeout(typingIdleTimer);
+      clearTimeout(typingSendTimer);
+      typingWanted = false;
       for (const timer of typingTimers.values()) clearTimeout(timer);
       typingTimers.clear();
       typing.value = new Map();
@@ -521,7 +538,12 @@ export function createRoomState(
       const text = cleanBody(body);
       const problem = bodyProblem(text);
       if (problem) return problem.message;
-      stopTyping();
+      // The message itself ends my typing indicator for the others (they clear it when it
+      // arrives): no `off` needed, and the next keystroke may say `on` again.
+      clearTimeout(typingIdleTimer);
+      clearTimeout(typingSendTimer);
+      typingWanted = false;
+      typingTold = false;
       pending.value = [
         ...pending.value,
         {
@@ -582,16 +604,14 @@ export function createRoomState(
       }
     },
 
-    /** Called as I type: `typing on` at most every few seconds, `off` after a pause. */
+    /** Called as I type: `typing on` renewed every few seconds, `off` after a pause. */
     typed(text: string) {
       if (text.trim() === "") {
         stopTyping();
         return;
       }
-      const now = Date.now();
-      if (now - typingSentAt > TYPING_RENEW_MS) {
-        if (socket.send({ type: "typing", on: true })) typingSentAt = now;
-      }
+      typingWanted = true;
+      tellTyping();
       clearTimeout(typingIdleTimer);
       typingIdleTimer = setTimeout(stopTyping, TYPING_IDLE_MS);
     },
@@ -607,9 +627,25 @@ export function createRoomState(
 
   function stopTyping() {
     clearTimeout(typingIdleTimer);
-    if (typingSentAt === 0) return;
-    typingSentAt = 0;
-    socket.send({ type: "typing", on: false });
+    typingWanted = false;
+    tellTyping();
+  }
+
+  /** Tells the others what `typingWanted` says if they need to hear it, within the throttle. */
+  function tellTyping() {
+    clearTimeout(typingSendTimer);
+    const now = Date.now();
+    const due = typingWanted ? !typingTold || now - typingRenewedAt >= TYPING_RENEW_MS : typingTold;
+    if (!due) return;
+    const wait = typingToldAt + TYPING_GAP_MS - now;
+    if (wait > 0) {
+      typingSendTimer = setTimeout(tellTyping, wait);
+      return;
+    }
+    if (!socket.send({ type: "typing", on: typingWanted })) return;
+    typingToldAt = now;
+    typingTold = typingWanted;
+    if (typingWanted) typingRenewedAt = now;
   }
 }
 
