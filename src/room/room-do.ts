@@ -565,6 +565,8 @@ export class RoomDO extends DurableObject<Env> {
       await new Promise((resolve) => setTimeout(resolve, 0));
     }
     await this.#scheduleRetention(true);
+    // Like an HTTP read: whoever asked sees the new counts (first seq) in D1 right away.
+    if (deleted.messages > 0) await this.#syncNow();
     return deleted;
   }
 
