@@ -37,6 +37,15 @@ interface AuditJson {
   roomId: string | null;
   targetId: string | null;
   detail: Record<string, unknown> | null;
+  actor: { id: string; handle: string; displayName: string } | null;
+  room: {
+    id: string;
+    kind: string | null;
+    name: string | null;
+    participants: Array<{ id: string }>;
+    gone: boolean;
+  } | null;
+  target: { id: string; kind: string; name: string; handle: string | null } | null;
 }
 
 /** 400 `invalid` with a non-empty `details` array of {in, path, message}. */
@@ -315,6 +324,54 @@ describe("GET /api/admin/rooms (paging and search)", () => {
     expect(one.body.nextCursor).toBe("1");
     const all = await asAdmin("GET", "/api/admin/rooms?limit=100");
     expect(all.body.rooms.length).toBeGreaterThanOrEqual(6);
+  });
+});
+
+describe("GET /api/admin/rooms (what the admin page shows)", () => {
+  it("names a DM's people and counts the messages a room stores, deleted and purged ones too", async () => {
+    const [ana, bo] = [
+      await register(uniqueHandle("ana"), "Ana"),
+      await register(uniqueHandle("bo"), "Bo"),
+    ];
+    const dm = await as(ana, "POST", "/api/dms", { userId: bo.id });
+    expectStatus(dm, 201);
+    const roomId = dm.body.room.id as string;
+    const seqs: number[] = [];
+    for (const body of ["one", "two", "three", "four", "five"]) {
+      const sent = await as(ana, "POST", `/api/rooms/${roomId}/messages`, { cid: body, body });
+      expectStatus(sent, 201);
+      seqs.push(sent.body.message.seq);
+    }
+    expectStatus(await as(ana, "DELETE", `/api/rooms/${roomId}/messages/${seqs[4]}`), 200);
+    // Retention takes the two oldest: five stored, minus two, one of the rest a tombstone.
+    const saved = await asAdmin("PUT", `/api/admin/rooms/${roomId}/retention`, { maxMessages: 3 });
+    expect(saved.body.deleted).toMatchObject({ messages: 2, fromSeq: seqs[0], toSeq: seqs[1] });
+    expectStatus(await asAdmin("POST", `/api/admin/rooms/${roomId}/sync`), 200);
+
+    const listed = (await asAdmin("GET", "/api/admin/rooms?limit=100")).body.rooms.find(
+      (r: { id: string }) => r.id === roomId,
+    );
+    expect(listed).toMatchObject({
+      kind: "dm",
+      name: null,
+      lastSeq: 5,
+      storedMessages: 3,
+      deletedMessages: 1,
+    });
+    expect(listed.participants.map((p: { id: string }) => p.id).sort()).toEqual(
+      [ana.id, bo.id].sort(),
+    );
+    expect(listed.participants[0]).toEqual({
+      id: expect.any(String),
+      handle: expect.any(String),
+      displayName: expect.stringMatching(/^(Ana|Bo)$/),
+    });
+    // Other rooms have no participants listed (a channel may have thousands).
+    const channel = await adminRoom({ kind: "channel", name: uniqueHandle("counted") });
+    const again = (await asAdmin("GET", "/api/admin/rooms?limit=100")).body.rooms.find(
+      (r: { id: string }) => r.id === channel.id,
+    );
+    expect(again).toMatchObject({ participants: [], storedMessages: 0, deletedMessages: 0 });
   });
 });
 
@@ -673,6 +730,46 @@ describe("GET /api/admin/audit", () => {
       "auth.register",
     ]);
     expect(entries[0]).toMatchObject({ roomId: channel.id, targetId: alice.id });
+  });
+
+  it("names the people, rooms and tokens behind the ids", async () => {
+    const entries = await allAudit();
+    const role = entries.find((e) => e.action === "member.role" && e.roomId === room.id);
+    expect(role).toMatchObject({
+      actor: { id: alice.id, handle: alice.handle, displayName: "Test Person" },
+      room: {
+        id: room.id,
+        kind: "private",
+        name: "Audited (renamed)",
+        participants: [],
+        gone: false,
+      },
+      target: { id: bob.id, kind: "user", name: "Test Person", handle: bob.handle },
+    });
+    expect(entries.find((e) => e.action === "token.delete")).toMatchObject({
+      target: { id: tokenId, kind: "token", name: "audited", handle: null },
+    });
+    const failed = entries.find((e) => e.action === "auth.login_failed");
+    expect(failed).toMatchObject({ actor: null, room: null });
+
+    // A DM is named by its people; a deleted room keeps the name it had.
+    const dm = await as(alice, "POST", "/api/dms", { userId: bob.id });
+    expectStatus(dm, 201);
+    const dmId = dm.body.room.id as string;
+    // Opening a DM is not audited; an admin's retention change to it is.
+    expectStatus(await asAdmin("PUT", `/api/admin/rooms/${dmId}/retention`, {}), 200);
+    const gone = await adminRoom({ kind: "channel", name: "Soon gone" });
+    expectStatus(await asAdmin("DELETE", `/api/admin/rooms/${gone.id}`), 204);
+    const latest = await allAudit();
+    const dmEntry = latest.find((e) => e.roomId === dmId);
+    expect(dmEntry?.room?.participants.map((p) => p.id).sort()).toEqual([alice.id, bob.id].sort());
+    expect(latest.find((e) => e.action === "room.delete" && e.roomId === gone.id)?.room).toEqual({
+      id: gone.id,
+      kind: null,
+      name: "Soon gone",
+      participants: [],
+      gone: true,
+    });
   });
 
   it("pages with before/nextBefore without gaps or repeats", async () => {

@@ -64,6 +64,21 @@ describe("GET /api/openapi.json", () => {
     expect(doc.components.securitySchemes.bearer.scheme).toBe("bearer");
   });
 
+  it("documents the admin page's additions: names, counts, what saving a policy deleted", async () => {
+    const doc = (await call("GET", "/api/openapi.json")).body;
+    const answer = (path: string, method: string) => {
+      const schema = doc.paths[path][method].responses["200"].content["application/json"].schema;
+      return schema.$ref ? doc.components.schemas[schema.$ref.split("/").at(-1)] : schema;
+    };
+    const rooms = JSON.stringify(answer("/api/admin/rooms", "get"));
+    for (const field of ["participants", "storedMessages", "deletedMessages"]) {
+      expect(rooms).toContain(field);
+    }
+    const audit = JSON.stringify(answer("/api/admin/audit", "get"));
+    for (const field of ["actor", "room", "target", "participants"]) expect(audit).toContain(field);
+    expect(JSON.stringify(answer("/api/admin/rooms/{id}/retention", "put"))).toContain("deleted");
+  });
+
   it("answers unknown API paths with the JSON error shape", async () => {
     const res = await call("GET", "/api/nothing-here");
     expect(res.status).toBe(404);

@@ -128,6 +128,7 @@ describe("the policy", () => {
     expect(put.body).toEqual({
       policy: { maxAgeDays: 0.5, maxMessages: 1000, maxBytes: null },
       effective: { maxAgeDays: 0.5, maxMessages: 1000, maxBytes: null },
+      deleted: { messages: 0, bytes: 0, fromSeq: null, toSeq: null },
     });
     const audit = await asAdmin("GET", `/api/admin/audit?roomId=${plain}`);
     expect(audit.body.entries[0]).toMatchObject({
@@ -273,10 +274,26 @@ describe("a proposed policy", () => {
     expect(await preview(roomId)).toEqual({ messages: 0, bytes: 0, fromSeq: null, toSeq: null });
     expect(await storedSeqs(roomId)).toHaveLength(40);
 
-    await asAdmin("PUT", `/api/admin/rooms/${roomId}/retention`, { maxMessages: 25 });
-    // Saving reschedules the room's alarm: it applies the policy by itself.
-    await waitFor(async () => (await storedSeqs(roomId))[0] === 16);
+    // Saving applies the policy at once, and the answer says what that deleted (audited too).
+    const socket = await RoomClient.open(roomId, member.token);
+    const saved = await asAdmin("PUT", `/api/admin/rooms/${roomId}/retention`, { maxMessages: 25 });
+    expect(saved.body.deleted).toEqual({ messages: 15, bytes, fromSeq: 1, toSeq: 15 });
     expect(await storedSeqs(roomId)).toHaveLength(25);
+    expect((await storedSeqs(roomId))[0]).toBe(16);
+    // Members with the room open are told the new policy, for their "kept for" notice.
+    expect(await socket.next("room", () => true)).toMatchObject({
+      type: "room",
+      room: { id: roomId, name: "kept" },
+      retention: { maxAgeDays: 90, maxMessages: 25, maxBytes: null },
+    });
+    await socket.next("trimmed", (f) => f.firstSeq === 16);
+    socket.close();
+    const audit = await asAdmin("GET", `/api/admin/audit?roomId=${roomId}&limit=2`);
+    expect(audit.body.entries.map((e: { action: string }) => e.action)).toEqual([
+      "retention.run",
+      "retention.set",
+    ]);
+    expect(audit.body.entries[0].detail).toMatchObject({ messages: 15, onSave: true });
   });
 });
 

@@ -188,6 +188,26 @@ describe("revocation reaches open sockets at once", () => {
     own.close();
   });
 
+  it("disabling closes every socket of the person saying why; logging out says the session ended", async () => {
+    const owner = await person("Owner");
+    const doomed = await person("Doomed");
+    const roomId = await privateRoom(owner, [doomed], "disabled");
+    const room = await RoomClient.open(roomId, doomed.token);
+    const inbox = await InboxClient.open(doomed.token);
+    expect(
+      (await asAdmin("PATCH", `/api/admin/users/${doomed.id}`, { disabled: true })).status,
+    ).toBe(200);
+    // The client tells "your account was disabled" from "your session ended" by the reason.
+    expect(await room.waitClosed(2_000)).toEqual({ code: 1008, reason: "Account disabled" });
+    expect(await inbox.waitClosed(2_000)).toEqual({ code: 1008, reason: "Account disabled" });
+
+    const leaving = await RoomClient.open(roomId, owner.token);
+    expect((await call("POST", "/api/auth/logout", undefined, { token: owner.token })).status).toBe(
+      204,
+    );
+    expect(await leaving.waitClosed(2_000)).toEqual({ code: 1008, reason: "Session ended" });
+  });
+
   it("a removed member's socket is closed and its next frames are not applied", async () => {
     const owner = await person("Owner");
     const member = await person("Member");
@@ -309,6 +329,30 @@ describe("membership reaches open room sockets", () => {
       (f) => f.userId === bob.id && f.change === "role" && f.role === "owner",
     );
     bobSocket.close();
+  });
+});
+
+describe("room changes reach open room sockets", () => {
+  it("a rename, a new topic and archiving are announced with the policy in force", async () => {
+    const owner = await person("Owner");
+    const room = await createRoom(owner, "channel", "before");
+    const watcher = await RoomClient.open(room.id, owner.token);
+    await call(
+      "PATCH",
+      `/api/rooms/${room.id}`,
+      { name: "after", topic: "new topic" },
+      {
+        token: owner.token,
+      },
+    );
+    expect(await watcher.next("room", (f) => f.room.name === "after")).toEqual({
+      type: "room",
+      room: { id: room.id, kind: "channel", name: "after", topic: "new topic", archived: false },
+      retention: { maxAgeDays: 90, maxMessages: null, maxBytes: null },
+    });
+    await asAdmin("PATCH", `/api/admin/rooms/${room.id}`, { archived: true });
+    await watcher.next("room", (f) => f.room.archived);
+    watcher.close();
   });
 });
 

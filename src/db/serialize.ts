@@ -58,7 +58,10 @@ export const apiToken = (t: typeof apiTokens.$inferSelect): ApiTokenInfo => ({
   revokedAt: isoOrNull(t.revokedAt),
 });
 
-export const auditEntry = (e: typeof auditLog.$inferSelect): AuditEntry => ({
+/** An audit row as stored; auditPage (src/directory/admin-views.ts) adds the names. */
+export const auditEntry = (
+  e: typeof auditLog.$inferSelect,
+): Omit<AuditEntry, "actor" | "room" | "target"> => ({
   id: e.id,
   at: iso(e.at),
   actorId: e.actorId,

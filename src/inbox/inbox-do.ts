@@ -8,6 +8,7 @@ import { roomStub } from "../room/client";
 import type { MemberRole } from "../shared/api";
 import {
   CLOSE,
+  CLOSE_REASONS,
   type InboxFrame,
   type InboxRoomFrame,
   type MembershipChange,
@@ -125,13 +126,16 @@ export class InboxDO extends DurableObject<Env> {
     this.#sendAll({ type: "membership", roomId, change, ...(role ? { role } : {}) });
   }
 
-  /** Logout (one session) or disabling (all of them) ends those sockets. */
-  sessionsEnded(target: { userId: string } | { sessionHash: string }): number {
+  /** Logout (one session) or disabling (all of them) ends those sockets; the reason says which. */
+  sessionsEnded(
+    target: { userId: string } | { sessionHash: string },
+    reason: string = CLOSE_REASONS.sessionEnded,
+  ): number {
     const sockets =
       "sessionHash" in target
         ? this.ctx.getWebSockets(sessionTag(target.sessionHash))
         : this.ctx.getWebSockets();
-    for (const ws of sockets) ws.close(CLOSE.policy, "Session ended");
+    for (const ws of sockets) ws.close(CLOSE.policy, reason);
     return sockets.length;
   }
 

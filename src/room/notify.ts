@@ -8,6 +8,7 @@ import type { RoomRow } from "../directory/access";
 import type { Env } from "../env";
 import { inboxStub, membershipChanged } from "../inbox/client";
 import type { MemberRole } from "../shared/api";
+import { CLOSE_REASONS } from "../shared/protocol";
 import { roomInfo, roomStub } from "./client";
 
 /** Room calls in flight at once when one change concerns many rooms. */
@@ -123,7 +124,8 @@ async function eachRoom(
 
 /**
  * The one place that ends a credential's sockets everywhere (rooms and inbox): one session or
- * API token (logout, token revocation) by its hash, or every one of the user's (disabled).
+ * API token (logout, token revocation) by its hash, or every one of the user's (disabled). The
+ * close reason (CLOSE_REASONS) tells the client which.
  */
 export async function sessionsEnded(
   env: Env,
@@ -132,9 +134,11 @@ export async function sessionsEnded(
   credentialHash?: string,
 ): Promise<void> {
   const target = credentialHash ? { sessionHash: credentialHash } : { userId };
+  // Only disabling ends every credential of a user at once.
+  const reason = credentialHash ? CLOSE_REASONS.sessionEnded : CLOSE_REASONS.accountDisabled;
   const { roomIds, visited, visitedWhere } = await roomsWithSocketsOf(db, userId, credentialHash);
-  await eachRoom(env, roomIds, "sessionsEnded", (room) => room.sessionsEnded(target));
-  await tell("sessionsEnded", () => inboxStub(env, userId).sessionsEnded(target));
+  await eachRoom(env, roomIds, "sessionsEnded", (room) => room.sessionsEnded(target, reason));
+  await tell("sessionsEnded", () => inboxStub(env, userId).sessionsEnded(target, reason));
   if (visited > 0) await db.delete(adminSockets).where(visitedWhere).run();
 }
 

@@ -11,6 +11,7 @@ import { inboxStub } from "../inbox/client";
 import type { MemberRole, RetentionPolicy } from "../shared/api";
 import {
   CLOSE,
+  CLOSE_REASONS,
   type ClientFrame,
   type ErrorFrame,
   type InboxRoomFrame,
@@ -526,14 +527,29 @@ export class RoomDO extends DurableObject<Env> {
     this.#store.unsubscribe([userId]);
   }
 
-  /** D1 changed the room (rename, topic, archive, retention): later frames see it at once. */
+  /**
+   * D1 changed the room (rename, topic, archive, retention): later frames see it at once, and
+   * open sockets are told, so headers and the "kept for" notice follow.
+   */
   async roomChanged(room: RoomInfo): Promise<void> {
     const before = this.#store.getMeta<RoomInfo>("room");
     this.#rememberRoom(room);
+    this.#announceRoom(before);
     const policyChanged =
       JSON.stringify([before?.retention, before?.ephemeral]) !==
       JSON.stringify([room.retention, room.ephemeral]);
     if (policyChanged) await this.#scheduleRetention(true);
+  }
+
+  /**
+   * D1 saved a new retention policy: the room applies it at once (as its alarm would) and
+   * answers what that deleted, so whoever saved it can be told.
+   */
+  async retentionChanged(room: RoomInfo): Promise<PurgeRange> {
+    const before = this.#store.getMeta<RoomInfo>("room");
+    this.#rememberRoom(room);
+    this.#announceRoom(before);
+    return this.retentionRun(room);
   }
 
   // ---- retention ----------------------------------------------------------------------------
@@ -563,6 +579,8 @@ export class RoomDO extends DurableObject<Env> {
       await new Promise((resolve) => setTimeout(resolve, 0));
     }
     await this.#scheduleRetention(true);
+    // Like an HTTP read: whoever asked sees the new counts (first seq) in D1 right away.
+    if (deleted.messages > 0) await this.#syncNow();
     return deleted;
   }
 
@@ -630,11 +648,17 @@ export class RoomDO extends DurableObject<Env> {
     return closed;
   }
 
-  /** Logout (one session) or disabling (every session of the user) ends those sockets. */
-  sessionsEnded(target: { userId: string } | { sessionHash: string }): number {
+  /**
+   * Logout (one session) or disabling (every session of the user) ends those sockets; the
+   * reason says which, so the client can tell its user.
+   */
+  sessionsEnded(
+    target: { userId: string } | { sessionHash: string },
+    reason: string = CLOSE_REASONS.sessionEnded,
+  ): number {
     const tag = "userId" in target ? userTag(target.userId) : sessionTag(target.sessionHash);
     const sockets = this.ctx.getWebSockets(tag);
-    for (const ws of sockets) this.#closeSocket(ws, CLOSE.policy, "Session ended");
+    for (const ws of sockets) this.#closeSocket(ws, CLOSE.policy, reason);
     return sockets.length;
   }
 
@@ -723,6 +747,25 @@ export class RoomDO extends DurableObject<Env> {
       this.#store.setMeta("purgeTarget", null);
     }
     return nextRetentionAt(this.#store, policy, Date.now());
+  }
+
+  /** Tells open sockets what members see of the room, if any of it changed. */
+  #announceRoom(before: RoomInfo | null | undefined): void {
+    const room = this.#room();
+    const seen = (r: RoomInfo | null | undefined) =>
+      r ? JSON.stringify([r.name, r.topic, r.archived, r.ephemeral, r.retention]) : null;
+    if (seen(before) === seen(room)) return;
+    this.#broadcast({
+      type: "room",
+      room: {
+        id: room.id,
+        kind: room.kind,
+        name: room.name,
+        topic: room.topic,
+        archived: room.archived,
+      },
+      retention: this.#policy(),
+    });
   }
 
   #trimmed(): void {

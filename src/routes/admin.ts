@@ -1,11 +1,12 @@
 // The admin API: rooms for other systems, people, the audit log and API tokens.
 import { createRoute, z } from "@hono/zod-openapi";
-import { and, desc, eq, lt, sql } from "drizzle-orm";
+import { desc, eq, sql } from "drizzle-orm";
 import { currentPrincipal, requireAdmin } from "../auth/principal";
 import { likePattern } from "../db/client";
-import { auditLog, memberships, rooms, users } from "../db/schema";
+import { memberships, rooms, users } from "../db/schema";
 import * as serialize from "../db/serialize";
 import { roomById } from "../directory/access";
+import { adminRooms, auditPage } from "../directory/admin-views";
 import { createRoom, deleteRoom, updateRoom } from "../directory/rooms";
 import { createToken, listTokens, revokeToken } from "../directory/tokens";
 import { findUser, searchUsers, updateUser } from "../directory/users";
@@ -14,6 +15,7 @@ import { roomStub } from "../room/client";
 import * as notify from "../room/notify";
 import {
   AdminCreateRoomBody,
+  AdminRoom,
   AdminUpdateRoomBody,
   AdminUpdateUserBody,
   AdminUser,
@@ -38,11 +40,11 @@ export const adminRoutes = router([["/admin/*", requireAdmin()]])
       method: "get",
       path: "/admin/rooms",
       tags: ["admin"],
-      summary: "All rooms, newest first, paged",
+      summary: "All rooms, newest first, paged; DMs with their participants, stored message counts",
       security,
       request: { query: PageQuery },
       responses: {
-        200: ok(z.object({ rooms: z.array(Room), nextCursor: z.string().nullable() })),
+        200: ok(z.object({ rooms: z.array(AdminRoom), nextCursor: z.string().nullable() })),
         ...errors,
       },
     }),
@@ -62,7 +64,7 @@ export const adminRoutes = router([["/admin/*", requireAdmin()]])
         .offset(offset)
         .all();
       const nextCursor = rows.length > size ? String(offset + size) : null;
-      return c.json({ rooms: rows.slice(0, size).map(serialize.room), nextCursor }, 200);
+      return c.json({ rooms: await adminRooms(c.get("db"), rows.slice(0, size)), nextCursor }, 200);
     },
   )
   .openapi(
@@ -266,7 +268,7 @@ export const adminRoutes = router([["/admin/*", requireAdmin()]])
       method: "get",
       path: "/admin/audit",
       tags: ["admin"],
-      summary: "The audit log, newest first; page with `before`",
+      summary: "The audit log, newest first, its ids named; page with `before`",
       security,
       request: { query: AuditQuery },
       responses: {
@@ -277,25 +279,9 @@ export const adminRoutes = router([["/admin/*", requireAdmin()]])
       },
     }),
     async (c) => {
-      const { roomId, actorId, before, limit } = c.req.valid("query");
-      const size = pageRequest({ limit }).limit;
-      const rows = await c
-        .get("db")
-        .select()
-        .from(auditLog)
-        .where(
-          and(
-            roomId ? eq(auditLog.roomId, roomId) : undefined,
-            actorId ? eq(auditLog.actorId, actorId) : undefined,
-            before ? lt(auditLog.id, before) : undefined,
-          ),
-        )
-        .orderBy(desc(auditLog.id))
-        .limit(size + 1)
-        .all();
-      const page = rows.slice(0, size);
-      const nextBefore = rows.length > size ? (page.at(-1)?.id ?? null) : null;
-      return c.json({ entries: page.map(serialize.auditEntry), nextBefore }, 200);
+      const { limit, ...filter } = c.req.valid("query");
+      const page = await auditPage(c.get("db"), { ...filter, limit: pageRequest({ limit }).limit });
+      return c.json(page, 200);
     },
   )
   .openapi(

@@ -7,8 +7,7 @@ import { loadRoom, roomById } from "../directory/access";
 import { retentionOf, setRetention } from "../directory/retention";
 import { forbidden } from "../errors";
 import { roomInfo, roomStub } from "../room/client";
-import * as notify from "../room/notify";
-import { Id, PurgeRange, Retention, RetentionPolicy } from "../shared/api";
+import { Id, PurgeRange, Retention, RetentionPolicy, RetentionSaved } from "../shared/api";
 import { errors, jsonBody, ok, router, security } from "./openapi";
 
 const Params = z.object({ id: Id });
@@ -70,23 +69,29 @@ export const retentionRoutes = router([
       method: "put",
       path: "/admin/rooms/{id}/retention",
       tags: ["admin"],
-      summary: "Replace the room's policy; omitted or null fields take the instance default",
+      summary:
+        "Replace the room's policy (omitted or null fields take the instance default) and apply it at once; answers what that deleted",
       security,
       request: { params: Params, ...jsonBody(RetentionPolicy) },
-      responses: { 200: ok(Retention), ...errors },
+      responses: { 200: ok(RetentionSaved), ...errors },
     }),
     async (c) => {
       const db = c.get("db");
+      const actorId = currentPrincipal(c).user.id;
       const room = await roomById(db, c.req.valid("param").id);
-      const updated = await setRetention(
-        db,
-        currentPrincipal(c).user.id,
-        room,
-        c.req.valid("json"),
-      );
-      // The room reschedules its alarm for the new policy at once.
-      await notify.roomChanged(c.env, updated);
-      return c.json(retentionOf(updated, c.get("config").retention), 200);
+      const updated = await setRetention(db, actorId, room, c.req.valid("json"));
+      // The room applies the new policy now (its members see the new policy and the oldest
+      // messages go), and says what went: the admin who saved it must not have to guess.
+      const deleted = await roomStub(c.env, room.id).retentionChanged(roomInfo(updated));
+      if (deleted.messages > 0) {
+        await audit(db, {
+          actorId,
+          action: "retention.run",
+          roomId: room.id,
+          detail: { ...deleted, onSave: true },
+        }).run();
+      }
+      return c.json({ ...retentionOf(updated, c.get("config").retention), deleted }, 200);
     },
   )
   .openapi(

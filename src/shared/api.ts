@@ -184,6 +184,9 @@ export const PurgeRange = z.object({
   toSeq: z.number().int().nullable(),
 });
 
+/** A policy saved: the policy, the policy in force, and what applying it deleted at once. */
+export const RetentionSaved = Retention.extend({ deleted: PurgeRange });
+
 export const RoomDetails = z.object({
   room: Room,
   me: z.object({ role: MemberRole, muted: z.boolean(), lastReadSeq: z.number().int() }).nullable(),
@@ -204,6 +207,34 @@ export const ApiTokenInfo = z.object({
   revokedAt: Timestamp.nullable(),
 });
 
+/**
+ * A room as the admin list shows it: who is in a DM (`participants`, [] for other rooms) and how
+ * many messages it stores now (tombstones of deleted ones included, as retention counts them;
+ * `deletedMessages` of them are tombstones), from D1 as of the room's last sync.
+ */
+export const AdminRoom = Room.extend({
+  participants: z.array(PublicUser),
+  storedMessages: z.number().int(),
+  deletedMessages: z.number().int(),
+});
+
+/** The room an audit entry concerns; `gone` once the room was deleted (kind and name from then on may be null). */
+export const AuditRoomRef = z.object({
+  id: z.string(),
+  kind: RoomKind.nullable(),
+  name: z.string().nullable(),
+  /** The people of a DM, so it can be named. */
+  participants: z.array(PublicUser),
+  gone: z.boolean(),
+});
+/** Whom or what an audit entry acted on: a person (`handle` set) or an API token (its name). */
+export const AuditTargetRef = z.object({
+  id: z.string(),
+  kind: z.enum(["user", "token"]),
+  name: z.string(),
+  handle: z.string().nullable(),
+});
+
 export const AuditEntry = z.object({
   id: z.number().int(),
   at: Timestamp,
@@ -212,6 +243,10 @@ export const AuditEntry = z.object({
   roomId: z.string().nullable(),
   targetId: z.string().nullable(),
   detail: z.unknown().nullable(),
+  /** The ids above, named (null: no id, or nothing by that id any more). */
+  actor: PublicUser.nullable(),
+  room: AuditRoomRef.nullable(),
+  target: AuditTargetRef.nullable(),
 });
 
 /** A room's D1 sync, for operators: is its outbox draining, and what did it cost D1? */
@@ -241,4 +276,5 @@ export type RoomDetails = z.infer<typeof RoomDetails>;
 export type MemberRole = z.infer<typeof MemberRole>;
 export type TokenScope = z.infer<typeof TokenScope>;
 export type AuditEntry = z.infer<typeof AuditEntry>;
+export type AdminRoom = z.infer<typeof AdminRoom>;
 export type ApiTokenInfo = z.infer<typeof ApiTokenInfo>;

@@ -24,6 +24,16 @@ export const CLOSE = {
   serverError: 1011,
 } as const;
 
+/**
+ * Reasons of the 1008 closes that end a signed-in person's sockets, so a client can tell them
+ * why they were signed out: their session ended (logout, token revoked), or their account was
+ * disabled (then every credential of theirs is refused with 403 `disabled`).
+ */
+export const CLOSE_REASONS = {
+  sessionEnded: "Session ended",
+  accountDisabled: "Account disabled",
+} as const;
+
 export const ERROR_CODES = [
   "invalid",
   "too_long",
@@ -126,6 +136,13 @@ export const Me = z.object({
 
 export const ROOM_MEMBER_CHANGES = ["joined", "left", "role"] as const;
 
+/** The retention policy in force: what every member is told ("kept for 90 days, at most …"). */
+export const RetentionInForce = z.object({
+  maxAgeDays: z.number(),
+  maxMessages: z.number().int().nullable(),
+  maxBytes: z.number().int().nullable(),
+});
+
 export const ServerFrame = z.discriminatedUnion("type", [
   z.object({
     type: z.literal("ready"),
@@ -153,6 +170,9 @@ export const ServerFrame = z.discriminatedUnion("type", [
     change: z.enum(ROOM_MEMBER_CHANGES),
     role: z.enum(["owner", "moderator", "member"]).optional(),
   }),
+  // The room's name, topic, archived state or retention policy changed: headers and the "kept
+  // for" notice follow without a reload.
+  z.object({ type: z.literal("room"), room: RoomSummary, retention: RetentionInForce }),
   z.object({
     type: z.literal("error"),
     code: z.enum(ERROR_CODES),

@@ -1,11 +1,21 @@
 // The web client's pure logic, without a browser: merging messages by seq and rev, the rows of
-// the message list, safe links and mentions, reconnect delays, retention in words.
+// the message list, safe links and mentions, reconnect delays, retention and the admin page in
+// words.
 import { describe, expect, test } from "vitest";
+import type { AuditEntry } from "../../src/shared/api";
 import type { Message } from "../../src/shared/protocol";
+import {
+  auditActor,
+  auditRoom,
+  auditTarget,
+  roomLabel,
+  storedText,
+} from "../../web/components/admin-panel/admin-text";
 import {
   deletedText,
   previewText,
   readPolicy,
+  savedText,
 } from "../../web/components/admin-panel/retention-text";
 import { formatBytes, formatDays, keptText, trimExplained } from "../../web/lib/retention";
 import { textParts } from "../../web/lib/rich-text";
@@ -145,11 +155,62 @@ describe("retention in words", () => {
     const nothing = { messages: 0, bytes: 0, fromSeq: null, toSeq: null };
     expect(previewText(nothing)).toBe("Nothing to delete.");
     expect(deletedText(nothing)).toBe("Nothing was deleted.");
+    // Saving applies the policy at once: the admin is told what went.
+    expect(savedText({ messages: 2, bytes: 30, fromSeq: 1, toSeq: 2 })).toBe(
+      "Saved and applied: deleted 2 messages (30 bytes), #1–#2.",
+    );
+    expect(savedText(nothing)).toMatch(/^Saved\. Nothing needed deleting/);
     expect(readPolicy({ maxAgeDays: "0.5", maxMessages: "1,000", maxBytes: " " })).toEqual({
       policy: { maxAgeDays: 0.5, maxMessages: 1000, maxBytes: null },
     });
     expect(readPolicy({ maxAgeDays: "a week", maxMessages: "", maxBytes: "" })).toEqual({
       errors: { maxAgeDays: "Enter a number, or leave it empty for the default" },
     });
+  });
+});
+
+describe("the admin page in words", () => {
+  const ana = { id: "usr_a", handle: "ana", displayName: "Ana Lima" };
+  const bo = { id: "usr_b", handle: "bo", displayName: "Bo" };
+
+  test("rooms: DMs by their people; counts of stored messages, tombstones said", () => {
+    expect(roomLabel({ kind: "channel", name: "general", participants: [] })).toBe("general");
+    expect(roomLabel({ kind: "dm", name: null, participants: [ana, bo] })).toBe("DM: Ana Lima, Bo");
+    expect(storedText({ storedMessages: 1, deletedMessages: 0 })).toBe("1 message stored");
+    expect(storedText({ storedMessages: 1200, deletedMessages: 3 })).toBe(
+      "1,200 messages stored (3 deleted)",
+    );
+  });
+
+  test("audit entries: names instead of ids, and what is left when a name is gone", () => {
+    const entry: AuditEntry = {
+      id: 1,
+      at: "2026-01-01T00:00:00.000Z",
+      actorId: ana.id,
+      action: "member.role",
+      roomId: "room_1",
+      targetId: bo.id,
+      detail: null,
+      actor: ana,
+      room: { id: "room_1", kind: "dm", name: null, participants: [ana, bo], gone: false },
+      target: { id: bo.id, kind: "user", name: "Bo", handle: "bo" },
+    };
+    expect([auditActor(entry), auditRoom(entry), auditTarget(entry)]).toEqual([
+      "Ana Lima (@ana)",
+      "DM: Ana Lima, Bo",
+      "Bo (@bo)",
+    ]);
+    const token = {
+      ...entry,
+      target: { id: "tok_1", kind: "token" as const, name: "ci", handle: null },
+    };
+    expect(auditTarget(token)).toBe("API token “ci”");
+    const gone = {
+      ...entry,
+      actor: null,
+      room: { id: "room_2", kind: null, name: "old", participants: [], gone: true },
+    };
+    expect([auditActor(gone), auditRoom(gone)]).toEqual(["usr_a", "old (deleted)"]);
+    expect(auditActor({ ...entry, actorId: null, actor: null })).toBe("—");
   });
 });

@@ -12,14 +12,15 @@ export interface Account {
   token: string;
 }
 
-async function call<T>(baseUrl: string, path: string, init: RequestInit = {}): Promise<T> {
+/** One API request with a JSON body, as the instance's own origin; throws on an error answer. */
+export async function call<T>(baseUrl: string, path: string, init: RequestInit = {}): Promise<T> {
   const response = await fetch(`${baseUrl}/api${path}`, {
     ...init,
     headers: { "content-type": "application/json", origin: baseUrl, ...init.headers },
   });
   const text = await response.text();
   if (!response.ok) throw new Error(`${init.method ?? "GET"} ${path}: ${response.status} ${text}`);
-  return JSON.parse(text) as T;
+  return (text ? JSON.parse(text) : null) as T;
 }
 
 export async function register(baseUrl: string, handle: string, name: string): Promise<Account> {

@@ -34,6 +34,8 @@ const env = () => ({
   ...process.env,
   CI: "1",
   WRANGLER_SEND_METRICS: "false",
+  // Offline, fetching the `Request.cf` placeholder prints a stack trace; the app never reads it.
+  CLOUDFLARE_CF_FETCH_ENABLED: "false",
   X_LOCAL_OBSERVABILITY: "false",
   NO_COLOR: "1",
 });

@@ -2,6 +2,7 @@
 import type { z } from "zod";
 import type {
   AddMemberBody,
+  AdminRoom,
   AdminUser,
   AuditEntry,
   CreateRoomBody,
@@ -12,6 +13,7 @@ import type {
   RegisterBody,
   Retention,
   RetentionPolicy,
+  RetentionSaved as RetentionSavedSchema,
   Room,
   RoomDetails,
   RoomListItem,
@@ -29,6 +31,8 @@ export type AddMemberInput = z.input<typeof AddMemberBody>;
 export type RoomRetention = z.infer<typeof Retention>;
 /** What retention deleted, or would delete now: a count, bytes and a seq range. */
 export type PurgeRange = z.infer<typeof PurgeRangeSchema>;
+/** A saved policy, and what applying it deleted at once. */
+export type RetentionSaved = z.infer<typeof RetentionSavedSchema>;
 
 /**
  * A page of history (`before`) or of the changes feed (`sinceRev`, which adds rev, complete and
@@ -159,7 +163,12 @@ export function createApi(fetchImpl: typeof fetch = (input, init) => fetch(input
       ),
     createRoom: (input: CreateRoomInput) => request<{ room: Room }>("POST", "/rooms", input),
     openDm: (userId: string) => request<{ room: Room }>("POST", "/dms", { userId }),
-    roomDetails: (id: string) => request<RoomDetails>("GET", roomPath(id)),
+    /** The room and a page of its members (the first page without `cursor`). */
+    roomDetails: (id: string, page: { cursor?: string; limit?: number } = {}) =>
+      request<RoomDetails>(
+        "GET",
+        `${roomPath(id)}${query({ cursor: page.cursor, limit: page.limit?.toString() })}`,
+      ),
     joinRoom: (id: string) =>
       request<{ room: Room; role: MemberRole }>("POST", `${roomPath(id)}/join`),
     leaveRoom: (id: string) => request<void>("POST", `${roomPath(id)}/leave`),
@@ -199,7 +208,7 @@ export function createApi(fetchImpl: typeof fetch = (input, init) => fetch(input
 
     admin: {
       rooms: (q: string, cursor?: string) =>
-        request<{ rooms: Room[]; nextCursor: string | null }>(
+        request<{ rooms: AdminRoom[]; nextCursor: string | null }>(
           "GET",
           `/admin/rooms${query({ q, cursor })}`,
         ),
@@ -207,9 +216,12 @@ export function createApi(fetchImpl: typeof fetch = (input, init) => fetch(input
         request<{ room: Room }>("PATCH", `/admin/rooms/${encodeURIComponent(id)}`, { archived }),
       retention: (id: string) =>
         request<RoomRetention>("GET", `/admin/rooms/${encodeURIComponent(id)}/retention`),
-      /** Replaces the policy: null (or omitted) fields take the instance default. */
+      /**
+       * Replaces the policy (null or omitted fields take the instance default); the room applies
+       * it at once and the answer says what that deleted.
+       */
       setRetention: (id: string, policy: RetentionPolicy) =>
-        request<RoomRetention>("PUT", `/admin/rooms/${encodeURIComponent(id)}/retention`, policy),
+        request<RetentionSaved>("PUT", `/admin/rooms/${encodeURIComponent(id)}/retention`, policy),
       /** What `policy` (not saved yet; null fields: defaults) would delete from the room now. */
       previewRetention: (id: string, policy: RetentionPolicy) =>
         request<PurgeRange>(

@@ -23,7 +23,7 @@ export interface LiveSocketHandlers {
   onOpen?: () => void;
   onText: (text: string) => void;
   /** The socket closed (or never opened); `opened` tells which. A retry is already scheduled. */
-  onDown?: (info: { opened: boolean; code: number; retryInMs: number }) => void;
+  onDown?: (info: { opened: boolean; code: number; reason: string; retryInMs: number }) => void;
   maxDelayMs?: number;
 }
 
@@ -61,13 +61,13 @@ export function createLiveSocket(handlers: LiveSocketHandlers): LiveSocket {
     clearTimeout(pongTimer);
   }
 
-  function down(opened: boolean, code: number) {
+  function down(opened: boolean, code: number, reason = "") {
     clearTimers();
     socket = null;
     if (stopped) return;
     const retryInMs = backoffDelay(attempt++, 500, handlers.maxDelayMs ?? 30_000);
     retryTimer = setTimeout(connect, retryInMs);
-    handlers.onDown?.({ opened, code, retryInMs });
+    handlers.onDown?.({ opened, code, reason, retryInMs });
   }
 
   function connect() {
@@ -102,7 +102,7 @@ export function createLiveSocket(handlers: LiveSocketHandlers): LiveSocket {
       handlers.onText(event.data);
     };
     ws.onclose = (event) => {
-      if (socket === ws) down(opened, event.code);
+      if (socket === ws) down(opened, event.code, event.reason);
     };
   }
 

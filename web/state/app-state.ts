@@ -2,7 +2,12 @@
 // changes only through actions, so it can be driven and tested without a DOM.
 import { batch, computed, type ReadonlySignal, signal } from "@preact/signals";
 import type { RoomDetails, RoomListItem, SelfUser } from "../../src/shared/api";
-import type { InboxRoomFrame, MembershipChange, Message } from "../../src/shared/protocol";
+import {
+  CLOSE_REASONS,
+  type InboxRoomFrame,
+  type MembershipChange,
+  type Message,
+} from "../../src/shared/protocol";
 import { trimExplained } from "../lib/retention";
 import {
   type Api,
@@ -14,13 +19,20 @@ import {
   type UpdateRoomInput,
 } from "../net/api";
 import { createInbox, type Inbox } from "./inbox";
-import { createRoomState, type RoomState } from "./room-state";
+import { applyMemberFrame, mergeMembers } from "./room-members";
+import { createRoomState, type MemberFrame, type RoomFrame, type RoomState } from "./room-state";
+
+/** Members fetched at the end of the list, where someone who just joined usually is. */
+const MEMBERS_TAIL = 50;
+
+/** Why the app signed me out by itself: the sign-in screen says so. */
+export type SignedOutNotice = "disabled" | "ended";
 
 /** `unknown` until GET /api/me has answered; `error` when it could not (server unreachable). */
 export type Session =
   | { status: "unknown" }
   | { status: "error"; error: ApiError }
-  | { status: "signed-out" }
+  | { status: "signed-out"; notice: SignedOutNotice | null }
   | { status: "signed-in"; user: SelfUser };
 
 /** What the main panel shows. */
@@ -84,16 +96,21 @@ export function createAppState(api: Api) {
       onRoom: onInboxRoom,
       onMembership: onMembershipChange,
       refresh: () => void refreshRooms(),
+      onRefused: onSocketRefused,
     });
     inbox.start();
   }
 
-  function signedOut() {
+  /** While I sign out myself, the server closing my sockets is no news to tell me. */
+  let signingOut = false;
+
+  function signedOut(notice: SignedOutNotice | null = null) {
     stopLive();
     epoch++;
     view++;
+    pendingMembers.clear();
     batch(() => {
-      session.value = { status: "signed-out" };
+      session.value = { status: "signed-out", notice: signingOut ? null : notice };
       rooms.value = { status: "loading" };
       panel.value = { kind: "home" };
       openRoom.value = null;
@@ -141,6 +158,16 @@ export function createAppState(api: Api) {
     return rooms.value.status === "ready"
       ? rooms.value.value.find((item) => item.room.id === roomId)
       : undefined;
+  }
+
+  /**
+   * A socket was closed on purpose (1008). Disabling and the end of my session close every
+   * socket of mine with a reason that says so: back to the sign-in screen, which tells why.
+   */
+  function onSocketRefused(reason: string): void {
+    if (session.value.status !== "signed-in") return;
+    if (reason === CLOSE_REASONS.accountDisabled) signedOut("disabled");
+    else if (reason === CLOSE_REASONS.sessionEnded) signedOut("ended");
   }
 
   function onMembershipChange(roomId: string, change: MembershipChange): void {
@@ -227,8 +254,16 @@ export function createAppState(api: Api) {
       room = createRoomState(roomId, user?.id ?? "", api, {
         onNewMessage: onRoomMessage,
         onRead: onRoomRead,
-        onRefused: () => void refreshRooms(),
+        onRefused: (_, reason) => {
+          onSocketRefused(reason);
+          void refreshRooms();
+        },
         onTrimmed: onRoomTrimmed,
+        onMember: onRoomMember,
+        onRoomChanged,
+        onResumed: (id) => {
+          if (isOpenRoom(id)) void loadRoom(id);
+        },
       });
       const item = roomItem(roomId);
       if (item) room.setInitialReadSeq(item.lastReadSeq);
@@ -251,13 +286,19 @@ export function createAppState(api: Api) {
     });
   }
 
-  /** Runs an API call; a 401 means the session is gone, so the sign-in screen comes back. */
+  /**
+   * Runs an API call; a 401 means the session is gone (403 `disabled`: the account is), so the
+   * sign-in screen comes back and says why.
+   */
   async function call<T>(run: () => Promise<T>): Promise<T> {
     try {
       return await run();
     } catch (error) {
       const apiError = asApiError(error);
-      if (apiError.status === 401 && session.value.status === "signed-in") signedOut();
+      if (session.value.status === "signed-in") {
+        if (apiError.code === "disabled") signedOut("disabled");
+        else if (apiError.status === 401) signedOut("ended");
+      }
       throw apiError;
     }
   }
@@ -275,18 +316,101 @@ export function createAppState(api: Api) {
     }
   }
 
+  /** The open room's details, when they are loaded and of this room. */
+  function openDetails(roomId: string): RoomDetails | null {
+    const details = openRoom.value;
+    return details?.status === "ready" && details.value.room.id === roomId ? details.value : null;
+  }
+
   async function loadRoom(roomId: string): Promise<void> {
     const started = view;
     try {
       const details = await call(() => api.roomDetails(roomId));
-      if (started === view) openRoom.value = { status: "ready", value: details };
+      if (started === view) {
+        openRoom.value = { status: "ready", value: mergeMembers(details, openDetails(roomId)) };
+      }
     } catch (error) {
       if (started === view) openRoom.value = { status: "error", error: asApiError(error) };
     }
   }
 
+  // ---- the open room's members, live ----------------------------------------------------------
+
+  /** People who joined the open room whom it cannot name yet (a `member` frame has only an id). */
+  const pendingMembers = new Set<string>();
+  let fetchingMembers = false;
+
+  function onRoomMember(roomId: string, frame: MemberFrame): void {
+    const mine = frame.userId === me.value?.id;
+    if (mine && frame.change === "role" && frame.role) {
+      const role = frame.role;
+      updateRoomItem(roomId, (item) => ({ ...item, role }));
+    }
+    const details = openDetails(roomId);
+    if (!details) return;
+    const next = applyMemberFrame(details, frame, me.value?.id ?? "");
+    openRoom.value = { status: "ready", value: next.details };
+    if (next.unknown) {
+      pendingMembers.add(frame.userId);
+      void fetchMembers(roomId);
+    }
+  }
+
+  /**
+   * Names the people who joined: the first page of members (which is the whole list in most
+   * rooms), else the end of the list, where newcomers are. One fetch at a time; joins that come
+   * meanwhile are named by the next round.
+   */
+  async function fetchMembers(roomId: string): Promise<void> {
+    if (fetchingMembers) return;
+    fetchingMembers = true;
+    try {
+      while (pendingMembers.size > 0 && isOpenRoom(roomId)) {
+        const started = view;
+        const wanted = new Set(pendingMembers);
+        pendingMembers.clear();
+        const fresh = await call(() => api.roomDetails(roomId));
+        const missing = [...wanted].filter((id) => !fresh.members.some((m) => m.user.id === id));
+        let found: RoomDetails["members"] = [];
+        if (missing.length > 0 && fresh.memberCount > fresh.members.length) {
+          const cursor = String(Math.max(fresh.members.length, fresh.memberCount - MEMBERS_TAIL));
+          const tail = await call(() => api.roomDetails(roomId, { cursor, limit: MEMBERS_TAIL }));
+          found = tail.members.filter((m) => missing.includes(m.user.id));
+        }
+        if (started !== view) return;
+        openRoom.value = {
+          status: "ready",
+          value: mergeMembers(fresh, openDetails(roomId), found),
+        };
+      }
+    } catch {
+      // The names stay unknown ("Someone"); the next reload of the room brings them.
+    } finally {
+      fetchingMembers = false;
+    }
+  }
+
+  /** The room's name, topic, archived state or retention changed while it is open. */
+  function onRoomChanged(roomId: string, frame: RoomFrame): void {
+    updateRoomItem(roomId, (item) => ({
+      ...item,
+      room: { ...item.room, ...frame.room },
+    }));
+    const details = openDetails(roomId);
+    if (!details) return;
+    openRoom.value = {
+      status: "ready",
+      value: {
+        ...details,
+        room: { ...details.room, ...frame.room },
+        retention: frame.retention,
+      },
+    };
+  }
+
   function show(next: Panel): void {
     const previous = panel.value;
+    pendingMembers.clear();
     if (previous.kind === "room" && !(next.kind === "room" && next.roomId === previous.roomId)) {
       const room = roomStates.get(previous.roomId);
       // A room with messages still on their way stays connected until they are out.
@@ -322,6 +446,7 @@ export function createAppState(api: Api) {
       } catch (error) {
         const apiError = asApiError(error);
         if (apiError.status === 401) signedOut();
+        else if (apiError.code === "disabled") signedOut("disabled");
         else session.value = { status: "error", error: apiError };
       }
     },
@@ -337,11 +462,14 @@ export function createAppState(api: Api) {
     },
 
     async signOut(): Promise<void> {
+      signingOut = true;
       try {
         await api.logout();
       } catch (error) {
         // A 401 means the session had already ended: signing out is done either way.
         if (asApiError(error).status !== 401) throw asApiError(error);
+      } finally {
+        signingOut = false;
       }
       signedOut();
     },

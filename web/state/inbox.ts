@@ -11,6 +11,8 @@ export interface InboxHandlers {
   onMembership: (roomId: string, change: MembershipChange) => void;
   /** The list should be fetched again: after (re)connecting, and periodically while down. */
   refresh: () => void;
+  /** The server closed the inbox for good reasons of policy: the session ended or the account was disabled. */
+  onRefused?: (reason: string) => void;
 }
 
 export function createInbox(handlers: InboxHandlers, makeSocket = createLiveSocket) {
@@ -53,7 +55,8 @@ export function createInbox(handlers: InboxHandlers, makeSocket = createLiveSock
           return;
       }
     },
-    onDown() {
+    onDown({ code, reason }) {
+      if (code === 1008) handlers.onRefused?.(reason);
       if (live) handlers.refresh();
       live = false;
       if (fallbackTimer === undefined) fallback(true);

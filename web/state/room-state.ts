@@ -16,14 +16,25 @@ import { lowerBound, type PendingMessage, upsertMessages } from "./timeline";
 export type Connection = "connecting" | "connected" | "reconnecting" | "offline" | "polling";
 
 export type RoomSummary = Extract<ServerFrameType, { type: "ready" }>["room"];
+export type MemberFrame = Extract<ServerFrameType, { type: "member" }>;
+export type RoomFrame = Extract<ServerFrameType, { type: "room" }>;
 
 export interface RoomEvents {
   /** A new message arrived live (not from a replay or a history page). */
   onNewMessage?: (roomId: string, message: Message) => void;
   /** My read mark moved forward (by me, here or elsewhere). */
   onRead?: (roomId: string, seq: number) => void;
-  /** The server closed the socket for good reasons of policy (removed, signed out). */
-  onRefused?: (roomId: string) => void;
+  /**
+   * The server closed the socket for good reasons of policy (removed, signed out, disabled);
+   * `reason` is the close reason (CLOSE_REASONS in the protocol names the sign-out ones).
+   */
+  onRefused?: (roomId: string, reason: string) => void;
+  /** Someone joined or left the room, or a role changed (`member` frames). */
+  onMember?: (roomId: string, frame: MemberFrame) => void;
+  /** The room's name, topic, archived state or retention policy changed (`room` frames). */
+  onRoomChanged?: (roomId: string, frame: RoomFrame) => void;
+  /** The socket is back after a gap: `member` and `room` frames may have been missed. */
+  onResumed?: (roomId: string) => void;
   /** Retention deleted these loaded messages (the oldest ones): they left the list. */
   onTrimmed?: (roomId: string, removed: readonly Message[]) => void;
 }
@@ -31,6 +42,12 @@ export interface RoomEvents {
 const TYPING_EXPIRES_MS = 6_000;
 const TYPING_RENEW_MS = 3_000;
 const TYPING_IDLE_MS = 4_000;
+/**
+ * The server passes on one typing frame per 2 s per socket, `on` and `off` alike, and drops
+ * the rest: frames are spaced at least this far apart (a little more, as frames bunch on the
+ * way), and one that would come too soon waits, so an `off` is never lost to the throttle.
+ */
+export const TYPING_GAP_MS = 2_100;
 const POLL_EVERY_MS = 3_000;
 /** Failed socket attempts (never reaching `ready`) before HTTP polling takes over. */
 const ATTEMPTS_BEFORE_POLLING = 3;
@@ -88,8 +105,13 @@ export function createRoomState(
   let initTimer: ReturnType<typeof setTimeout> | undefined;
   let initAttempt = 0;
   const typingTimers = new Map<string, ReturnType<typeof setTimeout>>();
-  let typingSentAt = 0;
+  // My own typing: what I want the others to see, what they were last told and when.
+  let typingWanted = false;
+  let typingTold = false;
+  let typingToldAt = 0;
+  let typingRenewedAt = 0;
   let typingIdleTimer: ReturnType<typeof setTimeout> | undefined;
+  let typingSendTimer: ReturnType<typeof setTimeout> | undefined;
   let myReadSeq = 0;
 
   const socket: LiveSocket = makeSocket({
@@ -104,10 +126,14 @@ export function createRoomState(
       const parsed = ServerFrame.safeParse(raw);
       if (parsed.success) onFrame(parsed.data);
     },
-    onDown: ({ code }) => {
+    onDown: ({ code, reason }) => {
       inFlight = null;
       replaying = false;
-      if (code === 1008) events.onRefused?.(roomId);
+      // A new socket starts with a fresh typing throttle and has told nobody anything.
+      clearTimeout(typingSendTimer);
+      typingTold = false;
+      typingToldAt = 0;
+      if (code === 1008) events.onRefused?.(roomId, reason);
       // A socket that opened but never said `ready` (a proxy that drops it) counts as failed too.
       if (readyOnSocket) failedAttempts = 0;
       else failedAttempts++;
@@ -135,6 +161,7 @@ export function createRoomState(
   function onFrame(frame: ServerFrameType) {
     switch (frame.type) {
       case "ready":
+        if (everReady) events.onResumed?.(roomId);
         everReady = true;
         readyOnSocket = true;
         failedAttempts = 0;
@@ -194,6 +221,14 @@ export function createRoomState(
       }
       case "read":
         noteRead(frame.userId, frame.seq);
+        return;
+      case "member":
+        if (frame.change === "left") clearTyping(frame.userId);
+        events.onMember?.(roomId, frame);
+        return;
+      case "room":
+        summary.value = frame.room;
+        events.onRoomChanged?.(roomId, frame);
         return;
       case "error":
         onError(frame);
@@ -465,6 +500,8 @@ export function createRoomState(
       clearTimeout(resendTimer);
       clearTimeout(initTimer);
       clearTimeout(typingIdleTimer);
+      clearTimeout(typingSendTimer);
+      typingWanted = false;
       for (const timer of typingTimers.values()) clearTimeout(timer);
       typingTimers.clear();
       typing.value = new Map();
@@ -501,7 +538,12 @@ export function createRoomState(
       const text = cleanBody(body);
       const problem = bodyProblem(text);
       if (problem) return problem.message;
-      stopTyping();
+      // The message itself ends my typing indicator for the others (they clear it when it
+      // arrives): no `off` needed, and the next keystroke may say `on` again.
+      clearTimeout(typingIdleTimer);
+      clearTimeout(typingSendTimer);
+      typingWanted = false;
+      typingTold = false;
       pending.value = [
         ...pending.value,
         {
@@ -562,16 +604,14 @@ export function createRoomState(
       }
     },
 
-    /** Called as I type: `typing on` at most every few seconds, `off` after a pause. */
+    /** Called as I type: `typing on` renewed every few seconds, `off` after a pause. */
     typed(text: string) {
       if (text.trim() === "") {
         stopTyping();
         return;
       }
-      const now = Date.now();
-      if (now - typingSentAt > TYPING_RENEW_MS) {
-        if (socket.send({ type: "typing", on: true })) typingSentAt = now;
-      }
+      typingWanted = true;
+      tellTyping();
       clearTimeout(typingIdleTimer);
       typingIdleTimer = setTimeout(stopTyping, TYPING_IDLE_MS);
     },
@@ -587,9 +627,25 @@ export function createRoomState(
 
   function stopTyping() {
     clearTimeout(typingIdleTimer);
-    if (typingSentAt === 0) return;
-    typingSentAt = 0;
-    socket.send({ type: "typing", on: false });
+    typingWanted = false;
+    tellTyping();
+  }
+
+  /** Tells the others what `typingWanted` says if they need to hear it, within the throttle. */
+  function tellTyping() {
+    clearTimeout(typingSendTimer);
+    const now = Date.now();
+    const due = typingWanted ? !typingTold || now - typingRenewedAt >= TYPING_RENEW_MS : typingTold;
+    if (!due) return;
+    const wait = typingToldAt + TYPING_GAP_MS - now;
+    if (wait > 0) {
+      typingSendTimer = setTimeout(tellTyping, wait);
+      return;
+    }
+    if (!socket.send({ type: "typing", on: typingWanted })) return;
+    typingToldAt = now;
+    typingTold = typingWanted;
+    if (typingWanted) typingRenewedAt = now;
   }
 }
 

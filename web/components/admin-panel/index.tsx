@@ -1,10 +1,11 @@
 // Instance administration: every room (archive, unarchive, retention), people (role, disable)
 // and the audit log, for instance admins.
 import { useEffect, useState } from "preact/hooks";
-import type { AdminUser, AuditEntry, Room } from "../../../src/shared/api";
+import type { AdminRoom, AdminUser, AuditEntry } from "../../../src/shared/api";
 import { asApiError } from "../../net/api";
 import { useAppState } from "../../state/use-app-state";
 import { Panel } from "../panel";
+import { auditActor, auditRoom, auditTarget, roomLabel, storedText } from "./admin-text";
 import { RetentionPanel } from "./retention-panel";
 
 type Tab = "rooms" | "people" | "audit";
@@ -58,7 +59,7 @@ function AdminRooms() {
   const [q, setQ] = useState("");
   const [retentionOf, setRetentionOf] = useState<string | null>(null);
   const rooms = useLoad(() => state.call(() => state.api.admin.rooms(q)), [q]);
-  const toggle = async (room: Room) => {
+  const toggle = async (room: AdminRoom) => {
     try {
       await state.call(() => state.api.admin.setArchived(room.id, !room.archived));
       rooms.reload();
@@ -81,9 +82,10 @@ function AdminRooms() {
         {rooms.value?.rooms.map((room) => (
           <li class={`result${retentionOf === room.id ? " result--open" : ""}`} key={room.id}>
             <span class="result__text">
-              <span class="result__title">{room.name ?? "Direct message"}</span>
+              <span class="result__title">{roomLabel(room)}</span>
               <span class="result__detail">
-                {room.kind} · {room.lastSeq} messages{room.archived ? " · archived" : ""}
+                {room.kind} · {storedText(room)}
+                {room.archived ? " · archived" : ""}
               </span>
             </span>
             {room.kind !== "dm" && (
@@ -100,7 +102,14 @@ function AdminRooms() {
             >
               Retention
             </button>
-            {retentionOf === room.id && <RetentionPanel room={room} id={`retention-${room.id}`} />}
+            {retentionOf === room.id && (
+              <RetentionPanel
+                room={room}
+                label={roomLabel(room)}
+                id={`retention-${room.id}`}
+                onApplied={rooms.reload}
+              />
+            )}
           </li>
         ))}
       </ul>
@@ -199,9 +208,9 @@ function AdminAudit() {
             <tr key={entry.id}>
               <td>{new Date(entry.at).toLocaleString()}</td>
               <td>{entry.action}</td>
-              <td>{entry.actorId ?? "—"}</td>
-              <td>{entry.roomId ?? "—"}</td>
-              <td>{entry.targetId ?? "—"}</td>
+              <td>{auditActor(entry)}</td>
+              <td>{auditRoom(entry)}</td>
+              <td>{auditTarget(entry)}</td>
             </tr>
           ))}
         </tbody>

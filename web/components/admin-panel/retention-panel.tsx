@@ -1,5 +1,6 @@
 // One room's retention, for instance admins: the policy in force, its own fields to edit (empty:
-// the instance default), a dry run, and running it now after a confirmation.
+// the instance default), a dry run, and running it now after a confirmation. Saving applies the
+// policy at once, so saving says what it deleted.
 import { useEffect, useRef, useState } from "preact/hooks";
 import type { RetentionPolicy, Room } from "../../../src/shared/api";
 import { useSubmit } from "../../hooks/use-submit";
@@ -14,6 +15,7 @@ import {
   type PolicyFields,
   previewText,
   readPolicy,
+  savedText,
 } from "./retention-text";
 
 const FIELDS = ["maxAgeDays", "maxMessages", "maxBytes"] as const;
@@ -24,7 +26,16 @@ const fieldsOf = (retention: RoomRetention): PolicyFields => ({
   maxBytes: fieldText(retention.policy.maxBytes),
 });
 
-export function RetentionPanel({ room, id }: { room: Room; id: string }) {
+interface RetentionPanelProps {
+  room: Room;
+  /** How the admin list names the room (DMs by their people). */
+  label: string;
+  id: string;
+  /** Messages were deleted (by saving or running): the list's counts are stale. */
+  onApplied?: () => void;
+}
+
+export function RetentionPanel({ room, label, id, onApplied }: RetentionPanelProps) {
   const state = useAppState();
   const [retention, setRetention] = useState<RoomRetention | null>(null);
   const [loadError, setLoadError] = useState<string | null>(null);
@@ -61,8 +72,10 @@ export function RetentionPanel({ room, id }: { room: Room; id: string }) {
   }, [room.id]);
 
   const save = useSubmit(async (policy: RetentionPolicy) => {
-    show(await state.call(() => state.api.admin.setRetention(room.id, policy)));
-    setOutcome("Saved. The room applies the policy by itself.");
+    const saved = await state.call(() => state.api.admin.setRetention(room.id, policy));
+    show(saved);
+    setOutcome(savedText(saved.deleted));
+    if (saved.deleted.messages > 0) onApplied?.();
   });
 
   /** Preview and run: one at a time (Run now stays enabled, so focus can return to it), their answer (or error) in the status line. */
@@ -95,6 +108,7 @@ export function RetentionPanel({ room, id }: { room: Room; id: string }) {
     setConfirming(false);
     void act(async () => {
       const { deleted } = await state.call(() => state.api.admin.runRetention(room.id));
+      if (deleted.messages > 0) onApplied?.();
       return deletedText(deleted);
     });
   };
@@ -134,7 +148,7 @@ export function RetentionPanel({ room, id }: { room: Room; id: string }) {
     <form
       class="retention stack"
       id={id}
-      aria-label={`Retention of ${room.name ?? "the direct message"}`}
+      aria-label={`Retention of ${label}`}
       noValidate
       onSubmit={(e) => {
         e.preventDefault();

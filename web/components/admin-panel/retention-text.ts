@@ -24,6 +24,12 @@ export const previewText = (range: PurgeRange) =>
 export const deletedText = (range: PurgeRange) =>
   range.messages === 0 ? "Nothing was deleted." : `Deleted ${rangeText(range)}.`;
 
+/** Saving applies the policy at once: what that deleted. */
+export const savedText = (range: PurgeRange) =>
+  range.messages === 0
+    ? "Saved. Nothing needed deleting; the room keeps applying the policy by itself."
+    : `Saved and applied: deleted ${rangeText(range)}.`;
+
 export type PolicyFields = Record<keyof RetentionPolicy, string>;
 
 /** A policy field as the form shows it: empty for the default. */

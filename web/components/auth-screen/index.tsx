@@ -1,9 +1,21 @@
-// The signed-out screen: sign in, or switch to creating an account.
+// The signed-out screen: sign in, or switch to creating an account. When the app signed me out
+// by itself (my account was disabled, my session ended), it says so first.
 import { useState } from "preact/hooks";
+import type { SignedOutNotice } from "../../state/app-state";
+import { useAppState } from "../../state/use-app-state";
 import { SignInForm } from "../sign-in-form";
 import { SignUpForm } from "../sign-up-form";
 
+const NOTICES: Record<SignedOutNotice, string> = {
+  disabled:
+    "You were signed out: an administrator disabled your account. Ask them to enable it again.",
+  ended: "Your session ended (you signed out elsewhere, or it expired). Sign in again to continue.",
+};
+
 export function AuthScreen() {
+  const state = useAppState();
+  const session = state.session.value;
+  const notice = session.status === "signed-out" ? session.notice : null;
   const [mode, setMode] = useState<"sign-in" | "sign-up">("sign-in");
   const signingUp = mode === "sign-up";
   return (
@@ -11,6 +23,11 @@ export function AuthScreen() {
       <div class="auth__card">
         <p class="brand brand--large">Confab</p>
         <h1 class="auth__title">{signingUp ? "Create your account" : "Sign in"}</h1>
+        {notice && (
+          <p class="form-alert auth__notice" role="alert">
+            {NOTICES[notice]}
+          </p>
+        )}
         {signingUp ? <SignUpForm key="sign-up" /> : <SignInForm key="sign-in" />}
         <p class="auth__switch">
           {signingUp ? "Already have an account?" : "New here?"}{" "}

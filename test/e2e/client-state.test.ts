@@ -1,0 +1,227 @@
+// The web client's live room state without a browser: `member` frames keep the member list
+// (and so `@` suggestions and counts) current, `room` frames the header and the "kept for"
+// notice, and my typing frames respect the server's throttle (one per 2 s, `on` and `off` alike).
+import { afterEach, beforeEach, describe, expect, test, vi } from "vitest";
+import type { Member, RoomDetails } from "../../src/shared/api";
+import type { ServerFrame } from "../../src/shared/protocol";
+import type { Api } from "../../web/net/api";
+import type { LiveSocketHandlers } from "../../web/net/live-socket";
+import { applyMemberFrame, mergeMembers } from "../../web/state/room-members";
+import { createRoomState, type RoomEvents, TYPING_GAP_MS } from "../../web/state/room-state";
+
+const member = (id: string, role: Member["role"] = "member", joined = 1): Member => ({
+  user: { id, handle: id.replace("usr_", ""), displayName: id.replace("usr_", "").toUpperCase() },
+  role,
+  joinedAt: new Date(2026, 0, joined).toISOString(),
+});
+
+function details(members: Member[], memberCount = members.length): RoomDetails {
+  return {
+    room: {
+      id: "room_1",
+      kind: "channel",
+      name: "general",
+      topic: "",
+      createdBy: null,
+      createdAt: new Date(2026, 0, 1).toISOString(),
+      archived: false,
+      archivedAt: null,
+      ephemeral: false,
+      externalRef: null,
+      lastSeq: 0,
+      lastMessageAt: null,
+      lastPreview: null,
+    },
+    me: { role: "owner", muted: false, lastReadSeq: 0 },
+    members,
+    memberCount,
+    nextMembersCursor: null,
+    retention: { maxAgeDays: 90, maxMessages: null, maxBytes: null },
+  };
+}
+
+describe("applyMemberFrame", () => {
+  const base = details([member("usr_ana", "owner"), member("usr_bo", "member", 2)]);
+
+  test("someone unknown joins: counted at once, to be named by a fetch", () => {
+    const next = applyMemberFrame(
+      base,
+      { type: "member", userId: "usr_cy", change: "joined", role: "member" },
+      "usr_ana",
+    );
+    expect(next.unknown).toBe(true);
+    expect(next.details.memberCount).toBe(3);
+    // A join the details already hold (loaded after it) changes nothing but news of the role.
+    const again = applyMemberFrame(
+      base,
+      { type: "member", userId: "usr_bo", change: "joined", role: "member" },
+      "usr_ana",
+    );
+    expect(again).toEqual({ details: base, unknown: false });
+  });
+
+  test("someone leaves: gone from the list and the count; unknown leavers of a full list are old news", () => {
+    const next = applyMemberFrame(
+      base,
+      { type: "member", userId: "usr_bo", change: "left" },
+      "usr_ana",
+    );
+    expect(next.details.members.map((m) => m.user.id)).toEqual(["usr_ana"]);
+    expect(next.details.memberCount).toBe(1);
+    const stale = applyMemberFrame(
+      base,
+      { type: "member", userId: "usr_zed", change: "left" },
+      "usr_ana",
+    );
+    expect(stale.details).toBe(base);
+    // Beyond a partial page, the count still drops.
+    const partial = details([member("usr_ana", "owner")], 40);
+    const far = applyMemberFrame(
+      partial,
+      { type: "member", userId: "usr_zed", change: "left" },
+      "usr_ana",
+    );
+    expect(far.details.memberCount).toBe(39);
+  });
+
+  test("a role change moves the member into the server's order, and mine changes what I may do", () => {
+    const promoted = applyMemberFrame(
+      base,
+      { type: "member", userId: "usr_bo", change: "role", role: "owner" },
+      "usr_ana",
+    );
+    expect(promoted.details.members.map((m) => [m.user.id, m.role])).toEqual([
+      ["usr_ana", "owner"],
+      ["usr_bo", "owner"],
+    ]);
+    const withModerator = details([member("usr_ana", "owner"), member("usr_bo", "moderator", 2)]);
+    const demoted = applyMemberFrame(
+      withModerator,
+      { type: "member", userId: "usr_ana", change: "role", role: "member" },
+      "usr_ana",
+    );
+    expect(demoted.details.me?.role).toBe("member");
+    expect(demoted.details.members.map((m) => m.user.id)).toEqual(["usr_bo", "usr_ana"]);
+  });
+});
+
+describe("mergeMembers", () => {
+  test("people learnt beyond the first page survive a reload; a complete page is the truth", () => {
+    const held = details([member("usr_ana", "owner"), member("usr_new", "member", 9)], 60);
+    const fresh = details([member("usr_ana", "owner")], 60);
+    expect(mergeMembers(fresh, held).members.map((m) => m.user.id)).toEqual(["usr_ana", "usr_new"]);
+    const complete = details([member("usr_ana", "owner")], 1);
+    expect(mergeMembers(complete, held)).toBe(complete);
+    const found = [member("usr_cy", "member", 10)];
+    expect(mergeMembers(fresh, null, found).members.map((m) => m.user.id)).toEqual([
+      "usr_ana",
+      "usr_cy",
+    ]);
+  });
+});
+
+describe("createRoomState", () => {
+  let handlers: LiveSocketHandlers;
+  let sent: Array<{ type: string; on?: boolean }>;
+  let events: Required<Pick<RoomEvents, "onMember" | "onRoomChanged" | "onResumed">>;
+
+  const api = {
+    history: async () => ({ messages: [], hasMore: false }),
+  } as unknown as Api;
+  const frame = (f: ServerFrame) => handlers.onText(JSON.stringify(f));
+  const ready: ServerFrame = {
+    type: "ready",
+    v: 1,
+    room: { id: "room_1", kind: "channel", name: "general", topic: "", archived: false },
+    me: { id: "usr_ana", handle: "ana", name: "Ana", role: "owner" },
+    rev: 0,
+    lastSeq: 0,
+    online: [],
+    readMarks: {},
+  };
+
+  async function openRoom() {
+    const room = createRoomState("room_1", "usr_ana", api, events, (h) => {
+      handlers = h;
+      return {
+        start() {},
+        stop() {},
+        send(f) {
+          sent.push(f as { type: string; on?: boolean });
+          return true;
+        },
+        isOpen: () => true,
+        healthy() {},
+        reconnect() {},
+        retryNow() {},
+      };
+    });
+    room.open();
+    await vi.advanceTimersByTimeAsync(0);
+    frame(ready);
+    return room;
+  }
+
+  beforeEach(() => {
+    vi.useFakeTimers();
+    sent = [];
+    events = { onMember: vi.fn(), onRoomChanged: vi.fn(), onResumed: vi.fn() };
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  test("member and room frames reach the app; a room frame renames the header at once", async () => {
+    const room = await openRoom();
+    const joined: ServerFrame = {
+      type: "member",
+      userId: "usr_cy",
+      change: "joined",
+      role: "member",
+    };
+    frame(joined);
+    expect(events.onMember).toHaveBeenCalledWith("room_1", joined);
+    const renamed: ServerFrame = {
+      type: "room",
+      room: { id: "room_1", kind: "channel", name: "renamed", topic: "t", archived: true },
+      retention: { maxAgeDays: 90, maxMessages: 50, maxBytes: null },
+    };
+    frame(renamed);
+    expect(room.summary.value).toMatchObject({ name: "renamed", archived: true });
+    expect(events.onRoomChanged).toHaveBeenCalledWith("room_1", renamed);
+    // A second `ready` is a reconnect: what was said meanwhile must be fetched again.
+    expect(events.onResumed).not.toHaveBeenCalled();
+    frame(ready);
+    expect(events.onResumed).toHaveBeenCalledWith("room_1");
+    room.close();
+  });
+
+  test("an `off` right after an `on` waits out the throttle instead of being dropped", async () => {
+    const room = await openRoom();
+    room.typed("h");
+    expect(sent.filter((f) => f.type === "typing")).toEqual([{ type: "typing", on: true }]);
+    room.typed("");
+    // Sent now, the server would drop it and the others would see me typing for ~6 s more.
+    expect(sent.filter((f) => f.type === "typing")).toHaveLength(1);
+    vi.advanceTimersByTime(TYPING_GAP_MS);
+    expect(sent.filter((f) => f.type === "typing")).toEqual([
+      { type: "typing", on: true },
+      { type: "typing", on: false },
+    ]);
+    // Typing again at once: the `on` waits too, then renews every few seconds while I type.
+    room.typed("hello");
+    expect(sent.filter((f) => f.type === "typing")).toHaveLength(2);
+    vi.advanceTimersByTime(TYPING_GAP_MS);
+    expect(sent.filter((f) => f.type === "typing").at(-1)).toEqual({ type: "typing", on: true });
+    room.close();
+  });
+
+  test("sending ends my typing without an `off` (the message clears it for the others)", async () => {
+    const room = await openRoom();
+    room.typed("hi");
+    expect(room.send("hi")).toBeNull();
+    vi.advanceTimersByTime(10_000);
+    expect(sent.filter((f) => f.type === "typing")).toEqual([{ type: "typing", on: true }]);
+    room.close();
+  });
+});
