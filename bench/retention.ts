@@ -1,4 +1,4 @@
-// Ack latency of live sends while the room's alarm purges 100,000 expired messages (DESIGN §6:
+// Ack latency of live sends while the room's alarm purges 100,000 expired messages (docs/api.md, Limits:
 // retention deletes in bounded batches so a room never stalls). The room is seeded by seed.ts
 // with messages two hours old; a policy of one hour then expires all of them at once.
 import { performance } from "node:perf_hooks";

@@ -1,4 +1,4 @@
-// The room → D1 sync (DESIGN §1 outbox): D1 work per message does not grow with the room, nothing
+// The room → D1 sync (the outbox of docs/architecture.md): D1 work per message does not grow with the room, nothing
 // is lost while D1 fails, and flushing again (alarms are at-least-once) changes nothing.
 import { env, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";

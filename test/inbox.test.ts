@@ -1,4 +1,4 @@
-// The inbox socket (DESIGN §5): room activity with my counts within 2 s, membership changes,
+// The inbox socket (docs/api.md, Inbox WebSocket): room activity with my counts within 2 s, membership changes,
 // survival across eviction, and no cost to a room for members who are not online.
 import { env, evictDurableObject, runDurableObjectAlarm } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";

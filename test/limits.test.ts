@@ -1,4 +1,4 @@
-// The send limits of DESIGN §6 as pure functions: a sender's token bucket and the room-wide
+// The send limits (docs/api.md, Limits) as pure functions: a sender's token bucket and the room-wide
 // admission cap sized by fan-out.
 import { describe, expect, it } from "vitest";
 import { AdmissionCap, fullBucket, type SendLimits, takeToken } from "../src/room/limits";

@@ -1,4 +1,4 @@
-// Unread and mention counts as a member sees them in `GET /api/rooms` (DESIGN §2): others'
+// Unread and mention counts as a member sees them in `GET /api/rooms`: others'
 // messages after my read mark, not deleted; sending marks read; mentions counted apart and
 // cleared by reading; read marks never go backwards and reach the room as read receipts.
 import { beforeAll, describe, expect, it } from "vitest";

@@ -1,4 +1,4 @@
-// Retention (DESIGN §3 admin API, §4 `trimmed`, §6): each room's own alarm deletes what its
+// Retention (docs/api.md: the admin API, the `trimmed` frame, Retention): each room's own alarm deletes what its
 // policy says, oldest first, in bounded batches; preview and run agree; export streams a room.
 import { runInDurableObject, SELF } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";

@@ -1,4 +1,4 @@
-// The guarantees of DESIGN §4 under stress, with real sockets through the Worker: clients that
+// The room protocol's guarantees (docs/api.md, Room WebSocket) under stress, with real sockets through the Worker: clients that
 // drop and resume, a room Durable Object that is evicted (sockets closed or hibernated), retried
 // cids, replays past the 500-change cap. Every client must end with exactly the server's state.
 import { env, evictDurableObject, runInDurableObject } from "cloudflare:test";
@@ -299,7 +299,7 @@ interface Chaos {
 const EMOJI = ["👍", "🎉", "❤️", "👀"];
 
 /**
- * A client as DESIGN §4 asks it to behave: state is a map seq → message upserted from `message`
+ * A client as the room protocol asks it to behave: state is a map seq → message upserted from `message`
  * and `changed` frames (newest rev wins); `rev` is how far it is caught up; after any drop it
  * reconnects with `?sinceRev=rev`, pages over HTTP when the replay is incomplete, and retries
  * whatever was not confirmed (sends with the same cid). It sends one frame at a time and waits
@@ -956,7 +956,7 @@ describe.concurrent("resume", () => {
     });
     a.send({ type: "send", cid: "mine", body: "my message" });
     const ack = await a.next("ack");
-    // A client's last rev is the highest it has seen, acks included (DESIGN §4: ack carries rev).
+    // A client's last rev is the highest it has seen, acks included (the ack carries the rev).
     const seen = frames.flatMap((f) => (f.type === "message" ? [f.message] : []));
     const a2 = await Link.open(roomId, owner.token, { sinceRev: ack.rev });
     const replay = await replayOf(a2);

@@ -1,4 +1,4 @@
-// History and search over HTTP (DESIGN §3, §6): full-text search in a room, and paging through a
+// History and search over HTTP (docs/api.md: Messages over HTTP, Limits): full-text search in a room, and paging through a
 // room of 100,000 messages — every page exact and served by an index.
 import { env, runInDurableObject } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";

@@ -1,4 +1,4 @@
-// The room WebSocket protocol end to end (DESIGN §3, §4, §6): bad frames and their answers,
+// The room WebSocket protocol end to end (docs/api.md: Room WebSocket, Limits): bad frames and their answers,
 // permissions, membership and session changes felt by open sockets, archived rooms, rate limits,
 // typing, presence, read marks, replies, mentions and reactions — with real sockets and HTTP.
 import { env, runInDurableObject } from "cloudflare:test";
@@ -34,7 +34,7 @@ beforeAll(async () => {
 
 /** SEND_BURST and SEND_RATE_PER_SEC as the server reads them (wrangler.toml [vars]). */
 const limits = readConfig(env).send;
-/** The most sends one user can get accepted in a room within `elapsedMs` (DESIGN §6). */
+/** The most sends one user can get accepted in a room within `elapsedMs`. */
 const sendsAllowed = (elapsedMs: number) =>
   limits.burst + Math.floor((elapsedMs * limits.ratePerSec) / 1000);
 
@@ -635,7 +635,7 @@ describe("cut off", () => {
   });
 
   it("logout also closes an instance admin's socket in a room they are not a member of", async () => {
-    // DESIGN §3: "Logout closes that session's sockets" — all of them, wherever they are.
+    // Logout closes that session's sockets — all of them, wherever they are.
     const session = await login(admin);
     const s = await RoomClient.open(roomId, session);
     const res = await call("POST", "/api/auth/logout", undefined, { token: session });
@@ -796,7 +796,7 @@ describe("rate limits", () => {
     expect(page.messages.length).toBe(framesOf(c, "ack").length);
   });
 
-  it("the send bucket is per user per room: more sockets or HTTP do not multiply the burst (DESIGN §6)", async () => {
+  it("the send bucket is per user per room: more sockets or HTTP do not multiply the burst", async () => {
     const fay = await register("proto_fay", "Fay F");
     const room = await newRoom("two-sockets", [fay]);
     const s1 = await RoomClient.open(room, fay.token);
@@ -836,7 +836,7 @@ describe("rate limits", () => {
     s2.close();
   });
 
-  it("HTTP sends share the limit and answer 429 rate_limited with Retry-After (DESIGN §6)", async () => {
+  it("HTTP sends share the limit and answer 429 rate_limited with Retry-After", async () => {
     const gus = await register("proto_gus", "Gus G");
     const room = await newRoom("http-flood", [gus]);
     // One attempt each (no waiting out 429): the refusals are what this test looks at.

@@ -22,7 +22,7 @@ export function fromBase64Url(text: string): Uint8Array<ArrayBuffer> {
   return Uint8Array.from(bin, (c) => c.charCodeAt(0));
 }
 
-/** A bearer secret: 256 bits of randomness (DESIGN asks for at least 128). */
+/** A bearer secret: 256 bits of randomness (at least 128 are required). */
 export function newSecret(prefix: string): string {
   return `${prefix}_${toBase64Url(crypto.getRandomValues(new Uint8Array(32)))}`;
 }

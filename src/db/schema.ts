@@ -1,4 +1,4 @@
-// D1 schema: identity, rooms, memberships, unread inputs and the audit log (DESIGN §2).
+// D1 schema: identity, rooms, memberships, unread inputs and the audit log.
 // Times are integer milliseconds since the epoch; the API turns them into ISO strings.
 import { index, integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
 

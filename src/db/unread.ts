@@ -1,4 +1,4 @@
-// Exact unread and mention counts from D1 alone (DESIGN §2), as SQL over `r` (rooms) and
+// Exact unread and mention counts from D1 alone, as SQL over `r` (rooms) and
 // `m` (memberships): one definition for the room list and for the inbox frames, so the two
 // always agree.
 //   unread   = last_seq − max(last_read_seq, first_seq − 1) − deleted seqs in that range

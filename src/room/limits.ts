@@ -1,4 +1,4 @@
-// Send limits of DESIGN §6: a token bucket per sender, and a room-wide admission cap sized by
+// Send limits of docs/api.md, Limits: a token bucket per sender, and a room-wide admission cap sized by
 // fan-out so a room is never driven past what its Durable Object can deliver.
 
 export interface SendLimits {

@@ -3,7 +3,7 @@
 // Entries coalesce by key (latest summary, highest read mark), so a busy room costs D1 a few
 // rows per flush, never a row per recipient.
 
-/** The room-level inputs of unread counts and of the room list (DESIGN §2). */
+/** The room-level inputs of unread counts and of the room list. */
 export interface RoomSummary {
   lastSeq: number;
   firstSeq: number;

@@ -1,4 +1,4 @@
-// Retention (DESIGN §6): a room keeps its messages for `maxAgeDays`, at most `maxMessages` and
+// Retention (docs/api.md, Retention): a room keeps its messages for `maxAgeDays`, at most `maxMessages` and
 // at most `maxBytes` of bodies, whichever bites first. Messages go oldest first, in seq order:
 // the policy names a boundary seq and everything at or below it goes, in bounded batches, so a
 // room never stalls behind a purge. Preview, run and the alarm share the one boundary.

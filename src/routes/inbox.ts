@@ -1,4 +1,4 @@
-// The inbox WebSocket (`GET /api/me/ws`, DESIGN §5): the Worker authenticates, reads the user's
+// The inbox WebSocket (`GET /api/me/ws`, docs/api.md "Inbox WebSocket"): the Worker authenticates, reads the user's
 // rooms from D1 and hands the upgrade to the user's inbox Durable Object.
 import { eq } from "drizzle-orm";
 import type { Context } from "hono";

@@ -1,4 +1,4 @@
-// The room WebSocket protocol (DESIGN §4): frames as data, validated with zod, shared by the
+// The room WebSocket protocol (docs/api.md, Room WebSocket): frames as data, validated with zod, shared by the
 // room Durable Object, the Worker, the web client, tests and benchmarks.
 import { z } from "zod";
 import { cleanBody, isEmoji } from "./text";
@@ -246,7 +246,7 @@ export function mentionedHandles(body: string): string[] {
   return [...found];
 }
 
-// ---- the inbox socket (DESIGN §5) -----------------------------------------------------------
+// ---- the inbox socket (docs/api.md, Inbox WebSocket) -----------------------------------------------------------
 
 export const MEMBERSHIP_CHANGES = ["added", "removed", "role"] as const;
 

@@ -1,4 +1,4 @@
-// My inbox socket (`GET /api/me/ws`, DESIGN §5): activity in rooms other than the open one and
+// My inbox socket (`GET /api/me/ws`, docs/api.md "Inbox WebSocket"): activity in rooms other than the open one and
 // membership changes. While it is not connected (down, or not served by this instance), the
 // room list is refreshed over HTTP every few seconds instead.
 import { InboxFrame, type InboxRoomFrame, type MembershipChange } from "../../src/shared/protocol";
