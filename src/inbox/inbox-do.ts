@@ -3,7 +3,17 @@
 // this inbox about its activity; when the last one closes, the rooms forget it, so members who
 // are offline cost a room nothing. Transport only: the counts come from the rooms' D1 sync.
 import { DurableObject } from "cloudflare:workers";
+import { z } from "zod";
 import { type Env, readConfig } from "../env";
+import {
+  isOpen,
+  oldestBeyond,
+  readState,
+  sendFrame,
+  sendToAll,
+  sessionTag,
+  writeState,
+} from "../realtime/sockets";
 import { roomStub } from "../room/client";
 import type { MemberRole } from "../shared/api";
 import {
@@ -25,11 +35,9 @@ export interface InboxGrant {
 
 export const INBOX_CONNECT_HEADER = "x-confab-inbox";
 
-interface SocketState {
-  userId: string;
-  sessionHash: string;
-  openedAt: number;
-}
+/** Each inbox socket's state, in its attachment (validated and versioned). */
+const SocketState = z.object({ userId: z.string(), sessionHash: z.string(), openedAt: z.number() });
+type SocketState = z.infer<typeof SocketState>;
 
 /** Room subscriptions in flight at once when a user with many rooms comes online. */
 const SUBSCRIBE_CONCURRENCY = 32;
@@ -59,11 +67,11 @@ export class InboxDO extends DurableObject<Env> {
     this.#makeRoomForOneMore();
     const { 0: client, 1: server } = new WebSocketPair();
     this.ctx.acceptWebSocket(server, [sessionTag(grant.sessionHash)]);
-    server.serializeAttachment({
+    writeState<SocketState>(server, {
       userId: grant.userId,
       sessionHash: grant.sessionHash,
       openedAt: Date.now(),
-    } satisfies SocketState);
+    });
     // Only the first socket subscribes to every room; later ones are instant. D1's list is
     // the truth: rooms it has that the inbox missed are subscribed, ones it lost are dropped.
     const current = new Set(grant.roomIds);
@@ -89,7 +97,7 @@ export class InboxDO extends DurableObject<Env> {
     } catch {
       // Already closed.
     }
-    const state = ws.deserializeAttachment() as SocketState | null;
+    const state = readState(ws, SocketState);
     if (state) await this.#reconcile(state.userId);
   }
 
@@ -141,10 +149,8 @@ export class InboxDO extends DurableObject<Env> {
 
   /** The user's inbox sockets are capped: a new one past the cap closes the oldest (1008). */
   #makeRoomForOneMore(): void {
-    const open = this.#open()
-      .map((ws) => ({ ws, openedAt: (ws.deserializeAttachment() as SocketState).openedAt ?? 0 }))
-      .sort((a, b) => a.openedAt - b.openedAt);
-    for (const { ws } of open.slice(0, Math.max(0, open.length - this.#socketsPerUser + 1))) {
+    const openedAt = (ws: WebSocket) => readState(ws, SocketState)?.openedAt ?? 0;
+    for (const ws of oldestBeyond(this.ctx.getWebSockets(), this.#socketsPerUser, openedAt)) {
       ws.close(CLOSE.policy, "Too many connections: this is the oldest");
     }
   }
@@ -194,29 +200,12 @@ export class InboxDO extends DurableObject<Env> {
   }
 
   #open(): WebSocket[] {
-    return this.ctx.getWebSockets().filter((ws) => ws.readyState === WebSocket.OPEN);
+    return this.ctx.getWebSockets().filter(isOpen);
   }
 
   #sendAll(frame: InboxFrame): number {
-    const sockets = this.#open();
-    const text = JSON.stringify(frame);
-    for (const ws of sockets) {
-      try {
-        ws.send(text);
-      } catch {
-        // Closing; its close event tidies up.
-      }
-    }
-    return sockets.length;
+    return sendToAll(this.#open(), frame);
   }
 }
 
-const sessionTag = (hash: string) => `s:${hash}`;
-
-function send(ws: WebSocket, frame: InboxFrame): void {
-  try {
-    ws.send(JSON.stringify(frame));
-  } catch {
-    // The socket closed meanwhile.
-  }
-}
+const send = (ws: WebSocket, frame: InboxFrame): void => sendFrame(ws, frame);

@@ -1,67 +1,52 @@
-// The room Durable Object: transport only. It owns the runtime hooks (WebSocket upgrade,
-// hibernating socket events) and the RPC methods the Worker calls, and hands every operation to
-// the room logic in handlers.ts. Whatever must survive hibernation is in SQLite or in a
-// socket's attachment; in-memory fields are caches that rebuild themselves.
+// The room Durable Object: transport. It owns the runtime hooks (WebSocket upgrade, hibernating
+// socket events, the alarm) and the RPC methods the Worker calls; it parses what arrives, asks
+// the room's actions (actions.ts) what to do, and delivers their effects to the sockets. Limits
+// are decided in admission.ts, background work in room-tasks.ts, storage in store.ts, roster.ts
+// and rate-state.ts. Whatever must survive hibernation is in SQLite or a socket's attachment.
 import { DurableObject } from "cloudflare:workers";
 import { drizzle } from "drizzle-orm/durable-sqlite";
 import { migrate } from "drizzle-orm/durable-sqlite/migrator";
+import { z } from "zod";
 import migrations from "../../migrations/room/migrations.js";
 import { type Env, readConfig } from "../env";
-import { inboxStub } from "../inbox/client";
+import {
+  isOpen,
+  oldestBeyond,
+  readState,
+  sendFrame,
+  sendToAll,
+  sessionTag,
+  userTag,
+  writeState,
+} from "../realtime/sockets";
 import type { MemberRole, RetentionPolicy } from "../shared/api";
 import {
   CLOSE,
   CLOSE_REASONS,
   type ClientFrame,
   type ErrorFrame,
-  type InboxRoomFrame,
   MESSAGE_LIMITS,
-  type Message,
-  mentionedHandles,
   PROTOCOL_VERSION,
   parseClientFrame,
   type ServerFrame,
 } from "../shared/protocol";
+import * as actions from "./actions";
+import { Admission } from "./admission";
 import {
   type Actor,
-  type Change,
   changesSince,
-  deleteMessage,
-  editMessage,
   historyPage,
-  markRead,
   type Result,
   type RoomInfo,
-  reactToMessage,
   type SendInput,
   searchRoom,
-  sendMessage,
 } from "./handlers";
-import {
-  AdmissionCap,
-  type Bucket,
-  fullBucket,
-  type SendLimits,
-  takeFromWindow,
-  takeToken,
-  type WindowLimit,
-} from "./limits";
 import { RateState } from "./rate-state";
-import {
-  addRanges,
-  type EffectiveRetention,
-  effectiveRetention,
-  NOTHING,
-  nextRetentionAt,
-  previewPurge,
-  purgeBatch,
-  purgeBoundary,
-  type RetentionDefaults,
-} from "./retention";
+import { RoomTasks } from "./room-tasks";
 import { Roster, type RosterMember } from "./roster";
 import { Scheduler } from "./scheduler";
 import { type PurgeRange, RoomStore, utf8Bytes } from "./store";
-import { type SyncStatus, syncStatus, syncToD1 } from "./sync-task";
+import type { SyncStatus } from "./sync-task";
 
 /** What the Worker tells the room about a socket it authenticated; never from the client. */
 export interface ConnectGrant {
@@ -73,54 +58,58 @@ export interface ConnectGrant {
 
 export const CONNECT_HEADER = "x-confab-connect";
 
-interface SocketState {
+/** Each socket's state, in its attachment (validated and versioned by realtime/sockets.ts). */
+const SocketState = z.object({
   /** Who connected; the role is re-read from the roster for every frame. */
-  actor: Actor;
-  sessionHash: string;
-  openedAt: number;
+  actor: z.object({
+    id: z.string(),
+    handle: z.string(),
+    name: z.string(),
+    role: z.enum(["owner", "moderator", "member"]).nullable(),
+    isAdmin: z.boolean(),
+  }),
+  sessionHash: z.string(),
+  openedAt: z.number(),
   /** Rate-limited frames since the last accepted send: a client that keeps flooding is closed. */
-  strikes: number;
+  strikes: z.number(),
   /** When this socket's last typing frame was passed on, and whether it said `on`. */
-  typingAt: number;
-  typing: boolean;
-}
+  typingAt: z.number(),
+  typing: z.boolean(),
+});
+type SocketState = z.infer<typeof SocketState>;
 
 /** Rate-limited sends in a row before the socket is closed with 1008. */
 const MAX_STRIKES = 50;
 const READ_MARKS_IN_READY = 1_000;
 
-type Refusal = { allowed: false; retryAfterMs: number; by: "sender" | "room" };
-
 export class RoomDO extends DurableObject<Env> {
   readonly #store: RoomStore;
   readonly #roster: Roster;
-  readonly #rates: RateState;
-  readonly #limits: SendLimits;
-  readonly #replays: WindowLimit;
+  readonly #admission: Admission;
+  readonly #tasks: RoomTasks;
   readonly #typingIntervalMs: number;
   readonly #socketsPerUser: number;
-  readonly #connects: WindowLimit;
-  readonly #admission: AdmissionCap;
-  readonly #scheduler: Scheduler;
-  readonly #syncDelayMs: number;
-  readonly #retentionDefaults: RetentionDefaults;
   #onlineCache: Set<string> | null = null;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
+    const config = readConfig(env);
     this.#store = new RoomStore(ctx.storage.sql, (fn) => ctx.storage.transactionSync(fn));
     this.#roster = new Roster(ctx.storage.sql);
-    this.#rates = new RateState(ctx.storage.sql);
-    const config = readConfig(env);
-    this.#limits = config.send;
-    this.#replays = config.replays;
+    this.#admission = new Admission(new RateState(ctx.storage.sql), {
+      send: config.send,
+      windows: { replay: config.replays, connect: config.roomConnects },
+    });
+    this.#tasks = new RoomTasks({
+      store: this.#store,
+      scheduler: new Scheduler(this.#store, ctx.storage),
+      env: () => this.env,
+      syncDelayMs: config.syncDelayMs,
+      retentionDefaults: config.retention,
+      trimmed: () => this.#broadcast({ type: "trimmed", firstSeq: this.#store.firstSeq() }),
+    });
     this.#typingIntervalMs = config.typingIntervalMs;
     this.#socketsPerUser = config.roomSocketsPerUser;
-    this.#connects = config.roomConnects;
-    this.#syncDelayMs = config.syncDelayMs;
-    this.#retentionDefaults = config.retention;
-    this.#admission = new AdmissionCap(this.#limits);
-    this.#scheduler = new Scheduler(this.#store, ctx.storage);
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair("ping", "pong"));
     void ctx.blockConcurrencyWhile(async () => {
       await migrate(drizzle(ctx.storage), migrations);
@@ -134,23 +123,29 @@ export class RoomDO extends DurableObject<Env> {
     if (!grant || request.headers.get("upgrade")?.toLowerCase() !== "websocket") {
       return new Response("Expected a WebSocket upgrade from the Worker", { status: 400 });
     }
-    const refused = this.#admitWindow("connect", this.#connects, grant.actor.id, Date.now());
+    const refused = this.#admission.window("connect", grant.actor.id, Date.now());
     if (refused) return tooManyConnects(refused.retryAfterMs);
     await this.#ensureRoster(grant.room.id);
     const room = this.#rememberRoom(grant.room);
-    this.#makeRoomFor(grant.actor.id);
+    const mine = this.ctx.getWebSockets(userTag(grant.actor.id));
+    for (const ws of oldestBeyond(
+      mine,
+      this.#socketsPerUser,
+      (s) => this.#state(s)?.openedAt ?? 0,
+    )) {
+      this.#closeSocket(ws, CLOSE.policy, "Too many connections: this is the oldest");
+    }
     const wasOnline = this.#isOnline(grant.actor.id);
     const { 0: client, 1: server } = new WebSocketPair();
     this.ctx.acceptWebSocket(server, [userTag(grant.actor.id), sessionTag(grant.sessionHash)]);
-    const state: SocketState = {
+    writeState<SocketState>(server, {
       actor: grant.actor,
       sessionHash: grant.sessionHash,
       openedAt: Date.now(),
       strikes: 0,
       typingAt: 0,
       typing: false,
-    };
-    server.serializeAttachment(state);
+    });
     this.#online().add(grant.actor.id);
     send(server, {
       type: "ready",
@@ -170,7 +165,7 @@ export class RoomDO extends DurableObject<Env> {
       },
       rev: this.#store.rev(),
       lastSeq: this.#store.lastSeq(),
-      online: this.#onlineUsers(),
+      online: [...this.#online()],
       readMarks: this.#store.readMarks(READ_MARKS_IN_READY, this.#roster.loaded),
     });
     // A client that was away during a purge learns where the room now begins.
@@ -184,7 +179,7 @@ export class RoomDO extends DurableObject<Env> {
 
   override async webSocketMessage(ws: WebSocket, data: string | ArrayBuffer): Promise<void> {
     // Frames still in flight when the room closed this socket (removal, logout, flooding) are void.
-    if (ws.readyState !== WebSocket.OPEN) return;
+    if (!isOpen(ws)) return;
     if (typeof data !== "string") {
       this.#closeSocket(ws, CLOSE.unsupportedData, "Frames are JSON text");
       return;
@@ -196,14 +191,19 @@ export class RoomDO extends DurableObject<Env> {
       this.#closeSocket(ws, CLOSE.tooLarge, "Frame too large");
       return;
     }
+    const state = this.#state(ws);
+    if (!state) {
+      // A socket from before a deploy that changed its state's layout: reconnecting fixes it.
+      this.#closeSocket(ws, CLOSE.serviceRestart, "Reconnect, please");
+      return;
+    }
     const parsed = parseClientFrame(data);
     if (!parsed.ok) {
       send(ws, parsed.error);
       return;
     }
-    const state = ws.deserializeAttachment() as SocketState;
     this.#onFrame(ws, state, parsed.frame);
-    await this.#afterChange();
+    await this.#tasks.afterChange();
   }
 
   override async webSocketClose(ws: WebSocket, code: number): Promise<void> {
@@ -235,8 +235,10 @@ export class RoomDO extends DurableObject<Env> {
         }
         // A retried cid is answered from storage and costs no tokens.
         const repeat = this.#store.findByCid(actor.id, frame.cid) !== null;
-        if (!repeat && this.#limit(ws, state, now, frame.cid)) return;
-        const result = this.#send(room, actor, frame, repeat);
+        if (!repeat && this.#limited(ws, state, now, frame.cid)) return;
+        const result = this.#deliver(
+          actions.send(this.#store, this.#roster, room, actor, frame, now),
+        );
         if (!result.ok) {
           send(ws, errorFrame(result, frame.cid));
           return;
@@ -253,34 +255,24 @@ export class RoomDO extends DurableObject<Env> {
           send(ws, notMember());
           return;
         }
-        if (this.#limit(ws, state, now)) return;
-        const result = this.#applyChange(
-          frame.type === "edit"
-            ? editMessage(this.#store, room, actor, frame.seq, frame.body, now)
-            : frame.type === "delete"
-              ? deleteMessage(this.#store, room, actor, frame.seq, now)
-              : reactToMessage(this.#store, room, actor, frame, now),
-        );
+        if (this.#limited(ws, state, now)) return;
+        const result = this.#deliver(actions.change(this.#store, room, actor, frame, now));
         if (!result.ok) send(ws, errorFrame(result));
         return;
       }
       case "typing": {
         // On and off alike, at most one a socket per interval; the rest are dropped silently.
         if (!member || now - state.typingAt < this.#typingIntervalMs) return;
-        state.typingAt = now;
-        state.typing = frame.on;
-        ws.serializeAttachment(state);
+        writeState<SocketState>(ws, { ...state, typingAt: now, typing: frame.on });
         this.#broadcast({ type: "typing", userId: actor.id, on: frame.on }, ws);
         return;
       }
       case "read": {
-        if (!member) return;
-        const mark = markRead(this.#store, actor, frame.seq, now);
-        if (mark.moved) this.#broadcast({ type: "read", userId: actor.id, seq: mark.seq });
+        if (member) this.#deliver(actions.read(this.#store, actor, frame.seq, now));
         return;
       }
       case "sync": {
-        const refused = this.#admitReplay(actor.id, now);
+        const refused = this.#admission.window("replay", actor.id, now);
         if (refused) {
           send(ws, rateLimited(refused.retryAfterMs));
           return;
@@ -302,88 +294,31 @@ export class RoomDO extends DurableObject<Env> {
     return role === state.actor.role ? state.actor : { ...state.actor, role };
   }
 
-  /**
-   * The send limits: one bucket per user in this room, shared by all of the user's sockets and
-   * HTTP calls and by sends, edits, deletes and reactions alike, then the room-wide admission
-   * cap. The bucket is kept in SQLite so an eviction does not refill it.
-   */
-  #admitSend(userId: string, now: number): { allowed: true } | Refusal {
-    const key = `send:${userId}`;
-    const taken = takeToken(
-      this.#rates.get<Bucket>(key) ?? fullBucket(this.#limits, now),
-      this.#limits,
-      now,
-    );
-    if (!taken.allowed) {
-      this.#rates.set(key, taken.bucket);
-      return { ...taken, by: "sender" };
-    }
-    const admitted = this.#admission.admit(this.ctx.getWebSockets().length, now);
-    // A send the room refuses does not spend the sender's own token.
-    if (!admitted.allowed) return { ...admitted, by: "room" };
-    this.#rates.set(key, taken.bucket);
-    return admitted;
-  }
-
-  /** `sync` frames and `sinceRev` requests: an exact window per user; null when allowed. */
-  #admitReplay(userId: string, now: number): { retryAfterMs: number } | null {
-    return this.#admitWindow("replay", this.#replays, userId, now);
-  }
-
-  /** One of the user's windows in this room (kept in SQLite); null when allowed. */
-  #admitWindow(
-    kind: "replay" | "connect",
-    limit: WindowLimit,
-    userId: string,
-    now: number,
-  ): { retryAfterMs: number } | null {
-    const key = `${kind}:${userId}`;
-    const taken = takeFromWindow(this.#rates.get<number[]>(key) ?? [], limit, now);
-    this.#rates.set(key, taken.times);
-    return taken.allowed ? null : { retryAfterMs: taken.retryAfterMs };
-  }
-
   /** Applies the send limits to a socket's frame; answers and returns true when refused. */
-  #limit(ws: WebSocket, state: SocketState, now: number, ref?: string): boolean {
-    const admitted = this.#admitSend(state.actor.id, now);
+  #limited(ws: WebSocket, state: SocketState, now: number, ref?: string): boolean {
+    const admitted = this.#admission.send(state.actor.id, now, this.ctx.getWebSockets().length);
     if (admitted.allowed) {
-      if (state.strikes > 0) {
-        state.strikes = 0;
-        ws.serializeAttachment(state);
-      }
+      if (state.strikes > 0) writeState<SocketState>(ws, { ...state, strikes: 0 });
       return false;
     }
     // Only a sender over its own rate is flooding; a full room is nobody's fault, and a client
     // that honours retryAfterMs still has frames in flight when the room is behind.
-    if (admitted.by === "sender") {
-      state.strikes++;
-      ws.serializeAttachment(state);
-    }
-    if (state.strikes > MAX_STRIKES) {
-      this.#closeSocket(ws, CLOSE.policy, "Still flooding after rate_limited");
+    if (admitted.by === "room") {
+      send(ws, rateLimited(admitted.retryAfterMs, ref));
       return true;
     }
-    send(ws, rateLimited(admitted.retryAfterMs, ref));
+    const strikes = state.strikes + 1;
+    writeState<SocketState>(ws, { ...state, strikes });
+    if (strikes > MAX_STRIKES)
+      this.#closeSocket(ws, CLOSE.policy, "Still flooding after rate_limited");
+    else send(ws, rateLimited(admitted.retryAfterMs, ref));
     return true;
   }
 
-  /** One send path for sockets and HTTP: mentions from the roster, the idempotent write, the broadcast. */
-  #send(room: RoomInfo, actor: Actor, input: Omit<SendInput, "mentions">, repeat: boolean) {
-    const mentions = repeat ? [] : this.#roster.idsOf(mentionedHandles(input.body));
-    const result = sendMessage(this.#store, room, actor, { ...input, mentions }, Date.now());
-    // The message also says its sender has read up to it (sending marks read): no separate
-    // `read` frame, which would double the frames a busy room sends.
-    if (result.ok && result.value.created) {
-      this.#broadcast({ type: "message", message: result.value.message });
-    }
-    return result;
-  }
-
-  /** Broadcasts a change to an existing message when something really changed. */
-  #applyChange(result: Result<Change>): Result<Message> {
-    if (!result.ok) return result;
-    if (result.value.changed) this.#broadcast({ type: "changed", message: result.value.message });
-    return { ok: true, value: result.value.message };
+  /** Sends an action's frames to every open socket; answers its result. */
+  #deliver<T>(outcome: actions.Outcome<T>): Result<T> {
+    for (const frame of outcome.frames) this.#broadcast(frame);
+    return outcome.result;
   }
 
   #replay(ws: WebSocket, room: RoomInfo, sinceRev: number): void {
@@ -393,7 +328,7 @@ export class RoomDO extends DurableObject<Env> {
   }
 
   #left(ws: WebSocket, code: number): void {
-    const state = ws.deserializeAttachment() as SocketState | null;
+    const state = this.#state(ws);
     try {
       ws.close(code === 1005 || code === 1006 ? CLOSE.normal : code, "Closed");
     } catch {
@@ -407,18 +342,6 @@ export class RoomDO extends DurableObject<Env> {
     }
   }
 
-  /** A new socket of this user would pass the per-user cap: the oldest ones make way (1008). */
-  #makeRoomFor(userId: string): void {
-    const open = this.ctx
-      .getWebSockets(userTag(userId))
-      .filter((ws) => ws.readyState === WebSocket.OPEN)
-      .map((ws) => ({ ws, openedAt: (ws.deserializeAttachment() as SocketState).openedAt ?? 0 }))
-      .sort((a, b) => a.openedAt - b.openedAt);
-    for (const { ws } of open.slice(0, Math.max(0, open.length - this.#socketsPerUser + 1))) {
-      this.#closeSocket(ws, CLOSE.policy, "Too many connections: this is the oldest");
-    }
-  }
-
   // ---- RPC: the same operations over HTTP, one call per use case ------------------------------
 
   history(room: RoomInfo, query: { before?: number; after?: number; limit: number }) {
@@ -429,7 +352,7 @@ export class RoomDO extends DurableObject<Env> {
   /** The changes feed over HTTP; shares the `sync` frames' window. */
   changes(room: RoomInfo, actor: Actor, sinceRev: number, limit: number) {
     this.#rememberRoom(room);
-    const refused = this.#admitReplay(actor.id, Date.now());
+    const refused = this.#admission.window("replay", actor.id, Date.now());
     if (refused) return refusedResult(refused.retryAfterMs);
     return { ok: true as const, value: changesSince(this.#store, room, sinceRev, limit) };
   }
@@ -442,42 +365,36 @@ export class RoomDO extends DurableObject<Env> {
   async send(room: RoomInfo, actor: Actor, input: Omit<SendInput, "mentions">) {
     await this.#ensureRoster(room.id);
     this.#rememberRoom(room);
-    const repeat = this.#store.findByCid(actor.id, input.cid) !== null;
-    if (!repeat) {
-      const admitted = this.#admitSend(actor.id, Date.now());
+    const now = Date.now();
+    if (this.#store.findByCid(actor.id, input.cid) === null) {
+      const admitted = this.#admission.send(actor.id, now, this.ctx.getWebSockets().length);
       if (!admitted.allowed) return refusedResult(admitted.retryAfterMs);
     }
-    const result = this.#send(room, actor, input, repeat);
-    await this.#afterChange();
+    const result = this.#deliver(actions.send(this.#store, this.#roster, room, actor, input, now));
+    await this.#tasks.afterChange();
     return result;
   }
 
   edit(room: RoomInfo, actor: Actor, seq: number, body: string) {
-    return this.#change(room, actor, (now) =>
-      editMessage(this.#store, room, actor, seq, body, now),
-    );
+    return this.#change(room, actor, { type: "edit", seq, body });
   }
 
   delete(room: RoomInfo, actor: Actor, seq: number) {
-    return this.#change(room, actor, (now) => deleteMessage(this.#store, room, actor, seq, now));
+    return this.#change(room, actor, { type: "delete", seq });
   }
 
   react(room: RoomInfo, actor: Actor, input: { seq: number; emoji: string; on: boolean }) {
-    return this.#change(room, actor, (now) => reactToMessage(this.#store, room, actor, input, now));
+    return this.#change(room, actor, { type: "react", ...input });
   }
 
   /** Edits, deletes and reactions over HTTP spend the same bucket as sends. */
-  async #change(
-    room: RoomInfo,
-    actor: Actor,
-    apply: (now: number) => Result<Change>,
-  ): Promise<Result<Message>> {
+  async #change(room: RoomInfo, actor: Actor, input: actions.MessageChange) {
     this.#rememberRoom(room);
     const now = Date.now();
-    const admitted = this.#admitSend(actor.id, now);
+    const admitted = this.#admission.send(actor.id, now, this.ctx.getWebSockets().length);
     if (!admitted.allowed) return refusedResult(admitted.retryAfterMs);
-    const result = this.#applyChange(apply(now));
-    await this.#afterChange();
+    const result = this.#deliver(actions.change(this.#store, room, actor, input, now));
+    await this.#tasks.afterChange();
     return result;
   }
 
@@ -488,34 +405,26 @@ export class RoomDO extends DurableObject<Env> {
    */
   async read(room: RoomInfo, actor: Actor, seq: number) {
     this.#rememberRoom(room);
-    const mark = markRead(this.#store, actor, seq, Date.now());
-    if (mark.moved) {
-      this.#broadcast({ type: "read", userId: actor.id, seq: mark.seq });
-      await this.#syncNow();
-    }
-    return { seq: mark.seq };
+    const outcome = actions.read(this.#store, actor, seq, Date.now());
+    const result = this.#deliver(outcome);
+    if (outcome.frames.length > 0) await this.#tasks.syncNow();
+    return result.ok ? result.value : { seq: 0 };
   }
 
   // ---- D1 sync and inbox subscriptions -------------------------------------------------------
 
   override async alarm(): Promise<void> {
-    await this.#scheduler.run(
-      {
-        sync: () => syncToD1(this.#syncContext()),
-        retention: (now) => this.#retentionStep(now),
-      },
-      Date.now(),
-    );
+    await this.#tasks.alarm();
   }
 
-  /** Flushes the outbox now (operators, tests, HTTP reads); returns the sync's state after. */
+  /** Flushes the outbox now (operators, tests); returns the sync's state after. */
   async flush(): Promise<SyncStatus> {
-    await this.#syncNow();
-    return this.syncStatus();
+    await this.#tasks.syncNow();
+    return this.#tasks.syncStatus();
   }
 
   syncStatus(): SyncStatus {
-    return syncStatus(this.#store, this.#scheduler.dueAt("sync"));
+    return this.#tasks.syncStatus();
   }
 
   /** A member's inbox opened: this room tells it about activity until it unsubscribes. */
@@ -538,7 +447,7 @@ export class RoomDO extends DurableObject<Env> {
     const policyChanged =
       JSON.stringify([before?.retention, before?.ephemeral]) !==
       JSON.stringify([room.retention, room.ephemeral]);
-    if (policyChanged) await this.#scheduleRetention(true);
+    if (policyChanged) await this.#tasks.scheduleRetention(true);
   }
 
   /**
@@ -549,84 +458,49 @@ export class RoomDO extends DurableObject<Env> {
     const before = this.#store.getMeta<RoomInfo>("room");
     this.#rememberRoom(room);
     this.#announceRoom(before);
-    return this.retentionRun(room);
+    return this.#tasks.runRetention();
   }
-
-  // ---- retention ----------------------------------------------------------------------------
 
   /** What the room's policy (or a proposed one, before saving it) would delete now. */
   retentionPreview(room: RoomInfo, proposed: RetentionPolicy | null = null): PurgeRange {
     this.#rememberRoom(room);
-    const policy = proposed
-      ? effectiveRetention(proposed, room.ephemeral, this.#retentionDefaults)
-      : this.#policy();
-    return previewPurge(this.#store, policy, Date.now());
+    return this.#tasks.preview(room, proposed);
   }
 
-  /**
-   * Applies the policy now, batch after batch, letting live traffic in between batches;
-   * answers what was deleted (the preview of the same moment).
-   */
+  /** Applies the policy now; answers what was deleted. */
   async retentionRun(room: RoomInfo): Promise<PurgeRange> {
     this.#rememberRoom(room);
-    const target = purgeBoundary(this.#store, this.#policy(), Date.now());
-    let deleted = NOTHING;
-    while (target > 0 && (this.#store.storedRange()?.first ?? target + 1) <= target) {
-      const batch = purgeBatch(this.#store, target);
-      deleted = addRanges(deleted, batch);
-      this.#trimmed();
-      await this.#afterChange();
-      await new Promise((resolve) => setTimeout(resolve, 0));
-    }
-    await this.#scheduleRetention(true);
-    // Like an HTTP read: whoever asked sees the new counts (first seq) in D1 right away.
-    if (deleted.messages > 0) await this.#syncNow();
-    return deleted;
+    return this.#tasks.runRetention();
   }
 
-  /**
-   * People became members (D1 has committed): the roster learns them, they start with the room
-   * read up to its last message (joining is not unread; the outbox brings D1 to the same mark),
-   * and open sockets see them join.
-   */
+  // ---- membership and authority, as D1 changes them -------------------------------------------
+
   async membersAdded(roomId: string, members: RosterMember[]): Promise<void> {
     await this.#ensureRoster(roomId);
-    const added = this.#roster.upsert(members);
-    const lastSeq = this.#store.lastSeq();
-    const now = Date.now();
-    this.#store.atomically(() => {
-      for (const m of added) {
-        if (lastSeq > 0 && this.#store.advanceReadMark(m.userId, lastSeq, now).moved) {
-          this.#store.outbox.readMark(m.userId, lastSeq);
-        }
-      }
-    });
-    for (const m of added) {
-      this.#broadcast({ type: "member", userId: m.userId, change: "joined", role: m.role });
+    for (const frame of actions.addMembers(this.#store, this.#roster, members, Date.now())) {
+      this.#broadcast(frame);
     }
     // Like an HTTP read: the newcomer's next room list already counts from the new mark.
-    if (this.#store.outbox.dirty) await this.#syncNow();
+    if (this.#store.outbox.dirty) await this.#tasks.syncNow();
   }
 
   /** A member was removed, left (or was banned): gone from the roster, sockets closed with 1008. */
   memberRemoved(userId: string): number {
-    const wasMember = this.#roster.remove(userId);
-    this.#store.forgetReadMark(userId);
+    const frames = actions.removeMember(this.#store, this.#roster, userId);
     const sockets = this.ctx.getWebSockets(userTag(userId));
     for (const ws of sockets) this.#closeSocket(ws, CLOSE.policy, "Removed from the room");
-    if (wasMember) this.#broadcast({ type: "member", userId, change: "left" });
+    for (const frame of frames) this.#broadcast(frame);
     return sockets.length;
   }
 
   /** A member's role changed: the roster, and with it every later frame of theirs, follows. */
   memberRoleChanged(userId: string, role: MemberRole): void {
-    this.#roster.setRole(userId, role);
+    const frames = actions.changeRole(this.#roster, userId, role);
     for (const ws of this.ctx.getWebSockets(userTag(userId))) {
-      const state = ws.deserializeAttachment() as SocketState;
-      state.actor = { ...state.actor, role };
-      ws.serializeAttachment(state);
+      const state = this.#state(ws);
+      if (state) writeState<SocketState>(ws, { ...state, actor: { ...state.actor, role } });
     }
-    this.#broadcast({ type: "member", userId, change: "role", role });
+    for (const frame of frames) this.#broadcast(frame);
   }
 
   /**
@@ -636,11 +510,11 @@ export class RoomDO extends DurableObject<Env> {
   adminRevoked(userId: string): number {
     let closed = 0;
     for (const ws of this.ctx.getWebSockets(userTag(userId))) {
-      const state = ws.deserializeAttachment() as SocketState;
-      if (!state.actor.isAdmin) continue;
-      state.actor = { ...state.actor, isAdmin: false };
-      ws.serializeAttachment(state);
-      if (this.#actorNow(state) === null) {
+      const state = this.#state(ws);
+      if (!state?.actor.isAdmin) continue;
+      const demoted = { ...state, actor: { ...state.actor, isAdmin: false } };
+      writeState<SocketState>(ws, demoted);
+      if (this.#actorNow(demoted) === null) {
         this.#closeSocket(ws, CLOSE.policy, "No longer allowed in this room");
         closed++;
       }
@@ -692,61 +566,8 @@ export class RoomDO extends DurableObject<Env> {
 
   // ---- helpers ------------------------------------------------------------------------------
 
-  /** A change wrote the outbox: make sure a flush is coming, and retention when it is due. */
-  async #afterChange(): Promise<void> {
-    if (!this.#store.outbox.dirty) return;
-    this.#store.outbox.dirty = false;
-    await this.#scheduler.request("sync", Date.now() + this.#syncDelayMs);
-    await this.#scheduleRetention(false);
-  }
-
-  #policy(): EffectiveRetention {
-    const room = this.#store.getMeta<RoomInfo>("room");
-    return effectiveRetention(
-      room?.retention ?? null,
-      room?.ephemeral ?? false,
-      this.#retentionDefaults,
-    );
-  }
-
-  /**
-   * Points the retention task at its next due time. Without `replace`, a task already
-   * scheduled stays unless the count or bytes limit is now exceeded (cheap checks).
-   */
-  async #scheduleRetention(replace: boolean): Promise<void> {
-    const policy = this.#policy();
-    const due = this.#scheduler.dueAt("retention");
-    if (!replace && due !== null && !this.#overLimits(policy)) return;
-    const at = nextRetentionAt(this.#store, policy, Date.now());
-    if (replace) await this.#scheduler.set("retention", at);
-    else if (at !== null) await this.#scheduler.request("retention", at);
-  }
-
-  #overLimits(policy: EffectiveRetention): boolean {
-    if (policy.maxMessages !== null && (this.#store.storedRange()?.count ?? 0) > policy.maxMessages)
-      return true;
-    return policy.maxBytes !== null && this.#store.storedBytes() > policy.maxBytes;
-  }
-
-  /**
-   * The alarm's retention task: one bounded batch toward the boundary, then it asks to run again
-   * at once while there is more. The boundary is kept in meta so a batch that throws is retried
-   * toward the same end state.
-   */
-  async #retentionStep(now: number): Promise<number | null> {
-    const policy = this.#policy();
-    const target =
-      this.#store.getMeta<number>("purgeTarget") ?? purgeBoundary(this.#store, policy, now);
-    if (target > 0) {
-      this.#store.setMeta("purgeTarget", target);
-      if (purgeBatch(this.#store, target).messages > 0) {
-        this.#trimmed();
-        await this.#afterChange();
-      }
-      if ((this.#store.storedRange()?.first ?? target + 1) <= target) return Date.now();
-      this.#store.setMeta("purgeTarget", null);
-    }
-    return nextRetentionAt(this.#store, policy, Date.now());
+  #state(ws: WebSocket): SocketState | null {
+    return readState(ws, SocketState);
   }
 
   /** Tells open sockets what members see of the room, if any of it changed. */
@@ -764,29 +585,8 @@ export class RoomDO extends DurableObject<Env> {
         topic: room.topic,
         archived: room.archived,
       },
-      retention: this.#policy(),
+      retention: this.#tasks.policy(),
     });
-  }
-
-  #trimmed(): void {
-    this.#broadcast({ type: "trimmed", firstSeq: this.#store.firstSeq() });
-  }
-
-  async #syncNow(): Promise<void> {
-    this.#store.outbox.dirty = false;
-    const next = await syncToD1(this.#syncContext());
-    await this.#scheduler.set("sync", next);
-  }
-
-  #syncContext() {
-    return {
-      store: this.#store,
-      roomId: this.#store.getMeta<RoomInfo>("room")?.id ?? null,
-      db: () => this.env.DB,
-      notifyInbox: (userId: string, frame: InboxRoomFrame) =>
-        inboxStub(this.env, userId).roomActivity(frame),
-      delayMs: this.#syncDelayMs,
-    };
   }
 
   /**
@@ -834,15 +634,11 @@ export class RoomDO extends DurableObject<Env> {
     if (this.#onlineCache) return this.#onlineCache;
     const users = new Set<string>();
     for (const ws of this.ctx.getWebSockets()) {
-      const state = ws.deserializeAttachment() as SocketState | null;
-      if (state && ws.readyState === WebSocket.OPEN) users.add(state.actor.id);
+      const state = this.#state(ws);
+      if (state && isOpen(ws)) users.add(state.actor.id);
     }
     this.#onlineCache = users;
     return users;
-  }
-
-  #onlineUsers(): string[] {
-    return [...this.#online()];
   }
 
   /** Closes a socket from the room's side and forgets the online cache. */
@@ -852,34 +648,15 @@ export class RoomDO extends DurableObject<Env> {
   }
 
   #isOnline(userId: string, except?: WebSocket): boolean {
-    return this.ctx
-      .getWebSockets(userTag(userId))
-      .some((ws) => ws !== except && ws.readyState === WebSocket.OPEN);
+    return this.ctx.getWebSockets(userTag(userId)).some((ws) => ws !== except && isOpen(ws));
   }
 
   #broadcast(frame: ServerFrame, except?: WebSocket): void {
-    const text = JSON.stringify(frame);
-    for (const ws of this.ctx.getWebSockets()) {
-      if (ws === except) continue;
-      try {
-        ws.send(text);
-      } catch {
-        // A socket that is closing; its close event tidies up.
-      }
-    }
+    sendToAll(this.ctx.getWebSockets(), frame, except);
   }
 }
 
-const userTag = (userId: string) => `u:${userId}`;
-const sessionTag = (hash: string) => `s:${hash}`;
-
-function send(ws: WebSocket, frame: ServerFrame): void {
-  try {
-    ws.send(JSON.stringify(frame));
-  } catch {
-    // The socket closed meanwhile.
-  }
-}
+const send = (ws: WebSocket, frame: ServerFrame): void => sendFrame(ws, frame);
 
 const notMember = (ref?: string): ErrorFrame => ({
   type: "error",

@@ -22,6 +22,8 @@ export const CLOSE = {
   policy: 1008,
   tooLarge: 1009,
   serverError: 1011,
+  // A socket whose state predates a deploy: the client reconnects and gets a fresh one.
+  serviceRestart: 1012,
 } as const;
 
 /**

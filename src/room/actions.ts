@@ -1,0 +1,124 @@
+// The room's actions: each takes the room's state (store, roster) and returns its effects —
+// the answer for whoever asked and the frames every open socket must get — without touching a
+// socket. The room Durable Object delivers them; the same action serves a frame and an HTTP call.
+import type { MemberRole } from "../shared/api";
+import { type Message, mentionedHandles, type ServerFrame } from "../shared/protocol";
+import {
+  type Actor,
+  type Change,
+  deleteMessage,
+  editMessage,
+  markRead,
+  type Result,
+  type RoomInfo,
+  reactToMessage,
+  type SendInput,
+  sendMessage,
+} from "./handlers";
+import type { Roster, RosterMember } from "./roster";
+import type { RoomStore } from "./store";
+
+/** What an action did: the answer, and the frames for every open socket of the room. */
+export interface Outcome<T> {
+  result: Result<T>;
+  frames: ServerFrame[];
+}
+
+const only = <T>(result: Result<T>, frames: ServerFrame[] = []): Outcome<T> => ({
+  result,
+  frames,
+});
+
+/**
+ * A send: mentions resolve against the roster as the message is written (no wait on D1, so a
+ * sender's frames keep their order), then the idempotent write. The message frame is also the
+ * sender's read receipt (sending marks read).
+ */
+export function send(
+  store: RoomStore,
+  roster: Roster,
+  room: RoomInfo,
+  actor: Actor,
+  input: Omit<SendInput, "mentions">,
+  now: number,
+): Outcome<{ message: Message; created: boolean }> {
+  const mentions = roster.idsOf(mentionedHandles(input.body));
+  const result = sendMessage(store, room, actor, { ...input, mentions }, now);
+  return only(
+    result,
+    result.ok && result.value.created ? [{ type: "message", message: result.value.message }] : [],
+  );
+}
+
+export type MessageChange =
+  | { type: "edit"; seq: number; body: string }
+  | { type: "delete"; seq: number }
+  | { type: "react"; seq: number; emoji: string; on: boolean };
+
+/** An edit, delete or reaction: a `changed` frame when something really changed. */
+export function change(
+  store: RoomStore,
+  room: RoomInfo,
+  actor: Actor,
+  input: MessageChange,
+  now: number,
+): Outcome<Message> {
+  const result: Result<Change> =
+    input.type === "edit"
+      ? editMessage(store, room, actor, input.seq, input.body, now)
+      : input.type === "delete"
+        ? deleteMessage(store, room, actor, input.seq, now)
+        : reactToMessage(store, room, actor, input, now);
+  if (!result.ok) return only(result);
+  const { message, changed } = result.value;
+  return only({ ok: true, value: message }, changed ? [{ type: "changed", message }] : []);
+}
+
+/** A read mark that moved forward is everyone's read receipt. */
+export function read(
+  store: RoomStore,
+  actor: Actor,
+  seq: number,
+  now: number,
+): Outcome<{ seq: number }> {
+  const mark = markRead(store, actor, seq, now);
+  return only(
+    { ok: true, value: { seq: mark.seq } },
+    mark.moved ? [{ type: "read", userId: actor.id, seq: mark.seq }] : [],
+  );
+}
+
+/**
+ * People became members (D1 has committed): the roster learns them, they start with the room
+ * read up to its last message (joining is not unread; the outbox brings D1 to the same mark),
+ * and open sockets see them join.
+ */
+export function addMembers(
+  store: RoomStore,
+  roster: Roster,
+  members: readonly RosterMember[],
+  now: number,
+): ServerFrame[] {
+  const added = roster.upsert(members);
+  const lastSeq = store.lastSeq();
+  store.atomically(() => {
+    for (const m of added) {
+      if (lastSeq > 0 && store.advanceReadMark(m.userId, lastSeq, now).moved) {
+        store.outbox.readMark(m.userId, lastSeq);
+      }
+    }
+  });
+  return added.map((m) => ({ type: "member", userId: m.userId, change: "joined", role: m.role }));
+}
+
+/** Someone left or was removed: gone from the roster and from the read marks. */
+export function removeMember(store: RoomStore, roster: Roster, userId: string): ServerFrame[] {
+  const wasMember = roster.remove(userId);
+  store.forgetReadMark(userId);
+  return wasMember ? [{ type: "member", userId, change: "left" }] : [];
+}
+
+export function changeRole(roster: Roster, userId: string, role: MemberRole): ServerFrame[] {
+  roster.setRole(userId, role);
+  return [{ type: "member", userId, change: "role", role }];
+}

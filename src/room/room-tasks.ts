@@ -1,0 +1,157 @@
+// The room's work that is not an answer to anyone: flushing the outbox to D1 and enforcing the
+// retention policy, both on the one alarm through the scheduler. The room calls `afterChange`
+// after each change and `alarm` when the alarm fires; retention runs on request as well.
+import type { Env } from "../env";
+import { inboxStub } from "../inbox/client";
+import type { RetentionPolicy } from "../shared/api";
+import type { InboxRoomFrame } from "../shared/protocol";
+import type { RoomInfo } from "./handlers";
+import {
+  addRanges,
+  type EffectiveRetention,
+  effectiveRetention,
+  NOTHING,
+  nextRetentionAt,
+  previewPurge,
+  purgeBatch,
+  purgeBoundary,
+  type RetentionDefaults,
+} from "./retention";
+import type { Scheduler } from "./scheduler";
+import type { PurgeRange, RoomStore } from "./store";
+import { type SyncStatus, syncStatus, syncToD1 } from "./sync-task";
+
+export interface RoomTasksDeps {
+  store: RoomStore;
+  scheduler: Scheduler;
+  /** Read at each use: the Durable Object's bindings (tests swap its D1 for a failing one). */
+  env: () => Env;
+  syncDelayMs: number;
+  retentionDefaults: RetentionDefaults;
+  /** Retention removed everything below the room's new first seq: tell the open sockets. */
+  trimmed: () => void;
+}
+
+export class RoomTasks {
+  constructor(private readonly deps: RoomTasksDeps) {}
+
+  /** A change wrote the outbox: make sure a flush is coming, and retention when it is due. */
+  async afterChange(): Promise<void> {
+    const { store, scheduler, syncDelayMs } = this.deps;
+    if (!store.outbox.dirty) return;
+    store.outbox.dirty = false;
+    await scheduler.request("sync", Date.now() + syncDelayMs);
+    await this.scheduleRetention(false);
+  }
+
+  /** The alarm: runs whatever is due. */
+  async alarm(): Promise<void> {
+    await this.deps.scheduler.run(
+      { sync: () => syncToD1(this.#syncContext()), retention: (now) => this.#retentionStep(now) },
+      Date.now(),
+    );
+  }
+
+  /** Flushes the outbox now (operators, HTTP reads, joins) and re-arms the sync task. */
+  async syncNow(): Promise<void> {
+    this.deps.store.outbox.dirty = false;
+    const next = await syncToD1(this.#syncContext());
+    await this.deps.scheduler.set("sync", next);
+  }
+
+  syncStatus(): SyncStatus {
+    return syncStatus(this.deps.store, this.deps.scheduler.dueAt("sync"));
+  }
+
+  /** The policy in force: the room's own fields (from D1) over the instance defaults. */
+  policy(): EffectiveRetention {
+    const room = this.deps.store.getMeta<RoomInfo>("room");
+    return effectiveRetention(
+      room?.retention ?? null,
+      room?.ephemeral ?? false,
+      this.deps.retentionDefaults,
+    );
+  }
+
+  /** What the policy (or a proposed one, before saving it) would delete now. */
+  preview(room: RoomInfo, proposed: RetentionPolicy | null): PurgeRange {
+    const policy = proposed
+      ? effectiveRetention(proposed, room.ephemeral, this.deps.retentionDefaults)
+      : this.policy();
+    return previewPurge(this.deps.store, policy, Date.now());
+  }
+
+  /**
+   * Applies the policy now, batch after batch, letting live traffic in between batches;
+   * answers what was deleted (the preview of the same moment).
+   */
+  async runRetention(): Promise<PurgeRange> {
+    const { store } = this.deps;
+    const target = purgeBoundary(store, this.policy(), Date.now());
+    let deleted = NOTHING;
+    while (target > 0 && (store.storedRange()?.first ?? target + 1) <= target) {
+      deleted = addRanges(deleted, purgeBatch(store, target));
+      this.deps.trimmed();
+      await this.afterChange();
+      await new Promise((resolve) => setTimeout(resolve, 0));
+    }
+    await this.scheduleRetention(true);
+    // Like an HTTP read: whoever asked sees the new counts (first seq) in D1 right away.
+    if (deleted.messages > 0) await this.syncNow();
+    return deleted;
+  }
+
+  /**
+   * Points the retention task at its next due time. Without `replace`, a task already
+   * scheduled stays unless the count or bytes limit is now exceeded (cheap checks).
+   */
+  async scheduleRetention(replace: boolean): Promise<void> {
+    const { store, scheduler } = this.deps;
+    const policy = this.policy();
+    const due = scheduler.dueAt("retention");
+    if (!replace && due !== null && !this.#overLimits(policy)) return;
+    const at = nextRetentionAt(store, policy, Date.now());
+    if (replace) await scheduler.set("retention", at);
+    else if (at !== null) await scheduler.request("retention", at);
+  }
+
+  #overLimits(policy: EffectiveRetention): boolean {
+    const { store } = this.deps;
+    if (policy.maxMessages !== null && (store.storedRange()?.count ?? 0) > policy.maxMessages)
+      return true;
+    return policy.maxBytes !== null && store.storedBytes() > policy.maxBytes;
+  }
+
+  /**
+   * The alarm's retention task: one bounded batch toward the boundary, then it asks to run again
+   * at once while there is more. The boundary is kept in meta so a batch that throws is retried
+   * toward the same end state.
+   */
+  async #retentionStep(now: number): Promise<number | null> {
+    const { store } = this.deps;
+    const policy = this.policy();
+    const target = store.getMeta<number>("purgeTarget") ?? purgeBoundary(store, policy, now);
+    if (target > 0) {
+      store.setMeta("purgeTarget", target);
+      if (purgeBatch(store, target).messages > 0) {
+        this.deps.trimmed();
+        await this.afterChange();
+      }
+      if ((store.storedRange()?.first ?? target + 1) <= target) return Date.now();
+      store.setMeta("purgeTarget", null);
+    }
+    return nextRetentionAt(store, policy, Date.now());
+  }
+
+  #syncContext() {
+    const { store, env, syncDelayMs } = this.deps;
+    return {
+      store,
+      roomId: store.getMeta<RoomInfo>("room")?.id ?? null,
+      db: () => env().DB,
+      notifyInbox: (userId: string, frame: InboxRoomFrame) =>
+        inboxStub(env(), userId).roomActivity(frame),
+      delayMs: syncDelayMs,
+    };
+  }
+}
