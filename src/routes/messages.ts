@@ -13,7 +13,7 @@ import { loadRoom, type RoomAccess } from "../directory/access";
 import { ApiError, forbidden } from "../errors";
 import { actorOf, roomInfo, roomStub } from "../room/client";
 import type { Page as HistoryPage, Result } from "../room/handlers";
-import { CONNECT_HEADER, type ConnectGrant } from "../room/room-do";
+import { CONNECT_HEADER, type ConnectGrant } from "../room/room-sockets";
 import { Id } from "../shared/api";
 import type { Message as MessageShape } from "../shared/protocol";
 import { Body, bodyProblem, Cid, Emoji, MESSAGE_LIMITS, Message } from "../shared/protocol";

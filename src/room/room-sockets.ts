@@ -1,0 +1,135 @@
+// The room's open sockets: each one's state (in its attachment, so it survives hibernation),
+// who is online, and delivery to all of them. Owned by the room Durable Object.
+import { z } from "zod";
+import {
+  isOpen,
+  oldestBeyond,
+  readState,
+  sendToAll,
+  sessionTag,
+  userTag,
+  writeState,
+} from "../realtime/sockets";
+import type { ServerFrame } from "../shared/protocol";
+import type { Outcome } from "./actions";
+import type { Actor, Result, RoomInfo } from "./handlers";
+
+/** What the Worker tells the room about a socket it authenticated; never from the client. */
+export interface ConnectGrant {
+  actor: Actor;
+  room: RoomInfo;
+  sessionHash: string;
+  sinceRev: number | null;
+}
+
+export const CONNECT_HEADER = "x-confab-connect";
+
+/** Each socket's state, in its attachment (validated and versioned by realtime/sockets.ts). */
+export const SocketState = z.object({
+  /** Who connected; the role is re-read from the roster for every frame. */
+  actor: z.object({
+    id: z.string(),
+    handle: z.string(),
+    name: z.string(),
+    role: z.enum(["owner", "moderator", "member"]).nullable(),
+    isAdmin: z.boolean(),
+  }),
+  sessionHash: z.string(),
+  openedAt: z.number(),
+  /** Rate-limited frames since the last accepted send: a client that keeps flooding is closed. */
+  strikes: z.number(),
+  /** When this socket's last typing frame was passed on, and whether it said `on`. */
+  typingAt: z.number(),
+  typing: z.boolean(),
+});
+export type SocketState = z.infer<typeof SocketState>;
+
+export class RoomSockets {
+  #online: Set<string> | null = null;
+
+  constructor(private readonly ctx: DurableObjectState) {}
+
+  /** Accepts the Worker's upgrade for `grant`; the caller answers 101 with `client`. */
+  accept(grant: ConnectGrant): { client: WebSocket; server: WebSocket } {
+    const { 0: client, 1: server } = new WebSocketPair();
+    this.ctx.acceptWebSocket(server, [userTag(grant.actor.id), sessionTag(grant.sessionHash)]);
+    this.write(server, {
+      actor: grant.actor,
+      sessionHash: grant.sessionHash,
+      openedAt: Date.now(),
+      strikes: 0,
+      typingAt: 0,
+      typing: false,
+    });
+    this.online().add(grant.actor.id);
+    return { client, server };
+  }
+
+  state(ws: WebSocket): SocketState | null {
+    return readState(ws, SocketState);
+  }
+
+  write(ws: WebSocket, state: SocketState): void {
+    writeState(ws, state);
+  }
+
+  all(): WebSocket[] {
+    return this.ctx.getWebSockets();
+  }
+
+  ofUser(userId: string): WebSocket[] {
+    return this.ctx.getWebSockets(userTag(userId));
+  }
+
+  ofSession(credentialHash: string): WebSocket[] {
+    return this.ctx.getWebSockets(sessionTag(credentialHash));
+  }
+
+  /** The user's open sockets to close so that one more stays under `max`, oldest first. */
+  beyond(userId: string, max: number): WebSocket[] {
+    return oldestBeyond(this.ofUser(userId), max, (ws) => this.state(ws)?.openedAt ?? 0);
+  }
+
+  /**
+   * Users with an open socket. Kept in memory so a connect does not read every socket's
+   * attachment; rebuilt from the attachments after a wake or after the room closed sockets
+   * itself (their close events may never come back to it).
+   */
+  online(): Set<string> {
+    if (this.#online) return this.#online;
+    const users = new Set<string>();
+    for (const ws of this.all()) {
+      const state = this.state(ws);
+      if (state && isOpen(ws)) users.add(state.actor.id);
+    }
+    this.#online = users;
+    return users;
+  }
+
+  isOnline(userId: string, except?: WebSocket): boolean {
+    return this.ofUser(userId).some((ws) => ws !== except && isOpen(ws));
+  }
+
+  /** A socket closed by its client: the user is offline unless another socket of theirs is open. */
+  left(userId: string, ws: WebSocket): boolean {
+    if (this.isOnline(userId, ws)) return false;
+    this.#online?.delete(userId);
+    return true;
+  }
+
+  /** Closes a socket from the room's side and forgets the online cache. */
+  close(ws: WebSocket, code: number, reason: string): void {
+    this.#online = null;
+    ws.close(code, reason);
+  }
+
+  /** Sends an action's frames to every open socket; answers its result. */
+  deliver<T>(outcome: Outcome<T>): Result<T> {
+    for (const frame of outcome.frames) this.broadcast(frame);
+    return outcome.result;
+  }
+
+  broadcast(frame: ServerFrame, except?: WebSocket): void {
+    sendToAll(this.all(), frame, except);
+  }
+}
