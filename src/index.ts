@@ -1,8 +1,9 @@
 // Worker entry: the HTTP app (static assets are served by the platform before it) and the
 // Cron Trigger of wrangler.toml, which purges what has expired.
-import { app } from "./app";
-import { type Env, readConfig } from "./env";
-import { purgeExpired } from "./maintenance/purge";
+
+import { type Env, readConfig } from "./config/env";
+import { app } from "./worker/app";
+import { purgeExpired } from "./worker/maintenance/purge";
 
 export { InboxDO } from "./inbox/inbox-do";
 export { RoomDO } from "./room/room-do";

@@ -3,7 +3,7 @@
 import { createScheduledController, env } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
 import worker from "../src/index";
-import { PURGE_BATCH_ROWS, PURGE_MAX_BATCHES } from "../src/maintenance/purge";
+import { PURGE_BATCH_ROWS, PURGE_MAX_BATCHES } from "../src/worker/maintenance/purge";
 import {
   call,
   expectError,

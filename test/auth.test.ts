@@ -1,13 +1,13 @@
 // Accounts and sessions as clients see them: register, login, logout, me, CSRF, login limits.
 import { createExecutionContext, env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { app } from "../src/app";
+import { app } from "../src/worker/app";
 import {
   hashPassword,
   PBKDF2_ITERATIONS,
   PBKDF2_MAX_ITERATIONS,
   verifyPassword,
-} from "../src/auth/password";
+} from "../src/worker/auth/password";
 import { BASE, call, expectError, register, uniqueHandle } from "./helpers";
 
 const PASSWORD = "correct horse battery";

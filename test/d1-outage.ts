@@ -1,7 +1,7 @@
 // A room whose D1 fails: the room's own D1 binding is swapped (inside its Durable Object) for one
 // that throws, at the one boundary the room talks to D1 through. The Worker's D1 is untouched.
 import { env, runInDurableObject } from "cloudflare:test";
-import type { Env } from "../src/env";
+import type { Env } from "../src/config/env";
 import type { RoomDO } from "../src/room/room-do";
 import { roomStub } from "./helpers";
 

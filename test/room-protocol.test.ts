@@ -3,7 +3,7 @@
 // typing, presence, read marks, replies, mentions and reactions — with real sockets and HTTP.
 import { env, runInDurableObject } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
-import { readConfig } from "../src/env";
+import { readConfig } from "../src/config/env";
 import type { Message } from "../src/shared/protocol";
 import { addMember, call, createRoom, expectError, register, type TestUser } from "./helpers";
 import { RoomClient } from "./room-client";

@@ -26,7 +26,7 @@ export const sessions = sqliteTable(
     createdAt: integer("created_at").notNull(),
     expiresAt: integer("expires_at").notNull(),
   },
-  // expires_at: the purge (src/maintenance/purge.ts) reads only the expired rows.
+  // expires_at: the purge (src/worker/maintenance/purge.ts) reads only the expired rows.
   (t) => [index("sessions_user_idx").on(t.userId), index("sessions_expires_idx").on(t.expiresAt)],
 );
 
@@ -136,7 +136,7 @@ export const auditLog = sqliteTable(
   (t) => [index("audit_room_idx").on(t.roomId, t.id), index("audit_actor_idx").on(t.actorId, t.id)],
 );
 
-// One row per counted event of every sliding-window limit (src/db/sliding-window.ts): failed
+// One row per counted event of every sliding-window limit (src/worker/sliding-window.ts): failed
 // sign-ins, sign-ups, rooms and DMs created, WebSocket tickets. Keys are `<limit>:<subject>`,
 // e.g. `rooms:user:usr_x`. (key, at) answers "how many in the window"; (at) lets the purge read
 // only the rows past every window.

@@ -58,7 +58,7 @@ export const apiToken = (t: typeof apiTokens.$inferSelect): ApiTokenInfo => ({
   revokedAt: isoOrNull(t.revokedAt),
 });
 
-/** An audit row as stored; auditPage (src/directory/admin-views.ts) adds the names. */
+/** An audit row as stored; auditPage (src/worker/directory/admin-views.ts) adds the names. */
 export const auditEntry = (
   e: typeof auditLog.$inferSelect,
 ): Omit<AuditEntry, "actor" | "room" | "target"> => ({

@@ -4,7 +4,7 @@
 // are offline cost a room nothing. Transport only: the counts come from the rooms' D1 sync.
 import { DurableObject } from "cloudflare:workers";
 import { z } from "zod";
-import { type Env, readConfig } from "../env";
+import { type Env, readConfig } from "../config/env";
 import {
   isOpen,
   oldestBeyond,
@@ -14,7 +14,7 @@ import {
   sessionTag,
   writeState,
 } from "../realtime/sockets";
-import { roomStub } from "../room/client";
+import { roomStub } from "../realtime/stubs";
 import type { MemberRole } from "../shared/api";
 import {
   CLOSE,

@@ -1,17 +1,8 @@
-// Send limits of docs/api.md, Limits: a token bucket per sender, and a room-wide admission cap sized by
+// Send limits (docs/api.md, Limits): a token bucket per sender, and a room-wide admission cap sized by
 // fan-out so a room is never driven past what its Durable Object can deliver.
+import type { BucketLimits, SendLimits, WindowLimit } from "../config/env";
 
-export interface SendLimits {
-  ratePerSec: number;
-  burst: number;
-  /** Deliveries (messages × connected sockets) a room may fan out per second. */
-  deliveriesPerSec: number;
-  /** A room may always admit this many messages a second, however many sockets it has. */
-  minMessagesPerSec: number;
-}
-
-/** A token bucket's shape: a sustained rate and a burst. */
-export type BucketLimits = Pick<SendLimits, "ratePerSec" | "burst">;
+export type { BucketLimits, SendLimits, WindowLimit };
 
 export interface Bucket {
   tokens: number;
@@ -69,12 +60,6 @@ export class AdmissionCap {
     this.#count++;
     return { allowed: true };
   }
-}
-
-/** Per-user windows of the other kinds of work a room does on request (e.g. `sync` replays). */
-export interface WindowLimit {
-  max: number;
-  windowMs: number;
 }
 
 /**

@@ -2,15 +2,12 @@
 // at most `maxBytes` of bodies, whichever bites first. Messages go oldest first, in seq order:
 // the policy names a boundary seq and everything at or below it goes, in bounded batches, so a
 // room never stalls behind a purge. Preview, run and the alarm share the one boundary.
+import type { RetentionDefaults } from "../config/env";
 import type { RetentionPolicy } from "../shared/api";
-import type { PurgeRange, RoomStore } from "./store";
 
-export interface RetentionDefaults {
-  /** `maxAgeDays` of a room whose policy leaves it unset. */
-  days: number;
-  /** The same for ephemeral rooms. */
-  ephemeralDays: number;
-}
+export type { RetentionDefaults };
+
+import type { PurgeRange, RoomStore } from "./store";
 
 export interface EffectiveRetention {
   maxAgeDays: number;

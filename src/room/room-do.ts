@@ -7,7 +7,7 @@ import { DurableObject } from "cloudflare:workers";
 import { drizzle } from "drizzle-orm/durable-sqlite";
 import { migrate } from "drizzle-orm/durable-sqlite/migrator";
 import migrations from "../../migrations/room/migrations.js";
-import { type Env, readConfig } from "../env";
+import { type Env, readConfig } from "../config/env";
 import { isOpen, sendFrame } from "../realtime/sockets";
 import type { MemberRole, RetentionPolicy } from "../shared/api";
 import {

@@ -1,0 +1,157 @@
+// The Worker's bindings and the instance configuration read from [vars].
+
+/** Send limits: a token bucket per sender, and a room-wide admission cap sized by fan-out. */
+export interface SendLimits {
+  ratePerSec: number;
+  burst: number;
+  /** Deliveries (messages × connected sockets) a room may fan out per second. */
+  deliveriesPerSec: number;
+  /** A room may always admit this many messages a second, however many sockets it has. */
+  minMessagesPerSec: number;
+}
+
+/** A token bucket's shape: a sustained rate and a burst. */
+export type BucketLimits = Pick<SendLimits, "ratePerSec" | "burst">;
+
+/** Per-user windows of the other kinds of work a room does on request (e.g. `sync` replays). */
+export interface WindowLimit {
+  max: number;
+  windowMs: number;
+}
+
+/** A sliding window counted in D1's `rate_events` (the Worker's limits). */
+export interface Window {
+  /** Prefix of the window's keys (`<name>:<subject>`): limits never share a count. */
+  readonly name: string;
+  readonly max: number;
+  readonly ms: number;
+}
+
+/** How long rooms keep messages when their policy does not say. */
+export interface RetentionDefaults {
+  /** `maxAgeDays` of a room whose policy leaves it unset. */
+  days: number;
+  /** The same for ephemeral rooms. */
+  ephemeralDays: number;
+}
+
+/**
+ * The Worker's bindings and [vars], as `npm run cf-typegen` generates them from wrangler.toml
+ * (src/worker-configuration.d.ts), plus the static assets the runtime adds.
+ */
+export type Env = CloudflareBindings & { ASSETS?: Fetcher };
+
+export interface Config {
+  registrationOpen: boolean;
+  allowedOrigins: ReadonlySet<string>;
+  sessionTtlMs: number;
+  /** Sliding-window limits (src/worker/sliding-window.ts), all counted in D1's `rate_events`. */
+  windows: {
+    /** Failed sign-ins per handle and per IP. */
+    login: Window;
+    /** Sign-ups per client IP. */
+    register: Window;
+    /** Rooms created per user (instance admins are exempt). */
+    rooms: Window;
+    /** DMs and group DMs opened for the first time, per user. */
+    dms: Window;
+    /** Room WebSocket tickets per user. */
+    wsTickets: Window;
+  };
+  dmMaxMembers: number;
+  send: SendLimits;
+  /** `sync` frames and `sinceRev` requests per user per room. */
+  replays: WindowLimit;
+  /** Frames of any kind one client socket (room or inbox) may send: a bucket per socket. */
+  socketFrames: BucketLimits;
+  /** Typing frames from one socket are passed on at most this often; the rest are dropped. */
+  typingIntervalMs: number;
+  /** Open sockets per user per room, and inbox sockets per user: the oldest goes past it. */
+  roomSocketsPerUser: number;
+  /** Room socket upgrades per user per room: reconnecting in a loop is work too. */
+  roomConnects: WindowLimit;
+  inboxSocketsPerUser: number;
+  /** How long a room gathers changes before flushing its outbox to D1. */
+  syncDelayMs: number;
+  retention: RetentionDefaults;
+}
+
+const HOUR_MS = 3_600_000;
+
+/**
+ * A number from [vars], greater than 0. wrangler.toml is the one place that holds the defaults:
+ * a missing or malformed value is a configuration error, said at once and by name, rather than
+ * a second default hidden here.
+ */
+function positive(env: Env, name: keyof CloudflareBindings): number {
+  const value = env[name];
+  const n = Number(value);
+  if (typeof value !== "string" || value.trim() === "" || !Number.isFinite(n) || n <= 0) {
+    throw new Error(
+      `[vars] ${name} must be a number greater than 0 (got ${JSON.stringify(value)})`,
+    );
+  }
+  return n;
+}
+
+/** A count from [vars]: a whole number, at least 1. */
+const count = (env: Env, name: keyof CloudflareBindings) =>
+  Math.max(1, Math.floor(positive(env, name)));
+
+export function readConfig(env: Env): Config {
+  return {
+    registrationOpen: env.REGISTRATION.trim().toLowerCase() !== "closed",
+    allowedOrigins: new Set(
+      env.ALLOWED_ORIGINS.split(",")
+        .map((o) => o.trim().replace(/\/+$/, ""))
+        .filter(Boolean),
+    ),
+    sessionTtlMs: positive(env, "SESSION_TTL_DAYS") * 86_400_000,
+    windows: {
+      login: {
+        name: "login",
+        max: count(env, "LOGIN_MAX_FAILURES"),
+        ms: positive(env, "LOGIN_WINDOW_SECONDS") * 1000,
+      },
+      register: {
+        name: "register",
+        max: count(env, "REGISTRATIONS_PER_IP_PER_HOUR"),
+        ms: HOUR_MS,
+      },
+      rooms: { name: "rooms", max: count(env, "ROOMS_PER_USER_PER_HOUR"), ms: HOUR_MS },
+      dms: { name: "dms", max: count(env, "DMS_PER_USER_PER_HOUR"), ms: HOUR_MS },
+      wsTickets: {
+        name: "ws-ticket",
+        max: count(env, "WS_TICKETS_PER_USER_PER_MINUTE"),
+        ms: 60_000,
+      },
+    },
+    dmMaxMembers: count(env, "DM_MAX_MEMBERS"),
+    send: {
+      ratePerSec: positive(env, "SEND_RATE_PER_SEC"),
+      burst: positive(env, "SEND_BURST"),
+      deliveriesPerSec: positive(env, "ROOM_DELIVERIES_PER_SEC"),
+      minMessagesPerSec: positive(env, "ROOM_MIN_MESSAGES_PER_SEC"),
+    },
+    replays: {
+      max: count(env, "SYNC_MAX_PER_WINDOW"),
+      windowMs: positive(env, "SYNC_WINDOW_SECONDS") * 1000,
+    },
+    socketFrames: {
+      ratePerSec: positive(env, "SOCKET_FRAMES_PER_SEC"),
+      burst: positive(env, "SOCKET_FRAME_BURST"),
+    },
+    typingIntervalMs: positive(env, "TYPING_INTERVAL_MS"),
+    roomSocketsPerUser: count(env, "ROOM_SOCKETS_PER_USER"),
+    roomConnects: {
+      max: count(env, "ROOM_CONNECTS_PER_MINUTE"),
+      windowMs: 60_000,
+    },
+    inboxSocketsPerUser: count(env, "INBOX_SOCKETS_PER_USER"),
+    syncDelayMs: positive(env, "ROOM_SYNC_DELAY_MS"),
+    retention: {
+      days: positive(env, "RETENTION_DAYS"),
+      ephemeralDays: positive(env, "EPHEMERAL_RETENTION_DAYS"),
+    },
+  };
+}

@@ -1,0 +1,24 @@
+// What every request handler can see: bindings, config, the database and who is calling.
+
+import type { Config, Env } from "../config/env";
+import type { Db } from "../db/client";
+import type { users } from "../db/schema";
+import type { TokenScope } from "../shared/api";
+
+export type UserRow = typeof users.$inferSelect;
+
+export interface Principal {
+  user: UserRow;
+  via: "session" | "token";
+  /** SHA-256 of the presented secret: identifies the session to end on logout. */
+  credentialHash: string;
+  tokenId: string | null;
+  scopes: ReadonlySet<TokenScope>;
+  /** Instance admin: an admin's session, or an API token with the `admin` scope. */
+  isAdmin: boolean;
+}
+
+export interface AppEnv {
+  Bindings: Env;
+  Variables: { db: Db; config: Config; principal: Principal | null };
+}

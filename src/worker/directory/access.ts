@@ -1,0 +1,66 @@
+// Loading a room for a caller: what exists for them, and in what capacity they are there.
+// Rooms a caller may not see answer 404, never 403, so private rooms stay unrevealed.
+import { and, eq } from "drizzle-orm";
+import type { Db } from "../../db/client";
+import { memberships, rooms } from "../../db/schema";
+import type { Principal } from "../context";
+import { ApiError, notFound } from "../errors";
+import type { RoomActor } from "./permissions";
+
+export type RoomRow = typeof rooms.$inferSelect;
+export type MembershipRow = typeof memberships.$inferSelect;
+
+export interface RoomAccess {
+  room: RoomRow;
+  membership: MembershipRow | null;
+  actor: RoomActor;
+}
+
+export const ROOM_NOT_FOUND = "No such room";
+
+/** A room by id for callers who may see every room (admins); 404 if there is none. */
+export async function roomById(db: Db, id: string): Promise<RoomRow> {
+  const room = await db.select().from(rooms).where(eq(rooms.id, id)).get();
+  if (!room) throw notFound(ROOM_NOT_FOUND);
+  return room;
+}
+
+export async function findMembership(db: Db, roomId: string, userId: string) {
+  return (
+    (await db
+      .select()
+      .from(memberships)
+      .where(and(eq(memberships.roomId, roomId), eq(memberships.userId, userId)))
+      .get()) ?? null
+  );
+}
+
+/**
+ * `view`: see the room (public channels: anyone signed in; others: members and admins).
+ * `member`: act in it (members, and admins who may moderate any room).
+ */
+export async function loadRoom(
+  db: Db,
+  principal: Principal,
+  roomId: string,
+  need: "view" | "member",
+): Promise<RoomAccess> {
+  const [room, membership] = await Promise.all([
+    db.select().from(rooms).where(eq(rooms.id, roomId)).get(),
+    findMembership(db, roomId, principal.user.id),
+  ]);
+  if (!room) throw notFound(ROOM_NOT_FOUND);
+  const actor: RoomActor = { isAdmin: principal.isAdmin, role: membership?.role ?? null };
+  if (membership || principal.isAdmin) return { room, membership, actor };
+  if (room.kind !== "channel") throw notFound(ROOM_NOT_FOUND);
+  if (need === "member") throw new ApiError("forbidden", "Join the channel first");
+  return { room, membership, actor };
+}
+
+export function assertNotArchived(room: RoomRow): void {
+  if (room.archivedAt != null) throw new ApiError("archived", "This room is archived (read-only)");
+}
+
+export function assertNotDm(room: RoomRow): void {
+  if (room.kind === "dm") throw new ApiError("forbidden", "The people in a DM are fixed");
+}

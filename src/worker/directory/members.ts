@@ -1,0 +1,183 @@
+// Membership changes: joining, inviting, roles, removal — with the room never left without an owner.
+import { and, asc, eq, sql } from "drizzle-orm";
+import { audit } from "../../db/audit";
+import type { Db } from "../../db/client";
+import { memberships, users } from "../../db/schema";
+import type { MemberRole } from "../../shared/api";
+import { ApiError, forbidden, notFound } from "../errors";
+import { assertNotArchived, assertNotDm, findMembership, type RoomAccess } from "./access";
+import { canChangeRole, canInvite, canRemove } from "./permissions";
+
+/**
+ * A new member starts with the room read up to its last message: joining is not unread. (D1's
+ * `last_seq` may trail the room by a flush; the room raises the mark to its own last seq.)
+ */
+const readUpToLastMessage = (roomId: string) =>
+  sql<number>`(SELECT last_seq FROM rooms WHERE id = ${roomId})`;
+
+async function assertUserExists(db: Db, userId: string): Promise<void> {
+  const user = await db.select({ id: users.id }).from(users).where(eq(users.id, userId)).get();
+  if (!user) throw notFound("No such user");
+}
+
+export async function joinChannel(db: Db, userId: string, access: RoomAccess): Promise<MemberRole> {
+  const { room, membership } = access;
+  if (membership) return membership.role;
+  if (room.kind !== "channel") throw forbidden("Only public channels can be joined");
+  assertNotArchived(room);
+  await db.batch([
+    db
+      .insert(memberships)
+      .values({
+        roomId: room.id,
+        userId,
+        role: "member",
+        joinedAt: Date.now(),
+        lastReadSeq: readUpToLastMessage(room.id),
+      })
+      .onConflictDoNothing(),
+    audit(db, {
+      actorId: userId,
+      action: "member.add",
+      roomId: room.id,
+      targetId: userId,
+      detail: { via: "join" },
+    }),
+  ]);
+  return "member";
+}
+
+export async function addMember(
+  db: Db,
+  actorId: string,
+  access: RoomAccess,
+  target: { userId: string; role: MemberRole },
+): Promise<void> {
+  const { room, actor } = access;
+  assertNotDm(room);
+  if (!canInvite(actor, target.role)) {
+    throw forbidden(
+      target.role === "member"
+        ? "Only owners and moderators can add people"
+        : "Only owners can grant that role",
+    );
+  }
+  assertNotArchived(room);
+  await assertUserExists(db, target.userId);
+  if (await findMembership(db, room.id, target.userId))
+    throw new ApiError("conflict", "Already a member");
+  await db.batch([
+    db.insert(memberships).values({
+      roomId: room.id,
+      userId: target.userId,
+      role: target.role,
+      joinedAt: Date.now(),
+      lastReadSeq: readUpToLastMessage(room.id),
+    }),
+    audit(db, {
+      actorId,
+      action: "member.add",
+      roomId: room.id,
+      targetId: target.userId,
+      detail: { role: target.role },
+    }),
+  ]);
+}
+
+async function ownerCount(db: Db, roomId: string): Promise<number> {
+  return db.$count(memberships, and(eq(memberships.roomId, roomId), eq(memberships.role, "owner")));
+}
+
+export async function changeRole(
+  db: Db,
+  actorId: string,
+  access: RoomAccess,
+  target: { userId: string; role: MemberRole },
+): Promise<void> {
+  const { room, actor } = access;
+  assertNotDm(room);
+  if (!canChangeRole(actor)) throw forbidden("Only owners can change roles");
+  assertNotArchived(room);
+  const current = await findMembership(db, room.id, target.userId);
+  if (!current) throw notFound("Not a member of this room");
+  if (current.role === target.role) return;
+  if (current.role === "owner" && (await ownerCount(db, room.id)) <= 1) {
+    throw new ApiError("conflict", "A room needs an owner: make someone else owner first");
+  }
+  await db.batch([
+    db
+      .update(memberships)
+      .set({ role: target.role })
+      .where(and(eq(memberships.roomId, room.id), eq(memberships.userId, target.userId))),
+    audit(db, {
+      actorId,
+      action: "member.role",
+      roomId: room.id,
+      targetId: target.userId,
+      detail: { from: current.role, to: target.role },
+    }),
+  ]);
+}
+
+/**
+ * Removes a member (or lets one leave). When the last owner goes, the longest-standing
+ * moderator — or else member — becomes owner, so the room can still be managed; answers who.
+ */
+export async function removeMember(
+  db: Db,
+  actorId: string,
+  access: RoomAccess,
+  userId: string,
+): Promise<{ newOwner: string | null }> {
+  const { room, actor } = access;
+  assertNotDm(room);
+  const current = await findMembership(db, room.id, userId);
+  if (!current) throw notFound("Not a member of this room");
+  if (!canRemove(actor, current.role, userId === actorId)) {
+    throw forbidden("Moderators can remove members only; owners anyone");
+  }
+  const statements = [];
+  let newOwner: string | null = null;
+  statements.push(
+    db
+      .delete(memberships)
+      .where(and(eq(memberships.roomId, room.id), eq(memberships.userId, userId))),
+    audit(db, {
+      actorId,
+      action: "member.remove",
+      roomId: room.id,
+      targetId: userId,
+      detail: { role: current.role, ...(userId === actorId ? { via: "leave" } : {}) },
+    }),
+  );
+  if (current.role === "owner" && (await ownerCount(db, room.id)) <= 1) {
+    const heir = await db
+      .select({ userId: memberships.userId })
+      .from(memberships)
+      .where(and(eq(memberships.roomId, room.id), sql`${memberships.userId} <> ${userId}`))
+      .orderBy(
+        sql`CASE ${memberships.role} WHEN 'moderator' THEN 0 ELSE 1 END`,
+        asc(memberships.joinedAt),
+      )
+      .get();
+    if (heir) {
+      newOwner = heir.userId;
+      statements.push(
+        db
+          .update(memberships)
+          .set({ role: "owner" })
+          .where(and(eq(memberships.roomId, room.id), eq(memberships.userId, heir.userId))),
+        audit(db, {
+          actorId,
+          action: "member.role",
+          roomId: room.id,
+          targetId: heir.userId,
+          detail: { to: "owner", reason: "last owner left" },
+        }),
+      );
+    }
+  }
+  const [first, ...rest] = statements;
+  if (first) await db.batch([first, ...rest]);
+  return { newOwner };
+}

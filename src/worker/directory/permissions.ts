@@ -1,0 +1,23 @@
+// Who may do what in a room: pure rules over the actor's room role and instance role.
+import type { MemberRole } from "../../shared/api";
+
+export interface RoomActor {
+  isAdmin: boolean;
+  /** The actor's role in the room, or null when not a member. */
+  role: MemberRole | null;
+}
+
+const isOwner = (a: RoomActor) => a.isAdmin || a.role === "owner";
+
+/** Rename, set the topic. */
+export const canModerate = (a: RoomActor) => isOwner(a) || a.role === "moderator";
+
+/** Moderators bring in members; only owners (and admins) hand out moderator or owner. */
+export const canInvite = (a: RoomActor, newRole: MemberRole) =>
+  isOwner(a) || (a.role === "moderator" && newRole === "member");
+
+export const canChangeRole = (a: RoomActor) => isOwner(a);
+
+/** Anyone may remove themselves; moderators remove plain members; owners anyone. */
+export const canRemove = (a: RoomActor, target: MemberRole, isSelf: boolean) =>
+  isSelf || isOwner(a) || (a.role === "moderator" && target === "member");

@@ -1,0 +1,326 @@
+// The room registry in D1: creating, renaming, listing and discovering rooms.
+import { and, asc, eq, getTableColumns, isNull, notExists, sql } from "drizzle-orm";
+import type { BatchItem } from "drizzle-orm/batch";
+import { audit } from "../../db/audit";
+import { type Db, iso, likePattern } from "../../db/client";
+import { memberships, rooms, users } from "../../db/schema";
+import * as serialize from "../../db/serialize";
+import { UNREAD_COLUMNS } from "../../db/unread";
+import type { RetentionDefaults } from "../../room/retention";
+import type {
+  MemberRole,
+  PublicUser,
+  RetentionPolicy,
+  RoomDetails,
+  RoomListItem,
+} from "../../shared/api";
+import { newId } from "../auth/crypto";
+import type { RoomAccess, RoomRow } from "./access";
+import { retentionOf } from "./retention";
+
+export interface NewRoom {
+  kind: "channel" | "private";
+  name: string;
+  topic?: string | undefined;
+  externalRef?: string | undefined;
+  ephemeral?: boolean | undefined;
+  retention?: RetentionPolicy | undefined;
+}
+
+/**
+ * D1 allows 100 bound parameters per statement. drizzle binds every column of a membership row
+ * (defaults included), so a row takes one per column.
+ */
+const MEMBER_ROWS_PER_INSERT = Math.floor(100 / Object.keys(getTableColumns(memberships)).length);
+
+export function membershipInserts(
+  db: Db,
+  roomId: string,
+  members: ReadonlyArray<{ userId: string; role: MemberRole }>,
+  joinedAt: number,
+) {
+  const statements = [];
+  for (let i = 0; i < members.length; i += MEMBER_ROWS_PER_INSERT) {
+    const chunk = members.slice(i, i + MEMBER_ROWS_PER_INSERT);
+    statements.push(
+      db
+        .insert(memberships)
+        .values(chunk.map((m) => ({ roomId, userId: m.userId, role: m.role, joinedAt }))),
+    );
+  }
+  return statements;
+}
+
+export function buildRoom(spec: NewRoom, createdBy: string | null): RoomRow {
+  return {
+    id: newId("room"),
+    kind: spec.kind,
+    name: spec.name,
+    topic: spec.topic ?? "",
+    dmKey: null,
+    externalRef: spec.externalRef ?? null,
+    createdBy,
+    createdAt: Date.now(),
+    archivedAt: null,
+    retentionJson: spec.retention ? JSON.stringify(spec.retention) : null,
+    ephemeral: spec.ephemeral ?? false,
+    lastSeq: 0,
+    firstSeq: 1,
+    lastMessageAt: null,
+    lastPreview: null,
+  };
+}
+
+/**
+ * Creates the room with its first members (the creator as owner, when there is one); `also`
+ * joins the same batch (e.g. the creator's rate-limit event, counted only if the room is made).
+ */
+export async function createRoom(
+  db: Db,
+  actorId: string,
+  spec: NewRoom,
+  members: ReadonlyArray<{ userId: string; role: MemberRole }>,
+  also: BatchItem<"sqlite">[] = [],
+): Promise<RoomRow> {
+  const room = buildRoom(spec, actorId);
+  await db.batch([
+    db.insert(rooms).values(room),
+    ...also,
+    ...membershipInserts(db, room.id, members, room.createdAt),
+    audit(db, {
+      actorId,
+      action: "room.create",
+      roomId: room.id,
+      detail: {
+        kind: room.kind,
+        name: room.name,
+        ...(room.externalRef ? { externalRef: room.externalRef } : {}),
+      },
+    }),
+  ]);
+  return room;
+}
+
+export async function updateRoom(
+  db: Db,
+  actorId: string,
+  room: RoomRow,
+  change: { name?: string | undefined; topic?: string | undefined; archived?: boolean | undefined },
+): Promise<RoomRow> {
+  const next: Partial<RoomRow> = {};
+  if (change.name !== undefined) next.name = change.name;
+  if (change.topic !== undefined) next.topic = change.topic;
+  if (change.archived !== undefined && change.archived !== (room.archivedAt != null)) {
+    next.archivedAt = change.archived ? Date.now() : null;
+  }
+  if (Object.keys(next).length === 0) return room;
+  const { archivedAt, ...renamed } = next;
+  const entries = [];
+  if (Object.keys(renamed).length > 0) {
+    entries.push(audit(db, { actorId, action: "room.update", roomId: room.id, detail: renamed }));
+  }
+  if ("archivedAt" in next) {
+    entries.push(
+      audit(db, {
+        actorId,
+        action: "room.archive",
+        roomId: room.id,
+        detail: { archived: archivedAt != null },
+      }),
+    );
+  }
+  const [updated] = await db.batch([
+    db.update(rooms).set(next).where(eq(rooms.id, room.id)).returning(),
+    ...entries,
+  ]);
+  return updated[0] ?? room;
+}
+
+/** Removes the room from D1 (memberships, unread inputs and tickets cascade) with its audit entry. */
+export async function deleteRoom(db: Db, actorId: string, room: RoomRow): Promise<void> {
+  await db.batch([
+    db.delete(rooms).where(eq(rooms.id, room.id)),
+    audit(db, {
+      actorId,
+      action: "room.delete",
+      roomId: room.id,
+      detail: { kind: room.kind, name: room.name },
+    }),
+  ]);
+}
+
+interface RoomListRow extends Record<string, unknown> {
+  id: string;
+  member_role: MemberRole;
+  member_muted: number;
+  member_last_read: number;
+  unread: number;
+  mention_count: number;
+}
+
+/** My rooms with exact unread and mention counts (src/db/unread.ts), in one D1 query. */
+export async function listMyRooms(db: Db, userId: string): Promise<RoomListItem[]> {
+  const { results } = await db.$client
+    .prepare(
+      `SELECT r.*, m.role AS member_role, m.muted AS member_muted, m.last_read_seq AS member_last_read,
+         ${UNREAD_COLUMNS}
+       FROM memberships m JOIN rooms r ON r.id = m.room_id
+       WHERE m.user_id = ?1
+       ORDER BY coalesce(r.last_message_at, r.created_at) DESC, r.id`,
+    )
+    .bind(userId)
+    .all<RoomListRow>();
+
+  const peers = await dmPeers(db, userId);
+  return results.map((row) => {
+    const room = serialize.room(roomRowFromSql(row));
+    return {
+      room,
+      role: row.member_role,
+      unread: row.unread,
+      mentions: row.mention_count,
+      lastSeq: room.lastSeq,
+      lastReadSeq: row.member_last_read,
+      lastMessageAt: room.lastMessageAt,
+      lastPreview: room.lastPreview,
+      muted: row.member_muted === 1,
+      peers: peers.get(row.id) ?? [],
+    };
+  });
+}
+
+function roomRowFromSql(row: Record<string, unknown>): RoomRow {
+  return {
+    id: row.id as string,
+    kind: row.kind as RoomRow["kind"],
+    name: row.name as string | null,
+    topic: row.topic as string,
+    dmKey: row.dm_key as string | null,
+    externalRef: row.external_ref as string | null,
+    createdBy: row.created_by as string | null,
+    createdAt: row.created_at as number,
+    archivedAt: row.archived_at as number | null,
+    retentionJson: row.retention_json as string | null,
+    ephemeral: row.ephemeral === 1,
+    lastSeq: row.last_seq as number,
+    firstSeq: row.first_seq as number,
+    lastMessageAt: row.last_message_at as number | null,
+    lastPreview: row.last_preview as string | null,
+  };
+}
+
+/** The other people in each of my DMs, in one query. */
+async function dmPeers(db: Db, userId: string): Promise<Map<string, PublicUser[]>> {
+  const mine = db
+    .select({ roomId: memberships.roomId })
+    .from(memberships)
+    .innerJoin(rooms, eq(rooms.id, memberships.roomId))
+    .where(and(eq(memberships.userId, userId), eq(rooms.kind, "dm")));
+  const rows = await db
+    .select({
+      roomId: memberships.roomId,
+      id: users.id,
+      handle: users.handle,
+      displayName: users.displayName,
+    })
+    .from(memberships)
+    .innerJoin(users, eq(users.id, memberships.userId))
+    .where(and(sql`${memberships.roomId} IN ${mine}`, sql`${memberships.userId} <> ${userId}`))
+    .orderBy(asc(users.handle))
+    .all();
+  const peers = new Map<string, PublicUser[]>();
+  for (const { roomId, ...user } of rows) {
+    const list = peers.get(roomId) ?? [];
+    list.push(user);
+    peers.set(roomId, list);
+  }
+  return peers;
+}
+
+/** Public channels I am not in, by name, paged by name. */
+export async function discoverRooms(
+  db: Db,
+  userId: string,
+  opts: { q?: string | undefined; offset: number; limit: number },
+) {
+  const rows = await db
+    .select()
+    .from(rooms)
+    .where(
+      and(
+        eq(rooms.kind, "channel"),
+        isNull(rooms.archivedAt),
+        notExists(
+          db
+            .select({ one: sql`1` })
+            .from(memberships)
+            .where(and(eq(memberships.roomId, rooms.id), eq(memberships.userId, userId))),
+        ),
+        opts.q
+          ? sql`${rooms.name} LIKE ${likePattern(opts.q)} ESCAPE '\\' COLLATE NOCASE`
+          : undefined,
+      ),
+    )
+    .orderBy(asc(rooms.name), asc(rooms.id))
+    .limit(opts.limit + 1)
+    .offset(opts.offset)
+    .all();
+  const hasMore = rows.length > opts.limit;
+  return {
+    rooms: rows.slice(0, opts.limit),
+    nextCursor: hasMore ? String(opts.offset + opts.limit) : null,
+  };
+}
+
+/** Room details with a page of members, owners first, then by join time. */
+export async function roomDetails(
+  db: Db,
+  access: RoomAccess,
+  page: { cursor?: string | undefined; limit: number },
+  retention: RetentionDefaults,
+): Promise<RoomDetails> {
+  const { room, membership } = access;
+  const order = sql`CASE ${memberships.role} WHEN 'owner' THEN 0 WHEN 'moderator' THEN 1 ELSE 2 END`;
+  const offset = offsetCursor(page.cursor);
+  const [rows, total] = await Promise.all([
+    db
+      .select({ user: users, role: memberships.role, joinedAt: memberships.joinedAt })
+      .from(memberships)
+      .innerJoin(users, eq(users.id, memberships.userId))
+      .where(eq(memberships.roomId, room.id))
+      .orderBy(order, asc(memberships.joinedAt), asc(users.id))
+      .limit(page.limit + 1)
+      .offset(offset)
+      .all(),
+    db.$count(memberships, eq(memberships.roomId, room.id)),
+  ]);
+  const hasMore = rows.length > page.limit;
+  return {
+    room: serialize.room(room),
+    me: membership
+      ? { role: membership.role, muted: membership.muted, lastReadSeq: membership.lastReadSeq }
+      : null,
+    members: rows.slice(0, page.limit).map((r) => ({
+      user: serialize.publicUser(r.user),
+      role: r.role,
+      joinedAt: iso(r.joinedAt),
+    })),
+    memberCount: total,
+    nextMembersCursor: hasMore ? String(offset + page.limit) : null,
+    retention: retentionOf(room, retention).effective,
+  };
+}
+
+export async function setMuted(db: Db, roomId: string, userId: string, muted: boolean) {
+  await db
+    .update(memberships)
+    .set({ muted })
+    .where(and(eq(memberships.roomId, roomId), eq(memberships.userId, userId)))
+    .run();
+}
+
+/** List cursors are opaque to clients; here they are offsets into a stable order. */
+export function offsetCursor(cursor: string | undefined): number {
+  const n = cursor ? Number.parseInt(cursor, 10) : 0;
+  return Number.isSafeInteger(n) && n > 0 ? n : 0;
+}

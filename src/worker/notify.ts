@@ -1,0 +1,176 @@
+// Changes made in D1 that open sockets must feel at once: removals, roles, room settings,
+// ended sessions, and (through the users' inboxes) memberships. D1 has already committed; a
+// room or inbox that cannot be reached is logged, not fatal.
+import { and, eq } from "drizzle-orm";
+import type { Env } from "../config/env";
+import type { Db } from "../db/client";
+import { adminSockets, memberships } from "../db/schema";
+import { inboxStub, roomStub } from "../realtime/stubs";
+import type { MemberRole } from "../shared/api";
+import type { MembershipChange } from "../shared/protocol";
+import { CLOSE_REASONS } from "../shared/protocol";
+import type { RoomRow } from "./directory/access";
+import { roomInfo } from "./room-calls";
+
+/** Room calls in flight at once when one change concerns many rooms. */
+const ROOM_CALLS_AT_ONCE = 16;
+
+async function tell(what: string, call: () => Promise<unknown>): Promise<void> {
+  try {
+    await call();
+  } catch (error) {
+    console.error(`room notification failed: ${what}`, error);
+  }
+}
+
+/**
+ * New members: the room's roster learns them (with their handles, for mentions) and their
+ * inboxes add the room (and subscribe to it when open).
+ */
+export async function membersAdded(
+  env: Env,
+  roomId: string,
+  members: ReadonlyArray<{ userId: string; role: MemberRole }>,
+): Promise<void> {
+  const { results } = await env.DB.prepare(
+    "SELECT id, handle FROM users WHERE id IN (SELECT value FROM json_each(?))",
+  )
+    .bind(JSON.stringify(members.map((m) => m.userId)))
+    .all<{ id: string; handle: string }>();
+  const handles = new Map(results.map((u) => [u.id, u.handle]));
+  const roster = members.flatMap((m) => {
+    const handle = handles.get(m.userId);
+    return handle ? [{ userId: m.userId, handle, role: m.role }] : [];
+  });
+  await Promise.all([
+    tell("membersAdded", () => roomStub(env, roomId).membersAdded(roomId, roster)),
+    membershipChanged(
+      env,
+      roomId,
+      members.map((m) => ({ userId: m.userId, change: "added" as const, role: m.role })),
+    ),
+  ]);
+}
+
+/** A member left or was removed; `newOwner` inherited the room if the last owner went. */
+export const memberRemoved = (
+  env: Env,
+  roomId: string,
+  userId: string,
+  newOwner: string | null = null,
+) =>
+  Promise.all([
+    tell("memberRemoved", () => roomStub(env, roomId).memberRemoved(userId)),
+    membershipChanged(env, roomId, [{ userId, change: "removed" }]),
+    newOwner ? memberRoleChanged(env, roomId, newOwner, "owner") : null,
+  ]);
+
+export const memberRoleChanged = (env: Env, roomId: string, userId: string, role: MemberRole) =>
+  Promise.all([
+    tell("memberRoleChanged", () => roomStub(env, roomId).memberRoleChanged(userId, role)),
+    membershipChanged(env, roomId, [{ userId, change: "role", role }]),
+  ]);
+
+export const roomChanged = (env: Env, room: RoomRow) =>
+  tell("roomChanged", () => roomStub(env, room.id).roomChanged(roomInfo(room)));
+
+/** After D1 forgot the room: close its sockets and wipe its storage. */
+export const roomDeleted = (env: Env, roomId: string) =>
+  tell("roomDeleted", () => roomStub(env, roomId).destroy());
+
+/** The room is gone for these people (it was deleted): their inboxes drop it. */
+export const membersGone = (env: Env, roomId: string, userIds: readonly string[]) =>
+  membershipChanged(
+    env,
+    roomId,
+    userIds.map((userId) => ({ userId, change: "removed" as const })),
+  );
+
+/** Rooms where the user may have sockets open: theirs, and those they visited as an admin. */
+async function roomsWithSocketsOf(db: Db, userId: string, credentialHash?: string) {
+  const visitedWhere = and(
+    eq(adminSockets.userId, userId),
+    credentialHash ? eq(adminSockets.sessionHash, credentialHash) : undefined,
+  );
+  const [member, visited] = await Promise.all([
+    db
+      .select({ roomId: memberships.roomId })
+      .from(memberships)
+      .where(eq(memberships.userId, userId))
+      .all(),
+    db.select({ roomId: adminSockets.roomId }).from(adminSockets).where(visitedWhere).all(),
+  ]);
+  return {
+    roomIds: [...new Set([...member, ...visited].map((r) => r.roomId))],
+    visited: visited.length,
+    visitedWhere,
+  };
+}
+
+/** Calls `each` on these rooms, a bounded number at a time. */
+async function eachRoom(
+  env: Env,
+  roomIds: readonly string[],
+  what: string,
+  each: (room: ReturnType<typeof roomStub>) => Promise<unknown>,
+): Promise<void> {
+  for (let i = 0; i < roomIds.length; i += ROOM_CALLS_AT_ONCE) {
+    await Promise.all(
+      roomIds
+        .slice(i, i + ROOM_CALLS_AT_ONCE)
+        .map((id) => tell(what, () => each(roomStub(env, id)))),
+    );
+  }
+}
+
+/**
+ * The one place that ends a credential's sockets everywhere (rooms and inbox): one session or
+ * API token (logout, token revocation) by its hash, or every one of the user's (disabled). The
+ * close reason (CLOSE_REASONS) tells the client which.
+ */
+export async function sessionsEnded(
+  env: Env,
+  db: Db,
+  userId: string,
+  credentialHash?: string,
+): Promise<void> {
+  const target = credentialHash ? { sessionHash: credentialHash } : { userId };
+  // Only disabling ends every credential of a user at once.
+  const reason = credentialHash ? CLOSE_REASONS.sessionEnded : CLOSE_REASONS.accountDisabled;
+  const { roomIds, visited, visitedWhere } = await roomsWithSocketsOf(db, userId, credentialHash);
+  await eachRoom(env, roomIds, "sessionsEnded", (room) => room.sessionsEnded(target, reason));
+  await tell("sessionsEnded", () => inboxStub(env, userId).sessionsEnded(target, reason));
+  if (visited > 0) await db.delete(adminSockets).where(visitedWhere).run();
+}
+
+/**
+ * The user is no longer an instance admin: sockets in rooms they are not a member of close,
+ * and elsewhere their sockets lose the admin's powers.
+ */
+export async function adminRevoked(env: Env, db: Db, userId: string): Promise<void> {
+  const { roomIds, visited, visitedWhere } = await roomsWithSocketsOf(db, userId);
+  await eachRoom(env, roomIds, "adminRevoked", (room) => room.adminRevoked(userId));
+  if (visited > 0) await db.delete(adminSockets).where(visitedWhere).run();
+}
+
+/** Inbox calls in flight at once when one change concerns many people. */
+const INBOX_CALLS_AT_ONCE = 16;
+
+/** Tells each user's inbox that their membership of `roomId` changed. */
+export async function membershipChanged(
+  env: Env,
+  roomId: string,
+  changes: ReadonlyArray<{ userId: string; change: MembershipChange; role?: MemberRole }>,
+): Promise<void> {
+  for (let i = 0; i < changes.length; i += INBOX_CALLS_AT_ONCE) {
+    await Promise.all(
+      changes.slice(i, i + INBOX_CALLS_AT_ONCE).map(async ({ userId, change, role }) => {
+        try {
+          await inboxStub(env, userId).membership(userId, roomId, change, role);
+        } catch (error) {
+          console.error(`inbox of ${userId} not told about ${roomId}`, error);
+        }
+      }),
+    );
+  }
+}

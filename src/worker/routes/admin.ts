@@ -1,0 +1,346 @@
+// The admin API: rooms for other systems, people, the audit log and API tokens.
+import { createRoute, z } from "@hono/zod-openapi";
+import { desc, eq, sql } from "drizzle-orm";
+import { likePattern } from "../../db/client";
+import { memberships, rooms, users } from "../../db/schema";
+import * as serialize from "../../db/serialize";
+import { roomStub } from "../../realtime/stubs";
+import {
+  AdminCreateRoomBody,
+  AdminRoom,
+  AdminUpdateRoomBody,
+  AdminUpdateUserBody,
+  AdminUser,
+  ApiTokenInfo,
+  AuditEntry,
+  AuditQuery,
+  CreateTokenBody,
+  Id,
+  LIMITS,
+  PageQuery,
+  Room,
+  RoomSync,
+} from "../../shared/api";
+import { currentPrincipal, requireAdmin } from "../auth/principal";
+import { roomById } from "../directory/access";
+import { adminRooms, auditPage } from "../directory/admin-views";
+import { createRoom, deleteRoom, updateRoom } from "../directory/rooms";
+import { createToken, listTokens, revokeToken } from "../directory/tokens";
+import { findUser, searchUsers, updateUser } from "../directory/users";
+import { ApiError, notFound } from "../errors";
+import * as notify from "../notify";
+import { errors, jsonBody, noContent, ok, pageRequest, router, security } from "./openapi";
+
+const RoomBody = z.object({ room: Room });
+const Params = z.object({ id: Id });
+
+export const adminRoutes = router([["/admin/*", requireAdmin()]])
+  .openapi(
+    createRoute({
+      method: "get",
+      path: "/admin/rooms",
+      tags: ["admin"],
+      summary: "All rooms, newest first, paged; DMs with their participants, stored message counts",
+      security,
+      request: { query: PageQuery },
+      responses: {
+        200: ok(z.object({ rooms: z.array(AdminRoom), nextCursor: z.string().nullable() })),
+        ...errors,
+      },
+    }),
+    async (c) => {
+      const { q, offset, limit: size } = pageRequest(c.req.valid("query"));
+      const rows = await c
+        .get("db")
+        .select()
+        .from(rooms)
+        .where(
+          q
+            ? sql`(${rooms.name} LIKE ${likePattern(q)} ESCAPE '\\' COLLATE NOCASE OR ${rooms.externalRef} = ${q})`
+            : undefined,
+        )
+        .orderBy(desc(rooms.createdAt), desc(rooms.id))
+        .limit(size + 1)
+        .offset(offset)
+        .all();
+      const nextCursor = rows.length > size ? String(offset + size) : null;
+      return c.json({ rooms: await adminRooms(c.get("db"), rows.slice(0, size)), nextCursor }, 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "post",
+      path: "/admin/rooms",
+      tags: ["admin"],
+      summary: "Create a room for another system, with its members",
+      security,
+      request: jsonBody(AdminCreateRoomBody),
+      responses: { 201: ok(RoomBody, "Created"), ...errors },
+    }),
+    async (c) => {
+      const db = c.get("db");
+      const { members = [], ...spec } = c.req.valid("json");
+      if (spec.externalRef) {
+        const taken = await db
+          .select({ id: rooms.id })
+          .from(rooms)
+          .where(eq(rooms.externalRef, spec.externalRef))
+          .get();
+        if (taken)
+          throw new ApiError("conflict", "A room with that externalRef exists", {
+            roomId: taken.id,
+          });
+      }
+      const byUser = new Map(members.map((m) => [m.userId, m.role ?? "member"] as const));
+      if (byUser.size > 0) {
+        const ids = [...byUser.keys()];
+        const known = await db
+          .select({ id: users.id })
+          .from(users)
+          .where(sql`${users.id} IN (SELECT value FROM json_each(${JSON.stringify(ids)}))`)
+          .all();
+        if (known.length !== ids.length) {
+          const have = new Set(known.map((k) => k.id));
+          throw new ApiError("not_found", "No such user", {
+            userIds: ids.filter((id) => !have.has(id)),
+          });
+        }
+      }
+      const initial = [...byUser].map(([userId, role]) => ({ userId, role }));
+      const room = await createRoom(db, currentPrincipal(c).user.id, spec, initial);
+      // A room for another system may come with hundreds of members: their inboxes hear of it
+      // after the answer.
+      c.executionCtx.waitUntil(notify.membersAdded(c.env, room.id, initial));
+      return c.json({ room: serialize.room(room) }, 201);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "get",
+      path: "/admin/rooms/by-ref/{externalRef}",
+      tags: ["admin"],
+      summary: "Find a room by the other system's id",
+      security,
+      request: {
+        params: z.object({ externalRef: z.string().trim().min(1).max(LIMITS.externalRef.max) }),
+      },
+      responses: { 200: ok(RoomBody), ...errors },
+    }),
+    async (c) => {
+      const { externalRef } = c.req.valid("param");
+      const room = await c
+        .get("db")
+        .select()
+        .from(rooms)
+        .where(eq(rooms.externalRef, externalRef))
+        .get();
+      if (!room) throw notFound("No room has that externalRef");
+      return c.json({ room: serialize.room(room) }, 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "patch",
+      path: "/admin/rooms/{id}",
+      tags: ["admin"],
+      summary: "Rename, set the topic, archive (read-only) or unarchive",
+      security,
+      request: { params: Params, ...jsonBody(AdminUpdateRoomBody) },
+      responses: { 200: ok(RoomBody), ...errors },
+    }),
+    async (c) => {
+      const db = c.get("db");
+      const room = await roomById(db, c.req.valid("param").id);
+      const change = c.req.valid("json");
+      if (room.kind === "dm" && change.name !== undefined)
+        throw new ApiError("invalid", "DMs have no name");
+      const updated = await updateRoom(db, currentPrincipal(c).user.id, room, change);
+      await notify.roomChanged(c.env, updated);
+      return c.json({ room: serialize.room(updated) }, 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "delete",
+      path: "/admin/rooms/{id}",
+      tags: ["admin"],
+      summary: "Delete a room for good: its D1 rows, its sockets and its storage",
+      security,
+      request: { params: Params },
+      responses: { ...noContent, ...errors },
+    }),
+    async (c) => {
+      const db = c.get("db");
+      const room = await roomById(db, c.req.valid("param").id);
+      const members = await db
+        .select({ userId: memberships.userId })
+        .from(memberships)
+        .where(eq(memberships.roomId, room.id))
+        .all();
+      await deleteRoom(db, currentPrincipal(c).user.id, room);
+      await notify.roomDeleted(c.env, room.id);
+      c.executionCtx.waitUntil(
+        notify.membersGone(
+          c.env,
+          room.id,
+          members.map((m) => m.userId),
+        ),
+      );
+      return c.body(null, 204);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "get",
+      path: "/admin/rooms/{id}/sync",
+      tags: ["admin"],
+      summary: "The room's D1 sync: pending outbox rows, failures, rows written, open inboxes",
+      security,
+      request: { params: Params },
+      responses: { 200: ok(z.object({ sync: RoomSync })), ...errors },
+    }),
+    async (c) => {
+      const room = await roomById(c.get("db"), c.req.valid("param").id);
+      return c.json({ sync: await roomStub(c.env, room.id).syncStatus() }, 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "post",
+      path: "/admin/rooms/{id}/sync",
+      tags: ["admin"],
+      summary: "Flush the room's outbox to D1 now (after an outage, without waiting for backoff)",
+      security,
+      request: { params: Params },
+      responses: { 200: ok(z.object({ sync: RoomSync })), ...errors },
+    }),
+    async (c) => {
+      const room = await roomById(c.get("db"), c.req.valid("param").id);
+      return c.json({ sync: await roomStub(c.env, room.id).flush() }, 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "get",
+      path: "/admin/users",
+      tags: ["admin"],
+      summary: "People, disabled ones included",
+      security,
+      request: { query: PageQuery },
+      responses: {
+        200: ok(z.object({ users: z.array(AdminUser), nextCursor: z.string().nullable() })),
+        ...errors,
+      },
+    }),
+    async (c) => {
+      const request = pageRequest(c.req.valid("query"));
+      const page = await searchUsers(c.get("db"), { ...request, includeDisabled: true });
+      return c.json(
+        { users: page.users.map(serialize.adminUser), nextCursor: page.nextCursor },
+        200,
+      );
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "patch",
+      path: "/admin/users/{id}",
+      tags: ["admin"],
+      summary: "Change someone's role, or disable them (revokes their sessions)",
+      security,
+      request: { params: Params, ...jsonBody(AdminUpdateUserBody) },
+      responses: { 200: ok(z.object({ user: AdminUser })), ...errors },
+    }),
+    async (c) => {
+      const db = c.get("db");
+      const target = await findUser(db, c.req.valid("param").id);
+      const user = await updateUser(db, currentPrincipal(c).user.id, target, c.req.valid("json"));
+      if (user.disabledAt != null && target.disabledAt == null) {
+        await notify.sessionsEnded(c.env, db, user.id);
+      } else if (target.role === "admin" && user.role !== "admin") {
+        await notify.adminRevoked(c.env, db, user.id);
+      }
+      return c.json({ user: serialize.adminUser(user) }, 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "get",
+      path: "/admin/audit",
+      tags: ["admin"],
+      summary: "The audit log, newest first, its ids named; page with `before`",
+      security,
+      request: { query: AuditQuery },
+      responses: {
+        200: ok(
+          z.object({ entries: z.array(AuditEntry), nextBefore: z.number().int().nullable() }),
+        ),
+        ...errors,
+      },
+    }),
+    async (c) => {
+      const { limit, ...filter } = c.req.valid("query");
+      const page = await auditPage(c.get("db"), { ...filter, limit: pageRequest({ limit }).limit });
+      return c.json(page, 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "post",
+      path: "/admin/tokens",
+      tags: ["admin"],
+      summary: "Create an API token; the secret is shown only in this answer",
+      security,
+      request: jsonBody(CreateTokenBody),
+      responses: {
+        201: ok(z.object({ token: ApiTokenInfo, secret: z.string() }), "Created"),
+        ...errors,
+      },
+    }),
+    async (c) => {
+      const db = c.get("db");
+      const body = c.req.valid("json");
+      const me = currentPrincipal(c).user.id;
+      const owner = body.userId ? await findUser(db, body.userId) : null;
+      // The scope could never act (a token has no more power than its user), so refuse it
+      // rather than mint something that reads like an admin credential.
+      if (owner && owner.role !== "admin" && body.scopes.includes("admin")) {
+        throw new ApiError("invalid", "Only an instance admin's token can have the admin scope");
+      }
+      const { row, secret } = await createToken(db, me, {
+        name: body.name,
+        scopes: body.scopes,
+        userId: owner?.id ?? me,
+      });
+      return c.json({ token: serialize.apiToken(row), secret }, 201);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "get",
+      path: "/admin/tokens",
+      tags: ["admin"],
+      summary: "Live API tokens (never their secrets)",
+      security,
+      responses: { 200: ok(z.object({ tokens: z.array(ApiTokenInfo) })), ...errors },
+    }),
+    async (c) => c.json({ tokens: (await listTokens(c.get("db"))).map(serialize.apiToken) }, 200),
+  )
+  .openapi(
+    createRoute({
+      method: "delete",
+      path: "/admin/tokens/{id}",
+      tags: ["admin"],
+      summary: "Revoke an API token",
+      security,
+      request: { params: Params },
+      responses: { ...noContent, ...errors },
+    }),
+    async (c) => {
+      const db = c.get("db");
+      const token = await revokeToken(db, currentPrincipal(c).user.id, c.req.valid("param").id);
+      // Sockets opened with the token are tagged with its hash, like a session's.
+      await notify.sessionsEnded(c.env, db, token.userId, token.tokenHash);
+      return c.body(null, 204);
+    },
+  );

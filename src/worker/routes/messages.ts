@@ -1,0 +1,417 @@
+// Messages over HTTP (history, changes, send, edit, delete, reactions, read, search) and the
+// room WebSocket upgrade. Each use case is one call into the room's Durable Object.
+import { createRoute, z } from "@hono/zod-openapi";
+import { and, eq, gt } from "drizzle-orm";
+import type { Context } from "hono";
+import { adminSockets, wsTickets } from "../../db/schema";
+import { roomStub } from "../../realtime/stubs";
+import type { Page as HistoryPage, Result } from "../../room/handlers";
+import { CONNECT_HEADER, type ConnectGrant } from "../../room/room-sockets";
+import { Id } from "../../shared/api";
+import type { Message as MessageShape } from "../../shared/protocol";
+import { Body, bodyProblem, Cid, Emoji, MESSAGE_LIMITS, Message } from "../../shared/protocol";
+import { newSecret, sha256Hex } from "../auth/crypto";
+import { checkSocketOrigin } from "../auth/csrf";
+import { currentPrincipal, principalOfCredential, requireUser } from "../auth/principal";
+import type { AppEnv, Principal } from "../context";
+import { loadRoom, type RoomAccess } from "../directory/access";
+import { ApiError, forbidden } from "../errors";
+import { actorOf, roomInfo } from "../room-calls";
+import { takeSlot } from "../sliding-window";
+import { errors, jsonBody, ok, rateLimited, router, security } from "./openapi";
+import { relaySocket } from "./socket-relay";
+
+const TICKET_TTL_MS = 30_000;
+/** Messages per room call while exporting. */
+const EXPORT_PAGE = 1_000;
+const Params = z.object({ id: Id });
+const SeqParams = z.object({ id: Id, seq: z.coerce.number().int().positive() });
+const ReactionParams = SeqParams.extend({ emoji: Emoji });
+const Page = z.object({ messages: z.array(Message), hasMore: z.boolean() });
+const PageQuery = z
+  .object({
+    before: z.coerce.number().int().positive().optional(),
+    after: z.coerce.number().int().nonnegative().optional(),
+    sinceRev: z.coerce.number().int().nonnegative().optional(),
+    limit: z.coerce.number().int().min(1).max(MESSAGE_LIMITS.replayMax).optional(),
+  })
+  .refine((q) => [q.before, q.after, q.sinceRev].filter((v) => v !== undefined).length <= 1, {
+    message: "Use one of before, after, sinceRev",
+  });
+const SendBody = z.object({
+  cid: Cid,
+  body: Body,
+  replyTo: z.number().int().positive().optional(),
+});
+const EditBody = z.object({ body: Body });
+const MessageBody = z.object({ message: Message });
+
+/** Room results cross the RPC boundary as structured clones; their shape is the handlers'. */
+function unwrap<T>(outcome: unknown): T {
+  const result = outcome as Result<T>;
+  if (result.ok) return result.value;
+  const retryAfter =
+    result.retryAfterMs === undefined ? undefined : Math.ceil(result.retryAfterMs / 1000);
+  throw new ApiError(result.code, result.message, undefined, retryAfter);
+}
+
+function checkBody(body: string): void {
+  const problem = bodyProblem(body);
+  if (problem) throw new ApiError(problem.code, problem.message);
+}
+
+/** Sending and changing messages is for members; instance admins may moderate (delete) anywhere. */
+function assertMember(access: RoomAccess): void {
+  if (!access.membership) throw forbidden("Only members can do that here");
+}
+
+/** Adds (`on`) or removes my reaction; both routes share it. */
+async function setReaction(
+  c: Context<AppEnv>,
+  target: { seq: number; emoji: string },
+  on: boolean,
+) {
+  const ctx = await access(c, "member");
+  assertMember(ctx.room);
+  return unwrap<MessageShape>(await ctx.stub.react(ctx.info, ctx.actor, { ...target, on }));
+}
+
+async function access(c: Context<AppEnv>, need: "view" | "member") {
+  const principal = currentPrincipal(c);
+  const { id } = c.req.param() as { id: string };
+  const room = await loadRoom(c.get("db"), principal, id, need);
+  return {
+    principal,
+    room,
+    stub: roomStub(c.env, id),
+    info: roomInfo(room.room),
+    actor: actorOf(principal, room.membership),
+  };
+}
+
+export const messageRoutes = router([["/rooms/*", requireUser()]])
+  .openapi(
+    createRoute({
+      method: "get",
+      path: "/rooms/{id}/messages",
+      tags: ["messages"],
+      summary:
+        "History (`before`, ascending, ≤100), polling (`after`) or the changes feed (`sinceRev`, ≤500)",
+      security,
+      request: { params: Params, query: PageQuery },
+      responses: {
+        200: ok(
+          Page.extend({
+            rev: z.number().int().optional(),
+            complete: z.boolean().optional(),
+            firstSeq: z.number().int().optional(),
+          }),
+        ),
+        ...errors,
+      },
+    }),
+    async (c) => {
+      const q = c.req.valid("query");
+      const { stub, info, actor } = await access(c, "view");
+      if (q.sinceRev !== undefined) {
+        type Changes = HistoryPage & { rev: number; complete: boolean; firstSeq: number };
+        const changes = unwrap<Changes>(
+          await stub.changes(info, actor, q.sinceRev, q.limit ?? MESSAGE_LIMITS.replayMax),
+        );
+        return c.json(changes, 200);
+      }
+      const limit = Math.min(q.limit ?? 50, MESSAGE_LIMITS.historyPageMax);
+      const page = await stub.history(info, {
+        limit,
+        ...(q.before !== undefined ? { before: q.before } : {}),
+        ...(q.after !== undefined ? { after: q.after } : {}),
+      });
+      return c.json(page, 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "post",
+      path: "/rooms/{id}/messages",
+      tags: ["messages"],
+      summary: "Send a message (idempotent by `cid`: 201 new, 200 repeat, 409 changed body)",
+      security,
+      request: { params: Params, ...jsonBody(SendBody) },
+      responses: {
+        200: ok(MessageBody, "Repeat of an earlier send"),
+        201: ok(MessageBody, "Sent"),
+        ...errors,
+      },
+    }),
+    async (c) => {
+      const input = c.req.valid("json");
+      checkBody(input.body);
+      const ctx = await access(c, "member");
+      assertMember(ctx.room);
+      const sent = unwrap<{ message: MessageShape; created: boolean }>(
+        await ctx.stub.send(ctx.info, ctx.actor, input),
+      );
+      return sent.created
+        ? c.json({ message: sent.message }, 201)
+        : c.json({ message: sent.message }, 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "patch",
+      path: "/rooms/{id}/messages/{seq}",
+      tags: ["messages"],
+      summary: "Edit my message",
+      security,
+      request: { params: SeqParams, ...jsonBody(EditBody) },
+      responses: { 200: ok(MessageBody), ...errors },
+    }),
+    async (c) => {
+      const { seq } = c.req.valid("param");
+      const { body } = c.req.valid("json");
+      checkBody(body);
+      const ctx = await access(c, "member");
+      assertMember(ctx.room);
+      return c.json(
+        { message: unwrap<MessageShape>(await ctx.stub.edit(ctx.info, ctx.actor, seq, body)) },
+        200,
+      );
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "delete",
+      path: "/rooms/{id}/messages/{seq}",
+      tags: ["messages"],
+      summary: "Delete a message (sender, room owner/moderator, admin): it becomes a tombstone",
+      security,
+      request: { params: SeqParams },
+      responses: { 200: ok(MessageBody), ...errors },
+    }),
+    async (c) => {
+      const { seq } = c.req.valid("param");
+      const ctx = await access(c, "member");
+      return c.json(
+        { message: unwrap<MessageShape>(await ctx.stub.delete(ctx.info, ctx.actor, seq)) },
+        200,
+      );
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "put",
+      path: "/rooms/{id}/messages/{seq}/reactions/{emoji}",
+      tags: ["messages"],
+      summary: "Add my reaction",
+      security,
+      request: { params: ReactionParams },
+      responses: { 200: ok(MessageBody), ...errors },
+    }),
+    async (c) => c.json({ message: await setReaction(c, c.req.valid("param"), true) }, 200),
+  )
+  .openapi(
+    createRoute({
+      method: "delete",
+      path: "/rooms/{id}/messages/{seq}/reactions/{emoji}",
+      tags: ["messages"],
+      summary: "Remove my reaction",
+      security,
+      request: { params: ReactionParams },
+      responses: { 200: ok(MessageBody), ...errors },
+    }),
+    async (c) => c.json({ message: await setReaction(c, c.req.valid("param"), false) }, 200),
+  )
+  .openapi(
+    createRoute({
+      method: "post",
+      path: "/rooms/{id}/read",
+      tags: ["messages"],
+      summary: "Move my read mark forward (never backwards)",
+      security,
+      request: { params: Params, ...jsonBody(z.object({ seq: z.number().int().nonnegative() })) },
+      responses: { 200: ok(z.object({ seq: z.number().int() })), ...errors },
+    }),
+    async (c) => {
+      const { seq } = c.req.valid("json");
+      const ctx = await access(c, "member");
+      assertMember(ctx.room);
+      return c.json(await ctx.stub.read(ctx.info, ctx.actor, seq), 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "get",
+      path: "/rooms/{id}/search",
+      tags: ["messages"],
+      summary: "Full-text search in the room, newest first; snippets are HTML with hits in <mark>",
+      security,
+      request: {
+        params: Params,
+        query: z.object({
+          q: z.string().trim().min(1).max(200),
+          before: z.coerce.number().int().positive().optional(),
+          limit: z.coerce.number().int().min(1).max(50).optional(),
+        }),
+      },
+      responses: {
+        200: ok(
+          z.object({
+            results: z.array(z.object({ message: Message, snippet: z.string() })),
+            nextBefore: z.number().int().nullable(),
+          }),
+        ),
+        ...errors,
+      },
+    }),
+    async (c) => {
+      const { q, before, limit } = c.req.valid("query");
+      const { stub, info } = await access(c, "view");
+      return c.json(
+        await stub.search(info, { q, limit: limit ?? 20, ...(before ? { before } : {}) }),
+        200,
+      );
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "post",
+      path: "/rooms/{id}/ws-ticket",
+      tags: ["messages"],
+      summary: "A one-time, 30-second ticket for the room WebSocket (`?ticket=`)",
+      security,
+      request: { params: Params },
+      responses: {
+        201: ok(z.object({ ticket: z.string(), expiresAt: z.string() }), "Issued"),
+        ...errors,
+        429: rateLimited,
+      },
+    }),
+    async (c) => {
+      const { principal, room } = await access(c, "member");
+      const perUser = c.get("config").windows.wsTickets;
+      await takeSlot(c.get("db"), perUser, `user:${principal.user.id}`, "Too many socket tickets");
+      const ticket = newSecret("wt");
+      const expiresAt = Date.now() + TICKET_TTL_MS;
+      await c
+        .get("db")
+        .insert(wsTickets)
+        .values({
+          tokenHash: await sha256Hex(ticket),
+          userId: principal.user.id,
+          roomId: room.room.id,
+          sessionHash: principal.credentialHash,
+          expiresAt,
+        })
+        .run();
+      return c.json({ ticket, expiresAt: new Date(expiresAt).toISOString() }, 201);
+    },
+  );
+
+/** Redeems a ticket once: the row is deleted as it is read. */
+async function redeemTicket(
+  c: Context<AppEnv>,
+  roomId: string,
+  ticket: string,
+): Promise<Principal | null> {
+  const db = c.get("db");
+  const row = await db
+    .delete(wsTickets)
+    .where(
+      and(
+        eq(wsTickets.tokenHash, await sha256Hex(ticket)),
+        eq(wsTickets.roomId, roomId),
+        gt(wsTickets.expiresAt, Date.now()),
+      ),
+    )
+    .returning()
+    .get();
+  if (!row) return null;
+  // The ticket acts with what the credential that asked for it may do now: it dies with that
+  // session or token, and carries its scope (a bot token's ticket is not an admin's).
+  const principal = await principalOfCredential(db, row.sessionHash, (p) =>
+    c.executionCtx.waitUntil(p),
+  );
+  return principal?.user.id === row.userId ? principal : null;
+}
+
+/**
+ * `GET /api/rooms/:id/ws`: every check happens here, before the upgrade, with HTTP answers:
+ * 401 without a valid session or ticket, 403 for a foreign Origin, 404 for rooms the caller
+ * is not in. The room learns who connected from the Worker only.
+ */
+/**
+ * `GET /api/rooms/:id/export`: the room's history as NDJSON in seq order, tombstones included,
+ * page by page through the room so a room of any size streams in constant memory.
+ */
+export async function roomExport(c: Context<AppEnv>): Promise<Response> {
+  const { stub, info, room } = await access(c, "member");
+  if (!room.membership && !room.actor.isAdmin) {
+    throw forbidden("Only members and admins can export a room");
+  }
+  let after = 0;
+  const encoder = new TextEncoder();
+  const stream = new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      const page = (await stub.history(info, {
+        after,
+        limit: EXPORT_PAGE,
+      })) as unknown as HistoryPage;
+      const last = page.messages.at(-1);
+      if (last) {
+        const lines = page.messages.map((m) => JSON.stringify(m)).join("\n");
+        controller.enqueue(encoder.encode(`${lines}\n`));
+        after = last.seq;
+      }
+      if (!last || !page.hasMore) controller.close();
+    },
+  });
+  return new Response(stream, {
+    headers: {
+      "content-type": "application/x-ndjson; charset=utf-8",
+      "content-disposition": `attachment; filename="confab-${info.id}.ndjson"`,
+      "cache-control": "no-store",
+    },
+  });
+}
+
+export async function roomSocket(c: Context<AppEnv>): Promise<Response> {
+  const roomId = c.req.param("id") ?? "";
+  const ticket = c.req.query("ticket");
+  const principal = c.get("principal") ?? (ticket ? await redeemTicket(c, roomId, ticket) : null);
+  if (!principal) throw new ApiError("unauthorized", "Sign in first");
+  c.set("principal", principal);
+  currentPrincipal(c);
+  checkSocketOrigin(c);
+  const room = await loadRoom(c.get("db"), principal, roomId, "member");
+  if (!room.membership && !principal.isAdmin) throw forbidden("Join the channel first");
+  if (c.req.header("upgrade")?.toLowerCase() !== "websocket") {
+    throw new ApiError("invalid", "Expected a WebSocket upgrade");
+  }
+  const sinceRevText = c.req.query("sinceRev");
+  const sinceRev = sinceRevText === undefined ? null : Number(sinceRevText);
+  if (sinceRev !== null && (!Number.isSafeInteger(sinceRev) || sinceRev < 0)) {
+    throw new ApiError("invalid", "sinceRev is a non-negative integer");
+  }
+  if (!room.membership) {
+    await c
+      .get("db")
+      .insert(adminSockets)
+      .values({ sessionHash: principal.credentialHash, userId: principal.user.id, roomId })
+      .onConflictDoNothing()
+      .run();
+  }
+  const grant: ConnectGrant = {
+    actor: actorOf(principal, room.membership),
+    room: roomInfo(room.room),
+    sessionHash: principal.credentialHash,
+    sinceRev,
+  };
+  // A fresh request: nothing of the client's headers reaches the room but the upgrade itself.
+  const headers = new Headers({ upgrade: "websocket", [CONNECT_HEADER]: JSON.stringify(grant) });
+  // Relayed, not handed through: see socket-relay.ts (server-side closes would reach the client
+  // only when the room is evicted).
+  return relaySocket(
+    await roomStub(c.env, roomId).fetch(new Request("https://room/connect", { headers })),
+    c.get("config").socketFrames,
+  );
+}

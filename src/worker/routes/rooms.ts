@@ -1,0 +1,289 @@
+// Rooms as a member sees them: my rooms, discovery, creating, details, join/leave, mute, DMs.
+import { createRoute, z } from "@hono/zod-openapi";
+import type { BatchItem } from "drizzle-orm/batch";
+import * as serialize from "../../db/serialize";
+import {
+  CreateRoomBody,
+  Id,
+  MemberRole,
+  MuteBody,
+  OpenDmBody,
+  PageQuery,
+  PublicUser,
+  Room,
+  RoomDetails,
+  RoomListItem,
+  UpdateRoomBody,
+} from "../../shared/api";
+import { currentPrincipal, requireUser } from "../auth/principal";
+import { assertNotArchived, assertNotDm, loadRoom } from "../directory/access";
+import { openDm } from "../directory/dms";
+import { joinChannel, removeMember } from "../directory/members";
+import { canModerate } from "../directory/permissions";
+import {
+  createRoom,
+  discoverRooms,
+  listMyRooms,
+  roomDetails,
+  setMuted,
+  updateRoom,
+} from "../directory/rooms";
+import { searchUsers } from "../directory/users";
+import { ApiError, forbidden } from "../errors";
+import * as notify from "../notify";
+import { assertBelowLimit, recordEvent } from "../sliding-window";
+import { errors, jsonBody, ok, pageRequest, rateLimited, router, security } from "./openapi";
+
+const RoomParams = z.object({ id: Id });
+const RoomBody = z.object({ room: Room });
+
+export const roomRoutes = router(
+  ["/users", "/rooms", "/rooms/*", "/dms"].map((path) => [path, requireUser()] as const),
+)
+  .openapi(
+    createRoute({
+      method: "get",
+      path: "/users",
+      tags: ["people"],
+      summary: "Find people by handle or name (for DMs and invites)",
+      security,
+      request: { query: PageQuery },
+      responses: {
+        200: ok(z.object({ users: z.array(PublicUser), nextCursor: z.string().nullable() })),
+        400: errors[400],
+      },
+    }),
+    async (c) => {
+      const request = pageRequest(c.req.valid("query"));
+      const page = await searchUsers(c.get("db"), { ...request, includeDisabled: false });
+      return c.json(
+        { users: page.users.map(serialize.publicUser), nextCursor: page.nextCursor },
+        200,
+      );
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "get",
+      path: "/rooms",
+      tags: ["rooms"],
+      summary: "My rooms with unread and mention counts",
+      security,
+      responses: { 200: ok(z.object({ rooms: z.array(RoomListItem) })), 401: errors[401] },
+    }),
+    async (c) =>
+      c.json({ rooms: await listMyRooms(c.get("db"), currentPrincipal(c).user.id) }, 200),
+  )
+  .openapi(
+    createRoute({
+      method: "get",
+      path: "/rooms/discover",
+      tags: ["rooms"],
+      summary: "Public channels I can join",
+      security,
+      request: { query: PageQuery },
+      responses: {
+        200: ok(z.object({ rooms: z.array(Room), nextCursor: z.string().nullable() })),
+        400: errors[400],
+      },
+    }),
+    async (c) => {
+      const request = pageRequest(c.req.valid("query"));
+      const page = await discoverRooms(c.get("db"), currentPrincipal(c).user.id, request);
+      return c.json({ rooms: page.rooms.map(serialize.room), nextCursor: page.nextCursor }, 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "post",
+      path: "/rooms",
+      tags: ["rooms"],
+      summary: "Create a channel or private room; the creator is its owner",
+      security,
+      request: jsonBody(CreateRoomBody),
+      responses: { 201: ok(RoomBody, "Created"), 400: errors[400], 429: rateLimited },
+    }),
+    async (c) => {
+      const principal = currentPrincipal(c);
+      const me = principal.user.id;
+      const db = c.get("db");
+      const owner = { userId: me, role: "owner" as const };
+      // Instance admins set rooms up for others and for other systems: they are not capped.
+      const counted: BatchItem<"sqlite">[] = [];
+      if (!principal.isAdmin) {
+        const window = c.get("config").windows.rooms;
+        const subjects = [`user:${me}`];
+        await assertBelowLimit(db, window, subjects, "Too many new rooms; try again later");
+        counted.push(recordEvent(db, window, subjects));
+      }
+      const room = await createRoom(db, me, c.req.valid("json"), [owner], counted);
+      // My other devices' room lists learn of it through my inbox.
+      await notify.membersAdded(c.env, room.id, [owner]);
+      return c.json({ room: serialize.room(room) }, 201);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "post",
+      path: "/dms",
+      tags: ["rooms"],
+      summary: "Open the DM (or group DM) with these people: the same room every time",
+      security,
+      request: jsonBody(OpenDmBody),
+      responses: {
+        200: ok(RoomBody, "Existing DM"),
+        201: ok(RoomBody, "New DM"),
+        400: errors[400],
+        404: errors[404],
+        429: rateLimited,
+      },
+    }),
+    async (c) => {
+      const body = c.req.valid("json");
+      const others = "userId" in body ? [body.userId] : body.userIds;
+      const me = currentPrincipal(c).user.id;
+      const config = c.get("config");
+      const { room, created } = await openDm(c.get("db"), me, others, {
+        maxMembers: config.dmMaxMembers,
+        perUser: config.windows.dms,
+      });
+      if (created) {
+        const people = [me, ...others.filter((id) => id !== me)];
+        await notify.membersAdded(
+          c.env,
+          room.id,
+          people.map((userId) => ({ userId, role: "member" as const })),
+        );
+      }
+      return created
+        ? c.json({ room: serialize.room(room) }, 201)
+        : c.json({ room: serialize.room(room) }, 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "get",
+      path: "/rooms/{id}",
+      tags: ["rooms"],
+      summary: "Room details and a page of its members",
+      security,
+      request: { params: RoomParams, query: PageQuery.omit({ q: true }) },
+      responses: { 200: ok(RoomDetails), 404: errors[404] },
+    }),
+    async (c) => {
+      const { cursor, limit } = c.req.valid("query");
+      const access = await loadRoom(
+        c.get("db"),
+        currentPrincipal(c),
+        c.req.valid("param").id,
+        "view",
+      );
+      return c.json(
+        await roomDetails(
+          c.get("db"),
+          access,
+          { cursor, limit: pageRequest({ limit }).limit },
+          c.get("config").retention,
+        ),
+        200,
+      );
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "patch",
+      path: "/rooms/{id}",
+      tags: ["rooms"],
+      summary: "Rename or set the topic (owners and moderators)",
+      security,
+      request: { params: RoomParams, ...jsonBody(UpdateRoomBody) },
+      responses: { 200: ok(RoomBody), 400: errors[400], 403: errors[403], 404: errors[404] },
+    }),
+    async (c) => {
+      const principal = currentPrincipal(c);
+      const access = await loadRoom(c.get("db"), principal, c.req.valid("param").id, "member");
+      assertNotDm(access.room);
+      if (!canModerate(access.actor))
+        throw forbidden("Only owners and moderators can change the room");
+      assertNotArchived(access.room);
+      const room = await updateRoom(
+        c.get("db"),
+        principal.user.id,
+        access.room,
+        c.req.valid("json"),
+      );
+      await notify.roomChanged(c.env, room);
+      return c.json({ room: serialize.room(room) }, 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "post",
+      path: "/rooms/{id}/join",
+      tags: ["rooms"],
+      summary: "Join a public channel",
+      security,
+      request: { params: RoomParams },
+      responses: {
+        200: ok(z.object({ room: Room, role: MemberRole })),
+        403: errors[403],
+        404: errors[404],
+      },
+    }),
+    async (c) => {
+      const principal = currentPrincipal(c);
+      const db = c.get("db");
+      const access = await loadRoom(db, principal, c.req.valid("param").id, "view");
+      if (!access.membership && access.room.kind !== "channel")
+        throw forbidden("Only public channels can be joined");
+      const role = await joinChannel(db, principal.user.id, access);
+      if (!access.membership) {
+        await notify.membersAdded(c.env, access.room.id, [{ userId: principal.user.id, role }]);
+      }
+      return c.json({ room: serialize.room(access.room), role }, 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "post",
+      path: "/rooms/{id}/leave",
+      tags: ["rooms"],
+      summary: "Leave a room (not a DM)",
+      security,
+      request: { params: RoomParams },
+      responses: { 204: { description: "Left" }, 403: errors[403], 404: errors[404] },
+    }),
+    async (c) => {
+      const principal = currentPrincipal(c);
+      const db = c.get("db");
+      const access = await loadRoom(db, principal, c.req.valid("param").id, "view");
+      if (!access.membership) throw new ApiError("not_found", "You are not in this room");
+      const { newOwner } = await removeMember(db, principal.user.id, access, principal.user.id);
+      await notify.memberRemoved(c.env, access.room.id, principal.user.id, newOwner);
+      return c.body(null, 204);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "put",
+      path: "/rooms/{id}/mute",
+      tags: ["rooms"],
+      summary: "Mute or unmute a room for me",
+      security,
+      request: { params: RoomParams, ...jsonBody(MuteBody) },
+      responses: {
+        200: ok(z.object({ muted: z.boolean() })),
+        400: errors[400],
+        403: errors[403],
+        404: errors[404],
+      },
+    }),
+    async (c) => {
+      const principal = currentPrincipal(c);
+      const access = await loadRoom(c.get("db"), principal, c.req.valid("param").id, "member");
+      if (!access.membership) throw forbidden("Only members can mute a room");
+      const { muted } = c.req.valid("json");
+      await setMuted(c.get("db"), access.room.id, principal.user.id, muted);
+      return c.json({ muted }, 200);
+    },
+  );
