@@ -11,6 +11,7 @@ import { type Loadable, roomTitle } from "../../state/app-state";
 import type { RoomState } from "../../state/room-state";
 import { useAppState } from "../../state/use-app-state";
 import { Composer } from "../composer";
+import { Confirm } from "../confirm";
 import { ConnectionStatus } from "../connection-status";
 import { MemberList } from "../member-list";
 import type { MessageContext } from "../message";
@@ -47,6 +48,7 @@ function RoomPage({ room, details, me }: RoomPageProps) {
   const [sent, setSent] = useState(0);
   const [actionError, setActionError] = useState<string | null>(null);
   const [reveal, setReveal] = useState<{ seq: number } | null>(null);
+  const [leaving, setLeaving] = useState(false);
   const messages = room.messages.value;
   const online = room.online.value;
   const summary = room.summary.value;
@@ -185,13 +187,31 @@ function RoomPage({ room, details, me }: RoomPageProps) {
             <button
               type="button"
               class="button button--small"
-              onClick={() => void state.leaveRoom(room.roomId).catch(() => undefined)}
+              aria-expanded={leaving}
+              onClick={() => setLeaving(true)}
             >
               Leave
             </button>
           )}
         </div>
       </header>
+      {leaving && ready?.me && (
+        <Confirm
+          class="room__confirm"
+          action="Leave"
+          onConfirm={() =>
+            void state.leaveRoom(room.roomId).catch((e: unknown) => {
+              setLeaving(false);
+              setActionError(asApiError(e).message);
+            })
+          }
+          onCancel={() => setLeaving(false)}
+        >
+          {kind === "private"
+            ? `Leave ${title}? It is private: you can only come back if someone invites you again.`
+            : `Leave ${title}? You can join it again from Browse channels.`}
+        </Confirm>
+      )}
       <ConnectionStatus connection={room.connection.value} />
       {error && (
         <p class="room__error" role="alert">
