@@ -131,7 +131,7 @@ export function Composer(props: ComposerProps) {
     >
       {props.replyTo && (
         <div class="composer__reply">
-          <span>
+          <span class="composer__reply-label">
             Replying to <strong>{props.replyTo.sender.name}</strong>:{" "}
             <span class="composer__reply-text">{props.replyTo.body.slice(0, 120)}</span>
           </span>

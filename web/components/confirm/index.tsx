@@ -17,15 +17,20 @@ interface ConfirmProps {
 export function Confirm(props: ConfirmProps) {
   const confirmRef = useRef<HTMLButtonElement>(null);
   const trigger = useRef<Element | null>(null);
+  // Before the browser moves focus off a button that a menu just folded away.
   useLayoutEffect(() => {
     trigger.current = document.activeElement;
     confirmRef.current?.focus();
   }, []);
   const cancel = () => {
     props.onCancel();
-    // The button that asked, if it is still there.
+    // The button that asked or, if a menu folded it away meanwhile, that menu's button.
     const asked = trigger.current;
-    if (asked instanceof HTMLElement && asked.isConnected) asked.focus();
+    if (!(asked instanceof HTMLElement) || !asked.isConnected) return;
+    const shown = (el: HTMLElement | null | undefined) => el && el.getClientRects().length > 0;
+    const menu = asked.closest(".overflow")?.querySelector<HTMLElement>(".overflow__toggle");
+    if (shown(asked)) asked.focus();
+    else if (shown(menu)) menu?.focus();
   };
   return (
     <fieldset

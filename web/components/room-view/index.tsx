@@ -16,6 +16,7 @@ import { ConnectionStatus } from "../connection-status";
 import { MemberList } from "../member-list";
 import type { MessageContext } from "../message";
 import { MessageList } from "../message-list";
+import { OverflowMenu } from "../overflow-menu";
 import { RoomIcon } from "../room-icon";
 import { RoomSettings } from "../room-settings";
 import { TypingIndicator } from "../typing-indicator";
@@ -145,7 +146,7 @@ function RoomPage({ room, details, me }: RoomPageProps) {
           class="button button--ghost panel__back"
           onClick={() => state.show({ kind: "home" })}
         >
-          <span aria-hidden="true">←</span> Rooms
+          <span aria-hidden="true">←</span> <span class="panel__back-label">Rooms</span>
         </button>
         <div class="room__heading">
           <div class="panel__title-row">
@@ -164,7 +165,7 @@ function RoomPage({ room, details, me }: RoomPageProps) {
             </span>
           </p>
         </div>
-        <div class="room__tools">
+        <OverflowMenu label="⋯" ariaLabel="Room actions" class="room__tools">
           <button
             type="button"
             class="button button--small"
@@ -193,7 +194,7 @@ function RoomPage({ room, details, me }: RoomPageProps) {
               Leave
             </button>
           )}
-        </div>
+        </OverflowMenu>
       </header>
       {leaving && ready?.me && (
         <Confirm
