@@ -15,7 +15,7 @@ export function AppHeader({ user }: { user: SelfUser }) {
     <header class="app-header">
       <p class="brand">Confab</p>
       <OverflowMenu label="Menu" class="app-header__me">
-        <span class="app-header__name" title={`@${user.handle}`}>
+        <span class="app-header__name" title={`@${user.handle}`} dir="auto">
           {user.displayName}
         </span>
         {user.role === "admin" && (

@@ -132,8 +132,10 @@ export function Composer(props: ComposerProps) {
       {props.replyTo && (
         <div class="composer__reply">
           <span class="composer__reply-label">
-            Replying to <strong>{props.replyTo.sender.name}</strong>:{" "}
-            <span class="composer__reply-text">{props.replyTo.body.slice(0, 120)}</span>
+            Replying to <strong dir="auto">{props.replyTo.sender.name}</strong>:{" "}
+            <span class="composer__reply-text" dir="auto">
+              {props.replyTo.body.slice(0, 120)}
+            </span>
           </span>
           <button
             type="button"
@@ -160,7 +162,7 @@ export function Composer(props: ComposerProps) {
                 pick(member);
               }}
             >
-              <strong>{member.user.displayName}</strong>{" "}
+              <strong dir="auto">{member.user.displayName}</strong>{" "}
               <span class="muted">@{member.user.handle}</span>
             </div>
           ))}
@@ -171,6 +173,7 @@ export function Composer(props: ComposerProps) {
           ref={input}
           class="composer__input"
           aria-label="Message"
+          dir="auto"
           placeholder={props.disabled ?? "Write a message…"}
           title="Enter sends, Shift+Enter starts a new line"
           disabled={Boolean(props.disabled)}

@@ -57,7 +57,7 @@ export function MemberList(props: MemberListProps) {
                 />
               </span>
               <span class="member__names">
-                <span class="member__name">
+                <span class="member__name" dir="auto">
                   {member.user.displayName}
                   {member.user.id === meId && <span class="muted"> (you)</span>}
                 </span>

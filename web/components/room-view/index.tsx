@@ -151,14 +151,18 @@ function RoomPage({ room, details, me }: RoomPageProps) {
         <div class="room__heading">
           <div class="panel__title-row">
             <RoomIcon kind={kind} large />
-            <h2 class="panel__title" id="room-title" tabIndex={-1} ref={headingRef}>
+            <h2 class="panel__title" id="room-title" tabIndex={-1} ref={headingRef} dir="auto">
               {title}
             </h2>
             {archived && <span class="badge">archived</span>}
             {muted && <span class="badge">muted</span>}
           </div>
           <p class="room__sub">
-            {topic && <span class="room__topic">{topic}</span>}
+            {topic && (
+              <span class="room__topic" dir="auto">
+                {topic}
+              </span>
+            )}
             <span class="room__online">
               <span class="presence-dot presence-dot--online" aria-hidden="true" /> {onlineCount}{" "}
               online
