@@ -133,6 +133,8 @@ export function createRoomState(
       clearTimeout(typingSendTimer);
       typingTold = false;
       typingToldAt = 0;
+      // Presence comes only over the socket: without it nobody is known to be here (me least).
+      if (online.value.size > 0) online.value = new Set();
       if (code === 1008) events.onRefused?.(roomId, reason);
       // A socket that opened but never said `ready` (a proxy that drops it) counts as failed too.
       if (readyOnSocket) failedAttempts = 0;

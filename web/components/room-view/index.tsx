@@ -134,6 +134,9 @@ function RoomPage({ room, details, me }: RoomPageProps) {
   };
 
   const typingNames = [...room.typing.value.keys()].map((id) => names.get(id) ?? "Someone");
+  // Presence is known only while the room's socket is live: offline, reconnecting or polling,
+  // the last count would be stale (and would count me, who am not there), so none is shown.
+  const live = room.connection.value === "connected";
   const onlineCount =
     members.length > 0 ? members.filter((m) => online.has(m.user.id)).length : online.size;
   const error = actionError ?? room.lastError.value;
@@ -163,10 +166,12 @@ function RoomPage({ room, details, me }: RoomPageProps) {
                 {topic}
               </span>
             )}
-            <span class="room__online">
-              <span class="presence-dot presence-dot--online" aria-hidden="true" /> {onlineCount}{" "}
-              online
-            </span>
+            {live && (
+              <span class="room__online">
+                <span class="presence-dot presence-dot--online" aria-hidden="true" /> {onlineCount}{" "}
+                online
+              </span>
+            )}
           </p>
         </div>
         <OverflowMenu label="⋯" ariaLabel="Room actions" class="room__tools">
