@@ -375,7 +375,11 @@ export function createRoomState(
         body: item.body,
         ...(item.replyTo === null ? {} : { replyTo: item.replyTo }),
       });
+      const isNew = !messages.value.some((m) => m.seq === message.seq);
       apply([message]);
+      // As a `message` frame would: sending marks read, and the room list shows it.
+      noteRead(meId, message.seq);
+      if (isNew) events.onNewMessage?.(roomId, message);
       settle(item.cid);
     } catch (error) {
       inFlight = null;

@@ -1,7 +1,7 @@
 // The sidebar: my rooms (channels and private rooms, then DMs) with unread badges, and the
 // ways to get more rooms.
 import type { RoomListItem } from "../../../src/shared/api";
-import { type Panel, roomTitle } from "../../state/app-state";
+import { type Panel, roomPreview, roomTitle } from "../../state/app-state";
 import { useAppState } from "../../state/use-app-state";
 import { RoomIcon } from "../room-icon";
 
@@ -106,7 +106,7 @@ function RoomSection({ title, items, empty, selectedId }: RoomSectionProps) {
                   </span>
                   {item.lastPreview && (
                     <span class="room-list__preview" dir="auto">
-                      {item.lastPreview}
+                      {roomPreview(item, me)}
                     </span>
                   )}
                 </span>
