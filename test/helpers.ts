@@ -141,6 +141,7 @@ export async function myRoom(user: TestUser, roomId: string) {
     lastSeq: number;
     lastReadSeq: number;
     lastPreview: string | null;
+    lastSenderId: string | null;
     lastMessageAt: string | null;
   };
 }

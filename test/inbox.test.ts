@@ -61,9 +61,17 @@ describe("the inbox socket", () => {
       unread: listed.unread,
       mentions: listed.mentions,
       lastPreview: listed.lastPreview,
+      lastSenderId: listed.lastSenderId,
       lastMessageAt: listed.lastMessageAt,
+      lastReadSeq: listed.lastReadSeq,
     });
-    expect(frame).toMatchObject({ unread: 2, mentions: 1, lastPreview: "Alice: second" });
+    expect(frame).toMatchObject({
+      unread: 2,
+      mentions: 1,
+      lastPreview: "Alice: second",
+      lastSenderId: alice.id,
+      lastReadSeq: 0,
+    });
     // Both messages came in one coalesced frame.
     expect(inbox.frames.filter((f) => f.type === "room")).toHaveLength(1);
     inbox.close();
@@ -90,6 +98,35 @@ describe("the inbox socket", () => {
     );
     bobInbox.close();
     aliceInbox.close();
+  });
+
+  it("carries my read mark and the preview's sender: a send of mine over HTTP moves both", async () => {
+    const { alice, bob, roomId } = await pair();
+    await sendMessage(alice, roomId, "one");
+    await sendMessage(alice, roomId, "two");
+    await roomStub(roomId).flush();
+    const inbox = await InboxClient.open(bob.token);
+    // Bob answers from another device, over HTTP: sending marks read up to his message.
+    await sendMessage(bob, roomId, "from my phone");
+    expect(await inbox.next("room", (f) => f.roomId === roomId && f.lastSeq === 3)).toMatchObject({
+      unread: 0,
+      lastReadSeq: 3,
+      lastSenderId: bob.id,
+      lastPreview: "Bob: from my phone",
+    });
+    await sendMessage(alice, roomId, "three");
+    // The count and the mark agree: one unread, above seq 3 — not the two Bob had not opened.
+    expect(await inbox.next("room", (f) => f.roomId === roomId && f.lastSeq === 4)).toMatchObject({
+      unread: 1,
+      lastReadSeq: 3,
+      lastSenderId: alice.id,
+    });
+    expect(await myRoom(bob, roomId)).toMatchObject({
+      unread: 1,
+      lastReadSeq: 3,
+      lastSenderId: alice.id,
+    });
+    inbox.close();
   });
 
   it("survives eviction of the inbox and of the room", async () => {

@@ -84,6 +84,7 @@ describe("unread counts", () => {
     await flush(roomId);
     const item = await myRoom(alice, roomId);
     expect(item.lastPreview).toBe(`Bob: ${"x".repeat(140)}…`);
+    expect(item.lastSenderId).toBe(bob.id);
     expect(item.lastMessageAt).not.toBeNull();
 
     await call("DELETE", `/api/rooms/${roomId}/messages/${second.seq}`, undefined, {
@@ -92,6 +93,7 @@ describe("unread counts", () => {
     await flush(roomId);
     expect(await myRoom(alice, roomId)).toMatchObject({
       lastPreview: "Alice: first words across lines",
+      lastSenderId: alice.id,
       lastSeq: 2,
     });
   });

@@ -68,6 +68,8 @@ export const rooms = sqliteTable(
     firstSeq: integer("first_seq").notNull().default(1),
     lastMessageAt: integer("last_message_at"),
     lastPreview: text("last_preview"),
+    // Who wrote the preview's message, so each reader's list can say "You: …" for their own.
+    lastSenderId: text("last_sender_id"),
   },
   (t) => [
     index("rooms_kind_name_idx").on(t.kind, t.name),

@@ -9,6 +9,8 @@ export interface RoomSummary {
   firstSeq: number;
   lastMessageAt: number | null;
   lastPreview: string | null;
+  /** The sender of the preview's message (absent in entries written before it was added). */
+  lastSenderId?: string | null;
 }
 
 /** A message whose @handles D1 resolves to members when the entry is flushed. */

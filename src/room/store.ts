@@ -2,7 +2,7 @@
 // and served by indexes; each change takes the next rev in the same transaction as the change.
 // Raw `sql.exec` (not the drizzle query builder) keeps the hot send path to two statements and
 // the query plans in plain sight; drizzle owns the schema and its migrations.
-import type { Message, Sender } from "../shared/protocol";
+import { type Message, messagePreview, type Sender } from "../shared/protocol";
 import { Outbox, type RoomSummary } from "./outbox";
 
 export type MessageRow = {
@@ -31,7 +31,6 @@ type ReplyRow = {
 };
 
 const EXCERPT_CHARS = 120;
-const PREVIEW_CHARS = 140;
 const COLUMNS =
   "seq, rev, sender_id, sender_handle, sender_name, cid, body, reply_to, mentions_json, attachments_json, created_at, edited_at, deleted_at";
 
@@ -128,7 +127,8 @@ export class RoomStore {
       lastSeq: newest?.seq ?? this.lastSeq(),
       firstSeq: this.firstSeq(),
       lastMessageAt: last?.created_at ?? null,
-      lastPreview: last ? preview(last) : null,
+      lastPreview: last ? messagePreview(last.sender_name, last.body) : null,
+      lastSenderId: last?.sender_id ?? null,
     };
   }
 
@@ -557,15 +557,6 @@ export class RoomStore {
       };
     });
   }
-}
-
-/** "Ana: the first words…" on one line, for the room list. */
-function preview(row: Pick<MessageRow, "sender_name" | "body">): string {
-  const text = row.body.replace(/\s+/g, " ").trim();
-  const chars = [...text];
-  const excerpt =
-    chars.length > PREVIEW_CHARS ? `${chars.slice(0, PREVIEW_CHARS).join("")}…` : text;
-  return `${row.sender_name}: ${excerpt}`;
 }
 
 /** UTF-8 length of a string without encoding it. */

@@ -145,7 +145,9 @@ const roomFrame = (roomId: string, c: MemberCounts): InboxRoomFrame => ({
   unread: c.unread,
   mentions: c.mentions,
   lastPreview: c.lastPreview,
+  lastSenderId: c.lastSenderId,
   lastMessageAt: c.lastMessageAt === null ? null : new Date(c.lastMessageAt).toISOString(),
+  lastReadSeq: c.lastReadSeq,
 });
 
 function errorText(error: unknown): string {

@@ -14,7 +14,10 @@ export interface MemberCounts {
   unread: number;
   mentions: number;
   lastPreview: string | null;
+  lastSenderId: string | null;
   lastMessageAt: number | null;
+  /** The member's read mark in D1, so a client's "New messages" line starts where the count does. */
+  lastReadSeq: number;
 }
 
 export interface FlushResult {
@@ -27,7 +30,8 @@ const SUMMARY_SQL = `
     last_seq = max(last_seq, ?2),
     first_seq = max(first_seq, ?3),
     last_message_at = CASE WHEN ?2 >= last_seq THEN ?4 ELSE last_message_at END,
-    last_preview = CASE WHEN ?2 >= last_seq THEN ?5 ELSE last_preview END
+    last_preview = CASE WHEN ?2 >= last_seq THEN ?5 ELSE last_preview END,
+    last_sender_id = CASE WHEN ?2 >= last_seq THEN ?6 ELSE last_sender_id END
   WHERE id = ?1`;
 
 // Below first_seq the unread formula no longer looks; those rows are dead weight after a purge.
@@ -56,14 +60,17 @@ const MENTIONS_SQL = `
   WHERE u.id <> json_extract(j.value, '$.sender')`;
 
 const COUNTS_SQL = `
-  SELECT m.user_id, r.last_seq, r.last_preview, r.last_message_at, ${UNREAD_COLUMNS}
+  SELECT m.user_id, m.last_read_seq, r.last_seq, r.last_preview, r.last_sender_id,
+    r.last_message_at, ${UNREAD_COLUMNS}
   FROM memberships m JOIN rooms r ON r.id = m.room_id
   WHERE m.room_id = ?1 AND m.user_id IN (SELECT value FROM json_each(?2))`;
 
 interface CountsRow {
   user_id: string;
+  last_read_seq: number;
   last_seq: number;
   last_preview: string | null;
+  last_sender_id: string | null;
   last_message_at: number | null;
   unread: number;
   mention_count: number;
@@ -91,6 +98,7 @@ export async function flushToD1(
           summary.firstSeq,
           summary.lastMessageAt,
           summary.lastPreview,
+          summary.lastSenderId ?? null,
         ),
     );
     if (summary.firstSeq > 1) {
@@ -131,5 +139,7 @@ const countsOf = (row: CountsRow): MemberCounts => ({
   unread: row.unread,
   mentions: row.mention_count,
   lastPreview: row.last_preview,
+  lastSenderId: row.last_sender_id,
   lastMessageAt: row.last_message_at,
+  lastReadSeq: row.last_read_seq,
 });

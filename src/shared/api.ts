@@ -161,6 +161,8 @@ export const RoomListItem = z.object({
   lastReadSeq: z.number().int(),
   lastMessageAt: Timestamp.nullable(),
   lastPreview: z.string().nullable(),
+  /** Who wrote the preview's message: a client says "You: …" for its own. */
+  lastSenderId: z.string().nullable(),
   muted: z.boolean(),
   /** For DMs: the other people in it, so a client can name the room. */
   peers: z.array(PublicUser),

@@ -248,7 +248,22 @@ export function mentionedHandles(body: string): string[] {
   return [...found];
 }
 
-// ---- the inbox socket (docs/api.md, Inbox WebSocket) -----------------------------------------------------------
+/** Characters of text a room-list preview keeps (then `…`). */
+const PREVIEW_CHARS = 140;
+
+/**
+ * "Ana: the first words…" on one line: the room list's preview of a message, as the room
+ * stores it for D1 and as a client shows a message it just saw.
+ */
+export function messagePreview(senderName: string, body: string): string {
+  const text = body.replace(/\s+/g, " ").trim();
+  const chars = [...text];
+  const excerpt =
+    chars.length > PREVIEW_CHARS ? `${chars.slice(0, PREVIEW_CHARS).join("")}…` : text;
+  return `${senderName}: ${excerpt}`;
+}
+
+// ---- the inbox socket (docs/api.md, Inbox WebSocket) ----------------------------------------
 
 export const MEMBERSHIP_CHANGES = ["added", "removed", "role"] as const;
 
@@ -260,7 +275,11 @@ export const InboxRoomFrame = z.object({
   unread: z.number().int(),
   mentions: z.number().int(),
   lastPreview: z.string().nullable(),
+  /** Who wrote the preview's message: a client says "You: …" for its own. */
+  lastSenderId: z.string().nullable(),
   lastMessageAt: z.string().nullable(),
+  /** My read mark: where the unread count starts (the "New messages" line). */
+  lastReadSeq: z.number().int(),
 });
 
 export const InboxFrame = z.discriminatedUnion("type", [

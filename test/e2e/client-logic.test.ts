@@ -1,9 +1,9 @@
 // The web client's pure logic, without a browser: merging messages by seq and rev, the rows of
-// the message list, safe links and mentions, reconnect delays, retention and the admin page in
-// words.
+// the message list, safe links and mentions, reconnect delays, room-list previews, retention and
+// the admin page in words.
 import { describe, expect, test } from "vitest";
 import type { AuditEntry } from "../../src/shared/api";
-import type { Message } from "../../src/shared/protocol";
+import { type Message, messagePreview } from "../../src/shared/protocol";
 import {
   auditActor,
   auditRoom,
@@ -20,6 +20,7 @@ import {
 import { formatBytes, formatDays, keptText, trimExplained } from "../../web/lib/retention";
 import { textParts } from "../../web/lib/rich-text";
 import { backoffDelay } from "../../web/net/live-socket";
+import { roomPreview } from "../../web/state/app-state";
 import { timelineRows, upsertMessages } from "../../web/state/timeline";
 
 function message(seq: number, rev = seq, extra: Partial<Message> = {}): Message {
@@ -110,6 +111,31 @@ describe("backoffDelay", () => {
     expect(backoffDelay(0, 500, 30_000, () => 1)).toBe(500);
     expect(backoffDelay(3, 500, 30_000, () => 0)).toBe(2000);
     expect(backoffDelay(20, 500, 30_000, () => 1)).toBe(30_000);
+  });
+});
+
+describe("room-list previews", () => {
+  const me = {
+    id: "usr_bo",
+    handle: "bo",
+    displayName: "Bob Jensen",
+    role: "user" as const,
+    createdAt: new Date(2026, 0, 1).toISOString(),
+  };
+
+  test("one line, as the room stores it: name, then at most 140 characters", () => {
+    expect(messagePreview("Ana", "two\n  lines ")).toBe("Ana: two lines");
+    expect(messagePreview("Ana", "é".repeat(150))).toBe(`Ana: ${"é".repeat(140)}…`);
+  });
+
+  test('my own read "You: …"; someone else\'s, even of my name, keep theirs', () => {
+    const mine = { lastPreview: "Bob Jensen: on my way", lastSenderId: "usr_bo" };
+    expect(roomPreview(mine, me)).toBe("You: on my way");
+    // Another Bob Jensen (names are not unique): the sender id decides.
+    expect(roomPreview({ ...mine, lastSenderId: "usr_other" }, me)).toBe("Bob Jensen: on my way");
+    // Stored before senders were: left as it is.
+    expect(roomPreview({ ...mine, lastSenderId: null }, me)).toBe("Bob Jensen: on my way");
+    expect(roomPreview({ lastPreview: null, lastSenderId: null }, me)).toBeNull();
   });
 });
 

@@ -224,4 +224,15 @@ describe("createRoomState", () => {
     expect(sent.filter((f) => f.type === "typing")).toEqual([{ type: "typing", on: true }]);
     room.close();
   });
+
+  test("when the socket drops, nobody is known to be online any more (me least)", async () => {
+    const room = await openRoom();
+    frame({ ...ready, online: ["usr_ana", "usr_bo"] });
+    expect([...room.online.value]).toEqual(["usr_ana", "usr_bo"]);
+    handlers.onDown?.({ opened: true, code: 1006, reason: "", retryInMs: 1000 });
+    expect(room.online.value.size).toBe(0);
+    frame({ ...ready, online: ["usr_ana", "usr_bo"] });
+    expect(room.online.value.size).toBe(2);
+    room.close();
+  });
 });

@@ -7,6 +7,7 @@ import {
   type InboxRoomFrame,
   type MembershipChange,
   type Message,
+  messagePreview,
 } from "../../src/shared/protocol";
 import { trimExplained } from "../lib/retention";
 import {
@@ -190,7 +191,11 @@ export function createAppState(api: Api) {
     updateRoomItem(frame.roomId, (item) => ({
       ...item,
       lastSeq: Math.max(item.lastSeq, frame.lastSeq),
+      // The count starts at this mark: kept with it, so the "New messages" line starts there too
+      // (my read moves it, also a message I sent from elsewhere, which this client never saw).
+      lastReadSeq: Math.max(item.lastReadSeq, frame.lastReadSeq),
       lastPreview: frame.lastPreview,
+      lastSenderId: frame.lastSenderId,
       lastMessageAt: frame.lastMessageAt,
       room: { ...item.room, lastSeq: Math.max(item.room.lastSeq, frame.lastSeq) },
       // The open room is being read; its socket marks it read.
@@ -209,7 +214,8 @@ export function createAppState(api: Api) {
     updateRoomItem(roomId, (item) => ({
       ...item,
       lastSeq: Math.max(item.lastSeq, message.seq),
-      lastPreview: message.body.slice(0, 140),
+      lastPreview: messagePreview(message.sender.name, message.body),
+      lastSenderId: message.sender.id,
       lastMessageAt: message.createdAt,
       unread: mine || !hidden ? item.unread : item.unread + 1,
     }));
@@ -537,6 +543,17 @@ export function createAppState(api: Api) {
 }
 
 export type AppState = ReturnType<typeof createAppState>;
+
+/** The room list's line under a room's name: "You: …" for my own message. */
+export function roomPreview(
+  item: Pick<RoomListItem, "lastPreview" | "lastSenderId">,
+  me: SelfUser | null,
+): string | null {
+  const preview = item.lastPreview;
+  if (preview === null || !me || item.lastSenderId !== me.id) return preview;
+  const mine = `${me.displayName}: `;
+  return preview.startsWith(mine) ? `You: ${preview.slice(mine.length)}` : preview;
+}
 
 /** How a room is called in lists and headers: DMs by the people in them. */
 export function roomTitle(item: Pick<RoomListItem, "room" | "peers">, me: SelfUser | null): string {

@@ -133,6 +133,8 @@ export function createRoomState(
       clearTimeout(typingSendTimer);
       typingTold = false;
       typingToldAt = 0;
+      // Presence comes only over the socket: without it nobody is known to be here (me least).
+      if (online.value.size > 0) online.value = new Set();
       if (code === 1008) events.onRefused?.(roomId, reason);
       // A socket that opened but never said `ready` (a proxy that drops it) counts as failed too.
       if (readyOnSocket) failedAttempts = 0;
@@ -373,7 +375,11 @@ export function createRoomState(
         body: item.body,
         ...(item.replyTo === null ? {} : { replyTo: item.replyTo }),
       });
+      const isNew = !messages.value.some((m) => m.seq === message.seq);
       apply([message]);
+      // As a `message` frame would: sending marks read, and the room list shows it.
+      noteRead(meId, message.seq);
+      if (isNew) events.onNewMessage?.(roomId, message);
       settle(item.cid);
     } catch (error) {
       inFlight = null;

@@ -55,6 +55,7 @@ export async function openDm(
     firstSeq: 1,
     lastMessageAt: null,
     lastPreview: null,
+    lastSenderId: null,
   };
   try {
     await db.batch([

@@ -68,6 +68,7 @@ export function buildRoom(spec: NewRoom, createdBy: string | null): RoomRow {
     firstSeq: 1,
     lastMessageAt: null,
     lastPreview: null,
+    lastSenderId: null,
   };
 }
 
@@ -173,7 +174,8 @@ export async function listMyRooms(db: Db, userId: string): Promise<RoomListItem[
 
   const peers = await dmPeers(db, userId);
   return results.map((row) => {
-    const room = serialize.room(roomRowFromSql(row));
+    const roomRow = roomRowFromSql(row);
+    const room = serialize.room(roomRow);
     return {
       room,
       role: row.member_role,
@@ -183,6 +185,7 @@ export async function listMyRooms(db: Db, userId: string): Promise<RoomListItem[
       lastReadSeq: row.member_last_read,
       lastMessageAt: room.lastMessageAt,
       lastPreview: room.lastPreview,
+      lastSenderId: roomRow.lastSenderId,
       muted: row.member_muted === 1,
       peers: peers.get(row.id) ?? [],
     };
@@ -206,6 +209,7 @@ function roomRowFromSql(row: Record<string, unknown>): RoomRow {
     firstSeq: row.first_seq as number,
     lastMessageAt: row.last_message_at as number | null,
     lastPreview: row.last_preview as string | null,
+    lastSenderId: row.last_sender_id as string | null,
   };
 }
 

@@ -4,6 +4,7 @@ import { useEffect, useState } from "preact/hooks";
 import type { AdminRoom, AdminUser, AuditEntry } from "../../../src/shared/api";
 import { asApiError } from "../../net/api";
 import { useAppState } from "../../state/use-app-state";
+import { Confirm } from "../confirm";
 import { Panel } from "../panel";
 import { auditActor, auditRoom, auditTarget, roomLabel, storedText } from "./admin-text";
 import { RetentionPanel } from "./retention-panel";
@@ -121,10 +122,13 @@ function AdminPeople() {
   const state = useAppState();
   const [q, setQ] = useState("");
   const people = useLoad(() => state.call(() => state.api.admin.users(q)), [q]);
+  /** Disabling signs the person out everywhere at once: it is asked first. */
+  const [disabling, setDisabling] = useState<string | null>(null);
   const change = async (
     user: AdminUser,
     change: { role?: "admin" | "user"; disabled?: boolean },
   ) => {
+    setDisabling(null);
     try {
       await state.call(() => state.api.admin.updateUser(user.id, change));
       people.reload();
@@ -145,7 +149,7 @@ function AdminPeople() {
       {people.error && <p role="alert">{people.error}</p>}
       <ul class="result-list">
         {people.value?.users.map((user) => (
-          <li class="result" key={user.id}>
+          <li class={`result${disabling === user.id ? " result--open" : ""}`} key={user.id}>
             <span class="result__text">
               <span class="result__title">
                 {user.displayName}{" "}
@@ -164,10 +168,23 @@ function AdminPeople() {
             <button
               type="button"
               class="button button--small"
-              onClick={() => void change(user, { disabled: !user.disabled })}
+              aria-expanded={user.disabled ? undefined : disabling === user.id}
+              onClick={() =>
+                user.disabled ? void change(user, { disabled: false }) : setDisabling(user.id)
+              }
             >
               {user.disabled ? "Enable" : "Disable"}
             </button>
+            {disabling === user.id && (
+              <Confirm
+                action="Disable"
+                onConfirm={() => void change(user, { disabled: true })}
+                onCancel={() => setDisabling(null)}
+              >
+                Disable {user.displayName}? They are signed out everywhere at once and cannot sign
+                in until an admin enables them again.
+              </Confirm>
+            )}
           </li>
         ))}
       </ul>

@@ -7,6 +7,7 @@ import { useSubmit } from "../../hooks/use-submit";
 import { formatBytes, formatDays, keptText } from "../../lib/retention";
 import { type ApiError, asApiError, fieldErrors, type RoomRetention } from "../../net/api";
 import { useAppState } from "../../state/use-app-state";
+import { Confirm } from "../confirm";
 import { Field } from "../field";
 import { FormAlert } from "../form-alert";
 import {
@@ -113,13 +114,11 @@ export function RetentionPanel({ room, label, id, onApplied }: RetentionPanelPro
     });
   };
 
-  // The keyboard follows the confirmation: onto "Delete now", and back to "Run now" after.
-  const confirmRef = useRef<HTMLButtonElement>(null);
+  // The keyboard follows the confirmation (onto "Delete now"), and back to "Run now" after.
   const runRef = useRef<HTMLButtonElement>(null);
   const wasConfirming = useRef(false);
   useEffect(() => {
-    if (confirming) confirmRef.current?.focus();
-    else if (wasConfirming.current) runRef.current?.focus();
+    if (!confirming && wasConfirming.current) runRef.current?.focus();
     wasConfirming.current = confirming;
   }, [confirming]);
 
@@ -220,29 +219,9 @@ export function RetentionPanel({ room, label, id, onApplied }: RetentionPanelPro
         </button>
       </div>
       {confirming && (
-        <fieldset
-          class="retention__confirm"
-          onKeyDown={(e) => {
-            if (e.key === "Escape") setConfirming(false);
-          }}
-        >
-          <legend>
-            Delete now every message the policy no longer keeps? This cannot be undone.
-          </legend>
-          <div class="button-row">
-            <button
-              type="button"
-              class="button button--small button--danger"
-              ref={confirmRef}
-              onClick={runNow}
-            >
-              Delete now
-            </button>
-            <button type="button" class="button button--small" onClick={() => setConfirming(false)}>
-              Cancel
-            </button>
-          </div>
-        </fieldset>
+        <Confirm action="Delete now" onConfirm={runNow} onCancel={() => setConfirming(false)}>
+          Delete now every message the policy no longer keeps? This cannot be undone.
+        </Confirm>
       )}
       {actionError && (
         <p class="form-alert" role="alert">

@@ -1,8 +1,11 @@
-// The top bar: the app's name, who is signed in (and whether as admin), and signing out.
+// The top bar: the app's name, who is signed in (and whether as admin), and signing out. On
+// narrow screens everything but the name folds into a menu, and the bar shows only beside the
+// room list (a room has its own header, with the way back).
 
 import type { SelfUser } from "../../../src/shared/api";
 import { useSubmit } from "../../hooks/use-submit";
 import { useAppState } from "../../state/use-app-state";
+import { OverflowMenu } from "../overflow-menu";
 import { ThemePicker } from "../theme-picker";
 
 export function AppHeader({ user }: { user: SelfUser }) {
@@ -11,8 +14,8 @@ export function AppHeader({ user }: { user: SelfUser }) {
   return (
     <header class="app-header">
       <p class="brand">Confab</p>
-      <div class="app-header__me">
-        <span class="app-header__name" title={`@${user.handle}`}>
+      <OverflowMenu label="Menu" class="app-header__me">
+        <span class="app-header__name" title={`@${user.handle}`} dir="auto">
           {user.displayName}
         </span>
         {user.role === "admin" && (
@@ -43,12 +46,12 @@ export function AppHeader({ user }: { user: SelfUser }) {
         >
           Sign out
         </button>
-        {error && (
-          <span class="app-header__error" role="alert">
-            {error.message}
-          </span>
-        )}
-      </div>
+      </OverflowMenu>
+      {error && (
+        <span class="app-header__error" role="alert">
+          {error.message}
+        </span>
+      )}
     </header>
   );
 }

@@ -1,12 +1,20 @@
 // Writing a message: Enter sends, Shift+Enter starts a new line; @ opens suggestions from the
-// room's members; a counter warns near the 2,000-character limit; a bar shows what I answer.
+// room's members; a counter warns near the 2,000-character limit, and sending past it says why
+// nothing went; a bar shows what I answer.
 import { useId, useRef, useState } from "preact/hooks";
 import type { Member } from "../../../src/shared/api";
 import { MESSAGE_LIMITS, type Message } from "../../../src/shared/protocol";
 import { cleanBody } from "../../../src/shared/text";
 
-const SHOW_COUNTER_FROM = MESSAGE_LIMITS.bodyMaxChars - 300;
+const LIMIT = MESSAGE_LIMITS.bodyMaxChars;
+const SHOW_COUNTER_FROM = LIMIT - 300;
 const MAX_SUGGESTIONS = 6;
+const count = (n: number) => n.toLocaleString("en");
+
+/** Why a message over the limit was not sent, and how much has to go. */
+function tooLongText(length: number): string {
+  return `Too long to send: messages are at most ${count(LIMIT)} characters and this one has ${count(length)}. Remove ${count(length - LIMIT)} to send it.`;
+}
 
 interface ComposerProps {
   members: readonly Member[];
@@ -29,6 +37,8 @@ function mentionAt(text: string, caret: number): { start: number; query: string 
 export function Composer(props: ComposerProps) {
   const [text, setText] = useState("");
   const [error, setError] = useState<string | null>(null);
+  /** Enter (or Send) was pressed on a message over the limit: say why it stays. */
+  const [triedTooLong, setTriedTooLong] = useState(false);
   const [mention, setMention] = useState<{ start: number; query: string } | null>(null);
   const [active, setActive] = useState(0);
   const input = useRef<HTMLTextAreaElement>(null);
@@ -38,7 +48,7 @@ export function Composer(props: ComposerProps) {
   // What will be sent and counted (controls dropped, trimmed), by code points as the server does.
   const body = cleanBody(text);
   const length = [...body].length;
-  const tooLong = length > MESSAGE_LIMITS.bodyMaxChars;
+  const tooLong = length > LIMIT;
 
   const suggestions = mention
     ? props.members
@@ -79,7 +89,11 @@ export function Composer(props: ComposerProps) {
   }
 
   function send() {
-    if (body === "" || tooLong || props.disabled) return;
+    if (body === "" || props.disabled) return;
+    if (tooLong) {
+      setTriedTooLong(true);
+      return;
+    }
     const problem = props.onSend(text);
     if (problem) {
       setError(problem);
@@ -87,6 +101,7 @@ export function Composer(props: ComposerProps) {
     }
     setText("");
     setMention(null);
+    setTriedTooLong(false);
   }
 
   function onKeyDown(event: KeyboardEvent) {
@@ -131,9 +146,11 @@ export function Composer(props: ComposerProps) {
     >
       {props.replyTo && (
         <div class="composer__reply">
-          <span>
-            Replying to <strong>{props.replyTo.sender.name}</strong>:{" "}
-            <span class="composer__reply-text">{props.replyTo.body.slice(0, 120)}</span>
+          <span class="composer__reply-label">
+            Replying to <strong dir="auto">{props.replyTo.sender.name}</strong>:{" "}
+            <span class="composer__reply-text" dir="auto">
+              {props.replyTo.body.slice(0, 120)}
+            </span>
           </span>
           <button
             type="button"
@@ -160,7 +177,7 @@ export function Composer(props: ComposerProps) {
                 pick(member);
               }}
             >
-              <strong>{member.user.displayName}</strong>{" "}
+              <strong dir="auto">{member.user.displayName}</strong>{" "}
               <span class="muted">@{member.user.handle}</span>
             </div>
           ))}
@@ -171,6 +188,7 @@ export function Composer(props: ComposerProps) {
           ref={input}
           class="composer__input"
           aria-label="Message"
+          dir="auto"
           placeholder={props.disabled ?? "Write a message…"}
           title="Enter sends, Shift+Enter starts a new line"
           disabled={Boolean(props.disabled)}
@@ -192,7 +210,7 @@ export function Composer(props: ComposerProps) {
         <button
           type="submit"
           class="button button--primary"
-          disabled={body === "" || tooLong || Boolean(props.disabled)}
+          disabled={body === "" || Boolean(props.disabled)}
         >
           Send
         </button>
@@ -201,17 +219,17 @@ export function Composer(props: ComposerProps) {
         <span id={hintId} class="visually-hidden">
           Enter sends, Shift+Enter starts a new line, @ mentions someone.
         </span>
-        {error && (
+        {(error || (triedTooLong && tooLong)) && (
           <span class="composer__error" role="alert">
-            {error}
+            {error ?? tooLongText(length)}
           </span>
         )}
         <span
           id={counterId}
           class={`composer__counter${tooLong ? " composer__counter--over" : ""}`}
-          aria-live={length >= SHOW_COUNTER_FROM ? "polite" : "off"}
+          aria-live="polite"
         >
-          {length > 0 ? `${length} / ${MESSAGE_LIMITS.bodyMaxChars}` : ""}
+          {length >= SHOW_COUNTER_FROM ? `${count(length)} / ${count(LIMIT)}` : ""}
         </span>
       </p>
     </form>

@@ -26,6 +26,16 @@ export function MemberList(props: MemberListProps) {
   const sorted = [...members].sort(
     (a, b) => Number(online.has(b.user.id)) - Number(online.has(a.user.id)),
   );
+  const removeButton = (member: Member) => (
+    <button
+      type="button"
+      class="button button--ghost button--small"
+      aria-label={`Remove ${member.user.displayName}`}
+      onClick={() => props.onRemove?.(member.user.id)}
+    >
+      Remove
+    </button>
+  );
   return (
     <section class="members" aria-labelledby="members-heading">
       <h3 class="members__heading" id="members-heading">
@@ -47,7 +57,7 @@ export function MemberList(props: MemberListProps) {
                 />
               </span>
               <span class="member__names">
-                <span class="member__name">
+                <span class="member__name" dir="auto">
                   {member.user.displayName}
                   {member.user.id === meId && <span class="muted"> (you)</span>}
                 </span>
@@ -57,32 +67,30 @@ export function MemberList(props: MemberListProps) {
                 </span>
               </span>
               {myRole === "owner" && props.onRole && member.user.id !== meId ? (
-                <select
-                  class="member__role"
-                  aria-label={`Role of ${member.user.displayName}`}
-                  value={member.role}
-                  onChange={(e) =>
-                    props.onRole?.(member.user.id, e.currentTarget.value as MemberRole)
-                  }
-                >
-                  <option value="owner">owner</option>
-                  <option value="moderator">moderator</option>
-                  <option value="member">member</option>
-                </select>
+                <span class="member__controls">
+                  <select
+                    class="member__role"
+                    aria-label={`Role of ${member.user.displayName}`}
+                    value={member.role}
+                    onChange={(e) =>
+                      props.onRole?.(member.user.id, e.currentTarget.value as MemberRole)
+                    }
+                  >
+                    <option value="owner">owner</option>
+                    <option value="moderator">moderator</option>
+                    <option value="member">member</option>
+                  </select>
+                  {canRemove && props.onRemove && removeButton(member)}
+                </span>
               ) : (
-                ROLE_LABELS[member.role] && (
-                  <span class={`badge badge--${member.role}`}>{ROLE_LABELS[member.role]}</span>
-                )
-              )}
-              {canRemove && props.onRemove && (
-                <button
-                  type="button"
-                  class="button button--ghost button--small"
-                  aria-label={`Remove ${member.user.displayName}`}
-                  onClick={() => props.onRemove?.(member.user.id)}
-                >
-                  Remove
-                </button>
+                <>
+                  {ROLE_LABELS[member.role] && (
+                    <span class={`badge badge--${member.role}`}>{ROLE_LABELS[member.role]}</span>
+                  )}
+                  {canRemove && props.onRemove && (
+                    <span class="member__controls">{removeButton(member)}</span>
+                  )}
+                </>
               )}
             </li>
           );

@@ -1,9 +1,11 @@
 // The room's messages, windowed: day headings, runs of one sender, a "New messages" line above
 // what was unread when the room opened, my unsent messages at the end; older history loads as
-// the reader nears the top. The list is one Tab stop: arrows move between messages (roving
-// focus) and, inside one, between its controls.
+// the reader nears the top, and "Jump to latest" counts what came while they read further up.
+// The list is one Tab stop: arrows move between messages (roving focus) and, inside one,
+// between its controls.
 import type { TargetedKeyboardEvent } from "preact";
-import { useMemo, useState } from "preact/hooks";
+import { useMemo, useRef, useState } from "preact/hooks";
+import type { Message as MessageType } from "../../../src/shared/protocol";
 import type { RoomState } from "../../state/room-state";
 import { type TimelineRow, timelineRows } from "../../state/timeline";
 import { Message, type MessageContext, PendingRow } from "../message";
@@ -25,16 +27,29 @@ function estimate(row: Row): number {
   }
 }
 
-/** Rows with the "New messages" line before the first message from someone else after `seq`. */
+/**
+ * Rows with the "New messages" line right above the first message from someone else after
+ * `seq`: below the day heading when that message opens a day, so the day still heads it.
+ */
 function withUnreadLine(rows: Row[], readSeq: number | null, meId: string): Row[] {
   if (readSeq === null) return rows;
   const at = rows.findIndex(
     (row) => row.kind === "message" && row.message.seq > readSeq && row.message.sender.id !== meId,
   );
   if (at < 0) return rows;
-  // Above the day heading when the first unread message opens a day.
-  const before = rows[at - 1]?.kind === "day" ? at - 1 : at;
-  return [...rows.slice(0, before), { kind: "unread", key: "unread" }, ...rows.slice(before)];
+  return [...rows.slice(0, at), { kind: "unread", key: "unread" }, ...rows.slice(at)];
+}
+
+/** Messages from others newer than `seq` (what came in while the reader was scrolled up). */
+function newSince(messages: readonly MessageType[], seq: number | null, meId: string): number {
+  if (seq === null) return 0;
+  let count = 0;
+  for (let i = messages.length - 1; i >= 0; i--) {
+    const m = messages[i] as MessageType;
+    if (m.seq <= seq) break;
+    if (m.sender.id !== meId && !m.deleted) count++;
+  }
+  return count;
 }
 
 const CONTROLS = "button, a[href]";
@@ -88,6 +103,11 @@ export function MessageList(props: MessageListProps) {
   const pending = room.pending.value;
   const hasOlder = room.hasOlder.value;
   const [atBottom, setAtBottom] = useState(true);
+  /** The newest message when the reader left the bottom (null while at the bottom). */
+  const [seenSeq, setSeenSeq] = useState<number | null>(null);
+  const newestSeq = useRef(0);
+  newestSeq.current = messages.at(-1)?.seq ?? 0;
+  const unseen = atBottom ? 0 : newSince(messages, seenSeq, view.meId);
   const [jump, setJump] = useState(0);
   const [focusedSeq, setFocusedSeq] = useState<number | null>(null);
   const revealRow = useMemo(() => (reveal ? { key: `m${reveal.seq}` } : null), [reveal]);
@@ -154,7 +174,10 @@ export function MessageList(props: MessageListProps) {
         estimate={estimate}
         renderItem={renderRow}
         onNearTop={() => void room.loadOlder()}
-        onBottomChange={setAtBottom}
+        onBottomChange={(bottom) => {
+          setAtBottom(bottom);
+          setSeenSeq(bottom ? null : newestSeq.current);
+        }}
         bottomKey={bottomKey + jump}
         reveal={revealRow}
         tabStopKey={activeSeq === null ? null : `m${activeSeq}`}
@@ -168,6 +191,12 @@ export function MessageList(props: MessageListProps) {
           onClick={() => setJump((n) => n + 1)}
         >
           Jump to latest ↓
+          {unseen > 0 && (
+            <span class="badge badge--unread">
+              {unseen} new
+              <span class="visually-hidden"> {unseen === 1 ? "message" : "messages"}</span>
+            </span>
+          )}
         </button>
       )}
     </div>

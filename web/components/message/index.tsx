@@ -247,7 +247,7 @@ export function Message({ message, first, view }: MessageProps) {
       <div class="msg__main">
         {first && (
           <header class="msg__header">
-            <span class="msg__sender">
+            <span class="msg__sender" dir="auto">
               {mine ? `${message.sender.name} (you)` : message.sender.name}
             </span>
             <time class="msg__time" dateTime={message.createdAt} title={date.toLocaleString()}>
@@ -264,8 +264,12 @@ export function Message({ message, first, view }: MessageProps) {
             onClick={() => message.replyTo && view.jumpTo(message.replyTo.seq)}
           >
             <span class="visually-hidden">In reply to </span>
-            <span class="msg__quote-sender">{message.replyTo.sender.name}</span>{" "}
-            <span class="msg__quote-text">{message.replyTo.excerpt}</span>
+            <span class="msg__quote-sender" dir="auto">
+              {message.replyTo.sender.name}
+            </span>{" "}
+            <span class="msg__quote-text" dir="auto">
+              {message.replyTo.excerpt}
+            </span>
           </button>
         )}
         {view.editingSeq === message.seq ? (
@@ -273,7 +277,7 @@ export function Message({ message, first, view }: MessageProps) {
         ) : message.deleted ? (
           <p class="msg__body msg__body--deleted">Message deleted</p>
         ) : (
-          <p class="msg__body">
+          <p class="msg__body" dir="auto">
             <RichText
               body={message.body}
               handles={view.handles}
@@ -336,7 +340,9 @@ export function PendingRow({
       </div>
       <div class="msg__main">
         <header class="msg__header">
-          <span class="msg__sender">{name} (you)</span>
+          <span class="msg__sender" dir="auto">
+            {name} (you)
+          </span>
           <span class="msg__time">
             {pending.status === "failed"
               ? "Not sent"
@@ -347,11 +353,15 @@ export function PendingRow({
         </header>
         {quote && (
           <blockquote class="msg__quote">
-            <span class="msg__quote-sender">{quote.sender}</span>{" "}
-            <span class="msg__quote-text">{quote.excerpt}</span>
+            <span class="msg__quote-sender" dir="auto">
+              {quote.sender}
+            </span>{" "}
+            <span class="msg__quote-text" dir="auto">
+              {quote.excerpt}
+            </span>
           </blockquote>
         )}
-        <p class="msg__body">
+        <p class="msg__body" dir="auto">
           <RichText body={pending.body} />
         </p>
         {pending.status === "failed" && (

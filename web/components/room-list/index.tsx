@@ -1,7 +1,7 @@
 // The sidebar: my rooms (channels and private rooms, then DMs) with unread badges, and the
 // ways to get more rooms.
 import type { RoomListItem } from "../../../src/shared/api";
-import { type Panel, roomTitle } from "../../state/app-state";
+import { type Panel, roomPreview, roomTitle } from "../../state/app-state";
 import { useAppState } from "../../state/use-app-state";
 import { RoomIcon } from "../room-icon";
 
@@ -95,14 +95,20 @@ function RoomSection({ title, items, empty, selectedId }: RoomSectionProps) {
                 <RoomIcon kind={item.room.kind} />
                 <span class="room-list__text">
                   <span class="room-list__top">
-                    <span class="room-list__name">{roomTitle(item, me)}</span>
+                    <span class="room-list__name" dir="auto">
+                      {roomTitle(item, me)}
+                    </span>
                     {item.lastMessageAt && (
                       <time class="room-list__time" dateTime={item.lastMessageAt}>
                         {shortTime(item.lastMessageAt)}
                       </time>
                     )}
                   </span>
-                  {item.lastPreview && <span class="room-list__preview">{item.lastPreview}</span>}
+                  {item.lastPreview && (
+                    <span class="room-list__preview" dir="auto">
+                      {roomPreview(item, me)}
+                    </span>
+                  )}
                 </span>
                 {item.muted && <span class="visually-hidden"> (muted)</span>}
                 {item.mentions > 0 && (

@@ -11,10 +11,12 @@ import { type Loadable, roomTitle } from "../../state/app-state";
 import type { RoomState } from "../../state/room-state";
 import { useAppState } from "../../state/use-app-state";
 import { Composer } from "../composer";
+import { Confirm } from "../confirm";
 import { ConnectionStatus } from "../connection-status";
 import { MemberList } from "../member-list";
 import type { MessageContext } from "../message";
 import { MessageList } from "../message-list";
+import { OverflowMenu } from "../overflow-menu";
 import { RoomIcon } from "../room-icon";
 import { RoomSettings } from "../room-settings";
 import { TypingIndicator } from "../typing-indicator";
@@ -47,6 +49,7 @@ function RoomPage({ room, details, me }: RoomPageProps) {
   const [sent, setSent] = useState(0);
   const [actionError, setActionError] = useState<string | null>(null);
   const [reveal, setReveal] = useState<{ seq: number } | null>(null);
+  const [leaving, setLeaving] = useState(false);
   const messages = room.messages.value;
   const online = room.online.value;
   const summary = room.summary.value;
@@ -131,6 +134,9 @@ function RoomPage({ room, details, me }: RoomPageProps) {
   };
 
   const typingNames = [...room.typing.value.keys()].map((id) => names.get(id) ?? "Someone");
+  // Presence is known only while the room's socket is live: offline, reconnecting or polling,
+  // the last count would be stale (and would count me, who am not there), so none is shown.
+  const live = room.connection.value === "connected";
   const onlineCount =
     members.length > 0 ? members.filter((m) => online.has(m.user.id)).length : online.size;
   const error = actionError ?? room.lastError.value;
@@ -143,26 +149,32 @@ function RoomPage({ room, details, me }: RoomPageProps) {
           class="button button--ghost panel__back"
           onClick={() => state.show({ kind: "home" })}
         >
-          <span aria-hidden="true">←</span> Rooms
+          <span aria-hidden="true">←</span> <span class="panel__back-label">Rooms</span>
         </button>
         <div class="room__heading">
           <div class="panel__title-row">
             <RoomIcon kind={kind} large />
-            <h2 class="panel__title" id="room-title" tabIndex={-1} ref={headingRef}>
+            <h2 class="panel__title" id="room-title" tabIndex={-1} ref={headingRef} dir="auto">
               {title}
             </h2>
             {archived && <span class="badge">archived</span>}
             {muted && <span class="badge">muted</span>}
           </div>
           <p class="room__sub">
-            {topic && <span class="room__topic">{topic}</span>}
-            <span class="room__online">
-              <span class="presence-dot presence-dot--online" aria-hidden="true" /> {onlineCount}{" "}
-              online
-            </span>
+            {topic && (
+              <span class="room__topic" dir="auto">
+                {topic}
+              </span>
+            )}
+            {live && (
+              <span class="room__online">
+                <span class="presence-dot presence-dot--online" aria-hidden="true" /> {onlineCount}{" "}
+                online
+              </span>
+            )}
           </p>
         </div>
-        <div class="room__tools">
+        <OverflowMenu label="⋯" ariaLabel="Room actions" class="room__tools">
           <button
             type="button"
             class="button button--small"
@@ -185,13 +197,31 @@ function RoomPage({ room, details, me }: RoomPageProps) {
             <button
               type="button"
               class="button button--small"
-              onClick={() => void state.leaveRoom(room.roomId).catch(() => undefined)}
+              aria-expanded={leaving}
+              onClick={() => setLeaving(true)}
             >
               Leave
             </button>
           )}
-        </div>
+        </OverflowMenu>
       </header>
+      {leaving && ready?.me && (
+        <Confirm
+          class="room__confirm"
+          action="Leave"
+          onConfirm={() =>
+            void state.leaveRoom(room.roomId).catch((e: unknown) => {
+              setLeaving(false);
+              setActionError(asApiError(e).message);
+            })
+          }
+          onCancel={() => setLeaving(false)}
+        >
+          {kind === "private"
+            ? `Leave ${title}? It is private: you can only come back if someone invites you again.`
+            : `Leave ${title}? You can join it again from Browse channels.`}
+        </Confirm>
+      )}
       <ConnectionStatus connection={room.connection.value} />
       {error && (
         <p class="room__error" role="alert">
