@@ -9,6 +9,7 @@ import { openDb } from "./db/client";
 import { readConfig } from "./env";
 import { ApiError, type ErrorCode } from "./errors";
 import { adminRoutes } from "./routes/admin";
+import { asyncApiDocument } from "./routes/asyncapi";
 import { authRoutes } from "./routes/auth";
 import { inboxSocket } from "./routes/inbox";
 import { memberRoutes } from "./routes/members";
@@ -49,6 +50,7 @@ app.use("/api/*", resolvePrincipal());
 app.get("/api/rooms/:id/ws", roomSocket);
 app.get("/api/me/ws", inboxSocket);
 app.get("/api/rooms/:id/export", roomExport);
+app.get("/api/asyncapi.json", (c) => c.json(asyncApiDocument()));
 
 const api = app
   .route("/api", authRoutes)

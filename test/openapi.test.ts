@@ -1,5 +1,6 @@
 // The OpenAPI document is generated from the same zod schemas that validate requests.
 import { describe, expect, it } from "vitest";
+import { ClientFrame, InboxFrame, ServerFrame } from "../src/shared/protocol";
 import { call } from "./helpers";
 
 const EXPECTED: Array<[method: string, path: string]> = [
@@ -93,5 +94,46 @@ describe("GET /api/openapi.json", () => {
     const res = await call("GET", "/api/nothing-here");
     expect(res.status).toBe(404);
     expect(res.body.error.code).toBe("not_found");
+  });
+});
+
+describe("GET /api/asyncapi.json", () => {
+  const typesOf = (union: { options: ReadonlyArray<{ shape: { type: { value: unknown } } }> }) =>
+    union.options.map((frame) => String(frame.shape.type.value));
+
+  it("describes both sockets, one operation per frame type and direction", async () => {
+    const res = await call("GET", "/api/asyncapi.json");
+    expect(res.status).toBe(200);
+    const doc = res.body;
+    expect(doc.asyncapi).toBe("3.0.0");
+    expect(doc.channels.room.address).toBe("/api/rooms/{id}/ws");
+    expect(doc.channels.inbox.address).toBe("/api/me/ws");
+    const listed = (channel: string, action: string) =>
+      Object.values(doc.operations as Record<string, any>)
+        .filter((op) => op.channel.$ref === `#/channels/${channel}` && op.action === action)
+        .map((op) => {
+          const id = op.messages[0].$ref.split("/").at(-1);
+          return doc.components.messages[id].name as string;
+        })
+        .sort();
+    // The server receives what clients send and sends the rest.
+    expect(listed("room", "receive")).toEqual(typesOf(ClientFrame).sort());
+    expect(listed("room", "send")).toEqual(typesOf(ServerFrame).sort());
+    expect(listed("inbox", "send")).toEqual(typesOf(InboxFrame).sort());
+    expect(listed("inbox", "receive")).toEqual([]);
+  });
+
+  it("gives each frame its zod schema as payload, shared shapes by name", async () => {
+    const doc = (await call("GET", "/api/asyncapi.json")).body;
+    const schemas = doc.components.schemas as Record<string, any>;
+    for (const message of Object.values(doc.components.messages as Record<string, any>)) {
+      const schema = schemas[message.payload.$ref.split("/").at(-1)];
+      expect(schema?.properties?.type?.const, message.name).toBe(message.name);
+    }
+    expect(schemas.ServerMessageFrame.properties.message).toEqual({
+      $ref: "#/components/schemas/Message",
+    });
+    expect(schemas.SendFrame.required).toEqual(["type", "cid", "body"]);
+    expect(JSON.stringify(doc)).not.toContain("#/definitions/");
   });
 });
