@@ -1,4 +1,5 @@
-// The OpenAPI document is generated from the same zod schemas that validate requests.
+// The OpenAPI and AsyncAPI documents are generated from the same zod schemas that validate
+// requests and frames. `npm run lint:api` lints them with real tools; this checks what we promise.
 import { describe, expect, it } from "vitest";
 import { ClientFrame, InboxFrame, ServerFrame } from "../src/shared/protocol";
 import { call } from "./helpers";
@@ -45,7 +46,38 @@ const EXPECTED: Array<[method: string, path: string]> = [
   ["post", "/api/admin/tokens"],
   ["get", "/api/admin/tokens"],
   ["delete", "/api/admin/tokens/{id}"],
+  ["get", "/api/rooms/{id}/export"],
+  ["get", "/api/me/ws"],
+  ["get", "/api/openapi.json"],
+  ["get", "/api/asyncapi.json"],
 ];
+
+/** Callable without credentials: their `security` is an explicit `[]`. */
+const PUBLIC = new Set(["register", "login", "getOpenApiDocument", "getAsyncApiDocument"]);
+
+/** Where a limit of docs/api.md "Limits" can answer 429 (and only there). */
+const RATE_LIMITED = new Set([
+  "register",
+  "login",
+  "createRoom",
+  "openDm",
+  "createSocketTicket",
+  "connectRoomSocket",
+  "listMessages", // replays (`sinceRev`)
+  "sendMessage",
+  "editMessage",
+  "deleteMessage",
+  "addReaction",
+  "removeReaction",
+]);
+
+const MUTATIONS = new Set(["post", "put", "patch", "delete"]);
+
+type Operation = {
+  operationId?: string;
+  security?: Array<Record<string, string[]>>;
+  responses: Record<string, { headers?: Record<string, unknown> }>;
+};
 
 /** The schema with every `$ref` to a component replaced by the component (no cycles here). */
 function inline(doc: any, schema: unknown): any {
@@ -56,6 +88,13 @@ function inline(doc: any, schema: unknown): any {
     return inline(doc, doc.components.schemas[ref.slice(ref.lastIndexOf("/") + 1)]);
   return Object.fromEntries(
     Object.entries(schema).map(([key, value]) => [key, inline(doc, value)]),
+  );
+}
+
+async function operations(): Promise<Array<{ method: string; path: string; op: Operation }>> {
+  const doc = (await call("GET", "/api/openapi.json")).body;
+  return Object.entries(doc.paths as Record<string, Record<string, Operation>>).flatMap(
+    ([path, item]) => Object.entries(item).map(([method, op]) => ({ method, path, op })),
   );
 }
 
@@ -88,6 +127,87 @@ describe("GET /api/openapi.json", () => {
     const audit = JSON.stringify(answer("/api/admin/audit", "get"));
     for (const field of ["actor", "room", "target", "participants"]) expect(audit).toContain(field);
     expect(JSON.stringify(answer("/api/admin/rooms/{id}/retention", "put"))).toContain("deleted");
+  });
+
+  it("names every operation once, in camelCase", async () => {
+    const ops = await operations();
+    const ids = ops.map(({ op }) => op.operationId);
+    for (const { method, path, op } of ops) {
+      expect(op.operationId, `${method} ${path}`).toMatch(/^[a-z][a-zA-Z]+$/);
+      // The admin API's operations say so in their names.
+      expect(op.operationId?.startsWith("admin"), op.operationId).toBe(
+        path.startsWith("/api/admin/"),
+      );
+    }
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(ids).toEqual(expect.arrayContaining(["listRooms", "sendMessage", "connectRoomSocket"]));
+  });
+
+  it("says who may call each operation", async () => {
+    const doc = (await call("GET", "/api/openapi.json")).body;
+    expect(Object.keys(doc.components.securitySchemes)).toEqual(
+      expect.arrayContaining(["bearer", "cookie"]),
+    );
+    for (const { method, path, op } of await operations()) {
+      const where = `${method} ${path} (${op.operationId})`;
+      if (PUBLIC.has(op.operationId ?? "")) {
+        expect(op.security, where).toEqual([]);
+        continue;
+      }
+      const schemes = (op.security ?? []).flatMap((requirement) => Object.keys(requirement));
+      expect(schemes, where).toEqual(expect.arrayContaining(["bearer", "cookie"]));
+      // No credentials; a disabled account or a foreign Origin.
+      expect(op.responses["401"], where).toBeDefined();
+      expect(op.responses["403"], where).toBeDefined();
+    }
+    const roomSocket = doc.paths["/api/rooms/{id}/ws"].get;
+    expect(roomSocket.security).toContainEqual({ ticket: [] });
+  });
+
+  it("promises 413 on every mutation and 429 exactly where a limit applies", async () => {
+    const ops = await operations();
+    for (const { method, path, op } of ops) {
+      const where = `${method} ${path} (${op.operationId})`;
+      expect(Boolean(op.responses["413"]), where).toBe(MUTATIONS.has(method));
+      const limited = op.responses["429"];
+      expect(Boolean(limited), where).toBe(RATE_LIMITED.has(op.operationId ?? ""));
+      if (limited) expect(limited.headers?.["Retry-After"], where).toBeDefined();
+    }
+    expect(ops.filter(({ op }) => op.responses["429"])).toHaveLength(RATE_LIMITED.size);
+  });
+
+  it("refers to the shared shapes by name instead of copying them", async () => {
+    const doc = (await call("GET", "/api/openapi.json")).body;
+    const schemas = doc.components.schemas as Record<string, unknown>;
+    for (const name of [
+      "Room",
+      "RoomListItem",
+      "RoomDetails",
+      "Member",
+      "Message",
+      "PublicUser",
+      "SelfUser",
+      "AdminUser",
+      "Error",
+      "RetentionPolicy",
+      "Retention",
+      "AuditEntry",
+      "ApiTokenInfo",
+    ]) {
+      expect(schemas[name], name).toBeDefined();
+    }
+    const paths = JSON.stringify(doc.paths);
+    for (const [name, schema] of Object.entries(schemas)) {
+      const copy = JSON.stringify(schema);
+      if (copy.length > 80) expect(paths.includes(copy), `${name} inlined`).toBe(false);
+    }
+    // A named shape that may be null is "that or null", not a nullable copy of it.
+    expect(schemas.AuditEntry).toMatchObject({
+      properties: {
+        actor: { anyOf: [{ $ref: "#/components/schemas/PublicUser" }, { type: "null" }] },
+      },
+    });
+    expect(doc.servers).toEqual([expect.objectContaining({ url: "/" })]);
   });
 
   it("answers unknown API paths with the JSON error shape", async () => {

@@ -17,7 +17,7 @@ import { CONNECT_HEADER, type ConnectGrant } from "../room/room-do";
 import { Id } from "../shared/api";
 import type { Message as MessageShape } from "../shared/protocol";
 import { Body, bodyProblem, Cid, Emoji, MESSAGE_LIMITS, Message } from "../shared/protocol";
-import { errors, jsonBody, ok, rateLimited, router, security } from "./openapi";
+import { errors, jsonBody, ok, rateLimited, router, security, tooLarge } from "./openapi";
 import { relaySocket } from "./socket-relay";
 
 const TICKET_TTL_MS = 30_000;
@@ -93,6 +93,7 @@ export const messageRoutes = router([["/rooms/*", requireUser()]])
     createRoute({
       method: "get",
       path: "/rooms/{id}/messages",
+      operationId: "listMessages",
       tags: ["messages"],
       summary:
         "History (`before`, ascending, ≤100), polling (`after`) or the changes feed (`sinceRev`, ≤500)",
@@ -107,6 +108,7 @@ export const messageRoutes = router([["/rooms/*", requireUser()]])
           }),
         ),
         ...errors,
+        429: rateLimited,
       },
     }),
     async (c) => {
@@ -132,6 +134,7 @@ export const messageRoutes = router([["/rooms/*", requireUser()]])
     createRoute({
       method: "post",
       path: "/rooms/{id}/messages",
+      operationId: "sendMessage",
       tags: ["messages"],
       summary: "Send a message (idempotent by `cid`: 201 new, 200 repeat, 409 changed body)",
       security,
@@ -140,6 +143,8 @@ export const messageRoutes = router([["/rooms/*", requireUser()]])
         200: ok(MessageBody, "Repeat of an earlier send"),
         201: ok(MessageBody, "Sent"),
         ...errors,
+        413: tooLarge,
+        429: rateLimited,
       },
     }),
     async (c) => {
@@ -159,11 +164,12 @@ export const messageRoutes = router([["/rooms/*", requireUser()]])
     createRoute({
       method: "patch",
       path: "/rooms/{id}/messages/{seq}",
+      operationId: "editMessage",
       tags: ["messages"],
       summary: "Edit my message",
       security,
       request: { params: SeqParams, ...jsonBody(EditBody) },
-      responses: { 200: ok(MessageBody), ...errors },
+      responses: { 200: ok(MessageBody), ...errors, 413: tooLarge, 429: rateLimited },
     }),
     async (c) => {
       const { seq } = c.req.valid("param");
@@ -181,11 +187,12 @@ export const messageRoutes = router([["/rooms/*", requireUser()]])
     createRoute({
       method: "delete",
       path: "/rooms/{id}/messages/{seq}",
+      operationId: "deleteMessage",
       tags: ["messages"],
       summary: "Delete a message (sender, room owner/moderator, admin): it becomes a tombstone",
       security,
       request: { params: SeqParams },
-      responses: { 200: ok(MessageBody), ...errors },
+      responses: { 200: ok(MessageBody), ...errors, 413: tooLarge, 429: rateLimited },
     }),
     async (c) => {
       const { seq } = c.req.valid("param");
@@ -200,11 +207,12 @@ export const messageRoutes = router([["/rooms/*", requireUser()]])
     createRoute({
       method: "put",
       path: "/rooms/{id}/messages/{seq}/reactions/{emoji}",
+      operationId: "addReaction",
       tags: ["messages"],
       summary: "Add my reaction",
       security,
       request: { params: ReactionParams },
-      responses: { 200: ok(MessageBody), ...errors },
+      responses: { 200: ok(MessageBody), ...errors, 413: tooLarge, 429: rateLimited },
     }),
     async (c) => c.json({ message: await setReaction(c, c.req.valid("param"), true) }, 200),
   )
@@ -212,11 +220,12 @@ export const messageRoutes = router([["/rooms/*", requireUser()]])
     createRoute({
       method: "delete",
       path: "/rooms/{id}/messages/{seq}/reactions/{emoji}",
+      operationId: "removeReaction",
       tags: ["messages"],
       summary: "Remove my reaction",
       security,
       request: { params: ReactionParams },
-      responses: { 200: ok(MessageBody), ...errors },
+      responses: { 200: ok(MessageBody), ...errors, 413: tooLarge, 429: rateLimited },
     }),
     async (c) => c.json({ message: await setReaction(c, c.req.valid("param"), false) }, 200),
   )
@@ -224,11 +233,12 @@ export const messageRoutes = router([["/rooms/*", requireUser()]])
     createRoute({
       method: "post",
       path: "/rooms/{id}/read",
+      operationId: "markRead",
       tags: ["messages"],
       summary: "Move my read mark forward (never backwards)",
       security,
       request: { params: Params, ...jsonBody(z.object({ seq: z.number().int().nonnegative() })) },
-      responses: { 200: ok(z.object({ seq: z.number().int() })), ...errors },
+      responses: { 200: ok(z.object({ seq: z.number().int() })), ...errors, 413: tooLarge },
     }),
     async (c) => {
       const { seq } = c.req.valid("json");
@@ -241,6 +251,7 @@ export const messageRoutes = router([["/rooms/*", requireUser()]])
     createRoute({
       method: "get",
       path: "/rooms/{id}/search",
+      operationId: "searchMessages",
       tags: ["messages"],
       summary: "Full-text search in the room, newest first; snippets are HTML with hits in <mark>",
       security,
@@ -275,6 +286,7 @@ export const messageRoutes = router([["/rooms/*", requireUser()]])
     createRoute({
       method: "post",
       path: "/rooms/{id}/ws-ticket",
+      operationId: "createSocketTicket",
       tags: ["messages"],
       summary: "A one-time, 30-second ticket for the room WebSocket (`?ticket=`)",
       security,
@@ -282,6 +294,7 @@ export const messageRoutes = router([["/rooms/*", requireUser()]])
       responses: {
         201: ok(z.object({ ticket: z.string(), expiresAt: z.string() }), "Issued"),
         ...errors,
+        413: tooLarge,
         429: rateLimited,
       },
     }),
