@@ -56,12 +56,18 @@ for (const [name, document] of Object.entries(documents)) {
   writeFileSync(join(out, `${name}.json`), `${JSON.stringify(document, null, 2)}\n`);
 }
 
-const run = (command: string, args: string[], options: { cwd?: string; env?: object } = {}) =>
-  execFileSync(command, args, {
-    stdio: ["ignore", "inherit", "inherit"],
-    cwd: options.cwd ?? root,
-    env: { ...process.env, ...options.env },
-  });
+/** Runs a tool with its output shown; if it fails, so does the lint (it has said why). */
+function run(command: string, args: string[], options: { cwd?: string; env?: object } = {}) {
+  try {
+    execFileSync(command, args, {
+      stdio: ["ignore", "inherit", "inherit"],
+      cwd: options.cwd ?? root,
+      env: { ...process.env, ...options.env },
+    });
+  } catch (error) {
+    process.exit((error as { status?: number }).status || 1);
+  }
+}
 const bin = (name: string) => join(root, "node_modules/.bin", name);
 
 run(
@@ -72,7 +78,7 @@ run(
   },
 );
 
-const diagnostics = await new Parser().validate(documents.asyncapi as Record<string, unknown>);
+const diagnostics = await new Parser().validate(JSON.stringify(documents.asyncapi));
 // Spectral's severities: 0 error, 1 warning, 2 information, 3 hint. The one piece of
 // information today is that AsyncAPI 3.1 exists; the document is written as 3.0.
 const problems = diagnostics.filter((d) => d.severity <= 1);
