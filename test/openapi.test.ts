@@ -1,5 +1,7 @@
-// The OpenAPI document is generated from the same zod schemas that validate requests.
+// The OpenAPI and AsyncAPI documents are generated from the same zod schemas that validate
+// requests and frames. `npm run lint:api` lints them with real tools; this checks what we promise.
 import { describe, expect, it } from "vitest";
+import { ClientFrame, InboxFrame, ServerFrame } from "../src/shared/protocol";
 import { call } from "./helpers";
 
 const EXPECTED: Array<[method: string, path: string]> = [
@@ -44,7 +46,57 @@ const EXPECTED: Array<[method: string, path: string]> = [
   ["post", "/api/admin/tokens"],
   ["get", "/api/admin/tokens"],
   ["delete", "/api/admin/tokens/{id}"],
+  ["get", "/api/rooms/{id}/export"],
+  ["get", "/api/me/ws"],
+  ["get", "/api/openapi.json"],
+  ["get", "/api/asyncapi.json"],
 ];
+
+/** Callable without credentials: their `security` is an explicit `[]`. */
+const PUBLIC = new Set(["register", "login", "getOpenApiDocument", "getAsyncApiDocument"]);
+
+/** Where a limit of docs/api.md "Limits" can answer 429 (and only there). */
+const RATE_LIMITED = new Set([
+  "register",
+  "login",
+  "createRoom",
+  "openDm",
+  "createSocketTicket",
+  "connectRoomSocket",
+  "listMessages", // replays (`sinceRev`)
+  "sendMessage",
+  "editMessage",
+  "deleteMessage",
+  "addReaction",
+  "removeReaction",
+]);
+
+const MUTATIONS = new Set(["post", "put", "patch", "delete"]);
+
+type Operation = {
+  operationId?: string;
+  security?: Array<Record<string, string[]>>;
+  responses: Record<string, { headers?: Record<string, unknown> }>;
+};
+
+/** The schema with every `$ref` to a component replaced by the component (no cycles here). */
+function inline(doc: any, schema: unknown): any {
+  if (Array.isArray(schema)) return schema.map((item) => inline(doc, item));
+  if (typeof schema !== "object" || schema === null) return schema;
+  const ref = (schema as { $ref?: unknown }).$ref;
+  if (typeof ref === "string")
+    return inline(doc, doc.components.schemas[ref.slice(ref.lastIndexOf("/") + 1)]);
+  return Object.fromEntries(
+    Object.entries(schema).map(([key, value]) => [key, inline(doc, value)]),
+  );
+}
+
+async function operations(): Promise<Array<{ method: string; path: string; op: Operation }>> {
+  const doc = (await call("GET", "/api/openapi.json")).body;
+  return Object.entries(doc.paths as Record<string, Record<string, Operation>>).flatMap(
+    ([path, item]) => Object.entries(item).map(([method, op]) => ({ method, path, op })),
+  );
+}
 
 describe("GET /api/openapi.json", () => {
   it("documents every route with its request schema and responses", async () => {
@@ -58,7 +110,7 @@ describe("GET /api/openapi.json", () => {
       expect(Object.keys(op.responses).length).toBeGreaterThan(0);
     }
     const register = doc.paths["/api/auth/register"].post;
-    const schema = register.requestBody.content["application/json"].schema;
+    const schema = inline(doc, register.requestBody.content["application/json"].schema);
     expect(schema.required).toEqual(expect.arrayContaining(["handle", "displayName", "password"]));
     expect(schema.properties.handle.maxLength).toBe(32);
     expect(doc.components.securitySchemes.bearer.scheme).toBe("bearer");
@@ -66,10 +118,8 @@ describe("GET /api/openapi.json", () => {
 
   it("documents the admin page's additions: names, counts, what saving a policy deleted", async () => {
     const doc = (await call("GET", "/api/openapi.json")).body;
-    const answer = (path: string, method: string) => {
-      const schema = doc.paths[path][method].responses["200"].content["application/json"].schema;
-      return schema.$ref ? doc.components.schemas[schema.$ref.split("/").at(-1)] : schema;
-    };
+    const answer = (path: string, method: string) =>
+      inline(doc, doc.paths[path][method].responses["200"].content["application/json"].schema);
     const rooms = JSON.stringify(answer("/api/admin/rooms", "get"));
     for (const field of ["participants", "storedMessages", "deletedMessages"]) {
       expect(rooms).toContain(field);
@@ -79,9 +129,131 @@ describe("GET /api/openapi.json", () => {
     expect(JSON.stringify(answer("/api/admin/rooms/{id}/retention", "put"))).toContain("deleted");
   });
 
+  it("names every operation once, in camelCase", async () => {
+    const ops = await operations();
+    const ids = ops.map(({ op }) => op.operationId);
+    for (const { method, path, op } of ops) {
+      expect(op.operationId, `${method} ${path}`).toMatch(/^[a-z][a-zA-Z]+$/);
+      // The admin API's operations say so in their names.
+      expect(op.operationId?.startsWith("admin"), op.operationId).toBe(
+        path.startsWith("/api/admin/"),
+      );
+    }
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(ids).toEqual(expect.arrayContaining(["listRooms", "sendMessage", "connectRoomSocket"]));
+  });
+
+  it("says who may call each operation", async () => {
+    const doc = (await call("GET", "/api/openapi.json")).body;
+    expect(Object.keys(doc.components.securitySchemes)).toEqual(
+      expect.arrayContaining(["bearer", "cookie"]),
+    );
+    for (const { method, path, op } of await operations()) {
+      const where = `${method} ${path} (${op.operationId})`;
+      if (PUBLIC.has(op.operationId ?? "")) {
+        expect(op.security, where).toEqual([]);
+        continue;
+      }
+      const schemes = (op.security ?? []).flatMap((requirement) => Object.keys(requirement));
+      expect(schemes, where).toEqual(expect.arrayContaining(["bearer", "cookie"]));
+      // No credentials; a disabled account or a foreign Origin.
+      expect(op.responses["401"], where).toBeDefined();
+      expect(op.responses["403"], where).toBeDefined();
+    }
+    const roomSocket = doc.paths["/api/rooms/{id}/ws"].get;
+    expect(roomSocket.security).toContainEqual({ ticket: [] });
+  });
+
+  it("promises 413 on every mutation and 429 exactly where a limit applies", async () => {
+    const ops = await operations();
+    for (const { method, path, op } of ops) {
+      const where = `${method} ${path} (${op.operationId})`;
+      expect(Boolean(op.responses["413"]), where).toBe(MUTATIONS.has(method));
+      const limited = op.responses["429"];
+      expect(Boolean(limited), where).toBe(RATE_LIMITED.has(op.operationId ?? ""));
+      if (limited) expect(limited.headers?.["Retry-After"], where).toBeDefined();
+    }
+    expect(ops.filter(({ op }) => op.responses["429"])).toHaveLength(RATE_LIMITED.size);
+  });
+
+  it("refers to the shared shapes by name instead of copying them", async () => {
+    const doc = (await call("GET", "/api/openapi.json")).body;
+    const schemas = doc.components.schemas as Record<string, unknown>;
+    for (const name of [
+      "Room",
+      "RoomListItem",
+      "RoomDetails",
+      "Member",
+      "Message",
+      "PublicUser",
+      "SelfUser",
+      "AdminUser",
+      "Error",
+      "RetentionPolicy",
+      "Retention",
+      "AuditEntry",
+      "ApiTokenInfo",
+    ]) {
+      expect(schemas[name], name).toBeDefined();
+    }
+    const paths = JSON.stringify(doc.paths);
+    for (const [name, schema] of Object.entries(schemas)) {
+      const copy = JSON.stringify(schema);
+      if (copy.length > 80) expect(paths.includes(copy), `${name} inlined`).toBe(false);
+    }
+    // A named shape that may be null is "that or null", not a nullable copy of it.
+    expect(schemas.AuditEntry).toMatchObject({
+      properties: {
+        actor: { anyOf: [{ $ref: "#/components/schemas/PublicUser" }, { type: "null" }] },
+      },
+    });
+    expect(doc.servers).toEqual([expect.objectContaining({ url: "/" })]);
+  });
+
   it("answers unknown API paths with the JSON error shape", async () => {
     const res = await call("GET", "/api/nothing-here");
     expect(res.status).toBe(404);
     expect(res.body.error.code).toBe("not_found");
+  });
+});
+
+describe("GET /api/asyncapi.json", () => {
+  const typesOf = (union: { options: ReadonlyArray<{ shape: { type: { value: unknown } } }> }) =>
+    union.options.map((frame) => String(frame.shape.type.value));
+
+  it("describes both sockets, one operation per frame type and direction", async () => {
+    const res = await call("GET", "/api/asyncapi.json");
+    expect(res.status).toBe(200);
+    const doc = res.body;
+    expect(doc.asyncapi).toBe("3.0.0");
+    expect(doc.channels.room.address).toBe("/api/rooms/{id}/ws");
+    expect(doc.channels.inbox.address).toBe("/api/me/ws");
+    const listed = (channel: string, action: string) =>
+      Object.values(doc.operations as Record<string, any>)
+        .filter((op) => op.channel.$ref === `#/channels/${channel}` && op.action === action)
+        .map((op) => {
+          const id = op.messages[0].$ref.split("/").at(-1);
+          return doc.components.messages[id].name as string;
+        })
+        .sort();
+    // The server receives what clients send and sends the rest.
+    expect(listed("room", "receive")).toEqual(typesOf(ClientFrame).sort());
+    expect(listed("room", "send")).toEqual(typesOf(ServerFrame).sort());
+    expect(listed("inbox", "send")).toEqual(typesOf(InboxFrame).sort());
+    expect(listed("inbox", "receive")).toEqual([]);
+  });
+
+  it("gives each frame its zod schema as payload, shared shapes by name", async () => {
+    const doc = (await call("GET", "/api/asyncapi.json")).body;
+    const schemas = doc.components.schemas as Record<string, any>;
+    for (const message of Object.values(doc.components.messages as Record<string, any>)) {
+      const schema = schemas[message.payload.$ref.split("/").at(-1)];
+      expect(schema?.properties?.type?.const, message.name).toBe(message.name);
+    }
+    expect(schemas.ServerMessageFrame.properties.message).toEqual({
+      $ref: "#/components/schemas/Message",
+    });
+    expect(schemas.SendFrame.required).toEqual(["type", "cid", "body"]);
+    expect(JSON.stringify(doc)).not.toContain("#/definitions/");
   });
 });

@@ -1,6 +1,7 @@
 // The HTTP API's shapes: request bodies, queries and responses, validated with zod.
 // Shared by the Worker (validation + OpenAPI), the web client, tests and benchmarks.
 import { z } from "zod";
+import { orNull } from "./protocol";
 import { nameProblem } from "./text";
 
 export const LIMITS = {
@@ -45,69 +46,85 @@ export const Password = z
 export const Id = z.string().min(1).max(64);
 export const RoomName = NameText().min(1, "Required").max(LIMITS.roomName.max);
 export const Topic = NameText({ tab: true }).max(LIMITS.topic.max);
-export const MemberRole = z.enum(["owner", "moderator", "member"]);
-export const UserRole = z.enum(["admin", "user"]);
-export const TokenScope = z.enum(["admin", "bot"]);
-export const RoomKind = z.enum(["channel", "private", "dm"]);
+export const MemberRole = z.enum(["owner", "moderator", "member"]).meta({ id: "MemberRole" });
+export const UserRole = z.enum(["admin", "user"]).meta({ id: "UserRole" });
+export const TokenScope = z.enum(["admin", "bot"]).meta({ id: "TokenScope" });
+export const RoomKind = z.enum(["channel", "private", "dm"]).meta({ id: "RoomKind" });
 const Timestamp = z.string().describe("ISO 8601");
 
 // ---- request bodies -------------------------------------------------------------------------
 
-export const RegisterBody = z.object({
-  handle: Handle,
-  displayName: DisplayName,
-  password: Password,
-});
-export const LoginBody = z.object({
-  handle: z.string().trim().toLowerCase().min(1).max(LIMITS.handle.max),
-  password: z.string().min(1).max(LIMITS.password.max),
-});
-export const CreateRoomBody = z.object({
-  kind: z.enum(["channel", "private"]),
-  name: RoomName,
-  topic: Topic.optional(),
-});
+export const RegisterBody = z
+  .object({
+    handle: Handle,
+    displayName: DisplayName,
+    password: Password,
+  })
+  .meta({ id: "RegisterBody" });
+export const LoginBody = z
+  .object({
+    handle: z.string().trim().toLowerCase().min(1).max(LIMITS.handle.max),
+    password: z.string().min(1).max(LIMITS.password.max),
+  })
+  .meta({ id: "LoginBody" });
+export const CreateRoomBody = z
+  .object({
+    kind: z.enum(["channel", "private"]),
+    name: RoomName,
+    topic: Topic.optional(),
+  })
+  .meta({ id: "CreateRoomBody" });
 export const UpdateRoomBody = z
   .object({ name: RoomName.optional(), topic: Topic.optional() })
-  .refine((b) => b.name !== undefined || b.topic !== undefined, "Give a name or a topic");
-export const OpenDmBody = z.union([
-  z.object({ userId: Id }),
-  z.object({ userIds: z.array(Id).min(1).max(50) }),
-]);
-export const AddMemberBody = z.object({ userId: Id, role: MemberRole.optional() });
-export const UpdateMemberBody = z.object({ role: MemberRole });
-export const MuteBody = z.object({ muted: z.boolean() });
+  .refine((b) => b.name !== undefined || b.topic !== undefined, "Give a name or a topic")
+  .meta({ id: "UpdateRoomBody" });
+export const OpenDmBody = z
+  .union([z.object({ userId: Id }), z.object({ userIds: z.array(Id).min(1).max(50) })])
+  .meta({ id: "OpenDmBody" });
+export const AddMemberBody = z
+  .object({ userId: Id, role: MemberRole.optional() })
+  .meta({ id: "AddMemberBody" });
+export const UpdateMemberBody = z.object({ role: MemberRole }).meta({ id: "UpdateMemberBody" });
+export const MuteBody = z.object({ muted: z.boolean() }).meta({ id: "MuteBody" });
 
-export const RetentionPolicy = z.object({
-  maxAgeDays: z.number().positive().max(36_500).nullable().optional(),
-  maxMessages: z.number().int().positive().nullable().optional(),
-  maxBytes: z.number().int().positive().nullable().optional(),
-});
+export const RetentionPolicy = z
+  .object({
+    maxAgeDays: z.number().positive().max(36_500).nullable().optional(),
+    maxMessages: z.number().int().positive().nullable().optional(),
+    maxBytes: z.number().int().positive().nullable().optional(),
+  })
+  .meta({ id: "RetentionPolicy" });
 export type RetentionPolicy = z.infer<typeof RetentionPolicy>;
 
-export const AdminCreateRoomBody = z.object({
-  kind: z.enum(["channel", "private"]),
-  name: RoomName,
-  topic: Topic.optional(),
-  externalRef: z.string().trim().min(1).max(LIMITS.externalRef.max).optional(),
-  ephemeral: z.boolean().optional(),
-  retention: RetentionPolicy.optional(),
-  members: z
-    .array(z.object({ userId: Id, role: MemberRole.optional() }))
-    .max(1000)
-    .optional(),
-});
+export const AdminCreateRoomBody = z
+  .object({
+    kind: z.enum(["channel", "private"]),
+    name: RoomName,
+    topic: Topic.optional(),
+    externalRef: z.string().trim().min(1).max(LIMITS.externalRef.max).optional(),
+    ephemeral: z.boolean().optional(),
+    retention: RetentionPolicy.optional(),
+    members: z
+      .array(z.object({ userId: Id, role: MemberRole.optional() }))
+      .max(1000)
+      .optional(),
+  })
+  .meta({ id: "AdminCreateRoomBody" });
 export const AdminUpdateRoomBody = z
   .object({ name: RoomName.optional(), topic: Topic.optional(), archived: z.boolean().optional() })
-  .refine((b) => Object.values(b).some((v) => v !== undefined), "Nothing to change");
+  .refine((b) => Object.values(b).some((v) => v !== undefined), "Nothing to change")
+  .meta({ id: "AdminUpdateRoomBody" });
 export const AdminUpdateUserBody = z
   .object({ role: UserRole.optional(), disabled: z.boolean().optional() })
-  .refine((b) => b.role !== undefined || b.disabled !== undefined, "Nothing to change");
-export const CreateTokenBody = z.object({
-  name: z.string().trim().min(1).max(LIMITS.tokenName.max),
-  scopes: z.array(TokenScope).min(1).max(2),
-  userId: Id.optional(),
-});
+  .refine((b) => b.role !== undefined || b.disabled !== undefined, "Nothing to change")
+  .meta({ id: "AdminUpdateUserBody" });
+export const CreateTokenBody = z
+  .object({
+    name: z.string().trim().min(1).max(LIMITS.tokenName.max),
+    scopes: z.array(TokenScope).min(1).max(2),
+    userId: Id.optional(),
+  })
+  .meta({ id: "CreateTokenBody" });
 
 // ---- queries ----------------------------------------------------------------------------------
 
@@ -127,46 +144,56 @@ export const AuditQuery = z.object({
 
 // ---- responses --------------------------------------------------------------------------------
 
-export const PublicUser = z.object({ id: z.string(), handle: z.string(), displayName: z.string() });
-export const SelfUser = PublicUser.extend({ role: UserRole, createdAt: Timestamp });
+export const PublicUser = z
+  .object({ id: z.string(), handle: z.string(), displayName: z.string() })
+  .meta({ id: "PublicUser" });
+export const SelfUser = PublicUser.extend({ role: UserRole, createdAt: Timestamp }).meta({
+  id: "SelfUser",
+});
 export const AdminUser = SelfUser.extend({
   disabled: z.boolean(),
   disabledAt: Timestamp.nullable(),
-});
+}).meta({ id: "AdminUser" });
 
-export const Room = z.object({
-  id: z.string(),
-  kind: RoomKind,
-  name: z.string().nullable(),
-  topic: z.string(),
-  createdBy: z.string().nullable(),
-  createdAt: Timestamp,
-  archived: z.boolean(),
-  archivedAt: Timestamp.nullable(),
-  ephemeral: z.boolean(),
-  externalRef: z.string().nullable(),
-  lastSeq: z.number().int(),
-  lastMessageAt: Timestamp.nullable(),
-  lastPreview: z.string().nullable(),
-});
+export const Room = z
+  .object({
+    id: z.string(),
+    kind: RoomKind,
+    name: z.string().nullable(),
+    topic: z.string(),
+    createdBy: z.string().nullable(),
+    createdAt: Timestamp,
+    archived: z.boolean(),
+    archivedAt: Timestamp.nullable(),
+    ephemeral: z.boolean(),
+    externalRef: z.string().nullable(),
+    lastSeq: z.number().int(),
+    lastMessageAt: Timestamp.nullable(),
+    lastPreview: z.string().nullable(),
+  })
+  .meta({ id: "Room" });
 
-export const Member = z.object({ user: PublicUser, role: MemberRole, joinedAt: Timestamp });
+export const Member = z
+  .object({ user: PublicUser, role: MemberRole, joinedAt: Timestamp })
+  .meta({ id: "Member" });
 
-export const RoomListItem = z.object({
-  room: Room,
-  role: MemberRole,
-  unread: z.number().int(),
-  mentions: z.number().int(),
-  lastSeq: z.number().int(),
-  lastReadSeq: z.number().int(),
-  lastMessageAt: Timestamp.nullable(),
-  lastPreview: z.string().nullable(),
-  /** Who wrote the preview's message: a client says "You: …" for its own. */
-  lastSenderId: z.string().nullable(),
-  muted: z.boolean(),
-  /** For DMs: the other people in it, so a client can name the room. */
-  peers: z.array(PublicUser),
-});
+export const RoomListItem = z
+  .object({
+    room: Room,
+    role: MemberRole,
+    unread: z.number().int(),
+    mentions: z.number().int(),
+    lastSeq: z.number().int(),
+    lastReadSeq: z.number().int(),
+    lastMessageAt: Timestamp.nullable(),
+    lastPreview: z.string().nullable(),
+    /** Who wrote the preview's message: a client says "You: …" for its own. */
+    lastSenderId: z.string().nullable(),
+    muted: z.boolean(),
+    /** For DMs: the other people in it, so a client can name the room. */
+    peers: z.array(PublicUser),
+  })
+  .meta({ id: "RoomListItem" });
 
 const PolicyFields = {
   maxAgeDays: z.number().nullable(),
@@ -174,40 +201,52 @@ const PolicyFields = {
   maxBytes: z.number().int().nullable(),
 };
 /** `policy`: the room's own fields (null: instance default); `effective`: what is enforced. */
-export const Retention = z.object({
-  policy: z.object(PolicyFields),
-  effective: z.object({ ...PolicyFields, maxAgeDays: z.number() }),
-});
+export const Retention = z
+  .object({
+    policy: z.object(PolicyFields),
+    effective: z.object({ ...PolicyFields, maxAgeDays: z.number() }),
+  })
+  .meta({ id: "Retention" });
 /** What a purge deleted, or what a preview says it would: oldest first, a seq range. */
-export const PurgeRange = z.object({
-  messages: z.number().int(),
-  bytes: z.number().int(),
-  fromSeq: z.number().int().nullable(),
-  toSeq: z.number().int().nullable(),
-});
+export const PurgeRange = z
+  .object({
+    messages: z.number().int(),
+    bytes: z.number().int(),
+    fromSeq: z.number().int().nullable(),
+    toSeq: z.number().int().nullable(),
+  })
+  .meta({ id: "PurgeRange" });
 
 /** A policy saved: the policy, the policy in force, and what applying it deleted at once. */
-export const RetentionSaved = Retention.extend({ deleted: PurgeRange });
-
-export const RoomDetails = z.object({
-  room: Room,
-  me: z.object({ role: MemberRole, muted: z.boolean(), lastReadSeq: z.number().int() }).nullable(),
-  members: z.array(Member),
-  memberCount: z.number().int(),
-  nextMembersCursor: z.string().nullable(),
-  /** The retention in force, so every member can see how long messages are kept. */
-  retention: Retention.shape.effective,
+export const RetentionSaved = Retention.extend({ deleted: PurgeRange }).meta({
+  id: "RetentionSaved",
 });
 
-export const ApiTokenInfo = z.object({
-  id: z.string(),
-  name: z.string(),
-  userId: z.string(),
-  scopes: z.array(TokenScope),
-  createdAt: Timestamp,
-  lastUsedAt: Timestamp.nullable(),
-  revokedAt: Timestamp.nullable(),
-});
+export const RoomDetails = z
+  .object({
+    room: Room,
+    me: z
+      .object({ role: MemberRole, muted: z.boolean(), lastReadSeq: z.number().int() })
+      .nullable(),
+    members: z.array(Member),
+    memberCount: z.number().int(),
+    nextMembersCursor: z.string().nullable(),
+    /** The retention in force, so every member can see how long messages are kept. */
+    retention: Retention.shape.effective,
+  })
+  .meta({ id: "RoomDetails" });
+
+export const ApiTokenInfo = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    userId: z.string(),
+    scopes: z.array(TokenScope),
+    createdAt: Timestamp,
+    lastUsedAt: Timestamp.nullable(),
+    revokedAt: Timestamp.nullable(),
+  })
+  .meta({ id: "ApiTokenInfo" });
 
 /**
  * A room as the admin list shows it: who is in a DM (`participants`, [] for other rooms) and how
@@ -218,55 +257,65 @@ export const AdminRoom = Room.extend({
   participants: z.array(PublicUser),
   storedMessages: z.number().int(),
   deletedMessages: z.number().int(),
-});
+}).meta({ id: "AdminRoom" });
 
 /** The room an audit entry concerns; `gone` once the room was deleted (kind and name from then on may be null). */
-export const AuditRoomRef = z.object({
-  id: z.string(),
-  kind: RoomKind.nullable(),
-  name: z.string().nullable(),
-  /** The people of a DM, so it can be named. */
-  participants: z.array(PublicUser),
-  gone: z.boolean(),
-});
+export const AuditRoomRef = z
+  .object({
+    id: z.string(),
+    kind: orNull(RoomKind),
+    name: z.string().nullable(),
+    /** The people of a DM, so it can be named. */
+    participants: z.array(PublicUser),
+    gone: z.boolean(),
+  })
+  .meta({ id: "AuditRoomRef" });
 /** Whom or what an audit entry acted on: a person (`handle` set) or an API token (its name). */
-export const AuditTargetRef = z.object({
-  id: z.string(),
-  kind: z.enum(["user", "token"]),
-  name: z.string(),
-  handle: z.string().nullable(),
-});
+export const AuditTargetRef = z
+  .object({
+    id: z.string(),
+    kind: z.enum(["user", "token"]),
+    name: z.string(),
+    handle: z.string().nullable(),
+  })
+  .meta({ id: "AuditTargetRef" });
 
-export const AuditEntry = z.object({
-  id: z.number().int(),
-  at: Timestamp,
-  actorId: z.string().nullable(),
-  action: z.string(),
-  roomId: z.string().nullable(),
-  targetId: z.string().nullable(),
-  detail: z.unknown().nullable(),
-  /** The ids above, named (null: no id, or nothing by that id any more). */
-  actor: PublicUser.nullable(),
-  room: AuditRoomRef.nullable(),
-  target: AuditTargetRef.nullable(),
-});
+export const AuditEntry = z
+  .object({
+    id: z.number().int(),
+    at: Timestamp,
+    actorId: z.string().nullable(),
+    action: z.string(),
+    roomId: z.string().nullable(),
+    targetId: z.string().nullable(),
+    detail: z.unknown().nullable(),
+    /** The ids above, named (null: no id, or nothing by that id any more). */
+    actor: orNull(PublicUser),
+    room: orNull(AuditRoomRef),
+    target: orNull(AuditTargetRef),
+  })
+  .meta({ id: "AuditEntry" });
 
 /** A room's D1 sync, for operators: is its outbox draining, and what did it cost D1? */
-export const RoomSync = z.object({
-  pending: z.number().int(),
-  attempts: z.number().int(),
-  nextAttemptAt: Timestamp.nullable(),
-  lastError: z.string().nullable(),
-  flushes: z.number().int(),
-  rowsWritten: z.number().int(),
-  lastFlushAt: Timestamp.nullable(),
-  subscribers: z.number().int(),
-  notified: z.number().int(),
-});
+export const RoomSync = z
+  .object({
+    pending: z.number().int(),
+    attempts: z.number().int(),
+    nextAttemptAt: Timestamp.nullable(),
+    lastError: z.string().nullable(),
+    flushes: z.number().int(),
+    rowsWritten: z.number().int(),
+    lastFlushAt: Timestamp.nullable(),
+    subscribers: z.number().int(),
+    notified: z.number().int(),
+  })
+  .meta({ id: "RoomSync" });
 
-export const ErrorResponse = z.object({
-  error: z.object({ code: z.string(), message: z.string(), details: z.unknown().optional() }),
-});
+export const ErrorResponse = z
+  .object({
+    error: z.object({ code: z.string(), message: z.string(), details: z.unknown().optional() }),
+  })
+  .meta({ id: "Error" });
 
 export type PublicUser = z.infer<typeof PublicUser>;
 export type SelfUser = z.infer<typeof SelfUser>;

@@ -47,6 +47,14 @@ export const ERROR_CODES = [
 ] as const;
 export type FrameErrorCode = (typeof ERROR_CODES)[number];
 
+/**
+ * A named shape (`.meta({ id })`) or null. Written as a union, not `.nullable()`, because the
+ * OpenAPI generator (@asteasolutions/zod-to-openapi 9) turns `Named.nullable()` into
+ * `allOf: [$ref, {type: [..., "null"]}]`, which rejects null; a union becomes `anyOf: [$ref, null]`.
+ * Parsing and the inferred type are the same.
+ */
+export const orNull = <T extends z.ZodType>(schema: T) => z.union([schema, z.null()]);
+
 const Seq = z.number().int().positive();
 const Rev = z.number().int().nonnegative();
 export const Cid = z.string().min(1).max(MESSAGE_LIMITS.cidMaxChars);
@@ -63,23 +71,37 @@ export const Body = z.string().transform(cleanBody);
 
 // ---- client → server ----------------------------------------------------------------------
 
-export const SendFrame = z.object({
-  type: z.literal("send"),
-  cid: Cid,
-  body: Body,
-  replyTo: Seq.optional(),
-});
-export const EditFrame = z.object({ type: z.literal("edit"), seq: Seq, body: Body });
-export const DeleteFrame = z.object({ type: z.literal("delete"), seq: Seq });
-export const ReactFrame = z.object({
-  type: z.literal("react"),
-  seq: Seq,
-  emoji: Emoji,
-  on: z.boolean(),
-});
-export const TypingFrame = z.object({ type: z.literal("typing"), on: z.boolean() });
-export const ReadFrame = z.object({ type: z.literal("read"), seq: z.number().int().nonnegative() });
-export const SyncFrame = z.object({ type: z.literal("sync"), sinceRev: Rev });
+export const SendFrame = z
+  .object({
+    type: z.literal("send"),
+    cid: Cid,
+    body: Body,
+    replyTo: Seq.optional(),
+  })
+  .meta({ id: "SendFrame" });
+export const EditFrame = z
+  .object({ type: z.literal("edit"), seq: Seq, body: Body })
+  .meta({ id: "EditFrame" });
+export const DeleteFrame = z
+  .object({ type: z.literal("delete"), seq: Seq })
+  .meta({ id: "DeleteFrame" });
+export const ReactFrame = z
+  .object({
+    type: z.literal("react"),
+    seq: Seq,
+    emoji: Emoji,
+    on: z.boolean(),
+  })
+  .meta({ id: "ReactFrame" });
+export const TypingFrame = z
+  .object({ type: z.literal("typing"), on: z.boolean() })
+  .meta({ id: "TypingFrame" });
+export const ReadFrame = z
+  .object({ type: z.literal("read"), seq: z.number().int().nonnegative() })
+  .meta({ id: "ReadFrame" });
+export const SyncFrame = z
+  .object({ type: z.literal("sync"), sinceRev: Rev })
+  .meta({ id: "SyncFrame" });
 
 export const ClientFrame = z.discriminatedUnion("type", [
   SendFrame,
@@ -95,55 +117,69 @@ export type SendFrame = z.infer<typeof SendFrame>;
 
 // ---- messages -------------------------------------------------------------------------------
 
-export const Sender = z.object({ id: z.string(), handle: z.string(), name: z.string() });
-export const Reaction = z.object({
-  emoji: z.string(),
-  count: z.number().int(),
-  userIds: z.array(z.string()),
-});
-export const ReplyRef = z.object({ seq: z.number().int(), sender: Sender, excerpt: z.string() });
+export const Sender = z
+  .object({ id: z.string(), handle: z.string(), name: z.string() })
+  .meta({ id: "Sender" });
+export const Reaction = z
+  .object({
+    emoji: z.string(),
+    count: z.number().int(),
+    userIds: z.array(z.string()),
+  })
+  .meta({ id: "Reaction" });
+export const ReplyRef = z
+  .object({ seq: z.number().int(), sender: Sender, excerpt: z.string() })
+  .meta({ id: "ReplyRef" });
 
-export const Message = z.object({
-  seq: z.number().int(),
-  rev: z.number().int(),
-  roomId: z.string(),
-  sender: Sender,
-  body: z.string(),
-  createdAt: z.string(),
-  editedAt: z.string().nullable(),
-  deleted: z.boolean(),
-  replyTo: ReplyRef.nullable(),
-  reactions: z.array(Reaction),
-  mentions: z.array(z.string()),
-  attachments: z.array(z.unknown()),
-});
+export const Message = z
+  .object({
+    seq: z.number().int(),
+    rev: z.number().int(),
+    roomId: z.string(),
+    sender: Sender,
+    body: z.string(),
+    createdAt: z.string(),
+    editedAt: z.string().nullable(),
+    deleted: z.boolean(),
+    replyTo: orNull(ReplyRef),
+    reactions: z.array(Reaction),
+    mentions: z.array(z.string()),
+    attachments: z.array(z.unknown()),
+  })
+  .meta({ id: "Message" });
 export type Message = z.infer<typeof Message>;
 export type Sender = z.infer<typeof Sender>;
 
 // ---- server → client ----------------------------------------------------------------------
 
-export const RoomSummary = z.object({
-  id: z.string(),
-  kind: z.enum(["channel", "private", "dm"]),
-  name: z.string().nullable(),
-  topic: z.string(),
-  archived: z.boolean(),
-});
-export const Me = z.object({
-  id: z.string(),
-  handle: z.string(),
-  name: z.string(),
-  role: z.string(),
-});
+export const RoomSummary = z
+  .object({
+    id: z.string(),
+    kind: z.enum(["channel", "private", "dm"]),
+    name: z.string().nullable(),
+    topic: z.string(),
+    archived: z.boolean(),
+  })
+  .meta({ id: "RoomSummary" });
+export const Me = z
+  .object({
+    id: z.string(),
+    handle: z.string(),
+    name: z.string(),
+    role: z.string(),
+  })
+  .meta({ id: "Me" });
 
 export const ROOM_MEMBER_CHANGES = ["joined", "left", "role"] as const;
 
 /** The retention policy in force: what every member is told ("kept for 90 days, at most …"). */
-export const RetentionInForce = z.object({
-  maxAgeDays: z.number(),
-  maxMessages: z.number().int().nullable(),
-  maxBytes: z.number().int().nullable(),
-});
+export const RetentionInForce = z
+  .object({
+    maxAgeDays: z.number(),
+    maxMessages: z.number().int().nullable(),
+    maxBytes: z.number().int().nullable(),
+  })
+  .meta({ id: "RetentionInForce" });
 
 export const ServerFrame = z.discriminatedUnion("type", [
   z.object({
@@ -268,19 +304,21 @@ export function messagePreview(senderName: string, body: string): string {
 export const MEMBERSHIP_CHANGES = ["added", "removed", "role"] as const;
 
 /** A room of mine had activity: the same counts `GET /api/rooms` gives for it. */
-export const InboxRoomFrame = z.object({
-  type: z.literal("room"),
-  roomId: z.string(),
-  lastSeq: z.number().int(),
-  unread: z.number().int(),
-  mentions: z.number().int(),
-  lastPreview: z.string().nullable(),
-  /** Who wrote the preview's message: a client says "You: …" for its own. */
-  lastSenderId: z.string().nullable(),
-  lastMessageAt: z.string().nullable(),
-  /** My read mark: where the unread count starts (the "New messages" line). */
-  lastReadSeq: z.number().int(),
-});
+export const InboxRoomFrame = z
+  .object({
+    type: z.literal("room"),
+    roomId: z.string(),
+    lastSeq: z.number().int(),
+    unread: z.number().int(),
+    mentions: z.number().int(),
+    lastPreview: z.string().nullable(),
+    /** Who wrote the preview's message: a client says "You: …" for its own. */
+    lastSenderId: z.string().nullable(),
+    lastMessageAt: z.string().nullable(),
+    /** My read mark: where the unread count starts (the "New messages" line). */
+    lastReadSeq: z.number().int(),
+  })
+  .meta({ id: "InboxRoomFrame" });
 
 export const InboxFrame = z.discriminatedUnion("type", [
   z.object({ type: z.literal("ready"), v: z.literal(PROTOCOL_VERSION) }),

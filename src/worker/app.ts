@@ -9,10 +9,12 @@ import { requireAdmin, requireUser, resolvePrincipal } from "./auth/principal";
 import type { AppEnv } from "./context";
 import { ApiError, type ErrorCode } from "./errors";
 import { adminRoutes } from "./routes/admin";
+import { asyncApiDocument } from "./routes/asyncapi";
 import { authRoutes } from "./routes/auth";
 import { inboxSocket } from "./routes/inbox";
 import { memberRoutes } from "./routes/members";
 import { messageRoutes, roomExport, roomSocket } from "./routes/messages";
+import { errors, publicRoute, rateLimited, security } from "./routes/openapi";
 import { retentionRoutes } from "./routes/retention";
 import { roomRoutes } from "./routes/rooms";
 
@@ -49,6 +51,7 @@ app.use("/api/*", resolvePrincipal());
 app.get("/api/rooms/:id/ws", roomSocket);
 app.get("/api/me/ws", inboxSocket);
 app.get("/api/rooms/:id/export", roomExport);
+app.get("/api/asyncapi.json", (c) => c.json(asyncApiDocument()));
 
 const api = app
   .route("/api", authRoutes)
@@ -70,51 +73,101 @@ app.openAPIRegistry.registerComponent("securitySchemes", "cookie", {
   type: "apiKey",
   in: "cookie",
   name: "confab_session",
+  description: "The session cookie register and login set (HttpOnly, SameSite=Lax)",
 });
+app.openAPIRegistry.registerComponent("securitySchemes", "ticket", {
+  type: "apiKey",
+  in: "query",
+  name: "ticket",
+  description:
+    "A one-time, 30-second ticket from POST /api/rooms/{id}/ws-ticket, for the room WebSocket only",
+});
+
+const RoomParams = z.object({ id: z.string().min(1).max(64) });
+const switchingProtocols = (protocol: string) => ({
+  description: `Switching protocols: the socket speaks ${protocol} (GET /api/asyncapi.json)`,
+});
+
 app.openAPIRegistry.registerPath({
   method: "get",
   path: "/api/rooms/{id}/ws",
+  operationId: "connectRoomSocket",
   tags: ["messages"],
   summary:
     "WebSocket to the room (protocol in docs/api.md); `?sinceRev=` resumes, `?ticket=` authenticates",
+  security: [...security, { ticket: [] }],
   request: {
-    params: z.object({ id: z.string() }),
-    query: z.object({ sinceRev: z.string().optional(), ticket: z.string().optional() }),
+    params: RoomParams,
+    query: z.object({ sinceRev: z.string().optional() }),
   },
   responses: {
-    101: { description: "Switching protocols" },
-    401: { description: "No valid session, token or ticket" },
-    403: { description: "Foreign Origin" },
-    404: { description: "No such room, or not yours" },
+    101: switchingProtocols("the room protocol"),
+    400: { ...errors[400], description: "Not an upgrade, or a bad `sinceRev` (`invalid`)" },
+    401: { ...errors[401], description: "No valid session, token or ticket (`unauthorized`)" },
+    403: { ...errors[403], description: "Foreign Origin, or a disabled account" },
+    404: { ...errors[404], description: "No such room, or not yours (`not_found`)" },
+    429: rateLimited,
   },
 });
 app.openAPIRegistry.registerPath({
   method: "get",
   path: "/api/rooms/{id}/export",
+  operationId: "exportRoom",
   tags: ["messages"],
   summary:
     "The room's whole history as NDJSON, one message per line in seq order (members, admins)",
-  security: [{ bearer: [] }, { cookie: [] }],
-  request: { params: z.object({ id: z.string() }) },
+  security,
+  request: { params: RoomParams },
   responses: {
     200: {
       description: "One message (the WebSocket protocol's shape, tombstones included) per line",
       content: { "application/x-ndjson": { schema: z.string() } },
     },
-    401: { description: "No valid session or token" },
-    403: { description: "Not a member of this public channel" },
-    404: { description: "No such room, or not yours" },
+    401: errors[401],
+    403: { ...errors[403], description: "Not a member of this public channel, or disabled" },
+    404: { ...errors[404], description: "No such room, or not yours (`not_found`)" },
   },
 });
 app.openAPIRegistry.registerPath({
   method: "get",
   path: "/api/me/ws",
+  operationId: "connectInboxSocket",
   tags: ["rooms"],
   summary: "WebSocket to my inbox: live room activity and membership changes (docs/api.md)",
+  security,
   responses: {
-    101: { description: "Switching protocols" },
-    401: { description: "No valid session or token" },
-    403: { description: "Foreign Origin, or a disabled account" },
+    101: switchingProtocols("the inbox protocol"),
+    400: { ...errors[400], description: "Not an upgrade (`invalid`)" },
+    401: errors[401],
+    403: { ...errors[403], description: "Foreign Origin, or a disabled account" },
+  },
+});
+app.openAPIRegistry.registerPath({
+  method: "get",
+  path: "/api/asyncapi.json",
+  operationId: "getAsyncApiDocument",
+  tags: ["docs"],
+  summary: "The room and inbox WebSocket protocols as AsyncAPI 3.0",
+  security: publicRoute,
+  responses: {
+    200: {
+      description: "The AsyncAPI document",
+      content: { "application/json": { schema: z.record(z.string(), z.unknown()) } },
+    },
+  },
+});
+app.openAPIRegistry.registerPath({
+  method: "get",
+  path: "/api/openapi.json",
+  operationId: "getOpenApiDocument",
+  tags: ["docs"],
+  summary: "This document",
+  security: publicRoute,
+  responses: {
+    200: {
+      description: "The OpenAPI 3.1 document",
+      content: { "application/json": { schema: z.record(z.string(), z.unknown()) } },
+    },
   },
 });
 app.doc31("/api/openapi.json", {
@@ -122,8 +175,20 @@ app.doc31("/api/openapi.json", {
   info: {
     title: "Confab API",
     version: "1",
-    description: "Real-time chat on Durable Objects. Errors: {error: {code, message, details?}}.",
+    description:
+      "Real-time chat on Durable Objects. Errors: {error: {code, message, details?}}. The WebSocket protocols are described in GET /api/asyncapi.json; docs/api.md is the prose contract.",
   },
+  // Relative: the paths carry /api, and whatever origin served this document serves the API.
+  servers: [{ url: "/", description: "The origin that served this document" }],
+  tags: [
+    { name: "auth", description: "Accounts: sign up, sign in, sign out, who am I" },
+    { name: "people", description: "Finding people to talk to" },
+    { name: "rooms", description: "Rooms as a member sees them, DMs, and the inbox socket" },
+    { name: "members", description: "Managing a room's members (owners and moderators)" },
+    { name: "messages", description: "History, sending, reactions, search and the room socket" },
+    { name: "admin", description: "Instance admins and admin-scoped API tokens" },
+    { name: "docs", description: "The machine-readable descriptions of this API" },
+  ],
 });
 
 app.notFound((c) =>

@@ -29,7 +29,16 @@ import { createToken, listTokens, revokeToken } from "../directory/tokens";
 import { findUser, searchUsers, updateUser } from "../directory/users";
 import { ApiError, notFound } from "../errors";
 import * as notify from "../notify";
-import { errors, jsonBody, noContent, ok, pageRequest, router, security } from "./openapi";
+import {
+  errors,
+  jsonBody,
+  noContent,
+  ok,
+  pageRequest,
+  router,
+  security,
+  tooLarge,
+} from "./openapi";
 
 const RoomBody = z.object({ room: Room });
 const Params = z.object({ id: Id });
@@ -39,6 +48,7 @@ export const adminRoutes = router([["/admin/*", requireAdmin()]])
     createRoute({
       method: "get",
       path: "/admin/rooms",
+      operationId: "adminListRooms",
       tags: ["admin"],
       summary: "All rooms, newest first, paged; DMs with their participants, stored message counts",
       security,
@@ -71,11 +81,12 @@ export const adminRoutes = router([["/admin/*", requireAdmin()]])
     createRoute({
       method: "post",
       path: "/admin/rooms",
+      operationId: "adminCreateRoom",
       tags: ["admin"],
       summary: "Create a room for another system, with its members",
       security,
       request: jsonBody(AdminCreateRoomBody),
-      responses: { 201: ok(RoomBody, "Created"), ...errors },
+      responses: { 201: ok(RoomBody, "Created"), ...errors, 413: tooLarge },
     }),
     async (c) => {
       const db = c.get("db");
@@ -118,6 +129,7 @@ export const adminRoutes = router([["/admin/*", requireAdmin()]])
     createRoute({
       method: "get",
       path: "/admin/rooms/by-ref/{externalRef}",
+      operationId: "adminGetRoomByRef",
       tags: ["admin"],
       summary: "Find a room by the other system's id",
       security,
@@ -142,11 +154,12 @@ export const adminRoutes = router([["/admin/*", requireAdmin()]])
     createRoute({
       method: "patch",
       path: "/admin/rooms/{id}",
+      operationId: "adminUpdateRoom",
       tags: ["admin"],
       summary: "Rename, set the topic, archive (read-only) or unarchive",
       security,
       request: { params: Params, ...jsonBody(AdminUpdateRoomBody) },
-      responses: { 200: ok(RoomBody), ...errors },
+      responses: { 200: ok(RoomBody), ...errors, 413: tooLarge },
     }),
     async (c) => {
       const db = c.get("db");
@@ -163,11 +176,12 @@ export const adminRoutes = router([["/admin/*", requireAdmin()]])
     createRoute({
       method: "delete",
       path: "/admin/rooms/{id}",
+      operationId: "adminDeleteRoom",
       tags: ["admin"],
       summary: "Delete a room for good: its D1 rows, its sockets and its storage",
       security,
       request: { params: Params },
-      responses: { ...noContent, ...errors },
+      responses: { ...noContent, ...errors, 413: tooLarge },
     }),
     async (c) => {
       const db = c.get("db");
@@ -193,6 +207,7 @@ export const adminRoutes = router([["/admin/*", requireAdmin()]])
     createRoute({
       method: "get",
       path: "/admin/rooms/{id}/sync",
+      operationId: "adminGetRoomSync",
       tags: ["admin"],
       summary: "The room's D1 sync: pending outbox rows, failures, rows written, open inboxes",
       security,
@@ -208,11 +223,12 @@ export const adminRoutes = router([["/admin/*", requireAdmin()]])
     createRoute({
       method: "post",
       path: "/admin/rooms/{id}/sync",
+      operationId: "adminFlushRoomSync",
       tags: ["admin"],
       summary: "Flush the room's outbox to D1 now (after an outage, without waiting for backoff)",
       security,
       request: { params: Params },
-      responses: { 200: ok(z.object({ sync: RoomSync })), ...errors },
+      responses: { 200: ok(z.object({ sync: RoomSync })), ...errors, 413: tooLarge },
     }),
     async (c) => {
       const room = await roomById(c.get("db"), c.req.valid("param").id);
@@ -223,6 +239,7 @@ export const adminRoutes = router([["/admin/*", requireAdmin()]])
     createRoute({
       method: "get",
       path: "/admin/users",
+      operationId: "adminListUsers",
       tags: ["admin"],
       summary: "People, disabled ones included",
       security,
@@ -245,11 +262,12 @@ export const adminRoutes = router([["/admin/*", requireAdmin()]])
     createRoute({
       method: "patch",
       path: "/admin/users/{id}",
+      operationId: "adminUpdateUser",
       tags: ["admin"],
       summary: "Change someone's role, or disable them (revokes their sessions)",
       security,
       request: { params: Params, ...jsonBody(AdminUpdateUserBody) },
-      responses: { 200: ok(z.object({ user: AdminUser })), ...errors },
+      responses: { 200: ok(z.object({ user: AdminUser })), ...errors, 413: tooLarge },
     }),
     async (c) => {
       const db = c.get("db");
@@ -267,6 +285,7 @@ export const adminRoutes = router([["/admin/*", requireAdmin()]])
     createRoute({
       method: "get",
       path: "/admin/audit",
+      operationId: "adminListAudit",
       tags: ["admin"],
       summary: "The audit log, newest first, its ids named; page with `before`",
       security,
@@ -288,6 +307,7 @@ export const adminRoutes = router([["/admin/*", requireAdmin()]])
     createRoute({
       method: "post",
       path: "/admin/tokens",
+      operationId: "adminCreateToken",
       tags: ["admin"],
       summary: "Create an API token; the secret is shown only in this answer",
       security,
@@ -295,6 +315,7 @@ export const adminRoutes = router([["/admin/*", requireAdmin()]])
       responses: {
         201: ok(z.object({ token: ApiTokenInfo, secret: z.string() }), "Created"),
         ...errors,
+        413: tooLarge,
       },
     }),
     async (c) => {
@@ -319,6 +340,7 @@ export const adminRoutes = router([["/admin/*", requireAdmin()]])
     createRoute({
       method: "get",
       path: "/admin/tokens",
+      operationId: "adminListTokens",
       tags: ["admin"],
       summary: "Live API tokens (never their secrets)",
       security,
@@ -330,11 +352,12 @@ export const adminRoutes = router([["/admin/*", requireAdmin()]])
     createRoute({
       method: "delete",
       path: "/admin/tokens/{id}",
+      operationId: "adminRevokeToken",
       tags: ["admin"],
       summary: "Revoke an API token",
       security,
       request: { params: Params },
-      responses: { ...noContent, ...errors },
+      responses: { ...noContent, ...errors, 413: tooLarge },
     }),
     async (c) => {
       const db = c.get("db");

@@ -15,7 +15,17 @@ import { registerUser } from "../directory/users";
 import { ApiError } from "../errors";
 import * as notify from "../notify";
 import { assertBelowLimit, recordEvent } from "../sliding-window";
-import { errors, jsonBody, noContent, ok, rateLimited, router, security } from "./openapi";
+import {
+  errors,
+  jsonBody,
+  noContent,
+  ok,
+  publicRoute,
+  rateLimited,
+  router,
+  security,
+  tooLarge,
+} from "./openapi";
 
 const SignedIn = z.object({ user: SelfUser, token: z.string() });
 
@@ -42,7 +52,9 @@ export const authRoutes = router()
     createRoute({
       method: "post",
       path: "/auth/register",
+      operationId: "register",
       tags: ["auth"],
+      security: publicRoute,
       summary: "Create an account and sign it in; the instance's first account becomes admin",
       request: jsonBody(RegisterBody),
       responses: {
@@ -50,6 +62,7 @@ export const authRoutes = router()
         400: errors[400],
         403: errors[403],
         409: errors[409],
+        413: tooLarge,
         429: rateLimited,
       },
     }),
@@ -69,7 +82,9 @@ export const authRoutes = router()
     createRoute({
       method: "post",
       path: "/auth/login",
+      operationId: "login",
       tags: ["auth"],
+      security: publicRoute,
       summary: "Sign in; 10 failed attempts a minute per handle and per IP",
       request: jsonBody(LoginBody),
       responses: {
@@ -77,6 +92,7 @@ export const authRoutes = router()
         400: errors[400],
         401: errors[401],
         403: errors[403],
+        413: tooLarge,
         429: rateLimited,
       },
     }),
@@ -111,11 +127,18 @@ export const authRoutes = router()
     createRoute({
       method: "post",
       path: "/auth/logout",
+      operationId: "logout",
       tags: ["auth"],
       summary: "End this session (API tokens are revoked with DELETE /api/admin/tokens/{id})",
       security,
       middleware: [requireUser()] as const,
-      responses: { ...noContent, 400: errors[400], 401: errors[401] },
+      responses: {
+        ...noContent,
+        400: errors[400],
+        401: errors[401],
+        403: errors[403],
+        413: tooLarge,
+      },
     }),
     async (c) => {
       const principal = currentPrincipal(c);
@@ -136,6 +159,7 @@ export const authRoutes = router()
     createRoute({
       method: "get",
       path: "/me",
+      operationId: "getMe",
       tags: ["auth"],
       summary: "Who am I",
       security,

@@ -8,7 +8,7 @@ import { loadRoom } from "../directory/access";
 import { addMember, changeRole, removeMember } from "../directory/members";
 import { roomDetails } from "../directory/rooms";
 import * as notify from "../notify";
-import { errors, jsonBody, noContent, ok, router, security } from "./openapi";
+import { errors, jsonBody, noContent, ok, router, security, tooLarge } from "./openapi";
 
 const Params = z.object({ id: Id });
 const MemberParams = z.object({ id: Id, userId: Id });
@@ -21,17 +21,22 @@ async function membersAfterChange(c: Parameters<MiddlewareHandler<AppEnv>>[0], r
   return { members: details.members, memberCount: details.memberCount };
 }
 
+/** `addMember` for room managers, `adminAddMember` under /admin: one name per operation. */
+const operationName = (base: string, action: string) =>
+  base.startsWith("/admin/") ? `admin${action[0]?.toUpperCase()}${action.slice(1)}` : action;
+
 export function memberRoutes(base: string, tag: string, guard: MiddlewareHandler<AppEnv>) {
   return router([[`${base}/*`, guard]])
     .openapi(
       createRoute({
         method: "post",
         path: `${base}/{id}/members`,
+        operationId: operationName(base, "addMember"),
         tags: [tag],
         summary: "Add someone to the room (owners: any role; moderators: members)",
         security,
         request: { params: Params, ...jsonBody(AddMemberBody) },
-        responses: { 201: ok(MembersBody, "Added"), ...errors },
+        responses: { 201: ok(MembersBody, "Added"), ...errors, 413: tooLarge },
       }),
       async (c) => {
         const principal = currentPrincipal(c);
@@ -48,11 +53,12 @@ export function memberRoutes(base: string, tag: string, guard: MiddlewareHandler
       createRoute({
         method: "patch",
         path: `${base}/{id}/members/{userId}`,
+        operationId: operationName(base, "changeMemberRole"),
         tags: [tag],
         summary: "Change a member's role (owners)",
         security,
         request: { params: MemberParams, ...jsonBody(UpdateMemberBody) },
-        responses: { 200: ok(MembersBody), ...errors },
+        responses: { 200: ok(MembersBody), ...errors, 413: tooLarge },
       }),
       async (c) => {
         const principal = currentPrincipal(c);
@@ -68,11 +74,12 @@ export function memberRoutes(base: string, tag: string, guard: MiddlewareHandler
       createRoute({
         method: "delete",
         path: `${base}/{id}/members/{userId}`,
+        operationId: operationName(base, "removeMember"),
         tags: [tag],
         summary: "Remove a member (owners: anyone; moderators: members; anyone: themselves)",
         security,
         request: { params: MemberParams },
-        responses: { ...noContent, ...errors },
+        responses: { ...noContent, ...errors, 413: tooLarge },
       }),
       async (c) => {
         const principal = currentPrincipal(c);

@@ -18,7 +18,7 @@ import { loadRoom, type RoomAccess } from "../directory/access";
 import { ApiError, forbidden } from "../errors";
 import { actorOf, roomInfo } from "../room-calls";
 import { takeSlot } from "../sliding-window";
-import { errors, jsonBody, ok, rateLimited, router, security } from "./openapi";
+import { errors, jsonBody, ok, rateLimited, router, security, tooLarge } from "./openapi";
 import { relaySocket } from "./socket-relay";
 
 const TICKET_TTL_MS = 30_000;
@@ -94,6 +94,7 @@ export const messageRoutes = router([["/rooms/*", requireUser()]])
     createRoute({
       method: "get",
       path: "/rooms/{id}/messages",
+      operationId: "listMessages",
       tags: ["messages"],
       summary:
         "History (`before`, ascending, ≤100), polling (`after`) or the changes feed (`sinceRev`, ≤500)",
@@ -108,6 +109,7 @@ export const messageRoutes = router([["/rooms/*", requireUser()]])
           }),
         ),
         ...errors,
+        429: rateLimited,
       },
     }),
     async (c) => {
@@ -133,6 +135,7 @@ export const messageRoutes = router([["/rooms/*", requireUser()]])
     createRoute({
       method: "post",
       path: "/rooms/{id}/messages",
+      operationId: "sendMessage",
       tags: ["messages"],
       summary: "Send a message (idempotent by `cid`: 201 new, 200 repeat, 409 changed body)",
       security,
@@ -141,6 +144,8 @@ export const messageRoutes = router([["/rooms/*", requireUser()]])
         200: ok(MessageBody, "Repeat of an earlier send"),
         201: ok(MessageBody, "Sent"),
         ...errors,
+        413: tooLarge,
+        429: rateLimited,
       },
     }),
     async (c) => {
@@ -160,11 +165,12 @@ export const messageRoutes = router([["/rooms/*", requireUser()]])
     createRoute({
       method: "patch",
       path: "/rooms/{id}/messages/{seq}",
+      operationId: "editMessage",
       tags: ["messages"],
       summary: "Edit my message",
       security,
       request: { params: SeqParams, ...jsonBody(EditBody) },
-      responses: { 200: ok(MessageBody), ...errors },
+      responses: { 200: ok(MessageBody), ...errors, 413: tooLarge, 429: rateLimited },
     }),
     async (c) => {
       const { seq } = c.req.valid("param");
@@ -182,11 +188,12 @@ export const messageRoutes = router([["/rooms/*", requireUser()]])
     createRoute({
       method: "delete",
       path: "/rooms/{id}/messages/{seq}",
+      operationId: "deleteMessage",
       tags: ["messages"],
       summary: "Delete a message (sender, room owner/moderator, admin): it becomes a tombstone",
       security,
       request: { params: SeqParams },
-      responses: { 200: ok(MessageBody), ...errors },
+      responses: { 200: ok(MessageBody), ...errors, 413: tooLarge, 429: rateLimited },
     }),
     async (c) => {
       const { seq } = c.req.valid("param");
@@ -201,11 +208,12 @@ export const messageRoutes = router([["/rooms/*", requireUser()]])
     createRoute({
       method: "put",
       path: "/rooms/{id}/messages/{seq}/reactions/{emoji}",
+      operationId: "addReaction",
       tags: ["messages"],
       summary: "Add my reaction",
       security,
       request: { params: ReactionParams },
-      responses: { 200: ok(MessageBody), ...errors },
+      responses: { 200: ok(MessageBody), ...errors, 413: tooLarge, 429: rateLimited },
     }),
     async (c) => c.json({ message: await setReaction(c, c.req.valid("param"), true) }, 200),
   )
@@ -213,11 +221,12 @@ export const messageRoutes = router([["/rooms/*", requireUser()]])
     createRoute({
       method: "delete",
       path: "/rooms/{id}/messages/{seq}/reactions/{emoji}",
+      operationId: "removeReaction",
       tags: ["messages"],
       summary: "Remove my reaction",
       security,
       request: { params: ReactionParams },
-      responses: { 200: ok(MessageBody), ...errors },
+      responses: { 200: ok(MessageBody), ...errors, 413: tooLarge, 429: rateLimited },
     }),
     async (c) => c.json({ message: await setReaction(c, c.req.valid("param"), false) }, 200),
   )
@@ -225,11 +234,12 @@ export const messageRoutes = router([["/rooms/*", requireUser()]])
     createRoute({
       method: "post",
       path: "/rooms/{id}/read",
+      operationId: "markRead",
       tags: ["messages"],
       summary: "Move my read mark forward (never backwards)",
       security,
       request: { params: Params, ...jsonBody(z.object({ seq: z.number().int().nonnegative() })) },
-      responses: { 200: ok(z.object({ seq: z.number().int() })), ...errors },
+      responses: { 200: ok(z.object({ seq: z.number().int() })), ...errors, 413: tooLarge },
     }),
     async (c) => {
       const { seq } = c.req.valid("json");
@@ -242,6 +252,7 @@ export const messageRoutes = router([["/rooms/*", requireUser()]])
     createRoute({
       method: "get",
       path: "/rooms/{id}/search",
+      operationId: "searchMessages",
       tags: ["messages"],
       summary: "Full-text search in the room, newest first; snippets are HTML with hits in <mark>",
       security,
@@ -276,6 +287,7 @@ export const messageRoutes = router([["/rooms/*", requireUser()]])
     createRoute({
       method: "post",
       path: "/rooms/{id}/ws-ticket",
+      operationId: "createSocketTicket",
       tags: ["messages"],
       summary: "A one-time, 30-second ticket for the room WebSocket (`?ticket=`)",
       security,
@@ -283,6 +295,7 @@ export const messageRoutes = router([["/rooms/*", requireUser()]])
       responses: {
         201: ok(z.object({ ticket: z.string(), expiresAt: z.string() }), "Issued"),
         ...errors,
+        413: tooLarge,
         429: rateLimited,
       },
     }),

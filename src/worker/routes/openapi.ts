@@ -98,9 +98,27 @@ export const errors = {
   409: errorResponse("Conflicts with the current state (`conflict`)"),
 } as const;
 
-/** Over a limit: code `rate_limited`, with `Retry-After` in seconds. */
-export const rateLimited = errorResponse("Over a rate limit (`rate_limited`); see Retry-After");
+/**
+ * Over a limit (docs/api.md, Limits): code `rate_limited`, with `Retry-After` in seconds. Only on
+ * the routes a limit applies to.
+ */
+export const rateLimited = {
+  ...errorResponse("Over a rate limit (`rate_limited`); retry after `Retry-After` seconds"),
+  headers: {
+    "Retry-After": {
+      description: "Whole seconds until the limit lets the next request through",
+      schema: { type: "integer", minimum: 1 },
+      required: true,
+    },
+  },
+} as const;
+
+/** Every request body is limited to 64 KiB (app.ts): any mutation can be refused with this. */
+export const tooLarge = errorResponse("Body over 64 KiB (`too_large`)");
 
 export const noContent = { 204: { description: "Done" } } as const;
 
+/** A session or API token as a bearer header, or the session cookie. */
 export const security: Array<Record<string, string[]>> = [{ bearer: [] }, { cookie: [] }];
+/** Routes anyone may call: an explicit empty requirement, so linters see it was meant. */
+export const publicRoute: Array<Record<string, string[]>> = [];

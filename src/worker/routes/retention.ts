@@ -9,7 +9,7 @@ import { loadRoom, roomById } from "../directory/access";
 import { retentionOf, setRetention } from "../directory/retention";
 import { forbidden } from "../errors";
 import { roomInfo } from "../room-calls";
-import { errors, jsonBody, ok, router, security } from "./openapi";
+import { errors, jsonBody, ok, router, security, tooLarge } from "./openapi";
 
 const Params = z.object({ id: Id });
 /**
@@ -31,6 +31,7 @@ export const retentionRoutes = router([
     createRoute({
       method: "get",
       path: "/rooms/{id}/retention",
+      operationId: "getRoomRetention",
       tags: ["rooms"],
       summary: "The room's retention policy (owners and admins)",
       security,
@@ -54,6 +55,7 @@ export const retentionRoutes = router([
     createRoute({
       method: "get",
       path: "/admin/rooms/{id}/retention",
+      operationId: "adminGetRetention",
       tags: ["admin"],
       summary: "The room's retention policy and the policy in force",
       security,
@@ -69,12 +71,13 @@ export const retentionRoutes = router([
     createRoute({
       method: "put",
       path: "/admin/rooms/{id}/retention",
+      operationId: "adminSetRetention",
       tags: ["admin"],
       summary:
         "Replace the room's policy (omitted or null fields take the instance default) and apply it at once; answers what that deleted",
       security,
       request: { params: Params, ...jsonBody(RetentionPolicy) },
-      responses: { 200: ok(RetentionSaved), ...errors },
+      responses: { 200: ok(RetentionSaved), ...errors, 413: tooLarge },
     }),
     async (c) => {
       const db = c.get("db");
@@ -99,6 +102,7 @@ export const retentionRoutes = router([
     createRoute({
       method: "get",
       path: "/admin/rooms/{id}/retention/preview",
+      operationId: "adminPreviewRetention",
       tags: ["admin"],
       summary:
         "Dry run: what the room's policy would delete now, or (`proposed=true` and policy fields) what a policy not yet saved would",
@@ -118,11 +122,12 @@ export const retentionRoutes = router([
     createRoute({
       method: "post",
       path: "/admin/rooms/{id}/retention/run",
+      operationId: "adminRunRetention",
       tags: ["admin"],
       summary: "Apply the policy now; answers what was deleted",
       security,
       request: { params: Params },
-      responses: { 200: ok(z.object({ deleted: PurgeRange })), ...errors },
+      responses: { 200: ok(z.object({ deleted: PurgeRange })), ...errors, 413: tooLarge },
     }),
     async (c) => {
       const db = c.get("db");

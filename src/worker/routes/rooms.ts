@@ -32,7 +32,16 @@ import { searchUsers } from "../directory/users";
 import { ApiError, forbidden } from "../errors";
 import * as notify from "../notify";
 import { assertBelowLimit, recordEvent } from "../sliding-window";
-import { errors, jsonBody, ok, pageRequest, rateLimited, router, security } from "./openapi";
+import {
+  errors,
+  jsonBody,
+  ok,
+  pageRequest,
+  rateLimited,
+  router,
+  security,
+  tooLarge,
+} from "./openapi";
 
 const RoomParams = z.object({ id: Id });
 const RoomBody = z.object({ room: Room });
@@ -44,6 +53,7 @@ export const roomRoutes = router(
     createRoute({
       method: "get",
       path: "/users",
+      operationId: "searchUsers",
       tags: ["people"],
       summary: "Find people by handle or name (for DMs and invites)",
       security,
@@ -51,6 +61,8 @@ export const roomRoutes = router(
       responses: {
         200: ok(z.object({ users: z.array(PublicUser), nextCursor: z.string().nullable() })),
         400: errors[400],
+        401: errors[401],
+        403: errors[403],
       },
     }),
     async (c) => {
@@ -66,10 +78,15 @@ export const roomRoutes = router(
     createRoute({
       method: "get",
       path: "/rooms",
+      operationId: "listRooms",
       tags: ["rooms"],
       summary: "My rooms with unread and mention counts",
       security,
-      responses: { 200: ok(z.object({ rooms: z.array(RoomListItem) })), 401: errors[401] },
+      responses: {
+        200: ok(z.object({ rooms: z.array(RoomListItem) })),
+        401: errors[401],
+        403: errors[403],
+      },
     }),
     async (c) =>
       c.json({ rooms: await listMyRooms(c.get("db"), currentPrincipal(c).user.id) }, 200),
@@ -78,6 +95,7 @@ export const roomRoutes = router(
     createRoute({
       method: "get",
       path: "/rooms/discover",
+      operationId: "discoverRooms",
       tags: ["rooms"],
       summary: "Public channels I can join",
       security,
@@ -85,6 +103,8 @@ export const roomRoutes = router(
       responses: {
         200: ok(z.object({ rooms: z.array(Room), nextCursor: z.string().nullable() })),
         400: errors[400],
+        401: errors[401],
+        403: errors[403],
       },
     }),
     async (c) => {
@@ -97,11 +117,19 @@ export const roomRoutes = router(
     createRoute({
       method: "post",
       path: "/rooms",
+      operationId: "createRoom",
       tags: ["rooms"],
       summary: "Create a channel or private room; the creator is its owner",
       security,
       request: jsonBody(CreateRoomBody),
-      responses: { 201: ok(RoomBody, "Created"), 400: errors[400], 429: rateLimited },
+      responses: {
+        201: ok(RoomBody, "Created"),
+        400: errors[400],
+        401: errors[401],
+        403: errors[403],
+        413: tooLarge,
+        429: rateLimited,
+      },
     }),
     async (c) => {
       const principal = currentPrincipal(c);
@@ -126,6 +154,7 @@ export const roomRoutes = router(
     createRoute({
       method: "post",
       path: "/dms",
+      operationId: "openDm",
       tags: ["rooms"],
       summary: "Open the DM (or group DM) with these people: the same room every time",
       security,
@@ -134,7 +163,10 @@ export const roomRoutes = router(
         200: ok(RoomBody, "Existing DM"),
         201: ok(RoomBody, "New DM"),
         400: errors[400],
+        401: errors[401],
+        403: errors[403],
         404: errors[404],
+        413: tooLarge,
         429: rateLimited,
       },
     }),
@@ -164,11 +196,12 @@ export const roomRoutes = router(
     createRoute({
       method: "get",
       path: "/rooms/{id}",
+      operationId: "getRoom",
       tags: ["rooms"],
       summary: "Room details and a page of its members",
       security,
       request: { params: RoomParams, query: PageQuery.omit({ q: true }) },
-      responses: { 200: ok(RoomDetails), 404: errors[404] },
+      responses: { 200: ok(RoomDetails), 401: errors[401], 403: errors[403], 404: errors[404] },
     }),
     async (c) => {
       const { cursor, limit } = c.req.valid("query");
@@ -193,11 +226,19 @@ export const roomRoutes = router(
     createRoute({
       method: "patch",
       path: "/rooms/{id}",
+      operationId: "updateRoom",
       tags: ["rooms"],
       summary: "Rename or set the topic (owners and moderators)",
       security,
       request: { params: RoomParams, ...jsonBody(UpdateRoomBody) },
-      responses: { 200: ok(RoomBody), 400: errors[400], 403: errors[403], 404: errors[404] },
+      responses: {
+        200: ok(RoomBody),
+        400: errors[400],
+        401: errors[401],
+        403: errors[403],
+        404: errors[404],
+        413: tooLarge,
+      },
     }),
     async (c) => {
       const principal = currentPrincipal(c);
@@ -220,14 +261,17 @@ export const roomRoutes = router(
     createRoute({
       method: "post",
       path: "/rooms/{id}/join",
+      operationId: "joinRoom",
       tags: ["rooms"],
       summary: "Join a public channel",
       security,
       request: { params: RoomParams },
       responses: {
         200: ok(z.object({ room: Room, role: MemberRole })),
+        401: errors[401],
         403: errors[403],
         404: errors[404],
+        413: tooLarge,
       },
     }),
     async (c) => {
@@ -247,11 +291,18 @@ export const roomRoutes = router(
     createRoute({
       method: "post",
       path: "/rooms/{id}/leave",
+      operationId: "leaveRoom",
       tags: ["rooms"],
       summary: "Leave a room (not a DM)",
       security,
       request: { params: RoomParams },
-      responses: { 204: { description: "Left" }, 403: errors[403], 404: errors[404] },
+      responses: {
+        204: { description: "Left" },
+        401: errors[401],
+        403: errors[403],
+        404: errors[404],
+        413: tooLarge,
+      },
     }),
     async (c) => {
       const principal = currentPrincipal(c);
@@ -267,6 +318,7 @@ export const roomRoutes = router(
     createRoute({
       method: "put",
       path: "/rooms/{id}/mute",
+      operationId: "setRoomMuted",
       tags: ["rooms"],
       summary: "Mute or unmute a room for me",
       security,
@@ -274,8 +326,10 @@ export const roomRoutes = router(
       responses: {
         200: ok(z.object({ muted: z.boolean() })),
         400: errors[400],
+        401: errors[401],
         403: errors[403],
         404: errors[404],
+        413: tooLarge,
       },
     }),
     async (c) => {
