@@ -37,6 +37,12 @@ function initialJsBudget(limit: number): Plugin {
 export default defineConfig({
   root: "web",
   plugins: [preact(), initialJsBudget(INITIAL_JS_BUDGET_BYTES)],
+  css: {
+    // Components' CSS modules keep their class names as written (`.msg`, `.room-list__item`):
+    // the browser tests and a few DOM queries find elements by them, and every name starts with
+    // its component's block, so modules do not collide. Imported as `styles.roomListItem`.
+    modules: { generateScopedName: "[local]", localsConvention: "camelCaseOnly" },
+  },
   build: {
     // Relative to root, so <repo>/dist/client; it lies outside root, hence the explicit empty.
     outDir: "../dist/client",

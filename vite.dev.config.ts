@@ -13,6 +13,7 @@ export default defineConfig({
   // As in vite.config.ts (not imported from it: Vite's native config loader wants no
   // extensionless imports, and TypeScript no .ts ones).
   root: "web",
+  css: { modules: { generateScopedName: "[local]", localsConvention: "camelCaseOnly" } },
   plugins: [
     preact(),
     cloudflare({

@@ -1,11 +1,13 @@
 // Entry point: builds the app state on the real API, renders, then asks who is signed in.
+// The tokens and the global rules first: components' modules come after them in the cascade.
+import "./styles/tokens.css";
+import "./styles/global.css";
 import { effect } from "@preact/signals";
 import { render } from "preact";
 import { App } from "./components/app";
 import { createApi } from "./net/api";
 import { createAppState } from "./state/app-state";
 import { applyTheme, theme } from "./state/theme";
-import "./styles.css";
 
 applyTheme(theme.value);
 const state = createAppState(createApi());

@@ -5,7 +5,9 @@ import type { AdminRoom, AdminUser, AuditEntry } from "../../../src/shared/api";
 import { asApiError } from "../../net/api";
 import { useAppState } from "../../state/use-app-state";
 import { Confirm } from "../confirm";
+import * as fieldStyles from "../field/field.module.css";
 import { Panel } from "../panel";
+import * as styles from "./admin-panel.module.css";
 import { auditActor, auditRoom, auditTarget, roomLabel, storedText } from "./admin-text";
 import { RetentionPanel } from "./retention-panel";
 
@@ -15,13 +17,13 @@ export function AdminPanel() {
   const [tab, setTab] = useState<Tab>("rooms");
   return (
     <Panel title="Administration" focusKey="admin">
-      <div class="tabs" role="tablist" aria-label="Administration">
+      <div class={styles.tabs} role="tablist" aria-label="Administration">
         {(["rooms", "people", "audit"] as const).map((t) => (
           <button
             key={t}
             type="button"
             role="tab"
-            class="tabs__tab"
+            class={styles.tabsTab}
             aria-selected={tab === t}
             onClick={() => setTab(t)}
           >
@@ -71,7 +73,7 @@ function AdminRooms() {
   return (
     <div class="stack">
       <input
-        class="field__input search"
+        class={`${fieldStyles.fieldInput} search`}
         type="search"
         aria-label="Find rooms"
         placeholder="Find rooms"
@@ -139,7 +141,7 @@ function AdminPeople() {
   return (
     <div class="stack">
       <input
-        class="field__input search"
+        class={`${fieldStyles.fieldInput} search`}
         type="search"
         aria-label="Find people"
         placeholder="Find people"
@@ -210,7 +212,7 @@ function AdminAudit() {
   return (
     <div class="stack">
       {page.error && <p role="alert">{page.error}</p>}
-      <table class="audit">
+      <table class={styles.audit}>
         <thead>
           <tr>
             <th scope="col">When</th>

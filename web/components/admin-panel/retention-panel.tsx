@@ -10,6 +10,8 @@ import { useAppState } from "../../state/use-app-state";
 import { Confirm } from "../confirm";
 import { Field } from "../field";
 import { FormAlert } from "../form-alert";
+import * as formAlertStyles from "../form-alert/form-alert.module.css";
+import * as styles from "./admin-panel.module.css";
 import {
   deletedText,
   fieldText,
@@ -131,21 +133,21 @@ export function RetentionPanel({ room, label, id, onApplied }: RetentionPanelPro
 
   if (loadError) {
     return (
-      <p class="form-alert retention" id={id} role="alert">
+      <p class={`${formAlertStyles.formAlert} ${styles.retention}`} id={id} role="alert">
         {loadError}
       </p>
     );
   }
   if (!retention) {
     return (
-      <p class="muted retention" id={id} aria-busy="true">
+      <p class={`muted ${styles.retention}`} id={id} aria-busy="true">
         Loading retention…
       </p>
     );
   }
   return (
     <form
-      class="retention stack"
+      class={`${styles.retention} stack`}
       id={id}
       aria-label={`Retention of ${label}`}
       noValidate
@@ -161,9 +163,9 @@ export function RetentionPanel({ room, label, id, onApplied }: RetentionPanelPro
         void save.submit(read.policy);
       }}
     >
-      <p class="retention__now">{keptText(retention.effective)}</p>
+      <p class={styles.retentionNow}>{keptText(retention.effective)}</p>
       <FormAlert error={save.error} fields={FIELDS} />
-      <div class="retention__fields">
+      <div class={styles.retentionFields}>
         <Field
           label="Keep for (days)"
           name="maxAgeDays"
@@ -224,11 +226,11 @@ export function RetentionPanel({ room, label, id, onApplied }: RetentionPanelPro
         </Confirm>
       )}
       {actionError && (
-        <p class="form-alert" role="alert">
+        <p class={formAlertStyles.formAlert} role="alert">
           {actionError.message}
         </p>
       )}
-      <p class="retention__outcome" role="status">
+      <p class={styles.retentionOutcome} role="status">
         {outcome}
       </p>
     </form>

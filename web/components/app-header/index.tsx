@@ -7,15 +7,16 @@ import { useSubmit } from "../../hooks/use-submit";
 import { useAppState } from "../../state/use-app-state";
 import { OverflowMenu } from "../overflow-menu";
 import { ThemePicker } from "../theme-picker";
+import * as styles from "./app-header.module.css";
 
 export function AppHeader({ user }: { user: SelfUser }) {
   const state = useAppState();
   const { pending, error, submit } = useSubmit(state.signOut);
   return (
-    <header class="app-header">
+    <header class={styles.appHeader}>
       <p class="brand">Confab</p>
-      <OverflowMenu label="Menu" class="app-header__me">
-        <span class="app-header__name" title={`@${user.handle}`} dir="auto">
+      <OverflowMenu label="Menu" class={styles.appHeaderMe}>
+        <span class={styles.appHeaderName} title={`@${user.handle}`} dir="auto">
           {user.displayName}
         </span>
         {user.role === "admin" && (
@@ -48,7 +49,7 @@ export function AppHeader({ user }: { user: SelfUser }) {
         </button>
       </OverflowMenu>
       {error && (
-        <span class="app-header__error" role="alert">
+        <span class={styles.appHeaderError} role="alert">
           {error.message}
         </span>
       )}

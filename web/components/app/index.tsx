@@ -3,6 +3,7 @@ import type { AppState } from "../../state/app-state";
 import { AppStateContext } from "../../state/use-app-state";
 import { AuthScreen } from "../auth-screen";
 import { Workspace } from "../workspace";
+import * as styles from "./app.module.css";
 
 export function App({ state }: { state: AppState }) {
   return (
@@ -17,13 +18,13 @@ function Screen({ state }: { state: AppState }) {
   switch (session.status) {
     case "unknown":
       return (
-        <main class="splash" aria-busy="true">
+        <main class={styles.splash} aria-busy="true">
           <p class="brand brand--large">Confab</p>
         </main>
       );
     case "error":
       return (
-        <main class="splash">
+        <main class={styles.splash}>
           <p class="brand brand--large">Confab</p>
           <p role="alert">{session.error.message}</p>
           <button type="button" class="button button--primary" onClick={() => void state.start()}>

@@ -3,8 +3,10 @@
 import { useState } from "preact/hooks";
 import type { SignedOutNotice } from "../../state/app-state";
 import { useAppState } from "../../state/use-app-state";
+import * as formAlertStyles from "../form-alert/form-alert.module.css";
 import { SignInForm } from "../sign-in-form";
 import { SignUpForm } from "../sign-up-form";
+import * as styles from "./auth-screen.module.css";
 
 const NOTICES: Record<SignedOutNotice, string> = {
   disabled:
@@ -19,17 +21,17 @@ export function AuthScreen() {
   const [mode, setMode] = useState<"sign-in" | "sign-up">("sign-in");
   const signingUp = mode === "sign-up";
   return (
-    <main class="auth">
-      <div class="auth__card">
+    <main class={styles.auth}>
+      <div class={styles.authCard}>
         <p class="brand brand--large">Confab</p>
-        <h1 class="auth__title">{signingUp ? "Create your account" : "Sign in"}</h1>
+        <h1 class={styles.authTitle}>{signingUp ? "Create your account" : "Sign in"}</h1>
         {notice && (
-          <p class="form-alert auth__notice" role="alert">
+          <p class={`${formAlertStyles.formAlert} auth__notice`} role="alert">
             {NOTICES[notice]}
           </p>
         )}
         {signingUp ? <SignUpForm key="sign-up" /> : <SignInForm key="sign-in" />}
-        <p class="auth__switch">
+        <p class={styles.authSwitch}>
           {signingUp ? "Already have an account?" : "New here?"}{" "}
           <button
             type="button"

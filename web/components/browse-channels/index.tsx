@@ -5,6 +5,7 @@ import { useSearch } from "../../hooks/use-search";
 import { useSubmit } from "../../hooks/use-submit";
 import { useAppState } from "../../state/use-app-state";
 import { Field } from "../field";
+import * as fieldStyles from "../field/field.module.css";
 import { Panel } from "../panel";
 import { RoomIcon } from "../room-icon";
 import { SearchResults } from "../search-results";
@@ -48,7 +49,7 @@ function ChannelResult({ room }: { room: Room }) {
         <span class="result__title">{room.name}</span>
         {room.topic && <span class="result__detail">{room.topic}</span>}
         {error && (
-          <span class="field__error" role="alert">
+          <span class={fieldStyles.fieldError} role="alert">
             {error.message}
           </span>
         )}

@@ -5,6 +5,7 @@ import { useId, useRef, useState } from "preact/hooks";
 import type { Member } from "../../../src/shared/api";
 import { MESSAGE_LIMITS, type Message } from "../../../src/shared/protocol";
 import { cleanBody } from "../../../src/shared/text";
+import * as styles from "./composer.module.css";
 
 const LIMIT = MESSAGE_LIMITS.bodyMaxChars;
 const SHOW_COUNTER_FROM = LIMIT - 300;
@@ -138,17 +139,17 @@ export function Composer(props: ComposerProps) {
 
   return (
     <form
-      class="composer"
+      class={styles.composer}
       onSubmit={(e) => {
         e.preventDefault();
         send();
       }}
     >
       {props.replyTo && (
-        <div class="composer__reply">
-          <span class="composer__reply-label">
+        <div class={styles.composerReply}>
+          <span class={styles.composerReplyLabel}>
             Replying to <strong dir="auto">{props.replyTo.sender.name}</strong>:{" "}
-            <span class="composer__reply-text" dir="auto">
+            <span class={styles.composerReplyText} dir="auto">
               {props.replyTo.body.slice(0, 120)}
             </span>
           </span>
@@ -163,7 +164,7 @@ export function Composer(props: ComposerProps) {
         </div>
       )}
       {open && (
-        <div class="mentions-menu" id={listId} role="listbox" aria-label="People to mention">
+        <div class={styles.mentionsMenu} id={listId} role="listbox" aria-label="People to mention">
           {suggestions.map((member, i) => (
             <div
               key={member.user.id}
@@ -171,7 +172,7 @@ export function Composer(props: ComposerProps) {
               role="option"
               tabIndex={-1}
               aria-selected={i === active}
-              class="mentions-menu__item"
+              class={styles.mentionsMenuItem}
               onMouseDown={(e) => {
                 e.preventDefault();
                 pick(member);
@@ -183,10 +184,10 @@ export function Composer(props: ComposerProps) {
           ))}
         </div>
       )}
-      <div class="composer__row">
+      <div class={styles.composerRow}>
         <textarea
           ref={input}
-          class="composer__input"
+          class={styles.composerInput}
           aria-label="Message"
           dir="auto"
           placeholder={props.disabled ?? "Write a message…"}
@@ -215,18 +216,18 @@ export function Composer(props: ComposerProps) {
           Send
         </button>
       </div>
-      <p class="composer__meta">
+      <p class={styles.composerMeta}>
         <span id={hintId} class="visually-hidden">
           Enter sends, Shift+Enter starts a new line, @ mentions someone.
         </span>
         {(error || (triedTooLong && tooLong)) && (
-          <span class="composer__error" role="alert">
+          <span class={styles.composerError} role="alert">
             {error ?? tooLongText(length)}
           </span>
         )}
         <span
           id={counterId}
-          class={`composer__counter${tooLong ? " composer__counter--over" : ""}`}
+          class={`${styles.composerCounter}${tooLong ? ` ${styles.composerCounterOver}` : ""}`}
           aria-live="polite"
         >
           {length >= SHOW_COUNTER_FROM ? `${count(length)} / ${count(LIMIT)}` : ""}

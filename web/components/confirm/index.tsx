@@ -3,6 +3,7 @@
 // "Cancel" to back out, and focus back where it was when it closes without confirming.
 import type { ComponentChildren } from "preact";
 import { useLayoutEffect, useRef } from "preact/hooks";
+import * as styles from "./confirm.module.css";
 
 interface ConfirmProps {
   /** The question, with what happens if the answer is yes. */
@@ -34,7 +35,7 @@ export function Confirm(props: ConfirmProps) {
   };
   return (
     <fieldset
-      class={`confirm${props.class ? ` ${props.class}` : ""}`}
+      class={`${styles.confirm}${props.class ? ` ${props.class}` : ""}`}
       onKeyDown={(e) => {
         if (e.key === "Escape") {
           e.stopPropagation();

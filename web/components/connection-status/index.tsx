@@ -1,6 +1,7 @@
 // The room's connection in a few words: nothing while live, otherwise what is going on and
 // that typed messages wait for the connection.
 import type { Connection } from "../../state/room-state";
+import * as styles from "./connection-status.module.css";
 
 const LABELS: Record<Connection, string | null> = {
   connected: null,
@@ -13,10 +14,14 @@ const LABELS: Record<Connection, string | null> = {
 export function ConnectionStatus({ connection }: { connection: Connection }) {
   const label = LABELS[connection];
   return (
-    <p class={`connection connection--${connection}`} role="status" data-connection={connection}>
+    <p
+      class={`${styles.connection} connection--${connection}`}
+      role="status"
+      data-connection={connection}
+    >
       {label && (
         <>
-          <span class="connection__dot" aria-hidden="true" />
+          <span class={styles.connectionDot} aria-hidden="true" />
           {label}
         </>
       )}

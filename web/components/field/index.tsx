@@ -1,6 +1,7 @@
 // A labelled text input with an optional hint and the server's message for this field.
 import type { InputHTMLAttributes } from "preact";
 import { useId } from "preact/hooks";
+import * as styles from "./field.module.css";
 
 interface FieldProps {
   label: string;
@@ -41,11 +42,11 @@ export function Field(props: FieldProps) {
     placeholder: props.placeholder,
     "aria-invalid": props.error ? true : undefined,
     "aria-describedby": describedBy || undefined,
-    class: "field__input",
+    class: styles.fieldInput,
   };
   return (
-    <div class="field">
-      <label class="field__label" for={id}>
+    <div class={styles.field}>
+      <label class={styles.fieldLabel} for={id}>
         {props.label}
       </label>
       {props.multiline ? (
@@ -62,12 +63,12 @@ export function Field(props: FieldProps) {
         />
       )}
       {props.hint && (
-        <p class="field__hint" id={hintId}>
+        <p class={styles.fieldHint} id={hintId}>
           {props.hint}
         </p>
       )}
       {props.error && (
-        <p class="field__error" id={errorId}>
+        <p class={styles.fieldError} id={errorId}>
           {props.error}
         </p>
       )}

@@ -1,5 +1,6 @@
 // A form's error that belongs to no single field (wrong password, rate limit, server down).
 import { type ApiError, fieldErrors } from "../../net/api";
+import * as styles from "./form-alert.module.css";
 
 interface FormAlertProps {
   error: ApiError | null;
@@ -12,7 +13,7 @@ export function FormAlert({ error, fields }: FormAlertProps) {
   const shown = Object.keys(fieldErrors(error)).some((path) => fields.includes(path));
   const message = shown ? "Please correct the marked fields." : error.message;
   return (
-    <p class="form-alert" role="alert">
+    <p class={styles.formAlert} role="alert">
       {message}
     </p>
   );

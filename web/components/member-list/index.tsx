@@ -2,6 +2,7 @@
 // role changes and removal.
 import type { Member, MemberRole } from "../../../src/shared/api";
 import { Avatar } from "../avatar";
+import * as styles from "./member-list.module.css";
 
 const ROLE_LABELS: Record<MemberRole, string | null> = {
   owner: "owner",
@@ -37,39 +38,39 @@ export function MemberList(props: MemberListProps) {
     </button>
   );
   return (
-    <section class="members" aria-labelledby="members-heading">
-      <h3 class="members__heading" id="members-heading">
-        Members <span class="members__count">{memberCount}</span>
+    <section class={styles.members} aria-labelledby="members-heading">
+      <h3 class={styles.membersHeading} id="members-heading">
+        Members <span class={styles.membersCount}>{memberCount}</span>
       </h3>
-      <ul class="members__list">
+      <ul class={styles.membersList}>
         {sorted.map((member) => {
           const isOnline = online.has(member.user.id);
           const canRemove =
             member.user.id !== meId &&
             (myRole === "owner" || (myRole === "moderator" && member.role === "member"));
           return (
-            <li class="member" key={member.user.id}>
-              <span class="presence-avatar">
+            <li class={styles.member} key={member.user.id}>
+              <span class={styles.presenceAvatar}>
                 <Avatar name={member.user.displayName} />
                 <span
-                  class={`presence-dot${isOnline ? " presence-dot--online" : ""}`}
+                  class={`${styles.presenceDot}${isOnline ? ` ${styles.presenceDotOnline}` : ""}`}
                   title={isOnline ? "Online" : "Offline"}
                 />
               </span>
-              <span class="member__names">
-                <span class="member__name" dir="auto">
+              <span class={styles.memberNames}>
+                <span class={styles.memberName} dir="auto">
                   {member.user.displayName}
                   {member.user.id === meId && <span class="muted"> (you)</span>}
                 </span>
-                <span class="member__handle">
+                <span class={styles.memberHandle}>
                   @{member.user.handle}
                   <span class="visually-hidden">{isOnline ? ", online" : ", offline"}</span>
                 </span>
               </span>
               {myRole === "owner" && props.onRole && member.user.id !== meId ? (
-                <span class="member__controls">
+                <span class={styles.memberControls}>
                   <select
-                    class="member__role"
+                    class={styles.memberRole}
                     aria-label={`Role of ${member.user.displayName}`}
                     value={member.role}
                     onChange={(e) =>
@@ -88,7 +89,7 @@ export function MemberList(props: MemberListProps) {
                     <span class={`badge badge--${member.role}`}>{ROLE_LABELS[member.role]}</span>
                   )}
                   {canRemove && props.onRemove && (
-                    <span class="member__controls">{removeButton(member)}</span>
+                    <span class={styles.memberControls}>{removeButton(member)}</span>
                   )}
                 </>
               )}

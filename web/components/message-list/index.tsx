@@ -10,6 +10,7 @@ import type { RoomState } from "../../state/room-state";
 import { type TimelineRow, timelineRows } from "../../state/timeline";
 import { Message, type MessageContext, PendingRow } from "../message";
 import { VirtualList } from "../virtual-list";
+import * as styles from "./message-list.module.css";
 
 type Row = TimelineRow | { kind: "start"; key: string } | { kind: "unread"; key: string };
 
@@ -131,22 +132,22 @@ export function MessageList(props: MessageListProps) {
     switch (row.kind) {
       case "start":
         return hasOlder ? (
-          <p class="timeline__start">Loading older messages…</p>
+          <p class={styles.timelineStart}>Loading older messages…</p>
         ) : (
           <>
-            <p class="timeline__start">This is the beginning of the room.</p>
-            {kept && <p class="timeline__kept">{kept}</p>}
+            <p class={styles.timelineStart}>This is the beginning of the room.</p>
+            {kept && <p class={styles.timelineKept}>{kept}</p>}
           </>
         );
       case "day":
         return (
-          <h3 class="timeline__day">
+          <h3 class={styles.timelineDay}>
             <span>{row.label}</span>
           </h3>
         );
       case "unread":
         return (
-          <p class="timeline__unread">
+          <p class={styles.timelineUnread}>
             <span>New messages</span>
           </p>
         );
@@ -160,7 +161,7 @@ export function MessageList(props: MessageListProps) {
   return (
     // biome-ignore lint/a11y/noStaticElementInteractions: delegation — the keys and focus come from the messages and their controls; the div itself never takes focus
     <div
-      class="timeline"
+      class={styles.timeline}
       onKeyDown={onListKey}
       onFocusIn={(event) => {
         const seq = (event.target as HTMLElement).closest<HTMLElement>(".msg[data-seq]")?.dataset
@@ -187,7 +188,7 @@ export function MessageList(props: MessageListProps) {
       {!atBottom && (
         <button
           type="button"
-          class="button button--small timeline__jump"
+          class={`button button--small ${styles.timelineJump}`}
           onClick={() => setJump((n) => n + 1)}
         >
           Jump to latest ↓

@@ -5,7 +5,9 @@ import type { Message as MessageType } from "../../../src/shared/protocol";
 import { cleanBody } from "../../../src/shared/text";
 import { type PendingMessage, timeLabel } from "../../state/timeline";
 import { Avatar } from "../avatar";
+import * as fieldStyles from "../field/field.module.css";
 import { RichText } from "../rich-text";
+import * as styles from "./message.module.css";
 
 /** The picker's choices; each must pass the server's one-emoji rule (test/unicode.test.ts). */
 export const QUICK_REACTIONS = ["👍", "❤️", "😂", "🎉", "😮", "😢"] as const;
@@ -42,18 +44,18 @@ function Receipt({ message, view }: { message: MessageType; view: MessageContext
   ).length;
   if (view.isDm) {
     return readers > 0 ? (
-      <span class="receipt receipt--read" title="Read">
+      <span class={`${styles.receipt} ${styles.receiptRead}`} title="Read">
         ✓✓<span class="visually-hidden"> read</span>
       </span>
     ) : (
-      <span class="receipt" title="Sent">
+      <span class={styles.receipt} title="Sent">
         ✓<span class="visually-hidden"> sent</span>
       </span>
     );
   }
   if (message.seq !== view.lastMineSeq) return null;
   return (
-    <span class="receipt" title="Sent">
+    <span class={styles.receipt} title="Sent">
       {readers > 0 ? `✓ Seen by ${readers}` : "✓ Sent"}
     </span>
   );
@@ -73,14 +75,14 @@ function EditForm({ message, view }: { message: MessageType; view: MessageContex
   };
   return (
     <form
-      class="msg__edit"
+      class={styles.msgEdit}
       onSubmit={(e) => {
         e.preventDefault();
         void save();
       }}
     >
       <textarea
-        class="field__input"
+        class={fieldStyles.fieldInput}
         aria-label="Edit message"
         value={text}
         rows={2}
@@ -95,7 +97,7 @@ function EditForm({ message, view }: { message: MessageType; view: MessageContex
           }
         }}
       />
-      {error && <p class="field__error">{error}</p>}
+      {error && <p class={fieldStyles.fieldError}>{error}</p>}
       <div class="button-row">
         <button type="submit" class="button button--primary button--small">
           Save
@@ -130,13 +132,13 @@ function Actions({ message, view }: { message: MessageType; view: MessageContext
     message.reactions.filter((r) => r.userIds.includes(view.meId)).map((r) => r.emoji),
   );
   return (
-    <div class="msg__actions" ref={toolbar}>
+    <div class={styles.msgActions} ref={toolbar}>
       {picking ? (
         QUICK_REACTIONS.map((emoji) => (
           <button
             type="button"
             key={emoji}
-            class="msg__action"
+            class={styles.msgAction}
             tabIndex={-1}
             data-action={emoji === QUICK_REACTIONS[0] ? "first-emoji" : undefined}
             aria-label={`React ${emoji}`}
@@ -151,7 +153,7 @@ function Actions({ message, view }: { message: MessageType; view: MessageContext
       ) : (
         <button
           type="button"
-          class="msg__action"
+          class={styles.msgAction}
           tabIndex={-1}
           data-action="react"
           onClick={() => swap(() => setPicking(true), "first-emoji")}
@@ -159,13 +161,18 @@ function Actions({ message, view }: { message: MessageType; view: MessageContext
           React
         </button>
       )}
-      <button type="button" class="msg__action" tabIndex={-1} onClick={() => view.reply(message)}>
+      <button
+        type="button"
+        class={styles.msgAction}
+        tabIndex={-1}
+        onClick={() => view.reply(message)}
+      >
         Reply
       </button>
       {mine && (
         <button
           type="button"
-          class="msg__action"
+          class={styles.msgAction}
           tabIndex={-1}
           onClick={() => view.startEdit(message.seq)}
         >
@@ -177,7 +184,7 @@ function Actions({ message, view }: { message: MessageType; view: MessageContext
           <>
             <button
               type="button"
-              class="msg__action msg__action--danger"
+              class={`${styles.msgAction} ${styles.msgActionDanger}`}
               tabIndex={-1}
               data-action="confirm-delete"
               onClick={() => void view.remove(message.seq)}
@@ -186,7 +193,7 @@ function Actions({ message, view }: { message: MessageType; view: MessageContext
             </button>
             <button
               type="button"
-              class="msg__action"
+              class={styles.msgAction}
               tabIndex={-1}
               onClick={() => swap(() => setConfirming(false), "delete")}
             >
@@ -196,7 +203,7 @@ function Actions({ message, view }: { message: MessageType; view: MessageContext
         ) : (
           <button
             type="button"
-            class="msg__action"
+            class={styles.msgAction}
             tabIndex={-1}
             data-action="delete"
             onClick={() => swap(() => setConfirming(true), "confirm-delete")}
@@ -219,12 +226,12 @@ export function Message({ message, first, view }: MessageProps) {
   const date = new Date(message.createdAt);
   const mentionsMe = message.mentions.includes(view.meId);
   const classes = [
-    "msg",
-    first && "msg--first",
-    mine && "msg--mine",
-    mentionsMe && "msg--mention",
+    styles.msg,
+    first && styles.msgFirst,
+    mine && styles.msgMine,
+    mentionsMe && styles.msgMention,
     message.deleted && "msg--deleted",
-    view.highlightSeq === message.seq && "msg--highlight",
+    view.highlightSeq === message.seq && styles.msgHighlight,
   ]
     .filter(Boolean)
     .join(" ");
@@ -235,22 +242,22 @@ export function Message({ message, first, view }: MessageProps) {
       aria-label={`${message.sender.name}`}
       tabIndex={view.activeSeq === message.seq ? 0 : -1}
     >
-      <div class="msg__gutter">
+      <div class={styles.msgGutter}>
         {first ? (
           <Avatar name={message.sender.name} />
         ) : (
-          <time class="msg__time msg__time--side" dateTime={message.createdAt}>
+          <time class={`${styles.msgTime} ${styles.msgTimeSide}`} dateTime={message.createdAt}>
             {timeLabel(date)}
           </time>
         )}
       </div>
-      <div class="msg__main">
+      <div class={styles.msgMain}>
         {first && (
-          <header class="msg__header">
-            <span class="msg__sender" dir="auto">
+          <header class={styles.msgHeader}>
+            <span class={styles.msgSender} dir="auto">
               {mine ? `${message.sender.name} (you)` : message.sender.name}
             </span>
-            <time class="msg__time" dateTime={message.createdAt} title={date.toLocaleString()}>
+            <time class={styles.msgTime} dateTime={message.createdAt} title={date.toLocaleString()}>
               {timeLabel(date)}
             </time>
           </header>
@@ -258,13 +265,13 @@ export function Message({ message, first, view }: MessageProps) {
         {message.replyTo && !message.deleted && (
           <button
             type="button"
-            class="msg__quote"
+            class={styles.msgQuote}
             tabIndex={-1}
             title="Show the original message"
             onClick={() => message.replyTo && view.jumpTo(message.replyTo.seq)}
           >
             <span class="visually-hidden">In reply to </span>
-            <span class="msg__quote-sender" dir="auto">
+            <span class={styles.msgQuoteSender} dir="auto">
               {message.replyTo.sender.name}
             </span>{" "}
             <span class="msg__quote-text" dir="auto">
@@ -275,34 +282,34 @@ export function Message({ message, first, view }: MessageProps) {
         {view.editingSeq === message.seq ? (
           <EditForm message={message} view={view} />
         ) : message.deleted ? (
-          <p class="msg__body msg__body--deleted">Message deleted</p>
+          <p class={`${styles.msgBody} ${styles.msgBodyDeleted}`}>Message deleted</p>
         ) : (
-          <p class="msg__body" dir="auto">
+          <p class={styles.msgBody} dir="auto">
             <RichText
               body={message.body}
               handles={view.handles}
               myHandle={view.myHandle}
               tabbable={false}
             />
-            {message.editedAt && <span class="msg__edited"> (edited)</span>}
+            {message.editedAt && <span class={styles.msgEdited}> (edited)</span>}
           </p>
         )}
         {!message.deleted && message.reactions.length > 0 && (
-          <div class="reactions">
+          <div class={styles.reactions}>
             {message.reactions.map((reaction) => {
               const minePressed = reaction.userIds.includes(view.meId);
               return (
                 <button
                   type="button"
                   key={reaction.emoji}
-                  class="reaction"
+                  class={styles.reaction}
                   tabIndex={-1}
                   aria-pressed={minePressed}
                   aria-label={`${reaction.emoji} ${reaction.count}${minePressed ? ", including you" : ""}`}
                   onClick={() => view.react(message.seq, reaction.emoji, !minePressed)}
                 >
                   <span aria-hidden="true">{reaction.emoji}</span>
-                  <span class="reaction__count" aria-hidden="true">
+                  <span class={styles.reactionCount} aria-hidden="true">
                     {reaction.count}
                   </span>
                 </button>
@@ -332,18 +339,18 @@ export function PendingRow({
   const quote = pending.replyTo === null ? null : view.quoteOf(pending.replyTo);
   return (
     <article
-      class={`msg msg--first msg--mine msg--pending${pending.status === "failed" ? " msg--failed" : ""}`}
+      class={`${styles.msg} ${styles.msgFirst} ${styles.msgMine} ${styles.msgPending}${pending.status === "failed" ? ` ${styles.msgFailed}` : ""}`}
       aria-label={`${name}, not sent yet`}
     >
-      <div class="msg__gutter">
+      <div class={styles.msgGutter}>
         <Avatar name={name} />
       </div>
-      <div class="msg__main">
-        <header class="msg__header">
-          <span class="msg__sender" dir="auto">
+      <div class={styles.msgMain}>
+        <header class={styles.msgHeader}>
+          <span class={styles.msgSender} dir="auto">
             {name} (you)
           </span>
-          <span class="msg__time">
+          <span class={styles.msgTime}>
             {pending.status === "failed"
               ? "Not sent"
               : pending.status === "queued"
@@ -352,8 +359,8 @@ export function PendingRow({
           </span>
         </header>
         {quote && (
-          <blockquote class="msg__quote">
-            <span class="msg__quote-sender" dir="auto">
+          <blockquote class={styles.msgQuote}>
+            <span class={styles.msgQuoteSender} dir="auto">
               {quote.sender}
             </span>{" "}
             <span class="msg__quote-text" dir="auto">
@@ -361,11 +368,11 @@ export function PendingRow({
             </span>
           </blockquote>
         )}
-        <p class="msg__body" dir="auto">
+        <p class={styles.msgBody} dir="auto">
           <RichText body={pending.body} />
         </p>
         {pending.status === "failed" && (
-          <p class="msg__error" role="alert">
+          <p class={styles.msgError} role="alert">
             {pending.error}{" "}
             <button type="button" class="link-button" onClick={() => view.retry(pending.cid)}>
               Retry

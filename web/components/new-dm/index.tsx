@@ -6,6 +6,7 @@ import { useSubmit } from "../../hooks/use-submit";
 import { useAppState } from "../../state/use-app-state";
 import { Avatar } from "../avatar";
 import { Field } from "../field";
+import * as fieldStyles from "../field/field.module.css";
 import { Panel } from "../panel";
 import { SearchResults } from "../search-results";
 
@@ -52,7 +53,7 @@ function PersonResult({ person }: { person: PublicUser }) {
         </span>
         <span class="result__detail">@{person.handle}</span>
         {error && (
-          <span class="field__error" role="alert">
+          <span class={fieldStyles.fieldError} role="alert">
             {error.message}
           </span>
         )}

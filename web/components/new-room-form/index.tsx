@@ -4,8 +4,10 @@ import { useSubmit } from "../../hooks/use-submit";
 import { type CreateRoomInput, fieldErrors } from "../../net/api";
 import { useAppState } from "../../state/use-app-state";
 import { Field } from "../field";
+import * as fieldStyles from "../field/field.module.css";
 import { FormAlert } from "../form-alert";
 import { Panel } from "../panel";
+import * as styles from "./new-room-form.module.css";
 
 const FIELDS = ["kind", "name", "topic"] as const;
 
@@ -25,16 +27,16 @@ export function NewRoomForm() {
   return (
     <Panel title="New room" focusKey="new-room">
       <form
-        class="stack form--narrow"
+        class={`stack ${styles.formNarrow}`}
         onSubmit={(e) => {
           e.preventDefault();
           void submit({ kind, name, ...(topic.trim() ? { topic } : {}) });
         }}
       >
-        <fieldset class="choice">
-          <legend class="field__label">Kind</legend>
+        <fieldset class={styles.choice}>
+          <legend class={fieldStyles.fieldLabel}>Kind</legend>
           {KINDS.map((option) => (
-            <label class="choice__option" key={option.kind}>
+            <label class={styles.choiceOption} key={option.kind}>
               <input
                 type="radio"
                 name="kind"
@@ -43,12 +45,12 @@ export function NewRoomForm() {
                 onChange={() => setKind(option.kind)}
               />
               <span>
-                <span class="choice__label">{option.label}</span>
-                <span class="choice__hint">{option.hint}</span>
+                <span class={styles.choiceLabel}>{option.label}</span>
+                <span class={styles.choiceHint}>{option.hint}</span>
               </span>
             </label>
           ))}
-          {errors.kind && <p class="field__error">{errors.kind}</p>}
+          {errors.kind && <p class={fieldStyles.fieldError}>{errors.kind}</p>}
         </fieldset>
         <Field
           label="Name"

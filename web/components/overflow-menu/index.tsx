@@ -3,6 +3,7 @@
 // the controls closes it). Wide screens show the controls inline and never the button.
 import type { ComponentChildren } from "preact";
 import { useEffect, useId, useRef, useState } from "preact/hooks";
+import * as styles from "./overflow-menu.module.css";
 
 interface OverflowMenuProps {
   /** What the button says (visible). */
@@ -29,7 +30,7 @@ export function OverflowMenu({ label, ariaLabel, class: extra, children }: Overf
   return (
     // biome-ignore lint/a11y/noStaticElementInteractions: delegation — Escape and clicks come from the menu's own buttons
     <div
-      class={`overflow${extra ? ` ${extra}` : ""}`}
+      class={`${styles.overflow}${extra ? ` ${extra}` : ""}`}
       ref={root}
       data-open={open ? "" : undefined}
       onKeyDown={(event) => {
@@ -44,7 +45,7 @@ export function OverflowMenu({ label, ariaLabel, class: extra, children }: Overf
     >
       <button
         type="button"
-        class="button button--ghost overflow__toggle"
+        class={`button button--ghost ${styles.overflowToggle}`}
         ref={toggle}
         aria-expanded={open}
         aria-controls={id}
@@ -53,7 +54,7 @@ export function OverflowMenu({ label, ariaLabel, class: extra, children }: Overf
       >
         {label}
       </button>
-      <div class="overflow__items" id={id}>
+      <div class={styles.overflowItems} id={id}>
         {children}
       </div>
     </div>

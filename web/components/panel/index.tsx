@@ -4,6 +4,7 @@ import type { ComponentChildren } from "preact";
 import { useId } from "preact/hooks";
 import { useFocusOnMount } from "../../hooks/use-focus-on-mount";
 import { useAppState } from "../../state/use-app-state";
+import * as styles from "./panel.module.css";
 
 interface PanelProps {
   title: ComponentChildren;
@@ -20,25 +21,25 @@ export function Panel({ title, focusKey, icon, badges, subtitle, children }: Pan
   const headingRef = useFocusOnMount<HTMLHeadingElement>(focusKey);
   const headingId = useId();
   return (
-    <section class="panel" aria-labelledby={headingId}>
-      <header class="panel__header">
+    <section class={styles.panel} aria-labelledby={headingId}>
+      <header class={styles.panelHeader}>
         <button
           type="button"
-          class="button button--ghost panel__back"
+          class={`button button--ghost ${styles.panelBack}`}
           onClick={() => state.show({ kind: "home" })}
         >
           <span aria-hidden="true">←</span> Rooms
         </button>
-        <div class="panel__title-row">
+        <div class={styles.panelTitleRow}>
           {icon}
-          <h2 class="panel__title" id={headingId} tabIndex={-1} ref={headingRef}>
+          <h2 class={styles.panelTitle} id={headingId} tabIndex={-1} ref={headingRef}>
             {title}
           </h2>
           {badges}
         </div>
         {subtitle}
       </header>
-      <div class="panel__body">{children}</div>
+      <div class={styles.panelBody}>{children}</div>
     </section>
   );
 }

@@ -1,5 +1,6 @@
 // A message body as text, with links that open safely elsewhere and highlighted @mentions.
 import { textParts } from "../../lib/rich-text";
+import * as styles from "./rich-text.module.css";
 
 interface RichTextProps {
   body: string;
@@ -33,7 +34,10 @@ export function RichText({ body, handles, myHandle, tabbable = true }: RichTextP
             const known = part.handle === myHandle || (handles?.has(part.handle) ?? false);
             if (!known) return part.text;
             return (
-              <span key={i} class={`mention${part.handle === myHandle ? " mention--me" : ""}`}>
+              <span
+                key={i}
+                class={`${styles.mention}${part.handle === myHandle ? ` ${styles.mentionMe}` : ""}`}
+              >
                 {part.text}
               </span>
             );

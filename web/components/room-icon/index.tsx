@@ -1,5 +1,6 @@
 // The sign of a room's kind: # for a channel, a lock for a private room, a person for a DM.
 import type { Room } from "../../../src/shared/api";
+import * as styles from "./room-icon.module.css";
 
 const LABELS: Record<Room["kind"], string> = {
   channel: "Channel",
@@ -10,11 +11,11 @@ const LABELS: Record<Room["kind"], string> = {
 export function RoomIcon({ kind, large }: { kind: Room["kind"]; large?: boolean }) {
   return (
     <span
-      class={large ? "room-icon room-icon--large" : "room-icon"}
+      class={large ? `${styles.roomIcon} ${styles.roomIconLarge}` : styles.roomIcon}
       role="img"
       aria-label={LABELS[kind]}
     >
-      {kind === "channel" && <span class="room-icon__hash">#</span>}
+      {kind === "channel" && <span class={styles.roomIconHash}>#</span>}
       {kind === "private" && (
         <svg viewBox="0 0 16 16" width="16" height="16" aria-hidden="true" focusable="false">
           <path

@@ -4,6 +4,7 @@ import type { RoomListItem } from "../../../src/shared/api";
 import { type Panel, roomPreview, roomTitle } from "../../state/app-state";
 import { useAppState } from "../../state/use-app-state";
 import { RoomIcon } from "../room-icon";
+import * as styles from "./room-list.module.css";
 
 /** The time for today's activity, the date for older. */
 function shortTime(iso: string): string {
@@ -22,7 +23,7 @@ export function RoomList() {
   const action = (kind: Exclude<Panel["kind"], "room" | "home">, label: string) => (
     <button
       type="button"
-      class="sidebar__action"
+      class={styles.sidebarAction}
       aria-pressed={panel.kind === kind}
       onClick={() => state.show({ kind })}
     >
@@ -31,15 +32,15 @@ export function RoomList() {
   );
 
   return (
-    <nav class="sidebar" aria-label="Rooms">
-      <div class="sidebar__actions">
+    <nav class={styles.sidebar} aria-label="Rooms">
+      <div class={styles.sidebarActions}>
         {action("new-room", "+ New room")}
         {action("browse", "Browse channels")}
         {action("new-dm", "New message")}
       </div>
-      {rooms.status === "loading" && <p class="sidebar__note">Loading rooms…</p>}
+      {rooms.status === "loading" && <p class={styles.sidebarNote}>Loading rooms…</p>}
       {rooms.status === "error" && (
-        <div class="sidebar__note" role="alert">
+        <div class={styles.sidebarNote} role="alert">
           <p>{rooms.error.message}</p>
           <button type="button" class="button" onClick={() => void state.refreshRooms()}>
             Retry
@@ -77,35 +78,35 @@ function RoomSection({ title, items, empty, selectedId }: RoomSectionProps) {
   const state = useAppState();
   const me = state.me.value;
   return (
-    <section class="sidebar__section">
-      <h2 class="sidebar__heading">{title}</h2>
+    <section class={styles.sidebarSection}>
+      <h2 class={styles.sidebarHeading}>{title}</h2>
       {items.length === 0 ? (
-        <p class="sidebar__note">{empty}</p>
+        <p class={styles.sidebarNote}>{empty}</p>
       ) : (
-        <ul class="room-list">
+        <ul class={styles.roomList}>
           {items.map((item) => (
             <li key={item.room.id}>
               <button
                 type="button"
-                class={`room-list__item${item.unread > 0 ? " room-list__item--unread" : ""}${item.muted ? " room-list__item--muted" : ""}`}
+                class={`${styles.roomListItem}${item.unread > 0 ? ` ${styles.roomListItemUnread}` : ""}${item.muted ? ` ${styles.roomListItemMuted}` : ""}`}
                 aria-current={item.room.id === selectedId ? "page" : undefined}
                 data-room-id={item.room.id}
                 onClick={() => state.show({ kind: "room", roomId: item.room.id })}
               >
                 <RoomIcon kind={item.room.kind} />
-                <span class="room-list__text">
-                  <span class="room-list__top">
-                    <span class="room-list__name" dir="auto">
+                <span class={styles.roomListText}>
+                  <span class={styles.roomListTop}>
+                    <span class={styles.roomListName} dir="auto">
                       {roomTitle(item, me)}
                     </span>
                     {item.lastMessageAt && (
-                      <time class="room-list__time" dateTime={item.lastMessageAt}>
+                      <time class={styles.roomListTime} dateTime={item.lastMessageAt}>
                         {shortTime(item.lastMessageAt)}
                       </time>
                     )}
                   </span>
                   {item.lastPreview && (
-                    <span class="room-list__preview" dir="auto">
+                    <span class={styles.roomListPreview} dir="auto">
                       {roomPreview(item, me)}
                     </span>
                   )}

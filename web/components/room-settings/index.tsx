@@ -7,6 +7,7 @@ import { fieldErrors } from "../../net/api";
 import { useAppState } from "../../state/use-app-state";
 import { Field } from "../field";
 import { FormAlert } from "../form-alert";
+import * as memberListStyles from "../member-list/member-list.module.css";
 
 export function RoomSettings({ details }: { details: RoomDetails }) {
   const state = useAppState();
@@ -29,7 +30,7 @@ export function RoomSettings({ details }: { details: RoomDetails }) {
           void save.submit(undefined);
         }}
       >
-        <h3 class="members__heading">Room settings</h3>
+        <h3 class={memberListStyles.membersHeading}>Room settings</h3>
         <FormAlert error={save.error} fields={["name", "topic"]} />
         <Field label="Name" name="name" value={name} onValue={setName} error={errors.name} />
         <Field
@@ -70,7 +71,7 @@ function Invite({ details }: { details: RoomDetails }) {
   });
   return (
     <section class="stack" aria-labelledby="invite-heading">
-      <h3 class="members__heading" id="invite-heading">
+      <h3 class={memberListStyles.membersHeading} id="invite-heading">
         Invite people
       </h3>
       <Field

@@ -14,12 +14,15 @@ import { Composer } from "../composer";
 import { Confirm } from "../confirm";
 import { ConnectionStatus } from "../connection-status";
 import { MemberList } from "../member-list";
+import * as memberListStyles from "../member-list/member-list.module.css";
 import type { MessageContext } from "../message";
 import { MessageList } from "../message-list";
 import { OverflowMenu } from "../overflow-menu";
+import * as panelStyles from "../panel/panel.module.css";
 import { RoomIcon } from "../room-icon";
 import { RoomSettings } from "../room-settings";
 import { TypingIndicator } from "../typing-indicator";
+import * as styles from "./room-view.module.css";
 
 export function RoomView({ roomId }: { roomId: string }) {
   const state = useAppState();
@@ -142,39 +145,48 @@ function RoomPage({ room, details, me }: RoomPageProps) {
   const error = actionError ?? room.lastError.value;
 
   return (
-    <section class={`room${aside ? " room--aside" : ""}`} aria-labelledby="room-title">
-      <header class="room__header">
+    <section class={`${styles.room}${aside ? " room--aside" : ""}`} aria-labelledby="room-title">
+      <header class={styles.roomHeader}>
         <button
           type="button"
-          class="button button--ghost panel__back"
+          class={`button button--ghost ${panelStyles.panelBack}`}
           onClick={() => state.show({ kind: "home" })}
         >
-          <span aria-hidden="true">←</span> <span class="panel__back-label">Rooms</span>
+          <span aria-hidden="true">←</span> <span class={styles.panelBackLabel}>Rooms</span>
         </button>
-        <div class="room__heading">
-          <div class="panel__title-row">
+        <div class={styles.roomHeading}>
+          <div class={panelStyles.panelTitleRow}>
             <RoomIcon kind={kind} large />
-            <h2 class="panel__title" id="room-title" tabIndex={-1} ref={headingRef} dir="auto">
+            <h2
+              class={panelStyles.panelTitle}
+              id="room-title"
+              tabIndex={-1}
+              ref={headingRef}
+              dir="auto"
+            >
               {title}
             </h2>
             {archived && <span class="badge">archived</span>}
             {muted && <span class="badge">muted</span>}
           </div>
-          <p class="room__sub">
+          <p class={styles.roomSub}>
             {topic && (
-              <span class="room__topic" dir="auto">
+              <span class={styles.roomTopic} dir="auto">
                 {topic}
               </span>
             )}
             {live && (
-              <span class="room__online">
-                <span class="presence-dot presence-dot--online" aria-hidden="true" /> {onlineCount}{" "}
-                online
+              <span class={styles.roomOnline}>
+                <span
+                  class={`${memberListStyles.presenceDot} ${memberListStyles.presenceDotOnline}`}
+                  aria-hidden="true"
+                />{" "}
+                {onlineCount} online
               </span>
             )}
           </p>
         </div>
-        <OverflowMenu label="⋯" ariaLabel="Room actions" class="room__tools">
+        <OverflowMenu label="⋯" ariaLabel="Room actions" class={styles.roomTools}>
           <button
             type="button"
             class="button button--small"
@@ -207,7 +219,7 @@ function RoomPage({ room, details, me }: RoomPageProps) {
       </header>
       {leaving && ready?.me && (
         <Confirm
-          class="room__confirm"
+          class={styles.roomConfirm}
           action="Leave"
           onConfirm={() =>
             void state.leaveRoom(room.roomId).catch((e: unknown) => {
@@ -224,21 +236,21 @@ function RoomPage({ room, details, me }: RoomPageProps) {
       )}
       <ConnectionStatus connection={room.connection.value} />
       {error && (
-        <p class="room__error" role="alert">
+        <p class={styles.roomError} role="alert">
           {error}{" "}
           <button type="button" class="link-button" onClick={() => setActionError(null)}>
             Dismiss
           </button>
         </p>
       )}
-      <div class="room__body">
-        <div class="room__main">
+      <div class={styles.roomBody}>
+        <div class={styles.roomMain}>
           {room.loadError.value ? (
-            <p role="alert" class="room__error">
+            <p role="alert" class={styles.roomError}>
               {room.loadError.value}
             </p>
           ) : !room.loaded.value ? (
-            <p class="muted timeline__loading" aria-busy="true">
+            <p class={`muted ${styles.timelineLoading}`} aria-busy="true">
               Loading messages…
             </p>
           ) : (
@@ -272,7 +284,7 @@ function RoomPage({ room, details, me }: RoomPageProps) {
           <Announcer room={room} meId={me.id} />
         </div>
         {aside && ready && (
-          <aside class="room__aside" aria-label="Room details">
+          <aside class={styles.roomAside} aria-label="Room details">
             <MemberList
               members={members}
               memberCount={ready.memberCount}
@@ -292,7 +304,7 @@ function RoomPage({ room, details, me }: RoomPageProps) {
                   .catch((e: unknown) => setActionError(asApiError(e).message))
               }
             />
-            <p class="room__kept">{kept}</p>
+            <p class={styles.roomKept}>{kept}</p>
             {canModerate && kind !== "dm" && <RoomSettings details={ready} />}
           </aside>
         )}

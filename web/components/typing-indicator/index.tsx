@@ -1,4 +1,5 @@
 // "Ana is typing…" for the people typing in the room right now (their names, not ids).
+import * as styles from "./typing-indicator.module.css";
 export function typingText(names: readonly string[]): string {
   if (names.length === 0) return "";
   if (names.length === 1) return `${names[0]} is typing…`;
@@ -8,7 +9,7 @@ export function typingText(names: readonly string[]): string {
 
 export function TypingIndicator({ names }: { names: readonly string[] }) {
   return (
-    <p class="typing" aria-live="polite">
+    <p class={styles.typing} aria-live="polite">
       {typingText(names)}
     </p>
   );

@@ -4,6 +4,7 @@
 // place when rows are added above it (older history) or change height.
 import type { ComponentChildren } from "preact";
 import { useEffect, useLayoutEffect, useRef, useState } from "preact/hooks";
+import * as styles from "./virtual-list.module.css";
 
 const OVERSCAN_PX = 600;
 const NEAR_TOP_PX = 400;
@@ -163,15 +164,15 @@ export function VirtualList<T>(props: VirtualListProps<T>) {
   return (
     <section
       ref={scroller}
-      class={`vlist ${props.class ?? ""}`}
+      class={`${styles.vlist} ${props.class ?? ""}`}
       onScroll={onScroll}
       tabIndex={tabStopDrawn ? -1 : 0}
       aria-label={props.label}
     >
-      <div class="vlist__inner">
+      <div class={styles.vlistInner}>
         <div style={{ height: `${offsets[start] ?? 0}px` }} aria-hidden="true" />
         {items.slice(start, end).map((item, i) => (
-          <div key={keys[start + i]} data-key={keys[start + i]} class="vlist__row">
+          <div key={keys[start + i]} data-key={keys[start + i]} class={styles.vlistRow}>
             {props.renderItem(item)}
           </div>
         ))}

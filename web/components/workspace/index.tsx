@@ -12,20 +12,21 @@ import { NewDm } from "../new-dm";
 import { NewRoomForm } from "../new-room-form";
 import { RoomList } from "../room-list";
 import { RoomView } from "../room-view";
+import * as styles from "./workspace.module.css";
 
 export function Workspace({ user }: { user: SelfUser }) {
   const state = useAppState();
   const panel = state.panel.value;
   return (
     <div
-      class="workspace"
+      class={styles.workspace}
       data-pane={panel.kind === "home" ? "list" : "main"}
       data-panel={panel.kind}
     >
       <AppHeader user={user} />
-      <div class="workspace__body">
+      <div class={styles.workspaceBody}>
         <RoomList />
-        <main class="workspace__main">
+        <main class={styles.workspaceMain}>
           <MainPanel panel={panel} />
         </main>
       </div>
