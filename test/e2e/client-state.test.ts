@@ -6,8 +6,8 @@ import type { Member, RoomDetails } from "../../src/shared/api";
 import type { ServerFrame } from "../../src/shared/protocol";
 import type { Api } from "../../web/net/api";
 import type { LiveSocketHandlers } from "../../web/net/live-socket";
+import { createRoomState, type RoomEvents, TYPING_GAP_MS } from "../../web/state/room";
 import { applyMemberFrame, mergeMembers } from "../../web/state/room-members";
-import { createRoomState, type RoomEvents, TYPING_GAP_MS } from "../../web/state/room-state";
 
 const member = (id: string, role: Member["role"] = "member", joined = 1): Member => ({
   user: { id, handle: id.replace("usr_", ""), displayName: id.replace("usr_", "").toUpperCase() },
@@ -141,20 +141,22 @@ describe("createRoomState", () => {
   };
 
   async function openRoom() {
-    const room = createRoomState("room_1", "usr_ana", api, events, (h) => {
-      handlers = h;
-      return {
-        start() {},
-        stop() {},
-        send(f) {
-          sent.push(f as { type: string; on?: boolean });
-          return true;
-        },
-        isOpen: () => true,
-        healthy() {},
-        reconnect() {},
-        retryNow() {},
-      };
+    const room = createRoomState("room_1", "usr_ana", api, events, {
+      makeSocket: (h) => {
+        handlers = h;
+        return {
+          start() {},
+          stop() {},
+          send(f) {
+            sent.push(f as { type: string; on?: boolean });
+            return true;
+          },
+          isOpen: () => true,
+          healthy() {},
+          reconnect() {},
+          retryNow() {},
+        };
+      },
     });
     room.open();
     await vi.advanceTimersByTimeAsync(0);

@@ -1,7 +1,7 @@
 // Marks the open room read while someone can actually see it: the page visible and the window
 // focused, again whenever messages arrive or focus comes back.
 import { useEffect } from "preact/hooks";
-import type { RoomState } from "../state/room-state";
+import type { RoomState } from "../state/room";
 
 export function useMarkRead(room: RoomState) {
   const last = room.messages.value.at(-1)?.seq ?? 0;

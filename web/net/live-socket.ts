@@ -41,14 +41,45 @@ export interface LiveSocket {
   retryNow(): void;
 }
 
+/** The little of a WebSocket this file uses (a browser WebSocket is one). */
+export interface SocketLike {
+  readonly readyState: number;
+  send(text: string): void;
+  close(code?: number, reason?: string): void;
+  onopen: ((event: unknown) => void) | null;
+  onmessage: ((event: { data: unknown }) => void) | null;
+  onclose: ((event: { code: number; reason: string }) => void) | null;
+}
+
+/**
+ * Where sockets come from: the browser's WebSocket to this origin by default; tests hand in
+ * their own (workerd's `SELF.fetch` upgrades, with chaos). `network` tells of online/offline.
+ */
+export interface SocketTransport {
+  open(path: string): SocketLike;
+  network?: Pick<Window, "addEventListener" | "removeEventListener"> | null;
+}
+
+const OPEN = 1;
+
+export const browserTransport: SocketTransport = {
+  open: (path) => new WebSocket(wsUrl(path)) as unknown as SocketLike,
+  get network() {
+    return typeof window === "undefined" ? null : window;
+  },
+};
+
 export function wsUrl(path: string): string {
   const url = new URL(path, location.href);
   url.protocol = url.protocol === "https:" ? "wss:" : "ws:";
   return url.toString();
 }
 
-export function createLiveSocket(handlers: LiveSocketHandlers): LiveSocket {
-  let socket: WebSocket | null = null;
+export function createLiveSocket(
+  handlers: LiveSocketHandlers,
+  transport: SocketTransport = browserTransport,
+): LiveSocket {
+  let socket: SocketLike | null = null;
   let attempt = 0;
   let stopped = true;
   let retryTimer: ReturnType<typeof setTimeout> | undefined;
@@ -73,9 +104,9 @@ export function createLiveSocket(handlers: LiveSocketHandlers): LiveSocket {
   function connect() {
     clearTimers();
     if (stopped) return;
-    let ws: WebSocket;
+    let ws: SocketLike;
     try {
-      ws = new WebSocket(wsUrl(handlers.path()));
+      ws = transport.open(handlers.path());
     } catch {
       down(false, 0);
       return;
@@ -86,7 +117,7 @@ export function createLiveSocket(handlers: LiveSocketHandlers): LiveSocket {
       if (socket !== ws) return;
       opened = true;
       pingTimer = setInterval(() => {
-        if (ws.readyState !== WebSocket.OPEN) return;
+        if (ws.readyState !== OPEN) return;
         ws.send("ping");
         clearTimeout(pongTimer);
         pongTimer = setTimeout(() => drop(ws), PONG_WITHIN_MS);
@@ -107,7 +138,7 @@ export function createLiveSocket(handlers: LiveSocketHandlers): LiveSocket {
   }
 
   /** Gives up on a socket at once (a dead connection may take minutes to report its close). */
-  function drop(ws: WebSocket) {
+  function drop(ws: SocketLike) {
     ws.onclose = null;
     ws.onmessage = null;
     try {
@@ -132,15 +163,15 @@ export function createLiveSocket(handlers: LiveSocketHandlers): LiveSocket {
       if (!stopped) return;
       stopped = false;
       attempt = 0;
-      window.addEventListener("online", onOnline);
-      window.addEventListener("offline", onOffline);
+      transport.network?.addEventListener("online", onOnline);
+      transport.network?.addEventListener("offline", onOffline);
       connect();
     },
     stop() {
       stopped = true;
       clearTimers();
-      window.removeEventListener("online", onOnline);
-      window.removeEventListener("offline", onOffline);
+      transport.network?.removeEventListener("online", onOnline);
+      transport.network?.removeEventListener("offline", onOffline);
       const ws = socket;
       socket = null;
       if (ws) {
@@ -150,11 +181,11 @@ export function createLiveSocket(handlers: LiveSocketHandlers): LiveSocket {
       }
     },
     send(frame) {
-      if (socket?.readyState !== WebSocket.OPEN) return false;
+      if (socket?.readyState !== OPEN) return false;
       socket.send(JSON.stringify(frame));
       return true;
     },
-    isOpen: () => socket?.readyState === WebSocket.OPEN,
+    isOpen: () => socket?.readyState === OPEN,
     healthy() {
       attempt = 0;
     },

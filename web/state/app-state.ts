@@ -20,8 +20,8 @@ import {
   type UpdateRoomInput,
 } from "../net/api";
 import { createInbox, type Inbox } from "./inbox";
+import { createRoomState, type MemberFrame, type RoomFrame, type RoomState } from "./room";
 import { applyMemberFrame, mergeMembers } from "./room-members";
-import { createRoomState, type MemberFrame, type RoomFrame, type RoomState } from "./room-state";
 
 /** Members fetched at the end of the list, where someone who just joined usually is. */
 const MEMBERS_TAIL = 50;

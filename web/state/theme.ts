@@ -1,5 +1,5 @@
 // The colour theme: light, dark or the classic Windows 98 look, kept in localStorage and
-// applied as <html data-theme>, where styles.css swaps its variables.
+// applied as <html data-theme>, where styles/tokens.css swaps its variables.
 import { signal } from "@preact/signals";
 
 export const THEMES = [

@@ -1,6 +1,6 @@
 // The room's connection in a few words: nothing while live, otherwise what is going on and
 // that typed messages wait for the connection.
-import type { Connection } from "../../state/room-state";
+import type { Connection } from "../../state/room";
 import * as styles from "./connection-status.module.css";
 
 const LABELS: Record<Connection, string | null> = {

@@ -6,7 +6,7 @@
 import type { TargetedKeyboardEvent } from "preact";
 import { useMemo, useRef, useState } from "preact/hooks";
 import type { Message as MessageType } from "../../../src/shared/protocol";
-import type { RoomState } from "../../state/room-state";
+import type { RoomState } from "../../state/room";
 import { type TimelineRow, timelineRows } from "../../state/timeline";
 import { Message, type MessageContext, PendingRow } from "../message";
 import { VirtualList } from "../virtual-list";

@@ -8,7 +8,7 @@ import { useMarkRead } from "../../hooks/use-mark-read";
 import { keptText } from "../../lib/retention";
 import { asApiError } from "../../net/api";
 import { type Loadable, roomTitle } from "../../state/app-state";
-import type { RoomState } from "../../state/room-state";
+import type { RoomState } from "../../state/room";
 import { useAppState } from "../../state/use-app-state";
 import { Composer } from "../composer";
 import { Confirm } from "../confirm";

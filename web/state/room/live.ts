@@ -1,0 +1,382 @@
+// The room's live half: the connection machine driven over the injected socket, HTTP and
+// timers — frames applied to the timeline, presence and outbox, the outbox flushed, replays
+// completed over HTTP, polling when no socket gets through. index.ts puts the actions on top.
+import { batch, signal } from "@preact/signals";
+import { type Message, ServerFrame } from "../../../src/shared/protocol";
+import { type Api, asApiError } from "../../net/api";
+import {
+  backoffDelay,
+  createLiveSocket,
+  type LiveSocket,
+  type LiveSocketHandlers,
+  type SocketTransport,
+} from "../../net/live-socket";
+import { type Clock, systemClock, type Timer } from "./clock";
+import {
+  type Connection,
+  type ConnectionEffect,
+  type ConnectionEvent,
+  connectionStep,
+  initialConnection,
+  replaying,
+} from "./connection";
+import * as box from "./outbox";
+import * as who from "./presence";
+import * as tl from "./timeline";
+import type { RoomEvents, RoomSummary, ServerFrameOf } from "./types";
+import { createTyping } from "./typing";
+
+/** The HTTP calls a room makes. */
+export type RoomApi = Pick<
+  Api,
+  "history" | "changes" | "send" | "edit" | "deleteMessage" | "react" | "markRead"
+>;
+
+/** The transport and the world, injectable: the browser's by default. */
+export interface RoomDeps {
+  /** Where the room's sockets come from (the live socket's backoff and keep-alive stay). */
+  transport?: SocketTransport;
+  /** Replaces the live socket as a whole (tests that play the server frame by frame). */
+  makeSocket?: (handlers: LiveSocketHandlers) => LiveSocket;
+  clock?: Clock;
+  isOnline?: () => boolean;
+  random?: () => number;
+}
+
+const PAGE = 50;
+
+export function createLiveRoom(
+  roomId: string,
+  meId: string,
+  api: RoomApi,
+  events: RoomEvents,
+  deps: RoomDeps,
+) {
+  const clock = deps.clock ?? systemClock;
+  const isOnline = deps.isOnline ?? (() => navigator.onLine);
+  const random = deps.random ?? Math.random;
+
+  const messages = signal<Message[]>([]);
+  const pending = signal<box.PendingMessage[]>([]);
+  const connection = signal<Connection>("connecting");
+  const online = signal<who.Online>(new Set());
+  const readMarks = signal<who.ReadMarks>({});
+  const summary = signal<RoomSummary | null>(null);
+  const hasOlder = signal(true);
+  const loaded = signal(false);
+  const loadError = signal<string | null>(null);
+  const lastError = signal<string | null>(null);
+
+  let link = initialConnection();
+  let timeline = tl.emptyTimeline;
+  let outbox = box.emptyOutbox;
+  let myReadSeq = 0;
+  let pollTimer: Timer | undefined;
+  let resendTimer: Timer | undefined;
+  let initTimer: Timer | undefined;
+
+  const makeSocket = deps.makeSocket ?? ((h) => createLiveSocket(h, deps.transport));
+  const socket: LiveSocket = makeSocket({
+    path: () => `/api/rooms/${encodeURIComponent(roomId)}/ws?sinceRev=${link.resumeRev ?? 0}`,
+    onText: (text) => {
+      let raw: unknown;
+      try {
+        raw = JSON.parse(text);
+      } catch {
+        return;
+      }
+      const parsed = ServerFrame.safeParse(raw);
+      if (parsed.success) onFrame(parsed.data);
+    },
+    onDown: ({ code, reason }) => dispatch({ type: "down", code, reason, online: isOnline() }),
+  });
+  const typing = createTyping(clock, (on) => socket.send({ type: "typing", on }));
+
+  // ---- the machines' state into signals, their effects into the world ------------------------
+
+  function setTimeline(next: tl.Timeline) {
+    timeline = next;
+    batch(() => {
+      messages.value = next.messages as Message[];
+      hasOlder.value = next.hasOlder;
+    });
+  }
+
+  function setOutbox(next: box.Outbox) {
+    outbox = next;
+    pending.value = next.items as box.PendingMessage[];
+  }
+
+  function dispatch(event: ConnectionEvent) {
+    const step = connectionStep(link, event);
+    link = step.state;
+    connection.value = link.status;
+    for (const effect of step.effects) run(effect);
+  }
+
+  function run(effect: ConnectionEffect) {
+    switch (effect.type) {
+      case "load-initial":
+        return void loadInitial();
+      case "retry-load": {
+        const ms = backoffDelay(effect.attempt, 500, 30_000, random);
+        initTimer = clock.setTimeout(() => void loadInitial(), ms);
+        return;
+      }
+      case "load-refused":
+        loadError.value = effect.message;
+        return;
+      case "socket-start":
+        return socket.start();
+      case "socket-stop":
+        return socket.stop();
+      case "socket-healthy":
+        return socket.healthy();
+      case "socket-reconnect":
+        return socket.reconnect();
+      case "socket-retry-now":
+        return socket.retryNow();
+      case "resumed":
+        return events.onResumed?.(roomId);
+      case "refused":
+        return events.onRefused?.(roomId, effect.reason);
+      case "wire-down":
+        typing.socketDown();
+        // Presence comes only over the socket: without it nobody is known to be here (me least).
+        if (online.value.size > 0) online.value = new Set();
+        return setOutbox(box.requeue(outbox));
+      case "requeue":
+        return setOutbox(box.requeue(outbox));
+      case "flush":
+        return flush();
+      case "catch-up":
+        return void catchUp(effect.fromRev);
+      case "poll-after":
+        clock.clearTimeout(pollTimer);
+        pollTimer = clock.setTimeout(() => void poll(), effect.ms);
+        return;
+      case "poll-stop":
+        clock.clearTimeout(pollTimer);
+        pollTimer = undefined;
+        return;
+    }
+  }
+
+  // ---- applying what the server says ---------------------------------------------------------
+
+  const apply = (incoming: readonly Message[]) => setTimeline(tl.upsert(timeline, incoming));
+
+  function trimTo(seq: number) {
+    const { timeline: next, removed } = tl.trim(timeline, seq);
+    if (next === timeline) return;
+    setTimeline(next);
+    if (removed.length > 0) events.onTrimmed?.(roomId, removed);
+  }
+
+  function onFrame(frame: ServerFrame) {
+    switch (frame.type) {
+      case "ready":
+        batch(() => {
+          summary.value = frame.room;
+          online.value = new Set(frame.online);
+          readMarks.value = { ...readMarks.value, ...frame.readMarks };
+          lastError.value = null;
+          dispatch({ type: "ready" });
+        });
+        noteMyRead(frame.readMarks[meId] ?? 0);
+        return;
+      case "message":
+      case "changed": {
+        const live = !replaying(link);
+        const isNew = frame.type === "message" && live && !tl.holds(timeline, frame.message.seq);
+        apply([frame.message]);
+        dispatch({ type: "rev", rev: frame.message.rev });
+        // Sending marks read: a new message is also its sender's read receipt.
+        if (frame.type === "message") noteRead(frame.message.sender.id, frame.message.seq);
+        if (live) typing.clear(frame.message.sender.id);
+        if (isNew) events.onNewMessage?.(roomId, frame.message);
+        return;
+      }
+      case "ack":
+        settle(frame.cid);
+        return dispatch({ type: "rev", rev: frame.rev });
+      case "synced":
+        return dispatch({ type: "synced", rev: frame.rev, complete: frame.complete });
+      case "trimmed":
+        return trimTo(frame.firstSeq);
+      case "typing":
+        if (frame.userId === meId) return;
+        return frame.on ? typing.show(frame.userId) : typing.clear(frame.userId);
+      case "presence":
+        online.value = who.setOnline(online.value, frame.userId, frame.online);
+        if (!frame.online) typing.clear(frame.userId);
+        return;
+      case "read":
+        return noteRead(frame.userId, frame.seq);
+      case "member":
+        if (frame.change === "left") typing.clear(frame.userId);
+        return events.onMember?.(roomId, frame);
+      case "room":
+        summary.value = frame.room;
+        return events.onRoomChanged?.(roomId, frame);
+      case "error":
+        return onError(frame);
+    }
+  }
+
+  function onError(frame: ServerFrameOf<"error">) {
+    const item = frame.ref ? outbox.items.find((p) => p.cid === frame.ref) : undefined;
+    if (!item) {
+      lastError.value = frame.message;
+      return;
+    }
+    const { code, message, retryAfterMs } = frame;
+    const { outbox: next, retry } = box.refused(outbox, item.cid, code, message, retryAfterMs);
+    setOutbox(next);
+    afterRefusal(retry);
+  }
+
+  /** Waits out a refusal before sending again, or moves on to the next message now. */
+  function afterRefusal(retry: box.Retry | null) {
+    if (!retry) return flush();
+    clock.clearTimeout(resendTimer);
+    resendTimer = clock.setTimeout(flush, retry.retryInMs);
+  }
+
+  /** A read mark moved (a `read` frame, or a message its sender sent): receipts follow. */
+  function noteRead(userId: string, seq: number) {
+    readMarks.value = who.noteRead(readMarks.value, userId, seq);
+    if (userId === meId) noteMyRead(seq);
+  }
+
+  /** My read mark moved forward; `silent` when the app told us (nothing to tell it back). */
+  function noteMyRead(seq: number, opts: { silent?: boolean } = {}) {
+    if (seq <= myReadSeq) return;
+    myReadSeq = seq;
+    if (!opts.silent) events.onRead?.(roomId, seq);
+  }
+
+  // ---- my outbox: in order, one on the wire at a time, each with its cid ---------------------
+
+  function settle(cid: string) {
+    setOutbox(box.settle(outbox, cid));
+    flush();
+  }
+
+  function flush() {
+    const overSocket = link.status === "connected" && socket.isOpen();
+    const route: box.Route = overSocket ? "socket" : link.status === "polling" ? "http" : null;
+    const { outbox: next, next: item } = box.take(outbox, route);
+    if (!item) return;
+    setOutbox(next);
+    const replyTo = item.replyTo === null ? {} : { replyTo: item.replyTo };
+    if (route === "socket")
+      socket.send({ type: "send", cid: item.cid, body: item.body, ...replyTo });
+    else void sendOverHttp(item, replyTo);
+  }
+
+  async function sendOverHttp(item: box.PendingMessage, replyTo: { replyTo?: number }) {
+    try {
+      const { message } = await api.send(roomId, { cid: item.cid, body: item.body, ...replyTo });
+      const isNew = !tl.holds(timeline, message.seq);
+      apply([message]);
+      // As a `message` frame would: sending marks read, and the room list shows it.
+      noteRead(meId, message.seq);
+      if (isNew) events.onNewMessage?.(roomId, message);
+      settle(item.cid);
+    } catch (error) {
+      const { status, message } = asApiError(error);
+      const { outbox: next, retry } = box.httpFailed(outbox, item.cid, status, message);
+      setOutbox(next);
+      afterRefusal(retry);
+    }
+  }
+
+  // ---- over HTTP: the rest of a cut replay, polling, the first page --------------------------
+
+  /**
+   * Pages the changes feed from `rev` until complete and returns the rev reached (NaN if
+   * `wanted` said stop on the way); `announce`: new messages of others are news (polling).
+   */
+  async function readChanges(rev: number, wanted: () => boolean, announce: boolean) {
+    for (;;) {
+      const page = await api.changes(roomId, rev);
+      if (!wanted()) return Number.NaN;
+      // No socket, no `trimmed` frames: the feed says where the room begins instead.
+      if (page.firstSeq !== undefined) trimTo(page.firstSeq);
+      const newest = tl.newestSeq(timeline);
+      apply(page.messages);
+      if (announce) {
+        for (const m of page.messages) {
+          if (m.seq > newest && !m.deleted && m.sender.id !== meId)
+            events.onNewMessage?.(roomId, m);
+        }
+      }
+      rev = page.rev ?? rev;
+      if (page.complete !== false) return rev;
+    }
+  }
+
+  /** The replay stopped short (more than the server replays at once): page the rest over HTTP. */
+  async function catchUp(fromRev: number) {
+    let rev: number;
+    try {
+      rev = await readChanges(fromRev, () => true, false);
+    } catch {
+      return dispatch({ type: "catch-up-failed" });
+    }
+    dispatch({ type: "caught-up", rev });
+  }
+
+  async function poll() {
+    if (!link.running || link.status !== "polling") return;
+    let rev: number;
+    try {
+      rev = await readChanges(link.resumeRev ?? 0, () => link.status === "polling", true);
+    } catch {
+      return dispatch({ type: "poll-failed" });
+    }
+    if (!Number.isNaN(rev)) dispatch({ type: "polled", rev });
+  }
+
+  async function loadInitial() {
+    try {
+      const page = await api.history(roomId, undefined, PAGE);
+      if (!link.running) return;
+      batch(() => {
+        setTimeline(tl.page(timeline, page));
+        loaded.value = true;
+        loadError.value = null;
+      });
+      dispatch({ type: "loaded", rev: tl.maxRev(page.messages) });
+    } catch (error) {
+      const { status, message } = asApiError(error);
+      const fatal = status === 404 || status === 403 || status === 401;
+      dispatch({ type: "load-failed", fatal, online: isOnline(), message });
+    }
+  }
+
+  return {
+    signals: { messages, pending, connection, online, readMarks, summary, hasOlder },
+    status: { loaded, loadError, lastError },
+    clock,
+    socket,
+    typing,
+    dispatch,
+    link: () => link,
+    timeline: () => timeline,
+    setTimeline,
+    outbox: () => outbox,
+    setOutbox,
+    apply,
+    flush,
+    noteMyRead,
+    myReadSeq: () => myReadSeq,
+    close() {
+      clock.clearTimeout(resendTimer);
+      clock.clearTimeout(initTimer);
+      typing.close();
+      dispatch({ type: "close" });
+    },
+  };
+}
