@@ -4,7 +4,7 @@
 // was refused (frame budget at the Worker's relay, 429s, closes after repeated refusals).
 //
 // Here the flooder, the Worker and the room share one workerd thread, so the flood is paced
-// (a round of every frame type each 50 ms — 8× the socket's frame budget — and REST calls back
+// (a round of every frame type each 80 ms — 5× the socket's frame budget — and REST calls back
 // to back) to measure the room's limits rather than the test's own CPU; in production the
 // flooder's frames die at its own connection's Worker, far from the room.
 import { describe, expect, it } from "vitest";
@@ -46,7 +46,7 @@ describe("a hostile member", () => {
           const again = await RoomClient.open(roomId, flooder.token).catch(() => null);
           if (!again) {
             counts.connectsRefused++;
-            await sleep(50);
+            await sleep(80);
             continue;
           }
           socket = again;
@@ -63,7 +63,7 @@ describe("a hostile member", () => {
         for (const frame of frames) socket.send(frame);
         socket.sendRaw("not json");
         counts.frames += frames.length + 1;
-        await sleep(50);
+        await sleep(80);
       }
       socket.close();
     }
@@ -117,7 +117,7 @@ describe("a hostile member", () => {
       `hostile member: victim sent ${latencies.length}, p50 ${sorted[Math.floor(sorted.length / 2)]?.toFixed(1)} ms, p99 ${p99.toFixed(1)} ms; flooder ${counts.frames} frames, ${counts.requests} requests (${counts.refused} refused 429), socket closed ${counts.closes} times, ${counts.connectsRefused} reconnects refused`,
     );
     // The flood was real, and the limits are what held it back.
-    expect(counts.frames).toBeGreaterThan(1_000);
+    expect(counts.frames).toBeGreaterThan(600);
     expect(counts.requests).toBeGreaterThan(100);
     expect(counts.refused).toBeGreaterThan(0);
 
