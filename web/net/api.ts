@@ -1,26 +1,24 @@
-// The HTTP API as typed functions: same-origin JSON requests, errors thrown as ApiError.
+// The HTTP API as typed functions over hono's client: paths, inputs and answers are the routes'
+// own types (AppType, a type-only import: no Worker code reaches the bundle); same-origin JSON
+// requests, errors thrown as ApiError.
+import type { ClientResponse } from "hono/client";
+import { hc } from "hono/client";
+import type { SuccessStatusCode } from "hono/utils/http-status";
 import type { z } from "zod";
 import type {
   AddMemberBody,
-  AdminRoom,
-  AdminUser,
-  AuditEntry,
   CreateRoomBody,
   LoginBody,
   MemberRole,
-  PublicUser,
   PurgeRange as PurgeRangeSchema,
   RegisterBody,
   Retention,
   RetentionPolicy,
   RetentionSaved as RetentionSavedSchema,
-  Room,
-  RoomDetails,
-  RoomListItem,
-  SelfUser,
   UpdateRoomBody,
 } from "../../src/shared/api";
 import type { Message } from "../../src/shared/protocol";
+import type { AppType } from "../../src/worker/app";
 
 export type RegisterInput = z.input<typeof RegisterBody>;
 export type LoginInput = z.input<typeof LoginBody>;
@@ -33,18 +31,6 @@ export type RoomRetention = z.infer<typeof Retention>;
 export type PurgeRange = z.infer<typeof PurgeRangeSchema>;
 /** A saved policy, and what applying it deleted at once. */
 export type RetentionSaved = z.infer<typeof RetentionSavedSchema>;
-
-/**
- * A page of history (`before`) or of the changes feed (`sinceRev`, which adds rev, complete and
- * firstSeq, where the room begins after retention).
- */
-export interface MessagePage {
-  messages: Message[];
-  hasMore: boolean;
-  rev?: number;
-  complete?: boolean;
-  firstSeq?: number;
-}
 
 /** An error answer of the API ({error: {code, message, details?}}), or a failed request. */
 export class ApiError extends Error {
@@ -96,8 +82,6 @@ export function asApiError(error: unknown): ApiError {
   return new ApiError(0, "network", "Could not reach the server. Check your connection and retry.");
 }
 
-type Method = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
-
 function errorFromBody(status: number, body: unknown): ApiError {
   const error = (
     body as { error?: { code?: unknown; message?: unknown; details?: unknown } } | null
@@ -108,18 +92,60 @@ function errorFromBody(status: number, body: unknown): ApiError {
   return new ApiError(status, "http_error", `The server answered ${status}`);
 }
 
+type AnyResponse = ClientResponse<unknown, number, string>;
+/** What a route answers on success: the body its handler returns with a 2xx (204: no body). */
+export type Answer<R extends AnyResponse> =
+  R extends ClientResponse<infer T, infer S, string>
+    ? S extends 204
+      ? null
+      : S extends SuccessStatusCode
+        ? T
+        : never
+    : never;
+
+/**
+ * A page of history (`before`) or of the changes feed (`sinceRev`, which adds rev, complete and
+ * firstSeq, where the room begins after retention). The timeline's input: the route's answer
+ * (`Api["history"]`) is checked to fit it where the two meet.
+ */
+export interface MessagePage {
+  messages: Message[];
+  hasMore: boolean;
+  rev?: number;
+  complete?: boolean;
+  firstSeq?: number;
+}
+
+/** A query value, or none: empty strings are left out of the URL as before. */
+const given = (value: string | number | null | undefined) =>
+  value == null || value === "" ? undefined : String(value);
+const id = (value: string) => encodeURIComponent(value);
+
 export function createApi(fetchImpl: typeof fetch = (input, init) => fetch(input, init)) {
-  async function request<T>(method: Method, path: string, body?: unknown): Promise<T> {
-    const headers: Record<string, string> = { accept: "application/json" };
-    if (body !== undefined) headers["content-type"] = "application/json";
-    let response: Response;
-    try {
-      response = await fetchImpl(`/api${path}`, {
-        method,
+  /** hono's client builds the URL and body; the headers and credentials stay what they were. */
+  const client = hc<AppType>("/", {
+    fetch: ((input: string, init: RequestInit) => {
+      const headers: Record<string, string> = { accept: "application/json" };
+      new Headers(init.headers).forEach((value, key) => {
+        headers[key] = value;
+      });
+      return fetchImpl(input, {
+        method: init.method ?? "GET",
         headers,
         credentials: "same-origin",
-        body: body === undefined ? null : JSON.stringify(body),
+        body: init.body ?? null,
       });
+    }) as typeof fetch,
+  }).api;
+
+  /**
+   * The answer of a request, or an ApiError: status 0 when there was no answer. The one place
+   * where parsed JSON meets its type, which is the route's (ClientResponse), not a caller's guess.
+   */
+  async function answer<R extends AnyResponse>(pending: Promise<R>): Promise<Answer<R>> {
+    let response: R;
+    try {
+      response = await pending;
     } catch (error) {
       throw asApiError(error);
     }
@@ -133,123 +159,119 @@ export function createApi(fetchImpl: typeof fetch = (input, init) => fetch(input
       }
     }
     if (!response.ok) throw errorFromBody(response.status, parsed);
-    return parsed as T;
+    return parsed as Answer<R>;
   }
 
-  const roomPath = (id: string) => `/rooms/${encodeURIComponent(id)}`;
-  const query = (params: Record<string, string | undefined>) => {
-    const search = new URLSearchParams();
-    for (const [key, value] of Object.entries(params)) if (value) search.set(key, value);
-    const text = search.toString();
-    return text ? `?${text}` : "";
-  };
+  const rooms = client.rooms;
+  const room = (roomId: string) => ({ param: { id: id(roomId) } });
+  const message = (roomId: string, seq: number) => ({
+    param: { id: id(roomId), seq: String(seq) },
+  });
+  const adminRoom = (roomId: string) => ({ param: { id: id(roomId) } });
 
   return {
-    me: () => request<{ user: SelfUser }>("GET", "/me"),
-    register: (input: RegisterInput) =>
-      request<{ user: SelfUser; token: string }>("POST", "/auth/register", input),
-    login: (input: LoginInput) =>
-      request<{ user: SelfUser; token: string }>("POST", "/auth/login", input),
-    logout: () => request<void>("POST", "/auth/logout"),
+    me: () => answer(client.me.$get()),
+    register: (input: RegisterInput) => answer(client.auth.register.$post({ json: input })),
+    login: (input: LoginInput) => answer(client.auth.login.$post({ json: input })),
+    logout: () => answer(client.auth.logout.$post()),
 
-    findPeople: (q: string) =>
-      request<{ users: PublicUser[]; nextCursor: string | null }>("GET", `/users${query({ q })}`),
+    findPeople: (q: string) => answer(client.users.$get({ query: { q: given(q) } })),
 
-    myRooms: () => request<{ rooms: RoomListItem[] }>("GET", "/rooms"),
-    discoverChannels: (q: string) =>
-      request<{ rooms: Room[]; nextCursor: string | null }>(
-        "GET",
-        `/rooms/discover${query({ q })}`,
-      ),
-    createRoom: (input: CreateRoomInput) => request<{ room: Room }>("POST", "/rooms", input),
-    openDm: (userId: string) => request<{ room: Room }>("POST", "/dms", { userId }),
+    myRooms: () => answer(rooms.$get()),
+    discoverChannels: (q: string) => answer(rooms.discover.$get({ query: { q: given(q) } })),
+    createRoom: (input: CreateRoomInput) => answer(rooms.$post({ json: input })),
+    openDm: (userId: string) => answer(client.dms.$post({ json: { userId } })),
     /** The room and a page of its members (the first page without `cursor`). */
-    roomDetails: (id: string, page: { cursor?: string; limit?: number } = {}) =>
-      request<RoomDetails>(
-        "GET",
-        `${roomPath(id)}${query({ cursor: page.cursor, limit: page.limit?.toString() })}`,
+    roomDetails: (roomId: string, page: { cursor?: string; limit?: number } = {}) =>
+      answer(
+        rooms[":id"].$get({
+          ...room(roomId),
+          query: { cursor: given(page.cursor), limit: given(page.limit) },
+        }),
       ),
-    joinRoom: (id: string) =>
-      request<{ room: Room; role: MemberRole }>("POST", `${roomPath(id)}/join`),
-    leaveRoom: (id: string) => request<void>("POST", `${roomPath(id)}/leave`),
-    setMuted: (id: string, muted: boolean) =>
-      request<{ muted: boolean }>("PUT", `${roomPath(id)}/mute`, { muted }),
-    updateRoom: (id: string, input: UpdateRoomInput) =>
-      request<{ room: Room }>("PATCH", roomPath(id), input),
-    addMember: (id: string, input: AddMemberInput) =>
-      request<unknown>("POST", `${roomPath(id)}/members`, input),
-    setMemberRole: (id: string, userId: string, role: MemberRole) =>
-      request<unknown>("PATCH", `${roomPath(id)}/members/${encodeURIComponent(userId)}`, { role }),
-    removeMember: (id: string, userId: string) =>
-      request<void>("DELETE", `${roomPath(id)}/members/${encodeURIComponent(userId)}`),
+    joinRoom: (roomId: string) => answer(rooms[":id"].join.$post(room(roomId))),
+    leaveRoom: (roomId: string) => answer(rooms[":id"].leave.$post(room(roomId))),
+    setMuted: (roomId: string, muted: boolean) =>
+      answer(rooms[":id"].mute.$put({ ...room(roomId), json: { muted } })),
+    updateRoom: (roomId: string, input: UpdateRoomInput) =>
+      answer(rooms[":id"].$patch({ ...room(roomId), json: input })),
+    addMember: (roomId: string, input: AddMemberInput) =>
+      answer(rooms[":id"].members.$post({ ...room(roomId), json: input })),
+    setMemberRole: (roomId: string, userId: string, role: MemberRole) =>
+      answer(
+        rooms[":id"].members[":userId"].$patch({
+          param: { id: id(roomId), userId: id(userId) },
+          json: { role },
+        }),
+      ),
+    removeMember: (roomId: string, userId: string) =>
+      answer(
+        rooms[":id"].members[":userId"].$delete({
+          param: { id: id(roomId), userId: id(userId) },
+        }),
+      ),
 
     /** The newest page (no `before`) or the page just before `before`, ascending. */
-    history: (id: string, before?: number, limit = 50) =>
-      request<MessagePage>(
-        "GET",
-        `${roomPath(id)}/messages${query({ before: before?.toString(), limit: String(limit) })}`,
+    history: (roomId: string, before?: number, limit = 50) =>
+      answer(
+        rooms[":id"].messages.$get({
+          ...room(roomId),
+          query: { before: given(before), limit: String(limit) },
+        }),
       ),
     /** Every message changed after `sinceRev` (new, edited, deleted, reactions). */
-    changes: (id: string, sinceRev: number) =>
-      request<MessagePage>("GET", `${roomPath(id)}/messages?sinceRev=${sinceRev}`),
-    send: (id: string, input: { cid: string; body: string; replyTo?: number }) =>
-      request<{ message: Message }>("POST", `${roomPath(id)}/messages`, input),
-    edit: (id: string, seq: number, body: string) =>
-      request<{ message: Message }>("PATCH", `${roomPath(id)}/messages/${seq}`, { body }),
-    deleteMessage: (id: string, seq: number) =>
-      request<{ message: Message }>("DELETE", `${roomPath(id)}/messages/${seq}`),
-    react: (id: string, seq: number, emoji: string, on: boolean) =>
-      request<{ message: Message }>(
-        on ? "PUT" : "DELETE",
-        `${roomPath(id)}/messages/${seq}/reactions/${encodeURIComponent(emoji)}`,
+    changes: (roomId: string, sinceRev: number) =>
+      answer(
+        rooms[":id"].messages.$get({ ...room(roomId), query: { sinceRev: String(sinceRev) } }),
       ),
-    markRead: (id: string, seq: number) =>
-      request<{ seq: number }>("POST", `${roomPath(id)}/read`, { seq }),
+    send: (roomId: string, input: { cid: string; body: string; replyTo?: number }) =>
+      answer(rooms[":id"].messages.$post({ ...room(roomId), json: input })),
+    edit: (roomId: string, seq: number, body: string) =>
+      answer(rooms[":id"].messages[":seq"].$patch({ ...message(roomId, seq), json: { body } })),
+    deleteMessage: (roomId: string, seq: number) =>
+      answer(rooms[":id"].messages[":seq"].$delete(message(roomId, seq))),
+    react: (roomId: string, seq: number, emoji: string, on: boolean) => {
+      const reaction = rooms[":id"].messages[":seq"].reactions[":emoji"];
+      const target = { param: { ...message(roomId, seq).param, emoji: id(emoji) } };
+      return answer(on ? reaction.$put(target) : reaction.$delete(target));
+    },
+    markRead: (roomId: string, seq: number) =>
+      answer(rooms[":id"].read.$post({ ...room(roomId), json: { seq } })),
 
     admin: {
       rooms: (q: string, cursor?: string) =>
-        request<{ rooms: AdminRoom[]; nextCursor: string | null }>(
-          "GET",
-          `/admin/rooms${query({ q, cursor })}`,
-        ),
-      setArchived: (id: string, archived: boolean) =>
-        request<{ room: Room }>("PATCH", `/admin/rooms/${encodeURIComponent(id)}`, { archived }),
-      retention: (id: string) =>
-        request<RoomRetention>("GET", `/admin/rooms/${encodeURIComponent(id)}/retention`),
+        answer(client.admin.rooms.$get({ query: { q: given(q), cursor: given(cursor) } })),
+      setArchived: (roomId: string, archived: boolean) =>
+        answer(client.admin.rooms[":id"].$patch({ ...adminRoom(roomId), json: { archived } })),
+      retention: (roomId: string) =>
+        answer(client.admin.rooms[":id"].retention.$get(adminRoom(roomId))),
       /**
        * Replaces the policy (null or omitted fields take the instance default); the room applies
        * it at once and the answer says what that deleted.
        */
-      setRetention: (id: string, policy: RetentionPolicy) =>
-        request<RetentionSaved>("PUT", `/admin/rooms/${encodeURIComponent(id)}/retention`, policy),
+      setRetention: (roomId: string, policy: RetentionPolicy) =>
+        answer(client.admin.rooms[":id"].retention.$put({ ...adminRoom(roomId), json: policy })),
       /** What `policy` (not saved yet; null fields: defaults) would delete from the room now. */
-      previewRetention: (id: string, policy: RetentionPolicy) =>
-        request<PurgeRange>(
-          "GET",
-          `/admin/rooms/${encodeURIComponent(id)}/retention/preview${query({
-            proposed: "true",
-            maxAgeDays: policy.maxAgeDays?.toString(),
-            maxMessages: policy.maxMessages?.toString(),
-            maxBytes: policy.maxBytes?.toString(),
-          })}`,
+      previewRetention: (roomId: string, policy: RetentionPolicy) =>
+        answer(
+          client.admin.rooms[":id"].retention.preview.$get({
+            ...adminRoom(roomId),
+            query: {
+              proposed: "true",
+              maxAgeDays: given(policy.maxAgeDays),
+              maxMessages: given(policy.maxMessages),
+              maxBytes: given(policy.maxBytes),
+            },
+          }),
         ),
-      runRetention: (id: string) =>
-        request<{ deleted: PurgeRange }>(
-          "POST",
-          `/admin/rooms/${encodeURIComponent(id)}/retention/run`,
-        ),
+      runRetention: (roomId: string) =>
+        answer(client.admin.rooms[":id"].retention.run.$post(adminRoom(roomId))),
       users: (q: string, cursor?: string) =>
-        request<{ users: AdminUser[]; nextCursor: string | null }>(
-          "GET",
-          `/admin/users${query({ q, cursor })}`,
-        ),
-      updateUser: (id: string, change: { role?: "admin" | "user"; disabled?: boolean }) =>
-        request<{ user: AdminUser }>("PATCH", `/admin/users/${encodeURIComponent(id)}`, change),
+        answer(client.admin.users.$get({ query: { q: given(q), cursor: given(cursor) } })),
+      updateUser: (userId: string, change: { role?: "admin" | "user"; disabled?: boolean }) =>
+        answer(client.admin.users[":id"].$patch({ param: { id: id(userId) }, json: change })),
       audit: (before?: number) =>
-        request<{ entries: AuditEntry[]; nextBefore: number | null }>(
-          "GET",
-          `/admin/audit${query({ before: before?.toString() })}`,
-        ),
+        answer(client.admin.audit.$get({ query: { before: given(before) } })),
     },
   };
 }

@@ -25,7 +25,12 @@ async function membersAfterChange(c: Parameters<MiddlewareHandler<AppEnv>>[0], r
 const operationName = (base: string, action: string) =>
   base.startsWith("/admin/") ? `admin${action[0]?.toUpperCase()}${action.slice(1)}` : action;
 
-export function memberRoutes(base: string, tag: string, guard: MiddlewareHandler<AppEnv>) {
+/** `base` is a literal ("/rooms", "/admin/rooms"), so the paths stay typed for hono's client. */
+export function memberRoutes<Base extends string>(
+  base: Base,
+  tag: string,
+  guard: MiddlewareHandler<AppEnv>,
+) {
   return router([[`${base}/*`, guard]])
     .openapi(
       createRoute({

@@ -116,7 +116,7 @@ export const rateLimited = {
 /** Every request body is limited to 64 KiB (app.ts): any mutation can be refused with this. */
 export const tooLarge = errorResponse("Body over 64 KiB (`too_large`)");
 
-export const noContent = { 204: { description: "Done" } } as const;
+export const noContent = { 204: { description: "Done" } };
 
 /** A session or API token as a bearer header, or the session cookie. */
 export const security: Array<Record<string, string[]>> = [{ bearer: [] }, { cookie: [] }];

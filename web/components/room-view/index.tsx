@@ -13,6 +13,7 @@ import { useAppState } from "../../state/use-app-state";
 import { Composer } from "../composer";
 import { Confirm } from "../confirm";
 import { ConnectionStatus } from "../connection-status";
+import { lazyPanel } from "../lazy-panel";
 import { MemberList } from "../member-list";
 import * as memberListStyles from "../member-list/member-list.module.css";
 import type { MessageContext } from "../message";
@@ -20,9 +21,11 @@ import { MessageList } from "../message-list";
 import { OverflowMenu } from "../overflow-menu";
 import * as panelStyles from "../panel/panel.module.css";
 import { RoomIcon } from "../room-icon";
-import { RoomSettings } from "../room-settings";
 import { TypingIndicator } from "../typing-indicator";
 import * as styles from "./room-view.module.css";
+
+/** Only owners and moderators see it: its code loads when first shown. */
+const RoomSettings = lazyPanel(() => import("../room-settings").then((m) => m.RoomSettings));
 
 export function RoomView({ roomId }: { roomId: string }) {
   const state = useAppState();

@@ -1,15 +1,11 @@
 // The signed-in layout: header, room list, and the main panel. On narrow screens only one
 // of list and panel shows at a time.
-import type { ComponentType } from "preact";
-import { useEffect, useState } from "preact/hooks";
 import type { SelfUser } from "../../../src/shared/api";
 import type { Panel } from "../../state/app-state";
 import { useAppState } from "../../state/use-app-state";
 import { AppHeader } from "../app-header";
-import { BrowseChannels } from "../browse-channels";
 import { HomePanel } from "../home-panel";
-import { NewDm } from "../new-dm";
-import { NewRoomForm } from "../new-room-form";
+import { lazyPanel } from "../lazy-panel";
 import { RoomList } from "../room-list";
 import { RoomView } from "../room-view";
 import * as styles from "./workspace.module.css";
@@ -41,27 +37,20 @@ function MainPanel({ panel }: { panel: Panel }) {
     case "room":
       return <RoomView key={panel.roomId} roomId={panel.roomId} />;
     case "new-room":
-      return <NewRoomForm />;
+      return <LazyNewRoomForm />;
     case "browse":
-      return <BrowseChannels />;
+      return <LazyBrowseChannels />;
     case "new-dm":
-      return <NewDm />;
+      return <LazyNewDm />;
     case "admin":
       return <LazyAdminPanel />;
   }
 }
 
-/** The admin page is for few people: its code loads when it is first opened. */
-function LazyAdminPanel() {
-  const [Loaded, setLoaded] = useState<ComponentType | null>(null);
-  useEffect(() => {
-    void import("../admin-panel").then((module) => setLoaded(() => module.AdminPanel));
-  }, []);
-  return Loaded ? (
-    <Loaded />
-  ) : (
-    <p class="muted" aria-busy="true">
-      Loading…
-    </p>
-  );
-}
+// Panels few visits open load their code when first opened (lazy-panel).
+const LazyAdminPanel = lazyPanel(() => import("../admin-panel").then((m) => m.AdminPanel));
+const LazyNewRoomForm = lazyPanel(() => import("../new-room-form").then((m) => m.NewRoomForm));
+const LazyBrowseChannels = lazyPanel(() =>
+  import("../browse-channels").then((m) => m.BrowseChannels),
+);
+const LazyNewDm = lazyPanel(() => import("../new-dm").then((m) => m.NewDm));
