@@ -5,6 +5,7 @@
 import { DurableObject } from "cloudflare:workers";
 import { z } from "zod";
 import { type Env, readConfig } from "../config/env";
+import { inBatches } from "../realtime/batches";
 import {
   isOpen,
   oldestBeyond,
@@ -185,18 +186,18 @@ export class InboxDO extends DurableObject<Env> {
 
   /** Subscribes to (or unsubscribes from) these rooms, a bounded number at a time. */
   async #subscribeEach(userId: string, roomIds: readonly string[], on: boolean): Promise<void> {
-    for (let i = 0; i < roomIds.length; i += SUBSCRIBE_CONCURRENCY) {
-      await Promise.all(
-        roomIds.slice(i, i + SUBSCRIBE_CONCURRENCY).map(async (roomId) => {
-          try {
-            const room = roomStub(this.env, roomId);
-            await (on ? room.subscribe(userId) : room.unsubscribe(userId));
-          } catch (error) {
-            console.error(`inbox ${userId}: room ${roomId} not reached`, error);
-          }
-        }),
-      );
-    }
+    await inBatches(
+      roomIds,
+      async (roomId) => {
+        try {
+          const room = roomStub(this.env, roomId);
+          await (on ? room.subscribe(userId) : room.unsubscribe(userId));
+        } catch (error) {
+          console.error(`inbox ${userId}: room ${roomId} not reached`, error);
+        }
+      },
+      SUBSCRIBE_CONCURRENCY,
+    );
   }
 
   #open(): WebSocket[] {

@@ -1,7 +1,13 @@
 // Room logic: what each operation does to a room's store, as plain functions. Transport (the
 // Durable Object, WebSocket frames, RPC from the Worker) is elsewhere; these never see a socket.
 import type { MemberRole, RetentionPolicy } from "../shared/api";
-import { type FrameErrorCode, type Message, mentionedHandles } from "../shared/protocol";
+import { canModerate } from "../shared/permissions";
+import {
+  type FrameErrorCode,
+  type Message,
+  mentionedHandles,
+  ROOM_ARCHIVED,
+} from "../shared/protocol";
 import { dropBodyControls } from "../shared/text";
 import type { MessageRow, RoomStore } from "./store";
 
@@ -39,9 +45,6 @@ const fail = <T>(code: FrameErrorCode, message: string): Result<T> => ({
 /** Distinct emoji one message can collect; beyond it a new kind is refused. */
 export const MAX_EMOJI_KINDS = 20;
 
-const canModerate = (actor: Actor) =>
-  actor.isAdmin || actor.role === "owner" || actor.role === "moderator";
-
 export interface SendInput {
   cid: string;
   body: string;
@@ -72,7 +75,7 @@ export function sendMessage(
       created: false,
     });
   }
-  if (room.archived) return fail("archived", "This room is archived (read-only)");
+  if (room.archived) return fail("archived", ROOM_ARCHIVED);
   if (input.replyTo !== undefined && !store.get(input.replyTo)) {
     return fail("not_found", "The message you reply to does not exist");
   }
@@ -121,7 +124,7 @@ export function editMessage(
   const row = store.get(seq);
   if (!row || row.deleted_at != null) return fail("not_found", "No such message");
   if (row.sender_id !== actor.id) return fail("forbidden", "Only the sender can edit a message");
-  if (room.archived) return fail("archived", "This room is archived (read-only)");
+  if (room.archived) return fail("archived", ROOM_ARCHIVED);
   if (row.body === body) return unchanged(store, room, row);
   return changedTo(
     store,
@@ -148,7 +151,7 @@ export function deleteMessage(
     return fail("forbidden", "Only the sender or a moderator can delete a message");
   }
   if (row.deleted_at != null) return unchanged(store, room, row);
-  if (room.archived && !actor.isAdmin) return fail("archived", "This room is archived (read-only)");
+  if (room.archived && !actor.isAdmin) return fail("archived", ROOM_ARCHIVED);
   return changedTo(
     store,
     room,
@@ -171,7 +174,7 @@ export function reactToMessage(
 ): Result<Change> {
   const row = store.get(input.seq);
   if (!row || row.deleted_at != null) return fail("not_found", "No such message");
-  if (room.archived) return fail("archived", "This room is archived (read-only)");
+  if (room.archived) return fail("archived", ROOM_ARCHIVED);
   if (input.on && store.emojiKinds(input.seq) >= MAX_EMOJI_KINDS) {
     const message = only(store.toMessages(room.id, [row]));
     if (!message.reactions.some((r) => r.emoji === input.emoji)) {

@@ -1,6 +1,7 @@
 // The scheduler's "sync" task: drains the outbox into D1 a batch at a time, backs off while D1
 // fails, and tells the open inboxes of affected members what changed. Its bookkeeping lives in
 // the room's meta so an operator (GET /api/admin/rooms/:id/sync) can see whether it is healthy.
+import { inBatches } from "../realtime/batches";
 import type { InboxRoomFrame } from "../shared/protocol";
 import type { RoomStore } from "./store";
 import { flushToD1, type MemberCounts } from "./sync";
@@ -9,8 +10,6 @@ import { flushToD1, type MemberCounts } from "./sync";
 export const SYNC_BATCH_ROWS = 200;
 const FIRST_RETRY_MS = 1_000;
 const MAX_RETRY_MS = 60_000;
-/** Inbox notifications in flight at once. */
-const NOTIFY_CONCURRENCY = 16;
 
 export interface SyncStatus {
   /** Outbox rows D1 has not taken yet. */
@@ -121,20 +120,16 @@ export function syncStatus(store: RoomStore, nextAttemptAt: number | null): Sync
 /** Tells each member's inbox; returns the members whose inbox turned out to be closed. */
 async function notifyAll(ctx: SyncContext, counts: readonly MemberCounts[]): Promise<string[]> {
   const closed: string[] = [];
-  for (let i = 0; i < counts.length; i += NOTIFY_CONCURRENCY) {
-    await Promise.all(
-      counts.slice(i, i + NOTIFY_CONCURRENCY).map(async (c) => {
-        try {
-          if (!(await ctx.notifyInbox(c.userId, roomFrame(ctx.roomId ?? "", c)))) {
-            closed.push(c.userId);
-          }
-        } catch (error) {
-          // The next activity in the room tells this inbox again; nothing is lost in D1.
-          console.error(`inbox of ${c.userId} not reached`, error);
-        }
-      }),
-    );
-  }
+  await inBatches(counts, async (c) => {
+    try {
+      if (!(await ctx.notifyInbox(c.userId, roomFrame(ctx.roomId ?? "", c)))) {
+        closed.push(c.userId);
+      }
+    } catch (error) {
+      // The next activity in the room tells this inbox again; nothing is lost in D1.
+      console.error(`inbox of ${c.userId} not reached`, error);
+    }
+  });
   return closed;
 }
 

@@ -47,6 +47,9 @@ export const ERROR_CODES = [
 ] as const;
 export type FrameErrorCode = (typeof ERROR_CODES)[number];
 
+/** What an `archived` refusal says, over HTTP and sockets alike. */
+export const ROOM_ARCHIVED = "This room is archived (read-only)";
+
 /**
  * A named shape (`.meta({ id })`) or null. Written as a union, not `.nullable()`, because the
  * OpenAPI generator (@asteasolutions/zod-to-openapi 9) turns `Named.nullable()` into

@@ -5,15 +5,13 @@ import { and, eq } from "drizzle-orm";
 import type { Env } from "../config/env";
 import type { Db } from "../db/client";
 import { adminSockets, memberships } from "../db/schema";
+import { inBatches } from "../realtime/batches";
 import { inboxStub, roomStub } from "../realtime/stubs";
 import type { MemberRole } from "../shared/api";
 import type { MembershipChange } from "../shared/protocol";
 import { CLOSE_REASONS } from "../shared/protocol";
 import type { RoomRow } from "./directory/access";
 import { roomInfo } from "./room-calls";
-
-/** Room calls in flight at once when one change concerns many rooms. */
-const ROOM_CALLS_AT_ONCE = 16;
 
 async function tell(what: string, call: () => Promise<unknown>): Promise<void> {
   try {
@@ -114,13 +112,7 @@ async function eachRoom(
   what: string,
   each: (room: ReturnType<typeof roomStub>) => Promise<unknown>,
 ): Promise<void> {
-  for (let i = 0; i < roomIds.length; i += ROOM_CALLS_AT_ONCE) {
-    await Promise.all(
-      roomIds
-        .slice(i, i + ROOM_CALLS_AT_ONCE)
-        .map((id) => tell(what, () => each(roomStub(env, id)))),
-    );
-  }
+  await inBatches(roomIds, (id) => tell(what, () => each(roomStub(env, id))));
 }
 
 /**
@@ -153,24 +145,17 @@ export async function adminRevoked(env: Env, db: Db, userId: string): Promise<vo
   if (visited > 0) await db.delete(adminSockets).where(visitedWhere).run();
 }
 
-/** Inbox calls in flight at once when one change concerns many people. */
-const INBOX_CALLS_AT_ONCE = 16;
-
 /** Tells each user's inbox that their membership of `roomId` changed. */
 export async function membershipChanged(
   env: Env,
   roomId: string,
   changes: ReadonlyArray<{ userId: string; change: MembershipChange; role?: MemberRole }>,
 ): Promise<void> {
-  for (let i = 0; i < changes.length; i += INBOX_CALLS_AT_ONCE) {
-    await Promise.all(
-      changes.slice(i, i + INBOX_CALLS_AT_ONCE).map(async ({ userId, change, role }) => {
-        try {
-          await inboxStub(env, userId).membership(userId, roomId, change, role);
-        } catch (error) {
-          console.error(`inbox of ${userId} not told about ${roomId}`, error);
-        }
-      }),
-    );
-  }
+  await inBatches(changes, async ({ userId, change, role }) => {
+    try {
+      await inboxStub(env, userId).membership(userId, roomId, change, role);
+    } catch (error) {
+      console.error(`inbox of ${userId} not told about ${roomId}`, error);
+    }
+  });
 }

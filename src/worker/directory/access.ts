@@ -3,9 +3,10 @@
 import { and, eq } from "drizzle-orm";
 import type { Db } from "../../db/client";
 import { memberships, rooms } from "../../db/schema";
+import type { RoomActor } from "../../shared/permissions";
+import { ROOM_ARCHIVED } from "../../shared/protocol";
 import type { Principal } from "../context";
 import { ApiError, notFound } from "../errors";
-import type { RoomActor } from "./permissions";
 
 export type RoomRow = typeof rooms.$inferSelect;
 export type MembershipRow = typeof memberships.$inferSelect;
@@ -58,7 +59,7 @@ export async function loadRoom(
 }
 
 export function assertNotArchived(room: RoomRow): void {
-  if (room.archivedAt != null) throw new ApiError("archived", "This room is archived (read-only)");
+  if (room.archivedAt != null) throw new ApiError("archived", ROOM_ARCHIVED);
 }
 
 export function assertNotDm(room: RoomRow): void {

@@ -4,9 +4,9 @@ import { audit } from "../../db/audit";
 import type { Db } from "../../db/client";
 import { memberships, users } from "../../db/schema";
 import type { MemberRole } from "../../shared/api";
+import { canChangeRole, canInvite, canRemove } from "../../shared/permissions";
 import { ApiError, forbidden, notFound } from "../errors";
 import { assertNotArchived, assertNotDm, findMembership, type RoomAccess } from "./access";
-import { canChangeRole, canInvite, canRemove } from "./permissions";
 
 /**
  * A new member starts with the room read up to its last message: joining is not unread. (D1's

@@ -15,11 +15,11 @@ import {
   RoomListItem,
   UpdateRoomBody,
 } from "../../shared/api";
+import { canModerate } from "../../shared/permissions";
 import { currentPrincipal, requireUser } from "../auth/principal";
 import { assertNotArchived, assertNotDm, loadRoom } from "../directory/access";
 import { openDm } from "../directory/dms";
 import { joinChannel, removeMember } from "../directory/members";
-import { canModerate } from "../directory/permissions";
 import {
   createRoom,
   discoverRooms,

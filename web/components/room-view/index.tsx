@@ -2,6 +2,7 @@
 // status, the message list, who is typing, and the composer.
 import { useEffect, useMemo, useState } from "preact/hooks";
 import type { MemberRole, RoomDetails, SelfUser } from "../../../src/shared/api";
+import { canModerate } from "../../../src/shared/permissions";
 import type { Message as MessageType } from "../../../src/shared/protocol";
 import { useFocusOnMount } from "../../hooks/use-focus-on-mount";
 import { useMarkRead } from "../../hooks/use-mark-read";
@@ -66,7 +67,7 @@ function RoomPage({ room, details, me }: RoomPageProps) {
       ? state.rooms.value.value.find((r) => r.room.id === room.roomId)
       : undefined;
   const myRole: MemberRole | null = ready?.me?.role ?? item?.role ?? null;
-  const canModerate = myRole === "owner" || myRole === "moderator" || me.role === "admin";
+  const mayModerate = canModerate({ isAdmin: me.role === "admin", role: myRole });
   const kind = summary?.kind ?? ready?.room.kind ?? item?.room.kind ?? "channel";
   const archived = summary?.archived ?? ready?.room.archived ?? false;
   const muted = ready?.me?.muted ?? item?.muted ?? false;
@@ -106,7 +107,7 @@ function RoomPage({ room, details, me }: RoomPageProps) {
   const view: Omit<MessageContext, "activeSeq"> = {
     meId: me.id,
     myHandle: me.handle,
-    canModerate,
+    canModerate: mayModerate,
     isDm: kind === "dm" && peers.length <= 1,
     handles,
     readMarks: room.readMarks.value,
@@ -308,7 +309,7 @@ function RoomPage({ room, details, me }: RoomPageProps) {
               }
             />
             <p class={styles.roomKept}>{kept}</p>
-            {canModerate && kind !== "dm" && <RoomSettings details={ready} />}
+            {mayModerate && kind !== "dm" && <RoomSettings details={ready} />}
           </aside>
         )}
       </div>

@@ -1,5 +1,6 @@
-// Who may do what in a room: pure rules over the actor's room role and instance role.
-import type { MemberRole } from "../../shared/api";
+// Who may do what in a room: pure rules over the actor's room role and instance role, shared by
+// the Worker, the room and the web client so all three agree.
+import type { MemberRole } from "./api";
 
 export interface RoomActor {
   isAdmin: boolean;
