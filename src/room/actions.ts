@@ -103,7 +103,7 @@ export function addMembers(
   const lastSeq = store.lastSeq();
   store.atomically(() => {
     for (const m of added) {
-      if (lastSeq > 0 && store.advanceReadMark(m.userId, lastSeq, now).moved) {
+      if (lastSeq > 0 && store.marks.advance(m.userId, lastSeq, now).moved) {
         store.outbox.readMark(m.userId, lastSeq);
       }
     }
@@ -114,7 +114,7 @@ export function addMembers(
 /** Someone left or was removed: gone from the roster and from the read marks. */
 export function removeMember(store: RoomStore, roster: Roster, userId: string): ServerFrame[] {
   const wasMember = roster.remove(userId);
-  store.forgetReadMark(userId);
+  store.marks.forget(userId);
   return wasMember ? [{ type: "member", userId, change: "left" }] : [];
 }
 

@@ -88,7 +88,7 @@ export function sendMessage(
       mentions: input.mentions.filter((id) => id !== actor.id),
       at: now,
     });
-    const mark = store.advanceReadMark(actor.id, row.seq, now);
+    const mark = store.marks.advance(actor.id, row.seq, now);
     // What D1 must learn, in the same transaction: the room's new last message, the sender's
     // read mark (sending marks read) and the @handles to resolve into mention rows.
     store.outbox.summary(store.summary(row));
@@ -194,7 +194,7 @@ export function reactToMessage(
 export function markRead(store: RoomStore, actor: Actor, seq: number, now: number) {
   const target = Math.min(seq, store.lastSeq());
   return store.atomically(() => {
-    const mark = store.advanceReadMark(actor.id, target, now);
+    const mark = store.marks.advance(actor.id, target, now);
     if (mark.moved) store.outbox.readMark(actor.id, mark.seq);
     return mark;
   });

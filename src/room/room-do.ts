@@ -116,7 +116,7 @@ export class RoomDO extends DurableObject<Env> {
       rev: this.#store.rev(),
       lastSeq: this.#store.lastSeq(),
       online: [...this.#sockets.online()],
-      readMarks: this.#store.readMarks(READ_MARKS_IN_READY, this.#roster.loaded),
+      readMarks: this.#store.marks.top(READ_MARKS_IN_READY, this.#roster.loaded),
     });
     // A client that was away during a purge learns where the room now begins.
     const firstSeq = this.#store.firstSeq();
@@ -268,11 +268,11 @@ export class RoomDO extends DurableObject<Env> {
 
   /** A member's inbox opened: this room tells it about activity until it unsubscribes. */
   subscribe(userId: string): void {
-    this.#store.subscribe(userId, Date.now());
+    this.#store.subscribers.add(userId, Date.now());
   }
 
   unsubscribe(userId: string): void {
-    this.#store.unsubscribe([userId]);
+    this.#store.subscribers.remove([userId]);
   }
 
   /**

@@ -3,7 +3,10 @@
 // Raw `sql.exec` (not the drizzle query builder) keeps the hot send path to two statements and
 // the query plans in plain sight; drizzle owns the schema and its migrations.
 import { type Message, messagePreview, type Sender } from "../shared/protocol";
+import { toMessages } from "./message-wire";
 import { Outbox, type RoomSummary } from "./outbox";
+import { ReadMarks } from "./read-marks";
+import { InboxSubscribers } from "./subscribers";
 
 export type MessageRow = {
   seq: number;
@@ -21,16 +24,6 @@ export type MessageRow = {
   deleted_at: number | null;
 };
 
-type ReplyRow = {
-  seq: number;
-  sender_id: string;
-  sender_handle: string;
-  sender_name: string;
-  body: string;
-  deleted_at: number | null;
-};
-
-const EXCERPT_CHARS = 120;
 const COLUMNS =
   "seq, rev, sender_id, sender_handle, sender_name, cid, body, reply_to, mentions_json, attachments_json, created_at, edited_at, deleted_at";
 
@@ -56,12 +49,16 @@ export class RoomStore {
   #bytes: number | null = null;
   #purgedThrough: number | null = null;
   readonly outbox: Outbox;
+  readonly marks: ReadMarks;
+  readonly subscribers: InboxSubscribers;
 
   constructor(
     private readonly sql: SqlStorage,
     private readonly transaction: <T>(fn: () => T) => T,
   ) {
     this.outbox = new Outbox(sql);
+    this.marks = new ReadMarks(sql);
+    this.subscribers = new InboxSubscribers(sql);
   }
 
   // ---- meta ---------------------------------------------------------------------------------
@@ -294,48 +291,6 @@ export class RoomStore {
       .map((r) => r.detail);
   }
 
-  // ---- read marks -----------------------------------------------------------------------------
-
-  readMark(userId: string): number {
-    return (
-      this.sql
-        .exec<{ seq: number }>("SELECT seq FROM read_marks WHERE user_id = ?", userId)
-        .toArray()[0]?.seq ?? 0
-    );
-  }
-
-  /** Moves a read mark forward only; returns the mark after the call and whether it moved. */
-  forgetReadMark(userId: string): void {
-    this.sql.exec("DELETE FROM read_marks WHERE user_id = ?", userId);
-  }
-
-  advanceReadMark(userId: string, seq: number, at: number): { seq: number; moved: boolean } {
-    const moved = this.sql.exec(
-      `INSERT INTO read_marks (user_id, seq, at) VALUES (?, ?, ?)
-       ON CONFLICT (user_id) DO UPDATE SET seq = excluded.seq, at = excluded.at WHERE excluded.seq > read_marks.seq`,
-      userId,
-      seq,
-      at,
-    ).rowsWritten;
-    return { seq: moved > 0 ? seq : this.readMark(userId), moved: moved > 0 };
-  }
-
-  /** The highest read marks; with `membersOnly`, only of people in the roster (not who left). */
-  readMarks(limit: number, membersOnly: boolean): Record<string, number> {
-    const marks: Record<string, number> = {};
-    for (const row of this.sql
-      .exec<{ user_id: string; seq: number }>(
-        membersOnly
-          ? "SELECT r.user_id, r.seq FROM read_marks r JOIN members m ON m.user_id = r.user_id ORDER BY r.seq DESC LIMIT ?"
-          : "SELECT user_id, seq FROM read_marks ORDER BY seq DESC LIMIT ?",
-        limit,
-      )
-      .toArray()) {
-      marks[row.user_id] = row.seq;
-    }
-    return marks;
-  }
-
   // ---- retention ----------------------------------------------------------------------------
 
   /** UTF-8 bytes of every stored body (the `maxBytes` measure), kept as a running total. */
@@ -442,29 +397,6 @@ export class RoomStore {
     return range;
   }
 
-  // ---- inbox subscribers --------------------------------------------------------------------
-
-  subscribe(userId: string, at: number): void {
-    this.sql.exec(
-      "INSERT INTO inbox_subscribers (user_id, since) VALUES (?, ?) ON CONFLICT DO NOTHING",
-      userId,
-      at,
-    );
-  }
-
-  unsubscribe(userIds: readonly string[]): void {
-    for (const userId of userIds) {
-      this.sql.exec("DELETE FROM inbox_subscribers WHERE user_id = ?", userId);
-    }
-  }
-
-  subscribers(): string[] {
-    return this.sql
-      .exec<{ user_id: string }>("SELECT user_id FROM inbox_subscribers")
-      .toArray()
-      .map((r) => r.user_id);
-  }
-
   // ---- search -------------------------------------------------------------------------------
 
   /** Full-text matches, newest first; `before` pages further back. Snippets wrap hits in `marks`. */
@@ -495,67 +427,7 @@ export class RoomStore {
 
   /** Rows → protocol messages, with reactions and reply excerpts fetched once for the batch. */
   toMessages(roomId: string, rows: readonly MessageRow[]): Message[] {
-    if (rows.length === 0) return [];
-    const seqs = JSON.stringify(rows.map((r) => r.seq));
-    const reactions = new Map<number, Map<string, string[]>>();
-    for (const r of this.sql
-      .exec<{ seq: number; emoji: string; user_id: string }>(
-        "SELECT seq, emoji, user_id FROM reactions WHERE seq IN (SELECT value FROM json_each(?)) ORDER BY seq, at",
-        seqs,
-      )
-      .toArray()) {
-      const byEmoji = reactions.get(r.seq) ?? new Map<string, string[]>();
-      byEmoji.set(r.emoji, [...(byEmoji.get(r.emoji) ?? []), r.user_id]);
-      reactions.set(r.seq, byEmoji);
-    }
-    const replyIds = JSON.stringify([
-      ...new Set(rows.flatMap((r) => (r.reply_to ? [r.reply_to] : []))),
-    ]);
-    const replies = new Map<number, ReplyRow>();
-    if (replyIds !== "[]") {
-      for (const r of this.sql
-        .exec<ReplyRow>(
-          "SELECT seq, sender_id, sender_handle, sender_name, body, deleted_at FROM messages WHERE seq IN (SELECT value FROM json_each(?))",
-          replyIds,
-        )
-        .toArray()) {
-        replies.set(r.seq, r);
-      }
-    }
-    return rows.map((row) => {
-      const reply = row.reply_to ? replies.get(row.reply_to) : undefined;
-      return {
-        seq: row.seq,
-        rev: row.rev,
-        roomId,
-        sender: { id: row.sender_id, handle: row.sender_handle, name: row.sender_name },
-        body: row.body,
-        createdAt: new Date(row.created_at).toISOString(),
-        editedAt: row.edited_at == null ? null : new Date(row.edited_at).toISOString(),
-        deleted: row.deleted_at != null,
-        replyTo: row.reply_to
-          ? {
-              seq: row.reply_to,
-              sender: reply
-                ? { id: reply.sender_id, handle: reply.sender_handle, name: reply.sender_name }
-                : { id: "", handle: "", name: "" },
-              excerpt:
-                reply && reply.deleted_at == null
-                  ? [...reply.body].slice(0, EXCERPT_CHARS).join("")
-                  : "",
-            }
-          : null,
-        reactions: [...(reactions.get(row.seq) ?? new Map<string, string[]>())].map(
-          ([emoji, userIds]) => ({
-            emoji,
-            count: userIds.length,
-            userIds,
-          }),
-        ),
-        mentions: JSON.parse(row.mentions_json) as string[],
-        attachments: JSON.parse(row.attachments_json) as unknown[],
-      };
-    });
+    return toMessages(this.sql, roomId, rows);
   }
 }
 

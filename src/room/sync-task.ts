@@ -68,7 +68,7 @@ export async function syncToD1(ctx: SyncContext): Promise<number | null> {
   entries.mentions = entries.mentions.filter((m) => m.seq >= floor);
 
   // Room-wide changes concern every open inbox; read marks only their readers'.
-  const subscribers = store.subscribers();
+  const subscribers = store.subscribers.all();
   const roomWide =
     entries.summary !== null || entries.deletedSeqs.length > 0 || entries.mentions.length > 0;
   const readers = new Set(entries.readMarks.map((m) => m.userId));
@@ -87,7 +87,7 @@ export async function syncToD1(ctx: SyncContext): Promise<number | null> {
 
   const stillMembers = new Set(flushed.counts.map((c) => c.userId));
   const closed = await notifyAll(ctx, flushed.counts);
-  store.unsubscribe([...audience.filter((id) => !stillMembers.has(id)), ...closed]);
+  store.subscribers.remove([...audience.filter((id) => !stillMembers.has(id)), ...closed]);
   store.setMeta("sync", {
     attempts: 0,
     lastError: null,
@@ -112,7 +112,7 @@ export function syncStatus(store: RoomStore, nextAttemptAt: number | null): Sync
     flushes: stats.flushes,
     rowsWritten: stats.rowsWritten,
     lastFlushAt: stats.lastFlushAt === null ? null : new Date(stats.lastFlushAt).toISOString(),
-    subscribers: store.subscribers().length,
+    subscribers: store.subscribers.all().length,
     notified: stats.notified,
   };
 }
