@@ -13,9 +13,10 @@ import { asyncApiDocument } from "./routes/asyncapi";
 import { authRoutes } from "./routes/auth";
 import { inboxSocket } from "./routes/inbox";
 import { memberRoutes } from "./routes/members";
-import { messageRoutes, roomExport, roomSocket } from "./routes/messages";
+import { messageRoutes, roomExport } from "./routes/messages";
 import { errors, publicRoute, rateLimited, security } from "./routes/openapi";
 import { retentionRoutes } from "./routes/retention";
+import { roomSocket } from "./routes/room-socket";
 import { roomRoutes } from "./routes/rooms";
 
 /** JSON bodies are small; anything larger is refused before it is parsed. */

@@ -1,25 +1,21 @@
-// Messages over HTTP (history, changes, send, edit, delete, reactions, read, search) and the
-// room WebSocket upgrade. Each use case is one call into the room's Durable Object.
+// Messages over HTTP (history, changes, send, edit, delete, reactions, read, search, export)
+// and the socket tickets. Each use case is one call into the room's Durable Object.
 import { createRoute, z } from "@hono/zod-openapi";
-import { and, eq, gt } from "drizzle-orm";
 import type { Context } from "hono";
-import { adminSockets, wsTickets } from "../../db/schema";
+import { wsTickets } from "../../db/schema";
 import { roomStub } from "../../realtime/stubs";
 import type { Page as HistoryPage, Result } from "../../room/handlers";
-import { CONNECT_HEADER, type ConnectGrant } from "../../room/room-sockets";
 import { Id } from "../../shared/api";
 import type { Message as MessageShape } from "../../shared/protocol";
 import { Body, bodyProblem, Cid, Emoji, MESSAGE_LIMITS, Message } from "../../shared/protocol";
 import { newSecret, sha256Hex } from "../auth/crypto";
-import { checkSocketOrigin } from "../auth/csrf";
-import { currentPrincipal, principalOfCredential, requireUser } from "../auth/principal";
-import type { AppEnv, Principal } from "../context";
+import { currentPrincipal, requireUser } from "../auth/principal";
+import type { AppEnv } from "../context";
 import { loadRoom, type RoomAccess } from "../directory/access";
 import { ApiError, forbidden } from "../errors";
 import { actorOf, roomInfo } from "../room-calls";
 import { takeSlot } from "../sliding-window";
 import { errors, jsonBody, ok, rateLimited, router, security, tooLarge } from "./openapi";
-import { relaySocket } from "./socket-relay";
 
 const TICKET_TTL_MS = 30_000;
 /** Messages per room call while exporting. */
@@ -320,38 +316,6 @@ export const messageRoutes = router([["/rooms/*", requireUser()]])
     },
   );
 
-/** Redeems a ticket once: the row is deleted as it is read. */
-async function redeemTicket(
-  c: Context<AppEnv>,
-  roomId: string,
-  ticket: string,
-): Promise<Principal | null> {
-  const db = c.get("db");
-  const row = await db
-    .delete(wsTickets)
-    .where(
-      and(
-        eq(wsTickets.tokenHash, await sha256Hex(ticket)),
-        eq(wsTickets.roomId, roomId),
-        gt(wsTickets.expiresAt, Date.now()),
-      ),
-    )
-    .returning()
-    .get();
-  if (!row) return null;
-  // The ticket acts with what the credential that asked for it may do now: it dies with that
-  // session or token, and carries its scope (a bot token's ticket is not an admin's).
-  const principal = await principalOfCredential(db, row.sessionHash, (p) =>
-    c.executionCtx.waitUntil(p),
-  );
-  return principal?.user.id === row.userId ? principal : null;
-}
-
-/**
- * `GET /api/rooms/:id/ws`: every check happens here, before the upgrade, with HTTP answers:
- * 401 without a valid session or ticket, 403 for a foreign Origin, 404 for rooms the caller
- * is not in. The room learns who connected from the Worker only.
- */
 /**
  * `GET /api/rooms/:id/export`: the room's history as NDJSON in seq order, tombstones included,
  * page by page through the room so a room of any size streams in constant memory.
@@ -385,46 +349,4 @@ export async function roomExport(c: Context<AppEnv>): Promise<Response> {
       "cache-control": "no-store",
     },
   });
-}
-
-export async function roomSocket(c: Context<AppEnv>): Promise<Response> {
-  const roomId = c.req.param("id") ?? "";
-  const ticket = c.req.query("ticket");
-  const principal = c.get("principal") ?? (ticket ? await redeemTicket(c, roomId, ticket) : null);
-  if (!principal) throw new ApiError("unauthorized", "Sign in first");
-  c.set("principal", principal);
-  currentPrincipal(c);
-  checkSocketOrigin(c);
-  const room = await loadRoom(c.get("db"), principal, roomId, "member");
-  if (!room.membership && !principal.isAdmin) throw forbidden("Join the channel first");
-  if (c.req.header("upgrade")?.toLowerCase() !== "websocket") {
-    throw new ApiError("invalid", "Expected a WebSocket upgrade");
-  }
-  const sinceRevText = c.req.query("sinceRev");
-  const sinceRev = sinceRevText === undefined ? null : Number(sinceRevText);
-  if (sinceRev !== null && (!Number.isSafeInteger(sinceRev) || sinceRev < 0)) {
-    throw new ApiError("invalid", "sinceRev is a non-negative integer");
-  }
-  if (!room.membership) {
-    await c
-      .get("db")
-      .insert(adminSockets)
-      .values({ sessionHash: principal.credentialHash, userId: principal.user.id, roomId })
-      .onConflictDoNothing()
-      .run();
-  }
-  const grant: ConnectGrant = {
-    actor: actorOf(principal, room.membership),
-    room: roomInfo(room.room),
-    sessionHash: principal.credentialHash,
-    sinceRev,
-  };
-  // A fresh request: nothing of the client's headers reaches the room but the upgrade itself.
-  const headers = new Headers({ upgrade: "websocket", [CONNECT_HEADER]: JSON.stringify(grant) });
-  // Relayed, not handed through: see socket-relay.ts (server-side closes would reach the client
-  // only when the room is evicted).
-  return relaySocket(
-    await roomStub(c.env, roomId).fetch(new Request("https://room/connect", { headers })),
-    c.get("config").socketFrames,
-  );
 }
