@@ -16,7 +16,7 @@ import { ApiError } from "../errors";
 import * as notify from "../notify";
 import { assertBelowLimit, recordEvent } from "../sliding-window";
 import {
-  errors,
+  failures,
   jsonBody,
   noContent,
   ok,
@@ -59,9 +59,7 @@ export const authRoutes = router()
       request: jsonBody(RegisterBody),
       responses: {
         201: ok(SignedIn, "Signed up"),
-        400: errors[400],
-        403: errors[403],
-        409: errors[409],
+        ...failures(400, 403, 409),
         413: tooLarge,
         429: rateLimited,
       },
@@ -89,9 +87,7 @@ export const authRoutes = router()
       request: jsonBody(LoginBody),
       responses: {
         200: ok(SignedIn),
-        400: errors[400],
-        401: errors[401],
-        403: errors[403],
+        ...failures(400, 401, 403),
         413: tooLarge,
         429: rateLimited,
       },
@@ -134,9 +130,7 @@ export const authRoutes = router()
       middleware: [requireUser()] as const,
       responses: {
         ...noContent,
-        400: errors[400],
-        401: errors[401],
-        403: errors[403],
+        ...failures(400, 401, 403),
         413: tooLarge,
       },
     }),
@@ -164,7 +158,7 @@ export const authRoutes = router()
       summary: "Who am I",
       security,
       middleware: [requireUser()] as const,
-      responses: { 200: ok(z.object({ user: SelfUser })), 401: errors[401], 403: errors[403] },
+      responses: { 200: ok(z.object({ user: SelfUser })), ...failures(401, 403) },
     }),
     (c) => c.json({ user: serialize.selfUser(currentPrincipal(c).user) }, 200),
   );

@@ -98,6 +98,17 @@ export const errors = {
   409: errorResponse("Conflicts with the current state (`conflict`)"),
 } as const;
 
+/** The error answers a route can give, by status: `...failures(400, 401, 403)`. */
+export function failures<Status extends keyof typeof errors>(
+  ...statuses: Status[]
+): Pick<typeof errors, Status> {
+  // fromEntries loses the keys' types; they are exactly `statuses`.
+  return Object.fromEntries(statuses.map((status) => [status, errors[status]])) as Pick<
+    typeof errors,
+    Status
+  >;
+}
+
 /**
  * Over a limit (docs/api.md, Limits): code `rate_limited`, with `Retry-After` in seconds. Only on
  * the routes a limit applies to.

@@ -33,7 +33,7 @@ import { ApiError, forbidden } from "../errors";
 import * as notify from "../notify";
 import { assertBelowLimit, recordEvent } from "../sliding-window";
 import {
-  errors,
+  failures,
   jsonBody,
   ok,
   pageRequest,
@@ -60,9 +60,7 @@ export const roomRoutes = router(
       request: { query: PageQuery },
       responses: {
         200: ok(z.object({ users: z.array(PublicUser), nextCursor: z.string().nullable() })),
-        400: errors[400],
-        401: errors[401],
-        403: errors[403],
+        ...failures(400, 401, 403),
       },
     }),
     async (c) => {
@@ -84,8 +82,7 @@ export const roomRoutes = router(
       security,
       responses: {
         200: ok(z.object({ rooms: z.array(RoomListItem) })),
-        401: errors[401],
-        403: errors[403],
+        ...failures(401, 403),
       },
     }),
     async (c) =>
@@ -102,9 +99,7 @@ export const roomRoutes = router(
       request: { query: PageQuery },
       responses: {
         200: ok(z.object({ rooms: z.array(Room), nextCursor: z.string().nullable() })),
-        400: errors[400],
-        401: errors[401],
-        403: errors[403],
+        ...failures(400, 401, 403),
       },
     }),
     async (c) => {
@@ -124,9 +119,7 @@ export const roomRoutes = router(
       request: jsonBody(CreateRoomBody),
       responses: {
         201: ok(RoomBody, "Created"),
-        400: errors[400],
-        401: errors[401],
-        403: errors[403],
+        ...failures(400, 401, 403),
         413: tooLarge,
         429: rateLimited,
       },
@@ -162,10 +155,7 @@ export const roomRoutes = router(
       responses: {
         200: ok(RoomBody, "Existing DM"),
         201: ok(RoomBody, "New DM"),
-        400: errors[400],
-        401: errors[401],
-        403: errors[403],
-        404: errors[404],
+        ...failures(400, 401, 403, 404),
         413: tooLarge,
         429: rateLimited,
       },
@@ -201,7 +191,7 @@ export const roomRoutes = router(
       summary: "Room details and a page of its members",
       security,
       request: { params: RoomParams, query: PageQuery.omit({ q: true }) },
-      responses: { 200: ok(RoomDetails), 401: errors[401], 403: errors[403], 404: errors[404] },
+      responses: { 200: ok(RoomDetails), ...failures(401, 403, 404) },
     }),
     async (c) => {
       const { cursor, limit } = c.req.valid("query");
@@ -233,10 +223,7 @@ export const roomRoutes = router(
       request: { params: RoomParams, ...jsonBody(UpdateRoomBody) },
       responses: {
         200: ok(RoomBody),
-        400: errors[400],
-        401: errors[401],
-        403: errors[403],
-        404: errors[404],
+        ...failures(400, 401, 403, 404),
         413: tooLarge,
       },
     }),
@@ -268,9 +255,7 @@ export const roomRoutes = router(
       request: { params: RoomParams },
       responses: {
         200: ok(z.object({ room: Room, role: MemberRole })),
-        401: errors[401],
-        403: errors[403],
-        404: errors[404],
+        ...failures(401, 403, 404),
         413: tooLarge,
       },
     }),
@@ -298,9 +283,7 @@ export const roomRoutes = router(
       request: { params: RoomParams },
       responses: {
         204: { description: "Left" },
-        401: errors[401],
-        403: errors[403],
-        404: errors[404],
+        ...failures(401, 403, 404),
         413: tooLarge,
       },
     }),
@@ -325,10 +308,7 @@ export const roomRoutes = router(
       request: { params: RoomParams, ...jsonBody(MuteBody) },
       responses: {
         200: ok(z.object({ muted: z.boolean() })),
-        400: errors[400],
-        401: errors[401],
-        403: errors[403],
-        404: errors[404],
+        ...failures(400, 401, 403, 404),
         413: tooLarge,
       },
     }),
