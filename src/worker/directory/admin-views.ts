@@ -1,12 +1,13 @@
 // What the admin page reads, named: rooms with their DM participants and stored-message counts,
 // and audit entries with the people, rooms and tokens their ids stand for. A page costs a fixed
 // number of D1 queries, whatever its length.
-import { type AnyColumn, and, asc, desc, eq, lt, sql } from "drizzle-orm";
+import { type AnyColumn, and, desc, eq, lt, sql } from "drizzle-orm";
 import type { Db } from "../../db/client";
 import { apiTokens, auditLog, deletedMessages, memberships, rooms, users } from "../../db/schema";
 import * as serialize from "../../db/serialize";
 import type { AdminRoom, AuditEntry, PublicUser } from "../../shared/api";
 import type { RoomRow } from "./access";
+import { peopleByRoom } from "./people";
 
 /** `column IN (…)` with one bound parameter, whatever the list's length (D1 allows 100). */
 const inList = (column: AnyColumn, values: readonly string[]) =>
@@ -17,26 +18,8 @@ export async function participantsOf(
   db: Db,
   roomIds: readonly string[],
 ): Promise<Map<string, PublicUser[]>> {
-  const byRoom = new Map<string, PublicUser[]>();
-  if (roomIds.length === 0) return byRoom;
-  const rows = await db
-    .select({
-      roomId: memberships.roomId,
-      id: users.id,
-      handle: users.handle,
-      displayName: users.displayName,
-    })
-    .from(memberships)
-    .innerJoin(users, eq(users.id, memberships.userId))
-    .where(inList(memberships.roomId, roomIds))
-    .orderBy(asc(users.handle))
-    .all();
-  for (const { roomId, ...user } of rows) {
-    const list = byRoom.get(roomId) ?? [];
-    list.push(user);
-    byRoom.set(roomId, list);
-  }
-  return byRoom;
+  if (roomIds.length === 0) return new Map();
+  return peopleByRoom(db, inList(memberships.roomId, roomIds));
 }
 
 /**

@@ -16,6 +16,8 @@ import type {
 } from "../../shared/api";
 import { newId } from "../auth/crypto";
 import type { RoomAccess, RoomRow } from "./access";
+import { offsetCursor, pageOf } from "./paging";
+import { peopleByRoom } from "./people";
 import { retentionOf } from "./retention";
 
 export interface NewRoom {
@@ -220,25 +222,10 @@ async function dmPeers(db: Db, userId: string): Promise<Map<string, PublicUser[]
     .from(memberships)
     .innerJoin(rooms, eq(rooms.id, memberships.roomId))
     .where(and(eq(memberships.userId, userId), eq(rooms.kind, "dm")));
-  const rows = await db
-    .select({
-      roomId: memberships.roomId,
-      id: users.id,
-      handle: users.handle,
-      displayName: users.displayName,
-    })
-    .from(memberships)
-    .innerJoin(users, eq(users.id, memberships.userId))
-    .where(and(sql`${memberships.roomId} IN ${mine}`, sql`${memberships.userId} <> ${userId}`))
-    .orderBy(asc(users.handle))
-    .all();
-  const peers = new Map<string, PublicUser[]>();
-  for (const { roomId, ...user } of rows) {
-    const list = peers.get(roomId) ?? [];
-    list.push(user);
-    peers.set(roomId, list);
-  }
-  return peers;
+  return peopleByRoom(
+    db,
+    sql`${memberships.roomId} IN ${mine} AND ${memberships.userId} <> ${userId}`,
+  );
 }
 
 /** Public channels I am not in, by name, paged by name. */
@@ -269,11 +256,8 @@ export async function discoverRooms(
     .limit(opts.limit + 1)
     .offset(opts.offset)
     .all();
-  const hasMore = rows.length > opts.limit;
-  return {
-    rooms: rows.slice(0, opts.limit),
-    nextCursor: hasMore ? String(opts.offset + opts.limit) : null,
-  };
+  const { items, nextCursor } = pageOf(rows, opts);
+  return { rooms: items, nextCursor };
 }
 
 /** Room details with a page of members, owners first, then by join time. */
@@ -298,19 +282,19 @@ export async function roomDetails(
       .all(),
     db.$count(memberships, eq(memberships.roomId, room.id)),
   ]);
-  const hasMore = rows.length > page.limit;
+  const members = pageOf(rows, { offset, limit: page.limit });
   return {
     room: serialize.room(room),
     me: membership
       ? { role: membership.role, muted: membership.muted, lastReadSeq: membership.lastReadSeq }
       : null,
-    members: rows.slice(0, page.limit).map((r) => ({
+    members: members.items.map((r) => ({
       user: serialize.publicUser(r.user),
       role: r.role,
       joinedAt: iso(r.joinedAt),
     })),
     memberCount: total,
-    nextMembersCursor: hasMore ? String(offset + page.limit) : null,
+    nextMembersCursor: members.nextCursor,
     retention: retentionOf(room, retention).effective,
   };
 }
@@ -321,10 +305,4 @@ export async function setMuted(db: Db, roomId: string, userId: string, muted: bo
     .set({ muted })
     .where(and(eq(memberships.roomId, roomId), eq(memberships.userId, userId)))
     .run();
-}
-
-/** List cursors are opaque to clients; here they are offsets into a stable order. */
-export function offsetCursor(cursor: string | undefined): number {
-  const n = cursor ? Number.parseInt(cursor, 10) : 0;
-  return Number.isSafeInteger(n) && n > 0 ? n : 0;
 }

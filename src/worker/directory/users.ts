@@ -9,6 +9,7 @@ import { revokeUserSessions } from "../auth/sessions";
 import type { UserRow } from "../context";
 import { ApiError, notFound } from "../errors";
 import { takeSlot, type Window } from "../sliding-window";
+import { pageOf } from "./paging";
 
 export async function registerUser(
   db: Db,
@@ -90,11 +91,8 @@ export async function searchUsers(
     .limit(opts.limit + 1)
     .offset(opts.offset)
     .all();
-  const hasMore = rows.length > opts.limit;
-  return {
-    users: rows.slice(0, opts.limit),
-    nextCursor: hasMore ? String(opts.offset + opts.limit) : null,
-  };
+  const { items, nextCursor } = pageOf(rows, opts);
+  return { users: items, nextCursor };
 }
 
 /** Admin: change someone's instance role, disable or re-enable them (disabling signs them out). */

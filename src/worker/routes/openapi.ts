@@ -4,7 +4,7 @@ import type { MiddlewareHandler } from "hono";
 import type { z } from "zod";
 import { ErrorResponse, LIMITS } from "../../shared/api";
 import type { AppEnv } from "../context";
-import { offsetCursor } from "../directory/rooms";
+import { offsetCursor } from "../directory/paging";
 import { ApiError } from "../errors";
 
 /**

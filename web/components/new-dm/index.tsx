@@ -1,40 +1,24 @@
 // Find someone by handle or name and open the direct conversation with them.
-import { useState } from "preact/hooks";
 import type { PublicUser } from "../../../src/shared/api";
-import { useSearch } from "../../hooks/use-search";
 import { useSubmit } from "../../hooks/use-submit";
 import { useAppState } from "../../state/use-app-state";
 import { Avatar } from "../avatar";
-import { Field } from "../field";
-import * as fieldStyles from "../field/field.module.css";
 import { Panel } from "../panel";
-import { SearchResults } from "../search-results";
+import { LiveSearch, ResultRow } from "../search-results";
 
 export function NewDm() {
   const state = useAppState();
-  const [query, setQuery] = useState("");
-  const { results } = useSearch(state.findPeople, query);
-
   return (
     <Panel title="New message" focusKey="new-dm">
-      <div class="search">
-        <Field
-          label="Find people"
-          name="q"
-          type="search"
-          value={query}
-          onValue={setQuery}
-          autoComplete="off"
-          hint="Search by handle or name."
-          verbatim
-        />
-      </div>
-      <SearchResults
-        results={results}
-        empty={query.trim() ? `Nobody matches “${query.trim()}”.` : "Nobody here yet."}
+      <LiveSearch
+        label="Find people"
+        hint="Search by handle or name."
+        verbatim
+        search={state.findPeople}
+        empty={(query) => (query ? `Nobody matches “${query}”.` : "Nobody here yet.")}
       >
         {(person: PublicUser) => <PersonResult key={person.id} person={person} />}
-      </SearchResults>
+      </LiveSearch>
     </Panel>
   );
 }
@@ -44,20 +28,17 @@ function PersonResult({ person }: { person: PublicUser }) {
   const { pending, error, submit } = useSubmit(state.openDm);
   const isMe = person.id === state.me.value?.id;
   return (
-    <li class="result">
-      <Avatar name={person.displayName} />
-      <span class="result__text">
-        <span class="result__title">
+    <ResultRow
+      leading={<Avatar name={person.displayName} />}
+      title={
+        <>
           {person.displayName}
           {isMe && <span class="muted"> (you)</span>}
-        </span>
-        <span class="result__detail">@{person.handle}</span>
-        {error && (
-          <span class={fieldStyles.fieldError} role="alert">
-            {error.message}
-          </span>
-        )}
-      </span>
+        </>
+      }
+      detail={`@${person.handle}`}
+      error={error}
+    >
       <button
         type="button"
         class="button"
@@ -67,6 +48,6 @@ function PersonResult({ person }: { person: PublicUser }) {
       >
         {pending ? "Opening…" : "Message"}
       </button>
-    </li>
+    </ResultRow>
   );
 }

@@ -8,6 +8,7 @@ import { useAppState } from "../../state/use-app-state";
 import { Field } from "../field";
 import { FormAlert } from "../form-alert";
 import * as memberListStyles from "../member-list/member-list.module.css";
+import { ResultRow } from "../search-results";
 
 export function RoomSettings({ details }: { details: RoomDetails }) {
   const state = useAppState();
@@ -91,11 +92,7 @@ function Invite({ details }: { details: RoomDetails }) {
       {query.trim() !== "" && results.status === "ready" && (
         <ul class="result-list">
           {results.value.map((user) => (
-            <li class="result" key={user.id}>
-              <span class="result__text">
-                <span class="result__title">{user.displayName}</span>
-                <span class="result__detail">@{user.handle}</span>
-              </span>
+            <ResultRow key={user.id} title={user.displayName} detail={`@${user.handle}`}>
               {memberIds.has(user.id) ? (
                 <span class="muted">member</span>
               ) : (
@@ -109,7 +106,7 @@ function Invite({ details }: { details: RoomDetails }) {
                   Add
                 </button>
               )}
-            </li>
+            </ResultRow>
           ))}
           {results.value.length === 0 && <li class="result muted">Nobody found.</li>}
         </ul>
