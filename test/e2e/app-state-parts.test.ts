@@ -1,0 +1,141 @@
+// The app state's pure parts: the room list's order and how frames, messages and my reads change
+// an item; who the panel shows; the titles and previews of rooms.
+import { describe, expect, test } from "vitest";
+import type { RoomListItem } from "../../src/shared/api";
+import type { InboxRoomFrame, Message } from "../../src/shared/protocol";
+import { showsRoom } from "../../web/state/panels";
+import {
+  applyInboxFrame,
+  applyRoomMessage,
+  applyRoomRead,
+  byActivity,
+  roomTitle,
+  updateItem,
+  withLocalReads,
+} from "../../web/state/room-list";
+
+function item(id: string, extra: Partial<RoomListItem> = {}): RoomListItem {
+  return {
+    room: {
+      id,
+      kind: "channel",
+      name: id,
+      topic: "",
+      createdBy: null,
+      createdAt: "2026-01-01T00:00:00.000Z",
+      archived: false,
+      archivedAt: null,
+      ephemeral: false,
+      externalRef: null,
+      lastSeq: 10,
+      lastMessageAt: null,
+      lastPreview: null,
+    },
+    role: "member",
+    unread: 2,
+    mentions: 1,
+    lastSeq: 10,
+    lastReadSeq: 8,
+    lastMessageAt: "2026-01-02T00:00:00.000Z",
+    lastPreview: "Ana: hi",
+    lastSenderId: "usr_a",
+    muted: false,
+    peers: [],
+    ...extra,
+  } as RoomListItem;
+}
+
+const frame = (extra: Partial<InboxRoomFrame> = {}): InboxRoomFrame => ({
+  type: "room",
+  roomId: "a",
+  lastSeq: 12,
+  unread: 4,
+  mentions: 2,
+  lastPreview: "Bo: yes",
+  lastSenderId: "usr_b",
+  lastMessageAt: "2026-01-03T00:00:00.000Z",
+  lastReadSeq: 8,
+  ...extra,
+});
+
+describe("room list items", () => {
+  test("order: latest message first, rooms without messages by creation", () => {
+    const old = item("old", { lastMessageAt: "2026-01-01T10:00:00.000Z" });
+    const fresh = item("fresh", { lastMessageAt: "2026-01-05T00:00:00.000Z" });
+    const empty = item("empty", { lastMessageAt: null });
+    expect([old, empty, fresh].sort(byActivity).map((i) => i.room.id)).toEqual([
+      "fresh",
+      "old",
+      "empty",
+    ]);
+  });
+
+  test("my own reads win over the lagging counts", () => {
+    const a = item("a");
+    expect(withLocalReads(a, 9)).toBe(a);
+    expect(withLocalReads(a, 10)).toMatchObject({ unread: 0, mentions: 0, lastReadSeq: 10 });
+  });
+
+  test("an inbox frame: counts from the frame, zero while the room is on screen", () => {
+    const next = applyInboxFrame(item("a"), frame(), false);
+    expect(next).toMatchObject({ lastSeq: 12, unread: 4, mentions: 2, lastPreview: "Bo: yes" });
+    expect(next.room.lastSeq).toBe(12);
+    expect(applyInboxFrame(item("a"), frame(), true)).toMatchObject({ unread: 0, mentions: 0 });
+    // An older frame does not move the sequence back.
+    expect(applyInboxFrame(item("a", { lastSeq: 20 }), frame(), false).lastSeq).toBe(20);
+  });
+
+  test("a message on the room's socket counts only when unseen", () => {
+    const message = {
+      seq: 11,
+      sender: { id: "usr_b", handle: "bo", name: "Bo" },
+      body: "later",
+      createdAt: "2026-01-04T00:00:00.000Z",
+    } as Message;
+    expect(applyRoomMessage(item("a"), message, true)).toMatchObject({
+      lastSeq: 11,
+      unread: 3,
+      lastPreview: "Bo: later",
+      lastSenderId: "usr_b",
+    });
+    expect(applyRoomMessage(item("a"), message, false).unread).toBe(2);
+  });
+
+  test("my read: to the end clears the counts; no news keeps the item", () => {
+    const a = item("a");
+    expect(applyRoomRead(a, 10)).toMatchObject({ unread: 0, mentions: 0, lastReadSeq: 10 });
+    expect(applyRoomRead(a, 9)).toMatchObject({ unread: 2, lastReadSeq: 9 });
+    const read = item("a", { unread: 0, mentions: 0, lastReadSeq: 10 });
+    expect(applyRoomRead(read, 10)).toBe(read);
+  });
+
+  test("updating one item re-sorts; an unknown room or no change keeps the list", () => {
+    const list = [item("a"), item("b", { lastMessageAt: "2026-01-01T12:00:00.000Z" })];
+    const next = updateItem(list, "b", (i) => ({
+      ...i,
+      lastMessageAt: "2026-02-01T00:00:00.000Z",
+    }));
+    expect(next.map((i) => i.room.id)).toEqual(["b", "a"]);
+    expect(updateItem(list, "zzz", (i) => ({ ...i }))).toBe(list);
+    expect(updateItem(list, "a", (i) => i)).toBe(list);
+  });
+
+  test("titles: rooms by name, DMs by the people in them", () => {
+    const me = { id: "usr_me", handle: "me", displayName: "Me", role: "member", createdAt: "" };
+    expect(roomTitle(item("general"), null)).toBe("general");
+    const dm = item("dm", { peers: [] });
+    dm.room = { ...dm.room, kind: "dm", name: null };
+    expect(roomTitle(dm, me as never)).toBe("Me (you)");
+    expect(roomTitle({ ...dm, peers: [{ id: "u", handle: "bo", displayName: "Bo" }] }, null)).toBe(
+      "Bo",
+    );
+  });
+});
+
+describe("panels", () => {
+  test("which room the panel shows", () => {
+    expect(showsRoom({ kind: "room", roomId: "a" }, "a")).toBe(true);
+    expect(showsRoom({ kind: "room", roomId: "a" }, "b")).toBe(false);
+    expect(showsRoom({ kind: "home" }, "a")).toBe(false);
+  });
+});
