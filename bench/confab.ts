@@ -3,7 +3,7 @@
 import { performance } from "node:perf_hooks";
 import type { z } from "zod";
 import { RoomSync as RoomSyncSchema } from "../src/shared/api.ts";
-import { ServerFrame } from "../src/shared/protocol.ts";
+import { ServerFrame } from "../src/shared/protocol/index.ts";
 import type { Decoded, Endpoint, Protocol } from "./load.ts";
 
 export interface Account {

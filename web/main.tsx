@@ -6,6 +6,7 @@ import { effect } from "@preact/signals";
 import { render } from "preact";
 import { App } from "./components/app";
 import { createApi } from "./net/api";
+import { loadFrameSchemas } from "./net/frames";
 import { createAppState } from "./state/app-state";
 import { applyTheme, theme } from "./state/theme";
 
@@ -14,6 +15,9 @@ const state = createAppState(createApi());
 const root = document.getElementById("app");
 if (!root) throw new Error("index.html has no #app element");
 render(<App state={state} />, root);
+// The frame schemas load while the session is asked for; sockets wait for them (net/frames.ts),
+// and a failure here is retried when a socket needs them.
+loadFrameSchemas().catch(() => undefined);
 void state.start();
 
 // The tab says how much is waiting: "(3) Confab".

@@ -1,7 +1,7 @@
 // The HTTP API's shapes: request bodies, queries and responses, validated with zod.
 // Shared by the Worker (validation + OpenAPI), the web client, tests and benchmarks.
 import { z } from "zod";
-import { orNull } from "./protocol";
+import { orNull } from "./protocol/room-frames";
 import { nameProblem } from "./text";
 
 export const LIMITS = {

@@ -1,10 +1,11 @@
 // The web client's live room state without a browser: `member` frames keep the member list
 // (and so `@` suggestions and counts) current, `room` frames the header and the "kept for"
 // notice, and my typing frames respect the server's throttle (one per 2 s, `on` and `off` alike).
-import { afterEach, beforeEach, describe, expect, test, vi } from "vitest";
+import { afterEach, beforeAll, beforeEach, describe, expect, test, vi } from "vitest";
 import type { Member, RoomDetails } from "../../src/shared/api";
 import type { ServerFrame } from "../../src/shared/protocol";
 import type { Api } from "../../web/net/api";
+import { loadFrameSchemas } from "../../web/net/frames";
 import type { LiveSocketHandlers } from "../../web/net/live-socket";
 import { createRoomState, type RoomEvents, TYPING_GAP_MS } from "../../web/state/room";
 import { applyMemberFrame, mergeMembers } from "../../web/state/room-members";
@@ -120,7 +121,26 @@ describe("mergeMembers", () => {
   });
 });
 
+describe("frame readers", () => {
+  test("frames that come before the schemas have loaded are held and read in order", async () => {
+    vi.resetModules();
+    const { roomFrameReader } = await import("../../web/net/frames");
+    const got: ServerFrame[] = [];
+    const read = roomFrameReader((f) => got.push(f));
+    read(JSON.stringify({ type: "typing", userId: "usr_a", on: true }));
+    read("not json");
+    read(JSON.stringify({ type: "presence", userId: "usr_b", online: true }));
+    read(JSON.stringify({ type: "no-such-frame" }));
+    expect(got).toEqual([]);
+    await vi.waitFor(() => expect(got.map((f) => f.type)).toEqual(["typing", "presence"]));
+    // Once here, frames are read as they come.
+    read(JSON.stringify({ type: "read", userId: "usr_c", seq: 1 }));
+    expect(got.at(-1)).toEqual({ type: "read", userId: "usr_c", seq: 1 });
+  });
+});
+
 describe("createRoomState", () => {
+  beforeAll(() => loadFrameSchemas());
   let handlers: LiveSocketHandlers;
   let sent: Array<{ type: string; on?: boolean }>;
   let events: Required<Pick<RoomEvents, "onMember" | "onRoomChanged" | "onResumed">>;

@@ -22,6 +22,8 @@ export interface LiveSocketHandlers {
   path: () => string;
   onOpen?: () => void;
   onText: (text: string) => void;
+  /** What must have loaded before the first connect (the frame schemas); connects anyway if it fails. */
+  before?: () => Promise<unknown>;
   /** The socket closed (or never opened); `opened` tells which. A retry is already scheduled. */
   onDown?: (info: { opened: boolean; code: number; reason: string; retryInMs: number }) => void;
   maxDelayMs?: number;
@@ -165,7 +167,12 @@ export function createLiveSocket(
       attempt = 0;
       transport.network?.addEventListener("online", onOnline);
       transport.network?.addEventListener("offline", onOffline);
-      connect();
+      const before = handlers.before;
+      if (!before) return connect();
+      const go = () => {
+        if (!socket) connect();
+      };
+      before().then(go, go);
     },
     stop() {
       stopped = true;

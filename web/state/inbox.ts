@@ -1,7 +1,8 @@
 // My inbox socket (`GET /api/me/ws`, docs/api.md "Inbox WebSocket"): activity in rooms other than the open one and
 // membership changes. While it is not connected (down, or not served by this instance), the
 // room list is refreshed over HTTP every few seconds instead.
-import { InboxFrame, type InboxRoomFrame, type MembershipChange } from "../../src/shared/protocol";
+import type { InboxRoomFrame, MembershipChange } from "../../src/shared/protocol";
+import { inboxFrameReader, loadFrameSchemas } from "../net/frames";
 import { createLiveSocket } from "../net/live-socket";
 
 const FALLBACK_REFRESH_MS = 5_000;
@@ -27,16 +28,8 @@ export function createInbox(handlers: InboxHandlers, makeSocket = createLiveSock
   const socket = makeSocket({
     path: () => "/api/me/ws",
     maxDelayMs: 60_000,
-    onText(text) {
-      let raw: unknown;
-      try {
-        raw = JSON.parse(text);
-      } catch {
-        return;
-      }
-      const parsed = InboxFrame.safeParse(raw);
-      if (!parsed.success) return;
-      const frame = parsed.data;
+    before: loadFrameSchemas,
+    onText: inboxFrameReader((frame) => {
       switch (frame.type) {
         case "ready":
           live = true;
@@ -54,7 +47,7 @@ export function createInbox(handlers: InboxHandlers, makeSocket = createLiveSock
         case "error":
           return;
       }
-    },
+    }),
     onDown({ code, reason }) {
       if (code === 1008) handlers.onRefused?.(reason);
       if (live) handlers.refresh();

@@ -2,7 +2,8 @@
 // item (pure functions), and the list itself, kept in activity order.
 import { computed, type ReadonlySignal, signal } from "@preact/signals";
 import type { RoomListItem, SelfUser } from "../../src/shared/api";
-import { type InboxRoomFrame, type Message, messagePreview } from "../../src/shared/protocol";
+import type { InboxRoomFrame, Message } from "../../src/shared/protocol";
+import { messagePreview } from "../../src/shared/protocol/rules";
 import { asApiError } from "../net/api";
 import type { Loadable } from "./loadable";
 

@@ -1,7 +1,7 @@
 // Who I am: signing in and out, and signing me out when the server says my session is over.
 import { computed, type ReadonlySignal, signal } from "@preact/signals";
 import type { SelfUser } from "../../src/shared/api";
-import { CLOSE_REASONS } from "../../src/shared/protocol";
+import { CLOSE_REASONS } from "../../src/shared/protocol/rules";
 import {
   type Api,
   type ApiError,

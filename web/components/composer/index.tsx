@@ -3,7 +3,8 @@
 // nothing went; a bar shows what I answer.
 import { useId, useRef, useState } from "preact/hooks";
 import type { Member } from "../../../src/shared/api";
-import { MESSAGE_LIMITS, type Message } from "../../../src/shared/protocol";
+import type { Message } from "../../../src/shared/protocol";
+import { MESSAGE_LIMITS } from "../../../src/shared/protocol/rules";
 import { cleanBody } from "../../../src/shared/text";
 import * as styles from "./composer.module.css";
 

@@ -4,7 +4,8 @@
 // live.ts drives them over the injected transport (the browser's socket and fetch by default).
 import type { ReadonlySignal } from "@preact/signals";
 import { signal } from "@preact/signals";
-import { bodyProblem, type Message } from "../../../src/shared/protocol";
+import type { Message } from "../../../src/shared/protocol";
+import { bodyProblem } from "../../../src/shared/protocol/rules";
 import { cleanBody, isEmoji } from "../../../src/shared/text";
 import { asApiError } from "../../net/api";
 import type { Connection } from "./connection";

@@ -2,8 +2,9 @@
 // timers — frames applied to the timeline, presence and outbox, the outbox flushed, replays
 // completed over HTTP, polling when no socket gets through. index.ts puts the actions on top.
 import { batch, signal } from "@preact/signals";
-import { type Message, ServerFrame } from "../../../src/shared/protocol";
+import type { Message, ServerFrame } from "../../../src/shared/protocol";
 import { type Api, asApiError } from "../../net/api";
+import { loadFrameSchemas, roomFrameReader } from "../../net/frames";
 import {
   backoffDelay,
   createLiveSocket,
@@ -78,16 +79,8 @@ export function createLiveRoom(
   const makeSocket = deps.makeSocket ?? ((h) => createLiveSocket(h, deps.transport));
   const socket: LiveSocket = makeSocket({
     path: () => `/api/rooms/${encodeURIComponent(roomId)}/ws?sinceRev=${link.resumeRev ?? 0}`,
-    onText: (text) => {
-      let raw: unknown;
-      try {
-        raw = JSON.parse(text);
-      } catch {
-        return;
-      }
-      const parsed = ServerFrame.safeParse(raw);
-      if (parsed.success) onFrame(parsed.data);
-    },
+    before: loadFrameSchemas,
+    onText: roomFrameReader((frame) => onFrame(frame)),
     onDown: ({ code, reason }) => dispatch({ type: "down", code, reason, online: isOnline() }),
   });
   const typing = createTyping(clock, (on) => socket.send({ type: "typing", on }));

@@ -1,54 +1,15 @@
-// The room WebSocket protocol (docs/api.md, Room WebSocket): frames as data, validated with zod, shared by the
-// room Durable Object, the Worker, the web client, tests and benchmarks.
+// The room WebSocket protocol (docs/api.md, Room WebSocket): frames as data, validated with zod,
+// shared by the room Durable Object, the Worker, the web client, tests and benchmarks.
 import { z } from "zod";
-import { cleanBody, isEmoji } from "./text";
-
-export const PROTOCOL_VERSION = 1;
-
-export const MESSAGE_LIMITS = {
-  /** Characters of a message body after trimming. */
-  bodyMaxChars: 2000,
-  /** Bytes of one WebSocket frame; larger frames close the socket with 1009. */
-  frameMaxBytes: 16 * 1024,
-  cidMaxChars: 64,
-  emojiMaxChars: 32,
-  historyPageMax: 100,
-  replayMax: 500,
-} as const;
-
-export const CLOSE = {
-  normal: 1000,
-  unsupportedData: 1003,
-  policy: 1008,
-  tooLarge: 1009,
-  serverError: 1011,
-  // A socket whose state predates a deploy: the client reconnects and gets a fresh one.
-  serviceRestart: 1012,
-} as const;
-
-/**
- * Reasons of the 1008 closes that end a signed-in person's sockets, so a client can tell them
- * why they were signed out: their session ended (logout, token revoked), or their account was
- * disabled (then every credential of theirs is refused with 403 `disabled`).
- */
-export const CLOSE_REASONS = {
-  sessionEnded: "Session ended",
-  accountDisabled: "Account disabled",
-} as const;
-
-export const ERROR_CODES = [
-  "invalid",
-  "too_long",
-  "not_found",
-  "forbidden",
-  "conflict",
-  "archived",
-  "rate_limited",
-] as const;
-export type FrameErrorCode = (typeof ERROR_CODES)[number];
-
-/** What an `archived` refusal says, over HTTP and sockets alike. */
-export const ROOM_ARCHIVED = "This room is archived (read-only)";
+import { cleanBody, isEmoji } from "../text";
+import {
+  bodyProblem,
+  ERROR_CODES,
+  type FrameErrorCode,
+  MESSAGE_LIMITS,
+  PROTOCOL_VERSION,
+  ROOM_MEMBER_CHANGES,
+} from "./rules";
 
 /**
  * A named shape (`.meta({ id })`) or null. Written as a union, not `.nullable()`, because the
@@ -173,8 +134,6 @@ export const Me = z
   })
   .meta({ id: "Me" });
 
-export const ROOM_MEMBER_CHANGES = ["joined", "left", "role"] as const;
-
 /** The retention policy in force: what every member is told ("kept for 90 days, at most …"). */
 export const RetentionInForce = z
   .object({
@@ -263,83 +222,3 @@ export function parseClientFrame(text: string): ParsedClientFrame {
   }
   return { ok: true, frame };
 }
-
-/** What is wrong with a message body as Body cleaned it, if anything: one rule for WS and HTTP. */
-export function bodyProblem(
-  body: string,
-): { code: "invalid" | "too_long"; message: string } | null {
-  if (body.length === 0) return { code: "invalid", message: "Message is empty" };
-  if ([...body].length > MESSAGE_LIMITS.bodyMaxChars) {
-    return {
-      code: "too_long",
-      message: `Messages are at most ${MESSAGE_LIMITS.bodyMaxChars} characters`,
-    };
-  }
-  return null;
-}
-
-/** `@handle` mentions in a body, lower-cased and unique, in order of appearance. */
-export function mentionedHandles(body: string): string[] {
-  const found = new Set<string>();
-  for (const match of body.matchAll(/(?<![\w@])@([a-zA-Z0-9_]{3,32})\b/g)) {
-    if (match[1]) found.add(match[1].toLowerCase());
-  }
-  return [...found];
-}
-
-/** Characters of text a room-list preview keeps (then `…`). */
-const PREVIEW_CHARS = 140;
-
-/**
- * "Ana: the first words…" on one line: the room list's preview of a message, as the room
- * stores it for D1 and as a client shows a message it just saw.
- */
-export function messagePreview(senderName: string, body: string): string {
-  const text = body.replace(/\s+/g, " ").trim();
-  const chars = [...text];
-  const excerpt =
-    chars.length > PREVIEW_CHARS ? `${chars.slice(0, PREVIEW_CHARS).join("")}…` : text;
-  return `${senderName}: ${excerpt}`;
-}
-
-// ---- the inbox socket (docs/api.md, Inbox WebSocket) ----------------------------------------
-
-export const MEMBERSHIP_CHANGES = ["added", "removed", "role"] as const;
-
-/** A room of mine had activity: the same counts `GET /api/rooms` gives for it. */
-export const InboxRoomFrame = z
-  .object({
-    type: z.literal("room"),
-    roomId: z.string(),
-    lastSeq: z.number().int(),
-    unread: z.number().int(),
-    mentions: z.number().int(),
-    lastPreview: z.string().nullable(),
-    /** Who wrote the preview's message: a client says "You: …" for its own. */
-    lastSenderId: z.string().nullable(),
-    lastMessageAt: z.string().nullable(),
-    /** My read mark: where the unread count starts (the "New messages" line). */
-    lastReadSeq: z.number().int(),
-  })
-  .meta({ id: "InboxRoomFrame" });
-
-export const InboxFrame = z.discriminatedUnion("type", [
-  z.object({ type: z.literal("ready"), v: z.literal(PROTOCOL_VERSION) }),
-  InboxRoomFrame,
-  z.object({
-    type: z.literal("membership"),
-    roomId: z.string(),
-    change: z.enum(MEMBERSHIP_CHANGES),
-    /** My role in the room after `added` or `role`. */
-    role: z.enum(["owner", "moderator", "member"]).optional(),
-  }),
-  z.object({
-    type: z.literal("error"),
-    code: z.enum(ERROR_CODES),
-    message: z.string(),
-    retryAfterMs: z.number().int().optional(),
-  }),
-]);
-export type InboxFrame = z.infer<typeof InboxFrame>;
-export type InboxRoomFrame = z.infer<typeof InboxRoomFrame>;
-export type MembershipChange = (typeof MEMBERSHIP_CHANGES)[number];

@@ -1,0 +1,95 @@
+// The protocols' constants and rules that need no schema: version, limits, close codes, error
+// codes, and what a body, a mention and a preview are. Free of zod, so the web client's first
+// screen can use them without loading the frame schemas (web/net/frames.ts).
+
+export const PROTOCOL_VERSION = 1;
+
+export const MESSAGE_LIMITS = {
+  /** Characters of a message body after trimming. */
+  bodyMaxChars: 2000,
+  /** Bytes of one WebSocket frame; larger frames close the socket with 1009. */
+  frameMaxBytes: 16 * 1024,
+  cidMaxChars: 64,
+  emojiMaxChars: 32,
+  historyPageMax: 100,
+  replayMax: 500,
+} as const;
+
+export const CLOSE = {
+  normal: 1000,
+  unsupportedData: 1003,
+  policy: 1008,
+  tooLarge: 1009,
+  serverError: 1011,
+  // A socket whose state predates a deploy: the client reconnects and gets a fresh one.
+  serviceRestart: 1012,
+} as const;
+
+/**
+ * Reasons of the 1008 closes that end a signed-in person's sockets, so a client can tell them
+ * why they were signed out: their session ended (logout, token revoked), or their account was
+ * disabled (then every credential of theirs is refused with 403 `disabled`).
+ */
+export const CLOSE_REASONS = {
+  sessionEnded: "Session ended",
+  accountDisabled: "Account disabled",
+} as const;
+
+export const ERROR_CODES = [
+  "invalid",
+  "too_long",
+  "not_found",
+  "forbidden",
+  "conflict",
+  "archived",
+  "rate_limited",
+] as const;
+export type FrameErrorCode = (typeof ERROR_CODES)[number];
+
+/** What an `archived` refusal says, over HTTP and sockets alike. */
+export const ROOM_ARCHIVED = "This room is archived (read-only)";
+
+/** What happened to someone's membership, as a room's open sockets hear it. */
+export const ROOM_MEMBER_CHANGES = ["joined", "left", "role"] as const;
+
+/** What happened to one of my memberships, as my inbox socket hears it. */
+export const MEMBERSHIP_CHANGES = ["added", "removed", "role"] as const;
+export type MembershipChange = (typeof MEMBERSHIP_CHANGES)[number];
+
+/** What is wrong with a message body as Body cleaned it, if anything: one rule for WS and HTTP. */
+export function bodyProblem(
+  body: string,
+): { code: "invalid" | "too_long"; message: string } | null {
+  if (body.length === 0) return { code: "invalid", message: "Message is empty" };
+  if ([...body].length > MESSAGE_LIMITS.bodyMaxChars) {
+    return {
+      code: "too_long",
+      message: `Messages are at most ${MESSAGE_LIMITS.bodyMaxChars} characters`,
+    };
+  }
+  return null;
+}
+
+/** `@handle` mentions in a body, lower-cased and unique, in order of appearance. */
+export function mentionedHandles(body: string): string[] {
+  const found = new Set<string>();
+  for (const match of body.matchAll(/(?<![\w@])@([a-zA-Z0-9_]{3,32})\b/g)) {
+    if (match[1]) found.add(match[1].toLowerCase());
+  }
+  return [...found];
+}
+
+/** Characters of text a room-list preview keeps (then `…`). */
+const PREVIEW_CHARS = 140;
+
+/**
+ * "Ana: the first words…" on one line: the room list's preview of a message, as the room
+ * stores it for D1 and as a client shows a message it just saw.
+ */
+export function messagePreview(senderName: string, body: string): string {
+  const text = body.replace(/\s+/g, " ").trim();
+  const chars = [...text];
+  const excerpt =
+    chars.length > PREVIEW_CHARS ? `${chars.slice(0, PREVIEW_CHARS).join("")}…` : text;
+  return `${senderName}: ${excerpt}`;
+}
