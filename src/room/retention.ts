@@ -36,15 +36,15 @@ export function effectiveRetention(
 
 /** The highest seq the policy removes at `now` (everything at or below it goes), or 0. */
 export function purgeBoundary(store: RoomStore, policy: EffectiveRetention, now: number): number {
-  const stored = store.storedRange();
+  const stored = store.retained.storedRange();
   if (!stored) return 0;
-  let boundary = store.newestSeqBefore(now - policy.maxAgeDays * DAY_MS);
+  let boundary = store.retained.newestSeqBefore(now - policy.maxAgeDays * DAY_MS);
   if (policy.maxMessages !== null && stored.count > policy.maxMessages) {
     boundary = Math.max(boundary, stored.first + (stored.count - policy.maxMessages) - 1);
   }
   if (policy.maxBytes !== null) {
-    const excess = store.storedBytes() - policy.maxBytes;
-    if (excess > 0) boundary = Math.max(boundary, store.seqCoveringBytes(excess));
+    const excess = store.retained.storedBytes() - policy.maxBytes;
+    if (excess > 0) boundary = Math.max(boundary, store.retained.seqCoveringBytes(excess));
   }
   return boundary;
 }
@@ -52,13 +52,13 @@ export function purgeBoundary(store: RoomStore, policy: EffectiveRetention, now:
 /** What the policy would delete now, without deleting anything. */
 export function previewPurge(store: RoomStore, policy: EffectiveRetention, now: number) {
   const boundary = purgeBoundary(store, policy, now);
-  return boundary === 0 ? NOTHING : store.rangeThrough(boundary);
+  return boundary === 0 ? NOTHING : store.retained.rangeThrough(boundary);
 }
 
 /** One bounded batch toward `throughSeq`, in one transaction; reports what it deleted. */
 export function purgeBatch(store: RoomStore, throughSeq: number): PurgeRange {
   return store.atomically(() => {
-    const deleted = store.purge(throughSeq, PURGE_BATCH);
+    const deleted = store.retained.purge(throughSeq, PURGE_BATCH);
     if (deleted.messages > 0) store.outbox.summary(store.summary());
     return deleted;
   });
@@ -70,7 +70,7 @@ export function nextRetentionAt(
   policy: EffectiveRetention,
   now: number,
 ): number | null {
-  const oldest = store.oldestCreatedAt();
+  const oldest = store.retained.oldestCreatedAt();
   if (oldest === null) return null;
   if (purgeBoundary(store, policy, now) > 0) return now;
   return oldest + Math.ceil(policy.maxAgeDays * DAY_MS) + 1;

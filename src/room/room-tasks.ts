@@ -89,7 +89,7 @@ export class RoomTasks {
     const { store } = this.deps;
     const target = purgeBoundary(store, this.policy(), Date.now());
     let deleted = NOTHING;
-    while (target > 0 && (store.storedRange()?.first ?? target + 1) <= target) {
+    while (target > 0 && (store.retained.storedRange()?.first ?? target + 1) <= target) {
       deleted = addRanges(deleted, purgeBatch(store, target));
       this.deps.trimmed();
       await this.afterChange();
@@ -117,9 +117,12 @@ export class RoomTasks {
 
   #overLimits(policy: EffectiveRetention): boolean {
     const { store } = this.deps;
-    if (policy.maxMessages !== null && (store.storedRange()?.count ?? 0) > policy.maxMessages)
+    if (
+      policy.maxMessages !== null &&
+      (store.retained.storedRange()?.count ?? 0) > policy.maxMessages
+    )
       return true;
-    return policy.maxBytes !== null && store.storedBytes() > policy.maxBytes;
+    return policy.maxBytes !== null && store.retained.storedBytes() > policy.maxBytes;
   }
 
   /**
@@ -137,7 +140,7 @@ export class RoomTasks {
         this.deps.trimmed();
         await this.afterChange();
       }
-      if ((store.storedRange()?.first ?? target + 1) <= target) return Date.now();
+      if ((store.retained.storedRange()?.first ?? target + 1) <= target) return Date.now();
       store.setMeta("purgeTarget", null);
     }
     return nextRetentionAt(store, policy, Date.now());

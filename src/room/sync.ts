@@ -5,7 +5,7 @@
 // D1 committed but the answer was lost, changes nothing. The number of statements is fixed, so
 // D1 work per flush does not grow with the room's membership.
 import { UNREAD_COLUMNS } from "../db/unread";
-import type { OutboxEntries } from "./outbox";
+import type { OutboxEntries } from "./store/outbox";
 
 /** What a subscribed member's inbox is told about this room. */
 export interface MemberCounts {

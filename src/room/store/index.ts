@@ -1,61 +1,36 @@
-// A room's storage: every SQL statement against the room's SQLite lives here. Reads are bounded
+// A room's storage: every SQL statement against the room's SQLite lives in this folder, split by
+// concern (messages and reactions here; retained.ts what retention measures and trims; read
+// marks, the D1 outbox, inbox subscribers and the wire shape beside them). Reads are bounded
 // and served by indexes; each change takes the next rev in the same transaction as the change.
 // Raw `sql.exec` (not the drizzle query builder) keeps the hot send path to two statements and
 // the query plans in plain sight; drizzle owns the schema and its migrations.
-import { type Message, messagePreview, type Sender } from "../shared/protocol";
+import { type Message, messagePreview } from "../../shared/protocol";
+import { COLUMNS, type MessageRow, type NewMessage, utf8Bytes } from "./message-rows";
 import { toMessages } from "./message-wire";
+import { RoomMeta } from "./meta";
 import { Outbox, type RoomSummary } from "./outbox";
 import { ReadMarks } from "./read-marks";
+import { RetainedMessages } from "./retained";
 import { InboxSubscribers } from "./subscribers";
 
-export type MessageRow = {
-  seq: number;
-  rev: number;
-  sender_id: string;
-  sender_handle: string;
-  sender_name: string;
-  cid: string;
-  body: string;
-  reply_to: number | null;
-  mentions_json: string;
-  attachments_json: string;
-  created_at: number;
-  edited_at: number | null;
-  deleted_at: number | null;
-};
-
-const COLUMNS =
-  "seq, rev, sender_id, sender_handle, sender_name, cid, body, reply_to, mentions_json, attachments_json, created_at, edited_at, deleted_at";
-
-export interface NewMessage {
-  sender: Sender;
-  cid: string;
-  body: string;
-  replyTo: number | null;
-  mentions: string[];
-  at: number;
-}
-
-/** What a purge removed, or what a preview says it would: a seq range, oldest first. */
-export interface PurgeRange {
-  messages: number;
-  bytes: number;
-  fromSeq: number | null;
-  toSeq: number | null;
-}
+export type { MessageRow, NewMessage } from "./message-rows";
+export { utf8Bytes } from "./message-rows";
+export type { PurgeRange } from "./retained";
 
 export class RoomStore {
   #rev: number | null = null;
-  #bytes: number | null = null;
-  #purgedThrough: number | null = null;
+  readonly #meta: RoomMeta;
   readonly outbox: Outbox;
   readonly marks: ReadMarks;
   readonly subscribers: InboxSubscribers;
+  readonly retained: RetainedMessages;
 
   constructor(
     private readonly sql: SqlStorage,
     private readonly transaction: <T>(fn: () => T) => T,
   ) {
+    this.#meta = new RoomMeta(sql);
+    this.retained = new RetainedMessages(sql, this.#meta);
     this.outbox = new Outbox(sql);
     this.marks = new ReadMarks(sql);
     this.subscribers = new InboxSubscribers(sql);
@@ -64,18 +39,11 @@ export class RoomStore {
   // ---- meta ---------------------------------------------------------------------------------
 
   getMeta<T>(key: string): T | null {
-    const row = this.sql
-      .exec<{ value: string }>("SELECT value FROM meta WHERE key = ?", key)
-      .toArray()[0];
-    return row ? (JSON.parse(row.value) as T) : null;
+    return this.#meta.get<T>(key);
   }
 
   setMeta(key: string, value: unknown): void {
-    this.sql.exec(
-      "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-      key,
-      JSON.stringify(value),
-    );
+    this.#meta.set(key, value);
   }
 
   /** The room's change counter: the rev of its latest change, 0 for a new room. */
@@ -94,18 +62,12 @@ export class RoomStore {
   /** The highest seq ever given; retention records it before it could empty the table. */
   lastSeq(): number {
     const row = this.sql.exec<{ seq: number | null }>("SELECT max(seq) AS seq FROM messages").one();
-    return Math.max(row.seq ?? 0, this.#purged());
-  }
-
-  /** The last seq retention removed (0 if none); cached, retention being its only writer. */
-  #purged(): number {
-    this.#purgedThrough ??= this.getMeta<number>("purgedThrough") ?? 0;
-    return this.#purgedThrough;
+    return Math.max(row.seq ?? 0, this.retained.purgedThrough());
   }
 
   /** The seq below which retention removed everything; 1 for a room that never purged. */
   firstSeq(): number {
-    return this.#purged() + 1;
+    return this.retained.purgedThrough() + 1;
   }
 
   /**
@@ -136,8 +98,7 @@ export class RoomStore {
       return this.transaction(fn);
     } catch (error) {
       this.#rev = rev;
-      this.#bytes = null;
-      this.#purgedThrough = null;
+      this.retained.forget();
       this.outbox.forget();
       throw error;
     }
@@ -182,12 +143,12 @@ export class RoomStore {
         m.at,
       )
       .one();
-    this.#addBytes(utf8Bytes(m.body));
+    this.retained.addBytes(utf8Bytes(m.body));
     return row;
   }
 
   edit(seq: number, body: string, at: number): MessageRow {
-    const before = this.#bodyBytes(seq);
+    const before = this.retained.bodyBytes(seq);
     const row = this.sql
       .exec<MessageRow>(
         `UPDATE messages SET body = ?, edited_at = ?, rev = ? WHERE seq = ? RETURNING ${COLUMNS}`,
@@ -197,14 +158,14 @@ export class RoomStore {
         seq,
       )
       .one();
-    this.#addBytes(utf8Bytes(body) - before);
+    this.retained.addBytes(utf8Bytes(body) - before);
     return row;
   }
 
   /** Soft delete: the row stays as a tombstone (seq, rev, sender, time); body and reactions go. */
   tombstone(seq: number, at: number): MessageRow {
     this.sql.exec("DELETE FROM reactions WHERE seq = ?", seq);
-    this.#addBytes(-this.#bodyBytes(seq));
+    this.retained.addBytes(-this.retained.bodyBytes(seq));
     return this.sql
       .exec<MessageRow>(
         `UPDATE messages SET body = '', mentions_json = '[]', attachments_json = '[]', deleted_at = ?, rev = ?
@@ -291,112 +252,6 @@ export class RoomStore {
       .map((r) => r.detail);
   }
 
-  // ---- retention ----------------------------------------------------------------------------
-
-  /** UTF-8 bytes of every stored body (the `maxBytes` measure), kept as a running total. */
-  storedBytes(): number {
-    this.#bytes ??=
-      this.getMeta<number>("bytes") ??
-      this.sql
-        .exec<{ n: number }>(
-          "SELECT coalesce(sum(length(CAST(body AS BLOB))), 0) AS n FROM messages",
-        )
-        .one().n;
-    return this.#bytes;
-  }
-
-  #addBytes(delta: number): void {
-    if (delta === 0) return;
-    this.#bytes = this.storedBytes() + delta;
-    this.setMeta("bytes", this.#bytes);
-  }
-
-  #bodyBytes(seq: number): number {
-    return (
-      this.sql
-        .exec<{ n: number }>(
-          "SELECT length(CAST(body AS BLOB)) AS n FROM messages WHERE seq = ?",
-          seq,
-        )
-        .toArray()[0]?.n ?? 0
-    );
-  }
-
-  /** The oldest and newest stored seqs; retention removes from the front only, so no gaps. */
-  storedRange(): { first: number; last: number; count: number } | null {
-    const row = this.sql
-      .exec<{ first: number | null; last: number | null }>(
-        "SELECT min(seq) AS first, max(seq) AS last FROM messages",
-      )
-      .one();
-    if (row.first === null || row.last === null) return null;
-    return { first: row.first, last: row.last, count: row.last - row.first + 1 };
-  }
-
-  oldestCreatedAt(): number | null {
-    return (
-      this.sql
-        .exec<{ at: number }>("SELECT created_at AS at FROM messages ORDER BY seq LIMIT 1")
-        .toArray()[0]?.at ?? null
-    );
-  }
-
-  /** The seq of the newest message created before `cutoff` (index on created_at), or 0. */
-  newestSeqBefore(cutoff: number): number {
-    return (
-      this.sql
-        .exec<{ seq: number }>(
-          "SELECT seq FROM messages WHERE created_at < ? ORDER BY created_at DESC, seq DESC LIMIT 1",
-          cutoff,
-        )
-        .toArray()[0]?.seq ?? 0
-    );
-  }
-
-  /** The seq at which the oldest messages add up to at least `bytes`, or 0. */
-  seqCoveringBytes(bytes: number): number {
-    return (
-      this.sql
-        .exec<{ seq: number }>(
-          `SELECT seq FROM (SELECT seq, sum(length(CAST(body AS BLOB))) OVER (ORDER BY seq) AS total
-                           FROM messages)
-           WHERE total >= ? ORDER BY seq LIMIT 1`,
-          bytes,
-        )
-        .toArray()[0]?.seq ?? 0
-    );
-  }
-
-  /** The oldest messages at or below `throughSeq` (at most `limit`): count, bytes, seq range. */
-  rangeThrough(throughSeq: number, limit = Number.MAX_SAFE_INTEGER): PurgeRange {
-    const row = this.sql
-      .exec<{ n: number; bytes: number; lo: number | null; hi: number | null }>(
-        `SELECT count(*) AS n, coalesce(sum(length(CAST(body AS BLOB))), 0) AS bytes,
-                min(seq) AS lo, max(seq) AS hi
-         FROM (SELECT seq, body FROM messages WHERE seq <= ? ORDER BY seq LIMIT ?)`,
-        throughSeq,
-        limit,
-      )
-      .one();
-    return { messages: row.n, bytes: row.bytes, fromSeq: row.lo, toSeq: row.hi };
-  }
-
-  /**
-   * Deletes the oldest messages at or below `throughSeq`, at most `limit`, with their
-   * reactions (their search index rows go by trigger). Run it inside `atomically`.
-   */
-  purge(throughSeq: number, limit: number): PurgeRange {
-    const range = this.rangeThrough(throughSeq, limit);
-    if (range.toSeq === null) return range;
-    // The last seq is recorded first: lastSeq() must not fall back if the table empties.
-    this.#purgedThrough = Math.max(range.toSeq, this.#purged());
-    this.setMeta("purgedThrough", this.#purgedThrough);
-    this.sql.exec("DELETE FROM reactions WHERE seq <= ?", range.toSeq);
-    this.sql.exec("DELETE FROM messages WHERE seq <= ?", range.toSeq);
-    this.#addBytes(-range.bytes);
-    return range;
-  }
-
   // ---- search -------------------------------------------------------------------------------
 
   /** Full-text matches, newest first; `before` pages further back. Snippets wrap hits in `marks`. */
@@ -429,19 +284,4 @@ export class RoomStore {
   toMessages(roomId: string, rows: readonly MessageRow[]): Message[] {
     return toMessages(this.sql, roomId, rows);
   }
-}
-
-/** UTF-8 length of a string without encoding it. */
-export function utf8Bytes(text: string): number {
-  let bytes = 0;
-  for (let i = 0; i < text.length; i++) {
-    const code = text.charCodeAt(i);
-    if (code < 0x80) bytes += 1;
-    else if (code < 0x800) bytes += 2;
-    else if (code >= 0xd800 && code < 0xdc00 && i + 1 < text.length) {
-      bytes += 4;
-      i++;
-    } else bytes += 3;
-  }
-  return bytes;
 }

@@ -1,0 +1,45 @@
+// A message as the room stores it: its row, the columns every read selects, what a send writes.
+import type { Sender } from "../../shared/protocol";
+
+export type MessageRow = {
+  seq: number;
+  rev: number;
+  sender_id: string;
+  sender_handle: string;
+  sender_name: string;
+  cid: string;
+  body: string;
+  reply_to: number | null;
+  mentions_json: string;
+  attachments_json: string;
+  created_at: number;
+  edited_at: number | null;
+  deleted_at: number | null;
+};
+
+export const COLUMNS =
+  "seq, rev, sender_id, sender_handle, sender_name, cid, body, reply_to, mentions_json, attachments_json, created_at, edited_at, deleted_at";
+
+export interface NewMessage {
+  sender: Sender;
+  cid: string;
+  body: string;
+  replyTo: number | null;
+  mentions: string[];
+  at: number;
+}
+
+/** UTF-8 length of a string without encoding it. */
+export function utf8Bytes(text: string): number {
+  let bytes = 0;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code < 0x80) bytes += 1;
+    else if (code < 0x800) bytes += 2;
+    else if (code >= 0xd800 && code < 0xdc00 && i + 1 < text.length) {
+      bytes += 4;
+      i++;
+    } else bytes += 3;
+  }
+  return bytes;
+}
