@@ -2,7 +2,12 @@
 // the answer for whoever asked and the frames every open socket must get — without touching a
 // socket. The room Durable Object delivers them; the same action serves a frame and an HTTP call.
 import type { MemberRole } from "../shared/api";
-import { type Message, mentionedHandles, type ServerFrame } from "../shared/protocol";
+import {
+  type Message,
+  mentionedHandles,
+  PROTOCOL_VERSION,
+  type ServerFrame,
+} from "../shared/protocol";
 import {
   type Actor,
   type Change,
@@ -15,6 +20,8 @@ import {
   type SendInput,
   sendMessage,
 } from "./handlers";
+import type { EffectiveRetention } from "./retention";
+import type { ConnectGrant } from "./room-sockets";
 import type { Roster, RosterMember } from "./roster";
 import type { RoomStore } from "./store";
 
@@ -121,4 +128,61 @@ export function removeMember(store: RoomStore, roster: Roster, userId: string): 
 export function changeRole(roster: Roster, userId: string, role: MemberRole): ServerFrame[] {
   roster.setRole(userId, role);
   return [{ type: "member", userId, change: "role", role }];
+}
+
+/** How many read marks a `ready` frame carries at most (the most advanced first). */
+const READ_MARKS_IN_READY = 1_000;
+
+/** What members see of the room in frames. */
+export function roomSummary(room: RoomInfo) {
+  return {
+    id: room.id,
+    kind: room.kind,
+    name: room.name,
+    topic: room.topic,
+    archived: room.archived,
+  };
+}
+
+/**
+ * What a new socket is told first: `ready` (who it is, where the room stands, who is online,
+ * read marks), and `trimmed` when retention has removed the room's beginning, so a client that
+ * was away during a purge learns where the room now starts.
+ */
+export function welcome(
+  store: RoomStore,
+  roster: Roster,
+  room: RoomInfo,
+  grant: ConnectGrant,
+  online: Iterable<string>,
+): ServerFrame[] {
+  const ready: ServerFrame = {
+    type: "ready",
+    v: PROTOCOL_VERSION,
+    room: roomSummary(room),
+    me: {
+      id: grant.actor.id,
+      handle: grant.actor.handle,
+      name: grant.actor.name,
+      role: grant.actor.role ?? "admin",
+    },
+    rev: store.rev(),
+    lastSeq: store.lastSeq(),
+    online: [...online],
+    readMarks: store.marks.top(READ_MARKS_IN_READY, roster.loaded),
+  };
+  const firstSeq = store.firstSeq();
+  return firstSeq > 1 ? [ready, { type: "trimmed", firstSeq }] : [ready];
+}
+
+/** D1 changed the room: a `room` frame if anything members see of it changed. */
+export function roomChanged(
+  before: RoomInfo | null,
+  room: RoomInfo,
+  retention: EffectiveRetention,
+): ServerFrame[] {
+  const seen = (r: RoomInfo | null) =>
+    r ? JSON.stringify([r.name, r.topic, r.archived, r.ephemeral, r.retention]) : null;
+  if (seen(before) === seen(room)) return [];
+  return [{ type: "room", room: roomSummary(room), retention }];
 }

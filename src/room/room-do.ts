@@ -1,8 +1,10 @@
 // The room Durable Object: transport. It owns the runtime hooks (WebSocket upgrade, hibernating
 // socket events, the alarm) and the RPC methods the Worker calls; it parses what arrives, asks
 // the room's actions (actions.ts) what to do, and delivers their effects to the sockets. Limits
-// are decided in admission.ts, background work in room-tasks.ts, storage in store.ts, roster.ts
+// are decided in admission.ts, background work in room-tasks.ts, storage in store/, roster.ts
 // and rate-state.ts. Whatever must survive hibernation is in SQLite or a socket's attachment.
+// Its length is its surface: the hooks and ~20 RPC methods the Worker calls, each a few lines
+// that read, ask an action and deliver; splitting them over files would hide the room's API.
 import { DurableObject } from "cloudflare:workers";
 import { drizzle } from "drizzle-orm/durable-sqlite";
 import { migrate } from "drizzle-orm/durable-sqlite/migrator";
@@ -10,13 +12,7 @@ import migrations from "../../migrations/room/migrations.js";
 import { type Env, readConfig } from "../config/env";
 import { isOpen, sendFrame } from "../realtime/sockets";
 import type { MemberRole, RetentionPolicy } from "../shared/api";
-import {
-  CLOSE,
-  CLOSE_REASONS,
-  MESSAGE_LIMITS,
-  PROTOCOL_VERSION,
-  parseClientFrame,
-} from "../shared/protocol";
+import { CLOSE, CLOSE_REASONS, MESSAGE_LIMITS, parseClientFrame } from "../shared/protocol";
 import * as actions from "./actions";
 import { Admission } from "./admission";
 import {
@@ -32,12 +28,10 @@ import { refusedResult, tooManyConnects } from "./replies";
 import { RoomFrames } from "./room-frames";
 import { CONNECT_HEADER, type ConnectGrant, RoomSockets } from "./room-sockets";
 import { RoomTasks } from "./room-tasks";
-import { Roster, type RosterMember } from "./roster";
+import { Roster, type RosterMember, readRoster } from "./roster";
 import { Scheduler } from "./scheduler";
 import { type PurgeRange, RoomStore, utf8Bytes } from "./store";
 import type { SyncStatus } from "./sync-task";
-
-const READ_MARKS_IN_READY = 1_000;
 
 export class RoomDO extends DurableObject<Env> {
   readonly #store: RoomStore;
@@ -97,30 +91,10 @@ export class RoomDO extends DurableObject<Env> {
     }
     const wasOnline = this.#sockets.isOnline(grant.actor.id);
     const { client, server } = this.#sockets.accept(grant);
-    sendFrame(server, {
-      type: "ready",
-      v: PROTOCOL_VERSION,
-      room: {
-        id: room.id,
-        kind: room.kind,
-        name: room.name,
-        topic: room.topic,
-        archived: room.archived,
-      },
-      me: {
-        id: grant.actor.id,
-        handle: grant.actor.handle,
-        name: grant.actor.name,
-        role: grant.actor.role ?? "admin",
-      },
-      rev: this.#store.rev(),
-      lastSeq: this.#store.lastSeq(),
-      online: [...this.#sockets.online()],
-      readMarks: this.#store.marks.top(READ_MARKS_IN_READY, this.#roster.loaded),
-    });
-    // A client that was away during a purge learns where the room now begins.
-    const firstSeq = this.#store.firstSeq();
-    if (firstSeq > 1) sendFrame(server, { type: "trimmed", firstSeq });
+    const online = this.#sockets.online();
+    for (const frame of actions.welcome(this.#store, this.#roster, room, grant, online)) {
+      sendFrame(server, frame);
+    }
     if (grant.sinceRev !== null) this.#frames.replay(server, room, grant.sinceRev);
     if (!wasOnline)
       this.#sockets.broadcast({ type: "presence", userId: grant.actor.id, online: true }, server);
@@ -335,10 +309,7 @@ export class RoomDO extends DurableObject<Env> {
   /** A member's role changed: the roster, and with it every later frame of theirs, follows. */
   memberRoleChanged(userId: string, role: MemberRole): void {
     const frames = actions.changeRole(this.#roster, userId, role);
-    for (const ws of this.#sockets.ofUser(userId)) {
-      const state = this.#sockets.state(ws);
-      if (state) this.#sockets.write(ws, { ...state, actor: { ...state.actor, role } });
-    }
+    this.#sockets.updateActor(userId, (actor) => ({ ...actor, role }));
     for (const frame of frames) this.#sockets.broadcast(frame);
   }
 
@@ -347,18 +318,14 @@ export class RoomDO extends DurableObject<Env> {
    * (1008); elsewhere they lose the admin's powers from the next frame on.
    */
   adminRevoked(userId: string): number {
-    let closed = 0;
-    for (const ws of this.#sockets.ofUser(userId)) {
-      const state = this.#sockets.state(ws);
-      if (!state?.actor.isAdmin) continue;
-      const demoted = { ...state, actor: { ...state.actor, isAdmin: false } };
-      this.#sockets.write(ws, demoted);
-      if (this.#frames.actorNow(demoted) === null) {
-        this.#sockets.close(ws, CLOSE.policy, "No longer allowed in this room");
-        closed++;
-      }
+    const demoted = this.#sockets.updateActor(userId, (actor) =>
+      actor.isAdmin ? { ...actor, isAdmin: false } : null,
+    );
+    const outsiders = demoted.filter(({ state }) => this.#frames.actorNow(state) === null);
+    for (const { ws } of outsiders) {
+      this.#sockets.close(ws, CLOSE.policy, "No longer allowed in this room");
     }
-    return closed;
+    return outsiders.length;
   }
 
   /**
@@ -386,44 +353,16 @@ export class RoomDO extends DurableObject<Env> {
 
   /** For tests and docs: how SQLite answers the history and changes queries. */
   queryPlans(): Record<string, string[]> {
-    return {
-      newest: this.#store.queryPlan(
-        "SELECT seq FROM messages WHERE seq < ? ORDER BY seq DESC LIMIT ?",
-        1e15,
-        51,
-      ),
-      after: this.#store.queryPlan(
-        "SELECT seq FROM messages WHERE seq > ? ORDER BY seq ASC LIMIT ?",
-        0,
-        51,
-      ),
-      changes: this.#store.queryPlan(
-        "SELECT seq FROM messages WHERE rev > ? ORDER BY rev ASC LIMIT ?",
-        0,
-        501,
-      ),
-    };
+    return this.#store.queryPlans();
   }
 
   // ---- helpers ------------------------------------------------------------------------------
 
   /** Tells open sockets what members see of the room, if any of it changed. */
-  #announceRoom(before: RoomInfo | null | undefined): void {
-    const room = this.#room();
-    const seen = (r: RoomInfo | null | undefined) =>
-      r ? JSON.stringify([r.name, r.topic, r.archived, r.ephemeral, r.retention]) : null;
-    if (seen(before) === seen(room)) return;
-    this.#sockets.broadcast({
-      type: "room",
-      room: {
-        id: room.id,
-        kind: room.kind,
-        name: room.name,
-        topic: room.topic,
-        archived: room.archived,
-      },
-      retention: this.#tasks.policy(),
-    });
+  #announceRoom(before: RoomInfo | null): void {
+    for (const frame of actions.roomChanged(before, this.#room(), this.#tasks.policy())) {
+      this.#sockets.broadcast(frame);
+    }
   }
 
   /**
@@ -437,13 +376,7 @@ export class RoomDO extends DurableObject<Env> {
     await this.ctx.blockConcurrencyWhile(async () => {
       if (this.#roster.loaded) return;
       try {
-        const { results } = await this.env.DB.prepare(
-          `SELECT m.user_id AS userId, u.handle AS handle, m.role AS role
-           FROM memberships m JOIN users u ON u.id = m.user_id WHERE m.room_id = ?`,
-        )
-          .bind(roomId)
-          .all<RosterMember>();
-        this.#roster.load(results);
+        this.#roster.load(await readRoster(this.env.DB, roomId));
       } catch (error) {
         console.error("roster not loaded", error);
       }

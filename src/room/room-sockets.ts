@@ -73,6 +73,23 @@ export class RoomSockets {
     writeState(ws, state);
   }
 
+  /** Rewrites the actor of each of the user's sockets; answers the sockets and their new state. */
+  updateActor(
+    userId: string,
+    change: (actor: SocketState["actor"]) => SocketState["actor"] | null,
+  ): Array<{ ws: WebSocket; state: SocketState }> {
+    const updated: Array<{ ws: WebSocket; state: SocketState }> = [];
+    for (const ws of this.ofUser(userId)) {
+      const state = this.state(ws);
+      const actor = state && change(state.actor);
+      if (!state || !actor) continue;
+      const next = { ...state, actor };
+      this.write(ws, next);
+      updated.push({ ws, state: next });
+    }
+    return updated;
+  }
+
   all(): WebSocket[] {
     return this.ctx.getWebSockets();
   }

@@ -105,3 +105,15 @@ export class Roster {
     return byId;
   }
 }
+
+/** Every member of the room as D1 has them, for the roster's one-time load. */
+export async function readRoster(db: D1Database, roomId: string): Promise<RosterMember[]> {
+  const { results } = await db
+    .prepare(
+      `SELECT m.user_id AS userId, u.handle AS handle, m.role AS role
+       FROM memberships m JOIN users u ON u.id = m.user_id WHERE m.room_id = ?`,
+    )
+    .bind(roomId)
+    .all<RosterMember>();
+  return results;
+}

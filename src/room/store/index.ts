@@ -245,11 +245,18 @@ export class RoomStore {
       .toArray();
   }
 
-  queryPlan(statement: string, ...bindings: unknown[]): string[] {
-    return this.sql
-      .exec<{ detail: string }>(`EXPLAIN QUERY PLAN ${statement}`, ...bindings)
-      .toArray()
-      .map((r) => r.detail);
+  /** For tests and docs: how SQLite answers the history and changes queries. */
+  queryPlans(): Record<string, string[]> {
+    const plan = (statement: string, ...bindings: unknown[]) =>
+      this.sql
+        .exec<{ detail: string }>(`EXPLAIN QUERY PLAN ${statement}`, ...bindings)
+        .toArray()
+        .map((r) => r.detail);
+    return {
+      newest: plan("SELECT seq FROM messages WHERE seq < ? ORDER BY seq DESC LIMIT ?", 1e15, 51),
+      after: plan("SELECT seq FROM messages WHERE seq > ? ORDER BY seq ASC LIMIT ?", 0, 51),
+      changes: plan("SELECT seq FROM messages WHERE rev > ? ORDER BY rev ASC LIMIT ?", 0, 501),
+    };
   }
 
   // ---- search -------------------------------------------------------------------------------
