@@ -9,6 +9,7 @@ import { requireAdmin, requireUser, resolvePrincipal } from "./auth/principal";
 import type { AppEnv } from "./context";
 import { ApiError, type ErrorCode } from "./errors";
 import { adminRoutes } from "./routes/admin";
+import { adminPeopleRoutes } from "./routes/admin-people";
 import { asyncApiDocument } from "./routes/asyncapi";
 import { authRoutes } from "./routes/auth";
 import { inboxSocket } from "./routes/inbox";
@@ -61,6 +62,7 @@ const api = app
   .route("/api", memberRoutes("/rooms", "members", requireUser()))
   .route("/api", memberRoutes("/admin/rooms", "admin", requireAdmin()))
   .route("/api", adminRoutes)
+  .route("/api", adminPeopleRoutes)
   .route("/api", retentionRoutes);
 
 export type AppType = typeof api;
