@@ -24,6 +24,8 @@ export interface Observed {
   lost: Set<string>;
   drops: number;
   log: string[];
+  /** Every HTTP request the client made, as `METHOD path`. */
+  requests: string[];
 }
 
 const OPEN = 1;
@@ -90,6 +92,8 @@ class WorkerdSocket implements SocketLike {
   }
 
   send(text: string) {
+    // The keep-alive ping is not JSON; it passes untouched.
+    if (text === "ping") return this.#ws?.send(text);
     const frame = JSON.parse(text) as { type: string; cid?: string };
     if (frame.type !== "send") return this.#ws?.send(text);
     const roll = this.random();
@@ -130,13 +134,14 @@ class WorkerdSocket implements SocketLike {
 
 /** The real client state of one user in one room, over the Worker, with chaos. */
 export function liveRoomClient(user: TestUser, roomId: string, random: () => number, chaos: Chaos) {
-  const seen: Observed = { acked: new Map(), lost: new Set(), drops: 0, log: [] };
+  const seen: Observed = { acked: new Map(), lost: new Set(), drops: 0, log: [], requests: [] };
   const transport: SocketTransport = {
     open: (path) => new WorkerdSocket(path, user.token, chaos, random, seen),
     network: null,
   };
   const fetcher: typeof fetch = async (input, init) => {
     const { credentials: _, headers, ...rest } = init ?? {};
+    seen.requests.push(`${rest.method ?? "GET"} ${String(input)}`);
     const res = await SELF.fetch(`${BASE}${input}`, {
       ...rest,
       headers: { ...(headers as Record<string, string>), authorization: `Bearer ${user.token}` },

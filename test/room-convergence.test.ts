@@ -278,333 +278,6 @@ const messageFrames = (link: Link, from = 0) =>
     .filter((f): f is FrameOf<"message"> => f.type === "message")
     .map((f) => f.message);
 
-// ---- the simulated client ---------------------------------------------------------------------
-
-type Intent =
-  | { kind: "send"; cid: string; body: string }
-  | { kind: "edit"; seq: number; body: string }
-  | { kind: "delete"; seq: number }
-  | { kind: "react"; seq: number; emoji: string };
-
-interface Chaos {
-  /** Chance to drop the socket just before a frame goes out. */
-  dropBefore: number;
-  /** Chance that the frame is applied but its answer is lost with the socket. */
-  loseAnswer: number;
-  /** Chance to drop the socket right after the frame goes out (it may or may not be applied). */
-  dropInFlight: number;
-  /** After each acked send: chance of an edit, delete or reaction. */
-  ops: number;
-}
-
-const EMOJI = ["👍", "🎉", "❤️", "👀"];
-
-/**
- * A client as the room protocol asks it to behave: state is a map seq → message upserted from `message`
- * and `changed` frames (newest rev wins); `rev` is how far it is caught up; after any drop it
- * reconnects with `?sinceRev=rev`, pages over HTTP when the replay is incomplete, and retries
- * whatever was not confirmed (sends with the same cid). It sends one frame at a time and waits
- * `retryAfterMs` when told `rate_limited`.
- */
-class SimClient {
-  readonly messages = new Map<number, Message>();
-  rev = 0;
-  link: Link | null = null;
-  /** What this client sent, in send order, with the seq of its ack. */
-  readonly sent: Array<{ cid: string; body: string; seq: number }> = [];
-  readonly edits = new Map<number, string>();
-  readonly deletes = new Set<number>();
-  readonly reactions: Array<{ seq: number; emoji: string; gone: boolean }> = [];
-  #editCount = 0;
-  readonly problems: string[] = [];
-  /** Recent connects and drops, for the failure message. */
-  readonly log: string[] = [];
-  readonly stats = {
-    drops: 0,
-    reconnects: 0,
-    rateLimited: 0,
-    ackLostRetries: 0,
-    pagedCatchUps: 0,
-    stalls: 0,
-  };
-
-  constructor(
-    readonly name: string,
-    readonly user: TestUser,
-    readonly roomId: string,
-    readonly random: () => number,
-    readonly chaos: Chaos,
-  ) {}
-
-  /** Sends `count` messages, with edits/deletes/reactions in between, through all the churn. */
-  async run(count: number): Promise<void> {
-    await this.connect();
-    for (let i = 1; i <= count; i++) {
-      await this.#perform({ kind: "send", cid: `${this.name}-${i}`, body: `${this.name} #${i}` });
-      if (i > 3 && this.random() < this.chaos.ops) await this.#perform(this.#randomChange());
-    }
-  }
-
-  /** Connects with `sinceRev`, takes the replay, and pages the rest over HTTP if it is cut. */
-  async connect(): Promise<void> {
-    for (let attempt = 1; ; attempt++) {
-      let link: Link | null = null;
-      try {
-        link = await Link.open(this.roomId, this.user.token, {
-          sinceRev: this.rev,
-          onFrame: (frame, on) => this.#apply(frame, on),
-        });
-        const synced = await link.next("synced");
-        this.#note(
-          `connect sinceRev=${this.rev}: synced ${synced.rev}${synced.complete ? "" : " (cut)"}`,
-        );
-        if (!synced.complete) await this.#catchUp(link, synced.rev);
-        this.link = link;
-        return;
-      } catch (error) {
-        link?.drop();
-        if (attempt >= 20) throw error;
-        await sleep(25 * attempt);
-      }
-    }
-  }
-
-  /** Makes sure everything up to now has arrived: a `sync` frame, answered after all before it. */
-  async resync(): Promise<void> {
-    if (!this.link || this.link.closed) await this.#reconnect();
-    const link = this.link as Link;
-    const from = link.frames.length;
-    link.send({ type: "sync", sinceRev: this.rev });
-    const synced = await link.next("synced", () => true, from);
-    if (!synced.complete) await this.#catchUp(link, synced.rev);
-  }
-
-  close() {
-    this.link?.drop();
-    this.link = null;
-  }
-
-  list(): Message[] {
-    return [...this.messages.values()].sort((a, b) => a.seq - b.seq);
-  }
-
-  #apply(frame: ServerFrame, link: Link) {
-    switch (frame.type) {
-      case "message":
-      case "changed":
-        this.#upsert(frame.message);
-        link.noteRev(frame.message.rev);
-        break;
-      case "ack":
-        link.noteRev(frame.rev);
-        break;
-      case "synced":
-        if (frame.complete) {
-          link.noteRev(frame.rev);
-          link.live = true;
-        }
-        break;
-      default:
-        return;
-    }
-    // Until the link is caught up, what it shows is not contiguous with `rev` yet.
-    if (link.live) this.rev = Math.max(this.rev, link.maxRev);
-  }
-
-  #note(line: string) {
-    this.log.push(line);
-    if (this.log.length > 12) this.log.shift();
-  }
-
-  #upsert(message: Message) {
-    const known = this.messages.get(message.seq);
-    if (!known || message.rev >= known.rev) this.messages.set(message.seq, message);
-  }
-
-  /** The replay was cut at `fromRev`: the HTTP changes feed has the rest. */
-  async #catchUp(link: Link, fromRev: number) {
-    this.stats.pagedCatchUps++;
-    const feed = await changesFeed(this.roomId, this.user.token, fromRev);
-    for (const page of feed.pages) for (const m of page.messages) this.#upsert(m);
-    link.noteRev(feed.rev);
-    link.live = true;
-    this.rev = Math.max(this.rev, link.maxRev);
-  }
-
-  async #reconnect() {
-    this.stats.reconnects++;
-    this.link?.drop();
-    this.link = null;
-    await this.connect();
-  }
-
-  #drop() {
-    this.#note(`drop at rev ${this.rev}`);
-    this.stats.drops++;
-    this.close();
-  }
-
-  /** Does one thing until the server confirms it, whatever happens to the socket meanwhile. */
-  async #perform(intent: Intent): Promise<void> {
-    for (let attempt = 1; ; attempt++) {
-      if (attempt > 200) throw new Error(`${this.name}: ${JSON.stringify(intent)} never confirmed`);
-      if (!this.link || this.link.closed) await this.#reconnect();
-      if (this.random() < this.chaos.dropBefore) {
-        this.#drop();
-        continue;
-      }
-      const link = this.link as Link;
-      // A change already visible (applied before its answer was lost) is not sent again: the room
-      // sends nothing for a change that changes nothing.
-      const held = intent.kind === "send" ? undefined : this.messages.get(intent.seq);
-      if (intent.kind !== "send" && held && this.#satisfies(intent, held)) {
-        return this.#confirmed(intent, null, null);
-      }
-      if (intent.kind === "react" && held?.deleted) return this.#gone(intent);
-      const storedBefore = intent.kind === "send" && attempt > 1 ? this.#mine(intent.body) : null;
-      const from = link.frames.length;
-      link.send(frameFor(intent));
-      if (this.random() < this.chaos.loseAnswer) {
-        // The room answers, the answer never reaches us, then the socket breaks.
-        link.muted = true;
-        await link.waitFor((f) => this.#answers(intent, f), { from, timeoutMs: 5_000 });
-        this.#drop();
-        continue;
-      }
-      if (this.random() < this.chaos.dropInFlight) {
-        this.#drop();
-        continue;
-      }
-      const found = await link.waitFor((f) => this.#answers(intent, f), {
-        from,
-        timeoutMs: 15_000,
-      });
-      if (found === "closed") {
-        this.#note(`closed by the server (${link.closed?.code}) at rev ${this.rev}`);
-        continue;
-      }
-      if (found === "timeout") {
-        this.stats.stalls++;
-        this.problems.push(`${this.name}: no answer to ${JSON.stringify(intent)}`);
-        this.#drop();
-        continue;
-      }
-      const frame = found.frame;
-      if (frame.type === "error") {
-        if (frame.code === "rate_limited") {
-          this.stats.rateLimited++;
-          await sleep(frame.retryAfterMs ?? 200);
-          continue;
-        }
-        if (intent.kind === "react" && frame.code === "not_found") return this.#gone(intent);
-        this.problems.push(`${this.name}: ${JSON.stringify(intent)} → ${JSON.stringify(frame)}`);
-        return;
-      }
-      this.#confirmed(intent, frame, storedBefore);
-      return;
-    }
-  }
-
-  #answers(intent: Intent, frame: Incoming): boolean {
-    if (intent.kind === "send") {
-      return (
-        (frame.type === "ack" && frame.cid === intent.cid) ||
-        (frame.type === "error" && frame.ref === intent.cid)
-      );
-    }
-    // One frame in flight at a time: an error without ref answers this change.
-    if (frame.type === "error") return frame.ref === undefined;
-    return (
-      frame.type === "changed" &&
-      frame.message.seq === intent.seq &&
-      this.#satisfies(intent, frame.message)
-    );
-  }
-
-  /** Whether a message already shows a change. */
-  #satisfies(intent: Exclude<Intent, { kind: "send" }>, m: Message): boolean {
-    switch (intent.kind) {
-      case "edit":
-        return !m.deleted && m.body === intent.body;
-      case "delete":
-        return m.deleted;
-      case "react":
-        return m.reactions.some(
-          (r) => r.emoji === intent.emoji && r.userIds.includes(this.user.id),
-        );
-    }
-  }
-
-  /** A reaction to a message its sender deleted meanwhile: nothing left to react to. */
-  #gone(intent: Extract<Intent, { kind: "react" }>) {
-    this.reactions.push({ seq: intent.seq, emoji: intent.emoji, gone: true });
-  }
-
-  #confirmed(intent: Intent, frame: Incoming | null, storedBefore: number | null) {
-    switch (intent.kind) {
-      case "send": {
-        if (frame?.type !== "ack") return;
-        if (storedBefore !== null) {
-          // Stored before, its ack lost with the socket: the retry must point at the same message.
-          this.stats.ackLostRetries++;
-          if (frame.seq !== storedBefore) {
-            this.problems.push(
-              `${this.name}: retry of ${intent.cid} acked seq ${frame.seq}, stored as ${storedBefore}`,
-            );
-          }
-        }
-        this.sent.push({ cid: intent.cid, body: intent.body, seq: frame.seq });
-        return;
-      }
-      case "edit":
-        this.edits.set(intent.seq, intent.body);
-        return;
-      case "delete":
-        this.deletes.add(intent.seq);
-        return;
-      case "react":
-        this.reactions.push({ seq: intent.seq, emoji: intent.emoji, gone: false });
-    }
-  }
-
-  /** The seq of my message with this body, if this client already holds it. */
-  #mine(body: string): number | null {
-    for (const m of this.messages.values()) {
-      if (m.sender.id === this.user.id && m.body === body) return m.seq;
-    }
-    return null;
-  }
-
-  #randomChange(): Intent {
-    const mine = this.sent.filter((s) => !this.deletes.has(s.seq));
-    const roll = this.random();
-    const own = pick(this.random, mine);
-    if (own && roll < 0.45) {
-      return { kind: "edit", seq: own.seq, body: `${own.body} (edit ${++this.#editCount})` };
-    }
-    if (own && roll < 0.6) return { kind: "delete", seq: own.seq };
-    const target = pick(
-      this.random,
-      [...this.messages.values()].filter((m) => !m.deleted),
-    );
-    const seq = target?.seq ?? (this.sent[0] as { seq: number }).seq;
-    return { kind: "react", seq, emoji: pick(this.random, EMOJI) as string };
-  }
-}
-
-function frameFor(intent: Intent): ClientFrame {
-  switch (intent.kind) {
-    case "send":
-      return { type: "send", cid: intent.cid, body: intent.body };
-    case "edit":
-      return { type: "edit", seq: intent.seq, body: intent.body };
-    case "delete":
-      return { type: "delete", seq: intent.seq };
-    case "react":
-      return { type: "react", seq: intent.seq, emoji: intent.emoji, on: true };
-  }
-}
-
 /** A short account of how a client's list differs from the server's (empty when equal). */
 function differences(mine: Message[], server: Message[]): string[] {
   const held = new Map(mine.map((m) => [m.seq, m]));
@@ -619,6 +292,8 @@ function differences(mine: Message[], server: Message[]): string[] {
   for (const seq of held.keys()) out.push(`extra seq ${seq}`);
   return out.slice(0, 20);
 }
+
+const EMOJI = ["👍", "🎉", "❤️", "👀"];
 
 // ---- the room's side of the churn ------------------------------------------------------------
 
@@ -693,7 +368,7 @@ class ChurnClient {
   readonly sent: Array<{ cid: string; body: string; seq: number }> = [];
   readonly edits = new Map<number, string>();
   readonly deletes = new Set<number>();
-  readonly reactions: Array<{ seq: number; emoji: string; gone: boolean }> = [];
+  reactions = 0;
   readonly problems: string[] = [];
   #editCount = 0;
 
@@ -733,30 +408,55 @@ class ChurnClient {
     }
   }
 
-  /** An edit or a delete of one of mine, over HTTP as the client does it, patient on 429. */
+  /**
+   * An edit or a delete of one of mine, or a reaction toggled on anyone's message I can see,
+   * over HTTP as the client does them, patient on 429.
+   */
   async #change() {
+    const roll = this.random();
+    if (roll < 0.3) return this.#patiently("react", () => this.#react());
     const own = pick(
       this.random,
       this.sent.filter((s) => !this.deletes.has(s.seq)),
     );
     if (!own) return;
-    const edit = this.random() < 0.75;
+    const edit = roll < 0.85;
     const body = `${own.body} (edit ${++this.#editCount})`;
+    const done = await this.#patiently(`${edit ? "edit" : "delete"} ${own.seq}`, () =>
+      edit ? this.room.edit(own.seq, body) : this.room.remove(own.seq),
+    );
+    if (!done) return;
+    if (edit) this.edits.set(own.seq, body);
+    else this.deletes.add(own.seq);
+  }
+
+  async #react() {
+    const target = pick(
+      this.random,
+      this.room.messages.value.filter((m) => !m.deleted),
+    );
+    if (!target) return;
+    const emoji = pick(this.random, EMOJI) as string;
+    const mine = target.reactions.some(
+      (r) => r.emoji === emoji && r.userIds.includes(this.user.id),
+    );
+    await this.room.react(target.seq, emoji, !mine);
+    this.reactions++;
+  }
+
+  async #patiently(what: string, act: () => Promise<unknown>): Promise<boolean> {
     for (;;) {
       try {
-        if (edit) await this.room.edit(own.seq, body);
-        else await this.room.remove(own.seq);
-        break;
+        await act();
+        return true;
       } catch (error) {
         if ((error as { status?: number }).status !== 429) {
-          this.problems.push(`${this.name}: ${edit ? "edit" : "delete"} ${own.seq} → ${error}`);
-          return;
+          this.problems.push(`${this.name}: ${what} → ${error}`);
+          return false;
         }
         await sleep(500);
       }
     }
-    if (edit) this.edits.set(own.seq, body);
-    else this.deletes.add(own.seq);
   }
 
   close() {
@@ -843,8 +543,10 @@ describe.concurrent("convergence under churn", () => {
       for (const c of clients) c.close();
 
       const changes = clients.reduce((n, c) => n + c.edits.size + c.deletes.size, 0);
+      const reactions = clients.reduce((n, c) => n + c.reactions, 0);
+      expect(reactions).toBeGreaterThan(0);
       console.log(
-        `seed ${seed}: ${total} messages, ${changes} edits/deletes, evictions ${evictions.join(",")}, drops ${drops}, lost answers retried ${ackLostRetries}, ${Date.now() - started} ms`,
+        `seed ${seed}: ${total} messages, ${changes} edits/deletes, ${reactions} reactions, evictions ${evictions.join(",")}, drops ${drops}, lost answers retried ${ackLostRetries}, ${Date.now() - started} ms`,
       );
     },
     150_000,
@@ -1075,6 +777,17 @@ describe.concurrent("resume", () => {
     const before = await replayOf(a);
     expect(before.messages).toHaveLength(40);
     a.drop();
+    // The web client's own room state sees the same 40, then goes away with them.
+    const noChaos = { dropBefore: 0, loseAnswer: 0, dropInFlight: 0 };
+    const late = liveRoomClient(reader, room.id, mulberry32(7), noChaos);
+    late.room.open();
+    await until(
+      () => late.room.connection.value === "connected" && late.room.messages.value.length === 40,
+      10_000,
+      "the late client's first view",
+    );
+    late.room.close();
+    const requestsBefore = late.seen.requests.length;
 
     // Missed: 530 new messages, and edits, deletes and reactions on 12 old ones.
     await sendFrom(40, 300);
@@ -1123,20 +836,19 @@ describe.concurrent("resume", () => {
     expect(got.sort((x, y) => x - y)).toEqual(missed);
     expect(upsertAll(before.messages, replay.messages, rest)).toEqual(server);
 
-    // The simulated client of the churn test does the same on its own.
-    const late = new SimClient("late", reader, room.id, mulberry32(7), {
-      dropBefore: 0,
-      loseAnswer: 0,
-      dropInFlight: 0,
-      ops: 0,
-    });
-    for (const m of before.messages) late.messages.set(m.seq, m);
-    late.rev = before.synced.rev;
-    await late.connect();
-    expect(late.stats.pagedCatchUps).toBe(1);
-    expect(late.list()).toEqual(server);
-    expect(late.rev).toBe(feed.rev);
-    late.close();
+    // The web client does the same on its own: it resumes from its rev, takes the incomplete
+    // replay, pages the changes feed over HTTP and is live again.
+    late.room.open();
+    await until(
+      () => late.room.connection.value === "connected" && late.room.resumeRev() === feed.rev,
+      30_000,
+      "the late client's catch-up",
+    );
+    expect(late.room.messages.value).toEqual(server);
+    const catchUp = late.seen.requests.slice(requestsBefore);
+    // The feed picks up where the replay stopped (500 changes in, as `a2` saw it).
+    expect(catchUp).toContain(`GET /api/rooms/${room.id}/messages?sinceRev=${replay.synced.rev}`);
+    late.room.close();
 
     // And the socket is live after the catch-up.
     const more = await post(room.id, (writers[0] as TestUser).token, {
