@@ -1,0 +1,110 @@
+// A message's toolbar: react (quick picks), reply, edit, delete with a confirm step.
+import { useEffect, useRef, useState } from "preact/hooks";
+import type { Message as MessageType } from "../../../src/shared/protocol";
+import { type MessageContext, QUICK_REACTIONS } from "./context";
+import * as styles from "./message.module.css";
+
+export function Actions({ message, view }: { message: MessageType; view: MessageContext }) {
+  const [picking, setPicking] = useState(false);
+  const [confirming, setConfirming] = useState(false);
+  const toolbar = useRef<HTMLDivElement>(null);
+  // The button that was pressed goes away (React → the emoji, Delete → Confirm): keep the
+  // keyboard where it was instead of losing focus to the page.
+  const focusNext = useRef<string | null>(null);
+  useEffect(() => {
+    const action = focusNext.current;
+    focusNext.current = null;
+    if (action) toolbar.current?.querySelector<HTMLElement>(`[data-action="${action}"]`)?.focus();
+  }, [picking, confirming]);
+  /** Changes the toolbar, then focuses `next` if the keyboard was in the toolbar. */
+  const swap = (change: () => void, next: string) => {
+    if (toolbar.current?.contains(document.activeElement)) focusNext.current = next;
+    change();
+  };
+  const mine = message.sender.id === view.meId;
+  const mineReactions = new Set(
+    message.reactions.filter((r) => r.userIds.includes(view.meId)).map((r) => r.emoji),
+  );
+  return (
+    <div class={styles.msgActions} ref={toolbar}>
+      {picking ? (
+        QUICK_REACTIONS.map((emoji) => (
+          <button
+            type="button"
+            key={emoji}
+            class={styles.msgAction}
+            tabIndex={-1}
+            data-action={emoji === QUICK_REACTIONS[0] ? "first-emoji" : undefined}
+            aria-label={`React ${emoji}`}
+            onClick={() => {
+              view.react(message.seq, emoji, !mineReactions.has(emoji));
+              swap(() => setPicking(false), "react");
+            }}
+          >
+            {emoji}
+          </button>
+        ))
+      ) : (
+        <button
+          type="button"
+          class={styles.msgAction}
+          tabIndex={-1}
+          data-action="react"
+          onClick={() => swap(() => setPicking(true), "first-emoji")}
+        >
+          React
+        </button>
+      )}
+      <button
+        type="button"
+        class={styles.msgAction}
+        tabIndex={-1}
+        onClick={() => view.reply(message)}
+      >
+        Reply
+      </button>
+      {mine && (
+        <button
+          type="button"
+          class={styles.msgAction}
+          tabIndex={-1}
+          onClick={() => view.startEdit(message.seq)}
+        >
+          Edit
+        </button>
+      )}
+      {(mine || view.canModerate) &&
+        (confirming ? (
+          <>
+            <button
+              type="button"
+              class={`${styles.msgAction} ${styles.msgActionDanger}`}
+              tabIndex={-1}
+              data-action="confirm-delete"
+              onClick={() => void view.remove(message.seq)}
+            >
+              Confirm delete
+            </button>
+            <button
+              type="button"
+              class={styles.msgAction}
+              tabIndex={-1}
+              onClick={() => swap(() => setConfirming(false), "delete")}
+            >
+              Keep
+            </button>
+          </>
+        ) : (
+          <button
+            type="button"
+            class={styles.msgAction}
+            tabIndex={-1}
+            data-action="delete"
+            onClick={() => swap(() => setConfirming(true), "confirm-delete")}
+          >
+            Delete
+          </button>
+        ))}
+    </div>
+  );
+}

@@ -1,0 +1,31 @@
+// What a message row knows of its room and can do there, and the quick reactions it offers.
+import type { Message as MessageType } from "../../../src/shared/protocol";
+
+/** The picker's choices; each must pass the server's one-emoji rule (test/unicode.test.ts). */
+export const QUICK_REACTIONS = ["👍", "❤️", "😂", "🎉", "😮", "😢"] as const;
+
+/** What every message row needs to know about the room and what it can do. */
+export interface MessageContext {
+  meId: string;
+  myHandle: string;
+  canModerate: boolean;
+  isDm: boolean;
+  handles: ReadonlySet<string>;
+  readMarks: Readonly<Record<string, number>>;
+  /** My newest message: in group rooms only it shows "Seen by N". */
+  lastMineSeq: number;
+  editingSeq: number | null;
+  reply(message: MessageType): void;
+  startEdit(seq: number | null): void;
+  saveEdit(seq: number, body: string): Promise<void>;
+  remove(seq: number): Promise<void>;
+  react(seq: number, emoji: string, on: boolean): void;
+  retry(cid: string): void;
+  discard(cid: string): void;
+  quoteOf(seq: number): { sender: string; excerpt: string } | null;
+  /** Scrolls to a message (the original of a reply) if it is loaded. */
+  jumpTo(seq: number): void;
+  highlightSeq: number | null;
+  /** The message that is the list's one Tab stop (its controls are reached with arrows). */
+  activeSeq: number | null;
+}

@@ -1,0 +1,66 @@
+import type { PendingMessage } from "../../state/timeline";
+import { Avatar } from "../avatar";
+import { RichText } from "../rich-text";
+import type { MessageContext } from "./context";
+import * as styles from "./message.module.css";
+
+/** A message of mine that the server has not acknowledged yet (greyed), or that it refused. */
+export function PendingRow({
+  pending,
+  name,
+  view,
+}: {
+  pending: PendingMessage;
+  name: string;
+  view: MessageContext;
+}) {
+  const quote = pending.replyTo === null ? null : view.quoteOf(pending.replyTo);
+  return (
+    <article
+      class={`${styles.msg} ${styles.msgFirst} ${styles.msgMine} ${styles.msgPending}${pending.status === "failed" ? ` ${styles.msgFailed}` : ""}`}
+      aria-label={`${name}, not sent yet`}
+    >
+      <div class={styles.msgGutter}>
+        <Avatar name={name} />
+      </div>
+      <div class={styles.msgMain}>
+        <header class={styles.msgHeader}>
+          <span class={styles.msgSender} dir="auto">
+            {name} (you)
+          </span>
+          <span class={styles.msgTime}>
+            {pending.status === "failed"
+              ? "Not sent"
+              : pending.status === "queued"
+                ? "Queued"
+                : "Sending…"}
+          </span>
+        </header>
+        {quote && (
+          <blockquote class={styles.msgQuote}>
+            <span class={styles.msgQuoteSender} dir="auto">
+              {quote.sender}
+            </span>{" "}
+            <span class="msg__quote-text" dir="auto">
+              {quote.excerpt}
+            </span>
+          </blockquote>
+        )}
+        <p class={styles.msgBody} dir="auto">
+          <RichText body={pending.body} />
+        </p>
+        {pending.status === "failed" && (
+          <p class={styles.msgError} role="alert">
+            {pending.error}{" "}
+            <button type="button" class="link-button" onClick={() => view.retry(pending.cid)}>
+              Retry
+            </button>{" "}
+            <button type="button" class="link-button" onClick={() => view.discard(pending.cid)}>
+              Discard
+            </button>
+          </p>
+        )}
+      </div>
+    </article>
+  );
+}
