@@ -4,7 +4,6 @@ import { useEffect, useMemo, useState } from "preact/hooks";
 import type { MemberRole, RoomDetails, SelfUser } from "../../../src/shared/api";
 import { canModerate } from "../../../src/shared/permissions";
 import type { Message as MessageType } from "../../../src/shared/protocol";
-import { useFocusOnMount } from "../../hooks/use-focus-on-mount";
 import { useMarkRead } from "../../hooks/use-mark-read";
 import { keptText } from "../../lib/retention";
 import { asApiError } from "../../net/api";
@@ -12,17 +11,13 @@ import { type Loadable, roomTitle } from "../../state/app-state";
 import type { RoomState } from "../../state/room";
 import { useAppState } from "../../state/use-app-state";
 import { Composer } from "../composer";
-import { Confirm } from "../confirm";
 import { ConnectionStatus } from "../connection-status";
 import { lazyPanel } from "../lazy-panel";
 import { MemberList } from "../member-list";
-import * as memberListStyles from "../member-list/member-list.module.css";
 import type { MessageContext } from "../message";
 import { MessageList } from "../message-list";
-import { OverflowMenu } from "../overflow-menu";
-import * as panelStyles from "../panel/panel.module.css";
-import { RoomIcon } from "../room-icon";
 import { TypingIndicator } from "../typing-indicator";
+import { RoomHeader } from "./room-header";
 import * as styles from "./room-view.module.css";
 
 /** Only owners and moderators see it: its code loads when first shown. */
@@ -49,14 +44,12 @@ interface RoomPageProps {
 
 function RoomPage({ room, details, me }: RoomPageProps) {
   const state = useAppState();
-  const headingRef = useFocusOnMount<HTMLHeadingElement>(room.roomId);
   const [replyTo, setReplyTo] = useState<MessageType | null>(null);
   const [editingSeq, setEditingSeq] = useState<number | null>(null);
   const [aside, setAside] = useState(false);
   const [sent, setSent] = useState(0);
   const [actionError, setActionError] = useState<string | null>(null);
   const [reveal, setReveal] = useState<{ seq: number } | null>(null);
-  const [leaving, setLeaving] = useState(false);
   const messages = room.messages.value;
   const online = room.online.value;
   const summary = room.summary.value;
@@ -150,94 +143,20 @@ function RoomPage({ room, details, me }: RoomPageProps) {
 
   return (
     <section class={`${styles.room}${aside ? " room--aside" : ""}`} aria-labelledby="room-title">
-      <header class={styles.roomHeader}>
-        <button
-          type="button"
-          class={`button button--ghost ${panelStyles.panelBack}`}
-          onClick={() => state.show({ kind: "home" })}
-        >
-          <span aria-hidden="true">←</span> <span class={styles.panelBackLabel}>Rooms</span>
-        </button>
-        <div class={styles.roomHeading}>
-          <div class={panelStyles.panelTitleRow}>
-            <RoomIcon kind={kind} large />
-            <h2
-              class={panelStyles.panelTitle}
-              id="room-title"
-              tabIndex={-1}
-              ref={headingRef}
-              dir="auto"
-            >
-              {title}
-            </h2>
-            {archived && <span class="badge">archived</span>}
-            {muted && <span class="badge">muted</span>}
-          </div>
-          <p class={styles.roomSub}>
-            {topic && (
-              <span class={styles.roomTopic} dir="auto">
-                {topic}
-              </span>
-            )}
-            {live && (
-              <span class={styles.roomOnline}>
-                <span
-                  class={`${memberListStyles.presenceDot} ${memberListStyles.presenceDotOnline}`}
-                  aria-hidden="true"
-                />{" "}
-                {onlineCount} online
-              </span>
-            )}
-          </p>
-        </div>
-        <OverflowMenu label="⋯" ariaLabel="Room actions" class={styles.roomTools}>
-          <button
-            type="button"
-            class="button button--small"
-            aria-pressed={aside}
-            onClick={() => setAside((v) => !v)}
-          >
-            Members{ready ? ` (${ready.memberCount})` : ""}
-          </button>
-          {ready?.me && (
-            <button
-              type="button"
-              class="button button--small"
-              aria-pressed={muted}
-              onClick={() => void state.setMuted(room.roomId, !muted).catch(() => undefined)}
-            >
-              {muted ? "Unmute" : "Mute"}
-            </button>
-          )}
-          {ready?.me && kind !== "dm" && (
-            <button
-              type="button"
-              class="button button--small"
-              aria-expanded={leaving}
-              onClick={() => setLeaving(true)}
-            >
-              Leave
-            </button>
-          )}
-        </OverflowMenu>
-      </header>
-      {leaving && ready?.me && (
-        <Confirm
-          class={styles.roomConfirm}
-          action="Leave"
-          onConfirm={() =>
-            void state.leaveRoom(room.roomId).catch((e: unknown) => {
-              setLeaving(false);
-              setActionError(asApiError(e).message);
-            })
-          }
-          onCancel={() => setLeaving(false)}
-        >
-          {kind === "private"
-            ? `Leave ${title}? It is private: you can only come back if someone invites you again.`
-            : `Leave ${title}? You can join it again from Browse channels.`}
-        </Confirm>
-      )}
+      <RoomHeader
+        room={room}
+        title={title}
+        kind={kind}
+        topic={topic}
+        archived={archived}
+        muted={muted}
+        onlineCount={live ? onlineCount : null}
+        memberCount={ready?.memberCount ?? null}
+        isMember={Boolean(ready?.me)}
+        aside={aside}
+        onToggleAside={() => setAside((v) => !v)}
+        onError={setActionError}
+      />
       <ConnectionStatus connection={room.connection.value} />
       {error && (
         <p class={styles.roomError} role="alert">

@@ -1,0 +1,141 @@
+// The room's header: back to the list, name and badges, topic, who is online, and the room's
+// actions (members, mute, leave with a confirm step).
+import { useState } from "preact/hooks";
+import type { Room } from "../../../src/shared/api";
+import { useFocusOnMount } from "../../hooks/use-focus-on-mount";
+import { asApiError } from "../../net/api";
+import type { RoomState } from "../../state/room";
+import { useAppState } from "../../state/use-app-state";
+import { Confirm } from "../confirm";
+import * as memberListStyles from "../member-list/member-list.module.css";
+import { OverflowMenu } from "../overflow-menu";
+import * as panelStyles from "../panel/panel.module.css";
+import { RoomIcon } from "../room-icon";
+import * as styles from "./room-view.module.css";
+
+interface RoomHeaderProps {
+  room: RoomState;
+  title: string;
+  kind: Room["kind"];
+  topic: string;
+  archived: boolean;
+  muted: boolean;
+  /** How many are online, while the socket is live (null: not known now). */
+  onlineCount: number | null;
+  memberCount: number | null;
+  isMember: boolean;
+  aside: boolean;
+  onToggleAside(): void;
+  onError(message: string): void;
+}
+
+export function RoomHeader({
+  room,
+  title,
+  kind,
+  topic,
+  archived,
+  muted,
+  onlineCount,
+  memberCount,
+  isMember,
+  aside,
+  onToggleAside,
+  onError,
+}: RoomHeaderProps) {
+  const state = useAppState();
+  const headingRef = useFocusOnMount<HTMLHeadingElement>(room.roomId);
+  const [leaving, setLeaving] = useState(false);
+  return (
+    <>
+      <header class={styles.roomHeader}>
+        <button
+          type="button"
+          class={`button button--ghost ${panelStyles.panelBack}`}
+          onClick={() => state.show({ kind: "home" })}
+        >
+          <span aria-hidden="true">←</span> <span class={styles.panelBackLabel}>Rooms</span>
+        </button>
+        <div class={styles.roomHeading}>
+          <div class={panelStyles.panelTitleRow}>
+            <RoomIcon kind={kind} large />
+            <h2
+              class={panelStyles.panelTitle}
+              id="room-title"
+              tabIndex={-1}
+              ref={headingRef}
+              dir="auto"
+            >
+              {title}
+            </h2>
+            {archived && <span class="badge">archived</span>}
+            {muted && <span class="badge">muted</span>}
+          </div>
+          <p class={styles.roomSub}>
+            {topic && (
+              <span class={styles.roomTopic} dir="auto">
+                {topic}
+              </span>
+            )}
+            {onlineCount !== null && (
+              <span class={styles.roomOnline}>
+                <span
+                  class={`${memberListStyles.presenceDot} ${memberListStyles.presenceDotOnline}`}
+                  aria-hidden="true"
+                />{" "}
+                {onlineCount} online
+              </span>
+            )}
+          </p>
+        </div>
+        <OverflowMenu label="⋯" ariaLabel="Room actions" class={styles.roomTools}>
+          <button
+            type="button"
+            class="button button--small"
+            aria-pressed={aside}
+            onClick={onToggleAside}
+          >
+            Members{memberCount === null ? "" : ` (${memberCount})`}
+          </button>
+          {isMember && (
+            <button
+              type="button"
+              class="button button--small"
+              aria-pressed={muted}
+              onClick={() => void state.setMuted(room.roomId, !muted).catch(() => undefined)}
+            >
+              {muted ? "Unmute" : "Mute"}
+            </button>
+          )}
+          {isMember && kind !== "dm" && (
+            <button
+              type="button"
+              class="button button--small"
+              aria-expanded={leaving}
+              onClick={() => setLeaving(true)}
+            >
+              Leave
+            </button>
+          )}
+        </OverflowMenu>
+      </header>
+      {leaving && isMember && (
+        <Confirm
+          class={styles.roomConfirm}
+          action="Leave"
+          onConfirm={() =>
+            void state.leaveRoom(room.roomId).catch((e: unknown) => {
+              setLeaving(false);
+              onError(asApiError(e).message);
+            })
+          }
+          onCancel={() => setLeaving(false)}
+        >
+          {kind === "private"
+            ? `Leave ${title}? It is private: you can only come back if someone invites you again.`
+            : `Leave ${title}? You can join it again from Browse channels.`}
+        </Confirm>
+      )}
+    </>
+  );
+}
