@@ -14,11 +14,13 @@ import { asyncApiDocument } from "./routes/asyncapi";
 import { authRoutes } from "./routes/auth";
 import { inboxSocket } from "./routes/inbox";
 import { memberRoutes } from "./routes/members";
-import { messageRoutes, roomExport } from "./routes/messages";
+import { messageRoutes } from "./routes/messages";
 import { errors, publicRoute, rateLimited, security } from "./routes/openapi";
 import { retentionRoutes } from "./routes/retention";
+import { roomExport } from "./routes/room-export";
 import { roomSocket } from "./routes/room-socket";
 import { roomRoutes } from "./routes/rooms";
+import { socketTicketRoutes } from "./routes/socket-tickets";
 
 /** JSON bodies are small; anything larger is refused before it is parsed. */
 const MAX_BODY_BYTES = 64 * 1024;
@@ -58,6 +60,7 @@ app.get("/api/asyncapi.json", (c) => c.json(asyncApiDocument()));
 const api = app
   .route("/api", authRoutes)
   .route("/api", messageRoutes)
+  .route("/api", socketTicketRoutes)
   .route("/api", roomRoutes)
   .route("/api", memberRoutes("/rooms", "members", requireUser()))
   .route("/api", memberRoutes("/admin/rooms", "admin", requireAdmin()))

@@ -1,9 +1,13 @@
-// What the Worker tells a room about itself and about the caller, built from D1's rows.
-
-import type { Actor, RoomInfo } from "../room/handlers";
+// How the Worker calls a room: what it tells the room about itself and about the caller (built
+// from D1's rows), the room's stub for the request, and its answers turned into HTTP errors.
+import type { Context } from "hono";
+import { roomStub } from "../realtime/stubs";
+import type { Actor, Result, RoomInfo } from "../room/handlers";
 import type { RetentionPolicy } from "../shared/api";
-import type { Principal } from "./context";
-import type { MembershipRow, RoomRow } from "./directory/access";
+import { currentPrincipal } from "./auth/principal";
+import type { AppEnv, Principal } from "./context";
+import { loadRoom, type MembershipRow, type RoomRow } from "./directory/access";
+import { ApiError } from "./errors";
 
 export const roomInfo = (room: RoomRow): RoomInfo => ({
   id: room.id,
@@ -23,3 +27,26 @@ export const actorOf = (principal: Principal, membership: MembershipRow | null):
   role: membership?.role ?? null,
   isAdmin: principal.isAdmin,
 });
+
+/** Room results cross the RPC boundary as structured clones; their shape is the handlers'. */
+export function unwrap<T>(outcome: unknown): T {
+  const result = outcome as Result<T>;
+  if (result.ok) return result.value;
+  const retryAfter =
+    result.retryAfterMs === undefined ? undefined : Math.ceil(result.retryAfterMs / 1000);
+  throw new ApiError(result.code, result.message, undefined, retryAfter);
+}
+
+/** The room of the request (`:id`) as the caller may use it (`need`), with its stub. */
+export async function access(c: Context<AppEnv>, need: "view" | "member") {
+  const principal = currentPrincipal(c);
+  const { id } = c.req.param() as { id: string };
+  const room = await loadRoom(c.get("db"), principal, id, need);
+  return {
+    principal,
+    room,
+    stub: roomStub(c.env, id),
+    info: roomInfo(room.room),
+    actor: actorOf(principal, room.membership),
+  };
+}

@@ -1,25 +1,18 @@
-// Messages over HTTP (history, changes, send, edit, delete, reactions, read, search, export)
-// and the socket tickets. Each use case is one call into the room's Durable Object.
+// Messages over HTTP: history, changes, send, edit, delete, reactions, read, search. Each use
+// case is one call into the room's Durable Object (room-calls.ts).
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
-import { wsTickets } from "../../db/schema";
-import { roomStub } from "../../realtime/stubs";
-import type { Page as HistoryPage, Result } from "../../room/handlers";
+import type { Page as HistoryPage } from "../../room/handlers";
 import { Id } from "../../shared/api";
 import type { Message as MessageShape } from "../../shared/protocol";
 import { Body, bodyProblem, Cid, Emoji, MESSAGE_LIMITS, Message } from "../../shared/protocol";
-import { newSecret, sha256Hex } from "../auth/crypto";
-import { currentPrincipal, requireUser } from "../auth/principal";
+import { requireUser } from "../auth/principal";
 import type { AppEnv } from "../context";
-import { loadRoom, type RoomAccess } from "../directory/access";
+import type { RoomAccess } from "../directory/access";
 import { ApiError, forbidden } from "../errors";
-import { actorOf, roomInfo } from "../room-calls";
-import { takeSlot } from "../sliding-window";
+import { access, unwrap } from "../room-calls";
 import { errors, jsonBody, ok, rateLimited, router, security, tooLarge } from "./openapi";
 
-const TICKET_TTL_MS = 30_000;
-/** Messages per room call while exporting. */
-const EXPORT_PAGE = 1_000;
 const Params = z.object({ id: Id });
 const SeqParams = z.object({ id: Id, seq: z.coerce.number().int().positive() });
 const ReactionParams = SeqParams.extend({ emoji: Emoji });
@@ -42,15 +35,6 @@ const SendBody = z.object({
 const EditBody = z.object({ body: Body });
 const MessageBody = z.object({ message: Message });
 
-/** Room results cross the RPC boundary as structured clones; their shape is the handlers'. */
-function unwrap<T>(outcome: unknown): T {
-  const result = outcome as Result<T>;
-  if (result.ok) return result.value;
-  const retryAfter =
-    result.retryAfterMs === undefined ? undefined : Math.ceil(result.retryAfterMs / 1000);
-  throw new ApiError(result.code, result.message, undefined, retryAfter);
-}
-
 function checkBody(body: string): void {
   const problem = bodyProblem(body);
   if (problem) throw new ApiError(problem.code, problem.message);
@@ -70,19 +54,6 @@ async function setReaction(
   const ctx = await access(c, "member");
   assertMember(ctx.room);
   return unwrap<MessageShape>(await ctx.stub.react(ctx.info, ctx.actor, { ...target, on }));
-}
-
-async function access(c: Context<AppEnv>, need: "view" | "member") {
-  const principal = currentPrincipal(c);
-  const { id } = c.req.param() as { id: string };
-  const room = await loadRoom(c.get("db"), principal, id, need);
-  return {
-    principal,
-    room,
-    stub: roomStub(c.env, id),
-    info: roomInfo(room.room),
-    actor: actorOf(principal, room.membership),
-  };
 }
 
 export const messageRoutes = router([["/rooms/*", requireUser()]])
@@ -278,75 +249,4 @@ export const messageRoutes = router([["/rooms/*", requireUser()]])
         200,
       );
     },
-  )
-  .openapi(
-    createRoute({
-      method: "post",
-      path: "/rooms/{id}/ws-ticket",
-      operationId: "createSocketTicket",
-      tags: ["messages"],
-      summary: "A one-time, 30-second ticket for the room WebSocket (`?ticket=`)",
-      security,
-      request: { params: Params },
-      responses: {
-        201: ok(z.object({ ticket: z.string(), expiresAt: z.string() }), "Issued"),
-        ...errors,
-        413: tooLarge,
-        429: rateLimited,
-      },
-    }),
-    async (c) => {
-      const { principal, room } = await access(c, "member");
-      const perUser = c.get("config").windows.wsTickets;
-      await takeSlot(c.get("db"), perUser, `user:${principal.user.id}`, "Too many socket tickets");
-      const ticket = newSecret("wt");
-      const expiresAt = Date.now() + TICKET_TTL_MS;
-      await c
-        .get("db")
-        .insert(wsTickets)
-        .values({
-          tokenHash: await sha256Hex(ticket),
-          userId: principal.user.id,
-          roomId: room.room.id,
-          sessionHash: principal.credentialHash,
-          expiresAt,
-        })
-        .run();
-      return c.json({ ticket, expiresAt: new Date(expiresAt).toISOString() }, 201);
-    },
   );
-
-/**
- * `GET /api/rooms/:id/export`: the room's history as NDJSON in seq order, tombstones included,
- * page by page through the room so a room of any size streams in constant memory.
- */
-export async function roomExport(c: Context<AppEnv>): Promise<Response> {
-  const { stub, info, room } = await access(c, "member");
-  if (!room.membership && !room.actor.isAdmin) {
-    throw forbidden("Only members and admins can export a room");
-  }
-  let after = 0;
-  const encoder = new TextEncoder();
-  const stream = new ReadableStream<Uint8Array>({
-    async pull(controller) {
-      const page = (await stub.history(info, {
-        after,
-        limit: EXPORT_PAGE,
-      })) as unknown as HistoryPage;
-      const last = page.messages.at(-1);
-      if (last) {
-        const lines = page.messages.map((m) => JSON.stringify(m)).join("\n");
-        controller.enqueue(encoder.encode(`${lines}\n`));
-        after = last.seq;
-      }
-      if (!last || !page.hasMore) controller.close();
-    },
-  });
-  return new Response(stream, {
-    headers: {
-      "content-type": "application/x-ndjson; charset=utf-8",
-      "content-disposition": `attachment; filename="confab-${info.id}.ndjson"`,
-      "cache-control": "no-store",
-    },
-  });
-}
