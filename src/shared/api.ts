@@ -1,8 +1,8 @@
 // The HTTP API's shapes: request bodies, queries and responses, validated with zod.
 // Shared by the Worker (validation + OpenAPI), the web client, tests and benchmarks.
 import { z } from "zod";
-import { orNull } from "./protocol/room-frames";
-import { nameProblem } from "./text";
+import { orNull } from "./protocol/room-frames.ts";
+import { nameProblem } from "./text.ts";
 
 export const LIMITS = {
   handle: { min: 3, max: 32 },

@@ -1,6 +1,6 @@
 // Who may do what in a room: pure rules over the actor's room role and instance role, shared by
 // the Worker, the room and the web client so all three agree.
-import type { MemberRole } from "./api";
+import type { MemberRole } from "./api.ts";
 
 export interface RoomActor {
   isAdmin: boolean;

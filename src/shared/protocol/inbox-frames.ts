@@ -1,7 +1,7 @@
 // The inbox WebSocket protocol (docs/api.md, Inbox WebSocket): one socket per signed-in person
 // that hears about every room of theirs.
 import { z } from "zod";
-import { ERROR_CODES, MEMBERSHIP_CHANGES, PROTOCOL_VERSION } from "./rules";
+import { ERROR_CODES, MEMBERSHIP_CHANGES, PROTOCOL_VERSION } from "./rules.ts";
 
 /** A room of mine had activity: the same counts `GET /api/rooms` gives for it. */
 export const InboxRoomFrame = z

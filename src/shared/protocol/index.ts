@@ -1,5 +1,5 @@
 // The two WebSocket protocols, one import for the Worker, the Durable Objects, tests and bench.
 // The web client imports ./rules directly and loads the schemas lazily (web/net/frames.ts).
-export * from "./inbox-frames";
-export * from "./room-frames";
-export * from "./rules";
+export * from "./inbox-frames.ts";
+export * from "./room-frames.ts";
+export * from "./rules.ts";

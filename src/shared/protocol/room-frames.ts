@@ -1,7 +1,7 @@
 // The room WebSocket protocol (docs/api.md, Room WebSocket): frames as data, validated with zod,
 // shared by the room Durable Object, the Worker, the web client, tests and benchmarks.
 import { z } from "zod";
-import { cleanBody, isEmoji } from "../text";
+import { cleanBody, isEmoji } from "../text.ts";
 import {
   bodyProblem,
   ERROR_CODES,
@@ -9,7 +9,7 @@ import {
   MESSAGE_LIMITS,
   PROTOCOL_VERSION,
   ROOM_MEMBER_CHANGES,
-} from "./rules";
+} from "./rules.ts";
 
 /**
  * A named shape (`.meta({ id })`) or null. Written as a union, not `.nullable()`, because the
