@@ -45,18 +45,31 @@ class FrameClient<Frame extends { type: string }> {
     opts: { from?: number; timeoutMs?: number } = {},
   ): Promise<Extract<Frame, { type: T }>> {
     type FrameOf = Extract<Frame, { type: T }>;
+    const found = await this.first(
+      (frame) => frame.type === type && match(frame as FrameOf),
+      type,
+      opts,
+    );
+    return found as FrameOf;
+  }
+
+  protected async first(
+    match: (frame: Frame) => boolean,
+    what: string,
+    opts: { from?: number; timeoutMs?: number },
+  ): Promise<Frame> {
     const deadline = Date.now() + (opts.timeoutMs ?? 5_000);
     let index = opts.from ?? 0;
     for (;;) {
       for (; index < this.frames.length; index++) {
         const frame = this.frames[index] as Frame;
-        if (frame.type === type && match(frame as FrameOf)) return frame as FrameOf;
+        if (match(frame)) return frame;
       }
-      if (this.closed) throw new Error(`closed (${this.closed.code}) while waiting for ${type}`);
+      if (this.closed) throw new Error(`closed (${this.closed.code}) while waiting for ${what}`);
       const left = deadline - Date.now();
       if (left <= 0)
         throw new Error(
-          `timed out waiting for ${type}; got ${JSON.stringify(this.frames.slice(-5))}`,
+          `timed out waiting for ${what}; got ${JSON.stringify(this.frames.slice(-5))}`,
         );
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, left);
@@ -125,6 +138,23 @@ export class RoomClient extends FrameClient<ServerFrame> {
   override send(frame: ClientFrame | Record<string, unknown>) {
     super.send(frame);
   }
+
+  /** Presence news from `from` on, in either form (`presence`, `presences`), in order. */
+  presenceNews(from = 0): Array<{ userId: string; online: boolean }> {
+    return this.frames.slice(from).flatMap(presenceChanges);
+  }
+
+  /** Waits for presence news that `userId` is `online` (or not), in either form; its index. */
+  async nextPresence(
+    userId: string,
+    online: boolean,
+    opts: { from?: number; timeoutMs?: number } = {},
+  ): Promise<number> {
+    const says = (frame: ServerFrame) =>
+      presenceChanges(frame).some((c) => c.userId === userId && c.online === online);
+    const frame = await this.first(says, `presence of ${userId}: ${online}`, opts);
+    return this.frames.indexOf(frame);
+  }
 }
 
 export class InboxClient extends FrameClient<InboxFrame> {
@@ -137,4 +167,14 @@ export class InboxClient extends FrameClient<InboxFrame> {
   static upgrade(token: string | null, opts: { origin?: string } = {}) {
     return upgrade("/api/me/ws", token, opts);
   }
+}
+
+/** The presence changes a frame tells of: one for `presence`, any number for `presences`. */
+export function presenceChanges(frame: ServerFrame): Array<{ userId: string; online: boolean }> {
+  if (frame.type === "presence") return [{ userId: frame.userId, online: frame.online }];
+  if (frame.type !== "presences") return [];
+  return [
+    ...frame.online.map((userId) => ({ userId, online: true })),
+    ...frame.offline.map((userId) => ({ userId, online: false })),
+  ];
 }

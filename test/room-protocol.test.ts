@@ -867,41 +867,69 @@ describe("typing and presence", () => {
     const o = await RoomClient.open(room, owner.token);
     expect(o.frames[0]).toMatchObject({ type: "ready", online: [owner.id] });
     const a1 = await RoomClient.open(room, alice.token);
-    const online = await o.next("presence", (f) => f.userId === alice.id);
-    expect(online.online).toBe(true);
+    await o.nextPresence(alice.id, true);
     const ready = a1.frames[0];
     if (ready?.type !== "ready") throw new Error("no ready");
     expect([...ready.online].sort()).toEqual([owner.id, alice.id].sort());
-    // The new socket itself is not told about its own presence.
-    expect(framesOf(a1, "presence").filter((f) => f.userId === alice.id)).toEqual([]);
     // A second socket of alice: no second "online".
     const a2 = await RoomClient.open(room, alice.token);
     const b = await RoomClient.open(room, bob.token);
-    await o.next("presence", (f) => f.userId === bob.id && f.online);
-    await a1.next("presence", (f) => f.userId === bob.id && f.online);
+    await o.nextPresence(bob.id, true);
+    await a1.nextPresence(bob.id, true);
     const b0 = b.frames[0];
     if (b0?.type !== "ready") throw new Error("no ready");
     expect([...b0.online].sort()).toEqual([owner.id, alice.id, bob.id].sort());
-    expect(framesOf(o, "presence").filter((f) => f.userId === alice.id)).toHaveLength(1);
-    // Closing one of alice's sockets: she is still online.
+    expect(o.presenceNews().filter((c) => c.userId === alice.id)).toEqual([
+      { userId: alice.id, online: true },
+    ]);
+    // Closing one of alice's sockets: she is still online (past a presence interval, nothing).
     const mark = o.frames.length;
     a1.close();
-    await sleep(300);
-    expect(framesOf(o, "presence", mark)).toEqual([]);
+    await sleep(800);
+    expect(o.presenceNews(mark)).toEqual([]);
     a2.close();
-    const offline = await o.next("presence", (f) => f.userId === alice.id && !f.online, {
-      from: mark,
-    });
-    expect(offline).toEqual({ type: "presence", userId: alice.id, online: false });
-    await b.next("presence", (f) => f.userId === alice.id && !f.online);
+    await o.nextPresence(alice.id, false, { from: mark });
+    await b.nextPresence(alice.id, false);
     b.close();
-    await o.next("presence", (f) => f.userId === bob.id && !f.online);
+    await o.nextPresence(bob.id, false);
     const again = await RoomClient.open(room, bob.token);
     const r = again.frames[0];
     if (r?.type !== "ready") throw new Error("no ready");
     expect([...r.online].sort()).toEqual([owner.id, bob.id].sort());
+    // What owner heard of the others, in order: nobody was ever said to be what they were not.
+    // (A socket may hear of its own arrival in the coalesced news; that changes nothing.)
+    const name = (id: string) => (id === alice.id ? "alice" : id === bob.id ? "bob" : id);
+    expect(
+      o
+        .presenceNews()
+        .filter((c) => c.userId !== owner.id)
+        .slice(0, 4)
+        .map((c) => `${name(c.userId)} ${c.online}`),
+    ).toEqual(["alice true", "bob true", "alice false", "bob false"]);
     o.close();
     again.close();
+  });
+
+  it("presence news is coalesced: a room filling up costs each socket a few frames, not one per join", async () => {
+    const people = await Promise.all(
+      Array.from({ length: 12 }, (_, i) => register(undefined, `Crowd ${i}`)),
+    );
+    const room = await newRoom("crowd", [alice, ...people]);
+    const o = await RoomClient.open(room, owner.token);
+    const mark = o.frames.length;
+    const crowd = await Promise.all(people.map((p) => RoomClient.open(room, p.token)));
+    for (const p of people) await o.nextPresence(p.id, true, { from: mark });
+    const frames = o.frames
+      .slice(mark)
+      .filter((f) => f.type === "presence" || f.type === "presences");
+    // Twelve joins within a moment: the first at once, the rest together at the interval's end.
+    expect(frames.length).toBeLessThanOrEqual(4);
+    const heard = o.presenceNews(mark).filter((c) => c.userId !== owner.id);
+    expect(new Set(heard.map((c) => c.userId))).toEqual(new Set(people.map((p) => p.id)));
+    expect(heard.every((c) => c.online)).toBe(true);
+    for (const c of crowd) c.close();
+    for (const p of people) await o.nextPresence(p.id, false);
+    o.close();
   });
 
   it("typing reaches others, not the sender; on and off alike at most one per 2 s per socket; closing sends off", async () => {

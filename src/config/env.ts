@@ -66,6 +66,8 @@ export interface Config {
   socketFrames: BucketLimits;
   /** Typing frames from one socket are passed on at most this often; the rest are dropped. */
   typingIntervalMs: number;
+  /** Presence changes reach the room's sockets at most this often, gathered into one frame. */
+  presenceIntervalMs: number;
   /** Open sockets per user per room, and inbox sockets per user: the oldest goes past it. */
   roomSocketsPerUser: number;
   /** Room socket upgrades per user per room: reconnecting in a loop is work too. */
@@ -142,6 +144,7 @@ export function readConfig(env: Env): Config {
       burst: positive(env, "SOCKET_FRAME_BURST"),
     },
     typingIntervalMs: positive(env, "TYPING_INTERVAL_MS"),
+    presenceIntervalMs: positive(env, "PRESENCE_INTERVAL_MS"),
     roomSocketsPerUser: count(env, "ROOM_SOCKETS_PER_USER"),
     roomConnects: {
       max: count(env, "ROOM_CONNECTS_PER_MINUTE"),

@@ -23,6 +23,7 @@ import {
   type SendInput,
   searchRoom,
 } from "./handlers";
+import { PresenceNews } from "./presence-news";
 import { RateState } from "./rate-state";
 import { refusedResult, tooManyConnects } from "./replies";
 import { RoomFrames } from "./room-frames";
@@ -41,6 +42,7 @@ export class RoomDO extends DurableObject<Env> {
   readonly #socketsPerUser: number;
   readonly #sockets: RoomSockets;
   readonly #frames: RoomFrames;
+  readonly #presence: PresenceNews;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -67,6 +69,12 @@ export class RoomDO extends DurableObject<Env> {
       sockets: this.#sockets,
       room: () => this.#room(),
       typingIntervalMs: config.typingIntervalMs,
+    });
+    this.#presence = new PresenceNews({
+      intervalMs: config.presenceIntervalMs,
+      broadcast: (frame) => this.#sockets.broadcast(frame),
+      now: Date.now,
+      later: (fn, ms) => setTimeout(fn, ms),
     });
     this.#socketsPerUser = config.roomSocketsPerUser;
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair("ping", "pong"));
@@ -96,8 +104,8 @@ export class RoomDO extends DurableObject<Env> {
       sendFrame(server, frame);
     }
     if (grant.sinceRev !== null) this.#frames.replay(server, room, grant.sinceRev);
-    if (!wasOnline)
-      this.#sockets.broadcast({ type: "presence", userId: grant.actor.id, online: true }, server);
+    // The newcomer's own socket may hear of itself in the coalesced news: it is a no-op there.
+    if (!wasOnline) this.#presence.changed(grant.actor.id, true);
     return new Response(null, { status: 101, webSocket: client });
   }
 
@@ -148,9 +156,7 @@ export class RoomDO extends DurableObject<Env> {
     if (!state) return;
     if (state.typing)
       this.#sockets.broadcast({ type: "typing", userId: state.actor.id, on: false }, ws);
-    if (this.#sockets.left(state.actor.id, ws)) {
-      this.#sockets.broadcast({ type: "presence", userId: state.actor.id, online: false }, ws);
-    }
+    if (this.#sockets.left(state.actor.id, ws)) this.#presence.changed(state.actor.id, false);
   }
 
   // ---- RPC: the same operations over HTTP, one call per use case ------------------------------

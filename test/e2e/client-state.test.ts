@@ -257,4 +257,17 @@ describe("createRoomState", () => {
     expect(room.online.value.size).toBe(2);
     room.close();
   });
+
+  test("coalesced presence news applies every change; who goes offline stops typing", async () => {
+    const room = await openRoom();
+    frame({ ...ready, online: ["usr_ana", "usr_bo"] });
+    frame({ type: "typing", userId: "usr_bo", on: true });
+    expect(room.typing.value.has("usr_bo")).toBe(true);
+    frame({ type: "presences", online: ["usr_cy", "usr_di"], offline: ["usr_bo"] });
+    expect([...room.online.value].sort()).toEqual(["usr_ana", "usr_cy", "usr_di"]);
+    expect(room.typing.value.has("usr_bo")).toBe(false);
+    frame({ type: "presence", userId: "usr_cy", online: false });
+    expect([...room.online.value].sort()).toEqual(["usr_ana", "usr_di"]);
+    room.close();
+  });
 });

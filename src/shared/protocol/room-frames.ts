@@ -161,6 +161,13 @@ export const ServerFrame = z.discriminatedUnion("type", [
   z.object({ type: z.literal("trimmed"), firstSeq: z.number().int() }),
   z.object({ type: z.literal("typing"), userId: z.string(), on: z.boolean() }),
   z.object({ type: z.literal("presence"), userId: z.string(), online: z.boolean() }),
+  // Several presence changes at once (a room filling up, a reconnect wave): who came online and
+  // who went offline since the last presence news. A lone change is a `presence` frame.
+  z.object({
+    type: z.literal("presences"),
+    online: z.array(z.string()),
+    offline: z.array(z.string()),
+  }),
   z.object({ type: z.literal("read"), userId: z.string(), seq: z.number().int() }),
   // Someone joined or left the room, or their role changed: member lists, counts and mention
   // suggestions follow without a reload.

@@ -201,9 +201,12 @@ export function createLiveRoom(
         if (frame.userId === meId) return;
         return frame.on ? typing.show(frame.userId) : typing.clear(frame.userId);
       case "presence":
-        online.value = who.setOnline(online.value, frame.userId, frame.online);
-        if (!frame.online) typing.clear(frame.userId);
-        return;
+        return presenceChanged([[frame.userId, frame.online]]);
+      case "presences":
+        return presenceChanged([
+          ...frame.online.map((id) => [id, true] as const),
+          ...frame.offline.map((id) => [id, false] as const),
+        ]);
       case "read":
         return noteRead(frame.userId, frame.seq);
       case "member":
@@ -215,6 +218,15 @@ export function createLiveRoom(
       case "error":
         return onError(frame);
     }
+  }
+
+  function presenceChanged(changes: ReadonlyArray<readonly [string, boolean]>) {
+    let next = online.value;
+    for (const [userId, on] of changes) {
+      next = who.setOnline(next, userId, on);
+      if (!on) typing.clear(userId);
+    }
+    online.value = next;
   }
 
   function onError(frame: ServerFrameOf<"error">) {
