@@ -17,13 +17,13 @@ export function echoProtocol(): Protocol {
   return {
     acks: false,
     invalidFrames: () => 0,
-    decode(text: string): Decoded {
+    decode(text: string): Decoded[] {
       const frame = JSON.parse(text) as { type?: string; body?: unknown };
       if (frame.type === "send" && typeof frame.body === "string") {
-        return { kind: "delivery", body: frame.body };
+        return [{ kind: "delivery", body: frame.body }];
       }
-      if (frame.type === "ready") return { kind: "ready" };
-      return { kind: "other" };
+      if (frame.type === "ready") return [{ kind: "ready" }];
+      return [{ kind: "other" }];
     },
   };
 }

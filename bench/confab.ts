@@ -3,7 +3,7 @@
 import { performance } from "node:perf_hooks";
 import type { z } from "zod";
 import { RoomSync as RoomSyncSchema } from "../src/shared/api.ts";
-import { ServerFrame } from "../src/shared/protocol/index.ts";
+import { framesOf, ServerFrame } from "../src/shared/protocol/index.ts";
 import type { Decoded, Endpoint, Protocol } from "./load.ts";
 
 export interface Account {
@@ -36,31 +36,34 @@ export function confabProtocol(): Protocol {
   return {
     acks: true,
     invalidFrames: () => invalid,
-    decode(text: string): Decoded {
-      const raw = JSON.parse(text) as ServerFrame;
-      if (raw.type === "message") {
-        if (messages++ % VALIDATE_EVERY === 0 && !check(raw)) return { kind: "other" };
-        return { kind: "delivery", body: raw.message.body };
-      }
-      const frame = check(raw);
-      if (!frame) return { kind: "other" };
-      switch (frame.type) {
-        case "ready":
-          return { kind: "ready" };
-        case "ack":
-          return { kind: "ack", cid: frame.cid };
-        case "error":
-          return {
-            kind: "refused",
-            cid: frame.ref,
-            code: frame.code,
-            retryAfterMs: frame.retryAfterMs,
-          };
-        default:
-          return { kind: "other" };
-      }
+    decode(text: string): Decoded[] {
+      return framesOf(JSON.parse(text)).map((raw) => decodeOne(raw as ServerFrame));
     },
   };
+
+  function decodeOne(raw: ServerFrame): Decoded {
+    if (raw.type === "message") {
+      if (messages++ % VALIDATE_EVERY === 0 && !check(raw)) return { kind: "other" };
+      return { kind: "delivery", body: raw.message.body };
+    }
+    const frame = check(raw);
+    if (!frame) return { kind: "other" };
+    switch (frame.type) {
+      case "ready":
+        return { kind: "ready" };
+      case "ack":
+        return { kind: "ack", cid: frame.cid };
+      case "error":
+        return {
+          kind: "refused",
+          cid: frame.ref,
+          code: frame.code,
+          retryAfterMs: frame.retryAfterMs,
+        };
+      default:
+        return { kind: "other" };
+    }
+  }
 }
 
 export interface TimedResponse<T> {
@@ -203,7 +206,8 @@ export class Confab {
 
   endpoint(roomId: string, account: Account): Endpoint {
     return {
-      url: `${this.url.replace(/^http/, "ws")}/api/rooms/${roomId}/ws`,
+      // As the web client does: several frames to a message while the room is busy.
+      url: `${this.url.replace(/^http/, "ws")}/api/rooms/${roomId}/ws?batch=1`,
       headers: { authorization: `Bearer ${account.token}` },
     };
   }

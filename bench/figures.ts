@@ -6,7 +6,14 @@ import { baselineEndpoints, echoProtocol } from "./baseline.ts";
 import { type Confab, confabProtocol, type RoomSync } from "./confab.ts";
 import { ensureAlive, restartServer, type Targets } from "./fanout.ts";
 import { historyFigure, historyRooms } from "./history.ts";
-import { type Client, closeAll, connectAll, type Endpoint, type Protocol } from "./load.ts";
+import {
+  type Client,
+  closeAll,
+  connectAll,
+  type Decoded,
+  type Endpoint,
+  type Protocol,
+} from "./load.ts";
 import type { Options } from "./options.ts";
 import type { BenchResults } from "./report.ts";
 import {
@@ -135,18 +142,20 @@ function timeOneMessage(
     };
     for (const client of clients) {
       client.onFrame = (text, at) => {
-        const frame = protocol.decode(text);
-        if (frame.kind === "delivery" && frame.body === body) {
-          pending--;
-          if (!protocol.acks && client === sender) ackMs = at - started;
-        } else if (frame.kind === "ack" && frame.cid === cid) {
-          ackMs = at - started;
-        } else if (frame.kind === "refused" && frame.cid === cid) {
-          reject(new Error(`${cid} refused: ${frame.code}`));
-        }
-        finish();
+        for (const frame of protocol.decode(text)) onDecoded(client, frame, at);
       };
     }
+    const onDecoded = (client: (typeof clients)[number], frame: Decoded, at: number) => {
+      if (frame.kind === "delivery" && frame.body === body) {
+        pending--;
+        if (!protocol.acks && client === sender) ackMs = at - started;
+      } else if (frame.kind === "ack" && frame.cid === cid) {
+        ackMs = at - started;
+      } else if (frame.kind === "refused" && frame.cid === cid) {
+        reject(new Error(`${cid} refused: ${frame.code}`));
+      }
+      finish();
+    };
     sender.ws.send(JSON.stringify({ type: "send", cid, body }));
   });
 }

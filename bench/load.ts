@@ -33,7 +33,8 @@ export type Decoded =
 export interface Protocol {
   /** Whether the server acknowledges sends (Confab) or only broadcasts them (baselines). */
   acks: boolean;
-  decode(text: string): Decoded;
+  /** The frames one WebSocket message carries (Confab batches several under load). */
+  decode(text: string): Decoded[];
   /** Frames that failed validation against the shared protocol schemas. */
   invalidFrames(): number;
 }
@@ -65,7 +66,7 @@ export function connect(index: number, endpoint: Endpoint, protocol: Protocol): 
       onText: (text, at) => {
         if (!client) return;
         if (!ready) {
-          if (protocol.decode(text).kind !== "ready") return;
+          if (!protocol.decode(text).some((frame) => frame.kind === "ready")) return;
           ready = true;
           clearTimeout(timer);
           client.connectMs = at - started;
@@ -279,7 +280,10 @@ export async function runLoad(
 
   const onFrame = (i: number) => (text: string, at: number) => {
     lastFrameAt = at;
-    const frame = protocol.decode(text);
+    for (const frame of protocol.decode(text)) onDecoded(i, frame, at);
+  };
+
+  const onDecoded = (i: number, frame: Decoded, at: number) => {
     switch (frame.kind) {
       case "delivery": {
         const parsed = parseBody(frame.body);

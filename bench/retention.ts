@@ -3,7 +3,7 @@
 // with messages two hours old; a policy of one hour then expires all of them at once.
 import { performance } from "node:perf_hooks";
 import { type Account, type Confab, confabProtocol } from "./confab.ts";
-import { closeAll, connectAll } from "./load.ts";
+import { closeAll, connectAll, type Decoded } from "./load.ts";
 import { sleep } from "./server.ts";
 import { type Summary, summarize } from "./stats.ts";
 
@@ -80,15 +80,16 @@ export async function retentionFigure(api: Confab, roomId: string): Promise<Rete
   const acks: Array<{ at: number; latency: number }> = [];
   let trimmedFrames = 0;
   sender.onFrame = (text, at) => {
-    const frame = protocol.decode(text);
+    for (const frame of protocol.decode(text)) onDecoded(frame, at);
+    if (text.includes('"type":"trimmed"')) trimmedFrames++;
+  };
+  const onDecoded = (frame: Decoded, at: number) => {
     if (frame.kind === "ack") {
       const sentAt = intended.get(frame.cid);
       if (sentAt !== undefined) {
         intended.delete(frame.cid);
         acks.push({ at: sentAt, latency: at - sentAt });
       }
-    } else if (text.includes('"type":"trimmed"')) {
-      trimmedFrames++;
     }
   };
 

@@ -46,9 +46,10 @@ export async function sendThroughSocket(
       if (answered >= count) resolve();
     };
     client.onFrame = (text) => {
-      const frame = protocol.decode(text);
-      if (frame.kind === "ack") answered++;
-      else if (frame.kind === "refused") reject(new Error(`send refused: ${frame.code}`));
+      for (const frame of protocol.decode(text)) {
+        if (frame.kind === "ack") answered++;
+        else if (frame.kind === "refused") reject(new Error(`send refused: ${frame.code}`));
+      }
       pump();
     };
     pump();

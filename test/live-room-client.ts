@@ -2,7 +2,7 @@
 // upgrades through the Worker, its HTTP calls `SELF.fetch` too, and both may suffer chaos — a
 // socket dropped before a `send` goes out, right after, or after its answer was lost.
 import { SELF } from "cloudflare:test";
-import type { ServerFrame } from "../src/shared/protocol";
+import { framesOf, type ServerFrame } from "../src/shared/protocol";
 import { createApi } from "../web/net/api";
 import type { SocketLike, SocketTransport } from "../web/net/live-socket";
 import { createRoomState } from "../web/state/room";
@@ -72,15 +72,19 @@ class WorkerdSocket implements SocketLike {
 
   #received(data: unknown) {
     if (typeof data === "string" && data !== "pong") {
-      const frame = JSON.parse(data) as ServerFrame;
-      const answers =
-        (frame.type === "ack" && frame.cid === this.#waitingFor) ||
-        (frame.type === "error" && frame.ref === this.#waitingFor);
+      const frames = framesOf(JSON.parse(data)) as ServerFrame[];
+      const answers = frames.some(
+        (frame) =>
+          (frame.type === "ack" && frame.cid === this.#waitingFor) ||
+          (frame.type === "error" && frame.ref === this.#waitingFor),
+      );
       if (this.#muted) {
         if (answers) this.breakLink();
         return;
       }
-      if (frame.type === "ack") this.seen.acked.set(frame.cid, frame.seq);
+      for (const frame of frames) {
+        if (frame.type === "ack") this.seen.acked.set(frame.cid, frame.seq);
+      }
     }
     if (!this.#muted) this.onmessage?.({ data });
   }

@@ -1,7 +1,14 @@
 // WebSocket clients for tests: they connect through the Worker like any client, keep every
-// frame, and wait for the ones a test cares about. RoomClient speaks §4, InboxClient §5.
+// frame, and wait for the ones a test cares about. RoomClient speaks the room protocol,
+// InboxClient the inbox's; both keep each message's text too (`texts`), so a test can see how
+// frames were batched.
 import { SELF } from "cloudflare:test";
-import type { ClientFrame, InboxFrame, ServerFrame } from "../src/shared/protocol";
+import {
+  type ClientFrame,
+  framesOf,
+  type InboxFrame,
+  type ServerFrame,
+} from "../src/shared/protocol";
 import { BASE } from "./helpers";
 
 class FrameClient<Frame extends { type: string }> {
@@ -13,9 +20,9 @@ class FrameClient<Frame extends { type: string }> {
   protected constructor(readonly ws: WebSocket) {
     ws.addEventListener("message", (event) => {
       const text = event.data as string;
-      // Everything is JSON but the keep-alive's "pong".
-      if (text === "pong") this.texts.push(text);
-      else this.frames.push(JSON.parse(text) as Frame);
+      this.texts.push(text);
+      // Everything is JSON but the keep-alive's "pong"; a batch is an array of frames.
+      if (text !== "pong") this.frames.push(...(framesOf(JSON.parse(text)) as Frame[]));
       this.#wake();
     });
     ws.addEventListener("close", (event) => {
@@ -116,21 +123,24 @@ export class RoomClient extends FrameClient<ServerFrame> {
   static async open(
     roomId: string,
     token: string | null,
-    opts: { sinceRev?: number; origin?: string; ticket?: string } = {},
+    opts: { sinceRev?: number; origin?: string; ticket?: string; batch?: boolean } = {},
   ) {
     const client = new RoomClient(await accepted(await RoomClient.upgrade(roomId, token, opts)));
     await client.next("ready");
     return client;
   }
 
+  /** `rawBatch` puts any text in `?batch=`, for the tests of what is refused. */
   static upgrade(
     roomId: string,
     token: string | null,
-    opts: { sinceRev?: number; origin?: string; ticket?: string } = {},
+    opts: { sinceRev?: number; origin?: string; ticket?: string; batch?: boolean } = {},
+    rawBatch?: string,
   ) {
     const query = new URLSearchParams();
     if (opts.sinceRev !== undefined) query.set("sinceRev", String(opts.sinceRev));
     if (opts.ticket) query.set("ticket", opts.ticket);
+    if (opts.batch || rawBatch !== undefined) query.set("batch", rawBatch ?? "1");
     const suffix = query.size > 0 ? `?${query}` : "";
     return upgrade(`/api/rooms/${roomId}/ws${suffix}`, token, opts);
   }

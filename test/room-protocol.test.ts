@@ -910,6 +910,37 @@ describe("typing and presence", () => {
     again.close();
   });
 
+  it("with ?batch=1 a busy room's frames come several to a message, in order; without, one each", async () => {
+    const room = await newRoom("batch", [alice, bob]);
+    const batched = await RoomClient.open(room, alice.token, { batch: true });
+    const plain = await RoomClient.open(room, bob.token);
+    const sender = await RoomClient.open(room, owner.token);
+    const from = { batched: batched.frames.length, plain: plain.frames.length };
+    const texts = { batched: batched.texts.length, plain: plain.texts.length };
+    // Pipelined: the room takes them back to back, while the earlier ones' frames wait.
+    const bodies = Array.from({ length: 15 }, (_, i) => `burst ${i}`);
+    for (const [i, body] of bodies.entries()) sender.send({ type: "send", cid: `b${i}`, body });
+    for (const client of [batched, plain]) {
+      await client.next("message", (f) => f.message.body === "burst 14");
+    }
+    const got = (client: RoomClient, start: number) =>
+      client.frames.slice(start).flatMap((f) => (f.type === "message" ? [f.message.body] : []));
+    expect(got(batched, from.batched)).toEqual(bodies);
+    expect(got(plain, from.plain)).toEqual(bodies);
+    const batchedTexts = batched.texts.slice(texts.batched);
+    expect(batchedTexts.some((t) => t.startsWith("["))).toBe(true);
+    expect(batchedTexts.length).toBeLessThan(15);
+    expect(plain.texts.slice(texts.plain).every((t) => t.startsWith("{"))).toBe(true);
+    for (const c of [batched, plain, sender]) c.close();
+  });
+
+  it("batch is 1 or 0", async () => {
+    const room = await newRoom("batch-bad", [alice]);
+    const bad = await RoomClient.upgrade(room, alice.token, {}, "yes");
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { error: { code: string } }).error.code).toBe("invalid");
+  });
+
   it("presence news is coalesced: a room filling up costs each socket a few frames, not one per join", async () => {
     const people = await Promise.all(
       Array.from({ length: 12 }, (_, i) => register(undefined, `Crowd ${i}`)),

@@ -10,7 +10,7 @@ import { drizzle } from "drizzle-orm/durable-sqlite";
 import { migrate } from "drizzle-orm/durable-sqlite/migrator";
 import migrations from "../../migrations/room/migrations.js";
 import { type Env, readConfig } from "../config/env";
-import { isOpen, sendFrame } from "../realtime/sockets";
+import { isOpen } from "../realtime/sockets";
 import type { MemberRole, RetentionPolicy } from "../shared/api";
 import { CLOSE, CLOSE_REASONS, MESSAGE_LIMITS, parseClientFrame } from "../shared/protocol";
 import * as actions from "./actions";
@@ -101,7 +101,7 @@ export class RoomDO extends DurableObject<Env> {
     const { client, server } = this.#sockets.accept(grant);
     const online = this.#sockets.online();
     for (const frame of actions.welcome(this.#store, this.#roster, room, grant, online)) {
-      sendFrame(server, frame);
+      this.#sockets.send(server, frame);
     }
     if (grant.sinceRev !== null) this.#frames.replay(server, room, grant.sinceRev);
     // The newcomer's own socket may hear of itself in the coalesced news: it is a no-op there.
@@ -131,7 +131,7 @@ export class RoomDO extends DurableObject<Env> {
     }
     const parsed = parseClientFrame(data);
     if (!parsed.ok) {
-      sendFrame(ws, parsed.error);
+      this.#sockets.send(ws, parsed.error);
       return;
     }
     this.#frames.handle(ws, state, parsed.frame);

@@ -1,7 +1,6 @@
 // A room socket's frames: who may do what (the roster's role, as of now), the limits that
 // apply, which action runs, and the answer to the socket. Synchronous from arrival to write, so a
 // pipelining client's frames take seqs in the order they were sent.
-import { sendFrame } from "../realtime/sockets";
 import { CLOSE, type ClientFrame, MESSAGE_LIMITS } from "../shared/protocol";
 import * as actions from "./actions";
 import type { Admission } from "./admission";
@@ -43,7 +42,7 @@ export class RoomFrames {
     switch (frame.type) {
       case "send": {
         if (!member) {
-          sendFrame(ws, notMember(frame.cid));
+          this.d.sockets.send(ws, notMember(frame.cid));
           return;
         }
         // A retried cid is answered from storage and costs no tokens.
@@ -53,11 +52,11 @@ export class RoomFrames {
           actions.send(this.d.store, this.d.roster, room, actor, frame, now),
         );
         if (!result.ok) {
-          sendFrame(ws, errorFrame(result, frame.cid));
+          this.d.sockets.send(ws, errorFrame(result, frame.cid));
           return;
         }
         const { seq, rev } = result.value.message;
-        sendFrame(ws, { type: "ack", cid: frame.cid, seq, rev });
+        this.d.sockets.send(ws, { type: "ack", cid: frame.cid, seq, rev });
         return;
       }
       case "edit":
@@ -65,14 +64,14 @@ export class RoomFrames {
       case "react": {
         // Instance admins who are not members moderate (delete) but do not post.
         if (!member && frame.type !== "delete") {
-          sendFrame(ws, notMember());
+          this.d.sockets.send(ws, notMember());
           return;
         }
         if (this.#limited(ws, state, now)) return;
         const result = this.d.sockets.deliver(
           actions.change(this.d.store, room, actor, frame, now),
         );
-        if (!result.ok) sendFrame(ws, errorFrame(result));
+        if (!result.ok) this.d.sockets.send(ws, errorFrame(result));
         return;
       }
       case "typing": {
@@ -89,7 +88,7 @@ export class RoomFrames {
       case "sync": {
         const refused = this.d.admission.window("replay", actor.id, now);
         if (refused) {
-          sendFrame(ws, rateLimited(refused.retryAfterMs));
+          this.d.sockets.send(ws, rateLimited(refused.retryAfterMs));
           return;
         }
         this.replay(ws, room, frame.sinceRev);
@@ -119,20 +118,20 @@ export class RoomFrames {
     // Only a sender over its own rate is flooding; a full room is nobody's fault, and a client
     // that honours retryAfterMs still has frames in flight when the room is behind.
     if (admitted.by === "room") {
-      sendFrame(ws, rateLimited(admitted.retryAfterMs, ref));
+      this.d.sockets.send(ws, rateLimited(admitted.retryAfterMs, ref));
       return true;
     }
     const strikes = state.strikes + 1;
     this.d.sockets.write(ws, { ...state, strikes });
     if (strikes > MAX_STRIKES)
       this.d.sockets.close(ws, CLOSE.policy, "Still flooding after rate_limited");
-    else sendFrame(ws, rateLimited(admitted.retryAfterMs, ref));
+    else this.d.sockets.send(ws, rateLimited(admitted.retryAfterMs, ref));
     return true;
   }
 
   replay(ws: WebSocket, room: RoomInfo, sinceRev: number): void {
     const changes = changesSince(this.d.store, room, sinceRev, MESSAGE_LIMITS.replayMax);
-    for (const message of changes.messages) sendFrame(ws, { type: "message", message });
-    sendFrame(ws, { type: "synced", rev: changes.rev, complete: changes.complete });
+    for (const message of changes.messages) this.d.sockets.send(ws, { type: "message", message });
+    this.d.sockets.send(ws, { type: "synced", rev: changes.rev, complete: changes.complete });
   }
 }

@@ -1,11 +1,11 @@
 // The room's open sockets: each one's state (in its attachment, so it survives hibernation),
 // who is online, and delivery to all of them. Owned by the room Durable Object.
 import { z } from "zod";
+import { Outgoing } from "../realtime/outgoing";
 import {
   isOpen,
   oldestBeyond,
   readState,
-  sendToAll,
   sessionTag,
   userTag,
   writeState,
@@ -20,7 +20,12 @@ export interface ConnectGrant {
   room: RoomInfo;
   sessionHash: string;
   sinceRev: number | null;
+  /** The client takes several frames in one message, as a JSON array (`?batch=1`). */
+  batch: boolean;
 }
+
+/** The tag of sockets that take batches. */
+const BATCH_TAG = "batch";
 
 export const CONNECT_HEADER = "x-confab-connect";
 
@@ -46,13 +51,20 @@ export type SocketState = z.infer<typeof SocketState>;
 
 export class RoomSockets {
   #online: Set<string> | null = null;
+  readonly #outgoing: Outgoing;
 
-  constructor(private readonly ctx: DurableObjectState) {}
+  constructor(private readonly ctx: DurableObjectState) {
+    this.#outgoing = new Outgoing(
+      () => new Set(ctx.getWebSockets(BATCH_TAG)),
+      (fn, ms) => setTimeout(fn, ms),
+    );
+  }
 
   /** Accepts the Worker's upgrade for `grant`; the caller answers 101 with `client`. */
   accept(grant: ConnectGrant): { client: WebSocket; server: WebSocket } {
     const { 0: client, 1: server } = new WebSocketPair();
-    this.ctx.acceptWebSocket(server, [userTag(grant.actor.id), sessionTag(grant.sessionHash)]);
+    const tags = [userTag(grant.actor.id), sessionTag(grant.sessionHash)];
+    this.ctx.acceptWebSocket(server, grant.batch ? [...tags, BATCH_TAG] : tags);
     this.write(server, {
       actor: grant.actor,
       sessionHash: grant.sessionHash,
@@ -137,6 +149,8 @@ export class RoomSockets {
   /** Closes a socket from the room's side and forgets the online cache. */
   close(ws: WebSocket, code: number, reason: string): void {
     this.#online = null;
+    // What was said to the socket goes before its close.
+    this.#outgoing.flush();
     ws.close(code, reason);
   }
 
@@ -147,6 +161,11 @@ export class RoomSockets {
   }
 
   broadcast(frame: ServerFrame, except?: WebSocket): void {
-    sendToAll(this.all(), frame, except);
+    this.#outgoing.toAll(this.all(), frame, except);
+  }
+
+  /** One frame for one socket, in order with the broadcasts around it. */
+  send(ws: WebSocket, frame: ServerFrame): void {
+    this.#outgoing.toOne(ws, frame);
   }
 }

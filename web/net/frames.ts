@@ -3,6 +3,7 @@
 // it: a reader that gets frames before they are here holds them, in order, until they are.
 import type { z } from "zod";
 import type { InboxFrame, ServerFrame } from "../../src/shared/protocol";
+import { framesOf } from "../../src/shared/protocol/rules";
 
 type Schemas = typeof import("./frame-schemas");
 
@@ -27,8 +28,9 @@ export function loadFrameSchemas(): Promise<Schemas> {
 const RETRY_MS = 2_000;
 
 /**
- * A function to hand each received text: valid frames reach `onFrame` in the order they came,
- * anything else is dropped (a server newer than this client may send what it cannot read).
+ * A function to hand each received text (a frame, or an array of them): valid frames reach
+ * `onFrame` in the order they came, anything else is dropped (a server newer than this client
+ * may send what it cannot read).
  */
 function frameReader<F>(
   pick: (loaded: Schemas) => z.ZodType<F>,
@@ -43,8 +45,11 @@ function frameReader<F>(
     } catch {
       return;
     }
-    const parsed = pick(loaded).safeParse(raw);
-    if (parsed.success) onFrame(parsed.data);
+    const schema = pick(loaded);
+    for (const one of framesOf(raw)) {
+      const parsed = schema.safeParse(one);
+      if (parsed.success) onFrame(parsed.data);
+    }
   }
 
   function release() {

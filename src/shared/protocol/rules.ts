@@ -15,6 +15,13 @@ export const MESSAGE_LIMITS = {
   replayMax: 500,
 } as const;
 
+/**
+ * The frames one room socket message carries: a frame object, or — for a socket opened with
+ * `?batch=1`, while the room is busy — a JSON array of frames in order.
+ */
+export const framesOf = (message: unknown): unknown[] =>
+  Array.isArray(message) ? message : [message];
+
 export const CLOSE = {
   normal: 1000,
   unsupportedData: 1003,

@@ -220,7 +220,9 @@ function build(): JsonSchema {
         description:
           "One room: its messages, reactions, typing, presence and read marks. `?sinceRev=` " +
           "replays what changed since a rev before going live; `?ticket=` authenticates " +
-          "where a header cannot be set (a browser), with a ticket from POST /api/rooms/{id}/ws-ticket.",
+          "where a header cannot be set (a browser), with a ticket from POST /api/rooms/{id}/ws-ticket. " +
+          "`?batch=1`: while the room is busy, one WebSocket message may carry several frames as a " +
+          "JSON array, in order (each element one of the messages below).",
         parameters: { id: { description: "The room's id" } },
         messages: channelMessages.room,
         bindings: {
@@ -231,6 +233,7 @@ function build(): JsonSchema {
               properties: {
                 sinceRev: { type: "string", pattern: "^[0-9]+$" },
                 ticket: { type: "string" },
+                batch: { type: "string", enum: ["0", "1"] },
               },
             },
             bindingVersion: "0.1.0",

@@ -64,6 +64,10 @@ export async function roomSocket(c: Context<AppEnv>): Promise<Response> {
   if (sinceRev !== null && (!Number.isSafeInteger(sinceRev) || sinceRev < 0)) {
     throw new ApiError("invalid", "sinceRev is a non-negative integer");
   }
+  const batchText = c.req.query("batch");
+  if (batchText !== undefined && batchText !== "1" && batchText !== "0") {
+    throw new ApiError("invalid", "batch is 1 (frames may come several to a message) or 0");
+  }
   if (!room.membership) {
     await c
       .get("db")
@@ -77,6 +81,7 @@ export async function roomSocket(c: Context<AppEnv>): Promise<Response> {
     room: roomInfo(room.room),
     sessionHash: principal.credentialHash,
     sinceRev,
+    batch: batchText === "1",
   };
   // A fresh request: nothing of the client's headers reaches the room but the upgrade itself.
   const headers = new Headers({ upgrade: "websocket", [CONNECT_HEADER]: JSON.stringify(grant) });

@@ -78,7 +78,9 @@ export function createLiveRoom(
 
   const makeSocket = deps.makeSocket ?? ((h) => createLiveSocket(h, deps.transport));
   const socket: LiveSocket = makeSocket({
-    path: () => `/api/rooms/${encodeURIComponent(roomId)}/ws?sinceRev=${link.resumeRev ?? 0}`,
+    // batch=1: while the room is busy, its frames come several to a message.
+    path: () =>
+      `/api/rooms/${encodeURIComponent(roomId)}/ws?sinceRev=${link.resumeRev ?? 0}&batch=1`,
     before: loadFrameSchemas,
     onText: roomFrameReader((frame) => onFrame(frame)),
     onDown: ({ code, reason }) => dispatch({ type: "down", code, reason, online: isOnline() }),
