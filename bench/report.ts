@@ -1,6 +1,6 @@
 // Turns a run's results into the generated part of docs/PERFORMANCE.md (between markers, so the
 // hand-written analysis around it survives a new run) and an SVG chart of the fan-out sweep.
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import {
@@ -15,6 +15,7 @@ import type { HistoryFigure } from "./history.ts";
 import type { MachineInfo } from "./machine.ts";
 import type { OverloadFigure } from "./overload.ts";
 import type { RetentionFigure, Unavailable } from "./retention.ts";
+import { REPO } from "./server.ts";
 import { median, ratio, type Summary } from "./stats.ts";
 
 export interface BenchResults {
@@ -153,10 +154,14 @@ function lossCell(r: FanoutPoint["result"]): string {
   return r.drainTimedOut ? `${base} (${int(r.inFlightAtCutoff)} in flight at cut-off)` : base;
 }
 
-const capOf = (results: BenchResults) =>
-  results.settings.vars.ROOM_DELIVERIES_PER_SEC
-    ? `ROOM_DELIVERIES_PER_SEC=${results.settings.vars.ROOM_DELIVERIES_PER_SEC}`
-    : "40,000 deliveries/s";
+/** The room cap the run used: the `--cap` given, else wrangler.toml's (read as the report is written). */
+const capOf = (results: BenchResults) => {
+  const given = results.settings.vars.ROOM_DELIVERIES_PER_SEC;
+  if (given) return `ROOM_DELIVERIES_PER_SEC=${given}`;
+  const toml = readFileSync(join(REPO, "wrangler.toml"), "utf8");
+  const value = /^ROOM_DELIVERIES_PER_SEC\s*=\s*"(\d+)"/m.exec(toml)?.[1];
+  return value ? `${int(Number(value))} deliveries/s` : "wrangler.toml's value";
+};
 
 // ---- the sections -----------------------------------------------------------------------------
 
