@@ -46,11 +46,18 @@ export async function loadRoom(
   roomId: string,
   need: "view" | "member",
 ): Promise<RoomAccess> {
-  const [room, membership] = await Promise.all([
-    db.select().from(rooms).where(eq(rooms.id, roomId)).get(),
-    findMembership(db, roomId, principal.user.id),
-  ]);
-  if (!room) throw notFound(ROOM_NOT_FOUND);
+  // One query, not two: every room request and socket connect starts here.
+  const row = await db
+    .select({ room: rooms, membership: memberships })
+    .from(rooms)
+    .leftJoin(
+      memberships,
+      and(eq(memberships.roomId, rooms.id), eq(memberships.userId, principal.user.id)),
+    )
+    .where(eq(rooms.id, roomId))
+    .get();
+  if (!row) throw notFound(ROOM_NOT_FOUND);
+  const { room, membership } = row;
   const actor: RoomActor = { isAdmin: principal.isAdmin, role: membership?.role ?? null };
   if (membership || principal.isAdmin) return { room, membership, actor };
   if (room.kind !== "channel") throw notFound(ROOM_NOT_FOUND);
