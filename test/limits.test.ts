@@ -38,19 +38,27 @@ describe("the room-wide admission cap", () => {
     expect(cap.capacity(10_000)).toBe(20);
   });
 
-  it("refuses past the capacity until the window ends, and says when", () => {
+  it("is a bucket: a short burst, then the rate; refusals get one slot each, spread out", () => {
     const cap = new AdmissionCap(limits);
-    const sockets = 2_000; // 20 messages a second
-    for (let i = 0; i < 20; i++) expect(cap.admit(sockets, 1_000 + i).allowed).toBe(true);
-    expect(cap.admit(sockets, 1_250)).toEqual({ allowed: false, retryAfterMs: 750 });
-    expect(cap.admit(sockets, 1_999)).toEqual({ allowed: false, retryAfterMs: 1 });
-    expect(cap.admit(sockets, 2_000).allowed).toBe(true);
+    const sockets = 2_000; // 20 messages a second, a burst of 5
+    for (let i = 0; i < 5; i++) expect(cap.admit(sockets, 1_000).allowed).toBe(true);
+    const refusals = [0, 1, 2].map(() => cap.admit(sockets, 1_000));
+    // The next token in 50 ms at 20/s for the first, then one 50 ms slot each after it.
+    expect(refusals).toEqual([
+      { allowed: false, retryAfterMs: 50 },
+      { allowed: false, retryAfterMs: 100 },
+      { allowed: false, retryAfterMs: 150 },
+    ]);
+    // Each comes back to a token of its own.
+    for (const t of [1_050, 1_100, 1_150]) expect(cap.admit(sockets, t).allowed).toBe(true);
   });
 
-  it("follows the room's size: more sockets, fewer messages", () => {
+  it("follows the room's size: more sockets, fewer messages (a burst is a quarter second of them)", () => {
     const cap = new AdmissionCap(limits);
     let admitted = 0;
     for (let i = 0; i < 1_000; i++) if (cap.admit(400, 0).allowed) admitted++;
-    expect(admitted).toBe(100);
+    expect(admitted).toBe(25);
+    for (let i = 0; i < 1_000; i++) if (cap.admit(400, 1_000).allowed) admitted++;
+    expect(admitted).toBe(50);
   });
 });

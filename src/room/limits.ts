@@ -29,16 +29,24 @@ export function takeToken(
   return { bucket: { tokens: refilled, at: now }, allowed: false, retryAfterMs };
 }
 
+/** Seconds of its rate the room's bucket holds: a short burst, not a second's worth at once. */
+const ROOM_BURST_SECONDS = 0.25;
+
 /**
- * Messages admitted in the current one-second window. Lives in memory: after an eviction the
- * window simply starts again, which can only admit less than a second's worth too many.
+ * The room-wide admission: a token bucket of `deliveriesPerSec / sockets` messages a second
+ * (never under the floor), so a room is not driven past what its Durable Object can deliver.
+ * Each refusal gets its own slot at that rate, so the refused senders come back one after
+ * another rather than all at once when a window opens. Lives in memory: after an eviction the
+ * bucket starts full again, which can only admit a quarter second's worth too many.
  */
 export class AdmissionCap {
-  #windowStart = 0;
-  #count = 0;
+  #tokens: number | null = null;
+  #at = 0;
+  #nextSlot = 0;
 
   constructor(private readonly limits: SendLimits) {}
 
+  /** Messages a second the room admits with this many sockets open. */
   capacity(sockets: number): number {
     return Math.max(
       this.limits.minMessagesPerSec,
@@ -50,15 +58,20 @@ export class AdmissionCap {
     sockets: number,
     now: number,
   ): { allowed: true } | { allowed: false; retryAfterMs: number } {
-    if (now - this.#windowStart >= 1000) {
-      this.#windowStart = now;
-      this.#count = 0;
+    const rate = this.capacity(sockets);
+    const burst = Math.max(1, rate * ROOM_BURST_SECONDS);
+    const tokens = Math.min(burst, (this.#tokens ?? burst) + ((now - this.#at) / 1000) * rate);
+    this.#at = now;
+    if (tokens >= 1) {
+      this.#tokens = tokens - 1;
+      return { allowed: true };
     }
-    if (this.#count >= this.capacity(sockets)) {
-      return { allowed: false, retryAfterMs: Math.max(1, this.#windowStart + 1000 - now) };
-    }
-    this.#count++;
-    return { allowed: true };
+    this.#tokens = tokens;
+    // The next free slot: the next token for the first refused, one more each after it, so
+    // the refused return in turn.
+    const slot = Math.max(this.#nextSlot, now + ((1 - tokens) / rate) * 1000);
+    this.#nextSlot = slot + 1000 / rate;
+    return { allowed: false, retryAfterMs: Math.max(1, Math.ceil(slot - now)) };
   }
 }
 
