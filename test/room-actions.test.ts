@@ -7,6 +7,7 @@ import type { Actor, RoomInfo } from "../src/room/handlers";
 import type { RoomDO } from "../src/room/room-do";
 import { Roster } from "../src/room/roster";
 import { RoomStore } from "../src/room/store";
+import { READY_ONLINE_MAX } from "../src/shared/protocol";
 
 const room: RoomInfo = {
   id: "room_actions",
@@ -37,6 +38,38 @@ function withRoom<T>(run: (store: RoomStore, roster: Roster) => T): Promise<T> {
 }
 
 describe("room actions", () => {
+  it("a big room's welcome lists some of who is online, the newcomer first, and counts them all", async () => {
+    const online = new Set(Array.from({ length: 500 }, (_, i) => `usr_${i}`));
+    online.add(bo.id);
+    const [ready] = await withRoom((store, roster) =>
+      actions.welcome(
+        store,
+        roster,
+        room,
+        { actor: bo, room, sessionHash: "s", sinceRev: null, batch: false },
+        online,
+      ),
+    );
+    if (ready?.type !== "ready") throw new Error("no ready");
+    expect(ready.onlineCount).toBe(501);
+    expect(ready.online).toHaveLength(READY_ONLINE_MAX);
+    expect(ready.online[0]).toBe(bo.id);
+    expect(new Set(ready.online).size).toBe(READY_ONLINE_MAX);
+  });
+
+  it("a small room's welcome lists everyone online", async () => {
+    const [ready] = await withRoom((store, roster) =>
+      actions.welcome(
+        store,
+        roster,
+        room,
+        { actor: ana, room, sessionHash: "s", sinceRev: null, batch: true },
+        new Set([bo.id, ana.id]),
+      ),
+    );
+    expect(ready).toMatchObject({ type: "ready", online: [ana.id, bo.id], onlineCount: 2 });
+  });
+
   it("a send answers the message and broadcasts it once; a repeated cid broadcasts nothing", async () => {
     const [first, again] = await withRoom((store, roster) => [
       actions.send(store, roster, room, ana, { cid: "c1", body: "hi @bob and @nobody" }, 1_000),

@@ -871,6 +871,7 @@ describe("typing and presence", () => {
     const ready = a1.frames[0];
     if (ready?.type !== "ready") throw new Error("no ready");
     expect([...ready.online].sort()).toEqual([owner.id, alice.id].sort());
+    expect(ready.onlineCount).toBe(2);
     // A second socket of alice: no second "online".
     const a2 = await RoomClient.open(room, alice.token);
     const b = await RoomClient.open(room, bob.token);

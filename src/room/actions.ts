@@ -6,6 +6,7 @@ import {
   type Message,
   mentionedHandles,
   PROTOCOL_VERSION,
+  READY_ONLINE_MAX,
   type ServerFrame,
 } from "../shared/protocol";
 import {
@@ -154,8 +155,9 @@ export function welcome(
   roster: Roster,
   room: RoomInfo,
   grant: ConnectGrant,
-  online: Iterable<string>,
+  online: ReadonlySet<string>,
 ): ServerFrame[] {
+  const size = online.size;
   const ready: ServerFrame = {
     type: "ready",
     v: PROTOCOL_VERSION,
@@ -168,7 +170,8 @@ export function welcome(
     },
     rev: store.rev(),
     lastSeq: store.lastSeq(),
-    online: [...online],
+    online: firstOf(online, READY_ONLINE_MAX, grant.actor.id),
+    onlineCount: size,
     readMarks: store.marks.top(READ_MARKS_IN_READY, roster.loaded),
   };
   const firstSeq = store.firstSeq();
@@ -185,4 +188,14 @@ export function roomChanged(
     r ? JSON.stringify([r.name, r.topic, r.archived, r.ephemeral, r.retention]) : null;
   if (seen(before) === seen(room)) return [];
   return [{ type: "room", room: roomSummary(room), retention }];
+}
+
+/** Up to `max` of `ids`, `first` (the newcomer) among them if present. */
+function firstOf(ids: ReadonlySet<string>, max: number, first: string): string[] {
+  const out = ids.has(first) ? [first] : [];
+  for (const id of ids) {
+    if (out.length >= max) break;
+    if (id !== first) out.push(id);
+  }
+  return out;
 }

@@ -9,6 +9,8 @@ export interface PresenceNewsDeps {
   intervalMs: number;
   /** Sends a frame to every open socket. */
   broadcast(frame: ServerFrame): void;
+  /** How many people are online now. */
+  onlineCount(): number;
   now(): number;
   /** Runs `fn` after `ms` (the Durable Object's timer). */
   later(fn: () => void, ms: number): void;
@@ -38,7 +40,7 @@ export class PresenceNews {
 
   /** Sends what is pending now (also before the room closes its sockets for good). */
   flush(): void {
-    const frame = presenceFrame(this.#pending);
+    const frame = presenceFrame(this.#pending, this.deps.onlineCount());
     this.#pending.clear();
     if (!frame) return;
     this.#lastSentAt = this.deps.now();
@@ -47,14 +49,17 @@ export class PresenceNews {
 }
 
 /** One change is the plain `presence` frame; more go as one `presences` frame. */
-export function presenceFrame(changes: ReadonlyMap<string, boolean>): ServerFrame | null {
+export function presenceFrame(
+  changes: ReadonlyMap<string, boolean>,
+  onlineCount: number,
+): ServerFrame | null {
   if (changes.size === 0) return null;
   if (changes.size === 1) {
     const [[userId, online]] = [...changes] as [[string, boolean]];
-    return { type: "presence", userId, online };
+    return { type: "presence", userId, online, onlineCount };
   }
   const online: string[] = [];
   const offline: string[] = [];
   for (const [userId, on] of changes) (on ? online : offline).push(userId);
-  return { type: "presences", online, offline };
+  return { type: "presences", online, offline, onlineCount };
 }

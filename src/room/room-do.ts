@@ -73,6 +73,7 @@ export class RoomDO extends DurableObject<Env> {
     this.#presence = new PresenceNews({
       intervalMs: config.presenceIntervalMs,
       broadcast: (frame) => this.#sockets.broadcast(frame),
+      onlineCount: () => this.#sockets.online().size,
       now: Date.now,
       later: (fn, ms) => setTimeout(fn, ms),
     });

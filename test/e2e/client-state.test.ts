@@ -149,7 +149,7 @@ describe("createRoomState", () => {
     history: async () => ({ messages: [], hasMore: false }),
   } as unknown as Api;
   const frame = (f: ServerFrame) => handlers.onText(JSON.stringify(f));
-  const ready: ServerFrame = {
+  const ready: Extract<ServerFrame, { type: "ready" }> = {
     type: "ready",
     v: 1,
     room: { id: "room_1", kind: "channel", name: "general", topic: "", archived: false },
@@ -157,8 +157,14 @@ describe("createRoomState", () => {
     rev: 0,
     lastSeq: 0,
     online: [],
+    onlineCount: 0,
     readMarks: {},
   };
+  const readyWith = (online: string[]): ServerFrame => ({
+    ...ready,
+    online,
+    onlineCount: online.length,
+  });
 
   async function openRoom() {
     const room = createRoomState("room_1", "usr_ana", api, events, {
@@ -249,25 +255,40 @@ describe("createRoomState", () => {
 
   test("when the socket drops, nobody is known to be online any more (me least)", async () => {
     const room = await openRoom();
-    frame({ ...ready, online: ["usr_ana", "usr_bo"] });
+    frame(readyWith(["usr_ana", "usr_bo"]));
     expect([...room.online.value]).toEqual(["usr_ana", "usr_bo"]);
     handlers.onDown?.({ opened: true, code: 1006, reason: "", retryInMs: 1000 });
     expect(room.online.value.size).toBe(0);
-    frame({ ...ready, online: ["usr_ana", "usr_bo"] });
+    frame(readyWith(["usr_ana", "usr_bo"]));
     expect(room.online.value.size).toBe(2);
     room.close();
   });
 
   test("coalesced presence news applies every change; who goes offline stops typing", async () => {
     const room = await openRoom();
-    frame({ ...ready, online: ["usr_ana", "usr_bo"] });
+    frame(readyWith(["usr_ana", "usr_bo"]));
     frame({ type: "typing", userId: "usr_bo", on: true });
     expect(room.typing.value.has("usr_bo")).toBe(true);
-    frame({ type: "presences", online: ["usr_cy", "usr_di"], offline: ["usr_bo"] });
+    expect(room.onlineCount.value).toBe(2);
+    frame({ type: "presences", online: ["usr_cy", "usr_di"], offline: ["usr_bo"], onlineCount: 3 });
     expect([...room.online.value].sort()).toEqual(["usr_ana", "usr_cy", "usr_di"]);
+    expect(room.onlineCount.value).toBe(3);
     expect(room.typing.value.has("usr_bo")).toBe(false);
-    frame({ type: "presence", userId: "usr_cy", online: false });
+    frame({ type: "presence", userId: "usr_cy", online: false, onlineCount: 2 });
     expect([...room.online.value].sort()).toEqual(["usr_ana", "usr_di"]);
+    expect(room.onlineCount.value).toBe(2);
+    room.close();
+  });
+
+  test("a big room's ready lists some of who is online; the count is the server's", async () => {
+    const room = await openRoom();
+    frame({ ...ready, online: ["usr_ana", "usr_bo"], onlineCount: 640 });
+    expect(room.onlineCount.value).toBe(640);
+    frame({ type: "presence", userId: "usr_zed", online: true, onlineCount: 641 });
+    expect(room.online.value.has("usr_zed")).toBe(true);
+    expect(room.onlineCount.value).toBe(641);
+    handlers.onDown?.({ opened: true, code: 1006, reason: "", retryInMs: 1000 });
+    expect(room.onlineCount.value).toBe(0);
     room.close();
   });
 });

@@ -151,7 +151,10 @@ export const ServerFrame = z.discriminatedUnion("type", [
     me: Me,
     rev: Rev,
     lastSeq: z.number().int(),
+    /** Who is online: everyone in a small room, the first READY_ONLINE_MAX in a big one. */
     online: z.array(z.string()),
+    /** How many people are online, listed or not (addition). */
+    onlineCount: z.number().int().nonnegative(),
     readMarks: z.record(z.string(), z.number().int()),
   }),
   z.object({ type: z.literal("message"), message: Message }),
@@ -160,13 +163,20 @@ export const ServerFrame = z.discriminatedUnion("type", [
   z.object({ type: z.literal("synced"), rev: Rev, complete: z.boolean() }),
   z.object({ type: z.literal("trimmed"), firstSeq: z.number().int() }),
   z.object({ type: z.literal("typing"), userId: z.string(), on: z.boolean() }),
-  z.object({ type: z.literal("presence"), userId: z.string(), online: z.boolean() }),
+  z.object({
+    type: z.literal("presence"),
+    userId: z.string(),
+    online: z.boolean(),
+    /** How many people are online after the change (addition). */
+    onlineCount: z.number().int().nonnegative(),
+  }),
   // Several presence changes at once (a room filling up, a reconnect wave): who came online and
   // who went offline since the last presence news. A lone change is a `presence` frame.
   z.object({
     type: z.literal("presences"),
     online: z.array(z.string()),
     offline: z.array(z.string()),
+    onlineCount: z.number().int().nonnegative(),
   }),
   z.object({ type: z.literal("read"), userId: z.string(), seq: z.number().int() }),
   // Someone joined or left the room, or their role changed: member lists, counts and mention

@@ -4,6 +4,9 @@
 
 export const PROTOCOL_VERSION = 1;
 
+/** The most people a `ready` frame lists as online; `onlineCount` counts them all. */
+export const READY_ONLINE_MAX = 200;
+
 export const MESSAGE_LIMITS = {
   /** Characters of a message body after trimming. */
   bodyMaxChars: 2000,

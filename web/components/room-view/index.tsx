@@ -137,8 +137,7 @@ function RoomPage({ room, details, me }: RoomPageProps) {
   // Presence is known only while the room's socket is live: offline, reconnecting or polling,
   // the last count would be stale (and would count me, who am not there), so none is shown.
   const live = room.connection.value === "connected";
-  const onlineCount =
-    members.length > 0 ? members.filter((m) => online.has(m.user.id)).length : online.size;
+  const onlineCount = room.onlineCount.value;
   const error = actionError ?? room.lastError.value;
 
   return (

@@ -33,7 +33,8 @@ export function createRoomState(
   deps: RoomDeps = {},
 ) {
   const live = createLiveRoom(roomId, meId, api, events, deps);
-  const { messages, pending, connection, online, readMarks, summary, hasOlder } = live.signals;
+  const { messages, pending, connection, online, onlineCount, readMarks, summary, hasOlder } =
+    live.signals;
   const { loaded, loadError, lastError } = live.status;
   const loadingOlder = signal(false);
 
@@ -43,6 +44,8 @@ export function createRoomState(
     pending: pending as ReadonlySignal<box.PendingMessage[]>,
     connection: connection as ReadonlySignal<Connection>,
     online: online as ReadonlySignal<who.Online>,
+    /** How many are online: the server's count (a big room's `ready` lists only some of them). */
+    onlineCount: onlineCount as ReadonlySignal<number>,
     typing: live.typing.others,
     readMarks: readMarks as ReadonlySignal<who.ReadMarks>,
     summary: summary as ReadonlySignal<RoomSummary | null>,

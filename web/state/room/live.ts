@@ -61,6 +61,8 @@ export function createLiveRoom(
   const pending = signal<box.PendingMessage[]>([]);
   const connection = signal<Connection>("connecting");
   const online = signal<who.Online>(new Set());
+  /** How many are online by the server's count (a big room's `ready` lists only some). */
+  const onlineCount = signal(0);
   const readMarks = signal<who.ReadMarks>({});
   const summary = signal<RoomSummary | null>(null);
   const hasOlder = signal(true);
@@ -139,6 +141,7 @@ export function createLiveRoom(
         typing.socketDown();
         // Presence comes only over the socket: without it nobody is known to be here (me least).
         if (online.value.size > 0) online.value = new Set();
+        onlineCount.value = 0;
         return setOutbox(box.requeue(outbox));
       case "requeue":
         return setOutbox(box.requeue(outbox));
@@ -174,6 +177,7 @@ export function createLiveRoom(
         batch(() => {
           summary.value = frame.room;
           online.value = new Set(frame.online);
+          onlineCount.value = frame.onlineCount;
           readMarks.value = { ...readMarks.value, ...frame.readMarks };
           lastError.value = null;
           dispatch({ type: "ready" });
@@ -203,12 +207,15 @@ export function createLiveRoom(
         if (frame.userId === meId) return;
         return frame.on ? typing.show(frame.userId) : typing.clear(frame.userId);
       case "presence":
-        return presenceChanged([[frame.userId, frame.online]]);
+        return presenceChanged([[frame.userId, frame.online]], frame.onlineCount);
       case "presences":
-        return presenceChanged([
-          ...frame.online.map((id) => [id, true] as const),
-          ...frame.offline.map((id) => [id, false] as const),
-        ]);
+        return presenceChanged(
+          [
+            ...frame.online.map((id) => [id, true] as const),
+            ...frame.offline.map((id) => [id, false] as const),
+          ],
+          frame.onlineCount,
+        );
       case "read":
         return noteRead(frame.userId, frame.seq);
       case "member":
@@ -222,13 +229,16 @@ export function createLiveRoom(
     }
   }
 
-  function presenceChanged(changes: ReadonlyArray<readonly [string, boolean]>) {
+  function presenceChanged(changes: ReadonlyArray<readonly [string, boolean]>, count: number) {
     let next = online.value;
     for (const [userId, on] of changes) {
       next = who.setOnline(next, userId, on);
       if (!on) typing.clear(userId);
     }
-    online.value = next;
+    batch(() => {
+      online.value = next;
+      onlineCount.value = count;
+    });
   }
 
   function onError(frame: ServerFrameOf<"error">) {
@@ -364,7 +374,7 @@ export function createLiveRoom(
   }
 
   return {
-    signals: { messages, pending, connection, online, readMarks, summary, hasOlder },
+    signals: { messages, pending, connection, online, onlineCount, readMarks, summary, hasOlder },
     status: { loaded, loadError, lastError },
     clock,
     socket,
