@@ -935,6 +935,23 @@ describe("typing and presence", () => {
     for (const c of [batched, plain, sender]) c.close();
   });
 
+  it("GET …/online lists everyone online now, for what a big room's ready leaves out", async () => {
+    const room = await newRoom("online-list", [alice, bob]);
+    const a = await RoomClient.open(room, alice.token);
+    const b = await RoomClient.open(room, bob.token);
+    const res = await call("GET", `/api/rooms/${room}/online`, undefined, { token: alice.token });
+    expect(res.status).toBe(200);
+    expect([...res.body.online].sort()).toEqual([alice.id, bob.id].sort());
+    expect(res.body.onlineCount).toBe(2);
+    expectError(
+      await call("GET", `/api/rooms/${room}/online`, undefined, { token: outsider.token }),
+      404,
+      "not_found",
+    );
+    a.close();
+    b.close();
+  });
+
   it("batch is 1 or 0", async () => {
     const room = await newRoom("batch-bad", [alice]);
     const bad = await RoomClient.upgrade(room, alice.token, {}, "yes");

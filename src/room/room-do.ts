@@ -237,6 +237,12 @@ export class RoomDO extends DurableObject<Env> {
     await this.#tasks.alarm();
   }
 
+  /** Everyone online now: what a big room's `ready` leaves out, on request. */
+  onlineNow(): { online: string[]; onlineCount: number } {
+    const online = [...this.#sockets.online()];
+    return { online, onlineCount: online.length };
+  }
+
   /** Flushes the outbox now (operators, tests); returns the sync's state after. */
   async flush(): Promise<SyncStatus> {
     await this.#tasks.syncNow();

@@ -129,7 +129,7 @@ describe("frame readers", () => {
     const read = roomFrameReader((f) => got.push(f));
     read(JSON.stringify({ type: "typing", userId: "usr_a", on: true }));
     read("not json");
-    read(JSON.stringify({ type: "presence", userId: "usr_b", online: true }));
+    read(JSON.stringify({ type: "presence", userId: "usr_b", online: true, onlineCount: 1 }));
     read(JSON.stringify({ type: "no-such-frame" }));
     expect(got).toEqual([]);
     await vi.waitFor(() => expect(got.map((f) => f.type)).toEqual(["typing", "presence"]));
@@ -277,6 +277,20 @@ describe("createRoomState", () => {
     frame({ type: "presence", userId: "usr_cy", online: false, onlineCount: 2 });
     expect([...room.online.value].sort()).toEqual(["usr_ana", "usr_di"]);
     expect(room.onlineCount.value).toBe(2);
+    room.close();
+  });
+
+  test("the rest of who is online comes on request; news heard meanwhile wins over the list", async () => {
+    let answer: (value: { online: string[]; onlineCount: number }) => void = () => {};
+    (api as { online?: unknown }).online = () => new Promise((resolve) => (answer = resolve));
+    const room = await openRoom();
+    frame({ ...ready, online: ["usr_ana"], onlineCount: 4 });
+    const loading = room.loadOnline();
+    // While the list is on its way, bo goes offline and cy comes online.
+    frame({ type: "presences", online: ["usr_cy"], offline: ["usr_bo"], onlineCount: 4 });
+    answer({ online: ["usr_ana", "usr_bo", "usr_di", "usr_ed"], onlineCount: 4 });
+    await loading;
+    expect([...room.online.value].sort()).toEqual(["usr_ana", "usr_cy", "usr_di", "usr_ed"]);
     room.close();
   });
 

@@ -237,6 +237,8 @@ export function createApi(fetchImpl: typeof fetch = (input, init) => fetch(input
     },
     markRead: (roomId: string, seq: number) =>
       answer(rooms[":id"].read.$post({ ...room(roomId), json: { seq } })),
+    /** Everyone online in the room now (a big room's `ready` lists only some). */
+    online: (roomId: string) => answer(rooms[":id"].online.$get(room(roomId))),
 
     admin: {
       rooms: (q: string, cursor?: string) =>

@@ -1,5 +1,5 @@
-// Messages over HTTP: history, changes, send, edit, delete, reactions, read, search. Each use
-// case is one call into the room's Durable Object (room-calls.ts).
+// Messages over HTTP: history, changes, send, edit, delete, reactions, read, search, and who is
+// online. Each use case is one call into the room's Durable Object (room-calls.ts).
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import type { Page as HistoryPage } from "../../room/handlers";
@@ -248,5 +248,24 @@ export const messageRoutes = router([["/rooms/*", requireUser()]])
         await stub.search(info, { q, limit: limit ?? 20, ...(before ? { before } : {}) }),
         200,
       );
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "get",
+      path: "/rooms/{id}/online",
+      operationId: "listOnline",
+      tags: ["messages"],
+      summary: "Everyone online in the room now (a big room's `ready` lists only 200)",
+      security,
+      request: { params: Params },
+      responses: {
+        200: ok(z.object({ online: z.array(z.string()), onlineCount: z.number().int() })),
+        ...errors,
+      },
+    }),
+    async (c) => {
+      const { stub } = await access(c, "view");
+      return c.json(await stub.onlineNow(), 200);
     },
   );

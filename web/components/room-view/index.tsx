@@ -138,6 +138,11 @@ function RoomPage({ room, details, me }: RoomPageProps) {
   // the last count would be stale (and would count me, who am not there), so none is shown.
   const live = room.connection.value === "connected";
   const onlineCount = room.onlineCount.value;
+  // A big room's `ready` lists only some of who is online: the members panel asks for the rest.
+  const someUnlisted = onlineCount > online.size;
+  useEffect(() => {
+    if (aside && someUnlisted) void room.loadOnline().catch(() => undefined);
+  }, [aside, someUnlisted, room]);
   const error = actionError ?? room.lastError.value;
 
   return (

@@ -58,6 +58,9 @@ export function createRoomState(
     /** Every change up to this rev is here (null before the first page): where a resume starts. */
     resumeRev: () => live.link().resumeRev,
 
+    /** Everyone online, when the server listed only some (`onlineCount` above the set's size). */
+    loadOnline: () => live.loadOnline(),
+
     /** Connects (again); the state kept from before is brought up to date from its rev. */
     open: () => live.dispatch({ type: "open" }),
 

@@ -30,7 +30,7 @@ import { createTyping } from "./typing";
 /** The HTTP calls a room makes. */
 export type RoomApi = Pick<
   Api,
-  "history" | "changes" | "send" | "edit" | "deleteMessage" | "react" | "markRead"
+  "history" | "changes" | "send" | "edit" | "deleteMessage" | "react" | "markRead" | "online"
 >;
 
 /** The transport and the world, injectable: the browser's by default. */
@@ -229,9 +229,28 @@ export function createLiveRoom(
     }
   }
 
+  /** People whose presence news came while a full list was on its way: the news wins. */
+  let heardWhileLoading: Set<string> | null = null;
+
+  /** Fetches everyone online (a big room's `ready` lists only some) and fills the set in. */
+  async function loadOnline(): Promise<void> {
+    if (heardWhileLoading) return;
+    heardWhileLoading = new Set();
+    try {
+      const answer = await api.online(roomId);
+      const heard = heardWhileLoading;
+      const next = new Set(online.value);
+      for (const userId of answer.online) if (!heard.has(userId)) next.add(userId);
+      online.value = next;
+    } finally {
+      heardWhileLoading = null;
+    }
+  }
+
   function presenceChanged(changes: ReadonlyArray<readonly [string, boolean]>, count: number) {
     let next = online.value;
     for (const [userId, on] of changes) {
+      heardWhileLoading?.add(userId);
       next = who.setOnline(next, userId, on);
       if (!on) typing.clear(userId);
     }
@@ -376,6 +395,7 @@ export function createLiveRoom(
   return {
     signals: { messages, pending, connection, online, onlineCount, readMarks, summary, hasOlder },
     status: { loaded, loadError, lastError },
+    loadOnline,
     clock,
     socket,
     typing,
