@@ -135,6 +135,9 @@ function pointAt(results: BenchResults, target: TargetName, rate: number): Fanou
 }
 
 /** A point is overloaded for Confab when it refused sends (rate_limited) or held senders back. */
+/** The p99 of accepted messages a room past its cap may reach (issue 14). */
+const OVERLOAD_P99_MS = 200;
+
 const overloaded = (p: FanoutPoint) => p.result.refused > 0 || p.result.heldBack > 0;
 
 const hasLoss = (p: FanoutPoint) =>
@@ -240,7 +243,8 @@ function targetsSection(results: BenchResults): string {
   if (results.overload) {
     const o = results.overload;
     const confab = o.points.filter((p) => p.target === "confab");
-    // Here throughput is capped on purpose: collapse is measured against the cap.
+    // Past the cap the room must refuse, not queue: nothing lost, only refusals, no socket
+    // closed, accepted messages within 200 ms at p99, and nothing still in flight at the end.
     const ok =
       confab.length > 0 &&
       confab.every(
@@ -248,10 +252,11 @@ function targetsSection(results: BenchResults): string {
           !hasLoss(p) &&
           overloaded(p) &&
           p.result.socketsClosed === 0 &&
-          !collapsed(p, 2 * o.capDeliveriesPerSec),
+          (p.result.latency?.p99 ?? Number.POSITIVE_INFINITY) <= OVERLOAD_P99_MS &&
+          !p.result.drainTimedOut,
       );
     rows.push([
-      `The same with the cap sized to this machine (${int(o.capDeliveriesPerSec)} deliveries/s), at 2× and 4× it`,
+      `With the cap sized to this machine (${int(o.capDeliveriesPerSec)} deliveries/s), at 2× and 4× it: only \`rate_limited\`, p99 of accepted ≤ ${OVERLOAD_P99_MS} ms, no socket closed`,
       confab
         .map((p) => {
           const base = o.points.find((b) => b.target === "sqlite" && b.rate === p.rate);
