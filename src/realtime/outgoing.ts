@@ -41,13 +41,13 @@ export class Outgoing {
     if (entries.length === 0) return;
     this.#entries = [];
     this.#flushedAt = this.now();
-    const batching = this.batching();
     // The common case, one broadcast: the same text for everyone, no per-socket lists.
     if (entries.length === 1) {
       const { text, to, except } = entries[0] as Entry;
       for (const ws of to) if (ws !== except) send(ws, text);
       return;
     }
+    const batching = this.batching();
     // Each socket's frames as entry numbers; sockets with the same list (everyone, when all
     // entries are broadcasts) share one joined text.
     const perSocket = new Map<WebSocket, number[]>();
