@@ -7,7 +7,7 @@ import type {
   Room,
   SelfUser,
   TokenScope,
-} from "../shared/api";
+} from "../../src/shared/api";
 import { iso, isoOrNull } from "./client";
 import type { apiTokens, auditLog, rooms, users } from "./schema";
 

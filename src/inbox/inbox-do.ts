@@ -4,6 +4,15 @@
 // are offline cost a room nothing. Transport only: the counts come from the rooms' D1 sync.
 import { DurableObject } from "cloudflare:workers";
 import { z } from "zod";
+import type { MemberRole } from "../../src/shared/api";
+import {
+  CLOSE,
+  CLOSE_REASONS,
+  type InboxFrame,
+  type InboxRoomFrame,
+  type MembershipChange,
+  PROTOCOL_VERSION,
+} from "../../src/shared/protocol";
 import { type Env, readConfig } from "../config/env";
 import { inBatches } from "../realtime/batches";
 import {
@@ -16,15 +25,6 @@ import {
   writeState,
 } from "../realtime/sockets";
 import { roomStub } from "../realtime/stubs";
-import type { MemberRole } from "../shared/api";
-import {
-  CLOSE,
-  CLOSE_REASONS,
-  type InboxFrame,
-  type InboxRoomFrame,
-  type MembershipChange,
-  PROTOCOL_VERSION,
-} from "../shared/protocol";
 
 /** What the Worker tells the inbox about a socket it authenticated. */
 export interface InboxGrant {

@@ -1,14 +1,14 @@
 // The room's actions: each takes the room's state (store, roster) and returns its effects —
 // the answer for whoever asked and the frames every open socket must get — without touching a
 // socket. The room Durable Object delivers them; the same action serves a frame and an HTTP call.
-import type { MemberRole } from "../shared/api";
+import type { MemberRole } from "../../src/shared/api";
 import {
   type Message,
   mentionedHandles,
   PROTOCOL_VERSION,
   READY_ONLINE_MAX,
   type ServerFrame,
-} from "../shared/protocol";
+} from "../../src/shared/protocol";
 import {
   type Actor,
   type Change,

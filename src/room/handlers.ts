@@ -1,14 +1,14 @@
 // Room logic: what each operation does to a room's store, as plain functions. Transport (the
 // Durable Object, WebSocket frames, RPC from the Worker) is elsewhere; these never see a socket.
-import type { MemberRole, RetentionPolicy } from "../shared/api";
-import { canModerate } from "../shared/permissions";
+import type { MemberRole, RetentionPolicy } from "../../src/shared/api";
+import { canModerate } from "../../src/shared/permissions";
 import {
   type FrameErrorCode,
   type Message,
   mentionedHandles,
   ROOM_ARCHIVED,
-} from "../shared/protocol";
-import { dropBodyControls } from "../shared/text";
+} from "../../src/shared/protocol";
+import { dropBodyControls } from "../../src/shared/text";
 import type { MessageRow, RoomStore } from "./store";
 
 export interface Actor {

@@ -3,7 +3,7 @@
 // together, one frame for all of them. Filling a room of N sockets then costs O(N) frames
 // instead of a frame per join to everyone already in (O(N²)). Only the latest state of each
 // person is kept, so a frame always says what is true when it is sent.
-import type { ServerFrame } from "../shared/protocol";
+import type { ServerFrame } from "../../src/shared/protocol";
 
 export interface PresenceNewsDeps {
   intervalMs: number;

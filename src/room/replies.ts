@@ -1,6 +1,6 @@
 // How the room says no: error frames for sockets, Results for RPC callers, and the HTTP 429 of a
 // refused upgrade — one wording for each refusal, whichever way it is delivered.
-import type { ErrorFrame } from "../shared/protocol";
+import type { ErrorFrame } from "../../src/shared/protocol";
 import type { Result } from "./handlers";
 
 export const notMember = (ref?: string): ErrorFrame => ({

@@ -2,8 +2,9 @@
 // at most `maxBytes` of bodies, whichever bites first. Messages go oldest first, in seq order:
 // the policy names a boundary seq and everything at or below it goes, in bounded batches, so a
 // room never stalls behind a purge. Preview, run and the alarm share the one boundary.
+
+import type { RetentionPolicy } from "../../src/shared/api";
 import type { RetentionDefaults } from "../config/env";
-import type { RetentionPolicy } from "../shared/api";
 
 export type { RetentionDefaults };
 

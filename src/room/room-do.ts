@@ -9,10 +9,10 @@ import { DurableObject } from "cloudflare:workers";
 import { drizzle } from "drizzle-orm/durable-sqlite";
 import { migrate } from "drizzle-orm/durable-sqlite/migrator";
 import migrations from "../../migrations/room/migrations.js";
+import type { MemberRole, RetentionPolicy } from "../../src/shared/api";
+import { CLOSE, CLOSE_REASONS, MESSAGE_LIMITS, parseClientFrame } from "../../src/shared/protocol";
 import { type Env, readConfig } from "../config/env";
 import { isOpen } from "../realtime/sockets";
-import type { MemberRole, RetentionPolicy } from "../shared/api";
-import { CLOSE, CLOSE_REASONS, MESSAGE_LIMITS, parseClientFrame } from "../shared/protocol";
 import * as actions from "./actions";
 import { Admission } from "./admission";
 import {

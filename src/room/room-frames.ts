@@ -1,7 +1,7 @@
 // A room socket's frames: who may do what (the roster's role, as of now), the limits that
 // apply, which action runs, and the answer to the socket. Synchronous from arrival to write, so a
 // pipelining client's frames take seqs in the order they were sent.
-import { CLOSE, type ClientFrame, MESSAGE_LIMITS } from "../shared/protocol";
+import { CLOSE, type ClientFrame, MESSAGE_LIMITS } from "../../src/shared/protocol";
 import * as actions from "./actions";
 import type { Admission } from "./admission";
 import { type Actor, changesSince, type RoomInfo } from "./handlers";

@@ -1,6 +1,7 @@
 // The room's open sockets: each one's state (in its attachment, so it survives hibernation),
 // who is online, and delivery to all of them. Owned by the room Durable Object.
 import { z } from "zod";
+import type { ServerFrame } from "../../src/shared/protocol";
 import { Outgoing } from "../realtime/outgoing";
 import {
   isOpen,
@@ -10,7 +11,6 @@ import {
   userTag,
   writeState,
 } from "../realtime/sockets";
-import type { ServerFrame } from "../shared/protocol";
 import type { Outcome } from "./actions";
 import type { Actor, Result, RoomInfo } from "./handlers";
 

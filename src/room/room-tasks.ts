@@ -1,10 +1,11 @@
 // The room's work that is not an answer to anyone: flushing the outbox to D1 and enforcing the
 // retention policy, both on the one alarm through the scheduler. The room calls `afterChange`
 // after each change and `alarm` when the alarm fires; retention runs on request as well.
+
+import type { RetentionPolicy } from "../../src/shared/api";
+import type { InboxRoomFrame } from "../../src/shared/protocol";
 import type { Env } from "../config/env";
 import { inboxStub } from "../realtime/stubs";
-import type { RetentionPolicy } from "../shared/api";
-import type { InboxRoomFrame } from "../shared/protocol";
 import type { RoomInfo } from "./handlers";
 import {
   addRanges,

@@ -1,7 +1,7 @@
 // The room's members as D1 last told it. Loaded from D1 once per room, then kept current by the
 // membership changes the Worker reports after each D1 commit, so the send path resolves mentions
 // and checks authority without waiting on D1 (a wait there would let a later frame overtake).
-import type { MemberRole } from "../shared/api";
+import type { MemberRole } from "../../src/shared/api";
 
 export interface RosterMember {
   userId: string;

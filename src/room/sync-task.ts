@@ -1,8 +1,9 @@
 // The scheduler's "sync" task: drains the outbox into D1 a batch at a time, backs off while D1
 // fails, and tells the open inboxes of affected members what changed. Its bookkeeping lives in
 // the room's meta so an operator (GET /api/admin/rooms/:id/sync) can see whether it is healthy.
+
+import type { InboxRoomFrame } from "../../src/shared/protocol";
 import { inBatches } from "../realtime/batches";
-import type { InboxRoomFrame } from "../shared/protocol";
 import type { RoomStore } from "./store";
 import { flushToD1, type MemberCounts } from "./sync";
 

@@ -1,9 +1,9 @@
 // What every request handler can see: bindings, config, the database and who is calling.
 
+import type { TokenScope } from "../../src/shared/api";
 import type { Config, Env } from "../config/env";
 import type { Db } from "../db/client";
 import type { users } from "../db/schema";
-import type { TokenScope } from "../shared/api";
 
 export type UserRow = typeof users.$inferSelect;
 

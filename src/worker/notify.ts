@@ -2,14 +2,14 @@
 // ended sessions, and (through the users' inboxes) memberships. D1 has already committed; a
 // room or inbox that cannot be reached is logged, not fatal.
 import { and, eq } from "drizzle-orm";
+import type { MemberRole } from "../../src/shared/api";
+import type { MembershipChange } from "../../src/shared/protocol";
+import { CLOSE_REASONS } from "../../src/shared/protocol";
 import type { Env } from "../config/env";
 import type { Db } from "../db/client";
 import { adminSockets, memberships } from "../db/schema";
 import { inBatches } from "../realtime/batches";
 import { inboxStub, roomStub } from "../realtime/stubs";
-import type { MemberRole } from "../shared/api";
-import type { MembershipChange } from "../shared/protocol";
-import { CLOSE_REASONS } from "../shared/protocol";
 import type { RoomRow } from "./directory/access";
 import { roomInfo } from "./room-calls";
 

@@ -1,9 +1,9 @@
 // How the Worker calls a room: what it tells the room about itself and about the caller (built
 // from D1's rows), the room's stub for the request, and its answers turned into HTTP errors.
 import type { Context } from "hono";
+import type { RetentionPolicy } from "../../src/shared/api";
 import { roomStub } from "../realtime/stubs";
 import type { Actor, Result, RoomInfo } from "../room/handlers";
-import type { RetentionPolicy } from "../shared/api";
 import { currentPrincipal } from "./auth/principal";
 import type { AppEnv, Principal } from "./context";
 import { loadRoom, type MembershipRow, type RoomRow } from "./directory/access";

@@ -4,7 +4,7 @@
 // and served by indexes; each change takes the next rev in the same transaction as the change.
 // Raw `sql.exec` (not the drizzle query builder) keeps the hot send path to two statements and
 // the query plans in plain sight; drizzle owns the schema and its migrations.
-import { type Message, messagePreview } from "../../shared/protocol";
+import { type Message, messagePreview } from "../../../src/shared/protocol";
 import { COLUMNS, type MessageRow, type NewMessage, utf8Bytes } from "./message-rows";
 import { toMessages } from "./message-wire";
 import { RoomMeta } from "./meta";

@@ -1,5 +1,5 @@
 // A message as the room stores it: its row, the columns every read selects, what a send writes.
-import type { Sender } from "../../shared/protocol";
+import type { Sender } from "../../../src/shared/protocol";
 
 export type MessageRow = {
   seq: number;

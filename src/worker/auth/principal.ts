@@ -2,9 +2,9 @@
 import { and, eq, isNull } from "drizzle-orm";
 import { getCookie } from "hono/cookie";
 import { createMiddleware } from "hono/factory";
+import type { TokenScope } from "../../../src/shared/api";
 import type { Db } from "../../db/client";
 import { apiTokens, sessions, users } from "../../db/schema";
-import type { TokenScope } from "../../shared/api";
 import type { AppEnv, Principal } from "../context";
 import { ApiError } from "../errors";
 import { sha256Hex } from "./crypto";

@@ -1,10 +1,10 @@
 // Loading a room for a caller: what exists for them, and in what capacity they are there.
 // Rooms a caller may not see answer 404, never 403, so private rooms stay unrevealed.
 import { and, eq } from "drizzle-orm";
+import type { RoomActor } from "../../../src/shared/permissions";
+import { ROOM_ARCHIVED } from "../../../src/shared/protocol";
 import type { Db } from "../../db/client";
 import { memberships, rooms } from "../../db/schema";
-import type { RoomActor } from "../../shared/permissions";
-import { ROOM_ARCHIVED } from "../../shared/protocol";
 import type { Principal } from "../context";
 import { ApiError, notFound } from "../errors";
 

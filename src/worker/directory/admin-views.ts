@@ -2,10 +2,10 @@
 // and audit entries with the people, rooms and tokens their ids stand for. A page costs a fixed
 // number of D1 queries, whatever its length.
 import { type AnyColumn, and, desc, eq, lt, sql } from "drizzle-orm";
+import type { AdminRoom, AuditEntry, PublicUser } from "../../../src/shared/api";
 import type { Db } from "../../db/client";
 import { apiTokens, auditLog, deletedMessages, memberships, rooms, users } from "../../db/schema";
 import * as serialize from "../../db/serialize";
-import type { AdminRoom, AuditEntry, PublicUser } from "../../shared/api";
 import type { RoomRow } from "./access";
 import { peopleByRoom } from "./people";
 

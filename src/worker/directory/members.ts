@@ -1,10 +1,10 @@
 // Membership changes: joining, inviting, roles, removal — with the room never left without an owner.
 import { and, asc, eq, sql } from "drizzle-orm";
+import type { MemberRole } from "../../../src/shared/api";
+import { canChangeRole, canInvite, canRemove } from "../../../src/shared/permissions";
 import { audit } from "../../db/audit";
 import type { Db } from "../../db/client";
 import { memberships, users } from "../../db/schema";
-import type { MemberRole } from "../../shared/api";
-import { canChangeRole, canInvite, canRemove } from "../../shared/permissions";
 import { ApiError, forbidden, notFound } from "../errors";
 import { assertNotArchived, assertNotDm, findMembership, type RoomAccess } from "./access";
 

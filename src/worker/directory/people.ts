@@ -1,8 +1,8 @@
 // The people of several rooms at once, in one D1 query (DM titles, the admin's room list).
 import { asc, eq, type SQL } from "drizzle-orm";
+import type { PublicUser } from "../../../src/shared/api";
 import type { Db } from "../../db/client";
 import { memberships, users } from "../../db/schema";
-import type { PublicUser } from "../../shared/api";
 
 /** The members the `which` condition on memberships picks, grouped by room, by handle. */
 export async function peopleByRoom(db: Db, which: SQL): Promise<Map<string, PublicUser[]>> {

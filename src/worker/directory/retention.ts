@@ -1,11 +1,11 @@
 // A room's retention policy in the registry (D1 `rooms.retention_json`): reading it with the
 // instance defaults filled in, and replacing it. The room's Durable Object enforces it.
 import { eq } from "drizzle-orm";
+import type { RetentionPolicy } from "../../../src/shared/api";
 import { audit } from "../../db/audit";
 import type { Db } from "../../db/client";
 import { rooms } from "../../db/schema";
 import { effectiveRetention, type RetentionDefaults } from "../../room/retention";
-import type { RetentionPolicy } from "../../shared/api";
 import type { RoomRow } from "./access";
 
 /** The room's own fields, every one present (null: the instance default applies). */

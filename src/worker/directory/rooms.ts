@@ -1,19 +1,19 @@
 // The room registry in D1: creating, renaming, listing and discovering rooms.
 import { and, asc, eq, getTableColumns, isNull, notExists, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
-import { audit } from "../../db/audit";
-import { type Db, iso, likePattern } from "../../db/client";
-import { memberships, rooms, users } from "../../db/schema";
-import * as serialize from "../../db/serialize";
-import { UNREAD_COLUMNS } from "../../db/unread";
-import type { RetentionDefaults } from "../../room/retention";
 import type {
   MemberRole,
   PublicUser,
   RetentionPolicy,
   RoomDetails,
   RoomListItem,
-} from "../../shared/api";
+} from "../../../src/shared/api";
+import { audit } from "../../db/audit";
+import { type Db, iso, likePattern } from "../../db/client";
+import { memberships, rooms, users } from "../../db/schema";
+import * as serialize from "../../db/serialize";
+import { UNREAD_COLUMNS } from "../../db/unread";
+import type { RetentionDefaults } from "../../room/retention";
 import { newId } from "../auth/crypto";
 import type { RoomAccess, RoomRow } from "./access";
 import { offsetCursor, pageOf } from "./paging";

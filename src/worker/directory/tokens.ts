@@ -1,9 +1,9 @@
 // API tokens for bots and admin scripts: shown once, stored as SHA-256, revocable.
 import { and, desc, eq, isNull } from "drizzle-orm";
+import type { TokenScope } from "../../../src/shared/api";
 import { audit } from "../../db/audit";
 import type { Db } from "../../db/client";
 import { apiTokens } from "../../db/schema";
-import type { TokenScope } from "../../shared/api";
 import { newId, newSecret, sha256Hex } from "../auth/crypto";
 import { API_TOKEN_PREFIX } from "../auth/sessions";
 import { notFound } from "../errors";

@@ -1,6 +1,5 @@
 // The admin API for people and credentials: users (role, disabling), the audit log, API tokens.
 import { createRoute, z } from "@hono/zod-openapi";
-import * as serialize from "../../db/serialize";
 import {
   AdminUpdateUserBody,
   AdminUser,
@@ -10,7 +9,8 @@ import {
   CreateTokenBody,
   Id,
   PageQuery,
-} from "../../shared/api";
+} from "../../../src/shared/api";
+import * as serialize from "../../db/serialize";
 import { currentPrincipal, requireAdmin } from "../auth/principal";
 import { auditPage } from "../directory/admin-views";
 import { createToken, listTokens, revokeToken } from "../directory/tokens";

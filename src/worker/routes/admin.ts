@@ -2,10 +2,6 @@
 // changing, deleting, and their D1 sync. People, the audit log and tokens: admin-people.ts.
 import { createRoute, z } from "@hono/zod-openapi";
 import { desc, eq, sql } from "drizzle-orm";
-import { likePattern } from "../../db/client";
-import { memberships, rooms, users } from "../../db/schema";
-import * as serialize from "../../db/serialize";
-import { roomStub } from "../../realtime/stubs";
 import {
   AdminCreateRoomBody,
   AdminRoom,
@@ -15,7 +11,11 @@ import {
   PageQuery,
   Room,
   RoomSync,
-} from "../../shared/api";
+} from "../../../src/shared/api";
+import { likePattern } from "../../db/client";
+import { memberships, rooms, users } from "../../db/schema";
+import * as serialize from "../../db/serialize";
+import { roomStub } from "../../realtime/stubs";
 import { currentPrincipal, requireAdmin } from "../auth/principal";
 import { roomById } from "../directory/access";
 import { adminRooms } from "../directory/admin-views";

@@ -9,7 +9,7 @@ import {
   MESSAGE_LIMITS,
   PROTOCOL_VERSION,
   ServerFrame,
-} from "../../shared/protocol";
+} from "../../../src/shared/protocol";
 
 type JsonSchema = { [key: string]: unknown };
 type Direction = "client" | "server";

@@ -2,11 +2,11 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { eq } from "drizzle-orm";
 import type { Context } from "hono";
+import { LoginBody, RegisterBody, SelfUser } from "../../../src/shared/api";
 import { audit } from "../../db/audit";
 import { batchAll } from "../../db/batch";
 import { users } from "../../db/schema";
 import * as serialize from "../../db/serialize";
-import { LoginBody, RegisterBody, SelfUser } from "../../shared/api";
 import { UNKNOWN_USER_HASH, verifyPassword } from "../auth/password";
 import { currentPrincipal, requireUser } from "../auth/principal";
 import { clearSessionCookie, newSession, revokeSession, setSessionCookie } from "../auth/sessions";

@@ -1,7 +1,7 @@
 // Managing a room's members; mounted for room managers and, under /admin, for instance admins.
 import { createRoute, z } from "@hono/zod-openapi";
 import type { MiddlewareHandler } from "hono";
-import { AddMemberBody, Id, Member, UpdateMemberBody } from "../../shared/api";
+import { AddMemberBody, Id, Member, UpdateMemberBody } from "../../../src/shared/api";
 import { currentPrincipal } from "../auth/principal";
 import type { AppEnv } from "../context";
 import { loadRoom } from "../directory/access";

@@ -2,10 +2,17 @@
 // online. Each use case is one call into the room's Durable Object (room-calls.ts).
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
+import { Id } from "../../../src/shared/api";
+import type { Message as MessageShape } from "../../../src/shared/protocol";
+import {
+  Body,
+  bodyProblem,
+  Cid,
+  Emoji,
+  MESSAGE_LIMITS,
+  Message,
+} from "../../../src/shared/protocol";
 import type { Page as HistoryPage } from "../../room/handlers";
-import { Id } from "../../shared/api";
-import type { Message as MessageShape } from "../../shared/protocol";
-import { Body, bodyProblem, Cid, Emoji, MESSAGE_LIMITS, Message } from "../../shared/protocol";
 import { requireUser } from "../auth/principal";
 import type { AppEnv } from "../context";
 import type { RoomAccess } from "../directory/access";

@@ -2,7 +2,7 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
 import type { MiddlewareHandler } from "hono";
 import type { z } from "zod";
-import { ErrorResponse, LIMITS } from "../../shared/api";
+import { ErrorResponse, LIMITS } from "../../../src/shared/api";
 import type { AppEnv } from "../context";
 import { offsetCursor } from "../directory/paging";
 import { ApiError } from "../errors";

@@ -1,9 +1,15 @@
 // Retention endpoints: admins read and set a room's policy, preview it (dry run) and apply it
 // now; a room's owners may read their room's policy. The room's Durable Object enforces it.
 import { createRoute, z } from "@hono/zod-openapi";
+import {
+  Id,
+  PurgeRange,
+  Retention,
+  RetentionPolicy,
+  RetentionSaved,
+} from "../../../src/shared/api";
 import { audit } from "../../db/audit";
 import { roomStub } from "../../realtime/stubs";
-import { Id, PurgeRange, Retention, RetentionPolicy, RetentionSaved } from "../../shared/api";
 import { currentPrincipal, requireAdmin, requireUser } from "../auth/principal";
 import { loadRoom, roomById } from "../directory/access";
 import { retentionOf, setRetention } from "../directory/retention";

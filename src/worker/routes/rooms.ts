@@ -1,7 +1,6 @@
 // Rooms as a member sees them: my rooms, discovery, creating, details, join/leave, mute, DMs.
 import { createRoute, z } from "@hono/zod-openapi";
 import type { BatchItem } from "drizzle-orm/batch";
-import * as serialize from "../../db/serialize";
 import {
   CreateRoomBody,
   Id,
@@ -14,8 +13,9 @@ import {
   RoomDetails,
   RoomListItem,
   UpdateRoomBody,
-} from "../../shared/api";
-import { canModerate } from "../../shared/permissions";
+} from "../../../src/shared/api";
+import { canModerate } from "../../../src/shared/permissions";
+import * as serialize from "../../db/serialize";
 import { currentPrincipal, requireUser } from "../auth/principal";
 import { assertNotArchived, assertNotDm, loadRoom } from "../directory/access";
 import { openDm } from "../directory/dms";

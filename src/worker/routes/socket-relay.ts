@@ -14,9 +14,10 @@
 // Standing in front of every socket, the relay is also where a flood is cut off before it costs
 // the room anything: each client socket has a budget of frames of any kind, and what is over it
 // is refused here (`rate_limited`), then the socket is closed (1008) if it keeps on.
+
+import { CLOSE } from "../../../src/shared/protocol";
 import type { Bucket, BucketLimits } from "../../room/limits";
 import { fullBucket, takeToken } from "../../room/limits";
-import { CLOSE } from "../../shared/protocol";
 
 /**
  * Refused frames within a window before a flooding socket is closed. Not "in a row": a

@@ -1,7 +1,7 @@
 // One-time tickets for the room WebSocket, for clients that cannot set headers on an upgrade.
 import { createRoute, z } from "@hono/zod-openapi";
+import { Id } from "../../../src/shared/api";
 import { wsTickets } from "../../db/schema";
-import { Id } from "../../shared/api";
 import { newSecret, sha256Hex } from "../auth/crypto";
 import { requireUser } from "../auth/principal";
 import { access } from "../room-calls";
