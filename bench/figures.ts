@@ -1,11 +1,13 @@
 // The figures beyond fan-out: connect-to-ready for many sockets, memory of idle hibernated
 // sockets and the first frame after hibernation, D1 writes per message by room size, ack latency
 // under a retention purge, and history pages in a room of a million messages.
+import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { baselineEndpoints, echoProtocol } from "./baseline.ts";
 import { type Confab, confabProtocol, type RoomSync } from "./confab.ts";
 import { ensureAlive, restartServer, type Targets } from "./fanout.ts";
 import { historyFigure, historyRooms } from "./history.ts";
+import { cpuProfile, heapSnapshot } from "./inspect.ts";
 import {
   type Client,
   closeAll,
@@ -69,11 +71,11 @@ async function connectFigure(ctx: FigureContext): Promise<ConnectFigure> {
   // The idle figure's room when it ran (its members include these), else a room of N.
   const roomId = await ctx.api.sharedRoom(Math.max(n, sharedSize(ctx)));
   const measure = async (endpoints: Endpoint[], protocol: Protocol, server: Server) => {
-    const { clients, wallMs, connect, retried } = await connectAll(
-      endpoints,
-      protocol,
-      CONNECT_CONCURRENCY,
-    );
+    const open = () => connectAll(endpoints, protocol, CONNECT_CONCURRENCY);
+    const profile = ctx.options.profileDir;
+    const { clients, wallMs, connect, retried } = profile
+      ? await cpuProfile(server, join(profile, `connect-${server.name}.cpuprofile`), open)
+      : await open();
     await closeAll(clients);
     await settle([server]);
     return { connect, wallMs, retried };
@@ -206,6 +208,13 @@ async function idleFigure(ctx: FigureContext): Promise<IdleFigure> {
       const open = opened[i];
       if (!open) continue;
       const idle = await workerdRssKiB(side.server);
+      if (ctx.options.profileDir) {
+        const file = join(ctx.options.profileDir, `idle-${side.server.name}.heapsnapshot`);
+        const heap = await heapSnapshot(side.server, file);
+        ctx.log(
+          `idle: ${side.server.name}'s isolate holds ${(heap / 1024 / 1024).toFixed(1)} MiB of JS heap (${file})`,
+        );
+      }
       const isBaseline = side.server === ctx.targets.baseline.server;
       const constructedBefore = isBaseline ? await baselineConstructed(side.server) : 0;
       const wake = await timeOneMessage(open.clients, side.protocol, `wake-${i}`);

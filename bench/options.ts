@@ -52,6 +52,8 @@ export interface Options {
   defaultRun: boolean;
   /** Measure nothing: render the docs from a JSON file an earlier run wrote. */
   fromJson: string | null;
+  /** Write CPU profiles (connect) and heap snapshots (idle) of both Workers' isolates here. */
+  profileDir: string | null;
 }
 
 const OUTPUT_OPTIONS = new Set(["docs", "no-docs", "json", "tmp"]);
@@ -86,6 +88,8 @@ state, drives them over real WebSockets and writes docs/PERFORMANCE.md and docs/
   --tmp DIR              parent of the run's temporary state (default /dev/shm, else the OS tmp)
   --app DIR              serve Confab from another checkout (default: this repo)
   --from-json FILE       measure nothing: rewrite the docs from an earlier run's --json
+  --profile DIR          write DevTools CPU profiles of the connect figure and heap snapshots
+                         of the idle one (both Workers' isolates, rooms included) into DIR
   --via-proxy            connect through wrangler's local proxy (default: straight to the
                          Worker's workerd, as production has no such relay on the room's machine)
   --help
@@ -145,6 +149,7 @@ export function parseOptions(argv: string[]): Options | null {
       app: { type: "string" },
       "from-json": { type: "string" },
       "via-proxy": { type: "boolean" },
+      profile: { type: "string" },
       help: { type: "boolean" },
     },
     strict: true,
@@ -190,5 +195,6 @@ export function parseOptions(argv: string[]): Options | null {
     viaProxy: values["via-proxy"] ?? false,
     defaultRun: Object.keys(values).every((key) => OUTPUT_OPTIONS.has(key)),
     fromJson: values["from-json"] ?? null,
+    profileDir: values.profile ?? null,
   };
 }

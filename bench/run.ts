@@ -1,6 +1,6 @@
 // `npm run bench`: starts Confab and the baseline Worker under wrangler dev with fresh state, runs
 // the selected figures, and writes docs/PERFORMANCE.md (results section) and the fan-out chart.
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { performance } from "node:perf_hooks";
 import { BASELINE_DIR } from "./baseline.ts";
@@ -48,6 +48,7 @@ async function main(): Promise<void> {
     log(`wrote ${written.join(", ")} from ${options.fromJson}`);
     return;
   }
+  if (options.profileDir) await mkdir(options.profileDir, { recursive: true });
   const started = performance.now();
   const tmp = await mkdtemp(join(options.tmpRoot, "confab-bench-"));
   const vars: Record<string, string> = { ...RAISED_LIMITS };

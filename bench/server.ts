@@ -32,6 +32,8 @@ export interface Server {
   proxyUrl: string;
   direct: boolean;
   port: number;
+  /** wrangler's DevTools inspector (the Worker's isolate, Durable Objects included). */
+  inspectorPort: number;
   spec: ServerSpec;
   /** Process group of wrangler and its workerd children. */
   pgid: number;
@@ -164,6 +166,7 @@ export async function startServer(spec: ServerSpec): Promise<Server> {
     proxyUrl: url,
     direct: false,
     port,
+    inspectorPort,
     spec,
     pgid: pid,
     log,

@@ -100,7 +100,20 @@ function positive(env: Env, name: keyof CloudflareBindings): number {
 const count = (env: Env, name: keyof CloudflareBindings) =>
   Math.max(1, Math.floor(positive(env, name)));
 
+// One Config per bindings object: [vars] do not change while an isolate lives, and parsing
+// them showed in every request's CPU.
+const configs = new WeakMap<Env, Config>();
+
 export function readConfig(env: Env): Config {
+  let config = configs.get(env);
+  if (!config) {
+    config = parseConfig(env);
+    configs.set(env, config);
+  }
+  return config;
+}
+
+function parseConfig(env: Env): Config {
   return {
     registrationOpen: env.REGISTRATION.trim().toLowerCase() !== "closed",
     allowedOrigins: new Set(

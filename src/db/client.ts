@@ -2,10 +2,21 @@
 import { drizzle } from "drizzle-orm/d1";
 import * as schema from "./schema";
 
-export type Db = ReturnType<typeof openDb>;
+const makeDb = (d1: D1Database) => drizzle(d1, { schema });
 
-export function openDb(d1: D1Database) {
-  return drizzle(d1, { schema });
+export type Db = ReturnType<typeof makeDb>;
+
+// One drizzle instance per binding, not per request: building one walks the whole schema
+// (its relational config), which profiling showed in every request's CPU.
+const instances = new WeakMap<D1Database, Db>();
+
+export function openDb(d1: D1Database): Db {
+  let db = instances.get(d1);
+  if (!db) {
+    db = makeDb(d1);
+    instances.set(d1, db);
+  }
+  return db;
 }
 
 export const iso = (ms: number): string => new Date(ms).toISOString();

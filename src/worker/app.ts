@@ -50,9 +50,10 @@ app.use(
   }),
 );
 app.use("/api/*", originGuard());
+// Before the principal middleware: the upgrade finds its caller and room in one D1 round trip.
+app.get("/api/rooms/:id/ws", roomSocket);
 app.use("/api/*", resolvePrincipal());
 
-app.get("/api/rooms/:id/ws", roomSocket);
 app.get("/api/me/ws", inboxSocket);
 app.get("/api/rooms/:id/export", roomExport);
 app.get("/api/asyncapi.json", (c) => c.json(asyncApiDocument()));

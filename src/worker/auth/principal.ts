@@ -1,5 +1,7 @@
 // Who is calling: a session (cookie or bearer) or an API token, resolved once per request.
-import { and, eq, isNull } from "drizzle-orm";
+import { and, eq, isNull, type SQLWrapper, sql } from "drizzle-orm";
+import type { BatchItem } from "drizzle-orm/batch";
+import type { Context } from "hono";
 import { getCookie } from "hono/cookie";
 import { createMiddleware } from "hono/factory";
 import type { TokenScope } from "../../../src/shared/api";
@@ -18,13 +20,18 @@ export function bearerToken(authorization: string | undefined): string | null {
   return match?.[1] ?? null;
 }
 
-async function sessionPrincipal(db: Db, tokenHash: string): Promise<Principal | null> {
-  const row = await db
+type WaitUntil = (p: Promise<unknown>) => void;
+
+const sessionQuery = (db: Db, tokenHash: string) =>
+  db
     .select({ user: users, expiresAt: sessions.expiresAt })
     .from(sessions)
     .innerJoin(users, eq(users.id, sessions.userId))
-    .where(eq(sessions.tokenHash, tokenHash))
-    .get();
+    .where(eq(sessions.tokenHash, tokenHash));
+
+type SessionRow = Awaited<ReturnType<typeof sessionQuery>>[number];
+
+function sessionPrincipal(row: SessionRow | undefined, tokenHash: string): Principal | null {
   if (!row || row.expiresAt <= Date.now()) return null;
   return {
     user: row.user,
@@ -36,34 +43,82 @@ async function sessionPrincipal(db: Db, tokenHash: string): Promise<Principal | 
   };
 }
 
-async function tokenPrincipal(
-  db: Db,
-  tokenHash: string,
-  waitUntil: (p: Promise<unknown>) => void,
-): Promise<Principal | null> {
-  const row = await db
-    .select({ user: users, token: apiTokens })
+// Only columns whose names differ from the users' (D1 batches key rows by column name).
+const tokenQuery = (db: Db, tokenHash: string) =>
+  db
+    .select({
+      user: users,
+      tokenId: sql<string>`${apiTokens.id}`.as("token_id"),
+      scopes: apiTokens.scopes,
+      lastUsedAt: apiTokens.lastUsedAt,
+    })
     .from(apiTokens)
     .innerJoin(users, eq(users.id, apiTokens.userId))
-    .where(and(eq(apiTokens.tokenHash, tokenHash), isNull(apiTokens.revokedAt)))
-    .get();
+    .where(and(eq(apiTokens.tokenHash, tokenHash), isNull(apiTokens.revokedAt)));
+
+type TokenRow = Awaited<ReturnType<typeof tokenQuery>>[number];
+
+function tokenPrincipal(
+  db: Db,
+  row: TokenRow | undefined,
+  tokenHash: string,
+  waitUntil: WaitUntil,
+): Principal | null {
   if (!row) return null;
   const now = Date.now();
-  if ((row.token.lastUsedAt ?? 0) < now - LAST_USED_GRANULARITY_MS) {
+  if ((row.lastUsedAt ?? 0) < now - LAST_USED_GRANULARITY_MS) {
     waitUntil(
-      db.update(apiTokens).set({ lastUsedAt: now }).where(eq(apiTokens.id, row.token.id)).run(),
+      db.update(apiTokens).set({ lastUsedAt: now }).where(eq(apiTokens.id, row.tokenId)).run(),
     );
   }
-  const scopes = new Set(JSON.parse(row.token.scopes) as TokenScope[]);
+  const scopes = new Set(JSON.parse(row.scopes) as TokenScope[]);
   return {
     user: row.user,
     via: "token",
     credentialHash: tokenHash,
-    tokenId: row.token.id,
+    tokenId: row.tokenId,
     scopes,
     // A token never grants more than its user has now: `admin` scope counts only while the
     // user is an instance admin.
     isAdmin: scopes.has("admin") && row.user.role === "admin",
+  };
+}
+
+/**
+ * How to find the principal of a presented secret, in parts a caller can batch with its own
+ * queries into one D1 round trip (the socket upgrade does): the query, the id of its user as
+ * a subquery, and how to read the query's rows. Every caller runs the query in a D1 batch, so
+ * its columns must have distinct names: a batch's rows come keyed by column name.
+ */
+export interface CredentialLookup {
+  query: BatchItem<"sqlite">;
+  userId: SQLWrapper;
+  read(rows: unknown): Principal | null;
+}
+
+export function credentialLookup(
+  db: Db,
+  secret: string,
+  tokenHash: string,
+  waitUntil: WaitUntil,
+): CredentialLookup {
+  if (secret.startsWith(`${API_TOKEN_PREFIX}_`)) {
+    return {
+      query: tokenQuery(db, tokenHash),
+      userId: db
+        .select({ id: apiTokens.userId })
+        .from(apiTokens)
+        .where(and(eq(apiTokens.tokenHash, tokenHash), isNull(apiTokens.revokedAt))),
+      read: (rows) => tokenPrincipal(db, (rows as TokenRow[])[0], tokenHash, waitUntil),
+    };
+  }
+  return {
+    query: sessionQuery(db, tokenHash),
+    userId: db
+      .select({ id: sessions.userId })
+      .from(sessions)
+      .where(eq(sessions.tokenHash, tokenHash)),
+    read: (rows) => sessionPrincipal((rows as SessionRow[])[0], tokenHash),
   };
 }
 
@@ -74,24 +129,28 @@ async function tokenPrincipal(
 export async function principalOfCredential(
   db: Db,
   credentialHash: string,
-  waitUntil: (p: Promise<unknown>) => void,
+  waitUntil: WaitUntil,
 ): Promise<Principal | null> {
   return (
-    (await sessionPrincipal(db, credentialHash)) ??
-    (await tokenPrincipal(db, credentialHash, waitUntil))
+    sessionPrincipal(await sessionQuery(db, credentialHash).get(), credentialHash) ??
+    tokenPrincipal(db, await tokenQuery(db, credentialHash).get(), credentialHash, waitUntil)
   );
 }
 
+/** The secret a request presents: a bearer token, else the session cookie. */
+export const presentedSecret = (c: Context<AppEnv>): string | null =>
+  bearerToken(c.req.header("authorization")) ?? getCookie(c, SESSION_COOKIE) ?? null;
+
 export const resolvePrincipal = () =>
   createMiddleware<AppEnv>(async function resolvePrincipal(c, next) {
-    const secret = bearerToken(c.req.header("authorization")) ?? getCookie(c, SESSION_COOKIE);
+    const secret = presentedSecret(c);
     let principal: Principal | null = null;
     if (secret) {
-      const hash = await sha256Hex(secret);
-      const db = c.get("db");
-      principal = secret.startsWith(`${API_TOKEN_PREFIX}_`)
-        ? await tokenPrincipal(db, hash, (p) => c.executionCtx.waitUntil(p))
-        : await sessionPrincipal(db, hash);
+      const lookup = credentialLookup(c.get("db"), secret, await sha256Hex(secret), (p) =>
+        c.executionCtx.waitUntil(p),
+      );
+      const [rows] = await c.get("db").batch([lookup.query]);
+      principal = lookup.read(rows);
     }
     c.set("principal", principal);
     await next();

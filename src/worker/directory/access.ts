@@ -1,6 +1,6 @@
 // Loading a room for a caller: what exists for them, and in what capacity they are there.
 // Rooms a caller may not see answer 404, never 403, so private rooms stay unrevealed.
-import { and, eq } from "drizzle-orm";
+import { and, eq, type SQLWrapper, sql } from "drizzle-orm";
 import type { RoomActor } from "../../../src/shared/permissions";
 import { ROOM_ARCHIVED } from "../../../src/shared/protocol";
 import type { Db } from "../../db/client";
@@ -36,26 +36,33 @@ export async function findMembership(db: Db, roomId: string, userId: string) {
   );
 }
 
-/**
- * `view`: see the room (public channels: anyone signed in; others: members and admins).
- * `member`: act in it (members, and admins who may moderate any room).
- */
-export async function loadRoom(
-  db: Db,
-  principal: Principal,
-  roomId: string,
-  need: "view" | "member",
-): Promise<RoomAccess> {
-  // One query, not two: every room request and socket connect starts here.
-  const row = await db
+/** A room with the membership of the user whose id `userId` is (a value or a subquery). */
+export const roomAccessQuery = (db: Db, roomId: string, userId: string | SQLWrapper) =>
+  db
     .select({ room: rooms, membership: memberships })
     .from(rooms)
     .leftJoin(
       memberships,
-      and(eq(memberships.roomId, rooms.id), eq(memberships.userId, principal.user.id)),
+      and(
+        eq(memberships.roomId, rooms.id),
+        typeof userId === "string"
+          ? eq(memberships.userId, userId)
+          : sql`${memberships.userId} = (${userId})`,
+      ),
     )
-    .where(eq(rooms.id, roomId))
-    .get();
+    .where(eq(rooms.id, roomId));
+
+export type RoomAccessRow = Awaited<ReturnType<typeof roomAccessQuery>>[number];
+
+/**
+ * `view`: see the room (public channels: anyone signed in; others: members and admins).
+ * `member`: act in it (members, and admins who may moderate any room).
+ */
+export function roomAccess(
+  row: RoomAccessRow | undefined,
+  principal: Principal,
+  need: "view" | "member",
+): RoomAccess {
   if (!row) throw notFound(ROOM_NOT_FOUND);
   const { room, membership } = row;
   const actor: RoomActor = { isAdmin: principal.isAdmin, role: membership?.role ?? null };
@@ -63,6 +70,16 @@ export async function loadRoom(
   if (room.kind !== "channel") throw notFound(ROOM_NOT_FOUND);
   if (need === "member") throw new ApiError("forbidden", "Join the channel first");
   return { room, membership, actor };
+}
+
+/** The room and the caller's place in it, in one query: every room request starts here. */
+export async function loadRoom(
+  db: Db,
+  principal: Principal,
+  roomId: string,
+  need: "view" | "member",
+): Promise<RoomAccess> {
+  return roomAccess(await roomAccessQuery(db, roomId, principal.user.id).get(), principal, need);
 }
 
 export function assertNotArchived(room: RoomRow): void {
