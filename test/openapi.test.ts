@@ -69,6 +69,7 @@ const RATE_LIMITED = new Set([
   "deleteMessage",
   "addReaction",
   "removeReaction",
+  "uploadAttachment",
 ]);
 
 const MUTATIONS = new Set(["post", "put", "patch", "delete"]);

@@ -57,7 +57,11 @@ export interface Config {
     dms: Window;
     /** Room WebSocket tickets per user. */
     wsTickets: Window;
+    /** Uploads (attachments and profile pictures) per user. */
+    uploads: Window;
   };
+  /** The largest attachment and profile picture, in bytes. */
+  files: { attachmentMaxBytes: number; avatarMaxBytes: number };
   dmMaxMembers: number;
   send: SendLimits;
   /** `sync` frames and `sinceRev` requests per user per room. */
@@ -140,6 +144,11 @@ function parseConfig(env: Env): Config {
         max: count(env, "WS_TICKETS_PER_USER_PER_MINUTE"),
         ms: 60_000,
       },
+      uploads: { name: "uploads", max: count(env, "UPLOADS_PER_USER_PER_MINUTE"), ms: 60_000 },
+    },
+    files: {
+      attachmentMaxBytes: count(env, "ATTACHMENT_MAX_BYTES"),
+      avatarMaxBytes: count(env, "AVATAR_MAX_BYTES"),
     },
     dmMaxMembers: count(env, "DM_MAX_MEMBERS"),
     send: {

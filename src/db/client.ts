@@ -11,6 +11,8 @@ export type Db = ReturnType<typeof makeDb>;
 const instances = new WeakMap<D1Database, Db>();
 
 export function openDb(d1: D1Database): Db {
+  // No binding when the API documents are built in Node (scripts/api-contract.ts).
+  if (d1 === undefined) return makeDb(d1);
   let db = instances.get(d1);
   if (!db) {
     db = makeDb(d1);

@@ -3,13 +3,14 @@
 import type { MemberRole, RetentionPolicy } from "../../src/shared/api";
 import { canModerate } from "../../src/shared/permissions";
 import {
+  type Attachment,
   type FrameErrorCode,
   type Message,
   mentionedHandles,
   ROOM_ARCHIVED,
 } from "../../src/shared/protocol";
 import { dropBodyControls } from "../../src/shared/text";
-import type { MessageRow, RoomStore } from "./store";
+import { type MessageRow, type RoomStore, toAttachment } from "./store";
 
 export interface Actor {
   id: string;
@@ -51,6 +52,33 @@ export interface SendInput {
   replyTo?: number | undefined;
   /** User ids of room members the body mentions, resolved by the caller. */
   mentions: string[];
+  /** Ids of the sender's uploads in this room, in order (unique, ≤ 10: the frame says so). */
+  attachments?: string[] | undefined;
+}
+
+const sameIds = (a: readonly string[], b: readonly string[]) =>
+  a.length === b.length && a.every((id, i) => id === b[i]);
+
+/** The files a send may take: the sender's own finished uploads in this room, not yet sent. */
+function claimable(
+  store: RoomStore,
+  room: RoomInfo,
+  actor: Actor,
+  ids: readonly string[],
+): Result<Attachment[]> {
+  const out: Attachment[] = [];
+  for (const id of ids) {
+    const file = store.files.get(id);
+    // Someone else's upload is as unknown as a missing one: ids reveal nothing.
+    if (!file || file.uploader_id !== actor.id) {
+      return fail("invalid", `Attachment ${id} is not one of your uploads in this room`);
+    }
+    if (file.state !== "ready")
+      return fail("invalid", `Attachment ${id} has not finished uploading`);
+    if (file.seq !== null) return fail("invalid", `Attachment ${id} was already sent`);
+    out.push(toAttachment(room.id, file));
+  }
+  return ok(out);
 }
 
 /**
@@ -65,9 +93,11 @@ export function sendMessage(
   input: SendInput,
   now: number,
 ): Result<{ message: Message; created: boolean }> {
+  const ids = input.attachments ?? [];
   const existing = store.findByCid(actor.id, input.cid);
   if (existing) {
-    if (existing.deleted_at == null && existing.body !== input.body) {
+    const sent = (JSON.parse(existing.attachments_json) as Attachment[]).map((a) => a.id);
+    if (existing.deleted_at == null && (existing.body !== input.body || !sameIds(sent, ids))) {
       return fail("conflict", "This cid was already used for another message");
     }
     return ok({
@@ -79,6 +109,8 @@ export function sendMessage(
   if (input.replyTo !== undefined && !store.get(input.replyTo)) {
     return fail("not_found", "The message you reply to does not exist");
   }
+  const attachments = claimable(store, room, actor, ids);
+  if (!attachments.ok) return attachments;
   return store.atomically(() => {
     const row = store.insert({
       sender: { id: actor.id, handle: actor.handle, name: actor.name },
@@ -86,6 +118,7 @@ export function sendMessage(
       body: input.body,
       replyTo: input.replyTo ?? null,
       mentions: input.mentions.filter((id) => id !== actor.id),
+      attachments: attachments.value,
       at: now,
     });
     const mark = store.marks.advance(actor.id, row.seq, now);

@@ -15,6 +15,7 @@ import { type Env, readConfig } from "../config/env";
 import { isOpen } from "../realtime/sockets";
 import * as actions from "./actions";
 import { Admission } from "./admission";
+import { purgeRoomFiles } from "./file-cleanup";
 import {
   type Actor,
   changesSince,
@@ -31,8 +32,12 @@ import { CONNECT_HEADER, type ConnectGrant, RoomSockets } from "./room-sockets";
 import { RoomTasks } from "./room-tasks";
 import { Roster, type RosterMember, readRoster } from "./roster";
 import { Scheduler } from "./scheduler";
-import { type PurgeRange, RoomStore, utf8Bytes } from "./store";
+import { type FileRow, type PurgeRange, RoomStore, type UploadedFile, utf8Bytes } from "./store";
 import type { SyncStatus } from "./sync-task";
+import * as uploads from "./uploads";
+
+/** Storage key of a deleted room whose files are still being removed from R2. */
+const DELETED_ROOM_FILES = "deletedRoomFiles";
 
 export class RoomDO extends DurableObject<Env> {
   readonly #store: RoomStore;
@@ -231,9 +236,52 @@ export class RoomDO extends DurableObject<Env> {
     return result.ok ? result.value : { seq: 0 };
   }
 
+  // ---- files (the Worker streams the bytes to R2; uploads.ts decides) -----------------------
+
+  async beginUpload(
+    room: RoomInfo,
+    actor: Actor,
+    upload: { id: string; name: string; contentType: string },
+  ) {
+    this.#rememberRoom(room);
+    const result = uploads.beginUpload(this.#store, room, actor, upload, Date.now());
+    await this.#tasks.scheduleFiles();
+    return result;
+  }
+
+  finishUpload(roomId: string, id: string, file: UploadedFile) {
+    return uploads.finishUpload(this.#store, roomId, id, file);
+  }
+
+  /** An upload that failed or was refused: its row goes and R2 follows from the trash. */
+  async abandonUpload(id: string): Promise<void> {
+    this.#store.files.releaseUpload(id);
+    await this.#tasks.scheduleFiles();
+  }
+
+  ownUnsentUpload(actor: Actor, id: string) {
+    return uploads.ownUnsent(this.#store, actor, id);
+  }
+
+  setPreview(roomId: string, id: string, size: { width: number; height: number }) {
+    return uploads.setPreview(this.#store, roomId, id, size);
+  }
+
+  /** What the Worker serves for a file URL, or null (404). */
+  visibleFile(actor: Actor, id: string): FileRow | null {
+    return uploads.visibleFile(this.#store, actor, id);
+  }
+
   // ---- D1 sync and inbox subscriptions -------------------------------------------------------
 
   override async alarm(): Promise<void> {
+    const deletedRoom = await this.ctx.storage.get<string>(DELETED_ROOM_FILES);
+    if (deletedRoom !== undefined) {
+      // A deleted room's last work: its files, a batch per alarm, then nothing at all.
+      if (await purgeRoomFiles(this.env.FILES, deletedRoom)) await this.ctx.storage.deleteAll();
+      else await this.ctx.storage.setAlarm(Date.now());
+      return;
+    }
     await this.#tasks.alarm();
   }
 
@@ -357,11 +405,20 @@ export class RoomDO extends DurableObject<Env> {
     return sockets.length;
   }
 
-  /** Deleting a room for good: close everyone and wipe the room's storage. */
+  /**
+   * Deleting a room for good: close everyone, wipe the room's storage and remove its files from
+   * R2 (a batch now; more, if any, a batch per alarm — the only task left behind).
+   */
   async destroy(): Promise<void> {
     for (const ws of this.#sockets.all()) this.#sockets.close(ws, CLOSE.policy, "Room deleted");
+    const roomId = this.#store.getMeta<RoomInfo>("room")?.id ?? null;
     await this.ctx.storage.deleteAlarm();
     await this.ctx.storage.deleteAll();
+    // Most rooms' files go in this one batch; a room with more leaves the rest to its alarm.
+    if (roomId !== null && !(await purgeRoomFiles(this.env.FILES, roomId))) {
+      await this.ctx.storage.put(DELETED_ROOM_FILES, roomId);
+      await this.ctx.storage.setAlarm(Date.now());
+    }
   }
 
   /** For tests and docs: how SQLite answers the history and changes queries. */

@@ -6,6 +6,7 @@ import type { RetentionPolicy } from "../../src/shared/api";
 import type { InboxRoomFrame } from "../../src/shared/protocol";
 import type { Env } from "../config/env";
 import { inboxStub } from "../realtime/stubs";
+import { cleanFiles } from "./file-cleanup";
 import type { RoomInfo } from "./handlers";
 import {
   addRanges,
@@ -21,6 +22,7 @@ import {
 import type { Scheduler } from "./scheduler";
 import type { PurgeRange, RoomStore } from "./store";
 import { type SyncStatus, syncStatus, syncToD1 } from "./sync-task";
+import { UNSENT_UPLOAD_TTL_MS } from "./uploads";
 
 export interface RoomTasksDeps {
   store: RoomStore;
@@ -39,6 +41,7 @@ export class RoomTasks {
   /** A change wrote the outbox: make sure a flush is coming, and retention when it is due. */
   async afterChange(): Promise<void> {
     const { store, scheduler, syncDelayMs } = this.deps;
+    await this.scheduleFiles();
     if (!store.outbox.dirty) return;
     store.outbox.dirty = false;
     await scheduler.request("sync", Date.now() + syncDelayMs);
@@ -48,7 +51,17 @@ export class RoomTasks {
   /** The alarm: runs whatever is due. */
   async alarm(): Promise<void> {
     await this.deps.scheduler.run(
-      { sync: () => syncToD1(this.#syncContext()), retention: (now) => this.#retentionStep(now) },
+      {
+        sync: () => syncToD1(this.#syncContext()),
+        retention: (now) => this.#retentionStep(now),
+        files: (now) =>
+          cleanFiles(
+            this.deps.store,
+            this.deps.env().FILES,
+            this.deps.store.getMeta<RoomInfo>("room")?.id ?? null,
+            now,
+          ),
+      },
       Date.now(),
     );
   }
@@ -58,6 +71,22 @@ export class RoomTasks {
     this.deps.store.outbox.dirty = false;
     const next = await syncToD1(this.#syncContext());
     await this.deps.scheduler.set("sync", next);
+  }
+
+  /**
+   * Files changed (released into the trash, or a new upload that may go unsent): the files
+   * task runs at once for the trash, else when the oldest unsent upload comes of age.
+   */
+  async scheduleFiles(): Promise<void> {
+    const { files } = this.deps.store;
+    if (!files.changed) return;
+    files.changed = false;
+    if (files.trash(1).length > 0) {
+      await this.deps.scheduler.request("files", Date.now());
+      return;
+    }
+    const oldest = files.oldestUnsentAt();
+    if (oldest !== null) await this.deps.scheduler.request("files", oldest + UNSENT_UPLOAD_TTL_MS);
   }
 
   syncStatus(): SyncStatus {

@@ -24,6 +24,8 @@ export const messages = sqliteTable(
     replyTo: integer("reply_to"),
     mentionsJson: text("mentions_json").notNull().default("[]"),
     attachmentsJson: text("attachments_json").notNull().default("[]"),
+    // Bytes of the message's files: retention's `maxBytes` counts them with the body.
+    filesBytes: integer("files_bytes").notNull().default(0),
     createdAt: integer("created_at").notNull(),
     editedAt: integer("edited_at"),
     deletedAt: integer("deleted_at"),
@@ -98,4 +100,36 @@ export const members = sqliteTable("members", {
 export const rateState = sqliteTable("rate_state", {
   key: text("key").primaryKey(),
   value: text("value").notNull(),
+});
+
+/**
+ * Files uploaded into the room (their bytes are in R2 under `rooms/<roomId>/<id>`). A row is
+ * written before the upload starts (`uploading`), so an upload the Worker never finishes is
+ * still found and removed; `seq` is set when a message takes it, and the row goes when the
+ * message or the room does (the object's key then waits in `file_trash`).
+ */
+export const files = sqliteTable(
+  "files",
+  {
+    id: text("id").primaryKey(),
+    uploaderId: text("uploader_id").notNull(),
+    name: text("name").notNull(),
+    contentType: text("content_type").notNull(),
+    kind: text("kind", { enum: ["image", "video", "audio", "file"] }).notNull(),
+    state: text("state", { enum: ["uploading", "ready"] }).notNull(),
+    size: integer("size").notNull().default(0),
+    width: integer("width"),
+    height: integer("height"),
+    previewWidth: integer("preview_width"),
+    previewHeight: integer("preview_height"),
+    seq: integer("seq"),
+    createdAt: integer("created_at").notNull(),
+  },
+  (t) => [index("files_seq").on(t.seq, t.createdAt)],
+);
+
+/** R2 keys whose rows are gone: the alarm deletes the objects in bounded batches. */
+export const fileTrash = sqliteTable("file_trash", {
+  key: text("key").primaryKey(),
+  at: integer("at").notNull(),
 });

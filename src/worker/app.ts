@@ -11,6 +11,7 @@ import { ApiError, type ErrorCode } from "./errors";
 import { adminRoutes } from "./routes/admin";
 import { adminPeopleRoutes } from "./routes/admin-people";
 import { asyncApiDocument } from "./routes/asyncapi";
+import { attachmentRoutes, describeAttachmentRoutes, isFileUpload } from "./routes/attachments";
 import { authRoutes } from "./routes/auth";
 import { inboxSocket } from "./routes/inbox";
 import { memberRoutes } from "./routes/members";
@@ -40,14 +41,15 @@ app.use("/api/*", async (c, next) => {
   c.set("db", openDb(c.env.DB));
   await next();
 });
-app.use(
-  "/api/*",
-  bodyLimit({
-    maxSize: MAX_BODY_BYTES,
-    onError: () => {
-      throw new ApiError("too_large", `Request bodies are limited to ${MAX_BODY_BYTES} bytes`);
-    },
-  }),
+const jsonBodyLimit = bodyLimit({
+  maxSize: MAX_BODY_BYTES,
+  onError: () => {
+    throw new ApiError("too_large", `Request bodies are limited to ${MAX_BODY_BYTES} bytes`);
+  },
+});
+// Uploads stream files of their own limits (routes/attachments.ts); every other body is JSON.
+app.use("/api/*", (c, next) =>
+  isFileUpload(c.req.method, c.req.path) ? next() : jsonBodyLimit(c, next),
 );
 app.use("/api/*", originGuard());
 // Before the principal middleware: the upgrade finds its caller and room in one D1 round trip.
@@ -56,6 +58,7 @@ app.use("/api/*", resolvePrincipal());
 
 app.get("/api/me/ws", inboxSocket);
 app.get("/api/rooms/:id/export", roomExport);
+app.route("/api", attachmentRoutes);
 app.get("/api/asyncapi.json", (c) => c.json(asyncApiDocument()));
 
 const api = app
@@ -116,6 +119,7 @@ app.openAPIRegistry.registerPath({
     429: rateLimited,
   },
 });
+describeAttachmentRoutes(app.openAPIRegistry);
 app.openAPIRegistry.registerPath({
   method: "get",
   path: "/api/rooms/{id}/export",

@@ -645,6 +645,58 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  "/api/rooms/{id}/attachments": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Upload a file for a message in this room (raw body, `Content-Type` of the file); kind and size come from the bytes */
+    post: operations["uploadAttachment"];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/api/rooms/{id}/attachments/{attId}/preview": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The preview of an image attachment */
+    get: operations["getAttachmentPreview"];
+    /** A small copy of my unsent image upload for timelines (png, jpeg, gif or webp; ≤ 524288 bytes, ≤ 1024 px a side) */
+    put: operations["setAttachmentPreview"];
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/api/rooms/{id}/attachments/{attId}": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** A file of a message in this room (members, and anyone who may read the room's history) */
+    get: operations["getAttachment"];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   "/api/rooms/{id}/export": {
     parameters: {
       query?: never;
@@ -755,7 +807,7 @@ export interface components {
       replyTo: components["schemas"]["ReplyRef"] | null;
       reactions: components["schemas"]["Reaction"][];
       mentions: string[];
-      attachments: unknown[];
+      attachments: components["schemas"]["Attachment"][];
     };
     Sender: {
       id: string;
@@ -771,6 +823,23 @@ export interface components {
       emoji: string;
       count: number;
       userIds: string[];
+    };
+    Attachment: {
+      id: string;
+      name: string;
+      size: number;
+      contentType: string;
+      /** @enum {string} */
+      kind: "image" | "video" | "audio" | "file";
+      width: number | null;
+      height: number | null;
+      url: string;
+      preview: components["schemas"]["AttachmentPreview"] | null;
+    };
+    AttachmentPreview: {
+      url: string;
+      width: number;
+      height: number;
     };
     PublicUser: {
       id: string;
@@ -1366,6 +1435,7 @@ export interface operations {
           cid: string;
           body: string;
           replyTo?: number;
+          attachments?: string[];
         };
       };
     };
@@ -4659,6 +4729,298 @@ export interface operations {
         headers: {
           /** @description Whole seconds until the limit lets the next request through */
           "Retry-After": number;
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  uploadAttachment: {
+    parameters: {
+      query?: {
+        name?: string;
+      };
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        "*/*": string;
+      };
+    };
+    responses: {
+      /** @description Stored; send its `id` in a message's `attachments` */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": {
+            attachment: components["schemas"]["Attachment"];
+          };
+        };
+      };
+      /** @description Invalid input (code `invalid`) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not signed in (`unauthorized`) */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not found, or not visible to you (`not_found`) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description The file is over its limit (`too_large`), also mid-stream */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Over a rate limit (`rate_limited`); retry after `Retry-After` seconds */
+      429: {
+        headers: {
+          /** @description Whole seconds until the limit lets the next request through */
+          "Retry-After": number;
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  getAttachmentPreview: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+        attId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The bytes: `inline` for images, video and audio, else a download (`attachment; filename*=`); always `nosniff`, `Content-Security-Policy: sandbox`, `Cache-Control: private`, an `ETag` */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "*/*": string;
+        };
+      };
+      /** @description A byte range (`Range`), with `Content-Range` */
+      206: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "*/*": string;
+        };
+      };
+      /** @description Unchanged since the `If-None-Match` ETag */
+      304: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description Not signed in (`unauthorized`) */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description A disabled account (`disabled`) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description No such file (also once deleted or purged), or not yours */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  setAttachmentPreview: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+        attId: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        "image/*": string;
+      };
+    };
+    responses: {
+      /** @description The attachment with its `preview` */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": {
+            attachment: components["schemas"]["Attachment"];
+          };
+        };
+      };
+      /** @description Invalid input (code `invalid`) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not signed in (`unauthorized`) */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not found, or not visible to you (`not_found`) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description The file is over its limit (`too_large`), also mid-stream */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  getAttachment: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+        attId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The bytes: `inline` for images, video and audio, else a download (`attachment; filename*=`); always `nosniff`, `Content-Security-Policy: sandbox`, `Cache-Control: private`, an `ETag` */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "*/*": string;
+        };
+      };
+      /** @description A byte range (`Range`), with `Content-Range` */
+      206: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "*/*": string;
+        };
+      };
+      /** @description Unchanged since the `If-None-Match` ETag */
+      304: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description Not signed in (`unauthorized`) */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description A disabled account (`disabled`) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description No such file (also once deleted or purged), or not yours */
+      404: {
+        headers: {
           [name: string]: unknown;
         };
         content: {

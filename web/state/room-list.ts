@@ -50,7 +50,7 @@ export function applyRoomMessage(
   return {
     ...item,
     lastSeq: Math.max(item.lastSeq, message.seq),
-    lastPreview: messagePreview(message.sender.name, message.body),
+    lastPreview: messagePreview(message.sender.name, message.body, message.attachments),
     lastSenderId: message.sender.id,
     lastMessageAt: message.createdAt,
     unread: unseen ? item.unread + 1 : item.unread,

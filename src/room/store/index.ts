@@ -5,6 +5,7 @@
 // Raw `sql.exec` (not the drizzle query builder) keeps the hot send path to two statements and
 // the query plans in plain sight; drizzle owns the schema and its migrations.
 import { type Message, messagePreview } from "../../../src/shared/protocol";
+import { RoomFiles } from "./files";
 import { COLUMNS, type MessageRow, type NewMessage, utf8Bytes } from "./message-rows";
 import { toMessages } from "./message-wire";
 import { RoomMeta } from "./meta";
@@ -13,6 +14,8 @@ import { ReadMarks } from "./read-marks";
 import { RetainedMessages } from "./retained";
 import { InboxSubscribers } from "./subscribers";
 
+export type { FileRow, UploadedFile } from "./files";
+export { fileKey, previewKey, roomFilesPrefix, toAttachment } from "./files";
 export type { MessageRow, NewMessage } from "./message-rows";
 export { utf8Bytes } from "./message-rows";
 export type { PurgeRange } from "./retained";
@@ -24,13 +27,15 @@ export class RoomStore {
   readonly marks: ReadMarks;
   readonly subscribers: InboxSubscribers;
   readonly retained: RetainedMessages;
+  readonly files: RoomFiles;
 
   constructor(
     private readonly sql: SqlStorage,
     private readonly transaction: <T>(fn: () => T) => T,
   ) {
     this.#meta = new RoomMeta(sql);
-    this.retained = new RetainedMessages(sql, this.#meta);
+    this.files = new RoomFiles(sql);
+    this.retained = new RetainedMessages(sql, this.#meta, this.files);
     this.outbox = new Outbox(sql);
     this.marks = new ReadMarks(sql);
     this.subscribers = new InboxSubscribers(sql);
@@ -86,7 +91,13 @@ export class RoomStore {
       lastSeq: newest?.seq ?? this.lastSeq(),
       firstSeq: this.firstSeq(),
       lastMessageAt: last?.created_at ?? null,
-      lastPreview: last ? messagePreview(last.sender_name, last.body) : null,
+      lastPreview: last
+        ? messagePreview(
+            last.sender_name,
+            last.body,
+            JSON.parse(last.attachments_json) as { name: string }[],
+          )
+        : null,
       lastSenderId: last?.sender_id ?? null,
     };
   }
@@ -127,11 +138,13 @@ export class RoomStore {
   }
 
   insert(m: NewMessage): MessageRow {
+    this.retained.beforeWrite();
     const rev = this.#nextRev();
+    const filesBytes = m.attachments.reduce((sum, a) => sum + a.size, 0);
     const row = this.sql
       .exec<MessageRow>(
-        `INSERT INTO messages (rev, sender_id, sender_handle, sender_name, cid, body, reply_to, mentions_json, created_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING ${COLUMNS}`,
+        `INSERT INTO messages (rev, sender_id, sender_handle, sender_name, cid, body, reply_to, mentions_json, attachments_json, files_bytes, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING ${COLUMNS}`,
         rev,
         m.sender.id,
         m.sender.handle,
@@ -140,15 +153,22 @@ export class RoomStore {
         m.body,
         m.replyTo,
         JSON.stringify(m.mentions),
+        JSON.stringify(m.attachments),
+        filesBytes,
         m.at,
       )
       .one();
-    this.retained.addBytes(utf8Bytes(m.body));
+    this.files.claim(
+      m.attachments.map((a) => a.id),
+      row.seq,
+    );
+    this.retained.addBytes(utf8Bytes(m.body) + filesBytes);
     return row;
   }
 
   edit(seq: number, body: string, at: number): MessageRow {
-    const before = this.retained.bodyBytes(seq);
+    this.retained.beforeWrite();
+    const before = this.retained.messageBytes(seq);
     const row = this.sql
       .exec<MessageRow>(
         `UPDATE messages SET body = ?, edited_at = ?, rev = ? WHERE seq = ? RETURNING ${COLUMNS}`,
@@ -158,17 +178,22 @@ export class RoomStore {
         seq,
       )
       .one();
-    this.retained.addBytes(utf8Bytes(body) - before);
+    this.retained.addBytes(utf8Bytes(body) + row.files_bytes - before);
     return row;
   }
 
-  /** Soft delete: the row stays as a tombstone (seq, rev, sender, time); body and reactions go. */
+  /**
+   * Soft delete: the row stays as a tombstone (seq, rev, sender, time); body, reactions and
+   * files go (the files' URLs answer 404 from now on; R2 follows from the trash).
+   */
   tombstone(seq: number, at: number): MessageRow {
+    this.retained.beforeWrite();
     this.sql.exec("DELETE FROM reactions WHERE seq = ?", seq);
-    this.retained.addBytes(-this.retained.bodyBytes(seq));
+    this.files.releaseSeq(seq);
+    this.retained.addBytes(-this.retained.messageBytes(seq));
     return this.sql
       .exec<MessageRow>(
-        `UPDATE messages SET body = '', mentions_json = '[]', attachments_json = '[]', deleted_at = ?, rev = ?
+        `UPDATE messages SET body = '', mentions_json = '[]', attachments_json = '[]', files_bytes = 0, deleted_at = ?, rev = ?
          WHERE seq = ? RETURNING ${COLUMNS}`,
         at,
         this.#nextRev(),

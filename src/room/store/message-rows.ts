@@ -1,5 +1,5 @@
 // A message as the room stores it: its row, the columns every read selects, what a send writes.
-import type { Sender } from "../../../src/shared/protocol";
+import type { Attachment, Sender } from "../../../src/shared/protocol";
 
 export type MessageRow = {
   seq: number;
@@ -12,13 +12,14 @@ export type MessageRow = {
   reply_to: number | null;
   mentions_json: string;
   attachments_json: string;
+  files_bytes: number;
   created_at: number;
   edited_at: number | null;
   deleted_at: number | null;
 };
 
 export const COLUMNS =
-  "seq, rev, sender_id, sender_handle, sender_name, cid, body, reply_to, mentions_json, attachments_json, created_at, edited_at, deleted_at";
+  "seq, rev, sender_id, sender_handle, sender_name, cid, body, reply_to, mentions_json, attachments_json, files_bytes, created_at, edited_at, deleted_at";
 
 export interface NewMessage {
   sender: Sender;
@@ -26,6 +27,8 @@ export interface NewMessage {
   body: string;
   replyTo: number | null;
   mentions: string[];
+  /** The files it carries, in order (their rows are claimed in the same transaction). */
+  attachments: Attachment[];
   at: number;
 }
 

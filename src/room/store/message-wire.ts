@@ -1,6 +1,6 @@
 // A room's rows as the protocol's messages: reactions and reply excerpts fetched once for a
 // batch of rows, timestamps as ISO strings.
-import type { Message } from "../../../src/shared/protocol";
+import type { Attachment, Message } from "../../../src/shared/protocol";
 import type { MessageRow } from "./message-rows";
 
 /** How much of a replied-to message a reply quotes. */
@@ -79,7 +79,7 @@ export function toMessages(
         }),
       ),
       mentions: JSON.parse(row.mentions_json) as string[],
-      attachments: JSON.parse(row.attachments_json) as unknown[],
+      attachments: JSON.parse(row.attachments_json) as Attachment[],
     };
   });
 }

@@ -1,6 +1,7 @@
 // What the room keeps, as retention measures and trims it: the stored range, its bytes, and the
 // oldest messages a policy removes. Retention removes from the front only, so stored seqs have
 // no gaps; the byte total is kept as a running figure the message writes adjust.
+import type { RoomFiles } from "./files";
 import type { RoomMeta } from "./meta";
 
 /** What a purge removed, or what a preview says it would: a seq range, oldest first. */
@@ -18,6 +19,7 @@ export class RetainedMessages {
   constructor(
     private readonly sql: SqlStorage,
     private readonly meta: RoomMeta,
+    private readonly files: RoomFiles,
   ) {}
 
   /** Drops the cached figures after a rolled-back transaction; they are read again. */
@@ -26,16 +28,27 @@ export class RetainedMessages {
     this.#purgedThrough = null;
   }
 
-  /** UTF-8 bytes of every stored body (the `maxBytes` measure), kept as a running total. */
+  /**
+   * UTF-8 bytes of every stored body plus the sizes of their files (the `maxBytes` measure),
+   * kept as a running total.
+   */
   storedBytes(): number {
     this.#bytes ??=
       this.meta.get<number>("bytes") ??
       this.sql
         .exec<{ n: number }>(
-          "SELECT coalesce(sum(length(CAST(body AS BLOB))), 0) AS n FROM messages",
+          "SELECT coalesce(sum(length(CAST(body AS BLOB)) + files_bytes), 0) AS n FROM messages",
         )
         .one().n;
     return this.#bytes;
+  }
+
+  /**
+   * Every write calls this before it changes a message: the first figure a room computes must
+   * not already include the change that `addBytes` then adds (or removes) again.
+   */
+  beforeWrite(): void {
+    this.storedBytes();
   }
 
   addBytes(delta: number): void {
@@ -44,11 +57,12 @@ export class RetainedMessages {
     this.meta.set("bytes", this.#bytes);
   }
 
-  bodyBytes(seq: number): number {
+  /** A message's bytes as `maxBytes` counts them: its body and its files. */
+  messageBytes(seq: number): number {
     return (
       this.sql
         .exec<{ n: number }>(
-          "SELECT length(CAST(body AS BLOB)) AS n FROM messages WHERE seq = ?",
+          "SELECT length(CAST(body AS BLOB)) + files_bytes AS n FROM messages WHERE seq = ?",
           seq,
         )
         .toArray()[0]?.n ?? 0
@@ -97,7 +111,7 @@ export class RetainedMessages {
     return (
       this.sql
         .exec<{ seq: number }>(
-          `SELECT seq FROM (SELECT seq, sum(length(CAST(body AS BLOB))) OVER (ORDER BY seq) AS total
+          `SELECT seq FROM (SELECT seq, sum(length(CAST(body AS BLOB)) + files_bytes) OVER (ORDER BY seq) AS total
                            FROM messages)
            WHERE total >= ? ORDER BY seq LIMIT 1`,
           bytes,
@@ -110,9 +124,9 @@ export class RetainedMessages {
   rangeThrough(throughSeq: number, limit = Number.MAX_SAFE_INTEGER): PurgeRange {
     const row = this.sql
       .exec<{ n: number; bytes: number; lo: number | null; hi: number | null }>(
-        `SELECT count(*) AS n, coalesce(sum(length(CAST(body AS BLOB))), 0) AS bytes,
+        `SELECT count(*) AS n, coalesce(sum(length(CAST(body AS BLOB)) + files_bytes), 0) AS bytes,
                 min(seq) AS lo, max(seq) AS hi
-         FROM (SELECT seq, body FROM messages WHERE seq <= ? ORDER BY seq LIMIT ?)`,
+         FROM (SELECT seq, body, files_bytes FROM messages WHERE seq <= ? ORDER BY seq LIMIT ?)`,
         throughSeq,
         limit,
       )
@@ -122,15 +136,17 @@ export class RetainedMessages {
 
   /**
    * Deletes the oldest messages at or below `throughSeq`, at most `limit`, with their
-   * reactions (their search index rows go by trigger). Run it inside the store's `atomically`.
+   * reactions and files (their search index rows go by trigger). Run it inside the store's `atomically`.
    */
   purge(throughSeq: number, limit: number): PurgeRange {
+    this.beforeWrite();
     const range = this.rangeThrough(throughSeq, limit);
     if (range.toSeq === null) return range;
     // The last seq is recorded first: lastSeq() must not fall back if the table empties.
     this.#purgedThrough = Math.max(range.toSeq, this.purgedThrough());
     this.meta.set("purgedThrough", this.#purgedThrough);
     this.sql.exec("DELETE FROM reactions WHERE seq <= ?", range.toSeq);
+    this.files.releaseThrough(range.toSeq);
     this.sql.exec("DELETE FROM messages WHERE seq <= ?", range.toSeq);
     this.addBytes(-range.bytes);
     return range;

@@ -3,6 +3,7 @@
 import { z } from "zod";
 import { cleanBody, isEmoji } from "../text.ts";
 import {
+  ATTACHMENT_KINDS,
   bodyProblem,
   ERROR_CODES,
   type FrameErrorCode,
@@ -35,12 +36,19 @@ export const Body = z.string().transform(cleanBody);
 
 // ---- client → server ----------------------------------------------------------------------
 
+/** Ids of my uploads (POST /api/rooms/:id/attachments) to send with a message, in order. */
+export const AttachmentIds = z
+  .array(z.string().min(1).max(64))
+  .max(MESSAGE_LIMITS.attachmentsMax)
+  .refine((ids) => new Set(ids).size === ids.length, "Each attachment at most once");
+
 export const SendFrame = z
   .object({
     type: z.literal("send"),
     cid: Cid,
     body: Body,
     replyTo: Seq.optional(),
+    attachments: AttachmentIds.optional(),
   })
   .meta({ id: "SendFrame" });
 export const EditFrame = z
@@ -95,6 +103,27 @@ export const ReplyRef = z
   .object({ seq: z.number().int(), sender: Sender, excerpt: z.string() })
   .meta({ id: "ReplyRef" });
 
+/** A file on a message; `url` (and the preview's) is where members fetch it. */
+export const Attachment = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    size: z.number().int(),
+    contentType: z.string(),
+    kind: z.enum(ATTACHMENT_KINDS),
+    width: z.number().int().nullable(),
+    height: z.number().int().nullable(),
+    url: z.string(),
+    /** A small copy of an image for timelines (made by the uploader's client), if any. */
+    preview: orNull(
+      z
+        .object({ url: z.string(), width: z.number().int(), height: z.number().int() })
+        .meta({ id: "AttachmentPreview" }),
+    ),
+  })
+  .meta({ id: "Attachment" });
+export type Attachment = z.infer<typeof Attachment>;
+
 export const Message = z
   .object({
     seq: z.number().int(),
@@ -108,7 +137,7 @@ export const Message = z
     replyTo: orNull(ReplyRef),
     reactions: z.array(Reaction),
     mentions: z.array(z.string()),
-    attachments: z.array(z.unknown()),
+    attachments: z.array(Attachment),
   })
   .meta({ id: "Message" });
 export type Message = z.infer<typeof Message>;
@@ -234,7 +263,10 @@ export function parseClientFrame(text: string): ParsedClientFrame {
   }
   const frame = parsed.data;
   if (frame.type === "send" || frame.type === "edit") {
-    const problem = bodyProblem(frame.body);
+    const problem = bodyProblem(
+      frame.body,
+      frame.type === "send" ? (frame.attachments?.length ?? 0) : 0,
+    );
     if (problem) return { ok: false, error: frameError(problem.code, problem.message, ref) };
   }
   return { ok: true, frame };

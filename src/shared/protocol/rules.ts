@@ -16,7 +16,18 @@ export const MESSAGE_LIMITS = {
   emojiMaxChars: 32,
   historyPageMax: 100,
   replayMax: 500,
+  /** Attachments one message may carry. */
+  attachmentsMax: 10,
 } as const;
+
+/** Files (docs/api.md, "Attachments"). The size limits themselves are [vars]. */
+export const ATTACHMENT_KINDS = ["image", "video", "audio", "file"] as const;
+export type AttachmentKind = (typeof ATTACHMENT_KINDS)[number];
+/** A preview (made by the client, for images) is small: at most this many bytes and pixels. */
+export const PREVIEW_MAX_BYTES = 512 * 1024;
+export const PREVIEW_MAX_EDGE = 1024;
+/** Characters of a file's name as stored (longer names keep their start and extension). */
+export const FILE_NAME_MAX_CHARS = 200;
 
 /**
  * The frames one room socket message carries: a frame object, or — for a socket opened with
@@ -66,11 +77,16 @@ export const ROOM_MEMBER_CHANGES = ["joined", "left", "role"] as const;
 export const MEMBERSHIP_CHANGES = ["added", "removed", "role"] as const;
 export type MembershipChange = (typeof MEMBERSHIP_CHANGES)[number];
 
-/** What is wrong with a message body as Body cleaned it, if anything: one rule for WS and HTTP. */
+/**
+ * What is wrong with a message body as Body cleaned it, if anything: one rule for WS and HTTP.
+ * A message with attachments may have an empty body.
+ */
 export function bodyProblem(
   body: string,
+  attachments = 0,
 ): { code: "invalid" | "too_long"; message: string } | null {
-  if (body.length === 0) return { code: "invalid", message: "Message is empty" };
+  if (body.length === 0 && attachments === 0)
+    return { code: "invalid", message: "Message is empty" };
   if ([...body].length > MESSAGE_LIMITS.bodyMaxChars) {
     return {
       code: "too_long",
@@ -96,8 +112,15 @@ const PREVIEW_CHARS = 140;
  * "Ana: the first words…" on one line: the room list's preview of a message, as the room
  * stores it for D1 and as a client shows a message it just saw.
  */
-export function messagePreview(senderName: string, body: string): string {
-  const text = body.replace(/\s+/g, " ").trim();
+export function messagePreview(
+  senderName: string,
+  body: string,
+  files: readonly { name: string }[] = [],
+): string {
+  // A message of files alone is previewed by its first file's name.
+  const first = files[0];
+  const label = first ? `📎 ${first.name}${files.length > 1 ? ` +${files.length - 1}` : ""}` : "";
+  const text = (body || label).replace(/\s+/g, " ").trim();
   const chars = [...text];
   const excerpt =
     chars.length > PREVIEW_CHARS ? `${chars.slice(0, PREVIEW_CHARS).join("")}…` : text;

@@ -5,6 +5,7 @@ import type { Context } from "hono";
 import { Id } from "../../../src/shared/api";
 import type { Message as MessageShape } from "../../../src/shared/protocol";
 import {
+  AttachmentIds,
   Body,
   bodyProblem,
   Cid,
@@ -38,12 +39,13 @@ const SendBody = z.object({
   cid: Cid,
   body: Body,
   replyTo: z.number().int().positive().optional(),
+  attachments: AttachmentIds.optional(),
 });
 const EditBody = z.object({ body: Body });
 const MessageBody = z.object({ message: Message });
 
-function checkBody(body: string): void {
-  const problem = bodyProblem(body);
+function checkBody(body: string, attachments = 0): void {
+  const problem = bodyProblem(body, attachments);
   if (problem) throw new ApiError(problem.code, problem.message);
 }
 
@@ -124,7 +126,7 @@ export const messageRoutes = router([["/rooms/*", requireUser()]])
     }),
     async (c) => {
       const input = c.req.valid("json");
-      checkBody(input.body);
+      checkBody(input.body, input.attachments?.length ?? 0);
       const ctx = await access(c, "member");
       assertMember(ctx.room);
       const sent = unwrap<{ message: MessageShape; created: boolean }>(

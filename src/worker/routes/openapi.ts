@@ -85,7 +85,7 @@ export const ok = <T extends z.ZodType>(schema: T, description = "OK") => ({
   description,
 });
 
-const errorResponse = (description: string) => ({
+export const errorResponse = (description: string) => ({
   content: { "application/json": { schema: ErrorResponse } },
   description,
 });
