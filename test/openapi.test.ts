@@ -70,6 +70,7 @@ const RATE_LIMITED = new Set([
   "addReaction",
   "removeReaction",
   "uploadAttachment",
+  "setAvatar",
 ]);
 
 const MUTATIONS = new Set(["post", "put", "patch", "delete"]);

@@ -13,6 +13,9 @@ export const users = sqliteTable("users", {
     .default("user"),
   createdAt: integer("created_at").notNull(),
   disabledAt: integer("disabled_at"),
+  // Bumped by each new profile picture (R2 `avatars/<id>`), null without one: the picture's URL
+  // carries it, so browsers may cache a picture for good.
+  avatarVersion: integer("avatar_version"),
 });
 
 export const sessions = sqliteTable(

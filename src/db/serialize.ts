@@ -14,10 +14,17 @@ import type { apiTokens, auditLog, rooms, users } from "./schema";
 type UserRow = typeof users.$inferSelect;
 type RoomRow = typeof rooms.$inferSelect;
 
-export const publicUser = (u: Pick<UserRow, "id" | "handle" | "displayName">): PublicUser => ({
+/** Where a user's picture is served; the version makes each new picture a new URL. */
+export const avatarUrl = (userId: string, version: number | null): string | null =>
+  version === null ? null : `/api/users/${encodeURIComponent(userId)}/avatar?v=${version}`;
+
+export const publicUser = (
+  u: Pick<UserRow, "id" | "handle" | "displayName" | "avatarVersion">,
+): PublicUser => ({
   id: u.id,
   handle: u.handle,
   displayName: u.displayName,
+  avatarUrl: avatarUrl(u.id, u.avatarVersion),
 });
 
 export const selfUser = (u: UserRow): SelfUser => ({

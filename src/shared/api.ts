@@ -145,7 +145,13 @@ export const AuditQuery = z.object({
 // ---- responses --------------------------------------------------------------------------------
 
 export const PublicUser = z
-  .object({ id: z.string(), handle: z.string(), displayName: z.string() })
+  .object({
+    id: z.string(),
+    handle: z.string(),
+    displayName: z.string(),
+    /** Their profile picture (`GET /api/users/:id/avatar?v=…`), or null: show initials. */
+    avatarUrl: z.string().nullable(),
+  })
   .meta({ id: "PublicUser" });
 export const SelfUser = PublicUser.extend({ role: UserRole, createdAt: Timestamp }).meta({
   id: "SelfUser",

@@ -13,6 +13,7 @@ import { adminPeopleRoutes } from "./routes/admin-people";
 import { asyncApiDocument } from "./routes/asyncapi";
 import { attachmentRoutes, describeAttachmentRoutes, isFileUpload } from "./routes/attachments";
 import { authRoutes } from "./routes/auth";
+import { avatarRoutes, describeAvatarRoutes } from "./routes/avatars";
 import { inboxSocket } from "./routes/inbox";
 import { memberRoutes } from "./routes/members";
 import { messageRoutes } from "./routes/messages";
@@ -59,6 +60,7 @@ app.use("/api/*", resolvePrincipal());
 app.get("/api/me/ws", inboxSocket);
 app.get("/api/rooms/:id/export", roomExport);
 app.route("/api", attachmentRoutes);
+app.route("/api", avatarRoutes);
 app.get("/api/asyncapi.json", (c) => c.json(asyncApiDocument()));
 
 const api = app
@@ -120,6 +122,7 @@ app.openAPIRegistry.registerPath({
   },
 });
 describeAttachmentRoutes(app.openAPIRegistry);
+describeAvatarRoutes(app.openAPIRegistry);
 app.openAPIRegistry.registerPath({
   method: "get",
   path: "/api/rooms/{id}/export",

@@ -697,6 +697,41 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  "/api/me/avatar": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    /** My profile picture (raw png, jpeg, gif or webp, recognised by its bytes; ≤ AVATAR_MAX_BYTES, 2 MiB) */
+    put: operations["setAvatar"];
+    post?: never;
+    /** Remove my profile picture (initials are shown again) */
+    delete: operations["deleteAvatar"];
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/api/users/{id}/avatar": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Someone's profile picture (anyone signed in); `?v=` as in their `avatarUrl` */
+    get: operations["getAvatar"];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   "/api/rooms/{id}/export": {
     parameters: {
       query?: never;
@@ -773,6 +808,7 @@ export interface components {
       id: string;
       handle: string;
       displayName: string;
+      avatarUrl: string | null;
       role: components["schemas"]["UserRole"];
       /** @description ISO 8601 */
       createdAt: string;
@@ -845,6 +881,7 @@ export interface components {
       id: string;
       handle: string;
       displayName: string;
+      avatarUrl: string | null;
     };
     RoomListItem: {
       room: components["schemas"]["Room"];
@@ -992,6 +1029,7 @@ export interface components {
       id: string;
       handle: string;
       displayName: string;
+      avatarUrl: string | null;
       role: components["schemas"]["UserRole"];
       /** @description ISO 8601 */
       createdAt: string;
@@ -5019,6 +5057,186 @@ export interface operations {
         };
       };
       /** @description No such file (also once deleted or purged), or not yours */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  setAvatar: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        "image/*": string;
+      };
+    };
+    responses: {
+      /** @description Me, with the new `avatarUrl` */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": {
+            user: components["schemas"]["SelfUser"];
+          };
+        };
+      };
+      /** @description Invalid input (code `invalid`) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not signed in (`unauthorized`) */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Over AVATAR_MAX_BYTES (`too_large`) */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Over a rate limit (`rate_limited`); retry after `Retry-After` seconds */
+      429: {
+        headers: {
+          /** @description Whole seconds until the limit lets the next request through */
+          "Retry-After": number;
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  deleteAvatar: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Me, with `avatarUrl: null` */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": {
+            user: components["schemas"]["SelfUser"];
+          };
+        };
+      };
+      /** @description Not signed in (`unauthorized`) */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Body over 64 KiB (`too_large`) */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  getAvatar: {
+    parameters: {
+      query?: {
+        v?: string;
+      };
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The image, inline, `nosniff`, sandboxed; cached for good at its current `v` */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "image/*": string;
+        };
+      };
+      /** @description Unchanged since the `If-None-Match` ETag */
+      304: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description Not signed in (`unauthorized`) */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description A disabled account (`disabled`) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description No such person, or no picture */
       404: {
         headers: {
           [name: string]: unknown;

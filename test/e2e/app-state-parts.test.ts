@@ -126,9 +126,12 @@ describe("room list items", () => {
     const dm = item("dm", { peers: [] });
     dm.room = { ...dm.room, kind: "dm", name: null };
     expect(roomTitle(dm, me as never)).toBe("Me (you)");
-    expect(roomTitle({ ...dm, peers: [{ id: "u", handle: "bo", displayName: "Bo" }] }, null)).toBe(
-      "Bo",
-    );
+    expect(
+      roomTitle(
+        { ...dm, peers: [{ id: "u", handle: "bo", displayName: "Bo", avatarUrl: null }] },
+        null,
+      ),
+    ).toBe("Bo");
   });
 });
 

@@ -119,6 +119,7 @@ describe("room-list previews", () => {
     id: "usr_bo",
     handle: "bo",
     displayName: "Bob Jensen",
+    avatarUrl: null,
     role: "user" as const,
     createdAt: new Date(2026, 0, 1).toISOString(),
   };
@@ -196,8 +197,8 @@ describe("retention in words", () => {
 });
 
 describe("the admin page in words", () => {
-  const ana = { id: "usr_a", handle: "ana", displayName: "Ana Lima" };
-  const bo = { id: "usr_b", handle: "bo", displayName: "Bo" };
+  const ana = { id: "usr_a", handle: "ana", displayName: "Ana Lima", avatarUrl: null };
+  const bo = { id: "usr_b", handle: "bo", displayName: "Bo", avatarUrl: null };
 
   test("rooms: DMs by their people; counts of stored messages, tombstones said", () => {
     expect(roomLabel({ kind: "channel", name: "general", participants: [] })).toBe("general");

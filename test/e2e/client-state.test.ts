@@ -11,7 +11,12 @@ import { createRoomState, type RoomEvents, TYPING_GAP_MS } from "../../web/state
 import { applyMemberFrame, mergeMembers } from "../../web/state/room-members";
 
 const member = (id: string, role: Member["role"] = "member", joined = 1): Member => ({
-  user: { id, handle: id.replace("usr_", ""), displayName: id.replace("usr_", "").toUpperCase() },
+  user: {
+    id,
+    handle: id.replace("usr_", ""),
+    displayName: id.replace("usr_", "").toUpperCase(),
+    avatarUrl: null,
+  },
   role,
   joinedAt: new Date(2026, 0, joined).toISOString(),
 });

@@ -98,7 +98,12 @@ export async function auditPage(
     userIds.length === 0
       ? []
       : db
-          .select({ id: users.id, handle: users.handle, displayName: users.displayName })
+          .select({
+            id: users.id,
+            handle: users.handle,
+            displayName: users.displayName,
+            avatarVersion: users.avatarVersion,
+          })
           .from(users)
           .where(inList(users.id, userIds))
           .all(),
@@ -117,7 +122,7 @@ export async function auditPage(
           .where(inList(rooms.id, roomIds))
           .all(),
   ]);
-  const person = new Map(people.map((p) => [p.id, p]));
+  const person = new Map(people.map((p) => [p.id, serialize.publicUser(p)]));
   const token = new Map(tokens.map((t) => [t.id, t]));
   const room = new Map(roomRows.map((r) => [r.id, r]));
   const participants = await participantsOf(

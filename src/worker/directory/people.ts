@@ -3,6 +3,7 @@ import { asc, eq, type SQL } from "drizzle-orm";
 import type { PublicUser } from "../../../src/shared/api";
 import type { Db } from "../../db/client";
 import { memberships, users } from "../../db/schema";
+import * as serialize from "../../db/serialize";
 
 /** The members the `which` condition on memberships picks, grouped by room, by handle. */
 export async function peopleByRoom(db: Db, which: SQL): Promise<Map<string, PublicUser[]>> {
@@ -12,6 +13,7 @@ export async function peopleByRoom(db: Db, which: SQL): Promise<Map<string, Publ
       id: users.id,
       handle: users.handle,
       displayName: users.displayName,
+      avatarVersion: users.avatarVersion,
     })
     .from(memberships)
     .innerJoin(users, eq(users.id, memberships.userId))
@@ -21,7 +23,7 @@ export async function peopleByRoom(db: Db, which: SQL): Promise<Map<string, Publ
   const byRoom = new Map<string, PublicUser[]>();
   for (const { roomId, ...person } of rows) {
     const list = byRoom.get(roomId) ?? [];
-    list.push(person);
+    list.push(serialize.publicUser(person));
     byRoom.set(roomId, list);
   }
   return byRoom;
