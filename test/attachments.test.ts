@@ -374,6 +374,25 @@ describe("sending with attachments", () => {
     expect(stored.attachments).toEqual(first.body.message.attachments);
   });
 
+  it("search results and the export carry them", async () => {
+    const me = await newMember();
+    const a = await uploaded(me, roomId, png(12, 12), { name: "harbour.png" });
+    const sent = await send(me, roomId, "harbourside sunset", [a.id]);
+    const found = await call("GET", `/api/rooms/${roomId}/search?q=harbourside`, undefined, {
+      token: member.token,
+    });
+    expect(found.body.results[0].message.attachments).toEqual(sent.body.message.attachments);
+    const exported = await SELF.fetch(`${BASE}/api/rooms/${roomId}/export`, {
+      headers: { authorization: `Bearer ${member.token}` },
+    });
+    const lines = (await exported.text())
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l));
+    const line = lines.find((m: { seq: number }) => m.seq === sent.body.message.seq);
+    expect(line.attachments).toEqual([expect.objectContaining({ id: a.id, url: a.url })]);
+  });
+
   it("over a socket, and a resume by rev carries them", async () => {
     const socket = await RoomClient.open(roomId, owner.token);
     const ready = await RoomClient.open(roomId, member.token);

@@ -9,6 +9,7 @@ import {
   type LoginInput,
   type RegisterInput,
 } from "../net/api";
+import { deleteAvatar, putAvatar } from "../net/avatar";
 
 /** Why the app signed me out by itself: the sign-in screen says so. */
 export type SignedOutNotice = "disabled" | "ended";
@@ -81,6 +82,12 @@ export function createSession(
       async signUp(input: RegisterInput): Promise<void> {
         const { user } = await api.register(input);
         signedIn(user);
+      },
+
+      /** A new profile picture (an image file), or none: I am shown with it from now on. */
+      async setAvatar(file: Blob | null): Promise<void> {
+        const user = await call(() => (file ? putAvatar(file) : deleteAvatar()));
+        if (isSignedIn()) session.value = { status: "signed-in", user };
       },
 
       async signOut(): Promise<void> {

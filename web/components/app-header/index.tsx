@@ -5,9 +5,50 @@
 import type { SelfUser } from "../../../src/shared/api";
 import { useSubmit } from "../../hooks/use-submit";
 import { useAppState } from "../../state/use-app-state";
+import { Avatar } from "../avatar";
 import { OverflowMenu } from "../overflow-menu";
 import { ThemePicker } from "../theme-picker";
 import * as styles from "./app-header.module.css";
+
+/** Changing or removing my picture from the menu: a file picker that accepts images. */
+function PictureButtons({ user }: { user: SelfUser }) {
+  const state = useAppState();
+  const picture = useSubmit(state.setAvatar);
+  return (
+    <>
+      <label class={`button button--ghost ${styles.appHeaderPicture}`}>
+        {user.avatarUrl ? "Change picture" : "Add a picture"}
+        <input
+          type="file"
+          accept="image/png,image/jpeg,image/gif,image/webp"
+          class="visually-hidden"
+          disabled={picture.pending}
+          onChange={(event) => {
+            const input = event.currentTarget;
+            const file = input.files?.[0];
+            input.value = "";
+            if (file) void picture.submit(file);
+          }}
+        />
+      </label>
+      {user.avatarUrl && (
+        <button
+          type="button"
+          class="button button--ghost"
+          disabled={picture.pending}
+          onClick={() => void picture.submit(null)}
+        >
+          Remove picture
+        </button>
+      )}
+      {picture.error && (
+        <span class={styles.appHeaderError} role="alert">
+          {picture.error.message}
+        </span>
+      )}
+    </>
+  );
+}
 
 export function AppHeader({ user }: { user: SelfUser }) {
   const state = useAppState();
@@ -16,9 +57,11 @@ export function AppHeader({ user }: { user: SelfUser }) {
     <header class={styles.appHeader}>
       <p class="brand">Confab</p>
       <OverflowMenu label="Menu" class={styles.appHeaderMe}>
+        <Avatar name={user.displayName} url={user.avatarUrl} />
         <span class={styles.appHeaderName} title={`@${user.handle}`} dir="auto">
           {user.displayName}
         </span>
+        <PictureButtons user={user} />
         {user.role === "admin" && (
           <button
             type="button"
