@@ -6,6 +6,7 @@ import { performance } from "node:perf_hooks";
 import { baselineEndpoints, echoProtocol } from "./baseline.ts";
 import { type Confab, confabProtocol, type RoomSync } from "./confab.ts";
 import { ensureAlive, restartServer, type Targets } from "./fanout.ts";
+import { filesFigure } from "./files.ts";
 import { historyFigure, historyRooms } from "./history.ts";
 import { cpuProfile, heapSnapshot } from "./inspect.ts";
 import {
@@ -342,6 +343,11 @@ export async function runEarlyFigures(ctx: FigureContext, results: BenchResults)
     await alive(ctx);
     log(`d1: ${options.d1Messages} messages in rooms of 2 and ${options.d1Members} members`);
     results.d1 = await d1Figure(ctx);
+  }
+  if (options.figures.has("files")) {
+    await alive(ctx);
+    log("files: plain sends alone, then while 1 MiB files are uploaded and sent (twice each)");
+    results.files = await filesFigure(ctx.api, confabServer(ctx), options, log);
   }
 }
 

@@ -11,6 +11,7 @@ export const FIGURES = [
   "retention",
   "history",
   "overload",
+  "files",
 ] as const;
 export type Figure = (typeof FIGURES)[number];
 

@@ -11,6 +11,7 @@ import {
   type TargetName,
 } from "./fanout.ts";
 import type { ConnectFigure, D1Figure, IdleFigure } from "./figures.ts";
+import type { FilesFigure } from "./files.ts";
 import type { HistoryFigure } from "./history.ts";
 import type { MachineInfo } from "./machine.ts";
 import type { OverloadFigure } from "./overload.ts";
@@ -48,6 +49,7 @@ export interface BenchResults {
   retention?: RetentionFigure;
   history?: HistoryFigure;
   overload?: OverloadFigure;
+  files?: FilesFigure;
   notes: string[];
 }
 
@@ -408,6 +410,31 @@ function connectSection(c: ConnectFigure): string {
   ].join("\n");
 }
 
+function filesSection(f: FilesFigure): string {
+  const ms = (v: number | null) => (v === null ? "–" : v.toFixed(1));
+  const us = (v: number | null) => (v === null ? "–" : v.toFixed(0));
+  const rows = f.plain.flatMap((plain, i) => {
+    const loaded = f.withFiles[i];
+    return [
+      `| ${i + 1} | plain sends alone | ${ms(plain.latencyP50Ms)} / ${ms(plain.latencyP99Ms)} | ${int(plain.deliveriesPerSec)} | ${plain.lost} | ${us(plain.workerCpuPerDeliveryUs)} |`,
+      loaded
+        ? `| ${i + 1} | … while files go up | ${ms(loaded.latencyP50Ms)} / ${ms(loaded.latencyP99Ms)} | ${int(loaded.deliveriesPerSec)} | ${loaded.lost} | ${us(loaded.workerCpuPerDeliveryUs)} |`
+        : "",
+    ];
+  });
+  const p99 = (sides: typeof f.plain) =>
+    sides.map((s) => s.latencyP99Ms ?? 0).reduce((a, b) => a + b, 0) / Math.max(1, sides.length);
+  return [
+    `One room of ${f.clients} (${f.senders} sending ${f.rate} msg/s for ${f.seconds} s), alone and while other members upload ${f.uploadBytes / 1048576} MiB files at ${f.uploadRate} a second through the Worker into R2 and send each as a message's attachment (those messages reach all ${f.clients} sockets too), alternating twice.`,
+    "",
+    "| round | load | plain sends' latency p50 / p99 ms | deliveries/s | lost | Worker CPU µs per delivery |",
+    "|---|---|---|---|---|---|",
+    ...rows.filter(Boolean),
+    "",
+    `Uploads: ${f.uploads.done} stored and sent (${f.uploads.failed} failed), ${f.uploads.mibPerSec.toFixed(1)} MiB/s, upload + send p50 ${ms(f.uploads.p50Ms)} ms. Plain sends' p99 with files ÷ alone: ${(p99(f.withFiles) / Math.max(1e-9, p99(f.plain))).toFixed(2)}×.`,
+  ].join("\n");
+}
+
 function idleSection(f: IdleFigure): string {
   const row = (label: string, s: IdleFigure["confab"]) => [
     label,
@@ -553,6 +580,9 @@ export function renderResults(results: BenchResults): string {
     parts.push("", "### Connect to `ready`", "", connectSection(results.connect));
   if (results.idle) parts.push("", "### Idle hibernated sockets", "", idleSection(results.idle));
   if (results.d1) parts.push("", "### D1 row writes per message", "", d1Section(results.d1));
+  if (results.files) {
+    parts.push("", "### Plain sends while files are uploaded", "", filesSection(results.files));
+  }
   if (results.retention) {
     parts.push(
       "",
