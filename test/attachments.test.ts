@@ -309,6 +309,20 @@ describe("limits", () => {
 });
 
 describe("who may upload, send and see", () => {
+  it("a public channel's files are for its members and admins: others get 404", async () => {
+    const me = await newMember();
+    const channel = (await createRoom(me, "channel", "open-files")).id;
+    const a = await uploaded(me, channel, png(2, 2));
+    await send(me, channel, "", [a.id]);
+    expect((await fetchAs(outsider, a.url)).status).toBe(404);
+    const asAdmin = await fetchAs(admin, a.url);
+    expect(asAdmin.status).toBe(200);
+    await asAdmin.arrayBuffer();
+    const asMember = await fetchAs(me, a.url);
+    expect(asMember.status).toBe(200);
+    await asMember.arrayBuffer();
+  });
+
   it("non-members get 404, members of other rooms cannot see a room's files", async () => {
     const a = await uploaded(owner, roomId, png(2, 2));
     await send(owner, roomId, "", [a.id]);

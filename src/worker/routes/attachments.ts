@@ -105,6 +105,13 @@ export async function smallBody(c: Context<AppEnv>, maxBytes: number): Promise<U
   return bytes;
 }
 
+/** Files are for the room's members and instance admins; to anyone else they do not exist. */
+async function readerAccess(c: Context<AppEnv>) {
+  const ctx = await access(c, "view");
+  if (!ctx.room.membership && !ctx.principal.isAdmin) throw notFound("No such attachment");
+  return ctx;
+}
+
 const servedAs = (row: FileRow) => ({
   name: row.name,
   contentType: row.content_type,
@@ -173,7 +180,7 @@ export const attachmentRoutes = new Hono<AppEnv>()
     return c.json({ attachment }, 200);
   })
   .get("/rooms/:id/attachments/:attId", async (c) => {
-    const ctx = await access(c, "view");
+    const ctx = await readerAccess(c);
     const row = await ctx.stub.visibleFile(ctx.actor, c.req.param("attId"));
     if (!row) throw notFound("No such attachment");
     const served = await serveFile(
@@ -186,7 +193,7 @@ export const attachmentRoutes = new Hono<AppEnv>()
     return served;
   })
   .get("/rooms/:id/attachments/:attId/preview", async (c) => {
-    const ctx = await access(c, "view");
+    const ctx = await readerAccess(c);
     const row = await ctx.stub.visibleFile(ctx.actor, c.req.param("attId"));
     if (!row || row.preview_width === null) throw notFound("No preview");
     const served = await serveFile(c.env.FILES, previewKey(ctx.info.id, row.id), c.req.raw, {
