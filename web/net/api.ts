@@ -82,7 +82,8 @@ export function asApiError(error: unknown): ApiError {
   return new ApiError(0, "network", "Could not reach the server. Check your connection and retry.");
 }
 
-function errorFromBody(status: number, body: unknown): ApiError {
+/** An error answer's ApiError (also for requests made without this client: uploads). */
+export function errorFromBody(status: number, body: unknown): ApiError {
   const error = (
     body as { error?: { code?: unknown; message?: unknown; details?: unknown } } | null
   )?.error;
@@ -224,8 +225,10 @@ export function createApi(fetchImpl: typeof fetch = (input, init) => fetch(input
       answer(
         rooms[":id"].messages.$get({ ...room(roomId), query: { sinceRev: String(sinceRev) } }),
       ),
-    send: (roomId: string, input: { cid: string; body: string; replyTo?: number }) =>
-      answer(rooms[":id"].messages.$post({ ...room(roomId), json: input })),
+    send: (
+      roomId: string,
+      input: { cid: string; body: string; replyTo?: number; attachments?: string[] },
+    ) => answer(rooms[":id"].messages.$post({ ...room(roomId), json: input })),
     edit: (roomId: string, seq: number, body: string) =>
       answer(rooms[":id"].messages[":seq"].$patch({ ...message(roomId, seq), json: { body } })),
     deleteMessage: (roomId: string, seq: number) =>

@@ -53,6 +53,8 @@ export interface PendingMessage {
   body: string;
   replyTo: number | null;
   createdAt: string;
+  /** The uploads (keys in web/state/room/uploads.ts) it carries, in order; it waits for them. */
+  files?: readonly string[];
   /** `queued` waits for a connection, `sending` is on the wire, `failed` was refused. */
   status: "queued" | "sending" | "failed";
   error?: string;

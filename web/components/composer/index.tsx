@@ -1,11 +1,15 @@
 // Writing a message: Enter sends, Shift+Enter starts a new line; @ opens suggestions from the
 // room's members; a counter warns near the 2,000-character limit, and sending past it says why
-// nothing went; a bar shows what I answer.
+// nothing went; a bar shows what I answer. Files come by the Attach button or by pasting; each
+// uploads at once, as a chip, and goes with the next message sent.
+import type { ReadonlySignal } from "@preact/signals";
 import { useId, useRef, useState } from "preact/hooks";
 import type { Member } from "../../../src/shared/api";
 import type { Message } from "../../../src/shared/protocol";
 import { MESSAGE_LIMITS } from "../../../src/shared/protocol/rules";
 import { cleanBody } from "../../../src/shared/text";
+import type { Upload } from "../../state/room";
+import { UploadChips } from "../attachments";
 import * as styles from "./composer.module.css";
 
 const LIMIT = MESSAGE_LIMITS.bodyMaxChars;
@@ -26,7 +30,17 @@ interface ComposerProps {
   onCancelReply: () => void;
   onSend: (body: string) => string | null;
   onTyping: (text: string) => void;
+  /** My uploads in this room; those without a cid wait here for the next message. */
+  uploads: ReadonlySignal<readonly Upload[]>;
+  /** Starts uploading files; what was left out (over the per-message limit), if anything. */
+  onAttach: (files: File[]) => string | null;
+  onCancelUpload: (key: string) => void;
+  onRetryUpload: (key: string) => void;
 }
+
+/** What a reply bar quotes: the text, or the first file of a message of files alone. */
+const quoted = (message: Message) =>
+  message.body !== "" ? message.body.slice(0, 120) : `📎 ${message.attachments[0]?.name ?? ""}`;
 
 /** The `@partial` right before the caret, if the caret is in one. */
 function mentionAt(text: string, caret: number): { start: number; query: string } | null {
@@ -44,6 +58,7 @@ export function Composer(props: ComposerProps) {
   const [mention, setMention] = useState<{ start: number; query: string } | null>(null);
   const [active, setActive] = useState(0);
   const input = useRef<HTMLTextAreaElement>(null);
+  const picker = useRef<HTMLInputElement>(null);
   const listId = useId();
   const counterId = useId();
   const hintId = useId();
@@ -51,6 +66,8 @@ export function Composer(props: ComposerProps) {
   const body = cleanBody(text);
   const length = [...body].length;
   const tooLong = length > LIMIT;
+  const drafts = props.uploads.value.filter((u) => u.cid === null);
+  const empty = body === "" && drafts.length === 0;
 
   const suggestions = mention
     ? props.members
@@ -90,8 +107,26 @@ export function Composer(props: ComposerProps) {
     });
   }
 
+  function attach(files: File[]) {
+    if (files.length === 0 || props.disabled) return;
+    setError(props.onAttach(files));
+  }
+
+  /** Files pasted (a screenshot, files copied in a file manager) are attached, not typed. */
+  function onPaste(event: ClipboardEvent) {
+    const data = event.clipboardData;
+    if (!data || data.files.length === 0) return;
+    const files = [...data.files];
+    // Copied from a document or a spreadsheet, a text may come with a picture of itself: the
+    // text wins. (A file manager's copy may carry the file's name as text: the file wins.)
+    const text = data.getData("text/plain").trim();
+    if (text !== "" && !files.some((f) => text.includes(f.name))) return;
+    event.preventDefault();
+    attach(files);
+  }
+
   function send() {
-    if (body === "" || props.disabled) return;
+    if (empty || props.disabled) return;
     if (tooLong) {
       setTriedTooLong(true);
       return;
@@ -102,6 +137,7 @@ export function Composer(props: ComposerProps) {
       return;
     }
     setText("");
+    setError(null);
     setMention(null);
     setTriedTooLong(false);
   }
@@ -151,7 +187,7 @@ export function Composer(props: ComposerProps) {
           <span class={styles.composerReplyLabel}>
             Replying to <strong dir="auto">{props.replyTo.sender.name}</strong>:{" "}
             <span class={styles.composerReplyText} dir="auto">
-              {props.replyTo.body.slice(0, 120)}
+              {quoted(props.replyTo)}
             </span>
           </span>
           <button
@@ -185,6 +221,7 @@ export function Composer(props: ComposerProps) {
           ))}
         </div>
       )}
+      <UploadChips uploads={drafts} onCancel={props.onCancelUpload} onRetry={props.onRetryUpload} />
       <div class={styles.composerRow}>
         <textarea
           ref={input}
@@ -207,12 +244,35 @@ export function Composer(props: ComposerProps) {
             )
           }
           onKeyDown={onKeyDown}
+          onPaste={onPaste}
           onBlur={() => setMention(null)}
         />
+        <input
+          ref={picker}
+          type="file"
+          multiple
+          hidden
+          tabIndex={-1}
+          onChange={(e) => {
+            attach([...(e.currentTarget.files ?? [])]);
+            // The same file chosen again is a new attachment.
+            e.currentTarget.value = "";
+          }}
+        />
+        <button
+          type="button"
+          class={`button ${styles.composerAttach}`}
+          aria-label="Attach files"
+          title="Attach files (or paste, or drop them on the room)"
+          disabled={Boolean(props.disabled)}
+          onClick={() => picker.current?.click()}
+        >
+          <span aria-hidden="true">📎</span>
+        </button>
         <button
           type="submit"
           class="button button--primary"
-          disabled={body === "" || Boolean(props.disabled)}
+          disabled={empty || Boolean(props.disabled)}
         >
           Send
         </button>

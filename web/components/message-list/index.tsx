@@ -8,6 +8,7 @@ import { useMemo, useRef, useState } from "preact/hooks";
 import type { Message as MessageType } from "../../../src/shared/protocol";
 import type { RoomState } from "../../state/room";
 import { type TimelineRow, timelineRows } from "../../state/timeline";
+import { attachmentsHeight } from "../attachments";
 import { Message, type MessageContext, PendingRow } from "../message";
 import { VirtualList } from "../virtual-list";
 import * as styles from "./message-list.module.css";
@@ -22,9 +23,14 @@ function estimate(row: Row): number {
     case "start":
       return 48;
     case "pending":
-      return 68;
-    case "message":
-      return row.first ? 68 : 30;
+      // Each file's chip on a line of its own at worst.
+      return 68 + 36 * (row.pending.files?.length ?? 0);
+    case "message": {
+      // Images reserve their box, so a row's height is known before they load: guessing it
+      // here keeps rows drawn for the first time (scrolling up) from moving the ones in view.
+      const files = row.message.deleted ? 0 : attachmentsHeight(row.message.attachments);
+      return (row.first ? 68 : 30) + files;
+    }
   }
 }
 

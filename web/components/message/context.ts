@@ -1,5 +1,7 @@
 // What a message row knows of its room and can do there, and the quick reactions it offers.
+import type { ReadonlySignal } from "@preact/signals";
 import type { Message as MessageType } from "../../../src/shared/protocol";
+import type { Upload } from "../../state/room";
 
 /** The picker's choices; each must pass the server's one-emoji rule (test/unicode.test.ts). */
 export const QUICK_REACTIONS = ["👍", "❤️", "😂", "🎉", "😮", "😢"] as const;
@@ -11,6 +13,8 @@ export interface MessageContext {
   canModerate: boolean;
   isDm: boolean;
   handles: ReadonlySet<string>;
+  /** Pictures of the people the room's details list (user id → URL); initials for the rest. */
+  avatars: ReadonlyMap<string, string>;
   readMarks: Readonly<Record<string, number>>;
   /** My newest message: in group rooms only it shows "Seen by N". */
   lastMineSeq: number;
@@ -22,6 +26,10 @@ export interface MessageContext {
   react(seq: number, emoji: string, on: boolean): void;
   retry(cid: string): void;
   discard(cid: string): void;
+  /** My files on their way (a waiting message shows its own; read only where drawn). */
+  uploads: ReadonlySignal<readonly Upload[]>;
+  /** Drops one file of a waiting message (it goes without it). */
+  cancelUpload(key: string): void;
   quoteOf(seq: number): { sender: string; excerpt: string } | null;
   /** Scrolls to a message (the original of a reply) if it is loaded. */
   jumpTo(seq: number): void;

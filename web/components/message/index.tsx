@@ -1,8 +1,10 @@
 // One message: avatar and name at the start of a run, an optional quote of the message it
-// answers, the text (or "Message deleted"), reactions, read receipts on mine, and its actions
-// (actions.tsx, edit-form.tsx, receipt.tsx beside it; pending-row.tsx for mine on their way).
+// answers, the text (or "Message deleted"), its files, reactions, read receipts on mine, and its
+// actions (actions.tsx, edit-form.tsx, receipt.tsx beside it; pending-row.tsx for mine on their
+// way).
 import type { Message as MessageType } from "../../../src/shared/protocol";
 import { timeLabel } from "../../state/timeline";
+import { Attachments } from "../attachments";
 import { Avatar } from "../avatar";
 import { RichText } from "../rich-text";
 import { Actions } from "./actions";
@@ -43,7 +45,7 @@ export function Message({ message, first, view }: MessageProps) {
     >
       <div class={styles.msgGutter}>
         {first ? (
-          <Avatar name={message.sender.name} />
+          <Avatar name={message.sender.name} url={view.avatars.get(message.sender.id)} />
         ) : (
           <time class={`${styles.msgTime} ${styles.msgTimeSide}`} dateTime={message.createdAt}>
             {timeLabel(date)}
@@ -83,15 +85,21 @@ export function Message({ message, first, view }: MessageProps) {
         ) : message.deleted ? (
           <p class={`${styles.msgBody} ${styles.msgBodyDeleted}`}>Message deleted</p>
         ) : (
-          <p class={styles.msgBody} dir="auto">
-            <RichText
-              body={message.body}
-              handles={view.handles}
-              myHandle={view.myHandle}
-              tabbable={false}
-            />
-            {message.editedAt && <span class={styles.msgEdited}> (edited)</span>}
-          </p>
+          // A message of files alone has no text to show.
+          (message.body !== "" || message.editedAt || message.attachments.length === 0) && (
+            <p class={styles.msgBody} dir="auto">
+              <RichText
+                body={message.body}
+                handles={view.handles}
+                myHandle={view.myHandle}
+                tabbable={false}
+              />
+              {message.editedAt && <span class={styles.msgEdited}> (edited)</span>}
+            </p>
+          )
+        )}
+        {!message.deleted && message.attachments.length > 0 && (
+          <Attachments attachments={message.attachments} />
         )}
         {!message.deleted && message.reactions.length > 0 && (
           <div class={styles.reactions}>

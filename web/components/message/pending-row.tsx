@@ -1,4 +1,7 @@
+// A message of mine on its way: greyed while it waits (for a connection, or for its files to
+// upload, whose chips show their progress), with Retry and Discard once refused.
 import type { PendingMessage } from "../../state/timeline";
+import { UploadChips } from "../attachments";
 import { Avatar } from "../avatar";
 import { RichText } from "../rich-text";
 import type { MessageContext } from "./context";
@@ -15,13 +18,22 @@ export function PendingRow({
   view: MessageContext;
 }) {
   const quote = pending.replyTo === null ? null : view.quoteOf(pending.replyTo);
+  const keys = pending.files ?? [];
+  // Read here, so that progress redraws this row alone.
+  const uploads =
+    keys.length === 0
+      ? []
+      : view.uploads.value
+          .filter((u) => u.cid === pending.cid)
+          .sort((a, b) => keys.indexOf(a.key) - keys.indexOf(b.key));
+  const uploading = uploads.some((u) => u.status !== "done");
   return (
     <article
       class={`${styles.msg} ${styles.msgFirst} ${styles.msgMine} ${styles.msgPending}${pending.status === "failed" ? ` ${styles.msgFailed}` : ""}`}
       aria-label={`${name}, not sent yet`}
     >
       <div class={styles.msgGutter}>
-        <Avatar name={name} />
+        <Avatar name={name} url={view.avatars.get(view.meId)} />
       </div>
       <div class={styles.msgMain}>
         <header class={styles.msgHeader}>
@@ -32,7 +44,9 @@ export function PendingRow({
             {pending.status === "failed"
               ? "Not sent"
               : pending.status === "queued"
-                ? "Queued"
+                ? uploading
+                  ? "Uploading…"
+                  : "Queued"
                 : "Sending…"}
           </span>
         </header>
@@ -46,9 +60,15 @@ export function PendingRow({
             </span>
           </blockquote>
         )}
-        <p class={styles.msgBody} dir="auto">
-          <RichText body={pending.body} />
-        </p>
+        {pending.body !== "" && (
+          <p class={styles.msgBody} dir="auto">
+            <RichText body={pending.body} />
+          </p>
+        )}
+        <UploadChips
+          uploads={uploads}
+          onCancel={pending.status === "sending" ? undefined : view.cancelUpload}
+        />
         {pending.status === "failed" && (
           <p class={styles.msgError} role="alert">
             {pending.error}{" "}

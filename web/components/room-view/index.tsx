@@ -1,15 +1,19 @@
 // A room, live: header (name, topic, who is online, mute, leave, members), the connection
-// status, the message list, who is typing, and the composer.
+// status, the message list, who is typing, and the composer; files dropped anywhere on the
+// room are attached to the next message, and images open in the viewer.
+import type { TargetedDragEvent } from "preact";
 import { useEffect, useMemo, useState } from "preact/hooks";
 import type { MemberRole, RoomDetails, SelfUser } from "../../../src/shared/api";
 import { canModerate } from "../../../src/shared/permissions";
 import type { Message as MessageType } from "../../../src/shared/protocol";
+import { messagePreview } from "../../../src/shared/protocol/rules";
 import { useMarkRead } from "../../hooks/use-mark-read";
 import { keptText } from "../../lib/retention";
 import { asApiError } from "../../net/api";
 import { type Loadable, roomTitle } from "../../state/app-state";
 import type { RoomState } from "../../state/room";
 import { useAppState } from "../../state/use-app-state";
+import { ViewerHost } from "../attachments";
 import { Composer } from "../composer";
 import { ConnectionStatus } from "../connection-status";
 import { lazyPanel } from "../lazy-panel";
@@ -19,6 +23,9 @@ import { MessageList } from "../message-list";
 import { TypingIndicator } from "../typing-indicator";
 import { RoomHeader } from "./room-header";
 import * as styles from "./room-view.module.css";
+
+/** A drag that carries files (not text or a link dragged from the page). */
+const carriesFiles = (event: DragEvent) => Boolean(event.dataTransfer?.types.includes("Files"));
 
 /** Only owners and moderators see it: its code loads when first shown. */
 const RoomSettings = lazyPanel(() => import("../room-settings").then((m) => m.RoomSettings));
@@ -50,6 +57,7 @@ function RoomPage({ room, details, me }: RoomPageProps) {
   const [sent, setSent] = useState(0);
   const [actionError, setActionError] = useState<string | null>(null);
   const [reveal, setReveal] = useState<{ seq: number } | null>(null);
+  const [dropping, setDropping] = useState(false);
   const messages = room.messages.value;
   const online = room.online.value;
   const summary = room.summary.value;
@@ -89,6 +97,12 @@ function RoomPage({ room, details, me }: RoomPageProps) {
   }, [messages, members]);
 
   const handles = useMemo(() => new Set(members.map((m) => m.user.handle)), [members]);
+  const avatars = useMemo(() => {
+    const byId = new Map<string, string>();
+    for (const m of members) if (m.user.avatarUrl) byId.set(m.user.id, m.user.avatarUrl);
+    if (me.avatarUrl) byId.set(me.id, me.avatarUrl);
+    return byId;
+  }, [members, me.id, me.avatarUrl]);
   const lastMineSeq = useMemo(() => {
     for (let i = messages.length - 1; i >= 0; i--) {
       const m = messages[i] as MessageType;
@@ -103,6 +117,7 @@ function RoomPage({ room, details, me }: RoomPageProps) {
     canModerate: mayModerate,
     isDm: kind === "dm" && peers.length <= 1,
     handles,
+    avatars,
     readMarks: room.readMarks.value,
     lastMineSeq,
     editingSeq,
@@ -122,6 +137,8 @@ function RoomPage({ room, details, me }: RoomPageProps) {
     react: (seq, emoji, on) => void room.react(seq, emoji, on),
     retry: room.retry,
     discard: room.discard,
+    uploads: room.uploads,
+    cancelUpload: room.cancelUpload,
     highlightSeq: reveal?.seq ?? null,
     jumpTo: (seq) => {
       if (messages.some((m) => m.seq === seq)) setReveal({ seq });
@@ -129,7 +146,9 @@ function RoomPage({ room, details, me }: RoomPageProps) {
     },
     quoteOf: (seq) => {
       const quoted = messages.find((m) => m.seq === seq);
-      return quoted ? { sender: quoted.sender.name, excerpt: quoted.body.slice(0, 120) } : null;
+      if (!quoted) return null;
+      const excerpt = quoted.body || `📎 ${quoted.attachments[0]?.name ?? ""}`;
+      return { sender: quoted.sender.name, excerpt: excerpt.slice(0, 120) };
     },
   };
 
@@ -144,6 +163,32 @@ function RoomPage({ room, details, me }: RoomPageProps) {
     if (aside && someUnlisted) void room.loadOnline().catch(() => undefined);
   }, [aside, someUnlisted, room]);
   const error = actionError ?? room.lastError.value;
+
+  // Files dropped on the room join the composer's; an archived room takes none.
+  const dropHandlers = {
+    onDragEnter: (event: TargetedDragEvent<HTMLDivElement>) => {
+      if (!carriesFiles(event) || archived) return;
+      event.preventDefault();
+      setDropping(true);
+    },
+    onDragOver: (event: TargetedDragEvent<HTMLDivElement>) => {
+      if (!carriesFiles(event) || archived) return;
+      event.preventDefault();
+      if (event.dataTransfer) event.dataTransfer.dropEffect = "copy";
+    },
+    onDragLeave: (event: TargetedDragEvent<HTMLDivElement>) => {
+      if (!event.currentTarget.contains(event.relatedTarget as Node | null)) setDropping(false);
+    },
+    onDrop: (event: TargetedDragEvent<HTMLDivElement>) => {
+      if (!carriesFiles(event)) return;
+      // Never let the browser open the file in place of the app.
+      event.preventDefault();
+      setDropping(false);
+      if (archived) return;
+      const problem = room.attach([...(event.dataTransfer?.files ?? [])]);
+      if (problem) setActionError(problem);
+    },
+  };
 
   return (
     <section class={`${styles.room}${aside ? " room--aside" : ""}`} aria-labelledby="room-title">
@@ -171,7 +216,12 @@ function RoomPage({ room, details, me }: RoomPageProps) {
         </p>
       )}
       <div class={styles.roomBody}>
-        <div class={styles.roomMain}>
+        <div class={styles.roomMain} {...dropHandlers}>
+          {dropping && (
+            <div class={styles.roomDrop} aria-hidden="true">
+              Drop files to attach them
+            </div>
+          )}
           {room.loadError.value ? (
             <p role="alert" class={styles.roomError}>
               {room.loadError.value}
@@ -199,6 +249,10 @@ function RoomPage({ room, details, me }: RoomPageProps) {
             disabled={archived ? "This room is archived: it can be read, not written to." : null}
             onCancelReply={() => setReplyTo(null)}
             onTyping={room.typed}
+            uploads={room.uploads}
+            onAttach={room.attach}
+            onCancelUpload={room.cancelUpload}
+            onRetryUpload={room.retryUpload}
             onSend={(body) => {
               const problem = room.send(body, replyTo?.seq ?? null);
               if (!problem) {
@@ -209,6 +263,7 @@ function RoomPage({ room, details, me }: RoomPageProps) {
             }}
           />
           <Announcer room={room} meId={me.id} />
+          <ViewerHost />
         </div>
         {aside && ready && (
           <aside class={styles.roomAside} aria-label="Room details">
@@ -246,7 +301,12 @@ function Announcer({ room, meId }: { room: RoomState; meId: string }) {
   const last = room.messages.value.at(-1);
   useEffect(() => {
     if (last && last.sender.id !== meId && !last.deleted && room.loaded.value) {
-      setText(`${last.sender.name}: ${last.body}`);
+      // A message of files alone is announced by its first file, as the room list shows it.
+      setText(
+        last.body
+          ? `${last.sender.name}: ${last.body}`
+          : messagePreview(last.sender.name, last.body, last.attachments),
+      );
     }
   }, [last?.seq]);
   return (

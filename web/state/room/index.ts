@@ -8,12 +8,14 @@ import type { Message } from "../../../src/shared/protocol";
 import { bodyProblem } from "../../../src/shared/protocol/rules";
 import { cleanBody, isEmoji } from "../../../src/shared/text";
 import { asApiError } from "../../net/api";
+import { systemClock } from "./clock";
 import type { Connection } from "./connection";
 import { createLiveRoom, type RoomApi, type RoomDeps } from "./live";
 import * as box from "./outbox";
 import type * as who from "./presence";
 import * as tl from "./timeline";
 import type { RoomEvents, RoomSummary } from "./types";
+import { createUploads, type Upload } from "./uploads";
 
 export type { Clock } from "./clock";
 export type { Connection } from "./connection";
@@ -21,6 +23,7 @@ export type { RoomApi, RoomDeps } from "./live";
 export { newCid, type PendingMessage } from "./outbox";
 export { TYPING_GAP_MS } from "./presence";
 export type { MemberFrame, RoomEvents, RoomFrame, RoomSummary } from "./types";
+export type { Upload, UploadApi } from "./uploads";
 
 /** Older history comes in the largest pages the server gives (fewer round trips when scrolling far). */
 const OLDER_PAGE = 100;
@@ -32,7 +35,25 @@ export function createRoomState(
   events: RoomEvents = {},
   deps: RoomDeps = {},
 ) {
-  const live = createLiveRoom(roomId, meId, api, events, deps);
+  // Files upload over HTTP beside the socket; the outbox holds a message until its files are in.
+  const uploads = createUploads(
+    roomId,
+    {
+      onDone: () => live.flush(),
+      onFailed: (cid, message) => live.setOutbox(box.uploadFailed(live.outbox(), cid, message)),
+    },
+    {
+      api: deps.uploadApi,
+      clock: deps.clock ?? systemClock,
+      isOnline: deps.isOnline ?? (() => navigator.onLine),
+      // The socket's source of online/offline news, the window's by default.
+      network: deps.transport?.network ?? (typeof window === "undefined" ? null : window),
+    },
+  );
+  const live = createLiveRoom(roomId, meId, api, events, deps, {
+    ready: (item) => (item.files?.length ? uploads.ready(item.files) : []),
+    settled: (cid) => uploads.forget(cid),
+  });
   const { messages, pending, connection, online, onlineCount, readMarks, summary, hasOlder } =
     live.signals;
   const { loaded, loadError, lastError } = live.status;
@@ -69,6 +90,28 @@ export function createRoomState(
 
     hasUnsent: () => box.hasUnsent(live.outbox()),
 
+    /** My files on their way: the composer's (no cid) and those of messages waiting to go. */
+    uploads: uploads.list as ReadonlySignal<readonly Upload[]>,
+
+    /** Starts uploading files for the next message; what was left out, if anything. */
+    attach: (files: readonly File[]) => uploads.add(files),
+
+    /** Tries a failed upload again (one in the composer, or a waiting message's). */
+    retryUpload(key: string) {
+      const cid = uploads.list.value.find((u) => u.key === key)?.cid;
+      uploads.retry(key);
+      const stillFailed = uploads.list.value.some((u) => u.cid === cid && u.status === "failed");
+      if (cid && !stillFailed) live.setOutbox(box.retry(live.outbox(), cid));
+    },
+
+    /** Cancels an upload; a waiting message goes without that file. */
+    cancelUpload(key: string) {
+      const cid = uploads.cancel(key);
+      if (!cid) return;
+      live.setOutbox(box.dropFile(live.outbox(), cid, key));
+      live.flush();
+    },
+
     async loadOlder(): Promise<void> {
       const before = tl.olderBefore(live.timeline());
       if (loadingOlder.value || before === null) return;
@@ -86,22 +129,42 @@ export function createRoomState(
     /** Queues a message; it goes out as soon as there is a connection, exactly once. */
     send(body: string, replyTo: number | null = null): string | null {
       const text = cleanBody(body);
-      const problem = bodyProblem(text);
+      const drafts = uploads.drafts();
+      const problem = bodyProblem(text, drafts.length);
       if (problem) return problem.message;
+      if (drafts.some((u) => u.status === "failed")) {
+        return "A file did not upload: retry it or remove it first.";
+      }
       live.typing.sent();
       const createdAt = new Date(live.clock.now()).toISOString();
-      const item = { cid: box.newCid(), body: text, replyTo, createdAt, status: "queued" as const };
+      const cid = box.newCid();
+      // The composer's files go with it, in the order they were attached.
+      const files = uploads.assign(cid);
+      const item: box.PendingMessage = {
+        cid,
+        body: text,
+        replyTo,
+        createdAt,
+        status: "queued",
+        ...(files.length > 0 ? { files } : {}),
+      };
       live.setOutbox(box.enqueue(live.outbox(), item));
       live.flush();
       return null;
     },
 
     retry(cid: string) {
+      uploads.retryMessage(cid);
       live.setOutbox(box.retry(live.outbox(), cid));
       live.flush();
     },
 
-    discard: (cid: string) => live.setOutbox(box.discard(live.outbox(), cid)),
+    discard(cid: string) {
+      const next = box.discard(live.outbox(), cid);
+      // Only a message not on the wire is dropped; its uploads go with it.
+      if (next.items.length !== live.outbox().items.length) uploads.forget(cid);
+      live.setOutbox(next);
+    },
 
     async edit(seq: number, body: string): Promise<void> {
       live.apply([(await api.edit(roomId, seq, body)).message]);

@@ -26,6 +26,7 @@ import * as who from "./presence";
 import * as tl from "./timeline";
 import type { RoomEvents, RoomSummary, ServerFrameOf } from "./types";
 import { createTyping } from "./typing";
+import type { UploadApi } from "./uploads";
 
 /** The HTTP calls a room makes. */
 export type RoomApi = Pick<
@@ -42,7 +43,19 @@ export interface RoomDeps {
   clock?: Clock;
   isOnline?: () => boolean;
   random?: () => number;
+  /** Where files go (XHR uploads, previews made on a canvas by default). */
+  uploadApi?: UploadApi;
 }
+
+/** What the outbox knows of its messages' files (uploads.ts keeps them). */
+export interface OutboxFiles {
+  /** The attachment ids of a message's files once every one is uploaded, else null (it waits). */
+  ready(item: box.PendingMessage): string[] | null;
+  /** The message is stored: its files are the server's now. */
+  settled(cid: string): void;
+}
+
+const noFiles: OutboxFiles = { ready: () => [], settled: () => undefined };
 
 const PAGE = 50;
 
@@ -52,6 +65,7 @@ export function createLiveRoom(
   api: RoomApi,
   events: RoomEvents,
   deps: RoomDeps,
+  files: OutboxFiles = noFiles,
 ) {
   const clock = deps.clock ?? systemClock;
   const isOnline = deps.isOnline ?? (() => navigator.onLine);
@@ -296,24 +310,32 @@ export function createLiveRoom(
 
   function settle(cid: string) {
     setOutbox(box.settle(outbox, cid));
+    files.settled(cid);
     flush();
   }
 
   function flush() {
     const overSocket = link.status === "connected" && socket.isOpen();
     const route: box.Route = overSocket ? "socket" : link.status === "polling" ? "http" : null;
-    const { outbox: next, next: item } = box.take(outbox, route);
+    // A message waits (and those after it) until its files are uploaded.
+    const { outbox: next, next: item } = box.take(outbox, route, (p) => files.ready(p) !== null);
     if (!item) return;
     setOutbox(next);
-    const replyTo = item.replyTo === null ? {} : { replyTo: item.replyTo };
-    if (route === "socket")
-      socket.send({ type: "send", cid: item.cid, body: item.body, ...replyTo });
-    else void sendOverHttp(item, replyTo);
+    const ids = files.ready(item) ?? [];
+    const extra = {
+      ...(item.replyTo === null ? {} : { replyTo: item.replyTo }),
+      ...(ids.length > 0 ? { attachments: ids } : {}),
+    };
+    if (route === "socket") socket.send({ type: "send", cid: item.cid, body: item.body, ...extra });
+    else void sendOverHttp(item, extra);
   }
 
-  async function sendOverHttp(item: box.PendingMessage, replyTo: { replyTo?: number }) {
+  async function sendOverHttp(
+    item: box.PendingMessage,
+    extra: { replyTo?: number; attachments?: string[] },
+  ) {
     try {
-      const { message } = await api.send(roomId, { cid: item.cid, body: item.body, ...replyTo });
+      const { message } = await api.send(roomId, { cid: item.cid, body: item.body, ...extra });
       const isNew = !tl.holds(timeline, message.seq);
       apply([message]);
       // As a `message` frame would: sending marks read, and the room list shows it.

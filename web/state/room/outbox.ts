@@ -42,11 +42,18 @@ export function enqueue(o: Outbox, item: PendingMessage): Outbox {
   return { ...o, items: [...o.items, item] };
 }
 
-/** The next queued message, now on the wire — if none is and there is a way to send it. */
-export function take(o: Outbox, route: Route): { outbox: Outbox; next: PendingMessage | null } {
+/**
+ * The next queued message, now on the wire — if none is, there is a way to send it, and it is
+ * `ready` (its files uploaded). One that is not ready holds back those after it: order is kept.
+ */
+export function take(
+  o: Outbox,
+  route: Route,
+  ready: (item: PendingMessage) => boolean = () => true,
+): { outbox: Outbox; next: PendingMessage | null } {
   if (o.inFlight || route === null) return { outbox: o, next: null };
   const next = o.items.find((p) => p.status === "queued");
-  if (!next) return { outbox: o, next: null };
+  if (!next || !ready(next)) return { outbox: o, next: null };
   return {
     outbox: { items: update(o.items, next.cid, { status: "sending" }), inFlight: next.cid },
     next,
@@ -103,6 +110,24 @@ export function httpFailed(
     outbox: { items: update(o.items, cid, { status: "failed", error: message }), inFlight: null },
     retry: null,
   };
+}
+
+/** A file of a waiting message failed to upload: the message waits for Retry (or Discard). */
+export function uploadFailed(o: Outbox, cid: string, message: string): Outbox {
+  if (o.inFlight === cid) return o;
+  return { ...o, items: update(o.items, cid, { status: "failed", error: message }) };
+}
+
+/**
+ * One file of a waiting message was cancelled: it goes without it, and a message left with
+ * neither text nor files is dropped.
+ */
+export function dropFile(o: Outbox, cid: string, key: string): Outbox {
+  const item = o.items.find((p) => p.cid === cid);
+  if (!item?.files || o.inFlight === cid) return o;
+  const files = item.files.filter((k) => k !== key);
+  if (files.length === 0 && item.body === "") return discard(o, cid);
+  return { ...o, items: update(o.items, cid, { files }) };
 }
 
 export function retry(o: Outbox, cid: string): Outbox {

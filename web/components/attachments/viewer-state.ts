@@ -1,0 +1,16 @@
+// Which image the viewer shows, if any: one for the whole app, so that it stays open while the
+// message list redraws (or drops) the row it was opened from.
+import { signal } from "@preact/signals";
+import type { Attachment } from "../../../src/shared/protocol";
+
+export interface Viewing {
+  attachment: Attachment;
+  /** Where the keyboard goes back to when the viewer closes. */
+  opener: HTMLElement | null;
+}
+
+export const viewing = signal<Viewing | null>(null);
+
+export function openViewer(attachment: Attachment, opener: HTMLElement | null): void {
+  viewing.value = { attachment, opener };
+}
