@@ -365,6 +365,7 @@ describe("GET /api/admin/rooms (what the admin page shows)", () => {
       id: expect.any(String),
       handle: expect.any(String),
       displayName: expect.stringMatching(/^(Ana|Bo)$/),
+      avatarUrl: null,
     });
     // Other rooms have no participants listed (a channel may have thousands).
     const channel = await adminRoom({ kind: "channel", name: uniqueHandle("counted") });

@@ -340,7 +340,12 @@ describe("people search", () => {
       "zed_alpha",
       "zed_beta",
     ]);
-    expect(Object.keys(res.body.users[0]).sort()).toEqual(["displayName", "handle", "id"]);
+    expect(Object.keys(res.body.users[0]).sort()).toEqual([
+      "avatarUrl",
+      "displayName",
+      "handle",
+      "id",
+    ]);
 
     const page = await call("GET", "/api/users?q=zed&limit=1", undefined, { token: admin.token });
     expect(page.body.users).toHaveLength(1);

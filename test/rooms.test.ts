@@ -386,7 +386,9 @@ describe("DMs", () => {
     const dm = list.body.rooms.find(
       (r: { room: { id: string } }) => r.room.id === first.body.room.id,
     );
-    expect(dm.peers).toEqual([{ id: bo.id, handle: "dm_bo", displayName: "Bo Berg" }]);
+    expect(dm.peers).toEqual([
+      { id: bo.id, handle: "dm_bo", displayName: "Bo Berg", avatarUrl: null },
+    ]);
   });
 
   it("opens one group DM per set of people, whoever opens it and in any order", async () => {

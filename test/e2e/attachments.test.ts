@@ -686,6 +686,11 @@ describe("a room of 50 large images", () => {
     const { png, jpeg, preview } = await drawImages();
     expect(png.length).toBeGreaterThan(150 * 1024);
     expect(jpeg.length).toBeGreaterThan(150 * 1024);
+    // What previews save, as docs/PERFORMANCE.md quotes it: the timeline's bytes either way.
+    const kib = (n: number) => `${Math.round(n / 1024)} KiB`;
+    console.log(
+      `previews: ${COUNT} images are ${kib((png.length + jpeg.length) * (COUNT / 2))} of originals (${kib(png.length)} png 1600×1200, ${kib(jpeg.length)} jpeg 2400×1800) against ${kib(preview.length * COUNT)} of 640×480 webp previews`,
+    );
     for (let i = 0; i < COUNT; i++) {
       const person = people[i % people.length] as Account;
       const auth = { authorization: `Bearer ${person.token}` };
