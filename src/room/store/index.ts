@@ -237,37 +237,29 @@ export class RoomStore {
 
   // ---- pages (each served by the primary key or the rev index) -------------------------------
 
-  /** Up to `limit` messages before `before` (exclusive), returned ascending. */
-  pageBefore(before: number, limit: number): MessageRow[] {
+  /** A bounded page of messages: `where` and `order` are fixed SQL, the values bound. */
+  #page(where: string, order: string, value: number, limit: number): MessageRow[] {
     return this.sql
       .exec<MessageRow>(
-        `SELECT ${COLUMNS} FROM messages WHERE seq < ? ORDER BY seq DESC LIMIT ?`,
-        before,
-        limit,
-      )
-      .toArray()
-      .reverse();
-  }
-
-  pageAfter(after: number, limit: number): MessageRow[] {
-    return this.sql
-      .exec<MessageRow>(
-        `SELECT ${COLUMNS} FROM messages WHERE seq > ? ORDER BY seq ASC LIMIT ?`,
-        after,
+        `SELECT ${COLUMNS} FROM messages WHERE ${where} ORDER BY ${order} LIMIT ?`,
+        value,
         limit,
       )
       .toArray();
+  }
+
+  /** Up to `limit` messages before `before` (exclusive), returned ascending. */
+  pageBefore(before: number, limit: number): MessageRow[] {
+    return this.#page("seq < ?", "seq DESC", before, limit).reverse();
+  }
+
+  pageAfter(after: number, limit: number): MessageRow[] {
+    return this.#page("seq > ?", "seq ASC", after, limit);
   }
 
   /** Changes after `sinceRev`, in rev order: new messages, edits, tombstones, reaction changes. */
   changesSince(sinceRev: number, limit: number): MessageRow[] {
-    return this.sql
-      .exec<MessageRow>(
-        `SELECT ${COLUMNS} FROM messages WHERE rev > ? ORDER BY rev ASC LIMIT ?`,
-        sinceRev,
-        limit,
-      )
-      .toArray();
+    return this.#page("rev > ?", "rev ASC", sinceRev, limit);
   }
 
   /** For tests and docs: how SQLite answers the history and changes queries. */
