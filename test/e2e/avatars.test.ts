@@ -41,16 +41,16 @@ const messageAvatar = (page: Page, text: string) =>
     .locator("img.avatar");
 
 beforeAll(async () => {
-  const anaAccount = await register(baseUrl, "pia", "Pia Holm");
-  const boAccount = await register(baseUrl, "oskar", "Oskar Berg");
+  const anaAccount = await register(baseUrl, "pia_portrait", "Pia Holm");
+  const boAccount = await register(baseUrl, "oskar_portrait", "Oskar Berg");
   const roomId = await createChannel(baseUrl, anaAccount, ROOM);
   await joinRoom(baseUrl, boAccount, roomId);
   browser = await launch();
   ana = await (await browser.newContext({ viewport: VIEWPORT })).newPage();
   bo = await (await browser.newContext({ viewport: VIEWPORT })).newPage();
   for (const page of [ana, bo]) page.setDefaultTimeout(WAIT_MS);
-  await signIn(ana, baseUrl, "pia");
-  await signIn(bo, baseUrl, "oskar");
+  await signIn(ana, baseUrl, "pia_portrait");
+  await signIn(bo, baseUrl, "oskar_portrait");
   await openRoom(ana);
   await openRoom(bo);
 }, 120_000);
