@@ -53,7 +53,13 @@ const EXPECTED: Array<[method: string, path: string]> = [
 ];
 
 /** Callable without credentials: their `security` is an explicit `[]`. */
-const PUBLIC = new Set(["register", "login", "getOpenApiDocument", "getAsyncApiDocument"]);
+const PUBLIC = new Set([
+  "register",
+  "login",
+  "getOpenApiDocument",
+  "getAsyncApiDocument",
+  "getVapidKey",
+]);
 
 /** Where a limit of docs/api.md "Limits" can answer 429 (and only there). */
 const RATE_LIMITED = new Set([

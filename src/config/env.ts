@@ -39,7 +39,12 @@ export interface RetentionDefaults {
  * The Worker's bindings and [vars], as `npm run cf-typegen` generates them from wrangler.toml
  * (src/worker-configuration.d.ts), plus the static assets the runtime adds.
  */
-export type Env = CloudflareBindings & { ASSETS?: Fetcher };
+export type Env = CloudflareBindings & {
+  ASSETS?: Fetcher;
+  /** Secrets (`wrangler secret put`), both or neither: the VAPID key pair, base64url (raw). */
+  VAPID_PUBLIC_KEY?: string;
+  VAPID_PRIVATE_KEY?: string;
+};
 
 export interface Config {
   registrationOpen: boolean;
@@ -62,6 +67,8 @@ export interface Config {
   };
   /** The largest attachment and profile picture, in bytes. */
   files: { attachmentMaxBytes: number; avatarMaxBytes: number };
+  /** VAPID `sub`: how push services may reach the operator. */
+  vapidSubject: string;
   dmMaxMembers: number;
   send: SendLimits;
   /** `sync` frames and `sinceRev` requests per user per room. */
@@ -150,6 +157,7 @@ function parseConfig(env: Env): Config {
       attachmentMaxBytes: count(env, "ATTACHMENT_MAX_BYTES"),
       avatarMaxBytes: count(env, "AVATAR_MAX_BYTES"),
     },
+    vapidSubject: env.VAPID_SUBJECT.trim(),
     dmMaxMembers: count(env, "DM_MAX_MEMBERS"),
     send: {
       ratePerSec: positive(env, "SEND_RATE_PER_SEC"),

@@ -186,3 +186,29 @@ export const adminSockets = sqliteTable(
     index("admin_sockets_user_idx").on(t.userId),
   ],
 );
+
+/**
+ * Values the instance makes for itself once and keeps (the VAPID key pair when no secrets are
+ * set): the first writer wins, everyone reads the same row after.
+ */
+export const instanceSecrets = sqliteTable("instance_secrets", {
+  name: text("name").primaryKey(),
+  value: text("value").notNull(),
+  createdAt: integer("created_at").notNull(),
+});
+
+/** A browser's Web Push subscription (RFC 8030 endpoint, RFC 8291 keys), one row per endpoint. */
+export const pushSubscriptions = sqliteTable(
+  "push_subscriptions",
+  {
+    id: text("id").primaryKey(),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    endpoint: text("endpoint").notNull().unique(),
+    p256dh: text("p256dh").notNull(),
+    auth: text("auth").notNull(),
+    createdAt: integer("created_at").notNull(),
+  },
+  (t) => [index("push_subscriptions_user").on(t.userId)],
+);

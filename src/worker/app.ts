@@ -18,6 +18,7 @@ import { inboxSocket } from "./routes/inbox";
 import { memberRoutes } from "./routes/members";
 import { messageRoutes } from "./routes/messages";
 import { errors, publicRoute, rateLimited, security } from "./routes/openapi";
+import { pushRoutes } from "./routes/push";
 import { retentionRoutes } from "./routes/retention";
 import { roomExport } from "./routes/room-export";
 import { roomSocket } from "./routes/room-socket";
@@ -72,7 +73,8 @@ const api = app
   .route("/api", memberRoutes("/admin/rooms", "admin", requireAdmin()))
   .route("/api", adminRoutes)
   .route("/api", adminPeopleRoutes)
-  .route("/api", retentionRoutes);
+  .route("/api", retentionRoutes)
+  .route("/api", pushRoutes);
 
 export type AppType = typeof api;
 

@@ -1,0 +1,165 @@
+// Web Push set-up over HTTP: the instance's VAPID key (made once, kept in D1), subscriptions
+// (one per endpoint, https only), and a test push delivered to a push service played by this
+// file: it verifies the VAPID JWT against the instance's key and decrypts the payload with the
+// subscription's private key, as a browser's push service and the browser would.
+import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import { toBase64Url } from "../src/worker/auth/crypto";
+import { call, expectError, register, type TestUser } from "./helpers";
+import { decryptPush, newSubscriber, type TestSubscriber, verifyVapid } from "./push-service";
+
+const PUSH_ORIGIN = "https://push.test";
+
+interface Received {
+  url: string;
+  headers: Headers;
+  claims: { aud: string; exp: number; sub: string } | null;
+  vapidKey: string | null;
+  payload: string;
+}
+
+/**
+ * Plays the push service at PUSH_ORIGIN: every request the Worker makes there is checked and
+ * decrypted (for the subscriber its path names) and answered with `status`.
+ */
+function pushService(subscribers: Map<string, TestSubscriber>, status = 201) {
+  const received: Received[] = [];
+  const realFetch = globalThis.fetch;
+  vi.spyOn(globalThis, "fetch").mockImplementation(async (input, init) => {
+    const request = new Request(input as RequestInfo, init);
+    if (!request.url.startsWith(PUSH_ORIGIN)) return realFetch(input as RequestInfo, init);
+    const subscriber = subscribers.get(new URL(request.url).pathname);
+    const verified = await verifyVapid(request.headers.get("authorization") ?? "");
+    const body = new Uint8Array(await request.arrayBuffer());
+    received.push({
+      url: request.url,
+      headers: request.headers,
+      claims: verified?.claims ?? null,
+      vapidKey: verified?.publicKey ?? null,
+      payload: subscriber ? await decryptPush(body, subscriber) : "",
+    });
+    return new Response(null, { status });
+  });
+  return received;
+}
+
+let ana: TestUser;
+let bo: TestUser;
+
+beforeAll(async () => {
+  await register(); // the instance's admin
+  ana = await register();
+  bo = await register();
+});
+
+afterEach(() => {
+  vi.restoreAllMocks();
+});
+
+async function subscribe(user: TestUser, path: string, subscriber: TestSubscriber) {
+  return call(
+    "POST",
+    "/api/me/push-subscriptions",
+    {
+      endpoint: `${PUSH_ORIGIN}${path}`,
+      keys: { p256dh: toBase64Url(subscriber.p256dh), auth: toBase64Url(subscriber.auth) },
+    },
+    { token: user.token },
+  );
+}
+
+describe("the VAPID key", () => {
+  it("is made once and then always the same, an uncompressed P-256 point", async () => {
+    const first = await call("GET", "/api/push/vapid-key");
+    const again = await call("GET", "/api/push/vapid-key");
+    expect(first.status).toBe(200);
+    expect(again.body.publicKey).toBe(first.body.publicKey);
+    expect(first.body.publicKey).toMatch(/^B[A-Za-z0-9_-]{86}$/);
+  });
+});
+
+describe("subscriptions", () => {
+  it("one per endpoint: the same endpoint again answers 200 with the same id", async () => {
+    const subscriber = await newSubscriber();
+    const created = await subscribe(ana, "/ana-1", subscriber);
+    expect(created.status).toBe(201);
+    expect(created.body.subscription).toMatchObject({ endpoint: `${PUSH_ORIGIN}/ana-1` });
+    const again = await subscribe(ana, "/ana-1", subscriber);
+    expect(again.status).toBe(200);
+    expect(again.body.subscription.id).toBe(created.body.subscription.id);
+    const mine = await call("GET", "/api/me/push-subscriptions", undefined, { token: ana.token });
+    expect(mine.body.subscriptions.map((s: { id: string }) => s.id)).toContain(
+      created.body.subscription.id,
+    );
+    const theirs = await call("GET", "/api/me/push-subscriptions", undefined, { token: bo.token });
+    expect(theirs.body.subscriptions).toEqual([]);
+  });
+
+  it("refuses plain http endpoints off loopback and keys of the wrong shape", async () => {
+    const subscriber = await newSubscriber();
+    const keys = { p256dh: toBase64Url(subscriber.p256dh), auth: toBase64Url(subscriber.auth) };
+    const post = (body: unknown) =>
+      call("POST", "/api/me/push-subscriptions", body, { token: ana.token });
+    expectError(await post({ endpoint: "http://push.example.com/x", keys }), 400, "invalid");
+    expectError(
+      await post({ endpoint: `${PUSH_ORIGIN}/k`, keys: { ...keys, auth: "c2hvcnQ" } }),
+      400,
+      "invalid",
+    );
+    expectError(
+      await post({ endpoint: `${PUSH_ORIGIN}/k`, keys: { ...keys, p256dh: keys.auth } }),
+      400,
+      "invalid",
+    );
+  });
+
+  it("are mine to delete; someone else's is 404", async () => {
+    const created = await subscribe(ana, "/ana-2", await newSubscriber());
+    const id = created.body.subscription.id as string;
+    expectError(
+      await call("DELETE", `/api/me/push-subscriptions/${id}`, undefined, { token: bo.token }),
+      404,
+      "not_found",
+    );
+    const gone = await call("DELETE", `/api/me/push-subscriptions/${id}`, undefined, {
+      token: ana.token,
+    });
+    expect(gone.status).toBe(204);
+  });
+});
+
+describe("a test push", () => {
+  it("reaches the push service signed with the instance's key and decrypts to {type: 'test'}", async () => {
+    const subscriber = await newSubscriber();
+    const created = await subscribe(bo, "/bo-1", subscriber);
+    const received = pushService(new Map([["/bo-1", subscriber]]));
+    const res = await call(
+      "POST",
+      `/api/me/push-subscriptions/${created.body.subscription.id}/test`,
+      undefined,
+      { token: bo.token },
+    );
+    expect(res.body).toEqual({ delivered: true, status: 201 });
+    expect(received).toHaveLength(1);
+    const [push] = received;
+    expect(push?.vapidKey).toBe((await call("GET", "/api/push/vapid-key")).body.publicKey);
+    expect(push?.claims?.aud).toBe(PUSH_ORIGIN);
+    expect(push?.claims?.sub).toMatch(/^(mailto:|https:)/);
+    expect((push?.claims?.exp ?? 0) * 1000).toBeLessThanOrEqual(Date.now() + 24 * 3600 * 1000);
+    expect(push?.headers.get("content-encoding")).toBe("aes128gcm");
+    expect(Number(push?.headers.get("ttl"))).toBeGreaterThan(0);
+    expect(JSON.parse(push?.payload ?? "null")).toEqual({ type: "test" });
+  });
+
+  it("a push service answering 410 Gone removes the subscription", async () => {
+    const subscriber = await newSubscriber();
+    const created = await subscribe(bo, "/bo-gone", subscriber);
+    pushService(new Map([["/bo-gone", subscriber]]), 410);
+    const id = created.body.subscription.id as string;
+    const res = await call("POST", `/api/me/push-subscriptions/${id}/test`, undefined, {
+      token: bo.token,
+    });
+    expect(res.body).toEqual({ delivered: false, status: 410 });
+    const mine = await call("GET", "/api/me/push-subscriptions", undefined, { token: bo.token });
+    expect(mine.body.subscriptions.map((s: { id: string }) => s.id)).not.toContain(id);
+  });
+});
