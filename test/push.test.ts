@@ -4,7 +4,7 @@
 // subscription's private key, as a browser's push service and the browser would.
 import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { toBase64Url } from "../src/worker/auth/crypto";
-import { call, expectError, register, type TestUser } from "./helpers";
+import { call, createRoom, expectError, register, type TestUser } from "./helpers";
 import { decryptPush, newSubscriber, type TestSubscriber, verifyVapid } from "./push-service";
 
 const PUSH_ORIGIN = "https://push.test";
@@ -161,5 +161,71 @@ describe("a test push", () => {
     expect(res.body).toEqual({ delivered: false, status: 410 });
     const mine = await call("GET", "/api/me/push-subscriptions", undefined, { token: bo.token });
     expect(mine.body.subscriptions.map((s: { id: string }) => s.id)).not.toContain(id);
+  });
+});
+
+describe("notification levels", () => {
+  const levelIn = async (user: TestUser, roomId: string) => {
+    const list = await call("GET", "/api/rooms", undefined, { token: user.token });
+    return list.body.rooms.find((r: { room: { id: string } }) => r.room.id === roomId)?.notify;
+  };
+
+  it("default by kind: DMs all, other rooms mentions; a chosen level is kept", async () => {
+    const channel = await createRoom(ana, "channel", "levels");
+    const dm = await call("POST", "/api/dms", { userIds: [bo.id] }, { token: ana.token });
+    expect(await levelIn(ana, channel.id)).toBe("mentions");
+    expect(await levelIn(ana, dm.body.room.id)).toBe("all");
+    const set = await call(
+      "PUT",
+      `/api/rooms/${channel.id}/notifications`,
+      { level: "all" },
+      { token: ana.token },
+    );
+    expect(set.body).toEqual({ notify: "all", muted: false });
+    expect(await levelIn(ana, channel.id)).toBe("all");
+  });
+
+  it("muting is `none`; unmuting a room set to none brings back the default", async () => {
+    const channel = await createRoom(ana, "channel", "quiet");
+    await call("PUT", `/api/rooms/${channel.id}/mute`, { muted: true }, { token: ana.token });
+    expect(await levelIn(ana, channel.id)).toBe("none");
+    await call("PUT", `/api/rooms/${channel.id}/mute`, { muted: false }, { token: ana.token });
+    expect(await levelIn(ana, channel.id)).toBe("mentions");
+    const none = await call(
+      "PUT",
+      `/api/rooms/${channel.id}/notifications`,
+      { level: "none" },
+      { token: ana.token },
+    );
+    expect(none.body).toEqual({ notify: "none", muted: true });
+    const list = await call("GET", "/api/rooms", undefined, { token: ana.token });
+    const item = list.body.rooms.find((r: { room: { id: string } }) => r.room.id === channel.id);
+    expect(item.muted).toBe(true);
+    await call("PUT", `/api/rooms/${channel.id}/mute`, { muted: false }, { token: ana.token });
+    expect(await levelIn(ana, channel.id)).toBe("mentions");
+  });
+
+  it("only members choose, and only the three levels", async () => {
+    const room = await createRoom(ana, "private", "mine");
+    expectError(
+      await call(
+        "PUT",
+        `/api/rooms/${room.id}/notifications`,
+        { level: "all" },
+        { token: bo.token },
+      ),
+      404,
+      "not_found",
+    );
+    expectError(
+      await call(
+        "PUT",
+        `/api/rooms/${room.id}/notifications`,
+        { level: "loud" },
+        { token: ana.token },
+      ),
+      400,
+      "invalid",
+    );
   });
 });

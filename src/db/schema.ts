@@ -94,6 +94,8 @@ export const memberships = sqliteTable(
       .default("member"),
     joinedAt: integer("joined_at").notNull(),
     muted: integer("muted", { mode: "boolean" }).notNull().default(false),
+    // Push level chosen for this room (null: the default by kind); `muted` means "none".
+    notify: text("notify", { enum: ["all", "mentions", "none"] }),
     lastReadSeq: integer("last_read_seq").notNull().default(0),
   },
   (t) => [

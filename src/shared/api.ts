@@ -183,6 +183,10 @@ export const Member = z
   .object({ user: PublicUser, role: MemberRole, joinedAt: Timestamp })
   .meta({ id: "Member" });
 
+/** Which new messages of a room reach me as pushes while I am away. */
+export const NotifyLevel = z.enum(["all", "mentions", "none"]).meta({ id: "NotifyLevel" });
+export type NotifyLevel = z.infer<typeof NotifyLevel>;
+
 export const RoomListItem = z
   .object({
     room: Room,
@@ -196,6 +200,8 @@ export const RoomListItem = z
     /** Who wrote the preview's message: a client says "You: …" for its own. */
     lastSenderId: z.string().nullable(),
     muted: z.boolean(),
+    /** My push level here, defaults applied (DMs `all`, other rooms `mentions`; muted `none`). */
+    notify: NotifyLevel,
     /** For DMs: the other people in it, so a client can name the room. */
     peers: z.array(PublicUser),
   })

@@ -332,6 +332,23 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  "/api/rooms/{id}/notifications": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    /** My push level here: `all`, `mentions` or `none` (none is muting; the room list's `notify`) */
+    put: operations["setRoomNotifications"];
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   "/api/rooms/{id}/members": {
     parameters: {
       query?: never;
@@ -964,6 +981,7 @@ export interface components {
       lastPreview: string | null;
       lastSenderId: string | null;
       muted: boolean;
+      notify: components["schemas"]["NotifyLevel"];
       peers: components["schemas"]["PublicUser"][];
     };
     Room: {
@@ -988,6 +1006,8 @@ export interface components {
     RoomKind: "channel" | "private" | "dm";
     /** @enum {string} */
     MemberRole: "owner" | "moderator" | "member";
+    /** @enum {string} */
+    NotifyLevel: "all" | "mentions" | "none";
     CreateRoomBody: {
       /** @enum {string} */
       kind: "channel" | "private";
@@ -2908,6 +2928,82 @@ export interface operations {
         };
         content: {
           "application/json": {
+            muted: boolean;
+          };
+        };
+      };
+      /** @description Invalid input (code `invalid`) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not signed in (`unauthorized`) */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not found, or not visible to you (`not_found`) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Body over 64 KiB (`too_large`) */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  setRoomNotifications: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        "application/json": {
+          level: components["schemas"]["NotifyLevel"];
+        };
+      };
+    };
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": {
+            notify: components["schemas"]["NotifyLevel"];
             muted: boolean;
           };
         };

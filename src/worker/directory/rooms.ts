@@ -3,6 +3,7 @@ import { and, asc, eq, getTableColumns, isNull, notExists, sql } from "drizzle-o
 import type { BatchItem } from "drizzle-orm/batch";
 import type {
   MemberRole,
+  NotifyLevel,
   PublicUser,
   RetentionPolicy,
   RoomDetails,
@@ -156,6 +157,7 @@ interface RoomListRow extends Record<string, unknown> {
   id: string;
   member_role: MemberRole;
   member_muted: number;
+  member_notify: NotifyLevel | null;
   member_last_read: number;
   unread: number;
   mention_count: number;
@@ -165,7 +167,8 @@ interface RoomListRow extends Record<string, unknown> {
 export async function listMyRooms(db: Db, userId: string): Promise<RoomListItem[]> {
   const { results } = await db.$client
     .prepare(
-      `SELECT r.*, m.role AS member_role, m.muted AS member_muted, m.last_read_seq AS member_last_read,
+      `SELECT r.*, m.role AS member_role, m.muted AS member_muted, m.notify AS member_notify,
+         m.last_read_seq AS member_last_read,
          ${UNREAD_COLUMNS}
        FROM memberships m JOIN rooms r ON r.id = m.room_id
        WHERE m.user_id = ?1
@@ -189,6 +192,7 @@ export async function listMyRooms(db: Db, userId: string): Promise<RoomListItem[
       lastPreview: room.lastPreview,
       lastSenderId: roomRow.lastSenderId,
       muted: row.member_muted === 1,
+      notify: notifyLevel(room.kind, row.member_muted === 1, row.member_notify),
       peers: peers.get(row.id) ?? [],
     };
   });
@@ -299,10 +303,30 @@ export async function roomDetails(
   };
 }
 
+/** My push level in a room: muted is `none`; else my choice, else DMs `all`, others `mentions`. */
+export function notifyLevel(
+  kind: RoomRow["kind"],
+  muted: boolean,
+  chosen: NotifyLevel | null,
+): NotifyLevel {
+  if (muted) return "none";
+  return chosen ?? (kind === "dm" ? "all" : "mentions");
+}
+
 export async function setMuted(db: Db, roomId: string, userId: string, muted: boolean) {
   await db
     .update(memberships)
-    .set({ muted })
+    // Unmuting a room whose level was "none" brings back the default, not silence.
+    .set(muted ? { muted } : { muted, notify: sql`nullif(${memberships.notify}, 'none')` })
+    .where(and(eq(memberships.roomId, roomId), eq(memberships.userId, userId)))
+    .run();
+}
+
+/** Sets my push level; "none" is muting, any other level unmutes. */
+export async function setNotifyLevel(db: Db, roomId: string, userId: string, level: NotifyLevel) {
+  await db
+    .update(memberships)
+    .set({ notify: level, muted: level === "none" })
     .where(and(eq(memberships.roomId, roomId), eq(memberships.userId, userId)))
     .run();
 }

@@ -6,6 +6,7 @@ import {
   Id,
   MemberRole,
   MuteBody,
+  NotifyLevel,
   OpenDmBody,
   PageQuery,
   PublicUser,
@@ -26,6 +27,7 @@ import {
   listMyRooms,
   roomDetails,
   setMuted,
+  setNotifyLevel,
   updateRoom,
 } from "../directory/rooms";
 import { searchUsers } from "../directory/users";
@@ -319,5 +321,30 @@ export const roomRoutes = router(
       const { muted } = c.req.valid("json");
       await setMuted(c.get("db"), access.room.id, principal.user.id, muted);
       return c.json({ muted }, 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "put",
+      path: "/rooms/{id}/notifications",
+      operationId: "setRoomNotifications",
+      tags: ["rooms"],
+      summary:
+        "My push level here: `all`, `mentions` or `none` (none is muting; the room list's `notify`)",
+      security,
+      request: { params: RoomParams, ...jsonBody(z.object({ level: NotifyLevel })) },
+      responses: {
+        200: ok(z.object({ notify: NotifyLevel, muted: z.boolean() })),
+        ...failures(400, 401, 403, 404),
+        413: tooLarge,
+      },
+    }),
+    async (c) => {
+      const principal = currentPrincipal(c);
+      const access = await loadRoom(c.get("db"), principal, c.req.valid("param").id, "member");
+      if (!access.membership) throw forbidden("Only members choose how a room notifies them");
+      const { level } = c.req.valid("json");
+      await setNotifyLevel(c.get("db"), access.room.id, principal.user.id, level);
+      return c.json({ notify: level, muted: level === "none" }, 200);
     },
   );
