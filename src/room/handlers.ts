@@ -238,6 +238,39 @@ export interface Page {
   hasMore: boolean;
 }
 
+/** A page centred on a message (links, search results, pins): what lies on either side of it. */
+export interface AroundPage extends Page {
+  hasMoreBefore: boolean;
+  hasMoreAfter: boolean;
+}
+
+/**
+ * Up to `limit` messages around `seq`, ascending: about half before it, it and the rest after;
+ * near either end of the room the other side takes what is left. `hasMore` says the same as
+ * `hasMoreBefore`, as in history pages (older messages exist).
+ */
+export function aroundPage(
+  store: RoomStore,
+  room: RoomInfo,
+  seq: number,
+  limit: number,
+): AroundPage {
+  const wantBefore = Math.floor((limit - 1) / 2);
+  // Enough rows on each side to fill the page from the other when one runs short.
+  const before = store.pageBefore(seq, limit + 1);
+  const after = store.pageAfter(seq - 1, limit + 1);
+  const takeBefore = Math.min(before.length, Math.max(wantBefore, limit - after.length));
+  const takeAfter = Math.min(after.length, limit - takeBefore);
+  const rows = [...before.slice(before.length - takeBefore), ...after.slice(0, takeAfter)];
+  const hasMoreBefore = before.length > takeBefore;
+  return {
+    messages: store.toMessages(room.id, rows),
+    hasMore: hasMoreBefore,
+    hasMoreBefore,
+    hasMoreAfter: after.length > takeAfter,
+  };
+}
+
 export function historyPage(
   store: RoomStore,
   room: RoomInfo,

@@ -18,6 +18,7 @@ import { Admission } from "./admission";
 import { purgeRoomFiles } from "./file-cleanup";
 import {
   type Actor,
+  aroundPage,
   changesSince,
   historyPage,
   type RoomInfo,
@@ -170,6 +171,11 @@ export class RoomDO extends DurableObject<Env> {
   history(room: RoomInfo, query: { before?: number; after?: number; limit: number }) {
     this.#rememberRoom(room);
     return historyPage(this.#store, room, query);
+  }
+
+  around(room: RoomInfo, seq: number, limit: number) {
+    this.#rememberRoom(room);
+    return aroundPage(this.#store, room, seq, limit);
   }
 
   /** The changes feed over HTTP; shares the `sync` frames' window. */

@@ -79,7 +79,7 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** History (`before`, ascending, ≤100), polling (`after`) or the changes feed (`sinceRev`, ≤500) */
+    /** History (`before`, ascending, ≤100), polling (`after`), a page centred on a message (`around`) or the changes feed (`sinceRev`, ≤500) */
     get: operations["listMessages"];
     put?: never;
     /** Send a message (idempotent by `cid`: 201 new, 200 repeat, 409 changed body) */
@@ -1469,6 +1469,7 @@ export interface operations {
         before?: number;
         after?: number | null;
         sinceRev?: number | null;
+        around?: number;
         limit?: number;
       };
       header?: never;
@@ -1491,6 +1492,8 @@ export interface operations {
             rev?: number;
             complete?: boolean;
             firstSeq?: number;
+            hasMoreBefore?: boolean;
+            hasMoreAfter?: boolean;
           };
         };
       };

@@ -30,11 +30,13 @@ const PageQuery = z
     before: z.coerce.number().int().positive().optional(),
     after: z.coerce.number().int().nonnegative().optional(),
     sinceRev: z.coerce.number().int().nonnegative().optional(),
+    around: z.coerce.number().int().positive().optional(),
     limit: z.coerce.number().int().min(1).max(MESSAGE_LIMITS.replayMax).optional(),
   })
-  .refine((q) => [q.before, q.after, q.sinceRev].filter((v) => v !== undefined).length <= 1, {
-    message: "Use one of before, after, sinceRev",
-  });
+  .refine(
+    (q) => [q.before, q.after, q.sinceRev, q.around].filter((v) => v !== undefined).length <= 1,
+    { message: "Use one of before, after, sinceRev, around" },
+  );
 const SendBody = z.object({
   cid: Cid,
   body: Body,
@@ -73,7 +75,7 @@ export const messageRoutes = router([["/rooms/*", requireUser()]])
       operationId: "listMessages",
       tags: ["messages"],
       summary:
-        "History (`before`, ascending, ≤100), polling (`after`) or the changes feed (`sinceRev`, ≤500)",
+        "History (`before`, ascending, ≤100), polling (`after`), a page centred on a message (`around`) or the changes feed (`sinceRev`, ≤500)",
       security,
       request: { params: Params, query: PageQuery },
       responses: {
@@ -82,6 +84,8 @@ export const messageRoutes = router([["/rooms/*", requireUser()]])
             rev: z.number().int().optional(),
             complete: z.boolean().optional(),
             firstSeq: z.number().int().optional(),
+            hasMoreBefore: z.boolean().optional(),
+            hasMoreAfter: z.boolean().optional(),
           }),
         ),
         ...errors,
@@ -99,6 +103,7 @@ export const messageRoutes = router([["/rooms/*", requireUser()]])
         return c.json(changes, 200);
       }
       const limit = Math.min(q.limit ?? 50, MESSAGE_LIMITS.historyPageMax);
+      if (q.around !== undefined) return c.json(await stub.around(info, q.around, limit), 200);
       const page = await stub.history(info, {
         limit,
         ...(q.before !== undefined ? { before: q.before } : {}),
