@@ -2,9 +2,12 @@
 // example byte for byte (Appendix A), a push body decrypts as a browser would decrypt it, and a
 // VAPID header (RFC 8292) verifies against the key it carries, with the claims a push service
 // checks.
+import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
+import { openDb } from "../src/db/client";
 import { fromBase64Url, toBase64Url } from "../src/worker/auth/crypto";
 import { encryptPayload, publicJwk } from "../src/worker/push/encrypt";
+import { vapidKeys } from "../src/worker/push/keys";
 import { newVapidKeys, vapidAuthorization } from "../src/worker/push/vapid";
 import { decryptPush, newSubscriber, verifyVapid } from "./push-service";
 
@@ -77,5 +80,27 @@ describe("RFC 8292 VAPID", () => {
     const header = await vapidAuthorization(ours, "https://push.example.net/x", "mailto:a@b.c");
     const forged = header.replace(/k=.*$/, `k=${theirs.publicKey}`);
     expect(await verifyVapid(forged)).toBeNull();
+  });
+});
+
+describe("the instance's VAPID keys", () => {
+  it("come from the secrets when set (raw base64url, as key generators print them)", async () => {
+    const pair = await newVapidKeys();
+    const withSecrets = {
+      ...env,
+      VAPID_PUBLIC_KEY: pair.publicKey,
+      VAPID_PRIVATE_KEY: pair.privateJwk.d,
+    };
+    const keys = await vapidKeys(withSecrets, openDb(env.DB));
+    expect(keys.publicKey).toBe(pair.publicKey);
+    const header = await vapidAuthorization(keys, "https://push.example.net/x", "mailto:a@b.c");
+    expect((await verifyVapid(header))?.publicKey).toBe(pair.publicKey);
+  });
+
+  it("without secrets are made once and kept: every later use gets the same pair", async () => {
+    const db = openDb(env.DB);
+    const first = await vapidKeys(env, db);
+    const again = await vapidKeys(env, db);
+    expect(again).toEqual(first);
   });
 });

@@ -35,6 +35,7 @@ import {
   VIEWPORT,
   WAIT_MS,
 } from "./browser";
+import { recordingSocket } from "./fake-socket";
 import { type Account, call, createChannel, joinRoom, register } from "./seed";
 import { ROOT } from "./server";
 
@@ -96,18 +97,7 @@ describe("a message with files, in the room's state", () => {
         uploadApi,
         makeSocket: (h) => {
           handlers = h;
-          return {
-            start() {},
-            stop() {},
-            send(f) {
-              frames.push(f as Record<string, unknown>);
-              return true;
-            },
-            isOpen: () => true,
-            healthy() {},
-            reconnect() {},
-            retryNow() {},
-          };
+          return recordingSocket(frames);
         },
       },
     );

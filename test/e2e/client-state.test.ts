@@ -9,6 +9,7 @@ import { loadFrameSchemas } from "../../web/net/frames";
 import type { LiveSocketHandlers } from "../../web/net/live-socket";
 import { createRoomState, type RoomEvents, TYPING_GAP_MS } from "../../web/state/room";
 import { applyMemberFrame, mergeMembers } from "../../web/state/room-members";
+import { recordingSocket } from "./fake-socket";
 
 const member = (id: string, role: Member["role"] = "member", joined = 1): Member => ({
   user: {
@@ -175,18 +176,7 @@ describe("createRoomState", () => {
     const room = createRoomState("room_1", "usr_ana", api, events, {
       makeSocket: (h) => {
         handlers = h;
-        return {
-          start() {},
-          stop() {},
-          send(f) {
-            sent.push(f as { type: string; on?: boolean });
-            return true;
-          },
-          isOpen: () => true,
-          healthy() {},
-          reconnect() {},
-          retryNow() {},
-        };
+        return recordingSocket(sent);
       },
     });
     room.open();
