@@ -1,7 +1,51 @@
-// A push service, as far as Confab's tests need one: it checks a request's VAPID JWT (RFC 8292)
-// against the key it carries and decrypts the body (RFC 8291, aes128gcm) with the private key
-// of a subscription the test made, as a browser would.
+// A push service, as far as Confab's tests need one: it answers the Worker's requests to
+// PUSH_ORIGIN, checks each one's VAPID JWT (RFC 8292) against the key it carries and decrypts the
+// body (RFC 8291, aes128gcm) with the private key of a subscription the test made, as a browser
+// would.
+import { vi } from "vitest";
 import { fromBase64Url } from "../src/worker/auth/crypto";
+
+export const PUSH_ORIGIN = "https://push.test";
+
+export interface Received {
+  url: string;
+  headers: Headers;
+  claims: { aud: string; exp: number; sub: string } | null;
+  vapidKey: string | null;
+  /** The decrypted payload ("" for an endpoint without a known subscriber). */
+  payload: string;
+}
+
+/**
+ * Plays the push service at PUSH_ORIGIN (every other request goes out as usual): each request
+ * is verified, decrypted for the subscriber its path names, recorded, and answered with what
+ * `answer` says for it (a status, or a promise of one: a push service that hangs).
+ */
+export function pushService(
+  subscribers: ReadonlyMap<string, TestSubscriber>,
+  answer: (received: Received, index: number) => number | Promise<number> = () => 201,
+): Received[] {
+  const received: Received[] = [];
+  const realFetch = globalThis.fetch;
+  vi.spyOn(globalThis, "fetch").mockImplementation(async (input, init) => {
+    const request = new Request(input as RequestInfo, init);
+    if (!request.url.startsWith(PUSH_ORIGIN)) return realFetch(input as RequestInfo, init);
+    const subscriber = subscribers.get(new URL(request.url).pathname);
+    const verified = await verifyVapid(request.headers.get("authorization") ?? "");
+    const body = new Uint8Array(await request.arrayBuffer());
+    const entry: Received = {
+      url: request.url,
+      headers: request.headers,
+      claims: verified?.claims ?? null,
+      vapidKey: verified?.publicKey ?? null,
+      payload: subscriber ? await decryptPush(body, subscriber) : "",
+    };
+    received.push(entry);
+    const status = await answer(entry, received.length - 1);
+    return new Response(null, { status });
+  });
+  return received;
+}
 
 const decoder = new TextDecoder();
 const text = (s: string) => new TextEncoder().encode(s);

@@ -5,42 +5,7 @@
 import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { toBase64Url } from "../src/worker/auth/crypto";
 import { call, createRoom, expectError, register, type TestUser } from "./helpers";
-import { decryptPush, newSubscriber, type TestSubscriber, verifyVapid } from "./push-service";
-
-const PUSH_ORIGIN = "https://push.test";
-
-interface Received {
-  url: string;
-  headers: Headers;
-  claims: { aud: string; exp: number; sub: string } | null;
-  vapidKey: string | null;
-  payload: string;
-}
-
-/**
- * Plays the push service at PUSH_ORIGIN: every request the Worker makes there is checked and
- * decrypted (for the subscriber its path names) and answered with `status`.
- */
-function pushService(subscribers: Map<string, TestSubscriber>, status = 201) {
-  const received: Received[] = [];
-  const realFetch = globalThis.fetch;
-  vi.spyOn(globalThis, "fetch").mockImplementation(async (input, init) => {
-    const request = new Request(input as RequestInfo, init);
-    if (!request.url.startsWith(PUSH_ORIGIN)) return realFetch(input as RequestInfo, init);
-    const subscriber = subscribers.get(new URL(request.url).pathname);
-    const verified = await verifyVapid(request.headers.get("authorization") ?? "");
-    const body = new Uint8Array(await request.arrayBuffer());
-    received.push({
-      url: request.url,
-      headers: request.headers,
-      claims: verified?.claims ?? null,
-      vapidKey: verified?.publicKey ?? null,
-      payload: subscriber ? await decryptPush(body, subscriber) : "",
-    });
-    return new Response(null, { status });
-  });
-  return received;
-}
+import { newSubscriber, PUSH_ORIGIN, pushService, type TestSubscriber } from "./push-service";
 
 let ana: TestUser;
 let bo: TestUser;
@@ -153,7 +118,7 @@ describe("a test push", () => {
   it("a push service answering 410 Gone removes the subscription", async () => {
     const subscriber = await newSubscriber();
     const created = await subscribe(bo, "/bo-gone", subscriber);
-    pushService(new Map([["/bo-gone", subscriber]]), 410);
+    pushService(new Map([["/bo-gone", subscriber]]), () => 410);
     const id = created.body.subscription.id as string;
     const res = await call("POST", `/api/me/push-subscriptions/${id}/test`, undefined, {
       token: bo.token,

@@ -48,6 +48,7 @@ describe("room actions", () => {
         room,
         { actor: bo, room, sessionHash: "s", sinceRev: null, batch: false },
         online,
+        {},
       ),
     );
     if (ready?.type !== "ready") throw new Error("no ready");
@@ -65,6 +66,7 @@ describe("room actions", () => {
         room,
         { actor: ana, room, sessionHash: "s", sinceRev: null, batch: true },
         new Set([bo.id, ana.id]),
+        {},
       ),
     );
     expect(ready).toMatchObject({ type: "ready", online: [ana.id, bo.id], onlineCount: 2 });

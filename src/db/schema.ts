@@ -214,3 +214,26 @@ export const pushSubscriptions = sqliteTable(
   },
   (t) => [index("push_subscriptions_user").on(t.userId)],
 );
+
+/**
+ * Push coalescing per user and room (at most one push every 10 s): when the last one went out,
+ * and what arrived since, folded into the next (count and the newest message's payload).
+ */
+export const pushWindows = sqliteTable(
+  "push_windows",
+  {
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    roomId: text("room_id")
+      .notNull()
+      .references(() => rooms.id, { onDelete: "cascade" }),
+    lastPushAt: integer("last_push_at").notNull(),
+    pending: integer("pending").notNull().default(0),
+    /** The newest folded message's payload (JSON), sent when the window ends. */
+    pendingPayload: text("pending_payload"),
+    /** A flush job is already on the queue for the window's end. */
+    flushQueued: integer("flush_queued", { mode: "boolean" }).notNull().default(false),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.roomId] })],
+);

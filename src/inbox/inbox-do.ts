@@ -116,6 +116,11 @@ export class InboxDO extends DurableObject<Env> {
     return listening;
   }
 
+  /** Whether an inbox socket of mine is open: the push consumer's test of being away. */
+  listening(): boolean {
+    return this.#open().length > 0;
+  }
+
   /** I was added to or removed from a room, or my role there changed. */
   async membership(
     userId: string,

@@ -123,6 +123,7 @@ export function addMembers(
 export function removeMember(store: RoomStore, roster: Roster, userId: string): ServerFrame[] {
   const wasMember = roster.remove(userId);
   store.marks.forget(userId);
+  store.delivered.forget(userId);
   return wasMember ? [{ type: "member", userId, change: "left" }] : [];
 }
 
@@ -147,7 +148,7 @@ export function roomSummary(room: RoomInfo) {
 
 /**
  * What a new socket is told first: `ready` (who it is, where the room stands, who is online,
- * read marks), and `trimmed` when retention has removed the room's beginning, so a client that
+ * read and delivery marks), and `trimmed` when retention has removed the room's beginning, so a client that
  * was away during a purge learns where the room now starts.
  */
 export function welcome(
@@ -156,6 +157,7 @@ export function welcome(
   room: RoomInfo,
   grant: ConnectGrant,
   online: ReadonlySet<string>,
+  deliveredMarks: Record<string, number>,
 ): ServerFrame[] {
   const size = online.size;
   const ready: ServerFrame = {
@@ -173,6 +175,7 @@ export function welcome(
     online: firstOf(online, READY_ONLINE_MAX, grant.actor.id),
     onlineCount: size,
     readMarks: store.marks.top(READ_MARKS_IN_READY, roster.loaded),
+    deliveredMarks,
   };
   const firstSeq = store.firstSeq();
   return firstSeq > 1 ? [ready, { type: "trimmed", firstSeq }] : [ready];

@@ -10,11 +10,18 @@ import { drizzle } from "drizzle-orm/durable-sqlite";
 import { migrate } from "drizzle-orm/durable-sqlite/migrator";
 import migrations from "../../migrations/room/migrations.js";
 import type { MemberRole, RetentionPolicy } from "../../src/shared/api";
-import { CLOSE, CLOSE_REASONS, MESSAGE_LIMITS, parseClientFrame } from "../../src/shared/protocol";
+import {
+  CLOSE,
+  CLOSE_REASONS,
+  MESSAGE_LIMITS,
+  parseClientFrame,
+  type ServerFrame,
+} from "../../src/shared/protocol";
 import { type Env, readConfig } from "../config/env";
 import { isOpen } from "../realtime/sockets";
 import * as actions from "./actions";
 import { Admission } from "./admission";
+import { RoomDelivery } from "./delivery";
 import { purgeRoomFiles } from "./file-cleanup";
 import {
   type Actor,
@@ -25,10 +32,11 @@ import {
   type SendInput,
   searchRoom,
 } from "./handlers";
-import { PresenceNews } from "./presence-news";
+import { startPushes } from "./push-handoff";
 import { RateState } from "./rate-state";
 import { refusedResult, tooManyConnects } from "./replies";
 import { RoomFrames } from "./room-frames";
+import { deliveredFrames, presenceFrames, RoomNews } from "./room-news";
 import { CONNECT_HEADER, type ConnectGrant, RoomSockets } from "./room-sockets";
 import { RoomTasks } from "./room-tasks";
 import { Roster, type RosterMember, readRoster } from "./roster";
@@ -36,6 +44,9 @@ import { Scheduler } from "./scheduler";
 import { type FileRow, type PurgeRange, RoomStore, type UploadedFile, utf8Bytes } from "./store";
 import type { SyncStatus } from "./sync-task";
 import * as uploads from "./uploads";
+
+/** At most one `delivered` frame a second per member. */
+const DELIVERY_NEWS_INTERVAL_MS = 1_000;
 
 /** Storage key of a deleted room whose files are still being removed from R2. */
 const DELETED_ROOM_FILES = "deletedRoomFiles";
@@ -48,7 +59,8 @@ export class RoomDO extends DurableObject<Env> {
   readonly #socketsPerUser: number;
   readonly #sockets: RoomSockets;
   readonly #frames: RoomFrames;
-  readonly #presence: PresenceNews;
+  readonly #presence: RoomNews<boolean>;
+  readonly #delivery: RoomDelivery;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -67,6 +79,7 @@ export class RoomDO extends DurableObject<Env> {
       syncDelayMs: config.syncDelayMs,
       retentionDefaults: config.retention,
       trimmed: () => this.#sockets.broadcast({ type: "trimmed", firstSeq: this.#store.firstSeq() }),
+      delivered: (userId, seq) => this.#delivery.reached(userId, seq),
     });
     this.#frames = new RoomFrames({
       store: this.#store,
@@ -75,18 +88,33 @@ export class RoomDO extends DurableObject<Env> {
       sockets: this.#sockets,
       room: () => this.#room(),
       typingIntervalMs: config.typingIntervalMs,
+      sent: (seq, senderId) => this.#delivery.messageOut(seq, senderId),
     });
-    this.#presence = new PresenceNews({
+    const broadcast = (frame: ServerFrame) => this.#sockets.broadcast(frame);
+    const later = (fn: () => void, ms: number) => setTimeout(fn, ms);
+    this.#presence = new RoomNews({
       intervalMs: config.presenceIntervalMs,
-      broadcast: (frame) => this.#sockets.broadcast(frame),
-      onlineCount: () => this.#sockets.online().size,
+      frames: (changes) => presenceFrames(changes, this.#sockets.online().size),
+      broadcast,
       now: Date.now,
-      later: (fn, ms) => setTimeout(fn, ms),
+      later,
+    });
+    this.#delivery = new RoomDelivery({
+      store: this.#store,
+      online: () => this.#sockets.online(),
+      news: new RoomNews({
+        intervalMs: DELIVERY_NEWS_INTERVAL_MS,
+        frames: deliveredFrames,
+        broadcast,
+        now: Date.now,
+        later,
+      }),
     });
     this.#socketsPerUser = config.roomSocketsPerUser;
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair("ping", "pong"));
     void ctx.blockConcurrencyWhile(async () => {
       await migrate(drizzle(ctx.storage), migrations);
+      startPushes(this.#store);
     });
   }
 
@@ -107,10 +135,13 @@ export class RoomDO extends DurableObject<Env> {
     const wasOnline = this.#sockets.isOnline(grant.actor.id);
     const { client, server } = this.#sockets.accept(grant);
     const online = this.#sockets.online();
-    for (const frame of actions.welcome(this.#store, this.#roster, room, grant, online)) {
+    const marks = this.#delivery.marks();
+    for (const frame of actions.welcome(this.#store, this.#roster, room, grant, online, marks)) {
       this.#sockets.send(server, frame);
     }
     if (grant.sinceRev !== null) this.#frames.replay(server, room, grant.sinceRev);
+    // After the welcome (which already counts me as having everything): the others hear of it.
+    this.#delivery.caughtUp(grant.actor.id);
     // The newcomer's own socket may hear of itself in the coalesced news: it is a no-op there.
     if (!wasOnline) this.#presence.changed(grant.actor.id, true);
     return new Response(null, { status: 101, webSocket: client });
@@ -163,7 +194,10 @@ export class RoomDO extends DurableObject<Env> {
     if (!state) return;
     if (state.typing)
       this.#sockets.broadcast({ type: "typing", userId: state.actor.id, on: false }, ws);
-    if (this.#sockets.left(state.actor.id, ws)) this.#presence.changed(state.actor.id, false);
+    if (this.#sockets.left(state.actor.id, ws)) {
+      this.#presence.changed(state.actor.id, false);
+      this.#delivery.caughtUp(state.actor.id);
+    }
   }
 
   // ---- RPC: the same operations over HTTP, one call per use case ------------------------------
@@ -202,6 +236,9 @@ export class RoomDO extends DurableObject<Env> {
     const result = this.#sockets.deliver(
       actions.send(this.#store, this.#roster, room, actor, input, now),
     );
+    if (result.ok && result.value.created) {
+      this.#delivery.messageOut(result.value.message.seq, actor.id);
+    }
     await this.#tasks.afterChange();
     return result;
   }
@@ -278,6 +315,20 @@ export class RoomDO extends DurableObject<Env> {
     return uploads.visibleFile(this.#store, actor, id);
   }
 
+  // ---- push (the consumer of PUSH_QUEUE asks and reports) -------------------------------------
+
+  /** Which of these users have a room socket open now (they are not away). */
+  presentAmong(userIds: readonly string[]): string[] {
+    const online = this.#sockets.online();
+    return userIds.filter((id) => online.has(id));
+  }
+
+  /** A push service accepted a push of `seq` for the user: it reached one of their devices. */
+  pushDelivered(userId: string, seq: number): void {
+    if (this.#roster.loaded && this.#roster.role(userId) === null) return;
+    this.#delivery.reached(userId, seq);
+  }
+
   // ---- D1 sync and inbox subscriptions -------------------------------------------------------
 
   override async alarm(): Promise<void> {
@@ -307,9 +358,13 @@ export class RoomDO extends DurableObject<Env> {
     return this.#tasks.syncStatus();
   }
 
-  /** A member's inbox opened: this room tells it about activity until it unsubscribes. */
+  /**
+   * A member's inbox opened: this room tells it about activity until it unsubscribes. The
+   * inbox's room list shows where the room stands, so what it holds now has reached a device.
+   */
   subscribe(userId: string): void {
     this.#store.subscribers.add(userId, Date.now());
+    this.#delivery.reached(userId, this.#store.lastSeq());
   }
 
   unsubscribe(userId: string): void {

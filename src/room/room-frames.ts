@@ -21,6 +21,8 @@ export interface RoomFramesDeps {
   room: () => RoomInfo;
   /** Typing frames from one socket are passed on at most this often. */
   typingIntervalMs: number;
+  /** A new message went out to the open sockets. */
+  sent(seq: number, senderId: string): void;
 }
 
 export class RoomFrames {
@@ -57,6 +59,7 @@ export class RoomFrames {
         }
         const { seq, rev } = result.value.message;
         this.d.sockets.send(ws, { type: "ack", cid: frame.cid, seq, rev });
+        if (result.value.created) this.d.sent(seq, actor.id);
         return;
       }
       case "edit":

@@ -1,5 +1,6 @@
-// The room's work that is not an answer to anyone: flushing the outbox to D1 and enforcing the
-// retention policy, both on the one alarm through the scheduler. The room calls `afterChange`
+// The room's work that is not an answer to anyone: flushing the outbox to D1, handing new
+// messages to the push queue, enforcing the retention policy and removing files, all on the one
+// alarm through the scheduler. The room calls `afterChange`
 // after each change and `alarm` when the alarm fires; retention runs on request as well.
 
 import type { RetentionPolicy } from "../../src/shared/api";
@@ -8,6 +9,7 @@ import type { Env } from "../config/env";
 import { inboxStub } from "../realtime/stubs";
 import { cleanFiles } from "./file-cleanup";
 import type { RoomInfo } from "./handlers";
+import { handOffPushes, pushesWaiting } from "./push-handoff";
 import {
   addRanges,
   type EffectiveRetention,
@@ -33,6 +35,8 @@ export interface RoomTasksDeps {
   retentionDefaults: RetentionDefaults;
   /** Retention removed everything below the room's new first seq: tell the open sockets. */
   trimmed: () => void;
+  /** An inbox frame told a member of messages up to `seq`: it reached one of their devices. */
+  delivered: (userId: string, seq: number) => void;
 }
 
 export class RoomTasks {
@@ -44,7 +48,10 @@ export class RoomTasks {
     await this.scheduleFiles();
     if (!store.outbox.dirty) return;
     store.outbox.dirty = false;
-    await scheduler.request("sync", Date.now() + syncDelayMs);
+    // The push hand-over rides on the sync's alarm: one wake-up for both.
+    const at = Date.now() + syncDelayMs;
+    await scheduler.request("sync", at);
+    if (pushesWaiting(store)) await scheduler.request("push", at);
     await this.scheduleRetention(false);
   }
 
@@ -53,6 +60,7 @@ export class RoomTasks {
     await this.deps.scheduler.run(
       {
         sync: () => syncToD1(this.#syncContext()),
+        push: () => this.#handOffPushes(),
         retention: (now) => this.#retentionStep(now),
         files: (now) =>
           cleanFiles(
@@ -66,11 +74,30 @@ export class RoomTasks {
     );
   }
 
-  /** Flushes the outbox now (operators, HTTP reads, joins) and re-arms the sync task. */
+  /**
+   * Flushes the outbox now (operators, HTTP reads, joins) and re-arms the sync task; pushes
+   * waiting for the same alarm are handed over too, so nothing is left due before the sync.
+   */
   async syncNow(): Promise<void> {
-    this.deps.store.outbox.dirty = false;
-    const next = await syncToD1(this.#syncContext());
-    await this.deps.scheduler.set("sync", next);
+    const { store, scheduler } = this.deps;
+    store.outbox.dirty = false;
+    try {
+      await scheduler.set("sync", await syncToD1(this.#syncContext()));
+    } finally {
+      if (scheduler.dueAt("push") !== null) {
+        try {
+          await scheduler.set("push", await this.#handOffPushes());
+        } catch (error) {
+          // Still due: the alarm hands them over.
+          console.error("push hand-over failed", error);
+        }
+      }
+    }
+  }
+
+  #handOffPushes(): Promise<number | null> {
+    const { store, env } = this.deps;
+    return handOffPushes(store, store.getMeta<RoomInfo>("room")?.id ?? null, env().PUSH_QUEUE);
   }
 
   /**
@@ -184,6 +211,7 @@ export class RoomTasks {
       db: () => env().DB,
       notifyInbox: (userId: string, frame: InboxRoomFrame) =>
         inboxStub(env(), userId).roomActivity(frame),
+      delivered: this.deps.delivered,
       delayMs: syncDelayMs,
     };
   }

@@ -54,6 +54,16 @@ export const readMarks = sqliteTable("read_marks", {
   at: integer("at").notNull(),
 });
 
+/**
+ * Delivery marks: the highest seq that reached one of the member's devices (a room or inbox
+ * socket, or a push service that accepted a push). While a member has a room socket open the
+ * mark is implied (everything is delivered) and written when their last socket closes.
+ */
+export const deliveredMarks = sqliteTable("delivered_marks", {
+  userId: text("user_id").primaryKey(),
+  seq: integer("seq").notNull(),
+});
+
 /** Small key → JSON values: the room summary, counters, policy, scheduler state. */
 export const meta = sqliteTable("meta", {
   key: text("key").primaryKey(),

@@ -54,6 +54,8 @@ export interface SyncContext {
   db: () => D1Database;
   /** Sends a room frame to a member's inbox; false when it has no open socket. */
   notifyInbox: (userId: string, frame: InboxRoomFrame) => Promise<boolean>;
+  /** An inbox socket got the room's counts up to `seq` (a delivery mark). */
+  delivered: (userId: string, seq: number) => void;
   delayMs: number;
 }
 
@@ -123,7 +125,9 @@ async function notifyAll(ctx: SyncContext, counts: readonly MemberCounts[]): Pro
   const closed: string[] = [];
   await inBatches(counts, async (c) => {
     try {
-      if (!(await ctx.notifyInbox(c.userId, roomFrame(ctx.roomId ?? "", c)))) {
+      if (await ctx.notifyInbox(c.userId, roomFrame(ctx.roomId ?? "", c))) {
+        ctx.delivered(c.userId, c.lastSeq);
+      } else {
         closed.push(c.userId);
       }
     } catch (error) {

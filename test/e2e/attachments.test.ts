@@ -81,6 +81,7 @@ describe("a message with files, in the room's state", () => {
     online: [],
     onlineCount: 0,
     readMarks: {},
+    deliveredMarks: {},
   };
   const file = (name: string, type = "application/octet-stream") =>
     new File([new Uint8Array(1000)], name, { type });

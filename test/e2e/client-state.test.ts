@@ -165,6 +165,7 @@ describe("createRoomState", () => {
     online: [],
     onlineCount: 0,
     readMarks: {},
+    deliveredMarks: {},
   };
   const readyWith = (online: string[]): ServerFrame => ({
     ...ready,

@@ -1,10 +1,11 @@
 // A room's storage: every SQL statement against the room's SQLite lives in this folder, split by
 // concern (messages and reactions here; retained.ts what retention measures and trims; read
-// marks, the D1 outbox, inbox subscribers and the wire shape beside them). Reads are bounded
+// and delivery marks, the D1 outbox, inbox subscribers and the wire shape beside them). Reads are bounded
 // and served by indexes; each change takes the next rev in the same transaction as the change.
 // Raw `sql.exec` (not the drizzle query builder) keeps the hot send path to two statements and
 // the query plans in plain sight; drizzle owns the schema and its migrations.
 import { type Message, messagePreview } from "../../../src/shared/protocol";
+import { DeliveredMarks } from "./delivered-marks";
 import { RoomFiles } from "./files";
 import { COLUMNS, type MessageRow, type NewMessage, utf8Bytes } from "./message-rows";
 import { toMessages } from "./message-wire";
@@ -25,6 +26,7 @@ export class RoomStore {
   readonly #meta: RoomMeta;
   readonly outbox: Outbox;
   readonly marks: ReadMarks;
+  readonly delivered: DeliveredMarks;
   readonly subscribers: InboxSubscribers;
   readonly retained: RetainedMessages;
   readonly files: RoomFiles;
@@ -38,6 +40,7 @@ export class RoomStore {
     this.retained = new RetainedMessages(sql, this.#meta, this.files);
     this.outbox = new Outbox(sql);
     this.marks = new ReadMarks(sql);
+    this.delivered = new DeliveredMarks(sql);
     this.subscribers = new InboxSubscribers(sql);
   }
 

@@ -185,6 +185,8 @@ export const ServerFrame = z.discriminatedUnion("type", [
     /** How many people are online, listed or not (addition). */
     onlineCount: z.number().int().nonnegative(),
     readMarks: z.record(z.string(), z.number().int()),
+    /** Members' delivery marks: the highest seq that reached one of their devices. */
+    deliveredMarks: z.record(z.string(), z.number().int()),
   }),
   z.object({ type: z.literal("message"), message: Message }),
   z.object({ type: z.literal("changed"), message: Message }),
@@ -208,6 +210,9 @@ export const ServerFrame = z.discriminatedUnion("type", [
     onlineCount: z.number().int().nonnegative(),
   }),
   z.object({ type: z.literal("read"), userId: z.string(), seq: z.number().int() }),
+  // A member's delivery mark moved: a message reached one of their devices (at most one a
+  // second per member).
+  z.object({ type: z.literal("delivered"), userId: z.string(), seq: z.number().int() }),
   // Someone joined or left the room, or their role changed: member lists, counts and mention
   // suggestions follow without a reload.
   z.object({

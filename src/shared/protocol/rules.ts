@@ -108,21 +108,30 @@ export function mentionedHandles(body: string): string[] {
 /** Characters of text a room-list preview keeps (then `…`). */
 const PREVIEW_CHARS = 140;
 
+/** Characters of text a push notification carries (DESIGN: ≤ 120, the `…` included). */
+export const PUSH_EXCERPT_CHARS = 120;
+
 /**
- * "Ana: the first words…" on one line: the room list's preview of a message, as the room
- * stores it for D1 and as a client shows a message it just saw.
+ * A message's text on one line, cut to `maxChars` characters (the `…` included); a message of
+ * files alone is told by its first file's name.
  */
+export function messageExcerpt(
+  body: string,
+  files: readonly { name: string }[],
+  maxChars: number,
+): string {
+  const first = files[0];
+  const label = first ? `📎 ${first.name}${files.length > 1 ? ` +${files.length - 1}` : ""}` : "";
+  const text = (body || label).replace(/\s+/g, " ").trim();
+  const chars = [...text];
+  return chars.length > maxChars ? `${chars.slice(0, maxChars - 1).join("")}…` : text;
+}
+
+/** The room list's "Name: text" line for a message. */
 export function messagePreview(
   senderName: string,
   body: string,
   files: readonly { name: string }[] = [],
 ): string {
-  // A message of files alone is previewed by its first file's name.
-  const first = files[0];
-  const label = first ? `📎 ${first.name}${files.length > 1 ? ` +${files.length - 1}` : ""}` : "";
-  const text = (body || label).replace(/\s+/g, " ").trim();
-  const chars = [...text];
-  const excerpt =
-    chars.length > PREVIEW_CHARS ? `${chars.slice(0, PREVIEW_CHARS).join("")}…` : text;
-  return `${senderName}: ${excerpt}`;
+  return `${senderName}: ${messageExcerpt(body, files, PREVIEW_CHARS + 1)}`;
 }

@@ -25,7 +25,8 @@ const CLIENT_FRAMES: Record<ClientFrame["type"], string> = {
   sync: "Replay the changes after `sinceRev`: `message` frames, then `synced`",
 };
 const SERVER_FRAMES: Record<ServerFrame["type"], string> = {
-  ready: "First frame of every connection: the room, me, who is online and everyone's read mark",
+  ready:
+    "First frame of every connection: the room, me, who is online, everyone's read and delivery marks",
   message: "A new message",
   changed: "A message was edited, deleted or reacted to",
   ack: "My `send` was stored: its `cid` and the seq and rev it got",
@@ -35,6 +36,8 @@ const SERVER_FRAMES: Record<ServerFrame["type"], string> = {
   presence: "Someone came online or went offline (news sent at most every PRESENCE_INTERVAL_MS)",
   presences: "Several presence changes of one interval together: who came online, who went offline",
   read: "Someone's read mark moved",
+  delivered:
+    "Someone's delivery mark moved: messages up to `seq` reached one of their devices (≤ 1/s each)",
   member: "Someone joined or left, or their role changed",
   room: "The room's name, topic, archived state or retention policy changed",
   error: "A frame was refused (the socket stays open); `ref` is its `cid` if it had one",

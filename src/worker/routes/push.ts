@@ -5,9 +5,11 @@ import { and, asc, eq } from "drizzle-orm";
 import { Id } from "../../../src/shared/api";
 import { iso } from "../../db/client";
 import { pushSubscriptions } from "../../db/schema";
+import type { PushPayload } from "../../realtime/push-jobs";
 import { fromBase64Url, newId } from "../auth/crypto";
 import { currentPrincipal, requireUser } from "../auth/principal";
 import { ApiError, notFound } from "../errors";
+import { dropSubscriptions } from "../push/audience";
 import { vapidKeys } from "../push/keys";
 import { sendPush } from "../push/send";
 import {
@@ -229,21 +231,14 @@ export const pushRoutes = router([
         .where(and(eq(pushSubscriptions.id, id), eq(pushSubscriptions.userId, user.id)))
         .get();
       if (!row) throw notFound("No such subscription");
-      let status: number;
-      try {
-        status = await sendPush(
-          await vapidKeys(c.env, db),
-          c.get("config").vapidSubject,
-          row,
-          { type: "test" },
-          { urgency: "high", ttlSeconds: 60 },
-        );
-      } catch {
-        status = 0; // no answer (timeout, unreachable)
-      }
-      if (status === 404 || status === 410) {
-        await db.delete(pushSubscriptions).where(eq(pushSubscriptions.id, row.id)).run();
-      }
-      return c.json({ delivered: status >= 200 && status < 300, status }, 200);
+      const answer = await sendPush(
+        await vapidKeys(c.env, db),
+        c.get("config").vapidSubject,
+        row,
+        { type: "test" } satisfies PushPayload,
+        { urgency: "high", ttlSeconds: 60 },
+      );
+      if (answer.outcome === "gone") await dropSubscriptions(db, [row.id]);
+      return c.json({ delivered: answer.outcome === "accepted", status: answer.status }, 200);
     },
   );

@@ -1,0 +1,49 @@
+// What travels on the push queue (PUSH_QUEUE): rooms hand over their new messages, and the
+// consumer (src/worker/push/consumer.ts) queues its own later work — the end of a coalescing
+// window, a retry. JSON, well under a queue message's 128 KB.
+
+/** A new message as a push needs it; the recipients are decided by the consumer, not the room. */
+export interface PushNotice {
+  seq: number;
+  senderId: string;
+  senderName: string;
+  /** ≤ PUSH_EXCERPT_CHARS characters. */
+  excerpt: string;
+  /** User ids the message mentions. */
+  mentions: string[];
+}
+
+/** The encrypted JSON a browser's service worker receives (docs/api.md, "Push notifications"). */
+export type PushPayload =
+  | {
+      type: "message";
+      roomId: string;
+      roomName: string;
+      seq: number;
+      sender: { id: string; name: string };
+      excerpt: string;
+      mention: boolean;
+      /** New messages this push stands for (later ones in a window are folded into one). */
+      count: number;
+    }
+  | { type: "test" };
+
+export type MessagePayload = Extract<PushPayload, { type: "message" }>;
+
+export type PushJob =
+  /** A room's new messages since its last hand-over, in seq order. */
+  | { type: "messages"; roomId: string; notices: PushNotice[] }
+  /** A user's coalescing window in a room has ended: send what was folded, if still away. */
+  | { type: "window"; roomId: string; userId: string }
+  /** A push a push service refused for now (429, 5xx, no answer): the next try. */
+  | {
+      type: "retry";
+      subscriptionId: string;
+      userId: string;
+      payload: MessagePayload;
+      urgency: "normal" | "high";
+      /** Tries made so far (the first send is try 1). */
+      attempt: number;
+      /** When the first try was made: all tries fit in an hour. */
+      firstAt: number;
+    };

@@ -1,0 +1,56 @@
+// Delivery marks (docs/api.md, "Delivery marks"): the highest seq that reached one of a member's
+// devices. A member with a room socket open has everything: their mark is implied while they are
+// online and written when they connect and when their last socket closes, so a message costs no
+// write per reader. Inbox frames and pushes the push service accepted move stored marks. Moves
+// are announced as `delivered` frames, coalesced (RoomNews) to one a second per member.
+import type { RoomNews } from "./room-news";
+import type { RoomStore } from "./store";
+
+/**
+ * Beyond this many people online, a message reaching their open sockets is not announced person
+ * by person (that is O(online²) frames): presence says they have it, and their mark is written
+ * when they leave.
+ */
+export const DELIVERY_NEWS_MAX_ONLINE = 32;
+
+/** How many delivery marks a `ready` frame carries at most (the most advanced first). */
+const MARKS_IN_READY = 1_000;
+
+export interface RoomDeliveryDeps {
+  store: RoomStore;
+  /** Members with a room socket open now. */
+  online(): ReadonlySet<string>;
+  news: RoomNews<number>;
+}
+
+export class RoomDelivery {
+  constructor(private readonly d: RoomDeliveryDeps) {}
+
+  /** A new message went out to the open sockets. */
+  messageOut(seq: number, senderId: string): void {
+    const online = this.d.online();
+    if (online.size > DELIVERY_NEWS_MAX_ONLINE) return;
+    for (const userId of online) if (userId !== senderId) this.d.news.changed(userId, seq);
+  }
+
+  /** A socket opened, or a member's last socket closed: what they had is now on record. */
+  caughtUp(userId: string): void {
+    this.reached(userId, this.d.store.lastSeq());
+  }
+
+  /** `seq` reached one of the member's devices another way (an inbox frame, a push). */
+  reached(userId: string, seq: number): void {
+    if (seq > 0 && this.d.store.delivered.advance(userId, seq)) this.d.news.changed(userId, seq);
+  }
+
+  /** `ready.deliveredMarks`: the stored marks, and everything for whoever is online now. */
+  marks(): Record<string, number> {
+    const marks = this.d.store.delivered.top(MARKS_IN_READY);
+    const online = this.d.online();
+    if (online.size <= MARKS_IN_READY) {
+      const lastSeq = this.d.store.lastSeq();
+      for (const userId of online) if (lastSeq > 0) marks[userId] = lastSeq;
+    }
+    return marks;
+  }
+}

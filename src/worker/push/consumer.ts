@@ -1,0 +1,155 @@
+// The push queue's consumer (PUSH_QUEUE, in this same Worker): decides who gets a push for a
+// room's new messages — members other than the sender whose level admits the message, who have a
+// browser subscribed and no room or inbox socket open — folds what comes within a user's window,
+// and sends. Everything a room would otherwise pay per offline member is paid here.
+import { type Env, readConfig } from "../../config/env";
+import { openDb } from "../../db/client";
+import { inBatches } from "../../realtime/batches";
+import type { MessagePayload, PushJob, PushNotice } from "../../realtime/push-jobs";
+import { inboxStub, roomStub } from "../../realtime/stubs";
+import { type Audience, pushAudience, subscriptionById } from "./audience";
+import { type PushContext, pushToUser, retryPush, type Urgency } from "./deliver";
+import { vapidKeys } from "./keys";
+import { foldIntoWindows, takeFolded } from "./windows";
+
+/** A job whose handling threw (D1 or a Durable Object unreachable) is delivered again. */
+const JOB_RETRY_DELAY_S = 10;
+
+/** The queue's batch; its messages are the PushJobs this Worker's rooms and consumer queued. */
+export async function consumePushes(batch: MessageBatch, env: Env): Promise<void> {
+  const db = openDb(env.DB);
+  const ctx: PushContext = {
+    env,
+    db,
+    keys: await vapidKeys(env, db),
+    subject: readConfig(env).vapidSubject,
+  };
+  // Side by side: one slow push service must not hold up the other jobs of the batch.
+  await Promise.all(
+    batch.messages.map(async (message) => {
+      try {
+        await handle(ctx, message.body as PushJob);
+        message.ack();
+      } catch (error) {
+        console.error(`push job ${(message.body as PushJob).type} failed`, error);
+        message.retry({ delaySeconds: JOB_RETRY_DELAY_S });
+      }
+    }),
+  );
+}
+
+async function handle(ctx: PushContext, job: PushJob): Promise<void> {
+  switch (job.type) {
+    case "messages":
+      return newMessages(ctx, job);
+    case "window":
+      return windowEnded(ctx, job);
+    case "retry":
+      return retryPush(ctx, job, await subscriptionById(ctx.db, job.subscriptionId));
+  }
+}
+
+async function newMessages(ctx: PushContext, job: Extract<PushJob, { type: "messages" }>) {
+  const audience = await pushAudience(ctx.db, job.roomId);
+  if (!audience || audience.subscribers.size === 0) return;
+  const wanted = admitted(audience, job);
+  const away = await awayAmong(ctx.env, job.roomId, [...wanted.keys()]);
+  for (const userId of wanted.keys()) if (!away.has(userId)) wanted.delete(userId);
+  const now = Date.now();
+  const decisions = await foldIntoWindows(ctx.db, job.roomId, wanted, now);
+  await inBatches([...decisions], async ([userId, decision]) => {
+    if (decision.send) {
+      const subscriber = audience.subscribers.get(userId);
+      if (subscriber) {
+        await pushToUser(
+          ctx,
+          userId,
+          subscriber.subscriptions,
+          decision.payload,
+          urgencyOf(audience, decision.payload),
+        );
+      }
+    } else if (decision.flushAt !== null) {
+      await ctx.env.PUSH_QUEUE.send(
+        { type: "window", roomId: job.roomId, userId } satisfies PushJob,
+        {
+          contentType: "json",
+          delaySeconds: Math.max(1, Math.ceil((decision.flushAt - now) / 1000)),
+        },
+      );
+    }
+  });
+}
+
+/**
+ * For each subscriber, the push their level admits for these messages: the newest admitted one,
+ * counting all admitted ones. A message of their own means they are here and have seen what
+ * came before it.
+ */
+function admitted(
+  audience: Audience,
+  job: Extract<PushJob, { type: "messages" }>,
+): Map<string, MessagePayload> {
+  const payloads = new Map<string, MessagePayload>();
+  for (const { userId, level } of audience.subscribers.values()) {
+    let newest: PushNotice | null = null;
+    let count = 0;
+    let mentioned = false;
+    for (const notice of job.notices) {
+      if (notice.senderId === userId) {
+        [newest, count, mentioned] = [null, 0, false];
+        continue;
+      }
+      const mention = notice.mentions.includes(userId);
+      if (level === "mentions" && !mention) continue;
+      [newest, count, mentioned] = [notice, count + 1, mentioned || mention];
+    }
+    if (!newest) continue;
+    payloads.set(userId, {
+      type: "message",
+      roomId: job.roomId,
+      roomName: audience.titleFor(userId),
+      seq: newest.seq,
+      sender: { id: newest.senderId, name: newest.senderName },
+      excerpt: newest.excerpt,
+      mention: mentioned,
+      count,
+    });
+  }
+  return payloads;
+}
+
+/** A user's window in a room ended: what was folded into it goes out if they are still away. */
+async function windowEnded(ctx: PushContext, job: Extract<PushJob, { type: "window" }>) {
+  const folded = await takeFolded(ctx.db, job.roomId, job.userId, Date.now());
+  if (!folded) return;
+  if (!(await awayAmong(ctx.env, job.roomId, [job.userId])).has(job.userId)) return;
+  // Read again: the level or the subscriptions may have changed during the window.
+  const audience = await pushAudience(ctx.db, job.roomId);
+  const subscriber = audience?.subscribers.get(job.userId);
+  if (!audience || !subscriber) return;
+  if (subscriber.level === "mentions" && !folded.mention) return;
+  await pushToUser(ctx, job.userId, subscriber.subscriptions, folded, urgencyOf(audience, folded));
+}
+
+/** DMs and mentions are what a person wants to hear of at once. */
+const urgencyOf = (audience: Audience, payload: MessagePayload): Urgency =>
+  audience.kind === "dm" || payload.mention ? "high" : "normal";
+
+/** Of these users, those with neither a socket in the room nor an inbox socket open. */
+async function awayAmong(
+  env: Env,
+  roomId: string,
+  userIds: readonly string[],
+): Promise<Set<string>> {
+  if (userIds.length === 0) return new Set();
+  const present = new Set(await roomStub(env, roomId).presentAmong(userIds));
+  const away = new Set<string>();
+  await inBatches(
+    userIds.filter((id) => !present.has(id)),
+    async (userId) => {
+      if (!(await inboxStub(env, userId).listening())) away.add(userId);
+    },
+  );
+  return away;
+}
