@@ -16,6 +16,8 @@ export interface MessageContext {
   /** Pictures of the people the room's details list (user id → URL); initials for the rest. */
   avatars: ReadonlyMap<string, string>;
   readMarks: Readonly<Record<string, number>>;
+  /** Delivery marks (a DM's ✓✓): messages up to the seq reached one of that person's devices. */
+  deliveredMarks: Readonly<Record<string, number>>;
   /** My newest message: in group rooms only it shows "Seen by N". */
   lastMineSeq: number;
   editingSeq: number | null;

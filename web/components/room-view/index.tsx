@@ -119,6 +119,7 @@ function RoomPage({ room, details, me }: RoomPageProps) {
     handles,
     avatars,
     readMarks: room.readMarks.value,
+    deliveredMarks: room.deliveredMarks.value,
     lastMineSeq,
     editingSeq,
     reply: (message) => {

@@ -54,8 +54,17 @@ export function createRoomState(
     ready: (item) => (item.files?.length ? uploads.ready(item.files) : []),
     settled: (cid) => uploads.forget(cid),
   });
-  const { messages, pending, connection, online, onlineCount, readMarks, summary, hasOlder } =
-    live.signals;
+  const {
+    messages,
+    pending,
+    connection,
+    online,
+    onlineCount,
+    readMarks,
+    deliveredMarks,
+    summary,
+    hasOlder,
+  } = live.signals;
   const { loaded, loadError, lastError } = live.status;
   const loadingOlder = signal(false);
 
@@ -69,6 +78,8 @@ export function createRoomState(
     onlineCount: onlineCount as ReadonlySignal<number>,
     typing: live.typing.others,
     readMarks: readMarks as ReadonlySignal<who.ReadMarks>,
+    /** Members' delivery marks: messages up to the seq reached one of their devices. */
+    deliveredMarks: deliveredMarks as ReadonlySignal<who.ReadMarks>,
     summary: summary as ReadonlySignal<RoomSummary | null>,
     hasOlder: hasOlder as ReadonlySignal<boolean>,
     loadingOlder: loadingOlder as ReadonlySignal<boolean>,

@@ -78,6 +78,8 @@ export function createLiveRoom(
   /** How many are online by the server's count (a big room's `ready` lists only some). */
   const onlineCount = signal(0);
   const readMarks = signal<who.ReadMarks>({});
+  /** How far each member's devices have received the room (delivery marks). */
+  const deliveredMarks = signal<who.ReadMarks>({});
   const summary = signal<RoomSummary | null>(null);
   const hasOlder = signal(true);
   const loaded = signal(false);
@@ -193,6 +195,7 @@ export function createLiveRoom(
           online.value = new Set(frame.online);
           onlineCount.value = frame.onlineCount;
           readMarks.value = { ...readMarks.value, ...frame.readMarks };
+          deliveredMarks.value = { ...deliveredMarks.value, ...frame.deliveredMarks };
           lastError.value = null;
           dispatch({ type: "ready" });
         });
@@ -232,6 +235,9 @@ export function createLiveRoom(
         );
       case "read":
         return noteRead(frame.userId, frame.seq);
+      case "delivered":
+        deliveredMarks.value = who.noteRead(deliveredMarks.value, frame.userId, frame.seq);
+        return;
       case "member":
         if (frame.change === "left") typing.clear(frame.userId);
         return events.onMember?.(roomId, frame);
@@ -415,7 +421,17 @@ export function createLiveRoom(
   }
 
   return {
-    signals: { messages, pending, connection, online, onlineCount, readMarks, summary, hasOlder },
+    signals: {
+      messages,
+      pending,
+      connection,
+      online,
+      onlineCount,
+      readMarks,
+      deliveredMarks,
+      summary,
+      hasOlder,
+    },
     status: { loaded, loadError, lastError },
     loadOnline,
     clock,

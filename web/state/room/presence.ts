@@ -37,7 +37,7 @@ export function stopTyping(typing: Typing, userId: string): Typing {
   return next;
 }
 
-/** A read mark moves only forward (same object back when it does not move). */
+/** A read (or delivery) mark moves only forward (same object back when it does not move). */
 export function noteRead(marks: ReadMarks, userId: string, seq: number): ReadMarks {
   return (marks[userId] ?? 0) < seq ? { ...marks, [userId]: seq } : marks;
 }
