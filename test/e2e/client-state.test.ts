@@ -1,13 +1,19 @@
 // The web client's live room state without a browser: `member` frames keep the member list
 // (and so `@` suggestions and counts) current, `room` frames the header and the "kept for"
-// notice, and my typing frames respect the server's throttle (one per 2 s, `on` and `off` alike).
+// notice, and my typing frames respect the server's throttle (one per 2 s, `on` and `off` alike);
+// a room opened at a message pages from there to the live end without losing a frame.
 import { afterEach, beforeAll, beforeEach, describe, expect, test, vi } from "vitest";
 import type { Member, RoomDetails } from "../../src/shared/api";
-import type { ServerFrame } from "../../src/shared/protocol";
+import type { Message, ServerFrame } from "../../src/shared/protocol";
 import type { Api } from "../../web/net/api";
 import { loadFrameSchemas } from "../../web/net/frames";
 import type { LiveSocketHandlers } from "../../web/net/live-socket";
-import { createRoomState, type RoomEvents, TYPING_GAP_MS } from "../../web/state/room";
+import {
+  createRoomState,
+  MISSING_MESSAGE,
+  type RoomEvents,
+  TYPING_GAP_MS,
+} from "../../web/state/room";
 import { applyMemberFrame, mergeMembers } from "../../web/state/room-members";
 import { recordingSocket } from "./fake-socket";
 
@@ -299,6 +305,145 @@ describe("createRoomState", () => {
     expect(room.onlineCount.value).toBe(641);
     handlers.onDown?.({ opened: true, code: 1006, reason: "", retryInMs: 1000 });
     expect(room.onlineCount.value).toBe(0);
+    room.close();
+  });
+});
+
+describe("a room opened at a message", () => {
+  beforeAll(() => loadFrameSchemas());
+  const NEWEST = 200;
+  /** The room's newest message on the server (live messages add to it). */
+  let newest = NEWEST;
+  const message = (seq: number, rev = seq, body = `m${seq}`): Message => ({
+    seq,
+    rev,
+    roomId: "room_1",
+    sender: { id: "usr_bo", handle: "bo", name: "Bo" },
+    body,
+    createdAt: "2026-01-01T00:00:00.000Z",
+    editedAt: null,
+    deleted: false,
+    replyTo: null,
+    reactions: [],
+    mentions: [],
+    attachments: [],
+  });
+  const span = (from: number, to: number) =>
+    Array.from({ length: Math.max(0, to - from + 1) }, (_, i) => message(from + i));
+  /** A room of 200 messages over HTTP; `around` can be held back to play a slow answer. */
+  let held: Promise<void> | null;
+  const api = {
+    history: async (_: string, before = newest + 1, limit = 50) => {
+      const from = Math.max(1, before - limit);
+      return { messages: span(from, before - 1), hasMore: from > 1 };
+    },
+    newer: async (_: string, after: number, limit = 50) => ({
+      messages: span(after + 1, Math.min(newest, after + limit)),
+      hasMore: after + limit < newest,
+    }),
+    around: async (_: string, seq: number, limit = 50) => {
+      // As the server: centred, the other side filling the page near either end.
+      const from = Math.max(1, Math.min(seq - 24, newest - limit + 1));
+      const page = span(from, Math.min(newest, from + limit - 1));
+      await held;
+      const first = page[0]?.seq ?? 1;
+      const last = page.at(-1)?.seq ?? newest;
+      return {
+        messages: page,
+        hasMore: first > 1,
+        hasMoreBefore: first > 1,
+        hasMoreAfter: last < newest,
+      };
+    },
+  } as unknown as Api;
+  let handlers: LiveSocketHandlers;
+  const frame = (f: ServerFrame) => handlers.onText(JSON.stringify(f));
+  /** A new message is stored, then its frame arrives. */
+  const live = () => {
+    newest++;
+    frame({ type: "message", message: message(newest) });
+  };
+  const seqs = (room: { messages: { value: readonly Message[] } }) =>
+    room.messages.value.map((m) => m.seq);
+
+  function createRoom() {
+    return createRoomState(
+      "room_1",
+      "usr_ana",
+      api,
+      {},
+      {
+        makeSocket: (h) => {
+          handlers = h;
+          return recordingSocket([]);
+        },
+      },
+    );
+  }
+
+  beforeEach(() => {
+    held = null;
+    newest = NEWEST;
+  });
+
+  test("it opens around the message, then pages newer until the live end, where live messages join", async () => {
+    const room = createRoom();
+    void room.showMessage(5);
+    room.open();
+    await vi.waitFor(() => expect(room.loaded.value).toBe(true));
+    expect(seqs(room)).toEqual(span(1, 50).map((m) => m.seq));
+    expect(room.focus.value).toEqual({ seq: 5 });
+    expect(room.hasOlder.value).toBe(false);
+    expect(room.hasNewer.value).toBe(true);
+    // Live messages beyond the window wait for the pages that bring them in order.
+    live();
+    expect(seqs(room).at(-1)).toBe(50);
+    expect(room.messages.value).toHaveLength(50);
+    await room.loadNewer();
+    expect(seqs(room).at(-1)).toBe(150);
+    // The last page (to 201) is answered, but 202's frame comes before the answer does: that
+    // page is not the end, one more is.
+    const lastPage = room.loadNewer();
+    live();
+    await lastPage;
+    expect(seqs(room).at(-1)).toBe(201);
+    expect(room.hasNewer.value).toBe(true);
+    await room.loadNewer();
+    expect(room.hasNewer.value).toBe(false);
+    // At the live end, live messages join the list.
+    live();
+    expect(seqs(room)).toEqual(span(1, 203).map((m) => m.seq));
+    room.close();
+  });
+
+  test("a jump keeps what frames said while its page was on its way; sending goes back to the newest", async () => {
+    const room = createRoom();
+    room.open();
+    await vi.waitFor(() => expect(room.loaded.value).toBe(true));
+    expect(seqs(room).at(-1)).toBe(NEWEST);
+    let release: () => void = () => {};
+    held = new Promise((resolve) => (release = resolve));
+    const jump = room.showMessage(100);
+    // Message 100 is edited before the (older) page around it arrives.
+    frame({ type: "changed", message: message(100, 900, "edited") });
+    release();
+    await jump;
+    expect(room.focus.value).toEqual({ seq: 100 });
+    expect(room.messages.value.find((m) => m.seq === 100)?.body).toBe("edited");
+    expect(room.hasNewer.value).toBe(true);
+    room.send("hello");
+    await vi.waitFor(() => expect(room.hasNewer.value).toBe(false));
+    expect(seqs(room).at(-1)).toBe(NEWEST);
+    room.close();
+  });
+
+  test("a message the room no longer holds opens the room with a notice", async () => {
+    const room = createRoom();
+    void room.showMessage(NEWEST + 50);
+    room.open();
+    await vi.waitFor(() => expect(room.loaded.value).toBe(true));
+    expect(room.focus.value).toBeNull();
+    expect(room.lastError.value).toBe(MISSING_MESSAGE);
     room.close();
   });
 });

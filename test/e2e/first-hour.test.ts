@@ -218,6 +218,7 @@ describe.sequential("the first hour, continued", () => {
         "👍 1",
         "React",
         "Reply",
+        "Copy link",
         "Edit",
         "Delete",
       ]);

@@ -1,5 +1,5 @@
 // The outbox and the timeline, pure: order, one on the wire, retries, rate limits; upserts,
-// trims and paging.
+// trims and paging, also of a window opened at a message (around it, then newer pages).
 import { describe, expect, test } from "vitest";
 import type { Message } from "../../src/shared/protocol";
 import * as box from "../../web/state/room/outbox";
@@ -116,5 +116,69 @@ describe("timeline", () => {
     const far = tl.trim(t, 2);
     expect(far.removed).toEqual([]);
     expect(far.timeline.hasOlder).toBe(true);
+  });
+
+  const range = (from: number, to: number) =>
+    Array.from({ length: to - from + 1 }, (_, i) => msg(from + i));
+
+  test("a window around a message pages both ways; the last newer page joins the live end", () => {
+    const t = tl.around(tl.emptyTimeline, {
+      messages: range(3, 7),
+      hasMore: true,
+      hasMoreBefore: true,
+      hasMoreAfter: true,
+    });
+    expect(seqs(t)).toEqual([3, 4, 5, 6, 7]);
+    expect(t).toMatchObject({ floor: 3, hasOlder: true, ceiling: 7 });
+    expect(tl.olderBefore(t)).toBe(3);
+    expect(tl.newerAfter(t)).toBe(7);
+    // Live messages beyond the window are left out (no gap), but heard of.
+    const live = tl.upsert(t, [msg(20), msg(5, 30, "edited")]);
+    expect(seqs(live)).toEqual([3, 4, 5, 6, 7]);
+    expect(live.messages[2]?.body).toBe("edited");
+    expect(live.heard).toBe(20);
+    const more = tl.newer(live, { messages: range(8, 12), hasMore: true });
+    expect(seqs(more)).toEqual([3, 4, 5, 6, 7, 8, 9, 10, 11, 12]);
+    expect(more.ceiling).toBe(12);
+    // The page said it was the last, but a message beyond it was heard: one more page.
+    const short = tl.newer(more, { messages: range(13, 19), hasMore: false });
+    expect(short.ceiling).toBe(19);
+    const joined = tl.newer(short, { messages: range(20, 20), hasMore: false });
+    expect(joined.ceiling).toBeNull();
+    expect(tl.newerAfter(joined)).toBeNull();
+    // At the live end, live messages join the window.
+    expect(seqs(tl.upsert(joined, [msg(21)])).at(-1)).toBe(21);
+  });
+
+  test("a window around a message at either end of the room", () => {
+    const start = tl.around(tl.emptyTimeline, {
+      messages: range(1, 5),
+      hasMore: false,
+      hasMoreBefore: false,
+      hasMoreAfter: true,
+    });
+    expect(start).toMatchObject({ hasOlder: false, ceiling: 5 });
+    const end = tl.around(tl.emptyTimeline, {
+      messages: range(26, 30),
+      hasMore: true,
+      hasMoreBefore: true,
+      hasMoreAfter: false,
+    });
+    expect(end).toMatchObject({ hasOlder: true, ceiling: null });
+  });
+
+  test("back to the newest: the newest page replaces the window, the room's beginning stays", () => {
+    const far = tl.trim(
+      tl.around(tl.emptyTimeline, {
+        messages: range(3, 7),
+        hasMore: true,
+        hasMoreBefore: true,
+        hasMoreAfter: true,
+      }),
+      2,
+    ).timeline;
+    const back = tl.latest(far, { messages: range(51, 52), hasMore: true });
+    expect(seqs(back)).toEqual([51, 52]);
+    expect(back).toMatchObject({ firstSeq: 2, floor: 51, hasOlder: true, ceiling: null });
   });
 });

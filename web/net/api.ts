@@ -105,9 +105,10 @@ export type Answer<R extends AnyResponse> =
     : never;
 
 /**
- * A page of history (`before`) or of the changes feed (`sinceRev`, which adds rev, complete and
- * firstSeq, where the room begins after retention). The timeline's input: the route's answer
- * (`Api["history"]`) is checked to fit it where the two meet.
+ * A page of history (`before`, `after`), of the changes feed (`sinceRev`, which adds rev,
+ * complete and firstSeq, where the room begins after retention) or centred on a message
+ * (`around`, which says whether there is more on each side). The timeline's input: the route's
+ * answer (`Api["history"]`) is checked to fit it where the two meet.
  */
 export interface MessagePage {
   messages: Message[];
@@ -115,6 +116,8 @@ export interface MessagePage {
   rev?: number;
   complete?: boolean;
   firstSeq?: number;
+  hasMoreBefore?: boolean;
+  hasMoreAfter?: boolean;
 }
 
 /** A query value, or none: empty strings are left out of the URL as before. */
@@ -218,6 +221,22 @@ export function createApi(fetchImpl: typeof fetch = (input, init) => fetch(input
         rooms[":id"].messages.$get({
           ...room(roomId),
           query: { before: given(before), limit: String(limit) },
+        }),
+      ),
+    /** The page just after `after`, ascending (newer history, towards the live end). */
+    newer: (roomId: string, after: number, limit = 50) =>
+      answer(
+        rooms[":id"].messages.$get({
+          ...room(roomId),
+          query: { after: String(after), limit: String(limit) },
+        }),
+      ),
+    /** About `limit` messages centred on `seq`, and whether there are more on each side. */
+    around: (roomId: string, seq: number, limit = 50) =>
+      answer(
+        rooms[":id"].messages.$get({
+          ...room(roomId),
+          query: { around: String(seq), limit: String(limit) },
         }),
       ),
     /** Every message changed after `sinceRev` (new, edited, deleted, reactions). */

@@ -1,6 +1,7 @@
-// The client's state: who I am, my rooms, what the main panel shows. Read-only signals out,
-// changes only through actions, so it can be driven and tested without a DOM. Each part has its
-// module; this one wires them together and owns the live sockets (the inbox, the rooms).
+// The client's state: who I am, my rooms, what the main panel shows (and the address bar with
+// it). Read-only signals out, changes only through actions, so it can be driven and tested
+// without a DOM. Each part has its module; this one wires them together and owns the live
+// sockets (the inbox, the rooms).
 import { batch, type ReadonlySignal, signal } from "@preact/signals";
 import type { RoomListItem, SelfUser } from "../../src/shared/api";
 import type { InboxRoomFrame, MembershipChange, Message } from "../../src/shared/protocol";
@@ -16,6 +17,14 @@ import {
   createRoomList,
   roomTitle,
 } from "./room-list";
+import {
+  type AddressBar,
+  browserAddressBar,
+  type Destination,
+  destinationOf,
+  type HistoryEntry,
+  record,
+} from "./route";
 import { createSession, type SignedOutNotice } from "./session";
 
 export type { Loadable } from "./loadable";
@@ -26,7 +35,16 @@ export type { Session, SignedOutNotice } from "./session";
 /** Whether desktop notifications can be shown, and whether the user said yes. */
 export type NotificationSetting = "unsupported" | "default" | "granted" | "denied";
 
-export function createAppState(api: Api) {
+/** What the home panel says after a link led nowhere. */
+export const NOTICES = {
+  noRoom: "That room does not exist, or you no longer have access to it.",
+  noPage: "There is nothing at that address.",
+} as const;
+
+const HOME: Destination = { panel: { kind: "home" }, seq: null };
+
+/** `address`: the browser's history by default; null leaves the address bar alone (tests). */
+export function createAppState(api: Api, address: AddressBar | null = browserAddressBar()) {
   const session = createSession(api, signedIn, signedOut);
   const { me, call } = session.actions;
   const list = createRoomList(
@@ -34,6 +52,8 @@ export function createAppState(api: Api) {
     (roomId) => roomStates.get(roomId)?.readSeq() ?? 0,
   );
   const panel = signal<Panel>({ kind: "home" });
+  /** Why the app went home by itself (a link to a room I cannot see), until the next move. */
+  const notice = signal<string | null>(null);
   const isOpen = (roomId: string) => showsRoom(panel.value, roomId);
   const details = createRoomDetails(
     (roomId, page) => call(() => api.roomDetails(roomId, page)),
@@ -84,7 +104,23 @@ export function createAppState(api: Api) {
     switchSession(user);
     void refreshRooms();
     startLive();
+    // The address names where to go: a link followed, a reload, a sign-in after a link.
+    follow("replace");
   }
+
+  /** Opens what the address bar names (after signing in, Back and Forward). */
+  function follow(entry: HistoryEntry): void {
+    if (!address || !me.value) return;
+    const { path, state } = address.current();
+    const to = destinationOf(path, state);
+    if (!to) {
+      go(HOME, "replace");
+      notice.value = NOTICES.noPage;
+    } else if (to.panel.kind === "admin" && me.value.role !== "admin") go(HOME, "replace");
+    else go(to, entry);
+  }
+
+  address?.listen(() => follow("none"));
 
   function closeRoom(roomId: string): void {
     roomStates.get(roomId)?.close();
@@ -96,7 +132,7 @@ export function createAppState(api: Api) {
     if (!isOpen(roomId)) return;
     if (change === "removed") {
       closeRoom(roomId);
-      show({ kind: "home" });
+      go(HOME, "replace");
     } else void details.reload(roomId);
   }
 
@@ -109,7 +145,7 @@ export function createAppState(api: Api) {
     const seenHere = isOpen(frame.roomId) && document.visibilityState === "visible";
     list.update(frame.roomId, (item) => applyInboxFrame(item, frame, seenHere));
     if (!isOpen(frame.roomId) && frame.unread > before.unread) {
-      notify(before, frame.lastPreview ?? "New message", frame.mentions > before.mentions);
+      notify(before, frame.lastPreview ?? "New message", frame.mentions > before.mentions, null);
     }
   }
 
@@ -121,11 +157,12 @@ export function createAppState(api: Api) {
     const item = list.item(roomId);
     if (!mine && hidden && item) {
       const mentioned = message.mentions.includes(me.value?.id ?? "");
-      notify(item, `${message.sender.name}: ${message.body}`, mentioned);
+      notify(item, `${message.sender.name}: ${message.body}`, mentioned, message.seq);
     }
   }
 
-  function notify(item: RoomListItem, body: string, mentioned: boolean): void {
+  /** A desktop notification; its click opens the room (at `seq` when it is of one message). */
+  function notify(item: RoomListItem, body: string, mentioned: boolean, seq: number | null): void {
     if (item.muted || notifications.value !== "granted") return;
     if (document.visibilityState === "visible" && document.hasFocus()) return;
     try {
@@ -133,7 +170,7 @@ export function createAppState(api: Api) {
       const shown = new Notification(title, { body: body.slice(0, 200), tag: item.room.id });
       shown.onclick = () => {
         window.focus();
-        show({ kind: "room", roomId: item.room.id });
+        go({ panel: { kind: "room", roomId: item.room.id }, seq });
         shown.close();
       };
     } catch {
@@ -180,19 +217,51 @@ export function createAppState(api: Api) {
     return room;
   }
 
-  function show(next: Panel): void {
+  /**
+   * Shows a panel, a room at its newest messages or at message `seq`; the history gains an entry
+   * (`push`, what the app's buttons do), has this one replaced, or already says it (`none`).
+   */
+  function go(to: Destination, entry: HistoryEntry = "push"): void {
+    const { panel: next, seq } = to;
     const previous = panel.value;
+    const stays = next.kind === "room" && showsRoom(previous, next.roomId);
     if (previous.kind === "room" && !showsRoom(next, previous.roomId)) {
       const room = roomStates.get(previous.roomId);
       // A room with messages still on their way stays connected until they are out.
       if (room && !room.hasUnsent()) room.close();
     }
-    if (next.kind === "room") roomState(next.roomId).open();
+    if (next.kind === "room") {
+      const room = roomState(next.roomId);
+      // Aimed before it opens, so that its first load starts at the message.
+      if (seq !== null) void room.showMessage(seq);
+      else if (!stays) void room.showLatest();
+      room.open();
+    }
+    if (address) record(address, to, entry);
     batch(() => {
+      notice.value = null;
       panel.value = next;
-      details.reset(next.kind === "room" ? { status: "loading" } : null);
+      if (!stays) details.reset(next.kind === "room" ? { status: "loading" } : null);
     });
-    if (next.kind === "room") void details.reload(next.roomId);
+    if (next.kind === "room" && !stays) {
+      const roomId = next.roomId;
+      void details.reload(roomId).then(() => leaveIfRefused(roomId));
+    }
+  }
+
+  /** What the app's buttons and lists do: a new history entry for the panel. */
+  function show(next: Panel): void {
+    go({ panel: next, seq: null });
+  }
+
+  /** The open room is not there for me (no such room, or no longer mine): home, saying so. */
+  function leaveIfRefused(roomId: string): void {
+    const open = details.openRoom.value;
+    if (!isOpen(roomId) || open?.status !== "error") return;
+    if (open.error.status !== 404 && open.error.status !== 403) return;
+    closeRoom(roomId);
+    go(HOME, "replace");
+    notice.value = NOTICES.noRoom;
   }
 
   /** After creating, joining or opening a room: the list has it, the panel shows it. */
@@ -205,6 +274,8 @@ export function createAppState(api: Api) {
     ...session.actions,
     rooms: list.rooms,
     panel: panel as ReadonlySignal<Panel>,
+    /** Why the app went home by itself, until the next move (the home panel says it). */
+    notice: notice as ReadonlySignal<string | null>,
     /** Details of the room in the main panel, while a room is selected. */
     openRoom: details.openRoom,
     totalUnread: list.totalUnread,
@@ -214,6 +285,15 @@ export function createAppState(api: Api) {
 
     refreshRooms,
     show,
+
+    /** Opens a room at one of its messages (a notification, a search result). */
+    showMessage: (roomId: string, seq: number) => go({ panel: { kind: "room", roomId }, seq }),
+
+    /** Signs out; the address goes back to the home. */
+    async signOut(): Promise<void> {
+      await session.actions.signOut();
+      if (address) record(address, HOME, "replace");
+    },
 
     async createRoom(input: CreateRoomInput): Promise<void> {
       const { room } = await call(() => api.createRoom(input));
@@ -239,7 +319,7 @@ export function createAppState(api: Api) {
     async leaveRoom(roomId: string): Promise<void> {
       await call(() => api.leaveRoom(roomId));
       closeRoom(roomId);
-      show({ kind: "home" });
+      go(HOME, "replace");
       await refreshRooms();
     },
 

@@ -16,17 +16,18 @@ export function lowerBound(messages: readonly Message[], seq: number): number {
 
 /**
  * Merges incoming messages into an ascending list: by seq, keeping the higher rev; messages
- * below `floor` (older than the loaded contiguous range) are left out, so paging back later
- * never skips a gap. Returns the same array when nothing changed.
+ * below `floor` or above `ceiling` (outside the loaded contiguous range) are left out, so paging
+ * later never skips a gap. Returns the same array when nothing changed.
  */
 export function upsertMessages(
   current: readonly Message[],
   incoming: readonly Message[],
   floor: number,
+  ceiling = Number.POSITIVE_INFINITY,
 ): Message[] {
   let next: Message[] | null = null;
   for (const message of incoming) {
-    if (message.seq < floor) continue;
+    if (message.seq < floor || message.seq > ceiling) continue;
     const list: Message[] = next ?? (current as Message[]);
     const at = lowerBound(list, message.seq);
     const existing = list[at];

@@ -1,10 +1,11 @@
 // The room's messages, windowed: day headings, runs of one sender, a "New messages" line above
 // what was unread when the room opened, my unsent messages at the end; older history loads as
-// the reader nears the top, and "Jump to latest" counts what came while they read further up.
+// the reader nears the top (newer as they near the bottom of a room opened at an older message),
+// and "Jump to latest" counts what came while they read further up.
 // The list is one Tab stop: arrows move between messages (roving focus) and, inside one,
 // between its controls.
 import type { TargetedKeyboardEvent } from "preact";
-import { useMemo, useRef, useState } from "preact/hooks";
+import { useEffect, useMemo, useRef, useState } from "preact/hooks";
 import type { Message as MessageType } from "../../../src/shared/protocol";
 import type { RoomState } from "../../state/room";
 import { type TimelineRow, timelineRows } from "../../state/timeline";
@@ -13,7 +14,11 @@ import { Message, type MessageContext, PendingRow } from "../message";
 import { VirtualList } from "../virtual-list";
 import * as styles from "./message-list.module.css";
 
-type Row = TimelineRow | { kind: "start"; key: string } | { kind: "unread"; key: string };
+type Row =
+  | TimelineRow
+  | { kind: "start"; key: string }
+  | { kind: "unread"; key: string }
+  | { kind: "end"; key: string };
 
 function estimate(row: Row): number {
   switch (row.kind) {
@@ -21,6 +26,7 @@ function estimate(row: Row): number {
     case "unread":
       return 40;
     case "start":
+    case "end":
       return 48;
     case "pending":
       // Each file's chip on a line of its own at worst.
@@ -96,8 +102,6 @@ interface MessageListProps {
   myName: string;
   /** Changes when I send, so the list jumps to the bottom. */
   bottomKey: number;
-  /** The message to scroll to (e.g. the original of a reply), a new object each time. */
-  reveal: { seq: number } | null;
   /** My read mark when the room was opened, if something was unread then. */
   unreadAfter: number | null;
   /** How long the room keeps messages ("Messages here are kept for…"), once known. */
@@ -105,27 +109,40 @@ interface MessageListProps {
 }
 
 export function MessageList(props: MessageListProps) {
-  const { room, view, myName, bottomKey, reveal, unreadAfter, kept } = props;
+  const { room, view, myName, bottomKey, unreadAfter, kept } = props;
   const messages = room.messages.value;
   const pending = room.pending.value;
   const hasOlder = room.hasOlder.value;
+  /** The list stops short of the newest messages: they load as the reader nears the bottom. */
+  const hasNewer = room.hasNewer.value;
+  /** The message to bring into view (a link's, a reply's original): a new object each time. */
+  const reveal = room.focus.value;
   const [atBottom, setAtBottom] = useState(true);
   /** The newest message when the reader left the bottom (null while at the bottom). */
   const [seenSeq, setSeenSeq] = useState<number | null>(null);
   const newestSeq = useRef(0);
   newestSeq.current = messages.at(-1)?.seq ?? 0;
-  const unseen = atBottom ? 0 : newSince(messages, seenSeq, view.meId);
+  // Pages of newer history are no news: only what came after the list reached the end counts.
+  const unseen = atBottom || hasNewer ? 0 : newSince(messages, seenSeq, view.meId);
+  useEffect(() => {
+    if (!hasNewer) setSeenSeq(newestSeq.current);
+  }, [hasNewer]);
   const [jump, setJump] = useState(0);
   const [focusedSeq, setFocusedSeq] = useState<number | null>(null);
   const revealRow = useMemo(() => (reveal ? { key: `m${reveal.seq}` } : null), [reveal]);
   const rows = useMemo<Row[]>(
     () =>
       withUnreadLine(
-        [{ kind: "start", key: "start" }, ...timelineRows(messages, pending, new Date())],
+        [
+          { kind: "start", key: "start" },
+          // Mine on their way belong after the newest message, not after this window.
+          ...timelineRows(messages, hasNewer ? [] : pending, new Date()),
+          ...(hasNewer ? [{ kind: "end", key: "end" } as const] : []),
+        ],
         unreadAfter,
         view.meId,
       ),
-    [messages, pending, unreadAfter, view.meId],
+    [messages, pending, hasNewer, unreadAfter, view.meId],
   );
   // The Tab stop: the message last focused while it is still here, else the newest.
   const activeSeq =
@@ -145,6 +162,8 @@ export function MessageList(props: MessageListProps) {
             {kept && <p class={styles.timelineKept}>{kept}</p>}
           </>
         );
+      case "end":
+        return <p class={styles.timelineEnd}>Loading newer messages…</p>;
       case "day":
         return (
           <h3 class={styles.timelineDay}>
@@ -181,6 +200,8 @@ export function MessageList(props: MessageListProps) {
         estimate={estimate}
         renderItem={renderRow}
         onNearTop={() => void room.loadOlder()}
+        onNearBottom={() => void room.loadNewer()}
+        endReached={!hasNewer}
         onBottomChange={(bottom) => {
           setAtBottom(bottom);
           setSeenSeq(bottom ? null : newestSeq.current);
@@ -191,11 +212,11 @@ export function MessageList(props: MessageListProps) {
         class="timeline__scroller"
         label="Messages"
       />
-      {!atBottom && (
+      {(!atBottom || hasNewer) && (
         <button
           type="button"
           class={`button button--small ${styles.timelineJump}`}
-          onClick={() => setJump((n) => n + 1)}
+          onClick={() => void room.showLatest().then(() => setJump((n) => n + 1))}
         >
           Jump to latest ↓
           {unseen > 0 && (

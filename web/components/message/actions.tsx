@@ -1,4 +1,6 @@
-// A message's toolbar: react (quick picks), reply, edit, delete with a confirm step.
+// A message's toolbar: react (quick picks), reply, copy its link, edit, delete with a confirm
+// step.
+import type { TargetedMouseEvent } from "preact";
 import { useEffect, useRef, useState } from "preact/hooks";
 import type { Message as MessageType } from "../../../src/shared/protocol";
 import { type MessageContext, QUICK_REACTIONS } from "./context";
@@ -63,6 +65,7 @@ export function Actions({ message, view }: { message: MessageType; view: Message
       >
         Reply
       </button>
+      <CopyLink seq={message.seq} view={view} />
       {mine && (
         <button
           type="button"
@@ -106,5 +109,46 @@ export function Actions({ message, view }: { message: MessageType; view: Message
           </button>
         ))}
     </div>
+  );
+}
+
+/** How long "Copied" stands in for "Copy link". */
+const COPIED_MS = 2000;
+
+/**
+ * The message's address as a real link (open it in a new tab, copy it from the context menu);
+ * a plain click copies the absolute URL instead of following it.
+ */
+function CopyLink({ seq, view }: { seq: number; view: MessageContext }) {
+  const [copied, setCopied] = useState(false);
+  useEffect(() => {
+    if (!copied) return;
+    const timer = setTimeout(() => setCopied(false), COPIED_MS);
+    return () => clearTimeout(timer);
+  }, [copied]);
+  const path = view.linkTo(seq);
+  const copy = async (event: TargetedMouseEvent<HTMLAnchorElement>) => {
+    // Modified clicks open the link as links do (a new tab, a window).
+    if (event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) {
+      return;
+    }
+    event.preventDefault();
+    const url = new URL(path, window.location.origin).href;
+    try {
+      await navigator.clipboard.writeText(url);
+      setCopied(true);
+    } catch {
+      view.notCopied(url);
+    }
+  };
+  return (
+    <a
+      class={`${styles.msgAction} ${styles.msgActionLink}`}
+      href={path}
+      tabIndex={-1}
+      onClick={(event) => void copy(event)}
+    >
+      {copied ? "Copied" : "Copy link"}
+    </a>
   );
 }

@@ -33,8 +33,12 @@ export interface MessageContext {
   /** Drops one file of a waiting message (it goes without it). */
   cancelUpload(key: string): void;
   quoteOf(seq: number): { sender: string; excerpt: string } | null;
-  /** Scrolls to a message (the original of a reply) if it is loaded. */
+  /** Brings a message (the original of a reply) into view, loading the history around it. */
   jumpTo(seq: number): void;
+  /** A message's address (its path: `/r/:roomId/m/:seq`). */
+  linkTo(seq: number): string;
+  /** The clipboard refused the link: show it so that it can be copied by hand. */
+  notCopied(url: string): void;
   highlightSeq: number | null;
   /** The message that is the list's one Tab stop (its controls are reached with arrows). */
   activeSeq: number | null;

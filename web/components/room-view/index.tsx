@@ -4,6 +4,7 @@
 import type { TargetedDragEvent } from "preact";
 import { useEffect, useMemo, useState } from "preact/hooks";
 import type { MemberRole, RoomDetails, SelfUser } from "../../../src/shared/api";
+import { messagePath } from "../../../src/shared/links";
 import { canModerate } from "../../../src/shared/permissions";
 import type { Message as MessageType } from "../../../src/shared/protocol";
 import { messagePreview } from "../../../src/shared/protocol/rules";
@@ -56,7 +57,6 @@ function RoomPage({ room, details, me }: RoomPageProps) {
   const [aside, setAside] = useState(false);
   const [sent, setSent] = useState(0);
   const [actionError, setActionError] = useState<string | null>(null);
-  const [reveal, setReveal] = useState<{ seq: number } | null>(null);
   const [dropping, setDropping] = useState(false);
   const messages = room.messages.value;
   const online = room.online.value;
@@ -103,13 +103,16 @@ function RoomPage({ room, details, me }: RoomPageProps) {
     if (me.avatarUrl) byId.set(me.id, me.avatarUrl);
     return byId;
   }, [members, me.id, me.avatarUrl]);
+  const hasNewer = room.hasNewer.value;
   const lastMineSeq = useMemo(() => {
+    // A list that stops short of the newest may not hold my newest message.
+    if (hasNewer) return 0;
     for (let i = messages.length - 1; i >= 0; i--) {
       const m = messages[i] as MessageType;
       if (m.sender.id === me.id && !m.deleted) return m.seq;
     }
     return 0;
-  }, [messages, me.id]);
+  }, [messages, me.id, hasNewer]);
 
   const view: Omit<MessageContext, "activeSeq"> = {
     meId: me.id,
@@ -140,11 +143,10 @@ function RoomPage({ room, details, me }: RoomPageProps) {
     discard: room.discard,
     uploads: room.uploads,
     cancelUpload: room.cancelUpload,
-    highlightSeq: reveal?.seq ?? null,
-    jumpTo: (seq) => {
-      if (messages.some((m) => m.seq === seq)) setReveal({ seq });
-      else setActionError("The original message is further back: scroll up to load it.");
-    },
+    highlightSeq: room.focus.value?.seq ?? null,
+    jumpTo: (seq) => void room.showMessage(seq),
+    linkTo: (seq) => messagePath(room.roomId, seq),
+    notCopied: (url) => setActionError(`The link could not be copied: ${url}`),
     quoteOf: (seq) => {
       const quoted = messages.find((m) => m.seq === seq);
       if (!quoted) return null;
@@ -237,7 +239,6 @@ function RoomPage({ room, details, me }: RoomPageProps) {
               view={view}
               myName={me.displayName}
               bottomKey={sent}
-              reveal={reveal}
               unreadAfter={unreadAfter}
               kept={kept}
             />
@@ -258,7 +259,8 @@ function RoomPage({ room, details, me }: RoomPageProps) {
               const problem = room.send(body, replyTo?.seq ?? null);
               if (!problem) {
                 setReplyTo(null);
-                setSent((n) => n + 1);
+                // Sending from further up moves the list to the newest first (room.send).
+                void room.showLatest().then(() => setSent((n) => n + 1));
               }
               return problem;
             }}
@@ -300,8 +302,10 @@ function RoomPage({ room, details, me }: RoomPageProps) {
 function Announcer({ room, meId }: { room: RoomState; meId: string }) {
   const [text, setText] = useState("");
   const last = room.messages.value.at(-1);
+  // While the list stops short of the newest, its last message is a page loaded, not news.
+  const live = !room.hasNewer.value;
   useEffect(() => {
-    if (last && last.sender.id !== meId && !last.deleted && room.loaded.value) {
+    if (live && last && last.sender.id !== meId && !last.deleted && room.loaded.value) {
       // A message of files alone is announced by its first file, as the room list shows it.
       setText(
         last.body

@@ -1,13 +1,15 @@
 // A scrolling list that renders only the rows near the viewport, for rooms with thousands of
 // messages. Row heights are measured once drawn (estimated before); the list sticks to the
-// bottom while the reader is there, and otherwise keeps the row at the top of the viewport in
-// place when rows are added above it (older history) or change height.
+// bottom while the reader is there (when the last row is the end), and otherwise keeps the row at
+// the top of the viewport in place when rows are added above or below it (older or newer
+// history) or change height.
 import type { ComponentChildren } from "preact";
 import { useEffect, useLayoutEffect, useRef, useState } from "preact/hooks";
 import * as styles from "./virtual-list.module.css";
 
 const OVERSCAN_PX = 600;
-const NEAR_TOP_PX = 400;
+/** How close to either end the reader is when it is time to load more there. */
+const NEAR_EDGE_PX = 400;
 const AT_BOTTOM_PX = 32;
 
 interface VirtualListProps<T> {
@@ -18,6 +20,13 @@ interface VirtualListProps<T> {
   renderItem: (item: T) => ComponentChildren;
   /** Called when the reader is near the top (time to load older rows). */
   onNearTop?: () => void;
+  /** Called when the reader is near the bottom (time to load newer rows, if there are any). */
+  onNearBottom?: () => void;
+  /**
+   * Whether the last row is the end (default true): only then does the list stick to the bottom
+   * and report reaching it. A window opened further up loads more below instead.
+   */
+  endReached?: boolean;
   /** Called whenever the reader reaches or leaves the bottom. */
   onBottomChange?: (atBottom: boolean) => void;
   /** Changing this scrolls to the bottom (e.g. after I send a message). */
@@ -49,7 +58,8 @@ export function VirtualList<T>(props: VirtualListProps<T>) {
   const { items, itemKey, estimate } = props;
   const scroller = useRef<HTMLElement>(null);
   const heights = useRef(new Map<string, number>());
-  const atBottom = useRef(true);
+  const endReached = props.endReached ?? true;
+  const atBottom = useRef(endReached);
   const anchor = useRef<{ key: string; delta: number } | null>(null);
   const layout = useRef<{ keys: string[]; offsets: Float64Array }>({
     keys: [],
@@ -89,14 +99,20 @@ export function VirtualList<T>(props: VirtualListProps<T>) {
   function onScroll() {
     const el = scroller.current;
     if (!el) return;
-    const bottom = el.scrollHeight - el.scrollTop - el.clientHeight < AT_BOTTOM_PX;
+    const below = el.scrollHeight - el.scrollTop - el.clientHeight;
+    const bottom = endReached && below < AT_BOTTOM_PX;
     if (bottom !== atBottom.current) {
       atBottom.current = bottom;
       props.onBottomChange?.(bottom);
     }
     captureAnchor(el);
     setScrollTop(el.scrollTop);
-    if (el.scrollTop < NEAR_TOP_PX) props.onNearTop?.();
+    nearEdges(el);
+  }
+
+  function nearEdges(el: HTMLElement) {
+    if (el.scrollTop < NEAR_EDGE_PX) props.onNearTop?.();
+    if (el.scrollHeight - el.scrollTop - el.clientHeight < NEAR_EDGE_PX) props.onNearBottom?.();
   }
 
   useEffect(() => {
@@ -108,12 +124,24 @@ export function VirtualList<T>(props: VirtualListProps<T>) {
     return () => observer.disconnect();
   }, []);
 
+  // A change, not the first value: a list opened at a row (`reveal`) must stay there.
+  const bottomKey = useRef(props.bottomKey);
   useEffect(() => {
-    if (props.bottomKey === undefined) return;
+    if (props.bottomKey === bottomKey.current) return;
+    bottomKey.current = props.bottomKey;
     atBottom.current = true;
     props.onBottomChange?.(true);
     setMeasured((v) => v + 1);
   }, [props.bottomKey]);
+
+  // The bottom is no longer the end (the window moved further up): stop sticking to it.
+  useLayoutEffect(() => {
+    const el = scroller.current;
+    if (endReached || !atBottom.current || !el) return;
+    atBottom.current = false;
+    props.onBottomChange?.(false);
+    captureAnchor(el);
+  }, [endReached]);
 
   useLayoutEffect(() => {
     const el = scroller.current;
@@ -154,7 +182,7 @@ export function VirtualList<T>(props: VirtualListProps<T>) {
       }
     }
     if (changed) setMeasured((v) => v + 1);
-    else if (el.scrollTop < NEAR_TOP_PX) props.onNearTop?.();
+    else nearEdges(el);
   });
 
   const tabStopDrawn =

@@ -1,9 +1,9 @@
 // One room, live: its messages (upserted by seq, newer rev wins), my outbox of messages not yet
 // acknowledged, presence, typing and read marks — the signals the components read and the
 // actions they call. The machines are connection.ts, outbox.ts, timeline.ts and presence.ts;
-// live.ts drives them over the injected transport (the browser's socket and fetch by default).
+// live.ts drives them over the injected transport (the browser's socket and fetch by default);
+// paging.ts moves the window of loaded messages (older, newer, to a message, to the newest).
 import type { ReadonlySignal } from "@preact/signals";
-import { signal } from "@preact/signals";
 import type { Message } from "../../../src/shared/protocol";
 import { bodyProblem } from "../../../src/shared/protocol/rules";
 import { cleanBody, isEmoji } from "../../../src/shared/text";
@@ -12,6 +12,7 @@ import { systemClock } from "./clock";
 import type { Connection } from "./connection";
 import { createLiveRoom, type RoomApi, type RoomDeps } from "./live";
 import * as box from "./outbox";
+import { createPaging } from "./paging";
 import type * as who from "./presence";
 import * as tl from "./timeline";
 import type { RoomEvents, RoomSummary } from "./types";
@@ -21,12 +22,10 @@ export type { Clock } from "./clock";
 export type { Connection } from "./connection";
 export type { RoomApi, RoomDeps } from "./live";
 export { newCid, type PendingMessage } from "./outbox";
+export { MISSING_MESSAGE } from "./paging";
 export { TYPING_GAP_MS } from "./presence";
 export type { MemberFrame, RoomEvents, RoomFrame, RoomSummary } from "./types";
 export type { Upload, UploadApi } from "./uploads";
-
-/** Older history comes in the largest pages the server gives (fewer round trips when scrolling far). */
-const OLDER_PAGE = 100;
 
 export function createRoomState(
   roomId: string,
@@ -50,23 +49,23 @@ export function createRoomState(
       network: deps.transport?.network ?? (typeof window === "undefined" ? null : window),
     },
   );
-  const live = createLiveRoom(roomId, meId, api, events, deps, {
-    ready: (item) => (item.files?.length ? uploads.ready(item.files) : []),
-    settled: (cid) => uploads.forget(cid),
-  });
-  const {
-    messages,
-    pending,
-    connection,
-    online,
-    onlineCount,
-    readMarks,
-    deliveredMarks,
-    summary,
-    hasOlder,
-  } = live.signals;
+  const live = createLiveRoom(
+    roomId,
+    meId,
+    api,
+    events,
+    deps,
+    {
+      ready: (item) => (item.files?.length ? uploads.ready(item.files) : []),
+      settled: (cid) => uploads.forget(cid),
+    },
+    // A link to a message opens the room there (the first load asks paging where).
+    { open: (newest) => paging.open(newest) },
+  );
+  const paging = createPaging(roomId, api, live);
+  const { messages, pending, connection, online, onlineCount, readMarks, summary } = live.signals;
+  const { deliveredMarks, hasOlder, hasNewer } = live.signals;
   const { loaded, loadError, lastError } = live.status;
-  const loadingOlder = signal(false);
 
   return {
     roomId,
@@ -82,7 +81,12 @@ export function createRoomState(
     deliveredMarks: deliveredMarks as ReadonlySignal<who.ReadMarks>,
     summary: summary as ReadonlySignal<RoomSummary | null>,
     hasOlder: hasOlder as ReadonlySignal<boolean>,
-    loadingOlder: loadingOlder as ReadonlySignal<boolean>,
+    loadingOlder: paging.loadingOlder,
+    /** The window stops short of the newest messages (opened at an older one): newer pages follow. */
+    hasNewer: hasNewer as ReadonlySignal<boolean>,
+    loadingNewer: paging.loadingNewer,
+    /** The message to bring into view and highlight (a new object each time it is asked for). */
+    focus: paging.focus,
     loaded: loaded as ReadonlySignal<boolean>,
     loadError: loadError as ReadonlySignal<string | null>,
     /** The last refusal of an action (edit, delete, react), for the status line. */
@@ -123,19 +127,12 @@ export function createRoomState(
       live.flush();
     },
 
-    async loadOlder(): Promise<void> {
-      const before = tl.olderBefore(live.timeline());
-      if (loadingOlder.value || before === null) return;
-      loadingOlder.value = true;
-      try {
-        const page = await api.history(roomId, before, OLDER_PAGE);
-        live.setTimeline(tl.page(live.timeline(), page));
-      } catch (error) {
-        lastError.value = asApiError(error).message;
-      } finally {
-        loadingOlder.value = false;
-      }
-    },
+    loadOlder: paging.loadOlder,
+    loadNewer: paging.loadNewer,
+    /** Opens the room at a message (before or after it opened): in view, highlighted. */
+    showMessage: paging.showMessage,
+    /** Back to the newest messages from a window further up. */
+    showLatest: paging.showLatest,
 
     /** Queues a message; it goes out as soon as there is a connection, exactly once. */
     send(body: string, replyTo: number | null = null): string | null {
@@ -161,6 +158,8 @@ export function createRoomState(
       };
       live.setOutbox(box.enqueue(live.outbox(), item));
       live.flush();
+      // My message goes at the end: a window further up moves there, or it would not show.
+      void paging.showLatest();
       return null;
     },
 

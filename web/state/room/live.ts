@@ -31,7 +31,16 @@ import type { UploadApi } from "./uploads";
 /** The HTTP calls a room makes. */
 export type RoomApi = Pick<
   Api,
-  "history" | "changes" | "send" | "edit" | "deleteMessage" | "react" | "markRead" | "online"
+  | "history"
+  | "newer"
+  | "around"
+  | "changes"
+  | "send"
+  | "edit"
+  | "deleteMessage"
+  | "react"
+  | "markRead"
+  | "online"
 >;
 
 /** The transport and the world, injectable: the browser's by default. */
@@ -57,6 +66,14 @@ export interface OutboxFiles {
 
 const noFiles: OutboxFiles = { ready: () => [], settled: () => undefined };
 
+/** Where the first load opens the room: the newest page, or a window around a message. */
+export interface Opening {
+  /** Given the window of the newest page, the window to show (paging.ts: a link's message). */
+  open(newest: tl.Timeline): Promise<tl.Timeline>;
+}
+
+const atNewest: Opening = { open: async (newest) => newest };
+
 const PAGE = 50;
 
 export function createLiveRoom(
@@ -66,6 +83,7 @@ export function createLiveRoom(
   events: RoomEvents,
   deps: RoomDeps,
   files: OutboxFiles = noFiles,
+  opening: Opening = atNewest,
 ) {
   const clock = deps.clock ?? systemClock;
   const isOnline = deps.isOnline ?? (() => navigator.onLine);
@@ -82,6 +100,7 @@ export function createLiveRoom(
   const deliveredMarks = signal<who.ReadMarks>({});
   const summary = signal<RoomSummary | null>(null);
   const hasOlder = signal(true);
+  const hasNewer = signal(false);
   const loaded = signal(false);
   const loadError = signal<string | null>(null);
   const lastError = signal<string | null>(null);
@@ -112,6 +131,7 @@ export function createLiveRoom(
     batch(() => {
       messages.value = next.messages as Message[];
       hasOlder.value = next.hasOlder;
+      hasNewer.value = next.ceiling !== null;
     });
   }
 
@@ -178,7 +198,29 @@ export function createLiveRoom(
 
   // ---- applying what the server says ---------------------------------------------------------
 
-  const apply = (incoming: readonly Message[]) => setTimeline(tl.upsert(timeline, incoming));
+  /** What frames and answers brought while a page that replaces the window is on its way. */
+  const heardWhileReplacing = new Set<Message[]>();
+
+  function apply(incoming: readonly Message[]) {
+    for (const heard of heardWhileReplacing) heard.push(...incoming);
+    setTimeline(tl.upsert(timeline, incoming));
+  }
+
+  /**
+   * Replaces the window with one built from a page fetched now (a jump to a message, back to the
+   * newest); `load` answers null when the page is no longer wanted. What frames changed while it
+   * was on its way is applied again on top, the newer rev winning, so none of it is lost.
+   */
+  async function replaceWindow(load: () => Promise<((t: tl.Timeline) => tl.Timeline) | null>) {
+    const heard: Message[] = [];
+    heardWhileReplacing.add(heard);
+    try {
+      const build = await load();
+      if (build) setTimeline(tl.upsert(build(timeline), heard));
+    } finally {
+      heardWhileReplacing.delete(heard);
+    }
+  }
 
   function trimTo(seq: number) {
     const { timeline: next, removed } = tl.trim(timeline, seq);
@@ -407,8 +449,12 @@ export function createLiveRoom(
     try {
       const page = await api.history(roomId, undefined, PAGE);
       if (!link.running) return;
+      // Fetched after the newest page, a window around a message is at least as fresh: the
+      // socket resumes from the newest page's rev for both.
+      const first = await opening.open(tl.page(timeline, page));
+      if (!link.running) return;
       batch(() => {
-        setTimeline(tl.page(timeline, page));
+        setTimeline(first);
         loaded.value = true;
         loadError.value = null;
       });
@@ -431,6 +477,7 @@ export function createLiveRoom(
       deliveredMarks,
       summary,
       hasOlder,
+      hasNewer,
     },
     status: { loaded, loadError, lastError },
     loadOnline,
@@ -441,6 +488,7 @@ export function createLiveRoom(
     link: () => link,
     timeline: () => timeline,
     setTimeline,
+    replaceWindow,
     outbox: () => outbox,
     setOutbox,
     apply,
