@@ -10,6 +10,7 @@ import type {
   CreateRoomBody,
   LoginBody,
   MemberRole,
+  NotifyLevel,
   PurgeRange as PurgeRangeSchema,
   RegisterBody,
   Retention,
@@ -192,8 +193,9 @@ export function createApi(fetchImpl: typeof fetch = (input, init) => fetch(input
       ),
     joinRoom: (roomId: string) => answer(rooms[":id"].join.$post(room(roomId))),
     leaveRoom: (roomId: string) => answer(rooms[":id"].leave.$post(room(roomId))),
-    setMuted: (roomId: string, muted: boolean) =>
-      answer(rooms[":id"].mute.$put({ ...room(roomId), json: { muted } })),
+    /** My push level in a room ("none" is muting): the room list's `notify`. */
+    setNotifyLevel: (roomId: string, level: NotifyLevel) =>
+      answer(rooms[":id"].notifications.$put({ ...room(roomId), json: { level } })),
     updateRoom: (roomId: string, input: UpdateRoomInput) =>
       answer(rooms[":id"].$patch({ ...room(roomId), json: input })),
     addMember: (roomId: string, input: AddMemberInput) =>

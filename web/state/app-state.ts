@@ -2,7 +2,7 @@
 // changes only through actions, so it can be driven and tested without a DOM. Each part has its
 // module; this one wires them together and owns the live sockets (the inbox, the rooms).
 import { batch, type ReadonlySignal, signal } from "@preact/signals";
-import type { RoomListItem, SelfUser } from "../../src/shared/api";
+import type { NotifyLevel, RoomListItem, SelfUser } from "../../src/shared/api";
 import type { InboxRoomFrame, MembershipChange, Message } from "../../src/shared/protocol";
 import type { Api, CreateRoomInput, UpdateRoomInput } from "../net/api";
 import { createInbox, type Inbox } from "./inbox";
@@ -14,6 +14,7 @@ import {
   applyRoomMessage,
   applyRoomRead,
   createRoomList,
+  levelWants,
   roomTitle,
 } from "./room-list";
 import { createSession, type SignedOutNotice } from "./session";
@@ -126,7 +127,7 @@ export function createAppState(api: Api) {
   }
 
   function notify(item: RoomListItem, body: string, mentioned: boolean): void {
-    if (item.muted || notifications.value !== "granted") return;
+    if (!levelWants(item.notify, mentioned) || notifications.value !== "granted") return;
     if (document.visibilityState === "visible" && document.hasFocus()) return;
     try {
       const title = `${mentioned ? "@ " : ""}${roomTitle(item, me.value)}`;
@@ -230,9 +231,10 @@ export function createAppState(api: Api) {
       await enterRoom(room.id);
     },
 
-    async setMuted(roomId: string, muted: boolean): Promise<void> {
-      await call(() => api.setMuted(roomId, muted));
-      list.update(roomId, (item) => ({ ...item, muted }));
+    /** How a room notifies me: every message, mentions only, or nothing ("none" is muted). */
+    async setNotifyLevel(roomId: string, level: NotifyLevel): Promise<void> {
+      const { notify, muted } = await call(() => api.setNotifyLevel(roomId, level));
+      list.update(roomId, (item) => ({ ...item, notify, muted }));
       details.setMuted(roomId, muted);
     },
 
