@@ -7,6 +7,7 @@ import { render } from "preact";
 import { App } from "./components/app";
 import { createApi } from "./net/api";
 import { loadFrameSchemas } from "./net/frames";
+import { listenToServiceWorker } from "./net/push";
 import { createAppState } from "./state/app-state";
 import { applyTheme, theme } from "./state/theme";
 
@@ -19,6 +20,9 @@ render(<App state={state} />, root);
 // and a failure here is retried when a socket needs them.
 loadFrameSchemas().catch(() => undefined);
 void state.start();
+// A clicked notification asks a window to show its message (web/sw/); until a router takes
+// those URLs (net/push.ts, handleOpenRequests), the page loads them.
+listenToServiceWorker();
 
 // The tab says how much is waiting: "(3) Confab".
 effect(() => {

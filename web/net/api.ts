@@ -105,6 +105,12 @@ export type Answer<R extends AnyResponse> =
         : never
     : never;
 
+/** A browser's push subscription as the server takes it: `PushSubscription.toJSON()`. */
+export interface PushSubscriptionInput {
+  endpoint: string;
+  keys: { p256dh: string; auth: string };
+}
+
 /**
  * A page of history (`before`) or of the changes feed (`sinceRev`, which adds rev, complete and
  * firstSeq, where the room begins after retention). The timeline's input: the route's answer
@@ -244,6 +250,25 @@ export function createApi(fetchImpl: typeof fetch = (input, init) => fetch(input
       answer(rooms[":id"].read.$post({ ...room(roomId), json: { seq } })),
     /** Everyone online in the room now (a big room's `ready` lists only some). */
     online: (roomId: string) => answer(rooms[":id"].online.$get(room(roomId))),
+
+    push: {
+      /** The instance's VAPID public key: the `applicationServerKey` to subscribe with. */
+      vapidKey: () => answer(client.push["vapid-key"].$get()),
+      /** This browser's subscription (PushSubscription.toJSON()); the same endpoint keeps its id. */
+      subscribe: (subscription: PushSubscriptionInput) =>
+        answer(client.me["push-subscriptions"].$post({ json: subscription })),
+      unsubscribe: (subscriptionId: string) =>
+        answer(
+          client.me["push-subscriptions"][":id"].$delete({ param: { id: id(subscriptionId) } }),
+        ),
+      /** A `{type: "test"}` push to that subscription now, and the push service's answer. */
+      test: (subscriptionId: string) =>
+        answer(
+          client.me["push-subscriptions"][":id"].test.$post({
+            param: { id: id(subscriptionId) },
+          }),
+        ),
+    },
 
     admin: {
       rooms: (q: string, cursor?: string) =>

@@ -5,8 +5,10 @@ import { batch, type ReadonlySignal, signal } from "@preact/signals";
 import type { NotifyLevel, RoomListItem, SelfUser } from "../../src/shared/api";
 import type { InboxRoomFrame, MembershipChange, Message } from "../../src/shared/protocol";
 import type { Api, CreateRoomInput, UpdateRoomInput } from "../net/api";
+import { browserPush } from "../net/push";
 import { createInbox, type Inbox } from "./inbox";
 import { type Panel, showsRoom } from "./panels";
+import { createPushSetting } from "./push";
 import { createRoomState, type MemberFrame, type RoomFrame, type RoomState } from "./room";
 import { createRoomDetails } from "./room-details";
 import {
@@ -21,11 +23,18 @@ import { createSession, type SignedOutNotice } from "./session";
 
 export type { Loadable } from "./loadable";
 export type { Panel } from "./panels";
+export type { PushStatus, PushTest } from "./push";
 export { roomPreview, roomTitle } from "./room-list";
 export type { Session, SignedOutNotice } from "./session";
 
-/** Whether desktop notifications can be shown, and whether the user said yes. */
-export type NotificationSetting = "unsupported" | "default" | "granted" | "denied";
+/** This browser's localStorage, where it may be used. */
+function localStore(): Storage | null {
+  try {
+    return typeof localStorage === "undefined" ? null : localStorage;
+  } catch {
+    return null;
+  }
+}
 
 export function createAppState(api: Api) {
   const session = createSession(api, signedIn, signedOut);
@@ -40,8 +49,15 @@ export function createAppState(api: Api) {
     (roomId, page) => call(() => api.roomDetails(roomId, page)),
     isOpen,
   );
-  const notifications = signal<NotificationSetting>(
-    typeof Notification === "undefined" ? "unsupported" : Notification.permission,
+  const push = createPushSetting(
+    {
+      vapidKey: () => call(api.push.vapidKey),
+      subscribe: (subscription) => call(() => api.push.subscribe(subscription)),
+      unsubscribe: (id) => call(() => api.push.unsubscribe(id)),
+      test: (id) => call(() => api.push.test(id)),
+    },
+    browserPush(),
+    localStore(),
   );
   const roomStates = new Map<string, RoomState>();
   let inbox: Inbox | null = null;
@@ -78,6 +94,7 @@ export function createAppState(api: Api) {
 
   function signedOut(notice: SignedOutNotice | null = null) {
     stopLive();
+    push.signedOut();
     switchSession(null, notice);
   }
 
@@ -85,6 +102,7 @@ export function createAppState(api: Api) {
     switchSession(user);
     void refreshRooms();
     startLive();
+    void push.start(user.id);
   }
 
   function closeRoom(roomId: string): void {
@@ -126,8 +144,9 @@ export function createAppState(api: Api) {
     }
   }
 
+  /** While the page is in the background (push covers a closed one: web/sw/). */
   function notify(item: RoomListItem, body: string, mentioned: boolean): void {
-    if (!levelWants(item.notify, mentioned) || notifications.value !== "granted") return;
+    if (!levelWants(item.notify, mentioned) || push.permission.value !== "granted") return;
     if (document.visibilityState === "visible" && document.hasFocus()) return;
     try {
       const title = `${mentioned ? "@ " : ""}${roomTitle(item, me.value)}`;
@@ -204,12 +223,18 @@ export function createAppState(api: Api) {
 
   return {
     ...session.actions,
+    /** Ends this device's push subscription while the session can still tell the server. */
+    async signOut(): Promise<void> {
+      await push.signingOut();
+      await session.actions.signOut();
+    },
     rooms: list.rooms,
     panel: panel as ReadonlySignal<Panel>,
     /** Details of the room in the main panel, while a room is selected. */
     openRoom: details.openRoom,
     totalUnread: list.totalUnread,
-    notifications: notifications as ReadonlySignal<NotificationSetting>,
+    /** Push notifications on this device (the settings' "Notifications"). */
+    push,
     /** The live state of a room (made on first use, kept while signed in). */
     roomState,
 
@@ -252,11 +277,6 @@ export function createAppState(api: Api) {
 
     /** Reloads the open room's details (members, roles) after a change. */
     reloadRoom: details.reload,
-
-    async enableNotifications(): Promise<void> {
-      if (typeof Notification === "undefined") return;
-      notifications.value = await Notification.requestPermission();
-    },
 
     api,
 
