@@ -6,6 +6,7 @@ import { fileURLToPath } from "node:url";
 import { cloudflare } from "@cloudflare/vite-plugin";
 import preact from "@preact/preset-vite";
 import { defineConfig } from "vite";
+import { serviceWorker } from "./web/sw/vite-plugin.ts";
 
 const fromRoot = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 
@@ -16,6 +17,8 @@ export default defineConfig({
   css: { modules: { generateScopedName: "[local]", localsConvention: "camelCaseOnly" } },
   plugins: [
     preact(),
+    // Before the Worker's plugin, which would answer /sw.js with the app's index.html.
+    serviceWorker("web/sw/index.ts"),
     cloudflare({
       configPath: fromRoot("./wrangler.toml"),
       // The state of `npm start` and `npm run db:migrate:local` (Vite's root is web/).

@@ -4,9 +4,11 @@ import "./styles/tokens.css";
 import "./styles/global.css";
 import { effect } from "@preact/signals";
 import { render } from "preact";
+import { parseLink } from "../src/shared/links";
 import { App } from "./components/app";
 import { createApi } from "./net/api";
 import { loadFrameSchemas } from "./net/frames";
+import { handleOpenRequests, listenToServiceWorker } from "./net/push";
 import { createAppState } from "./state/app-state";
 import { applyTheme, theme } from "./state/theme";
 
@@ -19,6 +21,17 @@ render(<App state={state} />, root);
 // and a failure here is retried when a socket needs them.
 loadFrameSchemas().catch(() => undefined);
 void state.start();
+// A clicked notification asks a window to show its message (web/sw/): the app opens it in place
+// (a history entry, as a click would); anything it cannot read is loaded as a page.
+handleOpenRequests((url) => {
+  const target = new URL(url, location.origin);
+  const link = target.origin === location.origin ? parseLink(target.pathname) : null;
+  if (link?.kind !== "room") return false;
+  if (link.seq === null) state.show({ kind: "room", roomId: link.roomId });
+  else state.showMessage(link.roomId, link.seq);
+  return true;
+});
+listenToServiceWorker();
 
 // The tab says how much is waiting: "(3) Confab".
 effect(() => {

@@ -1,6 +1,7 @@
 // What travels on the push queue (PUSH_QUEUE): rooms hand over their new messages, and the
 // consumer (src/worker/push/consumer.ts) queues its own later work — the end of a coalescing
 // window, a retry. JSON, well under a queue message's 128 KB.
+import type { MessagePush } from "../../src/shared/protocol";
 
 /** A new message as a push needs it; the recipients are decided by the consumer, not the room. */
 export interface PushNotice {
@@ -13,22 +14,9 @@ export interface PushNotice {
   mentions: string[];
 }
 
-/** The encrypted JSON a browser's service worker receives (docs/api.md, "Push notifications"). */
-export type PushPayload =
-  | {
-      type: "message";
-      roomId: string;
-      roomName: string;
-      seq: number;
-      sender: { id: string; name: string };
-      excerpt: string;
-      mention: boolean;
-      /** New messages this push stands for (later ones in a window are folded into one). */
-      count: number;
-    }
-  | { type: "test" };
-
-export type MessagePayload = Extract<PushPayload, { type: "message" }>;
+export type { PushPayload } from "../../src/shared/protocol";
+/** What one push for a room's messages carries (src/shared/protocol/push.ts). */
+export type MessagePayload = MessagePush;
 
 export type PushJob =
   /** A room's new messages since its last hand-over, in seq order. */

@@ -10,6 +10,7 @@ import type {
   CreateRoomBody,
   LoginBody,
   MemberRole,
+  NotifyLevel,
   PurgeRange as PurgeRangeSchema,
   RegisterBody,
   Retention,
@@ -104,6 +105,12 @@ export type Answer<R extends AnyResponse> =
         : never
     : never;
 
+/** A browser's push subscription as the server takes it: `PushSubscription.toJSON()`. */
+export interface PushSubscriptionInput {
+  endpoint: string;
+  keys: { p256dh: string; auth: string };
+}
+
 /**
  * A page of history (`before`, `after`), of the changes feed (`sinceRev`, which adds rev,
  * complete and firstSeq, where the room begins after retention) or centred on a message
@@ -195,8 +202,9 @@ export function createApi(fetchImpl: typeof fetch = (input, init) => fetch(input
       ),
     joinRoom: (roomId: string) => answer(rooms[":id"].join.$post(room(roomId))),
     leaveRoom: (roomId: string) => answer(rooms[":id"].leave.$post(room(roomId))),
-    setMuted: (roomId: string, muted: boolean) =>
-      answer(rooms[":id"].mute.$put({ ...room(roomId), json: { muted } })),
+    /** My push level in a room ("none" is muting): the room list's `notify`. */
+    setNotifyLevel: (roomId: string, level: NotifyLevel) =>
+      answer(rooms[":id"].notifications.$put({ ...room(roomId), json: { level } })),
     updateRoom: (roomId: string, input: UpdateRoomInput) =>
       answer(rooms[":id"].$patch({ ...room(roomId), json: input })),
     addMember: (roomId: string, input: AddMemberInput) =>
@@ -261,6 +269,25 @@ export function createApi(fetchImpl: typeof fetch = (input, init) => fetch(input
       answer(rooms[":id"].read.$post({ ...room(roomId), json: { seq } })),
     /** Everyone online in the room now (a big room's `ready` lists only some). */
     online: (roomId: string) => answer(rooms[":id"].online.$get(room(roomId))),
+
+    push: {
+      /** The instance's VAPID public key: the `applicationServerKey` to subscribe with. */
+      vapidKey: () => answer(client.push["vapid-key"].$get()),
+      /** This browser's subscription (PushSubscription.toJSON()); the same endpoint keeps its id. */
+      subscribe: (subscription: PushSubscriptionInput) =>
+        answer(client.me["push-subscriptions"].$post({ json: subscription })),
+      unsubscribe: (subscriptionId: string) =>
+        answer(
+          client.me["push-subscriptions"][":id"].$delete({ param: { id: id(subscriptionId) } }),
+        ),
+      /** A `{type: "test"}` push to that subscription now, and the push service's answer. */
+      test: (subscriptionId: string) =>
+        answer(
+          client.me["push-subscriptions"][":id"].test.$post({
+            param: { id: id(subscriptionId) },
+          }),
+        ),
+    },
 
     admin: {
       rooms: (q: string, cursor?: string) =>

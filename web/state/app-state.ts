@@ -3,11 +3,13 @@
 // without a DOM. Each part has its module; this one wires them together and owns the live
 // sockets (the inbox, the rooms).
 import { batch, type ReadonlySignal, signal } from "@preact/signals";
-import type { RoomListItem, SelfUser } from "../../src/shared/api";
+import type { NotifyLevel, RoomListItem, SelfUser } from "../../src/shared/api";
 import type { InboxRoomFrame, MembershipChange, Message } from "../../src/shared/protocol";
 import type { Api, CreateRoomInput, UpdateRoomInput } from "../net/api";
+import { browserPush } from "../net/push";
 import { createInbox, type Inbox } from "./inbox";
 import { type Panel, showsRoom } from "./panels";
+import { createPushSetting } from "./push";
 import { createRoomState, type MemberFrame, type RoomFrame, type RoomState } from "./room";
 import { createRoomDetails } from "./room-details";
 import {
@@ -15,6 +17,7 @@ import {
   applyRoomMessage,
   applyRoomRead,
   createRoomList,
+  levelWants,
   roomTitle,
 } from "./room-list";
 import {
@@ -29,11 +32,18 @@ import { createSession, type SignedOutNotice } from "./session";
 
 export type { Loadable } from "./loadable";
 export type { Panel } from "./panels";
+export type { PushStatus, PushTest } from "./push";
 export { roomPreview, roomTitle } from "./room-list";
 export type { Session, SignedOutNotice } from "./session";
 
-/** Whether desktop notifications can be shown, and whether the user said yes. */
-export type NotificationSetting = "unsupported" | "default" | "granted" | "denied";
+/** This browser's localStorage, where it may be used. */
+function localStore(): Storage | null {
+  try {
+    return typeof localStorage === "undefined" ? null : localStorage;
+  } catch {
+    return null;
+  }
+}
 
 /** What the home panel says after a link led nowhere. */
 export const NOTICES = {
@@ -59,8 +69,15 @@ export function createAppState(api: Api, address: AddressBar | null = browserAdd
     (roomId, page) => call(() => api.roomDetails(roomId, page)),
     isOpen,
   );
-  const notifications = signal<NotificationSetting>(
-    typeof Notification === "undefined" ? "unsupported" : Notification.permission,
+  const push = createPushSetting(
+    {
+      vapidKey: () => call(api.push.vapidKey),
+      subscribe: (subscription) => call(() => api.push.subscribe(subscription)),
+      unsubscribe: (id) => call(() => api.push.unsubscribe(id)),
+      test: (id) => call(() => api.push.test(id)),
+    },
+    browserPush(),
+    localStore(),
   );
   const roomStates = new Map<string, RoomState>();
   let inbox: Inbox | null = null;
@@ -97,6 +114,7 @@ export function createAppState(api: Api, address: AddressBar | null = browserAdd
 
   function signedOut(notice: SignedOutNotice | null = null) {
     stopLive();
+    push.signedOut();
     switchSession(null, notice);
   }
 
@@ -106,6 +124,7 @@ export function createAppState(api: Api, address: AddressBar | null = browserAdd
     startLive();
     // The address names where to go: a link followed, a reload, a sign-in after a link.
     follow("replace");
+    void push.start(user.id);
   }
 
   /** Opens what the address bar names (after signing in, Back and Forward). */
@@ -161,9 +180,12 @@ export function createAppState(api: Api, address: AddressBar | null = browserAdd
     }
   }
 
-  /** A desktop notification; its click opens the room (at `seq` when it is of one message). */
+  /**
+   * A desktop notification while the page is in the background (push covers a closed one:
+   * web/sw/); its click opens the room (at `seq` when it is of one message).
+   */
   function notify(item: RoomListItem, body: string, mentioned: boolean, seq: number | null): void {
-    if (item.muted || notifications.value !== "granted") return;
+    if (!levelWants(item.notify, mentioned) || push.permission.value !== "granted") return;
     if (document.visibilityState === "visible" && document.hasFocus()) return;
     try {
       const title = `${mentioned ? "@ " : ""}${roomTitle(item, me.value)}`;
@@ -279,7 +301,8 @@ export function createAppState(api: Api, address: AddressBar | null = browserAdd
     /** Details of the room in the main panel, while a room is selected. */
     openRoom: details.openRoom,
     totalUnread: list.totalUnread,
-    notifications: notifications as ReadonlySignal<NotificationSetting>,
+    /** Push notifications on this device (the settings' "Notifications"). */
+    push,
     /** The live state of a room (made on first use, kept while signed in). */
     roomState,
 
@@ -289,8 +312,12 @@ export function createAppState(api: Api, address: AddressBar | null = browserAdd
     /** Opens a room at one of its messages (a notification, a search result). */
     showMessage: (roomId: string, seq: number) => go({ panel: { kind: "room", roomId }, seq }),
 
-    /** Signs out; the address goes back to the home. */
+    /**
+     * Signs out: this device's push subscription ends first (while the session can still tell
+     * the server), and the address goes back to the home.
+     */
     async signOut(): Promise<void> {
+      await push.signingOut();
       await session.actions.signOut();
       if (address) record(address, HOME, "replace");
     },
@@ -310,9 +337,10 @@ export function createAppState(api: Api, address: AddressBar | null = browserAdd
       await enterRoom(room.id);
     },
 
-    async setMuted(roomId: string, muted: boolean): Promise<void> {
-      await call(() => api.setMuted(roomId, muted));
-      list.update(roomId, (item) => ({ ...item, muted }));
+    /** How a room notifies me: every message, mentions only, or nothing ("none" is muted). */
+    async setNotifyLevel(roomId: string, level: NotifyLevel): Promise<void> {
+      const { notify, muted } = await call(() => api.setNotifyLevel(roomId, level));
+      list.update(roomId, (item) => ({ ...item, notify, muted }));
       details.setMuted(roomId, muted);
     },
 
@@ -330,11 +358,6 @@ export function createAppState(api: Api, address: AddressBar | null = browserAdd
 
     /** Reloads the open room's details (members, roles) after a change. */
     reloadRoom: details.reload,
-
-    async enableNotifications(): Promise<void> {
-      if (typeof Notification === "undefined") return;
-      notifications.value = await Notification.requestPermission();
-    },
 
     api,
 

@@ -6,7 +6,8 @@ export type Panel =
   | { kind: "new-room" }
   | { kind: "browse" }
   | { kind: "new-dm" }
-  | { kind: "admin" };
+  | { kind: "admin" }
+  | { kind: "notifications" };
 
 /** Whether the panel shows this room. */
 export function showsRoom(panel: Panel, roomId: string): boolean {

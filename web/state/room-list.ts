@@ -1,7 +1,7 @@
 // My rooms in the sidebar: how the inbox, the open room's socket and my own reads change an
 // item (pure functions), and the list itself, kept in activity order.
 import { computed, type ReadonlySignal, signal } from "@preact/signals";
-import type { RoomListItem, SelfUser } from "../../src/shared/api";
+import type { NotifyLevel, RoomListItem, SelfUser } from "../../src/shared/api";
 import type { InboxRoomFrame, Message } from "../../src/shared/protocol";
 import { messagePreview } from "../../src/shared/protocol/rules";
 import { asApiError } from "../net/api";
@@ -82,6 +82,11 @@ export function updateItem(
   const next = list.slice();
   next[index] = changed;
   return next.sort(byActivity);
+}
+
+/** Whether a room's notify level asks to hear of a message: all do, or those that mention me. */
+export function levelWants(level: NotifyLevel, mentioned: boolean): boolean {
+  return level === "all" || (level === "mentions" && mentioned);
 }
 
 /** The room list's line under a room's name: "You: …" for my own message. */

@@ -1,6 +1,6 @@
-// The top bar: the app's name, who is signed in (and whether as admin), and signing out. On
-// narrow screens everything but the name folds into a menu, and the bar shows only beside the
-// room list (a room has its own header, with the way back).
+// The top bar: the app's name, who is signed in (and whether as admin), notification settings,
+// the theme, and signing out. On narrow screens everything but the name folds into a menu, and
+// the bar shows only beside the room list (a room has its own header, with the way back).
 
 import type { SelfUser } from "../../../src/shared/api";
 import { useSubmit } from "../../hooks/use-submit";
@@ -72,15 +72,14 @@ export function AppHeader({ user }: { user: SelfUser }) {
             Admin
           </button>
         )}
-        {state.notifications.value === "default" && (
-          <button
-            type="button"
-            class="button button--ghost"
-            onClick={() => void state.enableNotifications()}
-          >
-            Enable notifications
-          </button>
-        )}
+        <button
+          type="button"
+          class="button button--ghost"
+          aria-pressed={state.panel.value.kind === "notifications"}
+          onClick={() => state.show({ kind: "notifications" })}
+        >
+          Notifications
+        </button>
         <ThemePicker />
         <button
           type="button"

@@ -1,4 +1,4 @@
-// A room, live: header (name, topic, who is online, mute, leave, members), the connection
+// A room, live: header (name, topic, who is online, notify level, leave, members), the connection
 // status, the message list, who is typing, and the composer; files dropped anywhere on the
 // room are attached to the next message, and images open in the viewer.
 import type { TargetedDragEvent } from "preact";
@@ -71,7 +71,8 @@ function RoomPage({ room, details, me }: RoomPageProps) {
   const mayModerate = canModerate({ isAdmin: me.role === "admin", role: myRole });
   const kind = summary?.kind ?? ready?.room.kind ?? item?.room.kind ?? "channel";
   const archived = summary?.archived ?? ready?.room.archived ?? false;
-  const muted = ready?.me?.muted ?? item?.muted ?? false;
+  // The room list has my level; while it loads, the details say at least whether I muted it.
+  const notify = item?.notify ?? (ready?.me?.muted ? "none" : kind === "dm" ? "all" : "mentions");
   const peers = members.filter((m) => m.user.id !== me.id).map((m) => m.user);
   const title = ready
     ? roomTitle({ room: ready.room, peers }, me)
@@ -201,7 +202,7 @@ function RoomPage({ room, details, me }: RoomPageProps) {
         kind={kind}
         topic={topic}
         archived={archived}
-        muted={muted}
+        notify={notify}
         onlineCount={live ? onlineCount : null}
         memberCount={ready?.memberCount ?? null}
         isMember={Boolean(ready?.me)}

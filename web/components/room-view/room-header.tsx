@@ -1,7 +1,7 @@
 // The room's header: back to the list, name and badges, topic, who is online, and the room's
-// actions (members, mute, leave with a confirm step).
+// actions (members, how it notifies me, leave with a confirm step).
 import { useState } from "preact/hooks";
-import type { Room } from "../../../src/shared/api";
+import type { NotifyLevel, Room } from "../../../src/shared/api";
 import { useFocusOnMount } from "../../hooks/use-focus-on-mount";
 import { asApiError } from "../../net/api";
 import type { RoomState } from "../../state/room";
@@ -19,7 +19,8 @@ interface RoomHeaderProps {
   kind: Room["kind"];
   topic: string;
   archived: boolean;
-  muted: boolean;
+  /** My push level here; "none" is muted. */
+  notify: NotifyLevel;
   /** How many are online, while the socket is live (null: not known now). */
   onlineCount: number | null;
   memberCount: number | null;
@@ -35,7 +36,7 @@ export function RoomHeader({
   kind,
   topic,
   archived,
-  muted,
+  notify,
   onlineCount,
   memberCount,
   isMember,
@@ -69,7 +70,7 @@ export function RoomHeader({
               {title}
             </h2>
             {archived && <span class="badge">archived</span>}
-            {muted && <span class="badge">muted</span>}
+            {notify === "none" && <span class="badge">muted</span>}
           </div>
           <p class={styles.roomSub}>
             {topic && (
@@ -98,14 +99,14 @@ export function RoomHeader({
             Members{memberCount === null ? "" : ` (${memberCount})`}
           </button>
           {isMember && (
-            <button
-              type="button"
-              class="button button--small"
-              aria-pressed={muted}
-              onClick={() => void state.setMuted(room.roomId, !muted).catch(() => undefined)}
-            >
-              {muted ? "Unmute" : "Mute"}
-            </button>
+            <NotifyChoice
+              level={notify}
+              onChange={(level) =>
+                void state
+                  .setNotifyLevel(room.roomId, level)
+                  .catch((e: unknown) => onError(asApiError(e).message))
+              }
+            />
           )}
           {isMember && kind !== "dm" && (
             <button
@@ -137,5 +138,37 @@ export function RoomHeader({
         </Confirm>
       )}
     </>
+  );
+}
+
+const LEVELS: readonly { level: NotifyLevel; label: string }[] = [
+  { level: "all", label: "All messages" },
+  { level: "mentions", label: "Mentions only" },
+  { level: "none", label: "Nothing" },
+];
+
+/** What this room notifies me of (push and the page's own notifications alike). */
+function NotifyChoice({
+  level,
+  onChange,
+}: {
+  level: NotifyLevel;
+  onChange(level: NotifyLevel): void;
+}) {
+  return (
+    <label class={styles.roomNotify}>
+      <span>Notify</span>
+      <select
+        class={styles.roomNotifySelect}
+        value={level}
+        onChange={(event) => onChange(event.currentTarget.value as NotifyLevel)}
+      >
+        {LEVELS.map((option) => (
+          <option key={option.level} value={option.level}>
+            {option.label}
+          </option>
+        ))}
+      </select>
+    </label>
   );
 }

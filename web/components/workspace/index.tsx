@@ -44,6 +44,8 @@ function MainPanel({ panel }: { panel: Panel }) {
       return <LazyNewDm />;
     case "admin":
       return <LazyAdminPanel />;
+    case "notifications":
+      return <LazyNotificationSettings />;
   }
 }
 
@@ -54,3 +56,6 @@ const LazyBrowseChannels = lazyPanel(() =>
   import("../browse-channels").then((m) => m.BrowseChannels),
 );
 const LazyNewDm = lazyPanel(() => import("../new-dm").then((m) => m.NewDm));
+const LazyNotificationSettings = lazyPanel(() =>
+  import("../notification-settings").then((m) => m.NotificationSettings),
+);
