@@ -138,6 +138,7 @@ export async function myRoom(user: TestUser, roomId: string) {
   return item as {
     unread: number;
     mentions: number;
+    threads: number;
     lastSeq: number;
     lastReadSeq: number;
     lastPreview: string | null;

@@ -60,6 +60,7 @@ describe("the inbox socket", () => {
       lastSeq: listed.lastSeq,
       unread: listed.unread,
       mentions: listed.mentions,
+      threads: listed.threads,
       lastPreview: listed.lastPreview,
       lastSenderId: listed.lastSenderId,
       lastMessageAt: listed.lastMessageAt,

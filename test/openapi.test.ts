@@ -75,6 +75,8 @@ const RATE_LIMITED = new Set([
   "deleteMessage",
   "addReaction",
   "removeReaction",
+  "pinMessage", // pins spend the send bucket, as edits do
+  "unpinMessage",
   "uploadAttachment",
   "setAvatar",
 ]);

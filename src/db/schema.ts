@@ -125,8 +125,73 @@ export const mentions = sqliteTable(
       .notNull()
       .references(() => users.id, { onDelete: "cascade" }),
     seq: integer("seq").notNull(),
+    // The thread the mention is in (its read mark clears it), null in the main timeline.
+    rootSeq: integer("root_seq"),
   },
   (t) => [primaryKey({ columns: [t.roomId, t.userId, t.seq] })],
+);
+
+/**
+ * Thread replies by seq: the room's unread count leaves them out (they take seqs in the room's
+ * one order), and a followed thread is unread while one of them is above my thread read mark.
+ */
+export const threadReplies = sqliteTable(
+  "thread_replies",
+  {
+    roomId: text("room_id")
+      .notNull()
+      .references(() => rooms.id, { onDelete: "cascade" }),
+    seq: integer("seq").notNull(),
+    rootSeq: integer("root_seq").notNull(),
+    senderId: text("sender_id").notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.roomId, t.seq] }),
+    index("thread_replies_root").on(t.roomId, t.rootSeq, t.seq),
+  ],
+);
+
+/** Each thread's summary as its room last reported it (`rev`: the root's, so the newest wins). */
+export const threads = sqliteTable(
+  "threads",
+  {
+    roomId: text("room_id")
+      .notNull()
+      .references(() => rooms.id, { onDelete: "cascade" }),
+    rootSeq: integer("root_seq").notNull(),
+    rev: integer("rev").notNull(),
+    replyCount: integer("reply_count").notNull(),
+    lastReplySeq: integer("last_reply_seq").notNull(),
+    lastReplyAt: integer("last_reply_at").notNull(),
+    rootSenderId: text("root_sender_id").notNull(),
+    rootSenderName: text("root_sender_name").notNull(),
+    rootExcerpt: text("root_excerpt").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.roomId, t.rootSeq] })],
+);
+
+/**
+ * Who follows a thread (its author, repliers, the mentioned; or by choice) and how far they have
+ * read it. `changedAt` orders a follow the room reports against a later explicit unfollow.
+ */
+export const threadFollows = sqliteTable(
+  "thread_follows",
+  {
+    roomId: text("room_id")
+      .notNull()
+      .references(() => rooms.id, { onDelete: "cascade" }),
+    rootSeq: integer("root_seq").notNull(),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    following: integer("following", { mode: "boolean" }).notNull(),
+    lastReadSeq: integer("last_read_seq").notNull().default(0),
+    changedAt: integer("changed_at").notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.roomId, t.rootSeq, t.userId] }),
+    index("thread_follows_user").on(t.userId, t.roomId),
+  ],
 );
 
 export const auditLog = sqliteTable(

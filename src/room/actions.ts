@@ -15,6 +15,7 @@ import {
   deleteMessage,
   editMessage,
   markRead,
+  pinMessage,
   type Result,
   type RoomInfo,
   reactToMessage,
@@ -52,18 +53,22 @@ export function send(
 ): Outcome<{ message: Message; created: boolean }> {
   const mentions = roster.idsOf(mentionedHandles(input.body));
   const result = sendMessage(store, room, actor, { ...input, mentions }, now);
-  return only(
-    result,
-    result.ok && result.value.created ? [{ type: "message", message: result.value.message }] : [],
-  );
+  if (!result.ok || !result.value.created) return only(result);
+  const { message, root } = result.value;
+  // A reply also changes its root (the thread summary: a new rev, a `changed` frame).
+  return only(result, [
+    { type: "message", message },
+    ...(root ? [{ type: "changed" as const, message: root }] : []),
+  ]);
 }
 
 export type MessageChange =
   | { type: "edit"; seq: number; body: string }
   | { type: "delete"; seq: number }
-  | { type: "react"; seq: number; emoji: string; on: boolean };
+  | { type: "react"; seq: number; emoji: string; on: boolean }
+  | { type: "pin"; seq: number; on: boolean };
 
-/** An edit, delete or reaction: a `changed` frame when something really changed. */
+/** An edit, delete, reaction or pin: `changed` frames when something really changed. */
 export function change(
   store: RoomStore,
   room: RoomInfo,
@@ -76,10 +81,16 @@ export function change(
       ? editMessage(store, room, actor, input.seq, input.body, now)
       : input.type === "delete"
         ? deleteMessage(store, room, actor, input.seq, now)
-        : reactToMessage(store, room, actor, input, now);
+        : input.type === "pin"
+          ? pinMessage(store, room, actor, input, now)
+          : reactToMessage(store, room, actor, input, now);
   if (!result.ok) return only(result);
-  const { message, changed } = result.value;
-  return only({ ok: true, value: message }, changed ? [{ type: "changed", message }] : []);
+  const { message, changed, also = [] } = result.value;
+  if (!changed) return only({ ok: true, value: message });
+  return only({ ok: true, value: message }, [
+    { type: "changed", message },
+    ...also.map((m) => ({ type: "changed" as const, message: m })),
+  ]);
 }
 
 /** A read mark that moved forward is everyone's read receipt. */

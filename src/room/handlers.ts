@@ -1,16 +1,22 @@
 // Room logic: what each operation does to a room's store, as plain functions. Transport (the
 // Durable Object, WebSocket frames, RPC from the Worker) is elsewhere; these never see a socket.
 import type { MemberRole, RetentionPolicy } from "../../src/shared/api";
-import { canModerate } from "../../src/shared/permissions";
+import { canModerate, canPin } from "../../src/shared/permissions";
 import {
   type Attachment,
   type FrameErrorCode,
   type Message,
   mentionedHandles,
+  messageExcerpt,
+  PUSH_EXCERPT_CHARS,
   ROOM_ARCHIVED,
 } from "../../src/shared/protocol";
 import { dropBodyControls } from "../../src/shared/text";
 import { type MessageRow, type RoomStore, toAttachment } from "./store";
+import type { ThreadEntry } from "./store/outbox";
+
+/** Pins one room may hold. */
+export const PINS_MAX = 50;
 
 export interface Actor {
   id: string;
@@ -50,6 +56,8 @@ export interface SendInput {
   cid: string;
   body: string;
   replyTo?: number | undefined;
+  /** A thread reply to this top-level message. */
+  threadOf?: number | undefined;
   /** User ids of room members the body mentions, resolved by the caller. */
   mentions: string[];
   /** Ids of the sender's uploads in this room, in order (unique, ≤ 10: the frame says so). */
@@ -92,22 +100,35 @@ export function sendMessage(
   actor: Actor,
   input: SendInput,
   now: number,
-): Result<{ message: Message; created: boolean }> {
+): Result<{ message: Message; created: boolean; root: Message | null }> {
   const ids = input.attachments ?? [];
   const existing = store.findByCid(actor.id, input.cid);
   if (existing) {
     const sent = (JSON.parse(existing.attachments_json) as Attachment[]).map((a) => a.id);
-    if (existing.deleted_at == null && (existing.body !== input.body || !sameIds(sent, ids))) {
+    if (
+      existing.deleted_at == null &&
+      (existing.body !== input.body ||
+        !sameIds(sent, ids) ||
+        existing.thread_of !== (input.threadOf ?? null))
+    ) {
       return fail("conflict", "This cid was already used for another message");
     }
     return ok({
       message: only(store.toMessages(room.id, [existing])),
       created: false,
+      root: null,
     });
   }
   if (room.archived) return fail("archived", ROOM_ARCHIVED);
   if (input.replyTo !== undefined && !store.get(input.replyTo)) {
     return fail("not_found", "The message you reply to does not exist");
+  }
+  const root = input.threadOf === undefined ? null : store.get(input.threadOf);
+  if (
+    input.threadOf !== undefined &&
+    (!root || root.thread_of !== null || root.deleted_at !== null)
+  ) {
+    return fail("invalid", "threadOf must be a top-level message of this room that is not deleted");
   }
   const attachments = claimable(store, room, actor, ids);
   if (!attachments.ok) return attachments;
@@ -117,28 +138,74 @@ export function sendMessage(
       cid: input.cid,
       body: input.body,
       replyTo: input.replyTo ?? null,
+      threadOf: root?.seq ?? null,
       mentions: input.mentions.filter((id) => id !== actor.id),
       attachments: attachments.value,
       at: now,
     });
+    const handles = mentionedHandles(input.body);
+    if (root) {
+      // A reply: the root's summary, and what D1 must learn (the reply is not in the room's
+      // unread; its author, the replier and the mentioned follow the thread). The room's read
+      // mark does not move: replying in a thread is not reading the room.
+      const updated = store.noteReply(root, row, 1);
+      store.outbox.summary(store.summary());
+      store.outbox.reply({ seq: row.seq, root: root.seq, sender: actor.id });
+      store.outbox.thread(threadEntry(updated, row.seq));
+      store.outbox.follow({
+        root: root.seq,
+        userId: actor.id,
+        why: "replied",
+        readSeq: row.seq,
+        at: now,
+      });
+      if (root.sender_id !== actor.id) {
+        store.outbox.follow({
+          root: root.seq,
+          userId: root.sender_id,
+          why: "started",
+          readSeq: 0,
+          at: now,
+        });
+      }
+      store.outbox.mentions({ seq: row.seq, sender: actor.id, handles, root: root.seq, at: now });
+      const [message, rootMessage] = store.toMessages(room.id, [row, updated]);
+      return ok({ message: message as Message, created: true, root: rootMessage ?? null });
+    }
     const mark = store.marks.advance(actor.id, row.seq, now);
     // What D1 must learn, in the same transaction: the room's new last message, the sender's
     // read mark (sending marks read) and the @handles to resolve into mention rows.
     store.outbox.summary(store.summary(row));
     if (mark.moved) store.outbox.readMark(actor.id, row.seq);
-    store.outbox.mentions({
-      seq: row.seq,
-      sender: actor.id,
-      handles: mentionedHandles(input.body),
-    });
-    return ok({ message: only(store.toMessages(room.id, [row])), created: true });
+    store.outbox.mentions({ seq: row.seq, sender: actor.id, handles });
+    return ok({ message: only(store.toMessages(room.id, [row])), created: true, root: null });
   });
+}
+
+/** A thread's summary for D1 (the root's rev orders it against other flushes). */
+function threadEntry(root: MessageRow, lastReplySeq: number): ThreadEntry {
+  return {
+    root: root.seq,
+    rev: root.rev,
+    replyCount: root.reply_count,
+    lastReplySeq,
+    lastReplyAt: root.last_reply_at ?? root.created_at,
+    rootSenderId: root.sender_id,
+    rootSenderName: root.sender_name,
+    rootExcerpt: messageExcerpt(
+      root.body,
+      JSON.parse(root.attachments_json) as { name: string }[],
+      PUSH_EXCERPT_CHARS,
+    ),
+  };
 }
 
 /** The outcome of a change to an existing message: `changed: false` means nothing moved (no new rev). */
 export interface Change {
   message: Message;
   changed: boolean;
+  /** Other messages the change moved (a deleted reply's root: its thread summary). */
+  also?: Message[];
 }
 
 const unchanged = (store: RoomStore, room: RoomInfo, row: MessageRow): Result<Change> =>
@@ -185,15 +252,54 @@ export function deleteMessage(
   }
   if (row.deleted_at != null) return unchanged(store, room, row);
   if (room.archived && !actor.isAdmin) return fail("archived", ROOM_ARCHIVED);
+  return store.atomically(() => {
+    const tombstone = store.tombstone(seq, now);
+    store.outbox.deleted(seq);
+    store.outbox.summary(store.summary());
+    const root = row.thread_of === null ? null : store.get(row.thread_of);
+    if (!root) return changedTo(store, room, tombstone);
+    // A deleted reply leaves its thread's count.
+    const updated = store.noteReply(root, tombstone, -1);
+    store.outbox.thread(threadEntry(updated, lastReplySeq(store, root.seq)));
+    const [message, rootMessage] = store.toMessages(room.id, [tombstone, updated]);
+    return ok({
+      message: message as Message,
+      changed: true,
+      also: rootMessage ? [rootMessage] : [],
+    });
+  });
+}
+
+/** The thread's newest reply seq (deleted ones included: D1 counts them out itself). */
+function lastReplySeq(store: RoomStore, root: number): number {
+  return store.threadBefore(root, Number.MAX_SAFE_INTEGER, 1)[0]?.seq ?? 0;
+}
+
+/** Pins or unpins (`on`); `changed: false` when it already was so. */
+export function pinMessage(
+  store: RoomStore,
+  room: RoomInfo,
+  actor: Actor,
+  input: { seq: number; on: boolean },
+  now: number,
+): Result<Change> {
+  if (!canPin(actor, room.kind)) {
+    return fail(
+      "forbidden",
+      "Only owners, moderators and admins pin messages here (anyone may in a DM)",
+    );
+  }
+  const row = store.get(input.seq);
+  if (!row || row.deleted_at != null) return fail("not_found", "No such message");
+  if (room.archived && !actor.isAdmin) return fail("archived", ROOM_ARCHIVED);
+  if ((row.pinned_at !== null) === input.on) return unchanged(store, room, row);
+  if (input.on && store.pinnedCount() >= PINS_MAX) {
+    return fail("too_many", `A room holds at most ${PINS_MAX} pins: unpin one first`);
+  }
   return changedTo(
     store,
     room,
-    store.atomically(() => {
-      const tombstone = store.tombstone(seq, now);
-      store.outbox.deleted(seq);
-      store.outbox.summary(store.summary());
-      return tombstone;
-    }),
+    store.atomically(() => store.setPin(input.seq, input.on ? actor.id : null, now)),
   );
 }
 
@@ -287,6 +393,32 @@ export function historyPage(
   const page = rows.length > query.limit ? rows.slice(1) : rows;
   return { messages: store.toMessages(room.id, page), hasMore: rows.length > query.limit };
 }
+
+/**
+ * A thread's replies, ascending: the newest `limit` (or those before `before`, or after
+ * `after`), with its root. Not found when `root` is not a top-level message of the room.
+ */
+export function threadPage(
+  store: RoomStore,
+  room: RoomInfo,
+  root: number,
+  query: { before?: number; after?: number; limit: number },
+): Result<Page & { root: Message }> {
+  const rootRow = store.get(root);
+  if (!rootRow || rootRow.thread_of !== null) return fail("not_found", "No such thread");
+  const rows =
+    query.after !== undefined
+      ? store.threadAfter(root, query.after, query.limit + 1)
+      : store.threadBefore(root, query.before ?? Number.MAX_SAFE_INTEGER, query.limit + 1);
+  const more = rows.length > query.limit;
+  const page = !more ? rows : query.after !== undefined ? rows.slice(0, -1) : rows.slice(1);
+  const [rootMessage, ...messages] = store.toMessages(room.id, [rootRow, ...page]);
+  return ok({ root: rootMessage as Message, messages, hasMore: more });
+}
+
+/** The room's pinned messages, newest pin first. */
+export const pinnedMessages = (store: RoomStore, room: RoomInfo) =>
+  store.toMessages(room.id, store.pinned(PINS_MAX));
 
 /**
  * Everything after `sinceRev`, in rev order, at most `limit`. `rev` is where the caller stands

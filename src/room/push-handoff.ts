@@ -28,7 +28,7 @@ export async function handOffPushes(
   queue: Queue,
 ): Promise<number | null> {
   const pushed = store.getMeta<number>(PUSHED_SEQ) ?? store.lastSeq();
-  const rows = store.pageAfter(pushed, NOTICES_PER_JOB);
+  const rows = store.allAfter(pushed, NOTICES_PER_JOB);
   const last = rows.at(-1);
   if (!last || roomId === null) return null;
   const notices = rows.filter((r) => r.deleted_at === null).map(notice);

@@ -28,9 +28,11 @@ import {
   aroundPage,
   changesSince,
   historyPage,
+  pinnedMessages,
   type RoomInfo,
   type SendInput,
   searchRoom,
+  threadPage,
 } from "./handlers";
 import { startPushes } from "./push-handoff";
 import { RateState } from "./rate-state";
@@ -220,6 +222,26 @@ export class RoomDO extends DurableObject<Env> {
     return { ok: true as const, value: changesSince(this.#store, room, sinceRev, limit) };
   }
 
+  thread(room: RoomInfo, root: number, query: { before?: number; after?: number; limit: number }) {
+    this.#rememberRoom(room);
+    return threadPage(this.#store, room, root, query);
+  }
+
+  /** Whether `seq` is a top-level message of the room (a thread root, or one to become one). */
+  isThreadRoot(seq: number): boolean {
+    const row = this.#store.get(seq);
+    return row !== null && row.thread_of === null;
+  }
+
+  pins(room: RoomInfo) {
+    this.#rememberRoom(room);
+    return { messages: pinnedMessages(this.#store, room) };
+  }
+
+  pin(room: RoomInfo, actor: Actor, seq: number, on: boolean) {
+    return this.#change(room, actor, { type: "pin", seq, on });
+  }
+
   search(room: RoomInfo, query: { q: string; before?: number; limit: number }) {
     this.#rememberRoom(room);
     return searchRoom(this.#store, room, query);
@@ -255,7 +277,7 @@ export class RoomDO extends DurableObject<Env> {
     return this.#change(room, actor, { type: "react", ...input });
   }
 
-  /** Edits, deletes and reactions over HTTP spend the same bucket as sends. */
+  /** Edits, deletes, reactions and pins over HTTP spend the same bucket as sends. */
   async #change(room: RoomInfo, actor: Actor, input: actions.MessageChange) {
     this.#rememberRoom(room);
     const now = Date.now();

@@ -1,5 +1,6 @@
 // A room's own SQLite (Durable Object storage): messages, reactions, read marks, metadata.
 // The FTS5 index over bodies is created by a custom migration (drizzle has no virtual tables).
+import { sql } from "drizzle-orm";
 import {
   index,
   integer,
@@ -29,11 +30,24 @@ export const messages = sqliteTable(
     createdAt: integer("created_at").notNull(),
     editedAt: integer("edited_at"),
     deletedAt: integer("deleted_at"),
+    // A thread reply's root (a top-level message of the room); null for the main timeline.
+    threadOf: integer("thread_of"),
+    // A root's thread summary, kept with each reply (and each deleted reply).
+    replyCount: integer("reply_count").notNull().default(0),
+    lastReplyAt: integer("last_reply_at"),
+    lastRepliersJson: text("last_repliers_json").notNull().default("[]"),
+    // Pinned: by whom and when (null: not pinned).
+    pinnedBy: text("pinned_by"),
+    pinnedAt: integer("pinned_at"),
   },
   (t) => [
     uniqueIndex("messages_sender_cid").on(t.senderId, t.cid),
     index("messages_rev").on(t.rev),
     index("messages_created_at").on(t.createdAt),
+    // The main timeline's pages (top-level messages only) and each thread's pages.
+    index("messages_main").on(t.seq).where(sql`thread_of IS NULL`),
+    index("messages_thread").on(t.threadOf, t.seq).where(sql`thread_of IS NOT NULL`),
+    index("messages_pinned").on(t.pinnedAt).where(sql`pinned_at IS NOT NULL`),
   ],
 );
 
@@ -79,7 +93,9 @@ export const meta = sqliteTable("meta", {
 export const outbox = sqliteTable(
   "outbox",
   {
-    topic: text("topic", { enum: ["room", "read", "deleted", "mention"] }).notNull(),
+    topic: text("topic", {
+      enum: ["room", "read", "deleted", "mention", "reply", "thread", "follow"],
+    }).notNull(),
     key: text("key").notNull(),
     value: text("value").notNull(),
   },

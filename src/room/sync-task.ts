@@ -69,12 +69,20 @@ export async function syncToD1(ctx: SyncContext): Promise<number | null> {
   const floor = store.firstSeq();
   entries.deletedSeqs = entries.deletedSeqs.filter((seq) => seq >= floor);
   entries.mentions = entries.mentions.filter((m) => m.seq >= floor);
+  entries.replies = entries.replies.filter((r) => r.seq >= floor);
 
   // Room-wide changes concern every open inbox; read marks only their readers'.
   const subscribers = store.subscribers.all();
   const roomWide =
-    entries.summary !== null || entries.deletedSeqs.length > 0 || entries.mentions.length > 0;
-  const readers = new Set(entries.readMarks.map((m) => m.userId));
+    entries.summary !== null ||
+    entries.deletedSeqs.length > 0 ||
+    entries.mentions.length > 0 ||
+    entries.replies.length > 0 ||
+    entries.threads.length > 0;
+  const readers = new Set([
+    ...entries.readMarks.map((m) => m.userId),
+    ...entries.follows.map((f) => f.userId),
+  ]);
   const audience = roomWide ? subscribers : subscribers.filter((id) => readers.has(id));
 
   let flushed: Awaited<ReturnType<typeof flushToD1>>;
@@ -144,6 +152,7 @@ const roomFrame = (roomId: string, c: MemberCounts): InboxRoomFrame => ({
   lastSeq: c.lastSeq,
   unread: c.unread,
   mentions: c.mentions,
+  threads: c.threads,
   lastPreview: c.lastPreview,
   lastSenderId: c.lastSenderId,
   lastMessageAt: c.lastMessageAt === null ? null : new Date(c.lastMessageAt).toISOString(),

@@ -4,7 +4,7 @@
 // OR IGNORE for deletions and mentions): a flush that is repeated, because an alarm ran twice or
 // D1 committed but the answer was lost, changes nothing. The number of statements is fixed, so
 // D1 work per flush does not grow with the room's membership.
-import { UNREAD_COLUMNS } from "../db/unread";
+import { THREADS_COLUMN, UNREAD_COLUMNS } from "../db/unread";
 import type { OutboxEntries } from "./store/outbox";
 
 /** What a subscribed member's inbox is told about this room. */
@@ -13,6 +13,8 @@ export interface MemberCounts {
   lastSeq: number;
   unread: number;
   mentions: number;
+  /** Followed threads of the room with replies the member has not read. */
+  threads: number;
   lastPreview: string | null;
   lastSenderId: string | null;
   lastMessageAt: number | null;
@@ -51,17 +53,72 @@ const DELETED_SQL = `
 
 // Handles resolve to members at flush time: a mention needs no D1 when the message is sent.
 const MENTIONS_SQL = `
-  INSERT OR IGNORE INTO mentions (room_id, user_id, seq)
-  SELECT ?1, u.id, json_extract(j.value, '$.seq')
+  INSERT OR IGNORE INTO mentions (room_id, user_id, seq, root_seq)
+  SELECT ?1, u.id, json_extract(j.value, '$.seq'), json_extract(j.value, '$.root')
   FROM json_each(?2) AS j
   JOIN json_each(j.value, '$.handles') AS h
   JOIN users u ON u.handle = h.value
   JOIN memberships m ON m.room_id = ?1 AND m.user_id = u.id
   WHERE u.id <> json_extract(j.value, '$.sender')`;
 
+// Whoever is mentioned in a thread follows it (again, unless they unfollowed after).
+const FOLLOW_MENTIONED_SQL = `
+  INSERT INTO thread_follows (room_id, root_seq, user_id, following, last_read_seq, changed_at)
+  SELECT ?1, json_extract(j.value, '$.root'), u.id, 1, 0, coalesce(json_extract(j.value, '$.at'), 0)
+  FROM json_each(?2) AS j
+  JOIN json_each(j.value, '$.handles') AS h
+  JOIN users u ON u.handle = h.value
+  JOIN memberships m ON m.room_id = ?1 AND m.user_id = u.id
+  WHERE json_extract(j.value, '$.root') IS NOT NULL AND u.id <> json_extract(j.value, '$.sender')
+  ON CONFLICT (room_id, root_seq, user_id) DO UPDATE SET
+    following = CASE WHEN excluded.changed_at >= thread_follows.changed_at THEN 1 ELSE following END,
+    changed_at = max(changed_at, excluded.changed_at)`;
+
+const REPLIES_SQL = `
+  INSERT OR IGNORE INTO thread_replies (room_id, seq, root_seq, sender_id)
+  SELECT ?1, json_extract(value, '$.seq'), json_extract(value, '$.root'), json_extract(value, '$.sender')
+  FROM json_each(?2) WHERE EXISTS (SELECT 1 FROM rooms WHERE id = ?1)`;
+
+// The newest summary wins by the root's rev, whatever order flushes land in.
+const THREADS_SQL = `
+  INSERT INTO threads (room_id, root_seq, rev, reply_count, last_reply_seq, last_reply_at,
+    root_sender_id, root_sender_name, root_excerpt)
+  SELECT ?1, json_extract(value, '$.root'), json_extract(value, '$.rev'),
+    json_extract(value, '$.replyCount'), json_extract(value, '$.lastReplySeq'),
+    json_extract(value, '$.lastReplyAt'), json_extract(value, '$.rootSenderId'),
+    json_extract(value, '$.rootSenderName'), json_extract(value, '$.rootExcerpt')
+  FROM json_each(?2) WHERE EXISTS (SELECT 1 FROM rooms WHERE id = ?1)
+  ON CONFLICT (room_id, root_seq) DO UPDATE SET
+    rev = excluded.rev, reply_count = excluded.reply_count,
+    last_reply_seq = excluded.last_reply_seq, last_reply_at = excluded.last_reply_at,
+    root_sender_name = excluded.root_sender_name, root_excerpt = excluded.root_excerpt
+  WHERE excluded.rev > threads.rev`;
+
+// Replying follows (again, unless an unfollow came later) and reads up to the reply.
+const FOLLOWS_REPLIED_SQL = `
+  INSERT INTO thread_follows (room_id, root_seq, user_id, following, last_read_seq, changed_at)
+  SELECT ?1, json_extract(j.value, '$.root'), json_extract(j.value, '$.userId'), 1,
+    json_extract(j.value, '$.readSeq'), json_extract(j.value, '$.at')
+  FROM json_each(?2) AS j
+  JOIN memberships m ON m.room_id = ?1 AND m.user_id = json_extract(j.value, '$.userId')
+  WHERE json_extract(j.value, '$.why') = 'replied'
+  ON CONFLICT (room_id, root_seq, user_id) DO UPDATE SET
+    following = CASE WHEN excluded.changed_at >= thread_follows.changed_at THEN 1 ELSE following END,
+    changed_at = max(changed_at, excluded.changed_at),
+    last_read_seq = max(last_read_seq, excluded.last_read_seq)`;
+
+// Starting a thread follows it only if the author never chose otherwise.
+const FOLLOWS_STARTED_SQL = `
+  INSERT OR IGNORE INTO thread_follows (room_id, root_seq, user_id, following, last_read_seq, changed_at)
+  SELECT ?1, json_extract(j.value, '$.root'), json_extract(j.value, '$.userId'), 1, 0,
+    json_extract(j.value, '$.at')
+  FROM json_each(?2) AS j
+  JOIN memberships m ON m.room_id = ?1 AND m.user_id = json_extract(j.value, '$.userId')
+  WHERE json_extract(j.value, '$.why') = 'started'`;
+
 const COUNTS_SQL = `
   SELECT m.user_id, m.last_read_seq, r.last_seq, r.last_preview, r.last_sender_id,
-    r.last_message_at, ${UNREAD_COLUMNS}
+    r.last_message_at, ${UNREAD_COLUMNS}, ${THREADS_COLUMN}
   FROM memberships m JOIN rooms r ON r.id = m.room_id
   WHERE m.room_id = ?1 AND m.user_id IN (SELECT value FROM json_each(?2))`;
 
@@ -74,6 +131,7 @@ interface CountsRow {
   last_message_at: number | null;
   unread: number;
   mention_count: number;
+  thread_count: number;
 }
 
 /**
@@ -87,7 +145,7 @@ export async function flushToD1(
   countsFor: readonly string[],
 ): Promise<FlushResult> {
   const writes: D1PreparedStatement[] = [];
-  const { summary, readMarks, deletedSeqs, mentions } = entries;
+  const { summary, readMarks, deletedSeqs, mentions, replies, threads, follows } = entries;
   if (summary) {
     writes.push(
       db
@@ -115,8 +173,26 @@ export async function flushToD1(
   if (deletedSeqs.length > 0) {
     writes.push(db.prepare(DELETED_SQL).bind(roomId, JSON.stringify(deletedSeqs)));
   }
+  // Replies before mentions and follows: the counts read at the end see the whole flush.
+  if (replies.length > 0) {
+    writes.push(db.prepare(REPLIES_SQL).bind(roomId, JSON.stringify(replies)));
+  }
+  if (threads.length > 0) {
+    writes.push(db.prepare(THREADS_SQL).bind(roomId, JSON.stringify(threads)));
+  }
+  if (follows.length > 0) {
+    const json = JSON.stringify(follows);
+    writes.push(
+      db.prepare(FOLLOWS_REPLIED_SQL).bind(roomId, json),
+      db.prepare(FOLLOWS_STARTED_SQL).bind(roomId, json),
+    );
+  }
   if (mentions.length > 0) {
-    writes.push(db.prepare(MENTIONS_SQL).bind(roomId, JSON.stringify(mentions)));
+    const json = JSON.stringify(mentions);
+    writes.push(db.prepare(MENTIONS_SQL).bind(roomId, json));
+    if (mentions.some((m) => m.root != null)) {
+      writes.push(db.prepare(FOLLOW_MENTIONED_SQL).bind(roomId, json));
+    }
   }
   const reads =
     countsFor.length > 0 ? [db.prepare(COUNTS_SQL).bind(roomId, JSON.stringify(countsFor))] : [];
@@ -138,6 +214,7 @@ const countsOf = (row: CountsRow): MemberCounts => ({
   lastSeq: row.last_seq,
   unread: row.unread,
   mentions: row.mention_count,
+  threads: row.thread_count,
   lastPreview: row.last_preview,
   lastSenderId: row.last_sender_id,
   lastMessageAt: row.last_message_at,

@@ -193,6 +193,8 @@ export const RoomListItem = z
     role: MemberRole,
     unread: z.number().int(),
     mentions: z.number().int(),
+    /** Threads I follow here with replies I have not read (thread replies are not in `unread`). */
+    threads: z.number().int(),
     lastSeq: z.number().int(),
     lastReadSeq: z.number().int(),
     lastMessageAt: Timestamp.nullable(),

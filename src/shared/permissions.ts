@@ -22,3 +22,7 @@ export const canChangeRole = (a: RoomActor) => isOwner(a);
 /** Anyone may remove themselves; moderators remove plain members; owners anyone. */
 export const canRemove = (a: RoomActor, target: MemberRole, isSelf: boolean) =>
   isSelf || isOwner(a) || (a.role === "moderator" && target === "member");
+
+/** Pin and unpin: any member in a DM; owners, moderators and admins elsewhere. */
+export const canPin = (a: RoomActor, roomKind: "channel" | "private" | "dm") =>
+  roomKind === "dm" ? a.role !== null || a.isAdmin : canModerate(a);

@@ -24,6 +24,7 @@ import { roomExport } from "./routes/room-export";
 import { roomSocket } from "./routes/room-socket";
 import { roomRoutes } from "./routes/rooms";
 import { socketTicketRoutes } from "./routes/socket-tickets";
+import { threadRoutes } from "./routes/threads";
 
 /** JSON bodies are small; anything larger is refused before it is parsed. */
 const MAX_BODY_BYTES = 64 * 1024;
@@ -74,7 +75,8 @@ const api = app
   .route("/api", adminRoutes)
   .route("/api", adminPeopleRoutes)
   .route("/api", retentionRoutes)
-  .route("/api", pushRoutes);
+  .route("/api", pushRoutes)
+  .route("/api", threadRoutes);
 
 export type AppType = typeof api;
 

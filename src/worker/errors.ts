@@ -11,6 +11,7 @@ export const ERROR_STATUS = {
   registration_closed: 403,
   not_found: 404,
   conflict: 409,
+  too_many: 409,
   too_large: 413,
   rate_limited: 429,
   internal: 500,

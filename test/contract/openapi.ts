@@ -79,7 +79,7 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** History (`before`, ascending, ≤100), polling (`after`), a page centred on a message (`around`) or the changes feed (`sinceRev`, ≤500) */
+    /** The main timeline's history (`before`, ascending, ≤100), polling (`after`), a page centred on a message (`around`), a thread's replies (`threadOf`) or the changes feed of everything (`sinceRev`, ≤500) */
     get: operations["listMessages"];
     put?: never;
     /** Send a message (idempotent by `cid`: 201 new, 200 repeat, 409 changed body) */
@@ -714,6 +714,92 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  "/api/rooms/{id}/threads/{seq}/follow": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    /** Follow or unfollow a thread (its root's seq) */
+    put: operations["followThread"];
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/api/rooms/{id}/threads/{seq}/read": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Move my read mark in a thread forward (never backwards) */
+    post: operations["markThreadRead"];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/api/me/threads": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Threads I follow, those with unread replies first, then by last reply */
+    get: operations["listMyThreads"];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/api/rooms/{id}/pins": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The room's pinned messages, newest pin first */
+    get: operations["listPins"];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/api/rooms/{id}/pins/{seq}": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    /** Pin a message (any member in DMs; owners, moderators, admins elsewhere; ≤ 50) */
+    put: operations["pinMessage"];
+    post?: never;
+    /** Unpin a message */
+    delete: operations["unpinMessage"];
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   "/api/rooms/{id}/ws": {
     parameters: {
       query?: never;
@@ -930,6 +1016,9 @@ export interface components {
       reactions: components["schemas"]["Reaction"][];
       mentions: string[];
       attachments: components["schemas"]["Attachment"][];
+      threadOf: number | null;
+      thread: components["schemas"]["ThreadSummary"] | null;
+      pinned: components["schemas"]["Pin"] | null;
     };
     Sender: {
       id: string;
@@ -963,6 +1052,15 @@ export interface components {
       width: number;
       height: number;
     };
+    ThreadSummary: {
+      replies: number;
+      lastReplyAt: string;
+      lastRepliers: string[];
+    };
+    Pin: {
+      by: string;
+      at: string;
+    };
     PublicUser: {
       id: string;
       handle: string;
@@ -974,6 +1072,7 @@ export interface components {
       role: components["schemas"]["MemberRole"];
       unread: number;
       mentions: number;
+      threads: number;
       lastSeq: number;
       lastReadSeq: number;
       /** @description ISO 8601 */
@@ -1212,6 +1311,22 @@ export interface components {
       endpoint: string;
       createdAt: string;
     };
+    FollowedThread: {
+      roomId: string;
+      rootSeq: number;
+      root: {
+        sender: {
+          id: string;
+          name: string;
+        };
+        excerpt: string;
+      };
+      replies: number;
+      lastReplyAt: string;
+      lastReplySeq: number;
+      lastReadSeq: number;
+      unread: number;
+    };
   };
   responses: never;
   parameters: never;
@@ -1264,7 +1379,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Conflicts with the current state (`conflict`) */
+      /** @description Conflicts with the current state (`conflict`, `too_many`) */
       409: {
         headers: {
           [name: string]: unknown;
@@ -1470,6 +1585,7 @@ export interface operations {
         after?: number | null;
         sinceRev?: number | null;
         around?: number;
+        threadOf?: number;
         limit?: number;
       };
       header?: never;
@@ -1494,6 +1610,7 @@ export interface operations {
             firstSeq?: number;
             hasMoreBefore?: boolean;
             hasMoreAfter?: boolean;
+            root?: components["schemas"]["Message"];
           };
         };
       };
@@ -1533,7 +1650,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Conflicts with the current state (`conflict`) */
+      /** @description Conflicts with the current state (`conflict`, `too_many`) */
       409: {
         headers: {
           [name: string]: unknown;
@@ -1570,6 +1687,7 @@ export interface operations {
           cid: string;
           body: string;
           replyTo?: number;
+          threadOf?: number;
           attachments?: string[];
         };
       };
@@ -1633,7 +1751,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Conflicts with the current state (`conflict`) */
+      /** @description Conflicts with the current state (`conflict`, `too_many`) */
       409: {
         headers: {
           [name: string]: unknown;
@@ -1723,7 +1841,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Conflicts with the current state (`conflict`) */
+      /** @description Conflicts with the current state (`conflict`, `too_many`) */
       409: {
         headers: {
           [name: string]: unknown;
@@ -1819,7 +1937,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Conflicts with the current state (`conflict`) */
+      /** @description Conflicts with the current state (`conflict`, `too_many`) */
       409: {
         headers: {
           [name: string]: unknown;
@@ -1910,7 +2028,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Conflicts with the current state (`conflict`) */
+      /** @description Conflicts with the current state (`conflict`, `too_many`) */
       409: {
         headers: {
           [name: string]: unknown;
@@ -2001,7 +2119,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Conflicts with the current state (`conflict`) */
+      /** @description Conflicts with the current state (`conflict`, `too_many`) */
       409: {
         headers: {
           [name: string]: unknown;
@@ -2096,7 +2214,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Conflicts with the current state (`conflict`) */
+      /** @description Conflicts with the current state (`conflict`, `too_many`) */
       409: {
         headers: {
           [name: string]: unknown;
@@ -2182,7 +2300,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Conflicts with the current state (`conflict`) */
+      /** @description Conflicts with the current state (`conflict`, `too_many`) */
       409: {
         headers: {
           [name: string]: unknown;
@@ -2252,7 +2370,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Conflicts with the current state (`conflict`) */
+      /** @description Conflicts with the current state (`conflict`, `too_many`) */
       409: {
         headers: {
           [name: string]: unknown;
@@ -2322,7 +2440,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Conflicts with the current state (`conflict`) */
+      /** @description Conflicts with the current state (`conflict`, `too_many`) */
       409: {
         headers: {
           [name: string]: unknown;
@@ -3121,7 +3239,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Conflicts with the current state (`conflict`) */
+      /** @description Conflicts with the current state (`conflict`, `too_many`) */
       409: {
         headers: {
           [name: string]: unknown;
@@ -3196,7 +3314,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Conflicts with the current state (`conflict`) */
+      /** @description Conflicts with the current state (`conflict`, `too_many`) */
       409: {
         headers: {
           [name: string]: unknown;
@@ -3280,7 +3398,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Conflicts with the current state (`conflict`) */
+      /** @description Conflicts with the current state (`conflict`, `too_many`) */
       409: {
         headers: {
           [name: string]: unknown;
@@ -3363,7 +3481,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Conflicts with the current state (`conflict`) */
+      /** @description Conflicts with the current state (`conflict`, `too_many`) */
       409: {
         headers: {
           [name: string]: unknown;
@@ -3438,7 +3556,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Conflicts with the current state (`conflict`) */
+      /** @description Conflicts with the current state (`conflict`, `too_many`) */
       409: {
         headers: {
           [name: string]: unknown;
@@ -3522,7 +3640,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Conflicts with the current state (`conflict`) */
+      /** @description Conflicts with the current state (`conflict`, `too_many`) */
       409: {
         headers: {
           [name: string]: unknown;
@@ -3603,7 +3721,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Conflicts with the current state (`conflict`) */
+      /** @description Conflicts with the current state (`conflict`, `too_many`) */
       409: {
         headers: {
           [name: string]: unknown;
@@ -3674,7 +3792,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Conflicts with the current state (`conflict`) */
+      /** @description Conflicts with the current state (`conflict`, `too_many`) */
       409: {
         headers: {
           [name: string]: unknown;
@@ -3752,7 +3870,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Conflicts with the current state (`conflict`) */
+      /** @description Conflicts with the current state (`conflict`, `too_many`) */
       409: {
         headers: {
           [name: string]: unknown;
@@ -3817,7 +3935,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Conflicts with the current state (`conflict`) */
+      /** @description Conflicts with the current state (`conflict`, `too_many`) */
       409: {
         headers: {
           [name: string]: unknown;
@@ -3899,7 +4017,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Conflicts with the current state (`conflict`) */
+      /** @description Conflicts with the current state (`conflict`, `too_many`) */
       409: {
         headers: {
           [name: string]: unknown;
@@ -3977,7 +4095,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Conflicts with the current state (`conflict`) */
+      /** @description Conflicts with the current state (`conflict`, `too_many`) */
       409: {
         headers: {
           [name: string]: unknown;
@@ -4046,7 +4164,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Conflicts with the current state (`conflict`) */
+      /** @description Conflicts with the current state (`conflict`, `too_many`) */
       409: {
         headers: {
           [name: string]: unknown;
@@ -4127,7 +4245,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Conflicts with the current state (`conflict`) */
+      /** @description Conflicts with the current state (`conflict`, `too_many`) */
       409: {
         headers: {
           [name: string]: unknown;
@@ -4200,7 +4318,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Conflicts with the current state (`conflict`) */
+      /** @description Conflicts with the current state (`conflict`, `too_many`) */
       409: {
         headers: {
           [name: string]: unknown;
@@ -4282,7 +4400,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Conflicts with the current state (`conflict`) */
+      /** @description Conflicts with the current state (`conflict`, `too_many`) */
       409: {
         headers: {
           [name: string]: unknown;
@@ -4349,7 +4467,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Conflicts with the current state (`conflict`) */
+      /** @description Conflicts with the current state (`conflict`, `too_many`) */
       409: {
         headers: {
           [name: string]: unknown;
@@ -4421,7 +4539,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Conflicts with the current state (`conflict`) */
+      /** @description Conflicts with the current state (`conflict`, `too_many`) */
       409: {
         headers: {
           [name: string]: unknown;
@@ -4495,7 +4613,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Conflicts with the current state (`conflict`) */
+      /** @description Conflicts with the current state (`conflict`, `too_many`) */
       409: {
         headers: {
           [name: string]: unknown;
@@ -4571,7 +4689,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Conflicts with the current state (`conflict`) */
+      /** @description Conflicts with the current state (`conflict`, `too_many`) */
       409: {
         headers: {
           [name: string]: unknown;
@@ -4638,7 +4756,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Conflicts with the current state (`conflict`) */
+      /** @description Conflicts with the current state (`conflict`, `too_many`) */
       409: {
         headers: {
           [name: string]: unknown;
@@ -4709,7 +4827,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Conflicts with the current state (`conflict`) */
+      /** @description Conflicts with the current state (`conflict`, `too_many`) */
       409: {
         headers: {
           [name: string]: unknown;
@@ -4790,7 +4908,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Conflicts with the current state (`conflict`) */
+      /** @description Conflicts with the current state (`conflict`, `too_many`) */
       409: {
         headers: {
           [name: string]: unknown;
@@ -4859,7 +4977,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Conflicts with the current state (`conflict`) */
+      /** @description Conflicts with the current state (`conflict`, `too_many`) */
       409: {
         headers: {
           [name: string]: unknown;
@@ -5130,6 +5248,492 @@ export interface operations {
       /** @description Body over 64 KiB (`too_large`) */
       413: {
         headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  followThread: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+        seq: number;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        "application/json": {
+          following: boolean;
+        };
+      };
+    };
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": {
+            following: boolean;
+          };
+        };
+      };
+      /** @description Invalid input (code `invalid`) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not signed in (`unauthorized`) */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not found, or not visible to you (`not_found`) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Conflicts with the current state (`conflict`, `too_many`) */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Body over 64 KiB (`too_large`) */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  markThreadRead: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+        seq: number;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        "application/json": {
+          seq: number;
+        };
+      };
+    };
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": {
+            seq: number;
+          };
+        };
+      };
+      /** @description Invalid input (code `invalid`) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not signed in (`unauthorized`) */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not found, or not visible to you (`not_found`) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Conflicts with the current state (`conflict`, `too_many`) */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Body over 64 KiB (`too_large`) */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  listMyThreads: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": {
+            threads: components["schemas"]["FollowedThread"][];
+          };
+        };
+      };
+      /** @description Invalid input (code `invalid`) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not signed in (`unauthorized`) */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not found, or not visible to you (`not_found`) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Conflicts with the current state (`conflict`, `too_many`) */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  listPins: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": {
+            messages: components["schemas"]["Message"][];
+          };
+        };
+      };
+      /** @description Invalid input (code `invalid`) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not signed in (`unauthorized`) */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not found, or not visible to you (`not_found`) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Conflicts with the current state (`conflict`, `too_many`) */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  pinMessage: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+        seq: number;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": {
+            message: components["schemas"]["Message"];
+          };
+        };
+      };
+      /** @description Invalid input (code `invalid`) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not signed in (`unauthorized`) */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not found, or not visible to you (`not_found`) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Conflicts with the current state (`conflict`, `too_many`) */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Body over 64 KiB (`too_large`) */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Over a rate limit (`rate_limited`); retry after `Retry-After` seconds */
+      429: {
+        headers: {
+          /** @description Whole seconds until the limit lets the next request through */
+          "Retry-After": number;
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  unpinMessage: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+        seq: number;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": {
+            message: components["schemas"]["Message"];
+          };
+        };
+      };
+      /** @description Invalid input (code `invalid`) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not signed in (`unauthorized`) */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not found, or not visible to you (`not_found`) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Conflicts with the current state (`conflict`, `too_many`) */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Body over 64 KiB (`too_large`) */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Over a rate limit (`rate_limited`); retry after `Retry-After` seconds */
+      429: {
+        headers: {
+          /** @description Whole seconds until the limit lets the next request through */
+          "Retry-After": number;
           [name: string]: unknown;
         };
         content: {

@@ -40,6 +40,7 @@ function item(id: string, extra: Partial<RoomListItem> = {}): RoomListItem {
     lastPreview: "Ana: hi",
     lastSenderId: "usr_a",
     muted: false,
+    threads: 0,
     peers: [],
     ...extra,
   } as RoomListItem;
@@ -51,6 +52,7 @@ const frame = (extra: Partial<InboxRoomFrame> = {}): InboxRoomFrame => ({
   lastSeq: 12,
   unread: 4,
   mentions: 2,
+  threads: 0,
   lastPreview: "Bo: yes",
   lastSenderId: "usr_b",
   lastMessageAt: "2026-01-03T00:00:00.000Z",

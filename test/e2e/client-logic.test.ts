@@ -37,6 +37,9 @@ function message(seq: number, rev = seq, extra: Partial<Message> = {}): Message 
     reactions: [],
     mentions: [],
     attachments: [],
+    threadOf: null,
+    thread: null,
+    pinned: null,
     ...extra,
   };
 }

@@ -327,6 +327,9 @@ describe("a room opened at a message", () => {
     reactions: [],
     mentions: [],
     attachments: [],
+    threadOf: null,
+    thread: null,
+    pinned: null,
   });
   const span = (from: number, to: number) =>
     Array.from({ length: Math.max(0, to - from + 1) }, (_, i) => message(from + i));

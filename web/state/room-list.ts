@@ -38,6 +38,7 @@ export function applyInboxFrame(
     // The open room is being read; its socket marks it read.
     unread: seenHere ? 0 : frame.unread,
     mentions: seenHere ? 0 : frame.mentions,
+    threads: frame.threads,
   };
 }
 
@@ -47,6 +48,8 @@ export function applyRoomMessage(
   message: Message,
   unseen: boolean,
 ): RoomListItem {
+  // A thread reply moves neither the preview nor the room's unread (the inbox counts threads).
+  if (message.threadOf !== null) return { ...item, lastSeq: Math.max(item.lastSeq, message.seq) };
   return {
     ...item,
     lastSeq: Math.max(item.lastSeq, message.seq),

@@ -79,7 +79,8 @@ export class RoomStore {
   }
 
   /**
-   * What the room list shows of this room: its last seq and its newest visible message.
+   * What the room list shows of this room: its last seq (thread replies included: D1's unread
+   * counts leave them out by their own rows) and its newest visible top-level message.
    * `newest` is that message when the caller just wrote it (saves the lookup on sends).
    */
   summary(newest?: MessageRow): RoomSummary {
@@ -87,7 +88,7 @@ export class RoomStore {
       newest ??
       this.sql
         .exec<MessageRow>(
-          `SELECT ${COLUMNS} FROM messages WHERE deleted_at IS NULL ORDER BY seq DESC LIMIT 1`,
+          `SELECT ${COLUMNS} FROM messages WHERE deleted_at IS NULL AND thread_of IS NULL ORDER BY seq DESC LIMIT 1`,
         )
         .toArray()[0];
     return {
@@ -146,8 +147,8 @@ export class RoomStore {
     const filesBytes = m.attachments.reduce((sum, a) => sum + a.size, 0);
     const row = this.sql
       .exec<MessageRow>(
-        `INSERT INTO messages (rev, sender_id, sender_handle, sender_name, cid, body, reply_to, mentions_json, attachments_json, files_bytes, created_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING ${COLUMNS}`,
+        `INSERT INTO messages (rev, sender_id, sender_handle, sender_name, cid, body, reply_to, thread_of, mentions_json, attachments_json, files_bytes, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING ${COLUMNS}`,
         rev,
         m.sender.id,
         m.sender.handle,
@@ -155,6 +156,7 @@ export class RoomStore {
         m.cid,
         m.body,
         m.replyTo,
+        m.threadOf,
         JSON.stringify(m.mentions),
         JSON.stringify(m.attachments),
         filesBytes,
@@ -191,12 +193,14 @@ export class RoomStore {
    */
   tombstone(seq: number, at: number): MessageRow {
     this.retained.beforeWrite();
+    // Deleting unpins.
     this.sql.exec("DELETE FROM reactions WHERE seq = ?", seq);
     this.files.releaseSeq(seq);
     this.retained.addBytes(-this.retained.messageBytes(seq));
     return this.sql
       .exec<MessageRow>(
-        `UPDATE messages SET body = '', mentions_json = '[]', attachments_json = '[]', files_bytes = 0, deleted_at = ?, rev = ?
+        `UPDATE messages SET body = '', mentions_json = '[]', attachments_json = '[]', files_bytes = 0,
+           pinned_by = NULL, pinned_at = NULL, deleted_at = ?, rev = ?
          WHERE seq = ? RETURNING ${COLUMNS}`,
         at,
         this.#nextRev(),
@@ -231,6 +235,58 @@ export class RoomStore {
       .one();
   }
 
+  /**
+   * A root's thread summary after a reply (`delta` 1) or a deleted reply (−1): the count, the
+   * last reply's time and the last three repliers (newest first); a new rev for the root.
+   */
+  noteReply(root: MessageRow, reply: MessageRow, delta: 1 | -1): MessageRow {
+    const repliers = JSON.parse(root.last_repliers_json) as string[];
+    const last =
+      delta === 1
+        ? [reply.sender_id, ...repliers.filter((id) => id !== reply.sender_id)].slice(0, 3)
+        : repliers;
+    return this.sql
+      .exec<MessageRow>(
+        `UPDATE messages SET reply_count = max(0, reply_count + ?), last_reply_at = ?,
+           last_repliers_json = ?, rev = ? WHERE seq = ? RETURNING ${COLUMNS}`,
+        delta,
+        delta === 1 ? reply.created_at : root.last_reply_at,
+        JSON.stringify(last),
+        this.#nextRev(),
+        root.seq,
+      )
+      .one();
+  }
+
+  /** Pins (`by` set) or unpins (null) a message, with a new rev. */
+  setPin(seq: number, by: string | null, at: number): MessageRow {
+    return this.sql
+      .exec<MessageRow>(
+        `UPDATE messages SET pinned_by = ?, pinned_at = ?, rev = ? WHERE seq = ? RETURNING ${COLUMNS}`,
+        by,
+        by === null ? null : at,
+        this.#nextRev(),
+        seq,
+      )
+      .one();
+  }
+
+  pinnedCount(): number {
+    return this.sql
+      .exec<{ n: number }>("SELECT count(*) AS n FROM messages WHERE pinned_at IS NOT NULL")
+      .one().n;
+  }
+
+  /** The pinned messages, newest pin first. */
+  pinned(limit: number): MessageRow[] {
+    return this.sql
+      .exec<MessageRow>(
+        `SELECT ${COLUMNS} FROM messages WHERE pinned_at IS NOT NULL ORDER BY pinned_at DESC, seq DESC LIMIT ?`,
+        limit,
+      )
+      .toArray();
+  }
+
   /** Distinct emoji on one message, to bound how many kinds a message can collect. */
   emojiKinds(seq: number): number {
     return this.sql
@@ -251,13 +307,44 @@ export class RoomStore {
       .toArray();
   }
 
-  /** Up to `limit` messages before `before` (exclusive), returned ascending. */
+  /** Up to `limit` main-timeline messages before `before` (exclusive), returned ascending. */
   pageBefore(before: number, limit: number): MessageRow[] {
-    return this.#page("seq < ?", "seq DESC", before, limit).reverse();
+    return this.#page("thread_of IS NULL AND seq < ?", "seq DESC", before, limit).reverse();
   }
 
+  /** Up to `limit` main-timeline messages after `after`, ascending. */
   pageAfter(after: number, limit: number): MessageRow[] {
+    return this.#page("thread_of IS NULL AND seq > ?", "seq ASC", after, limit);
+  }
+
+  /** Every message after `after`, thread replies included (the push hand-over), ascending. */
+  allAfter(after: number, limit: number): MessageRow[] {
     return this.#page("seq > ?", "seq ASC", after, limit);
+  }
+
+  /** A thread's replies before `before` (exclusive), returned ascending. */
+  threadBefore(root: number, before: number, limit: number): MessageRow[] {
+    return this.sql
+      .exec<MessageRow>(
+        `SELECT ${COLUMNS} FROM messages WHERE thread_of = ? AND seq < ? ORDER BY seq DESC LIMIT ?`,
+        root,
+        before,
+        limit,
+      )
+      .toArray()
+      .reverse();
+  }
+
+  /** A thread's replies after `after`, ascending. */
+  threadAfter(root: number, after: number, limit: number): MessageRow[] {
+    return this.sql
+      .exec<MessageRow>(
+        `SELECT ${COLUMNS} FROM messages WHERE thread_of = ? AND seq > ? ORDER BY seq ASC LIMIT ?`,
+        root,
+        after,
+        limit,
+      )
+      .toArray();
   }
 
   /** Changes after `sinceRev`, in rev order: new messages, edits, tombstones, reaction changes. */
@@ -273,8 +360,22 @@ export class RoomStore {
         .toArray()
         .map((r) => r.detail);
     return {
-      newest: plan("SELECT seq FROM messages WHERE seq < ? ORDER BY seq DESC LIMIT ?", 1e15, 51),
-      after: plan("SELECT seq FROM messages WHERE seq > ? ORDER BY seq ASC LIMIT ?", 0, 51),
+      newest: plan(
+        "SELECT seq FROM messages WHERE thread_of IS NULL AND seq < ? ORDER BY seq DESC LIMIT ?",
+        1e15,
+        51,
+      ),
+      after: plan(
+        "SELECT seq FROM messages WHERE thread_of IS NULL AND seq > ? ORDER BY seq ASC LIMIT ?",
+        0,
+        51,
+      ),
+      thread: plan(
+        "SELECT seq FROM messages WHERE thread_of = ? AND seq < ? ORDER BY seq DESC LIMIT ?",
+        1,
+        1e15,
+        51,
+      ),
       changes: plan("SELECT seq FROM messages WHERE rev > ? ORDER BY rev ASC LIMIT ?", 0, 501),
     };
   }

@@ -16,16 +16,24 @@ export type MessageRow = {
   created_at: number;
   edited_at: number | null;
   deleted_at: number | null;
+  thread_of: number | null;
+  reply_count: number;
+  last_reply_at: number | null;
+  last_repliers_json: string;
+  pinned_by: string | null;
+  pinned_at: number | null;
 };
 
 export const COLUMNS =
-  "seq, rev, sender_id, sender_handle, sender_name, cid, body, reply_to, mentions_json, attachments_json, files_bytes, created_at, edited_at, deleted_at";
+  "seq, rev, sender_id, sender_handle, sender_name, cid, body, reply_to, mentions_json, attachments_json, files_bytes, created_at, edited_at, deleted_at, thread_of, reply_count, last_reply_at, last_repliers_json, pinned_by, pinned_at";
 
 export interface NewMessage {
   sender: Sender;
   cid: string;
   body: string;
   replyTo: number | null;
+  /** The thread's root, for a thread reply. */
+  threadOf: number | null;
   mentions: string[];
   /** The files it carries, in order (their rows are claimed in the same transaction). */
   attachments: Attachment[];

@@ -80,6 +80,19 @@ export function toMessages(
       ),
       mentions: JSON.parse(row.mentions_json) as string[],
       attachments: JSON.parse(row.attachments_json) as Attachment[],
+      threadOf: row.thread_of,
+      thread:
+        row.reply_count > 0 && row.last_reply_at !== null
+          ? {
+              replies: row.reply_count,
+              lastReplyAt: new Date(row.last_reply_at).toISOString(),
+              lastRepliers: JSON.parse(row.last_repliers_json) as string[],
+            }
+          : null,
+      pinned:
+        row.pinned_by !== null && row.pinned_at !== null
+          ? { by: row.pinned_by, at: new Date(row.pinned_at).toISOString() }
+          : null,
     };
   });
 }

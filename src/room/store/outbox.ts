@@ -18,6 +18,41 @@ export interface MentionEntry {
   seq: number;
   sender: string;
   handles: string[];
+  /** The thread it is a reply in (the mentioned then follow it), else absent or null. */
+  root?: number | null;
+  at?: number;
+}
+
+/** A thread reply: the room's unread leaves it out; followed threads count it. */
+export interface ReplyEntry {
+  seq: number;
+  root: number;
+  sender: string;
+}
+
+/** A thread's summary (latest wins, by the root's rev). */
+export interface ThreadEntry {
+  root: number;
+  rev: number;
+  replyCount: number;
+  lastReplySeq: number;
+  lastReplyAt: number;
+  rootSenderId: string;
+  rootSenderName: string;
+  rootExcerpt: string;
+}
+
+/**
+ * Someone follows a thread because of what they did: `replied` (follows again even after an
+ * unfollow, and has read up to `readSeq`), `started` (the root's author: only if they never
+ * chose otherwise).
+ */
+export interface FollowEntry {
+  root: number;
+  userId: string;
+  why: "replied" | "started";
+  readSeq: number;
+  at: number;
 }
 
 export interface OutboxEntries {
@@ -25,12 +60,15 @@ export interface OutboxEntries {
   readMarks: Array<{ userId: string; seq: number }>;
   deletedSeqs: number[];
   mentions: MentionEntry[];
+  replies: ReplyEntry[];
+  threads: ThreadEntry[];
+  follows: FollowEntry[];
   /** The exact rows read, so only those still unchanged are removed after the flush. */
   rows: OutboxRow[];
 }
 
 type OutboxRow = {
-  topic: "room" | "read" | "deleted" | "mention";
+  topic: "room" | "read" | "deleted" | "mention" | "reply" | "thread" | "follow";
   key: string;
   value: string;
 };
@@ -76,6 +114,29 @@ export class Outbox {
     this.#put("mention", String(entry.seq), JSON.stringify(entry));
   }
 
+  reply(entry: ReplyEntry): void {
+    this.#put("reply", String(entry.seq), JSON.stringify(entry));
+  }
+
+  thread(entry: ThreadEntry): void {
+    this.#put("thread", String(entry.root), JSON.stringify(entry));
+  }
+
+  /** A reply's follow replaces a pending one; an author's never replaces a reply's. */
+  follow(entry: FollowEntry): void {
+    const key = `${entry.root}:${entry.userId}`;
+    if (entry.why === "started") {
+      this.sql.exec(
+        "INSERT INTO outbox (topic, key, value) VALUES ('follow', ?, ?) ON CONFLICT DO NOTHING",
+        key,
+        JSON.stringify(entry),
+      );
+      this.dirty = true;
+      return;
+    }
+    this.#put("follow", key, JSON.stringify(entry));
+  }
+
   size(): number {
     return this.sql.exec<{ n: number }>("SELECT count(*) AS n FROM outbox").one().n;
   }
@@ -85,7 +146,8 @@ export class Outbox {
     const rows = this.sql
       .exec<OutboxRow>(
         `SELECT topic, key, value FROM outbox
-         ORDER BY CASE topic WHEN 'room' THEN 0 WHEN 'read' THEN 1 WHEN 'deleted' THEN 2 ELSE 3 END, key
+         ORDER BY CASE topic WHEN 'room' THEN 0 WHEN 'read' THEN 1 WHEN 'deleted' THEN 2
+           WHEN 'reply' THEN 3 WHEN 'thread' THEN 4 WHEN 'follow' THEN 5 ELSE 6 END, key
          LIMIT ?`,
         limit,
       )
@@ -95,6 +157,9 @@ export class Outbox {
       readMarks: [],
       deletedSeqs: [],
       mentions: [],
+      replies: [],
+      threads: [],
+      follows: [],
       rows,
     };
     for (const row of rows) {
@@ -110,6 +175,15 @@ export class Outbox {
           break;
         case "mention":
           entries.mentions.push(JSON.parse(row.value) as MentionEntry);
+          break;
+        case "reply":
+          entries.replies.push(JSON.parse(row.value) as ReplyEntry);
+          break;
+        case "thread":
+          entries.threads.push(JSON.parse(row.value) as ThreadEntry);
+          break;
+        case "follow":
+          entries.follows.push(JSON.parse(row.value) as FollowEntry);
           break;
       }
     }

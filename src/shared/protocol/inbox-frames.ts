@@ -11,6 +11,8 @@ export const InboxRoomFrame = z
     lastSeq: z.number().int(),
     unread: z.number().int(),
     mentions: z.number().int(),
+    /** Followed threads with unread replies. */
+    threads: z.number().int(),
     lastPreview: z.string().nullable(),
     /** Who wrote the preview's message: a client says "You: …" for its own. */
     lastSenderId: z.string().nullable(),

@@ -48,6 +48,8 @@ export const SendFrame = z
     cid: Cid,
     body: Body,
     replyTo: Seq.optional(),
+    /** Sends a thread reply to this top-level message. */
+    threadOf: Seq.optional(),
     attachments: AttachmentIds.optional(),
   })
   .meta({ id: "SendFrame" });
@@ -124,6 +126,16 @@ export const Attachment = z
   .meta({ id: "Attachment" });
 export type Attachment = z.infer<typeof Attachment>;
 
+export const ThreadSummary = z
+  .object({
+    replies: z.number().int(),
+    lastReplyAt: z.string(),
+    /** The last people to reply, newest first, at most 3. */
+    lastRepliers: z.array(z.string()),
+  })
+  .meta({ id: "ThreadSummary" });
+export const Pin = z.object({ by: z.string(), at: z.string() }).meta({ id: "Pin" });
+
 export const Message = z
   .object({
     seq: z.number().int(),
@@ -138,6 +150,12 @@ export const Message = z
     reactions: z.array(Reaction),
     mentions: z.array(z.string()),
     attachments: z.array(Attachment),
+    /** The root of the thread this reply is in; null for the main timeline. */
+    threadOf: z.number().int().nullable(),
+    /** A root's thread, once it has replies (not counting deleted ones). */
+    thread: orNull(ThreadSummary),
+    /** Pinned to the room's pinned list, by whom and when. */
+    pinned: orNull(Pin),
   })
   .meta({ id: "Message" });
 export type Message = z.infer<typeof Message>;

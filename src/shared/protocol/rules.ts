@@ -64,6 +64,7 @@ export const ERROR_CODES = [
   "conflict",
   "archived",
   "rate_limited",
+  "too_many",
 ] as const;
 export type FrameErrorCode = (typeof ERROR_CODES)[number];
 

@@ -13,7 +13,7 @@ import { audit } from "../../db/audit";
 import { type Db, iso, likePattern } from "../../db/client";
 import { memberships, rooms, users } from "../../db/schema";
 import * as serialize from "../../db/serialize";
-import { UNREAD_COLUMNS } from "../../db/unread";
+import { THREADS_COLUMN, UNREAD_COLUMNS } from "../../db/unread";
 import type { RetentionDefaults } from "../../room/retention";
 import { newId } from "../auth/crypto";
 import type { RoomAccess, RoomRow } from "./access";
@@ -161,6 +161,7 @@ interface RoomListRow extends Record<string, unknown> {
   member_last_read: number;
   unread: number;
   mention_count: number;
+  thread_count: number;
 }
 
 /** My rooms with exact unread and mention counts (src/db/unread.ts), in one D1 query. */
@@ -169,7 +170,7 @@ export async function listMyRooms(db: Db, userId: string): Promise<RoomListItem[
     .prepare(
       `SELECT r.*, m.role AS member_role, m.muted AS member_muted, m.notify AS member_notify,
          m.last_read_seq AS member_last_read,
-         ${UNREAD_COLUMNS}
+         ${UNREAD_COLUMNS}, ${THREADS_COLUMN}
        FROM memberships m JOIN rooms r ON r.id = m.room_id
        WHERE m.user_id = ?1
        ORDER BY coalesce(r.last_message_at, r.created_at) DESC, r.id`,
@@ -186,6 +187,7 @@ export async function listMyRooms(db: Db, userId: string): Promise<RoomListItem[
       role: row.member_role,
       unread: row.unread,
       mentions: row.mention_count,
+      threads: row.thread_count,
       lastSeq: room.lastSeq,
       lastReadSeq: row.member_last_read,
       lastMessageAt: room.lastMessageAt,

@@ -31,16 +31,22 @@ const PageQuery = z
     after: z.coerce.number().int().nonnegative().optional(),
     sinceRev: z.coerce.number().int().nonnegative().optional(),
     around: z.coerce.number().int().positive().optional(),
+    /** A thread's replies (with `before` or `after`) instead of the main timeline. */
+    threadOf: z.coerce.number().int().positive().optional(),
     limit: z.coerce.number().int().min(1).max(MESSAGE_LIMITS.replayMax).optional(),
   })
   .refine(
     (q) => [q.before, q.after, q.sinceRev, q.around].filter((v) => v !== undefined).length <= 1,
     { message: "Use one of before, after, sinceRev, around" },
-  );
+  )
+  .refine((q) => q.threadOf === undefined || (q.sinceRev ?? q.around) === undefined, {
+    message: "threadOf pages with before or after; sinceRev replays threads too",
+  });
 const SendBody = z.object({
   cid: Cid,
   body: Body,
   replyTo: z.number().int().positive().optional(),
+  threadOf: z.number().int().positive().optional(),
   attachments: AttachmentIds.optional(),
 });
 const EditBody = z.object({ body: Body });
@@ -75,7 +81,7 @@ export const messageRoutes = router([["/rooms/*", requireUser()]])
       operationId: "listMessages",
       tags: ["messages"],
       summary:
-        "History (`before`, ascending, ≤100), polling (`after`), a page centred on a message (`around`) or the changes feed (`sinceRev`, ≤500)",
+        "The main timeline's history (`before`, ascending, ≤100), polling (`after`), a page centred on a message (`around`), a thread's replies (`threadOf`) or the changes feed of everything (`sinceRev`, ≤500)",
       security,
       request: { params: Params, query: PageQuery },
       responses: {
@@ -86,6 +92,8 @@ export const messageRoutes = router([["/rooms/*", requireUser()]])
             firstSeq: z.number().int().optional(),
             hasMoreBefore: z.boolean().optional(),
             hasMoreAfter: z.boolean().optional(),
+            /** With `threadOf`: the thread's root. */
+            root: Message.optional(),
           }),
         ),
         ...errors,
@@ -104,6 +112,16 @@ export const messageRoutes = router([["/rooms/*", requireUser()]])
       }
       const limit = Math.min(q.limit ?? 50, MESSAGE_LIMITS.historyPageMax);
       if (q.around !== undefined) return c.json(await stub.around(info, q.around, limit), 200);
+      if (q.threadOf !== undefined) {
+        const thread = unwrap<HistoryPage & { root: MessageShape }>(
+          await stub.thread(info, q.threadOf, {
+            limit,
+            ...(q.before !== undefined ? { before: q.before } : {}),
+            ...(q.after !== undefined ? { after: q.after } : {}),
+          }),
+        );
+        return c.json(thread, 200);
+      }
       const page = await stub.history(info, {
         limit,
         ...(q.before !== undefined ? { before: q.before } : {}),

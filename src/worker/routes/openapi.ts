@@ -95,7 +95,7 @@ export const errors = {
   401: errorResponse("Not signed in (`unauthorized`)"),
   403: errorResponse("Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`)"),
   404: errorResponse("Not found, or not visible to you (`not_found`)"),
-  409: errorResponse("Conflicts with the current state (`conflict`)"),
+  409: errorResponse("Conflicts with the current state (`conflict`, `too_many`)"),
 } as const;
 
 /** The error answers a route can give, by status: `...failures(400, 401, 403)`. */

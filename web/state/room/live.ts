@@ -202,8 +202,15 @@ export function createLiveRoom(
   const heardWhileReplacing = new Set<Message[]>();
 
   function apply(incoming: readonly Message[]) {
-    for (const heard of heardWhileReplacing) heard.push(...incoming);
-    setTimeline(tl.upsert(timeline, incoming));
+    // Thread replies share the room's order (and its replays) but not the main timeline.
+    const main = incoming.filter((m) => m.threadOf === null);
+    events.onThreadReplies?.(
+      roomId,
+      incoming.filter((m) => m.threadOf !== null),
+    );
+    if (main.length === 0) return;
+    for (const heard of heardWhileReplacing) heard.push(...main);
+    setTimeline(tl.upsert(timeline, main));
   }
 
   /**
@@ -249,8 +256,11 @@ export function createLiveRoom(
         const isNew = frame.type === "message" && live && !tl.holds(timeline, frame.message.seq);
         apply([frame.message]);
         dispatch({ type: "rev", rev: frame.message.rev });
-        // Sending marks read: a new message is also its sender's read receipt.
-        if (frame.type === "message") noteRead(frame.message.sender.id, frame.message.seq);
+        // Sending marks read: a new message is also its sender's read receipt (a thread reply
+        // is not: replying in a thread does not read the room).
+        if (frame.type === "message" && frame.message.threadOf === null) {
+          noteRead(frame.message.sender.id, frame.message.seq);
+        }
         if (live) typing.clear(frame.message.sender.id);
         if (isNew) events.onNewMessage?.(roomId, frame.message);
         return;
