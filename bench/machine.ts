@@ -28,15 +28,16 @@ function packageVersion(name: string): string {
   }
 }
 
-function git(args: string[]): string {
+function git(dir: string, args: string[]): string {
   try {
-    return execFileSync("git", args, { cwd: REPO, encoding: "utf8" }).trim();
+    return execFileSync("git", args, { cwd: dir, encoding: "utf8" }).trim();
   } catch {
     return "";
   }
 }
 
-export async function machineInfo(): Promise<MachineInfo> {
+/** `appDir`: the checkout whose Confab is served (`--app`), whose commit is the one measured. */
+export async function machineInfo(appDir = REPO): Promise<MachineInfo> {
   const cpuinfo = readFileSync("/proc/cpuinfo", "utf8");
   return {
     cpus: availableParallelism(),
@@ -45,8 +46,9 @@ export async function machineInfo(): Promise<MachineInfo> {
     node: process.version,
     wrangler: packageVersion("wrangler"),
     workerd: packageVersion("workerd"),
-    commit: git(["rev-parse", "--short", "HEAD"]) || "unknown",
-    dirty: git(["status", "--porcelain", "--", "src", "migrations", "wrangler.toml"]) !== "",
+    commit: git(appDir, ["rev-parse", "--short", "HEAD"]) || "unknown",
+    dirty:
+      git(appDir, ["status", "--porcelain", "--", "src", "migrations", "wrangler.toml"]) !== "",
     loadAverageStart: loadavg().map((v) => Math.round(v * 100) / 100),
   };
 }

@@ -14,6 +14,7 @@ import type { ConnectFigure, D1Figure, IdleFigure } from "./figures.ts";
 import type { FilesFigure } from "./files.ts";
 import type { HistoryFigure } from "./history.ts";
 import type { MachineInfo } from "./machine.ts";
+import { FIGURES } from "./options.ts";
 import type { OverloadFigure } from "./overload.ts";
 import type { RetentionFigure, Unavailable } from "./retention.ts";
 import { REPO } from "./server.ts";
@@ -23,6 +24,8 @@ export interface BenchResults {
   startedAt: string;
   durationSeconds: number;
   command: string;
+  /** The figures the run measured (older runs: all of them). */
+  figures?: string[];
   machine: MachineInfo;
   settings: {
     clients: number;
@@ -170,6 +173,13 @@ const capOf = (results: BenchResults) => {
 
 // ---- the sections -----------------------------------------------------------------------------
 
+function machineLines(m: MachineInfo, shared = "see the `other` column"): string[] {
+  return [
+    `- Machine: ${m.cpus} × ${m.cpuModel}, ${m.memoryGiB} GiB RAM; load average ${m.loadAverageStart.join(" / ")} at the start, ${(m.loadAverageEnd ?? []).join(" / ")} at the end (the machine is shared: other processes used CPU during the run, ${shared}).`,
+    `- Software: Node ${m.node}, wrangler ${m.wrangler}, workerd ${m.workerd}; Confab at commit \`${m.commit}\`${m.dirty ? " with uncommitted changes in src/ (a snapshot of the working tree was served)" : ""}.`,
+  ];
+}
+
 function header(results: BenchResults): string {
   const m = results.machine;
   const vars = Object.entries(results.settings.vars)
@@ -182,8 +192,7 @@ function header(results: BenchResults): string {
     results.command,
     "```",
     "",
-    `- Machine: ${m.cpus} × ${m.cpuModel}, ${m.memoryGiB} GiB RAM; load average ${m.loadAverageStart.join(" / ")} at the start, ${(m.loadAverageEnd ?? []).join(" / ")} at the end (the machine is shared: other processes used CPU during the run, see the \`other\` column).`,
-    `- Software: Node ${m.node}, wrangler ${m.wrangler}, workerd ${m.workerd}; Confab at commit \`${m.commit}\`${m.dirty ? " with uncommitted changes in src/ (a snapshot of the working tree was served)" : ""}.`,
+    ...machineLines(m),
     `- Both Workers run under \`wrangler dev\` with \`X_LOCAL_OBSERVABILITY=false\` (local observability costs ~0.3 ms per Durable Object event, which production does not pay), fresh state in ${results.settings.stateDir} (tmpfs: the VM's disk would add fsync waits that production's storage does not put on the room's thread). ${results.settings.direct ? "Clients (a minimal RFC 6455 client in the bench, over node:net) talk to each Worker's own workerd on 127.0.0.1, not through wrangler's local proxy, which relays every frame through a second workerd: CPU that production does not spend on the room's machine and that would otherwise come out of the same two cores." : "Clients go through wrangler's local proxy on 127.0.0.1."}`,
     `- Confab's configuration for the run: ${vars} (per-user send limits raised by \`--var\`; the room-wide admission cap \`ROOM_DELIVERIES_PER_SEC\` as in wrangler.toml unless listed).`,
     `- Fan-out load: N = ${results.settings.clients} clients in one room, S = ${results.settings.senders} of them sending, open loop at a fixed total rate R, ${results.settings.seconds} s per point (the first ${results.settings.warmupSeconds} s not counted), bodies of ${results.settings.bodyChars} characters. Latency is from a message's *intended* send time to its arrival at each client.`,
@@ -562,6 +571,46 @@ function historySection(h: HistoryFigure): string {
   ].join("\n");
 }
 
+interface Section {
+  title: string;
+  body: string;
+}
+
+/** The figures' sections in the order of the page (a run renders those it measured). */
+const SECTION_ORDER = [
+  "Fan-out",
+  "Search",
+  "Connect to `ready`",
+  "Idle hibernated sockets",
+  "D1 row writes per message",
+  "Plain sends while files are uploaded",
+  "Ack latency while retention purges 100,000 messages",
+  "History pages",
+  "Overload with a cap sized to this machine",
+] as const;
+
+function sections(results: BenchResults): Section[] {
+  const bodies: Partial<Record<(typeof SECTION_ORDER)[number], string>> = {
+    "Fan-out": results.fanout?.length ? fanoutSection(results) : undefined,
+    Search: results.search?.length ? searchSection(results) : undefined,
+    "Connect to `ready`": results.connect ? connectSection(results.connect) : undefined,
+    "Idle hibernated sockets": results.idle ? idleSection(results.idle) : undefined,
+    "D1 row writes per message": results.d1 ? d1Section(results.d1) : undefined,
+    "Plain sends while files are uploaded": results.files ? filesSection(results.files) : undefined,
+    "Ack latency while retention purges 100,000 messages": results.retention
+      ? retentionSection(results.retention)
+      : undefined,
+    "History pages": results.history ? historySection(results.history) : undefined,
+    "Overload with a cap sized to this machine": results.overload
+      ? overloadSection(results.overload, results)
+      : undefined,
+  };
+  return SECTION_ORDER.flatMap((title) => {
+    const body = bodies[title];
+    return body === undefined ? [] : [{ title, body }];
+  });
+}
+
 export function renderResults(results: BenchResults): string {
   const parts = [
     BEGIN,
@@ -574,35 +623,53 @@ export function renderResults(results: BenchResults): string {
     "",
     targetsSection(results),
   ];
-  if (results.fanout?.length) parts.push("", "### Fan-out", "", fanoutSection(results));
-  if (results.search?.length) parts.push("", "### Search", "", searchSection(results));
-  if (results.connect)
-    parts.push("", "### Connect to `ready`", "", connectSection(results.connect));
-  if (results.idle) parts.push("", "### Idle hibernated sockets", "", idleSection(results.idle));
-  if (results.d1) parts.push("", "### D1 row writes per message", "", d1Section(results.d1));
-  if (results.files) {
-    parts.push("", "### Plain sends while files are uploaded", "", filesSection(results.files));
-  }
-  if (results.retention) {
-    parts.push(
-      "",
-      "### Ack latency while retention purges 100,000 messages",
-      "",
-      retentionSection(results.retention),
-    );
-  }
-  if (results.history) parts.push("", "### History pages", "", historySection(results.history));
-  if (results.overload) {
-    parts.push(
-      "",
-      "### Overload with a cap sized to this machine",
-      "",
-      overloadSection(results.overload, results),
-    );
-  }
+  for (const { title, body } of sections(results)) parts.push("", `### ${title}`, "", body);
   if (results.notes.length) parts.push("", "### Notes", "", ...results.notes.map((n) => `- ${n}`));
   parts.push("", END);
   return parts.join("\n");
+}
+
+/** A run of some figures only (`--only`, `--skip`). */
+const isPartial = (results: BenchResults) =>
+  results.figures !== undefined && FIGURES.some((f) => !results.figures?.includes(f));
+
+/**
+ * A partial run's sections, each saying which run it comes from, put into the recorded block in
+ * place of the same sections (or where they belong): the rest of the block — the full run's
+ * header, targets and other figures — stays as it was.
+ */
+export function mergeResults(block: string, results: BenchResults): string {
+  const inner = block.slice(BEGIN.length, block.lastIndexOf(END)).trim();
+  const [head = "", ...rest] = inner.split(/^(?=### )/m);
+  const recorded = rest.map((text) => ({
+    title: text.slice(4, text.indexOf("\n")).trim(),
+    text: text.trim(),
+  }));
+  const lead = [
+    `From a separate run of ${results.startedAt.slice(0, 16).replace("T", " ")} UTC (${Math.round(results.durationSeconds)} s), not the one above:`,
+    "",
+    "```sh",
+    results.command,
+    "```",
+    "",
+    ...machineLines(results.machine, "as the load average shows"),
+    ...results.notes.map((n) => `- ${n}`),
+  ].join("\n");
+  const rank = (title: string) => {
+    const i = (SECTION_ORDER as readonly string[]).indexOf(title);
+    return i < 0 ? SECTION_ORDER.length : i;
+  };
+  for (const { title, body } of sections(results)) {
+    const text = `### ${title}\n\n${lead}\n\n${body}`;
+    const at = recorded.findIndex((r) => r.title === title);
+    if (at >= 0) {
+      recorded[at] = { title, text };
+      continue;
+    }
+    const before = recorded.findIndex((r) => r.title === "Notes" || rank(r.title) > rank(title));
+    recorded.splice(before < 0 ? recorded.length : before, 0, { title, text });
+  }
+  return [BEGIN, "", head.trim(), ...recorded.map((r) => `\n${r.text}`), "", END].join("\n");
 }
 
 // ---- the chart --------------------------------------------------------------------------------
@@ -749,14 +816,18 @@ machines; the ratios measured side by side are the figures that count.
 export async function writeReport(results: BenchResults, docsDir: string): Promise<string[]> {
   await mkdir(docsDir, { recursive: true });
   const path = join(docsDir, "PERFORMANCE.md");
-  const block = renderResults(results);
   let text = existsSync(path) ? await readFile(path, "utf8") : `${PREAMBLE}\n${BEGIN}\n${END}\n`;
   const begin = text.indexOf(BEGIN);
   const end = text.indexOf(END);
-  text =
-    begin >= 0 && end > begin
-      ? text.slice(0, begin) + block + text.slice(end + END.length)
-      : `${text.trimEnd()}\n\n${block}\n`;
+  const recorded = begin >= 0 && end > begin ? text.slice(begin, end + END.length) : null;
+  // A partial run keeps what the last full run recorded and replaces only its own figures.
+  const block =
+    recorded && isPartial(results) && recorded.includes("## Last recorded run")
+      ? mergeResults(recorded, results)
+      : renderResults(results);
+  text = recorded
+    ? text.slice(0, begin) + block + text.slice(end + END.length)
+    : `${text.trimEnd()}\n\n${block}\n`;
   await writeFile(path, text);
   const written = [path];
   if (results.fanout?.length) {

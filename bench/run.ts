@@ -58,7 +58,8 @@ async function main(): Promise<void> {
     startedAt: new Date().toISOString(),
     durationSeconds: 0,
     command: `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(" ")}` : ""}`,
-    machine: await machineInfo(),
+    machine: await machineInfo(options.appDir ?? REPO),
+    figures: [...options.figures],
     settings: {
       clients: options.clients,
       senders: options.senders,
