@@ -2,7 +2,7 @@
 // upgrades through the Worker, its HTTP calls `SELF.fetch` too, and both may suffer chaos — a
 // socket dropped before a `send` goes out, right after, or after its answer was lost.
 import { SELF } from "cloudflare:test";
-import { framesOf, type ServerFrame } from "../src/shared/protocol";
+import { framesOf, type Message, type ServerFrame } from "../src/shared/protocol";
 import { createApi } from "../web/net/api";
 import type { SocketLike, SocketTransport } from "../web/net/live-socket";
 import { createRoomState } from "../web/state/room";
@@ -158,16 +158,24 @@ export function liveRoomClient(user: TestUser, roomId: string, random: () => num
     }
     return res;
   };
+  // Thread replies stay out of the room's main list; what the client heard of them, by seq.
+  const replies = new Map<number, Message>();
   const room = createRoomState(
     roomId,
     user.id,
     createApi(fetcher),
-    {},
+    {
+      onThreadReplies: (_roomId, heard) => {
+        for (const m of heard) {
+          if ((replies.get(m.seq)?.rev ?? -1) < m.rev) replies.set(m.seq, m);
+        }
+      },
+    },
     {
       transport,
       isOnline: () => true,
       random,
     },
   );
-  return { room, seen };
+  return { room, seen, replies };
 }

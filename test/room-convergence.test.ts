@@ -368,6 +368,10 @@ class ChurnClient {
   readonly sent: Array<{ cid: string; body: string; seq: number }> = [];
   readonly edits = new Map<number, string>();
   readonly deletes = new Set<number>();
+  /** Thread replies I sent (over HTTP, as the thread panel does), by seq. */
+  readonly threadReplies = new Map<number, { root: number; body: string }>();
+  /** Pins I toggled (an owner's), the last state I asked for by seq. */
+  readonly pins = new Map<number, boolean>();
   reactions = 0;
   readonly problems: string[] = [];
   #editCount = 0;
@@ -405,6 +409,10 @@ class ChurnClient {
       }
       this.sent.push({ cid, body, seq: this.live.seen.acked.get(cid) as number });
       if (i > 3 && this.random() < ops) await this.#change();
+      // The owner pins and unpins now and then as well.
+      if (i > 3 && this.canPin && this.random() < ops / 2) {
+        await this.#patiently("pin", () => this.#pin());
+      }
     }
   }
 
@@ -415,6 +423,7 @@ class ChurnClient {
   async #change() {
     const roll = this.random();
     if (roll < 0.3) return this.#patiently("react", () => this.#react());
+    if (roll < 0.5) return this.#patiently("thread reply", () => this.#threadReply());
     const own = pick(
       this.random,
       this.sent.filter((s) => !this.deletes.has(s.seq)),
@@ -428,6 +437,46 @@ class ChurnClient {
     if (!done) return;
     if (edit) this.edits.set(own.seq, body);
     else this.deletes.add(own.seq);
+  }
+
+  /** Whether this client's user may pin here (the room's owner). */
+  canPin = false;
+
+  async #threadReply() {
+    const root = pick(
+      this.random,
+      this.room.messages.value.filter((m) => !m.deleted),
+    );
+    if (!root) return;
+    const body = `${this.name} in thread ${root.seq}`;
+    const res = await call(
+      "POST",
+      `/api/rooms/${root.roomId}/messages`,
+      { cid: crypto.randomUUID(), body, threadOf: root.seq },
+      { token: this.user.token },
+    );
+    // The root may have been deleted meanwhile by its sender: then the reply is refused.
+    if (res.status === 400) return;
+    if (res.status !== 201) throw Object.assign(new Error(`reply ${res.status}`), res);
+    this.threadReplies.set(res.body.message.seq, { root: root.seq, body });
+  }
+
+  async #pin() {
+    const target = pick(
+      this.random,
+      this.room.messages.value.filter((m) => !m.deleted),
+    );
+    if (!target) return;
+    const on = target.pinned === null;
+    const res = await call(
+      on ? "PUT" : "DELETE",
+      `/api/rooms/${target.roomId}/pins/${target.seq}`,
+      undefined,
+      { token: this.user.token },
+    );
+    if (res.status === 404) return; // deleted meanwhile
+    if (res.status !== 200) throw Object.assign(new Error(`pin ${res.status}`), res);
+    this.pins.set(target.seq, on);
   }
 
   async #react() {
@@ -468,7 +517,7 @@ class ChurnClient {
 // side: the churn's time is the send limiter's (5/s per user after a burst of 20), not the CPU's.
 describe.concurrent("convergence under churn", () => {
   it.each([1, 2, 3])(
-    "seed %i: 5 real clients × 200 messages, random drops, evictions; all converge on the server",
+    "seed %i: 5 real clients × 200 messages, thread replies and pins, random drops, evictions; all converge on the server",
     async (seed) => {
       const started = Date.now();
       const { users, owner, roomId } = await churnRoom(seed);
@@ -479,6 +528,7 @@ describe.concurrent("convergence under churn", () => {
         (user, i) =>
           new ChurnClient(`s${seed}c${i}`, user, roomId, mulberry32(seed * 1000 + i), chaos),
       );
+      (clients[0] as ChurnClient).canPin = true; // the room's owner
       const total = CLIENTS * MESSAGES_PER_CLIENT;
       let finished = false;
       const progress = () => clients.reduce((n, c) => n + c.sent.length, 0) / total;
@@ -502,9 +552,21 @@ describe.concurrent("convergence under churn", () => {
       );
       expect(ackLostRetries).toBeGreaterThan(0);
 
-      // The server: seqs 1..N without gaps, every acked send exactly once, in each sender's order.
+      // The server: seqs 1..N without gaps over the main timeline and the threads together,
+      // every acked send exactly once, in each sender's order.
       const server = await serverHistory(roomId, owner.token);
-      expect(server.map((m) => m.seq)).toEqual(Array.from({ length: total }, (_, i) => i + 1));
+      // Read as another member: the changes feed is limited per user (the owner reads it below).
+      const reader = users[CLIENTS - 1] as TestUser;
+      const everything = (await changesFeed(roomId, reader.token, 0)).pages.flatMap(
+        (p) => p.messages,
+      );
+      const serverReplies = everything.filter((m) => m.threadOf !== null);
+      const sentReplies = clients.reduce((n, c) => n + c.threadReplies.size, 0);
+      expect(serverReplies).toHaveLength(sentReplies);
+      expect(everything.map((m) => m.seq).sort((a, b) => a - b)).toEqual(
+        Array.from({ length: total + sentReplies }, (_, i) => i + 1),
+      );
+      expect(server.every((m) => m.threadOf === null)).toBe(true);
       const acked = clients.flatMap((c) => c.sent.map((s) => s.seq));
       expect(acked).toHaveLength(total);
       expect(new Set(acked).size).toBe(total);
@@ -521,13 +583,35 @@ describe.concurrent("convergence under churn", () => {
         for (const seq of c.deletes) {
           expect(bySeq.get(seq)).toMatchObject({ deleted: true, body: "", reactions: [] });
         }
+        for (const [seq, reply] of c.threadReplies) {
+          expect(serverReplies.find((m) => m.seq === seq)).toMatchObject({
+            threadOf: reply.root,
+            body: reply.body,
+          });
+        }
+      }
+      // Each root's summary counts its replies; pins are what the owner last asked for (a
+      // deleted message lost its pin).
+      for (const root of server) {
+        const replies = serverReplies.filter((m) => m.threadOf === root.seq && !m.deleted);
+        expect(root.thread?.replies ?? 0, `replies of ${root.seq}`).toBe(replies.length);
+      }
+      for (const [seq, on] of (clients[0] as ChurnClient).pins) {
+        const m = bySeq.get(seq) as Message;
+        expect(m.pinned !== null, `pin of ${seq}`).toBe(on && !m.deleted);
       }
 
       // Every client holds exactly the server's list — bodies, deletions, revs — live again and
       // resumed at the server's rev (given a moment to come back from the last drop).
       const serverRev = (await changesFeed(roomId, owner.token, 0)).rev;
+      const serverRepliesBySeq = new Map(serverReplies.map((m) => [m.seq, m]));
+      const sameReplies = (c: ChurnClient) =>
+        c.live.replies.size === serverRepliesBySeq.size &&
+        [...c.live.replies].every(
+          ([seq, m]) => JSON.stringify(m) === JSON.stringify(serverRepliesBySeq.get(seq)),
+        );
       const same = (c: ChurnClient) =>
-        JSON.stringify(c.room.messages.value) === JSON.stringify(server);
+        JSON.stringify(c.room.messages.value) === JSON.stringify(server) && sameReplies(c);
       for (const c of clients) {
         await until(
           () =>
@@ -537,6 +621,10 @@ describe.concurrent("convergence under churn", () => {
         ).catch(() => {});
         expect(differences(c.room.messages.value, server), c.name).toEqual([]);
         expect(c.room.messages.value).toEqual(server);
+        expect(
+          differences([...c.live.replies.values()], serverReplies),
+          `${c.name}: thread replies`,
+        ).toEqual([]);
         expect(c.room.resumeRev()).toBe(serverRev);
         expect(c.room.pending.value).toEqual([]);
       }
@@ -544,9 +632,12 @@ describe.concurrent("convergence under churn", () => {
 
       const changes = clients.reduce((n, c) => n + c.edits.size + c.deletes.size, 0);
       const reactions = clients.reduce((n, c) => n + c.reactions, 0);
+      const pins = (clients[0] as ChurnClient).pins.size;
       expect(reactions).toBeGreaterThan(0);
+      expect(sentReplies).toBeGreaterThan(0);
+      expect(pins).toBeGreaterThan(0);
       console.log(
-        `seed ${seed}: ${total} messages, ${changes} edits/deletes, ${reactions} reactions, evictions ${evictions.join(",")}, drops ${drops}, lost answers retried ${ackLostRetries}, ${Date.now() - started} ms`,
+        `seed ${seed}: ${total} messages, ${sentReplies} thread replies, ${pins} pins, ${changes} edits/deletes, ${reactions} reactions, evictions ${evictions.join(",")}, drops ${drops}, lost answers retried ${ackLostRetries}, ${Date.now() - started} ms`,
       );
     },
     150_000,
