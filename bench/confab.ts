@@ -204,6 +204,35 @@ export class Confab {
     return roomId;
   }
 
+  /** Sets each member's notify level in the room (`PUT /api/rooms/:id/notifications`). */
+  async notifyLevel(
+    roomId: string,
+    members: Account[],
+    level: "all" | "mentions" | "none",
+    concurrency = 8,
+  ): Promise<void> {
+    await atMost(concurrency, members, (member) =>
+      this.#expect("PUT", `/api/rooms/${roomId}/notifications`, {
+        token: member.token,
+        body: { level },
+      }),
+    );
+  }
+
+  /** Subscribes a browser of `account` whose push service endpoint is `endpoint`; its id. */
+  async subscribePush(
+    account: Account,
+    endpoint: string,
+    keys: { p256dh: string; auth: string },
+  ): Promise<string> {
+    const body = await this.#expect<{ subscription: { id: string } }>(
+      "POST",
+      "/api/me/push-subscriptions",
+      { token: account.token, body: { endpoint, keys } },
+    );
+    return body.subscription.id;
+  }
+
   endpoint(roomId: string, account: Account): Endpoint {
     return {
       // As the web client does: several frames to a message while the room is busy.
@@ -226,3 +255,20 @@ export class Confab {
 }
 
 export type RoomSync = z.infer<typeof RoomSyncSchema>;
+
+/** Runs `each` over `items` with at most `concurrency` calls in flight. */
+export async function atMost<T>(
+  concurrency: number,
+  items: readonly T[],
+  each: (item: T) => Promise<unknown>,
+): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(concurrency, items.length) }, async () => {
+      while (next < items.length) {
+        const item = items[next++] as T;
+        await each(item);
+      }
+    }),
+  );
+}

@@ -18,6 +18,7 @@ import {
   type Protocol,
 } from "./load.ts";
 import type { Options } from "./options.ts";
+import { pushFigure } from "./push.ts";
 import type { BenchResults } from "./report.ts";
 import {
   RETENTION_PURGE,
@@ -348,6 +349,13 @@ export async function runEarlyFigures(ctx: FigureContext, results: BenchResults)
     await alive(ctx);
     log("files: plain sends alone, then while 1 MiB files are uploaded and sent (twice each)");
     results.files = await filesFigure(ctx.api, confabServer(ctx), options, log);
+  }
+  if (options.figures.has("push")) {
+    await alive(ctx);
+    log(
+      `push: the same load with no one away, then with ${options.pushAway} members away and subscribed (twice each), then with a slow push service`,
+    );
+    results.push = await pushFigure(ctx.api, confabServer(ctx), options, log);
   }
 }
 

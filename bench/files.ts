@@ -27,7 +27,8 @@ export interface FilesFigure {
   uploads: { done: number; failed: number; p50Ms: number | null; mibPerSec: number };
 }
 
-const side = (r: LoadResult): FilesSide => ({
+/** A run as the side-by-side figures (files, push) report it. */
+export const sideOf = (r: LoadResult): FilesSide => ({
   latencyP50Ms: r.latency?.p50 ?? null,
   latencyP99Ms: r.latency?.p99 ?? null,
   deliveriesPerSec: r.deliveriesPerSec,
@@ -127,7 +128,7 @@ export async function filesFigure(
     );
     try {
       const uploads = withUploads ? uploadLoop(api, roomId, uploadBytes, uploadRate) : null;
-      const result = side(await runLoad(clients, protocol, spec, [server]));
+      const result = sideOf(await runLoad(clients, protocol, spec, [server]));
       return { result, uploads: uploads ? await uploads.stop() : null };
     } finally {
       await closeAll(clients);

@@ -159,6 +159,8 @@ export interface LoadResult {
   clients: number;
   senders: number;
   seconds: number;
+  /** When message 0 was due (performance.now() of this process): where the run's clock starts. */
+  firstDueAt: number;
   /** Messages due in the run. */
   offered: number;
   /** Due while their sender had been told to wait (`rate_limited` with `retryAfterMs`). */
@@ -464,6 +466,7 @@ export async function runLoad(
     clients: n,
     senders,
     seconds: spec.seconds,
+    firstDueAt: t0,
     offered: total,
     heldBack,
     sent,

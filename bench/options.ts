@@ -12,6 +12,7 @@ export const FIGURES = [
   "history",
   "overload",
   "files",
+  "push",
 ] as const;
 export type Figure = (typeof FIGURES)[number];
 
@@ -38,6 +39,8 @@ export interface Options {
   d1Members: number;
   d1Messages: number;
   historyMessages: number;
+  /** M: members away (no socket, one push subscription, level `all`) in the push figure. */
+  pushAway: number;
   /** ROOM_DELIVERIES_PER_SEC for Confab; null keeps wrangler.toml's value. */
   deliveriesCap: number | null;
   /** Where PERFORMANCE.md and the chart go; null writes nothing but the JSON. */
@@ -53,7 +56,7 @@ export interface Options {
   defaultRun: boolean;
   /** Measure nothing: render the docs from a JSON file an earlier run wrote. */
   fromJson: string | null;
-  /** Write CPU profiles (connect) and heap snapshots (idle) of both Workers' isolates here. */
+  /** Write CPU profiles (connect, push) and heap snapshots (idle) of the Workers' isolates here. */
   profileDir: string | null;
 }
 
@@ -82,6 +85,7 @@ state, drives them over real WebSockets and writes docs/PERFORMANCE.md and docs/
   --d1-members N         members of the large room of the D1 figure (default 1000)
   --d1-messages M        messages sent per room in the D1 figure (default 100)
   --history-messages M   messages in the history room (default 1000000)
+  --push-away M          members away, each with a push subscription, in the push figure (default 500)
   --cap D                ROOM_DELIVERIES_PER_SEC for Confab (default: wrangler.toml's)
   --docs DIR             where PERFORMANCE.md and the chart go (default docs)
   --no-docs              write nothing but the JSON results
@@ -90,7 +94,8 @@ state, drives them over real WebSockets and writes docs/PERFORMANCE.md and docs/
   --app DIR              serve Confab from another checkout (default: this repo)
   --from-json FILE       measure nothing: rewrite the docs from an earlier run's --json
   --profile DIR          write DevTools CPU profiles of the connect figure and heap snapshots
-                         of the idle one (both Workers' isolates, rooms included) into DIR
+                         of the idle one (both Workers' isolates, rooms included) into DIR, and
+                         CPU profiles of Confab's isolate while each run of the push figure sends
   --via-proxy            connect through wrangler's local proxy (default: straight to the
                          Worker's workerd, as production has no such relay on the room's machine)
   --help
@@ -142,6 +147,7 @@ export function parseOptions(argv: string[]): Options | null {
       "d1-members": { type: "string" },
       "d1-messages": { type: "string" },
       "history-messages": { type: "string" },
+      "push-away": { type: "string" },
       cap: { type: "string" },
       docs: { type: "string" },
       "no-docs": { type: "boolean" },
@@ -188,6 +194,7 @@ export function parseOptions(argv: string[]): Options | null {
     historyMessages: Math.floor(
       positiveNumber("history-messages", values["history-messages"], 1_000_000),
     ),
+    pushAway: Math.floor(positiveNumber("push-away", values["push-away"], 500)),
     deliveriesCap: values.cap === undefined ? null : positiveNumber("cap", values.cap, 1),
     docsDir: values["no-docs"] ? null : (values.docs ?? "docs"),
     jsonPath: values.json ?? null,

@@ -16,6 +16,7 @@ import type { HistoryFigure } from "./history.ts";
 import type { MachineInfo } from "./machine.ts";
 import { FIGURES } from "./options.ts";
 import type { OverloadFigure } from "./overload.ts";
+import type { PushFigure, PushRun } from "./push.ts";
 import type { RetentionFigure, Unavailable } from "./retention.ts";
 import { REPO } from "./server.ts";
 import { median, ratio, type Summary } from "./stats.ts";
@@ -53,6 +54,7 @@ export interface BenchResults {
   history?: HistoryFigure;
   overload?: OverloadFigure;
   files?: FilesFigure;
+  push?: PushFigure;
   notes: string[];
 }
 
@@ -444,6 +446,68 @@ function filesSection(f: FilesFigure): string {
   ].join("\n");
 }
 
+function pushSection(p: PushFigure): string {
+  const ms1 = (v: number | null | undefined) => (v == null ? "–" : v.toFixed(1));
+  const us = (v: number | null) => (v === null ? "–" : v.toFixed(0));
+  const awayLabel = `${int(p.away)} away, subscribed`;
+  const mutedLabel = `${int(p.away)} away, level \`none\``;
+  const slowLabel = `${int(p.away)} away, push service answering after ${p.slowAnswerMs / 1000} s`;
+  const roomRow = (round: string, label: string, r: PushRun) =>
+    `| ${round} | ${label} | ${ms1(r.room.latencyP50Ms)} / ${ms1(r.room.latencyP99Ms)} | ${int(r.room.deliveriesPerSec)} | ${r.room.lost} | ${us(r.room.workerCpuPerDeliveryUs)} |`;
+  const pushRow = (round: string, label: string, r: PushRun) => {
+    const c = r.pushes;
+    return `| ${round} | ${label} | ${int(c.received)} (${int(c.whileSending)}) | ${int(c.membersReached)} of ${int(p.away)} | ${c.mostPerMember} | ${c.firstPush ? `${int(c.firstPush.p50)} / ${int(c.firstPush.p99)}` : "–"} | ${c.toOnline} |`;
+  };
+  const runs = [
+    ...p.without.flatMap((alone, i) => {
+      const loaded = p.withAway[i];
+      const round = `${i + 1}`;
+      return [
+        { round, label: "no one away", run: alone, away: false },
+        ...(loaded ? [{ round, label: awayLabel, run: loaded, away: true }] : []),
+      ];
+    }),
+    ...(p.awayMuted ? [{ round: "then", label: mutedLabel, run: p.awayMuted, away: true }] : []),
+    ...(p.slow ? [{ round: "then", label: slowLabel, run: p.slow, away: true }] : []),
+  ];
+  const mean = (values: Array<number | null>) =>
+    values.reduce<number>((a, b) => a + (b ?? 0), 0) / Math.max(1, values.length);
+  const p99Ratio = ratio(
+    mean(p.withAway.map((r) => r.room.latencyP99Ms)),
+    mean(p.without.map((r) => r.room.latencyP99Ms)),
+  );
+  const cpuRatio = ratio(
+    mean(p.withAway.map((r) => r.room.workerCpuPerDeliveryUs)),
+    mean(p.without.map((r) => r.room.workerCpuPerDeliveryUs)),
+  );
+  const all = runs.map((r) => r.run);
+  // One push at the first message, then one at the end of each window that messages fell in.
+  const allowed = 1 + Math.ceil(p.seconds / p.windowSeconds);
+  const toOnline = all.reduce((n, r) => n + r.pushes.toOnline, 0);
+  const afterClose = all.reduce((n, r) => n + r.pushes.toOnlineAfterClose, 0);
+  const undecryptable = all.reduce((n, r) => n + r.pushes.undecryptable, 0);
+  const reached = p.withAway.reduce((n, r) => n + r.pushes.membersReached, 0);
+  const most = Math.max(0, ...all.map((r) => r.pushes.mostPerMember));
+  const reachedAll = all.reduce((n, r) => n + r.pushes.membersReached, 0);
+  // Members over the limit, summed over the runs.
+  const over = all
+    .flatMap((r) => Object.entries(r.pushes.membersByPushes ?? {}))
+    .reduce((n, [pushes, members]) => n + (Number(pushes) > allowed ? members : 0), 0);
+  return [
+    `One room of ${p.clients} online members (${p.senders} sending ${p.rate} msg/s for ${p.seconds} s), with no one else and with ${int(p.away)} more members who are away (members with no socket open, each with one push subscription and the level \`all\`, so every message is theirs to be told of), alternating twice, each run in a fresh room; then once with the ${int(p.away)} at the level \`none\` (the same members, no pushes for them: what having them costs the room) and once with the push service holding each answer ${p.slowAnswerMs / 1000} s. The push service is played by the bench in Node on 127.0.0.1 and answers 201; it decrypts every push (RFC 8291) to tell its room. The online members have a subscription and the level \`all\` too, so a push to any of them would count. After sending, the online sockets stay open until the away members' coalescing windows have ended (their first push + ${p.windowSeconds} s) and pushes have stopped.`,
+    "",
+    "| round | room | online members' latency p50 / p99 ms | deliveries/s | lost | Worker CPU µs per delivery |",
+    "|---|---|---|---|---|---|",
+    ...runs.map((r) => roomRow(r.round, r.label, r.run)),
+    "",
+    "| round | room | pushes received (while sending) | away members reached | most to one member | first push p50 / p99 ms | pushes to online members |",
+    "|---|---|---|---|---|---|---|",
+    ...runs.filter((r) => r.away).map((r) => pushRow(r.round, r.label, r.run)),
+    "",
+    `**p99 with ${int(p.away)} away and subscribed ÷ with no one away: ${times(p99Ratio)}**; Worker CPU per delivery ${times(cpuRatio)} (means of the two rounds). First push: from the first message's due time to each away member's first push arriving. Coalescing allows one push per member per room per ${p.windowSeconds} s — the first soon after the first message, one more at each window's end for the messages that came meanwhile — so at most ${allowed} to one member for ${p.seconds} s of sending; ${most > allowed ? `**${int(over)} of the ${int(reachedAll)} got more (up to ${most})**, counting each run's members apart` : `the most one member got was ${most}`}. Pushes to online members while they were connected: ${toOnline}${afterClose > 0 ? ` (${afterClose} more after their sockets had closed, for the run's last messages)` : ""}${undecryptable > 0 ? `; ${undecryptable} bodies did not decrypt` : ""}.${reached === 0 ? " **No away member got a push**: see wrangler's log for the push consumer's errors." : ""} Under \`wrangler dev\` the queue's consumer and the inbox Durable Objects it asks run in the room's own isolate, one thread: their D1 queries, inbox calls, encryption and requests to the push service are in the Worker CPU column and wait for the room or make it wait, which on Cloudflare they do not; what the room itself does for pushes is one hand-over to the queue per \`ROOM_SYNC_DELAY_MS\`, the consumer's question of who is online once per batch, and a delivery mark (and a \`delivered\` frame to the online members, coalesced) for each push a push service accepted.`,
+  ].join("\n");
+}
+
 function idleSection(f: IdleFigure): string {
   const row = (label: string, s: IdleFigure["confab"]) => [
     label,
@@ -584,6 +648,7 @@ const SECTION_ORDER = [
   "Idle hibernated sockets",
   "D1 row writes per message",
   "Plain sends while files are uploaded",
+  "Pushes to members who are away",
   "Ack latency while retention purges 100,000 messages",
   "History pages",
   "Overload with a cap sized to this machine",
@@ -597,6 +662,7 @@ function sections(results: BenchResults): Section[] {
     "Idle hibernated sockets": results.idle ? idleSection(results.idle) : undefined,
     "D1 row writes per message": results.d1 ? d1Section(results.d1) : undefined,
     "Plain sends while files are uploaded": results.files ? filesSection(results.files) : undefined,
+    "Pushes to members who are away": results.push ? pushSection(results.push) : undefined,
     "Ack latency while retention purges 100,000 messages": results.retention
       ? retentionSection(results.retention)
       : undefined,

@@ -128,6 +128,7 @@ async function main(): Promise<void> {
       options.figures.has("connect") ? options.connectClients : 1,
       options.figures.has("idle") ? options.idleClients : 1,
       options.figures.has("d1") ? options.d1Members : 1,
+      options.figures.has("push") ? options.clients + options.pushAway : 1,
       2,
     );
     log(`registering ${accounts} accounts`);
