@@ -9,6 +9,7 @@ import {
   call,
   createRoom,
   register,
+  roomStub,
   sendMessage,
   type TestUser,
   uniqueHandle,
@@ -34,7 +35,10 @@ interface Person extends TestUser {
 
 /** Someone with one browser subscribed at PUSH_ORIGIN/<handle>. */
 async function person(name: string): Promise<Person> {
-  const user = await register(uniqueHandle(name.toLowerCase()), name);
+  return subscribed(await register(uniqueHandle(name.toLowerCase()), name), name);
+}
+
+async function subscribed(user: TestUser, name: string): Promise<Person> {
   const subscriber = await newSubscriber();
   const path = `/${user.handle}`;
   const res = await call(
@@ -104,6 +108,7 @@ describe("a DM to someone away", () => {
       roomId: dm,
       roomName: "Ana",
       seq: sent.seq,
+      threadOf: null,
       sender: { id: ana.id, name: "Ana" },
       excerpt: "Lunch at noon? I found a place with a view of the harbour",
       mention: false,
@@ -236,5 +241,40 @@ describe("push services that fail", () => {
     } finally {
       release();
     }
+  });
+});
+
+describe("thread replies", () => {
+  it("reach the thread's followers, not everyone at `all`; the link opens the thread's root", async () => {
+    // Subscribed only once the thread exists, so the pushes before it cannot fold into windows.
+    const [boUser, cyUser, di] = [await register(), await register(), await register()];
+    const room = await createRoom(ana, "channel", uniqueHandle("thread-push"));
+    for (const p of [boUser, cyUser, di]) await addMember(ana, room.id, p.id);
+    const root = await sendMessage(ana, room.id, "Release notes draft");
+    const replyAs = (p: TestUser, body: string) =>
+      call(
+        "POST",
+        `/api/rooms/${room.id}/messages`,
+        { cid: crypto.randomUUID(), body, threadOf: root.seq },
+        { token: p.token },
+      );
+    expect((await replyAs(cyUser, "I'll take the API part")).status).toBe(201); // Cy follows now
+    await roomStub(room.id).flush(); // hands the messages so far to the queue
+    await new Promise((resolve) => setTimeout(resolve, 2_000)); // and the consumer has seen them
+    const [bo, cy] = [await subscribed(boUser, "Bo"), await subscribed(cyUser, "Cy")];
+    for (const p of [bo, cy]) {
+      const set = await call(
+        "PUT",
+        `/api/rooms/${room.id}/notifications`,
+        { level: "all" },
+        { token: p.token },
+      );
+      expect(set.status).toBe(200);
+    }
+    const received = pushService(subscribers(bo, cy));
+    const reply = await replyAs(di, "Screenshots are in");
+    const [forCy] = await waitForPushes(received, cy, 1);
+    expect(forCy?.json).toMatchObject({ seq: reply.body.message.seq, threadOf: root.seq });
+    expect(pushesTo(received, bo)).toEqual([]);
   });
 });

@@ -12,6 +12,8 @@ export interface PushNotice {
   excerpt: string;
   /** User ids the message mentions. */
   mentions: string[];
+  /** A thread reply's root: only the thread's followers (and the mentioned) hear of it. */
+  threadOf: number | null;
 }
 
 export type { PushPayload } from "../../src/shared/protocol";

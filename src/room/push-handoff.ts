@@ -52,5 +52,6 @@ function notice(row: MessageRow): PushNotice {
       PUSH_EXCERPT_CHARS,
     ),
     mentions: JSON.parse(row.mentions_json) as string[],
+    threadOf: row.thread_of,
   };
 }

@@ -35,6 +35,10 @@ export function parsePush(data: unknown): PushPayload | null {
     roomId,
     roomName: nonEmpty(data.roomName) ? data.roomName : "Confab",
     seq: seq as number,
+    threadOf:
+      Number.isSafeInteger(data.threadOf) && (data.threadOf as number) > 0
+        ? (data.threadOf as number)
+        : null,
     sender: {
       id: isObject(sender) && typeof sender.id === "string" ? sender.id : "",
       name: isObject(sender) && nonEmpty(sender.name) ? sender.name : "Someone",
@@ -64,7 +68,8 @@ export function notificationFor(push: PushPayload): NotificationSpec {
       icon: ICON_URL,
       tag: push.roomId,
       renotify: true,
-      data: { url: messageUrl(push.roomId, push.seq) },
+      // A thread reply opens the room at its root (the thread's place in the timeline).
+      data: { url: messageUrl(push.roomId, push.threadOf ?? push.seq) },
     },
   };
 }

@@ -7,6 +7,8 @@ export interface MessagePush {
   roomId: string;
   roomName: string;
   seq: number;
+  /** For a thread reply: its root (where a link opens the room); null or absent otherwise. */
+  threadOf?: number | null;
   sender: { id: string; name: string };
   /** The newest message's text on one line, ≤ PUSH_EXCERPT_CHARS characters. */
   excerpt: string;

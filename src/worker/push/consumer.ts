@@ -1,9 +1,12 @@
 // The push queue's consumer (PUSH_QUEUE, in this same Worker): decides who gets a push for a
-// room's new messages — members other than the sender whose level admits the message, who have a
-// browser subscribed and no room or inbox socket open — folds what comes within a user's window,
-// and sends. Everything a room would otherwise pay per offline member is paid here.
+// room's new messages — members other than the sender whose level admits the message (for a
+// thread reply: who follow the thread or are mentioned), who have a browser subscribed and no
+// room or inbox socket open — folds what comes within a user's window, and sends. Everything a room would otherwise pay per offline member is paid here.
+
+import { and, eq, inArray } from "drizzle-orm";
 import { type Env, readConfig } from "../../config/env";
-import { openDb } from "../../db/client";
+import { type Db, openDb } from "../../db/client";
+import { threadFollows } from "../../db/schema";
 import { inBatches } from "../../realtime/batches";
 import type { MessagePayload, PushJob, PushNotice } from "../../realtime/push-jobs";
 import { inboxStub, roomStub } from "../../realtime/stubs";
@@ -52,7 +55,8 @@ async function handle(ctx: PushContext, job: PushJob): Promise<void> {
 async function newMessages(ctx: PushContext, job: Extract<PushJob, { type: "messages" }>) {
   const audience = await pushAudience(ctx.db, job.roomId);
   if (!audience || audience.subscribers.size === 0) return;
-  const wanted = admitted(audience, job);
+  const roots = [...new Set(job.notices.flatMap((n) => (n.threadOf === null ? [] : [n.threadOf])))];
+  const wanted = admitted(audience, job, await followersOf(ctx.db, job.roomId, roots));
   const away = await awayAmong(ctx.env, job.roomId, [...wanted.keys()]);
   for (const userId of wanted.keys()) if (!away.has(userId)) wanted.delete(userId);
   const now = Date.now();
@@ -89,6 +93,7 @@ async function newMessages(ctx: PushContext, job: Extract<PushJob, { type: "mess
 function admitted(
   audience: Audience,
   job: Extract<PushJob, { type: "messages" }>,
+  followers: ReadonlySet<string>,
 ): Map<string, MessagePayload> {
   const payloads = new Map<string, MessagePayload>();
   for (const { userId, level } of audience.subscribers.values()) {
@@ -102,6 +107,10 @@ function admitted(
       }
       const mention = notice.mentions.includes(userId);
       if (level === "mentions" && !mention) continue;
+      // A thread reply is news to the thread's followers (and whoever it mentions) only.
+      if (notice.threadOf !== null && !mention && !followers.has(`${notice.threadOf}:${userId}`)) {
+        continue;
+      }
       [newest, count, mentioned] = [notice, count + 1, mentioned || mention];
     }
     if (!newest) continue;
@@ -110,6 +119,7 @@ function admitted(
       roomId: job.roomId,
       roomName: audience.titleFor(userId),
       seq: newest.seq,
+      threadOf: newest.threadOf,
       sender: { id: newest.senderId, name: newest.senderName },
       excerpt: newest.excerpt,
       mention: mentioned,
@@ -117,6 +127,22 @@ function admitted(
     });
   }
   return payloads;
+}
+
+/** Who follows these threads of the room, as `${root}:${userId}`. */
+async function followersOf(db: Db, roomId: string, roots: readonly number[]): Promise<Set<string>> {
+  if (roots.length === 0) return new Set();
+  const rows = await db
+    .select({ root: threadFollows.rootSeq, userId: threadFollows.userId })
+    .from(threadFollows)
+    .where(
+      and(
+        eq(threadFollows.roomId, roomId),
+        inArray(threadFollows.rootSeq, [...roots]),
+        eq(threadFollows.following, true),
+      ),
+    );
+  return new Set(rows.map((r) => `${r.root}:${r.userId}`));
 }
 
 /** A user's window in a room ended: what was folded into it goes out if they are still away. */
