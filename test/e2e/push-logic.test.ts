@@ -20,6 +20,7 @@ const message = {
   roomId: "room_1",
   roomName: "Launch plans",
   seq: 42,
+  threadOf: null,
   sender: { id: "usr_ana", name: "Ana" },
   excerpt: "ship it on Friday?",
   mention: false,
@@ -40,6 +41,11 @@ describe("what a push shows", () => {
         data: { url: "/r/room_1/m/42" },
       },
     });
+  });
+
+  test("a thread reply opens the room at the thread's root", () => {
+    const push = parsePush({ ...message, seq: 50, threadOf: 42 });
+    expect(notificationFor(push as never).options.data).toEqual({ url: "/r/room_1/m/42" });
   });
 
   test("several messages in one push say how many", () => {
@@ -76,6 +82,7 @@ describe("what a push shows", () => {
       roomId: "r",
       roomName: "Confab",
       seq: 1,
+      threadOf: null,
       sender: { id: "", name: "Someone" },
       excerpt: "",
       mention: false,
