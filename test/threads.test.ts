@@ -19,12 +19,13 @@ import {
 } from "./helpers";
 import { RoomClient } from "./room-client";
 
+let admin: TestUser;
 let ana: TestUser;
 let bo: TestUser;
 let cy: TestUser;
 
 beforeAll(async () => {
-  await register(); // the instance's admin
+  admin = await register(); // the instance's admin
   ana = await register(uniqueHandle("ana"), "Ana");
   bo = await register(uniqueHandle("bo"), "Bo");
   cy = await register(uniqueHandle("cy"), "Cy");
@@ -250,6 +251,27 @@ describe("following and counts", () => {
     await flush(roomId);
     expect(await myRoom(cy, roomId)).toMatchObject({ unread: 1, mentions: 1, threads: 1 });
     expect(await myRoom(ana, roomId)).toMatchObject({ unread: 1, threads: 1 });
+  });
+});
+
+describe("retention", () => {
+  it("a thread whose root is purged leaves the counts; its later replies stay out of unread", async () => {
+    const roomId = await room();
+    const root = await sendMessage(ana, roomId, "Old question");
+    for (const body of ["two", "three", "four"]) await sendMessage(ana, roomId, body);
+    await reply(bo, roomId, root.seq, `late answer @${cy.handle}`);
+    await flush(roomId);
+    expect(await myRoom(cy, roomId)).toMatchObject({ unread: 4, mentions: 1, threads: 1 });
+    const put = await call(
+      "PUT",
+      `/api/admin/rooms/${roomId}/retention`,
+      { maxMessages: 4 },
+      { token: admin.token },
+    );
+    expect(put.body.deleted).toMatchObject({ messages: 1, fromSeq: root.seq, toSeq: root.seq });
+    expect(await myRoom(cy, roomId)).toMatchObject({ unread: 3, mentions: 0, threads: 0 });
+    const mine = (await get(cy, "/api/me/threads")).body.threads as Array<{ roomId: string }>;
+    expect(mine.filter((t) => t.roomId === roomId)).toEqual([]);
   });
 });
 

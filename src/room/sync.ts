@@ -38,7 +38,16 @@ const SUMMARY_SQL = `
 
 // Below first_seq the unread formula no longer looks; those rows are dead weight after a purge.
 const FORGET_DELETED_SQL = "DELETE FROM deleted_messages WHERE room_id = ?1 AND seq < ?2";
-const FORGET_MENTIONS_SQL = "DELETE FROM mentions WHERE room_id = ?1 AND seq < ?2";
+// A mention in a thread whose root retention removed goes with the thread.
+const FORGET_MENTIONS_SQL =
+  "DELETE FROM mentions WHERE room_id = ?1 AND (seq < ?2 OR root_seq < ?2)";
+// Threads whose root is gone are gone (their later replies stay readable in the changes feed,
+// and stay out of the room's unread: their thread_replies rows remain while above first_seq).
+const FORGET_THREADS_SQL = [
+  "DELETE FROM thread_replies WHERE room_id = ?1 AND seq < ?2",
+  "DELETE FROM threads WHERE room_id = ?1 AND root_seq < ?2",
+  "DELETE FROM thread_follows WHERE room_id = ?1 AND root_seq < ?2",
+];
 
 const READ_MARKS_SQL = `
   UPDATE memberships SET last_read_seq = j.seq
@@ -163,6 +172,7 @@ export async function flushToD1(
       writes.push(
         db.prepare(FORGET_DELETED_SQL).bind(roomId, summary.firstSeq),
         db.prepare(FORGET_MENTIONS_SQL).bind(roomId, summary.firstSeq),
+        ...FORGET_THREADS_SQL.map((forget) => db.prepare(forget).bind(roomId, summary.firstSeq)),
       );
     }
   }
