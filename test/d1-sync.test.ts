@@ -107,6 +107,29 @@ describe("D1 writes per message", () => {
       .bind(large.id)
       .first<{ n: number }>();
     expect(seeded?.n).toBe(499);
+
+    // A thread reply: its row, the thread's summary and the follows replying implies — the same
+    // handful of rows in both rooms, whoever else is there.
+    const rootIn = async (roomId: string) => (await sendMessage(alice, roomId, "root")).seq;
+    const roots = [await rootIn(small.id), await rootIn(large.id)];
+    const replyWrites = async (roomId: string, root: number) => {
+      const before = (await roomStub(roomId).flush()).rowsWritten;
+      const res = await call(
+        "POST",
+        `/api/rooms/${roomId}/messages`,
+        { cid: crypto.randomUUID(), body: "in the thread", threadOf: root },
+        { token: bob.token },
+      );
+      expect(res.status).toBe(201);
+      return (await roomStub(roomId).flush()).rowsWritten - before;
+    };
+    const replies = [
+      await replyWrites(small.id, roots[0] as number),
+      await replyWrites(large.id, roots[1] as number),
+    ];
+    expect(replies[0]).toBeGreaterThan(0);
+    expect(replies[0]).toBeLessThanOrEqual(12);
+    expect(replies[1]).toBe(replies[0]);
   });
 
   it("a burst of messages coalesces into one flush", async () => {
