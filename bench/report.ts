@@ -504,7 +504,7 @@ function pushSection(p: PushFigure): string {
     "|---|---|---|---|---|---|---|",
     ...runs.filter((r) => r.away).map((r) => pushRow(r.round, r.label, r.run)),
     "",
-    `**p99 with ${int(p.away)} away and subscribed ÷ with no one away: ${times(p99Ratio)}**; Worker CPU per delivery ${times(cpuRatio)} (means of the two rounds). First push: from the first message's due time to each away member's first push arriving. Coalescing allows one push per member per room per ${p.windowSeconds} s — the first soon after the first message, one more at each window's end for the messages that came meanwhile — so at most ${allowed} to one member for ${p.seconds} s of sending; ${most > allowed ? `**${int(over)} of the ${int(reachedAll)} got more (up to ${most})**, counting each run's members apart` : `the most one member got was ${most}`}. Pushes to online members while they were connected: ${toOnline}${afterClose > 0 ? ` (${afterClose} more after their sockets had closed, for the run's last messages)` : ""}${undecryptable > 0 ? `; ${undecryptable} bodies did not decrypt` : ""}.${reached === 0 ? " **No away member got a push**: see wrangler's log for the push consumer's errors." : ""} Under \`wrangler dev\` the queue's consumer and the inbox Durable Objects it asks run in the room's own isolate, one thread: their D1 queries, inbox calls, encryption and requests to the push service are in the Worker CPU column and wait for the room or make it wait, which on Cloudflare they do not; what the room itself does for pushes is one hand-over to the queue per \`ROOM_SYNC_DELAY_MS\`, the consumer's question of who is online once per batch, and a delivery mark (and a \`delivered\` frame to the online members, coalesced) for each push a push service accepted.`,
+    `**p99 with ${int(p.away)} away and subscribed ÷ with no one away: ${times(p99Ratio)}**; Worker CPU per delivery ${times(cpuRatio)} (means of the two rounds). First push: from the first message's due time to each away member's first push arriving. Coalescing allows one push per member per room per ${p.windowSeconds} s — the first soon after the first message, one more at each window's end for the messages that came meanwhile — so at most ${allowed} to one member for ${p.seconds} s of sending${reachedAll === 0 ? "" : most > allowed ? `; **${int(over)} of the ${int(reachedAll)} got more (up to ${most})**, counting each run's members apart` : `; the most one member got was ${most}`}. Pushes to online members while they were connected: ${toOnline}${afterClose > 0 ? ` (${afterClose} more after their sockets had closed, for the run's last messages)` : ""}${undecryptable > 0 ? `; ${undecryptable} bodies did not decrypt` : ""}.${reached === 0 ? " **No away member got a push**: see wrangler's log for the push consumer's errors." : ""} Under \`wrangler dev\` the queue's consumer and the inbox Durable Objects it asks run in the room's own isolate, one thread: their D1 queries, inbox calls, encryption and requests to the push service are in the Worker CPU column and wait for the room or make it wait, which on Cloudflare they do not; what the room itself does for pushes is one hand-over to the queue per \`ROOM_SYNC_DELAY_MS\`, the consumer's question of who is online once per batch, and a delivery mark (and a \`delivered\` frame to the online members, coalesced) for each push a push service accepted.`,
   ].join("\n");
 }
 
@@ -721,9 +721,10 @@ export function mergeResults(block: string, results: BenchResults): string {
     ...machineLines(results.machine, "as the load average shows"),
     ...results.notes.map((n) => `- ${n}`),
   ].join("\n");
+  // The targets table comes first, notes (and anything unknown) last.
   const rank = (title: string) => {
     const i = (SECTION_ORDER as readonly string[]).indexOf(title);
-    return i < 0 ? SECTION_ORDER.length : i;
+    return title === "Targets" ? -1 : i < 0 ? SECTION_ORDER.length : i;
   };
   for (const { title, body } of sections(results)) {
     const text = `### ${title}\n\n${lead}\n\n${body}`;
@@ -732,7 +733,7 @@ export function mergeResults(block: string, results: BenchResults): string {
       recorded[at] = { title, text };
       continue;
     }
-    const before = recorded.findIndex((r) => r.title === "Notes" || rank(r.title) > rank(title));
+    const before = recorded.findIndex((r) => rank(r.title) > rank(title));
     recorded.splice(before < 0 ? recorded.length : before, 0, { title, text });
   }
   return [BEGIN, "", head.trim(), ...recorded.map((r) => `\n${r.text}`), "", END].join("\n");
