@@ -11,6 +11,8 @@ export interface FilesSide {
   latencyP99Ms: number | null;
   deliveriesPerSec: number;
   lost: number;
+  /** Deliveries still missing when the drain was cut off: late, not known to be lost. */
+  inFlightAtCutoff?: number;
   workerCpuPerDeliveryUs: number | null;
 }
 
@@ -33,6 +35,7 @@ export const sideOf = (r: LoadResult): FilesSide => ({
   latencyP99Ms: r.latency?.p99 ?? null,
   deliveriesPerSec: r.deliveriesPerSec,
   lost: r.lost + r.silentlyLost,
+  inFlightAtCutoff: r.inFlightAtCutoff,
   workerCpuPerDeliveryUs: r.workerCpuPerDeliveryUs,
 });
 

@@ -150,6 +150,8 @@ export interface LoadSpec {
   warmupSeconds: number;
   /** Longest wait for late deliveries after the last send. */
   maxDrainSeconds: number;
+  /** The drain also ends after this long without a frame (default 2 s): what is missing then is lost. */
+  quietSeconds?: number;
   /** Characters of each message body (at least what the bookkeeping needs). */
   bodyChars: number;
 }
@@ -404,7 +406,7 @@ export async function runLoad(
     const now = performance.now();
     const answered = !protocol.acks || answeredSent >= sent;
     if (answered && deliveries >= expected()) break;
-    if (now - lastFrameAt > 2_000) break;
+    if (now - lastFrameAt > (spec.quietSeconds ?? 2) * 1000) break;
     if (now > deadline) {
       drainTimedOut = true;
       break;
