@@ -2,6 +2,7 @@
 // (PUSH_QUEUE, miniflare's), the Worker's own consumer decides who is away and sends, and the
 // push service played by test/push-service.ts verifies the VAPID JWT and decrypts each push with
 // the subscription's private key, as a browser would.
+import { env } from "cloudflare:test";
 import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { toBase64Url } from "../src/worker/auth/crypto";
 import {
@@ -277,4 +278,58 @@ describe("thread replies", () => {
     expect(forCy?.json).toMatchObject({ seq: reply.body.message.seq, threadOf: root.seq });
     expect(pushesTo(received, bo)).toEqual([]);
   });
+});
+
+describe("a room with many away", () => {
+  it("150 subscribed members away: each gets its pushes, at most one a window, no count lost", async () => {
+    const room = await createRoom(ana, "channel", uniqueHandle("crowd-push"));
+    const subscriber = await newSubscriber();
+    const keys = { p256dh: toBase64Url(subscriber.p256dh), auth: toBase64Url(subscriber.auth) };
+    const now = Date.now();
+    const crowd = Array.from({ length: 150 }, (_, i) => `usr_crowdpush_${room.id}_${i}`);
+    // Straight into D1 (registering 150 people would take minutes): people, memberships at
+    // level `all`, one browser each.
+    await env.DB.batch(
+      crowd.flatMap((id, i) => [
+        env.DB.prepare(
+          "INSERT INTO users (id, handle, display_name, password_hash, created_at) VALUES (?, ?, ?, 'x', ?)",
+        ).bind(id, `${room.id.slice(-12)}_${i}`, `Crowd ${i}`, now),
+        env.DB.prepare(
+          "INSERT INTO memberships (room_id, user_id, role, joined_at, notify) VALUES (?, ?, 'member', ?, 'all')",
+        ).bind(room.id, id, now),
+        env.DB.prepare(
+          "INSERT INTO push_subscriptions (id, user_id, endpoint, p256dh, auth, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+        ).bind(`push_${id}`, id, `${PUSH_ORIGIN}/${id}`, keys.p256dh, keys.auth, now),
+      ]),
+    );
+    const received = pushService(new Map(crowd.map((id) => [`/${id}`, subscriber])));
+    const sent: number[] = [];
+    for (const body of ["one", "two", "three", "four"]) {
+      sent.push((await sendMessage(ana, room.id, body)).seq);
+    }
+    const byPerson = () => {
+      const map = new Map<string, Array<{ seq: number; count: number }>>();
+      for (const r of received) {
+        const list = map.get(new URL(r.url).pathname) ?? [];
+        list.push(JSON.parse(r.payload));
+        map.set(new URL(r.url).pathname, list);
+      }
+      return map;
+    };
+    // Every message is accounted for in each person's pushes, the last one naming the newest.
+    await vi.waitFor(
+      () => {
+        const map = byPerson();
+        expect(map.size).toBe(crowd.length);
+        for (const pushes of map.values()) {
+          expect(pushes.reduce((n, p) => n + p.count, 0)).toBe(sent.length);
+        }
+      },
+      { timeout: 20_000, interval: 200 },
+    );
+    for (const pushes of byPerson().values()) {
+      expect(pushes.length).toBeLessThanOrEqual(2);
+      expect(pushes.at(-1)?.seq).toBe(sent.at(-1));
+    }
+  }, 40_000);
 });

@@ -104,6 +104,8 @@ export class RoomDO extends DurableObject<Env> {
     this.#delivery = new RoomDelivery({
       store: this.#store,
       online: () => this.#sockets.online(),
+      // Before the roster loads (an older room), assume small: a few frames too many at worst.
+      members: () => (this.#roster.loaded ? this.#roster.size() : 0),
       news: new RoomNews({
         intervalMs: DELIVERY_NEWS_INTERVAL_MS,
         frames: deliveredFrames,
@@ -345,10 +347,12 @@ export class RoomDO extends DurableObject<Env> {
     return userIds.filter((id) => online.has(id));
   }
 
-  /** A push service accepted a push of `seq` for the user: it reached one of their devices. */
-  pushDelivered(userId: string, seq: number): void {
-    if (this.#roster.loaded && this.#roster.role(userId) === null) return;
-    this.#delivery.reached(userId, seq);
+  /** Push services accepted pushes of these seqs for these users: they reached a device. */
+  pushesDelivered(deliveries: ReadonlyArray<{ userId: string; seq: number }>): void {
+    for (const { userId, seq } of deliveries) {
+      if (this.#roster.loaded && this.#roster.role(userId) === null) continue;
+      this.#delivery.reached(userId, seq);
+    }
   }
 
   // ---- D1 sync and inbox subscriptions -------------------------------------------------------

@@ -58,6 +58,11 @@ export class Roster {
   }
 
   /** The member's role now, or null for someone who is not (or no longer) a member. */
+  /** How many members the room has (as D1 last reported). */
+  size(): number {
+    return this.#members().size;
+  }
+
   role(userId: string): MemberRole | null {
     return this.#members().get(userId)?.role ?? null;
   }

@@ -93,6 +93,7 @@ describe("room list items", () => {
       sender: { id: "usr_b", handle: "bo", name: "Bo" },
       body: "later",
       createdAt: "2026-01-04T00:00:00.000Z",
+      threadOf: null,
     } as Message;
     expect(applyRoomMessage(item("a"), message, true)).toMatchObject({
       lastSeq: 11,

@@ -3,7 +3,7 @@
 // thread reply: who follow the thread or are mentioned), who have a browser subscribed and no
 // room or inbox socket open — folds what comes within a user's window, and sends. Everything a room would otherwise pay per offline member is paid here.
 
-import { and, eq, inArray } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import { type Env, readConfig } from "../../config/env";
 import { type Db, openDb } from "../../db/client";
 import { threadFollows } from "../../db/schema";
@@ -27,18 +27,44 @@ export async function consumePushes(batch: MessageBatch, env: Env): Promise<void
     keys: await vapidKeys(env, db),
     subject: readConfig(env).vapidSubject,
   };
-  // Side by side: one slow push service must not hold up the other jobs of the batch.
+  // Side by side: one slow push service must not hold up the other jobs of the batch. A room's
+  // hand-overs in one batch go as one job (in seq order): one audience read, one fold.
   await Promise.all(
-    batch.messages.map(async (message) => {
+    groupByRoom(batch.messages).map(async ({ job, messages }) => {
       try {
-        await handle(ctx, message.body as PushJob);
-        message.ack();
+        await handle(ctx, job);
+        for (const message of messages) message.ack();
       } catch (error) {
-        console.error(`push job ${(message.body as PushJob).type} failed`, error);
-        message.retry({ delaySeconds: JOB_RETRY_DELAY_S });
+        console.error(`push job ${job.type} failed`, error);
+        for (const message of messages) message.retry({ delaySeconds: JOB_RETRY_DELAY_S });
       }
     }),
   );
+}
+
+/** The batch's jobs, a room's `messages` jobs merged into one; the others as they are. */
+function groupByRoom(messages: readonly Message[]): Array<{ job: PushJob; messages: Message[] }> {
+  const rooms = new Map<
+    string,
+    { job: Extract<PushJob, { type: "messages" }>; messages: Message[] }
+  >();
+  const others: Array<{ job: PushJob; messages: Message[] }> = [];
+  for (const message of messages) {
+    const job = message.body as PushJob;
+    if (job.type !== "messages") {
+      others.push({ job, messages: [message] });
+      continue;
+    }
+    const group = rooms.get(job.roomId);
+    if (!group) {
+      rooms.set(job.roomId, { job: { ...job, notices: [...job.notices] }, messages: [message] });
+      continue;
+    }
+    group.job.notices.push(...job.notices);
+    group.messages.push(message);
+  }
+  for (const { job } of rooms.values()) job.notices.sort((a, b) => a.seq - b.seq);
+  return [...rooms.values(), ...others];
 }
 
 async function handle(ctx: PushContext, job: PushJob): Promise<void> {
@@ -61,17 +87,15 @@ async function newMessages(ctx: PushContext, job: Extract<PushJob, { type: "mess
   for (const userId of wanted.keys()) if (!away.has(userId)) wanted.delete(userId);
   const now = Date.now();
   const decisions = await foldIntoWindows(ctx.db, job.roomId, wanted, now);
+  const delivered: Array<{ userId: string; seq: number }> = [];
   await inBatches([...decisions], async ([userId, decision]) => {
     if (decision.send) {
       const subscriber = audience.subscribers.get(userId);
-      if (subscriber) {
-        await pushToUser(
-          ctx,
-          userId,
-          subscriber.subscriptions,
-          decision.payload,
-          urgencyOf(audience, decision.payload),
-        );
+      if (!subscriber) return;
+      const { payload } = decision;
+      const urgency = urgencyOf(audience, payload);
+      if (await pushToUser(ctx, userId, subscriber.subscriptions, payload, urgency)) {
+        delivered.push({ userId, seq: payload.seq });
       }
     } else if (decision.flushAt !== null) {
       await ctx.env.PUSH_QUEUE.send(
@@ -83,6 +107,8 @@ async function newMessages(ctx: PushContext, job: Extract<PushJob, { type: "mess
       );
     }
   });
+  // One call for the whole job: the room's cost does not grow with the pushes it caused.
+  if (delivered.length > 0) await roomStub(ctx.env, job.roomId).pushesDelivered(delivered);
 }
 
 /**
@@ -138,7 +164,8 @@ async function followersOf(db: Db, roomId: string, roots: readonly number[]): Pr
     .where(
       and(
         eq(threadFollows.roomId, roomId),
-        inArray(threadFollows.rootSeq, [...roots]),
+        // One JSON parameter, not one bound value per root (D1 binds at most 100).
+        sql`${threadFollows.rootSeq} IN (SELECT value FROM json_each(${JSON.stringify(roots)}))`,
         eq(threadFollows.following, true),
       ),
     );
@@ -155,7 +182,11 @@ async function windowEnded(ctx: PushContext, job: Extract<PushJob, { type: "wind
   const subscriber = audience?.subscribers.get(job.userId);
   if (!audience || !subscriber) return;
   if (subscriber.level === "mentions" && !folded.mention) return;
-  await pushToUser(ctx, job.userId, subscriber.subscriptions, folded, urgencyOf(audience, folded));
+  if (
+    await pushToUser(ctx, job.userId, subscriber.subscriptions, folded, urgencyOf(audience, folded))
+  ) {
+    await roomStub(ctx.env, job.roomId).pushesDelivered([{ userId: job.userId, seq: folded.seq }]);
+  }
 }
 
 /** DMs and mentions are what a person wants to hear of at once. */

@@ -26,14 +26,17 @@ export interface PushContext {
 
 export type Urgency = "normal" | "high";
 
-/** The push of one message (or folded window) to every browser of one user. */
+/**
+ * The push of one message (or folded window) to every browser of one user; true when a push
+ * service accepted it (the caller reports the delivery mark to the room, batched).
+ */
 export async function pushToUser(
   ctx: PushContext,
   userId: string,
   subscriptions: ReadonlyArray<PushTarget & { id: string }>,
   payload: MessagePayload,
   urgency: Urgency,
-): Promise<void> {
+): Promise<boolean> {
   const now = Date.now();
   const answers = await Promise.all(
     subscriptions.map(async (target) => ({
@@ -41,7 +44,7 @@ export async function pushToUser(
       answer: await send(ctx, target, payload, urgency),
     })),
   );
-  await settle(ctx, userId, payload, answers);
+  await settle(ctx, answers);
   for (const { target, answer } of answers) {
     if (answer.outcome !== "retry") continue;
     await queueRetry(ctx, answer, {
@@ -54,6 +57,7 @@ export async function pushToUser(
       firstAt: now,
     });
   }
+  return answers.some((a) => a.answer.outcome === "accepted");
 }
 
 /** A queued next try for one subscription. */
@@ -65,7 +69,12 @@ export async function retryPush(
   // Unsubscribed meanwhile: nothing to retry.
   if (!target) return;
   const answer = await send(ctx, target, job.payload, job.urgency);
-  await settle(ctx, job.userId, job.payload, [{ target, answer }]);
+  await settle(ctx, [{ target, answer }]);
+  if (answer.outcome === "accepted") {
+    await roomStub(ctx.env, job.payload.roomId).pushesDelivered([
+      { userId: job.userId, seq: job.payload.seq },
+    ]);
+  }
   if (answer.outcome === "retry") await queueRetry(ctx, answer, job);
 }
 
@@ -78,10 +87,9 @@ function send(ctx: PushContext, target: PushTarget, payload: MessagePayload, urg
   });
 }
 
+/** Gone subscriptions are deleted; refusals are logged (they will never be accepted). */
 async function settle(
   ctx: PushContext,
-  userId: string,
-  payload: MessagePayload,
   answers: ReadonlyArray<{ target: { id: string }; answer: PushAnswer }>,
 ): Promise<void> {
   const gone = answers.filter((a) => a.answer.outcome === "gone").map((a) => a.target.id);
@@ -90,9 +98,6 @@ async function settle(
     if (answer.outcome === "refused") {
       console.error(`push refused by the push service (${answer.status}); not retried`);
     }
-  }
-  if (answers.some((a) => a.answer.outcome === "accepted")) {
-    await roomStub(ctx.env, payload.roomId).pushDelivered(userId, payload.seq);
   }
 }
 
