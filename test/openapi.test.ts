@@ -30,6 +30,7 @@ const EXPECTED: Array<[method: string, path: string]> = [
   ["delete", "/api/rooms/{id}/messages/{seq}/reactions/{emoji}"],
   ["post", "/api/rooms/{id}/read"],
   ["get", "/api/rooms/{id}/search"],
+  ["get", "/api/search"],
   ["post", "/api/rooms/{id}/ws-ticket"],
   ["get", "/api/rooms/{id}/ws"],
   ["delete", "/api/admin/rooms/{id}"],

@@ -1,7 +1,7 @@
 // The HTTP API's shapes: request bodies, queries and responses, validated with zod.
 // Shared by the Worker (validation + OpenAPI), the web client, tests and benchmarks.
 import { z } from "zod";
-import { orNull } from "./protocol/room-frames.ts";
+import { Message, orNull } from "./protocol/room-frames.ts";
 import { nameProblem } from "./text.ts";
 
 export const LIMITS = {
@@ -13,6 +13,14 @@ export const LIMITS = {
   tokenName: { max: 64 },
   externalRef: { max: 200 },
   pageSize: { default: 50, max: 100 },
+  /** Message search: the text asked for, a room's page of results, and across my rooms. */
+  search: {
+    textMax: 200,
+    roomPage: { default: 20, max: 50 },
+    perRoom: { default: 5, max: 20 },
+    /** The most rooms one search across my rooms asks, the most recently active first. */
+    rooms: 20,
+  },
 } as const;
 
 export const Handle = z
@@ -135,6 +143,8 @@ export const PageQuery = z.object({
   cursor: z.string().max(200).optional(),
   limit: Limit,
 });
+/** What a message search looks for (in a room, or across my rooms): every word must match. */
+export const SearchText = z.string().trim().min(1).max(LIMITS.search.textMax);
 export const AuditQuery = z.object({
   roomId: Id.optional(),
   actorId: Id.optional(),
@@ -325,6 +335,34 @@ export const RoomSync = z
   })
   .meta({ id: "RoomSync" });
 
+/** One message found by a search, with its snippet. */
+export const SearchHit = z
+  .object({
+    message: Message,
+    snippet: z
+      .string()
+      .describe(
+        "HTML: the text around the hits, escaped, each hit in <mark>…</mark>; no other tags",
+      ),
+  })
+  .meta({ id: "SearchHit" });
+/** A page of one room's results, newest first; `nextBefore` continues with `before=` (or null). */
+export const RoomSearchPage = z
+  .object({ results: z.array(SearchHit), nextBefore: z.number().int().nullable() })
+  .meta({ id: "RoomSearchPage" });
+/** A search across my rooms: the rooms with results, how many rooms were asked, whether more were not. */
+export const MyRoomsSearch = z
+  .object({
+    rooms: z.array(
+      RoomSearchPage.extend({
+        room: z.object({ id: z.string(), kind: RoomKind, name: z.string().nullable() }),
+      }),
+    ),
+    searchedRooms: z.number().int(),
+    moreRooms: z.boolean(),
+  })
+  .meta({ id: "MyRoomsSearch" });
+
 export const ErrorResponse = z
   .object({
     error: z.object({ code: z.string(), message: z.string(), details: z.unknown().optional() }),
@@ -343,3 +381,6 @@ export type TokenScope = z.infer<typeof TokenScope>;
 export type AuditEntry = z.infer<typeof AuditEntry>;
 export type AdminRoom = z.infer<typeof AdminRoom>;
 export type ApiTokenInfo = z.infer<typeof ApiTokenInfo>;
+export type SearchHit = z.infer<typeof SearchHit>;
+export type RoomSearchPage = z.infer<typeof RoomSearchPage>;
+export type MyRoomsSearch = z.infer<typeof MyRoomsSearch>;

@@ -23,6 +23,7 @@ import { retentionRoutes } from "./routes/retention";
 import { roomExport } from "./routes/room-export";
 import { roomSocket } from "./routes/room-socket";
 import { roomRoutes } from "./routes/rooms";
+import { searchRoutes } from "./routes/search";
 import { socketTicketRoutes } from "./routes/socket-tickets";
 import { threadRoutes } from "./routes/threads";
 
@@ -68,6 +69,7 @@ app.get("/api/asyncapi.json", (c) => c.json(asyncApiDocument()));
 const api = app
   .route("/api", authRoutes)
   .route("/api", messageRoutes)
+  .route("/api", searchRoutes)
   .route("/api", socketTicketRoutes)
   .route("/api", roomRoutes)
   .route("/api", memberRoutes("/rooms", "members", requireUser()))

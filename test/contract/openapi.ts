@@ -177,6 +177,23 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  "/api/search": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Full-text search in the 20 rooms I am a member of with the latest activity, grouped by room */
+    get: operations["searchMyRooms"];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   "/api/rooms/{id}/ws-ticket": {
     parameters: {
       query?: never;
@@ -1061,6 +1078,30 @@ export interface components {
       by: string;
       at: string;
     };
+    RoomSearchPage: {
+      results: components["schemas"]["SearchHit"][];
+      nextBefore: number | null;
+    };
+    SearchHit: {
+      message: components["schemas"]["Message"];
+      /** @description HTML: the text around the hits, escaped, each hit in <mark>…</mark>; no other tags */
+      snippet: string;
+    };
+    MyRoomsSearch: {
+      rooms: {
+        results: components["schemas"]["SearchHit"][];
+        nextBefore: number | null;
+        room: {
+          id: string;
+          kind: components["schemas"]["RoomKind"];
+          name: string | null;
+        };
+      }[];
+      searchedRooms: number;
+      moreRooms: boolean;
+    };
+    /** @enum {string} */
+    RoomKind: "channel" | "private" | "dm";
     PublicUser: {
       id: string;
       handle: string;
@@ -1101,8 +1142,6 @@ export interface components {
       lastMessageAt: string | null;
       lastPreview: string | null;
     };
-    /** @enum {string} */
-    RoomKind: "channel" | "private" | "dm";
     /** @enum {string} */
     MemberRole: "owner" | "moderator" | "member";
     /** @enum {string} */
@@ -2255,13 +2294,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          "application/json": {
-            results: {
-              message: components["schemas"]["Message"];
-              snippet: string;
-            }[];
-            nextBefore: number | null;
-          };
+          "application/json": components["schemas"]["RoomSearchPage"];
         };
       };
       /** @description Invalid input (code `invalid`) */
@@ -2372,6 +2405,57 @@ export interface operations {
       };
       /** @description Conflicts with the current state (`conflict`, `too_many`) */
       409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  searchMyRooms: {
+    parameters: {
+      query: {
+        q: string;
+        /** @description Results per room */
+        limit?: number;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["MyRoomsSearch"];
+        };
+      };
+      /** @description Invalid input (code `invalid`) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not signed in (`unauthorized`) */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`) */
+      403: {
         headers: {
           [name: string]: unknown;
         };

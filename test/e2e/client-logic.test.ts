@@ -1,6 +1,6 @@
 // The web client's pure logic, without a browser: merging messages by seq and rev, the rows of
 // the message list, safe links and mentions, reconnect delays, room-list previews, retention and
-// the admin page in words.
+// the admin page in words, search snippets and the search's answers.
 import { describe, expect, test } from "vitest";
 import type { AuditEntry } from "../../src/shared/api";
 import { type Message, messagePreview } from "../../src/shared/protocol";
@@ -19,8 +19,11 @@ import {
 } from "../../web/components/admin-panel/retention-text";
 import { formatBytes, formatDays, keptText, trimExplained } from "../../web/lib/retention";
 import { textParts } from "../../web/lib/rich-text";
+import { snippetParts } from "../../web/lib/snippet";
+import { ApiError } from "../../web/net/api";
 import { backoffDelay } from "../../web/net/live-socket";
 import { roomPreview } from "../../web/state/app-state";
+import { createMessageSearch } from "../../web/state/message-search";
 import { timelineRows, upsertMessages } from "../../web/state/timeline";
 
 function message(seq: number, rev = seq, extra: Partial<Message> = {}): Message {
@@ -242,5 +245,129 @@ describe("the admin page in words", () => {
     };
     expect([auditActor(gone), auditRoom(gone)]).toEqual(["usr_a", "old (deleted)"]);
     expect(auditActor({ ...entry, actorId: null, actor: null })).toBe("—");
+  });
+});
+
+describe("search snippets", () => {
+  test("text and hits, the server's entities decoded, nothing else read as markup", () => {
+    expect(snippetParts("…at the <mark>café</mark> tomorrow")).toEqual([
+      { text: "…at the ", hit: false },
+      { text: "café", hit: true },
+      { text: " tomorrow", hit: false },
+    ]);
+    expect(
+      snippetParts("&lt;b&gt;<mark>bold</mark>&lt;/b&gt; &amp; &quot;x&quot; &#39;y&#39;"),
+    ).toEqual([
+      { text: "<b>", hit: false },
+      { text: "bold", hit: true },
+      { text: `</b> & "x" 'y'`, hit: false },
+    ]);
+    // Markup other than <mark> stays text; an entity decoded once is not decoded again.
+    expect(snippetParts("<b>x</b> &amp;lt; &nbsp;")).toEqual([
+      { text: "<b>x</b> &lt; &nbsp;", hit: false },
+    ]);
+    // Stray or repeated tags change nothing; adjacent hits are one.
+    expect(snippetParts("a</mark>b<mark><mark>c</mark><mark>d</mark>")).toEqual([
+      { text: "ab", hit: false },
+      { text: "cd", hit: true },
+    ]);
+    expect(snippetParts("")).toEqual([]);
+  });
+});
+
+describe("the search's answers", () => {
+  interface Page {
+    results: number[];
+    nextBefore: number | null;
+  }
+  /** A search whose requests the test answers by hand, in any order. */
+  function controlled() {
+    const asked: Array<{
+      query: string;
+      before: number | null;
+      answer(page: Page): Promise<void>;
+      fail(): Promise<void>;
+    }> = [];
+    const search = createMessageSearch<Page>(
+      (query, before) =>
+        new Promise<Page>((resolve, reject) => {
+          const settled = () => new Promise<void>((done) => setTimeout(done, 0));
+          asked.push({
+            query,
+            before,
+            answer(page) {
+              resolve(page);
+              return settled();
+            },
+            fail() {
+              reject(new ApiError(500, "internal", "Something went wrong"));
+              return settled();
+            },
+          });
+        }),
+      (shown, next) => ({
+        results: [...shown.results, ...next.results],
+        nextBefore: next.nextBefore,
+      }),
+    );
+    return { search, asked };
+  }
+
+  test("searching, then ready; more pages append; empty text goes back to idle", async () => {
+    const { search, asked } = controlled();
+    void search.search("  kumquat ");
+    expect(search.state.value).toEqual({ status: "searching", query: "kumquat" });
+    // The same query again is not asked twice.
+    void search.search("kumquat");
+    expect(asked).toHaveLength(1);
+    await asked[0]?.answer({ results: [9, 7], nextBefore: 7 });
+    expect(search.state.value).toMatchObject({ status: "ready", page: { results: [9, 7] } });
+    void search.loadMore();
+    expect(search.state.value).toMatchObject({ more: { status: "loading" } });
+    expect(asked[1]).toMatchObject({ query: "kumquat", before: 7 });
+    await asked[1]?.answer({ results: [3], nextBefore: null });
+    expect(search.state.value).toMatchObject({
+      page: { results: [9, 7, 3], nextBefore: null },
+      more: { status: "idle" },
+    });
+    // Nothing further to ask.
+    await search.loadMore();
+    expect(asked).toHaveLength(2);
+    await search.search("   ");
+    expect(search.state.value).toEqual({ status: "idle" });
+  });
+
+  test("an answer to an older query, or a page of it, never replaces the newer one", async () => {
+    const { search, asked } = controlled();
+    void search.search("kum");
+    void search.search("kumquat");
+    await asked[1]?.answer({ results: [5], nextBefore: 5 });
+    await asked[0]?.answer({ results: [1, 2, 3], nextBefore: null });
+    expect(search.state.value).toMatchObject({ query: "kumquat", page: { results: [5] } });
+    void search.loadMore();
+    void search.search("fig");
+    await asked[2]?.answer({ results: [4], nextBefore: null });
+    await asked[3]?.answer({ results: [8], nextBefore: null });
+    expect(search.state.value).toMatchObject({ query: "fig", page: { results: [8] } });
+  });
+
+  test("a failure says why and can be retried; a failed page keeps what is shown", async () => {
+    const { search, asked } = controlled();
+    void search.search("kumquat");
+    await asked[0]?.fail();
+    expect(search.state.value).toMatchObject({
+      status: "failed",
+      query: "kumquat",
+      error: { message: "Something went wrong" },
+    });
+    void search.retry();
+    await asked[1]?.answer({ results: [9], nextBefore: 9 });
+    void search.loadMore();
+    await asked[2]?.fail();
+    expect(search.state.value).toMatchObject({
+      status: "ready",
+      page: { results: [9], nextBefore: 9 },
+      more: { status: "failed", error: { message: "Something went wrong" } },
+    });
   });
 });

@@ -267,6 +267,11 @@ export function createApi(fetchImpl: typeof fetch = (input, init) => fetch(input
     },
     markRead: (roomId: string, seq: number) =>
       answer(rooms[":id"].read.$post({ ...room(roomId), json: { seq } })),
+    /** Messages of the room that match `q`, newest first; `before` continues a page's `nextBefore`. */
+    searchRoom: (roomId: string, q: string, before?: number | null) =>
+      answer(rooms[":id"].search.$get({ ...room(roomId), query: { q, before: given(before) } })),
+    /** Messages that match `q` in my most recently active rooms, grouped by room. */
+    searchMyRooms: (q: string) => answer(client.search.$get({ query: { q } })),
     /** Everyone online in the room now (a big room's `ready` lists only some). */
     online: (roomId: string) => answer(rooms[":id"].online.$get(room(roomId))),
 

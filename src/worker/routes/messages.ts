@@ -2,7 +2,7 @@
 // online. Each use case is one call into the room's Durable Object (room-calls.ts).
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
-import { Id } from "../../../src/shared/api";
+import { Id, LIMITS, RoomSearchPage, SearchText } from "../../../src/shared/api";
 import type { Message as MessageShape } from "../../../src/shared/protocol";
 import {
   AttachmentIds,
@@ -258,28 +258,22 @@ export const messageRoutes = router([["/rooms/*", requireUser()]])
       request: {
         params: Params,
         query: z.object({
-          q: z.string().trim().min(1).max(200),
+          q: SearchText,
           before: z.coerce.number().int().positive().optional(),
-          limit: z.coerce.number().int().min(1).max(50).optional(),
+          limit: z.coerce.number().int().min(1).max(LIMITS.search.roomPage.max).optional(),
         }),
       },
-      responses: {
-        200: ok(
-          z.object({
-            results: z.array(z.object({ message: Message, snippet: z.string() })),
-            nextBefore: z.number().int().nullable(),
-          }),
-        ),
-        ...errors,
-      },
+      responses: { 200: ok(RoomSearchPage), ...errors },
     }),
     async (c) => {
       const { q, before, limit } = c.req.valid("query");
       const { stub, info } = await access(c, "view");
-      return c.json(
-        await stub.search(info, { q, limit: limit ?? 20, ...(before ? { before } : {}) }),
-        200,
-      );
+      const page = await stub.search(info, {
+        q,
+        limit: limit ?? LIMITS.search.roomPage.default,
+        ...(before ? { before } : {}),
+      });
+      return c.json(page, 200);
     },
   )
   .openapi(

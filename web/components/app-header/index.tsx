@@ -1,6 +1,7 @@
-// The top bar: the app's name, who is signed in (and whether as admin), notification settings,
-// the theme, and signing out. On narrow screens everything but the name folds into a menu, and
-// the bar shows only beside the room list (a room has its own header, with the way back).
+// The top bar: the app's name, the search across my rooms, who is signed in (and whether as
+// admin), notification settings, the theme, and signing out. On narrow screens everything but
+// the name and the search folds into a menu, and the bar shows only beside the room list (a
+// room has its own header, with the way back).
 
 import type { SelfUser } from "../../../src/shared/api";
 import { useSubmit } from "../../hooks/use-submit";
@@ -50,12 +51,35 @@ function PictureButtons({ user }: { user: SelfUser }) {
   );
 }
 
-export function AppHeader({ user }: { user: SelfUser }) {
+interface AppHeaderProps {
+  user: SelfUser;
+  /** Whether the search across my rooms is open. */
+  searching: boolean;
+  onSearch(): void;
+}
+
+export function AppHeader({ user, searching, onSearch }: AppHeaderProps) {
   const state = useAppState();
   const { pending, error, submit } = useSubmit(state.signOut);
   return (
     <header class={styles.appHeader}>
       <p class="brand">Confab</p>
+      <button
+        type="button"
+        class={`button ${styles.appHeaderSearch}`}
+        aria-haspopup="dialog"
+        aria-expanded={searching}
+        aria-keyshortcuts="Control+K Meta+K"
+        onClick={onSearch}
+      >
+        <svg viewBox="0 0 16 16" width="14" height="14" aria-hidden="true" focusable="false">
+          <path
+            fill="currentColor"
+            d="M6.5 1a5.5 5.5 0 0 1 4.38 8.82l3.4 3.4-1.06 1.06-3.4-3.4A5.5 5.5 0 1 1 6.5 1Zm0 1.5a4 4 0 1 0 0 8 4 4 0 0 0 0-8Z"
+          />
+        </svg>
+        Search messages
+      </button>
       <OverflowMenu label="Menu" class={styles.appHeaderMe}>
         <Avatar name={user.displayName} url={user.avatarUrl} />
         <span class={styles.appHeaderName} title={`@${user.handle}`} dir="auto">

@@ -1,6 +1,7 @@
-// A room, live: header (name, topic, who is online, notify level, leave, members), the connection
-// status, the message list, who is typing, and the composer; files dropped anywhere on the
-// room are attached to the next message, and images open in the viewer.
+// A room, live: header (name, topic, who is online, notify level, leave, members, search), the
+// connection status, the message list, who is typing, and the composer; files dropped anywhere
+// on the room are attached to the next message, and images open in the viewer. The aside shows
+// the members or the room's search ("/"), whose results open in the list, highlighted.
 import type { TargetedDragEvent } from "preact";
 import { useEffect, useMemo, useState } from "preact/hooks";
 import type { MemberRole, RoomDetails, SelfUser } from "../../../src/shared/api";
@@ -9,6 +10,8 @@ import { canModerate } from "../../../src/shared/permissions";
 import type { Message as MessageType } from "../../../src/shared/protocol";
 import { messagePreview } from "../../../src/shared/protocol/rules";
 import { useMarkRead } from "../../hooks/use-mark-read";
+import { useReturnFocus } from "../../hooks/use-return-focus";
+import { slashKey, useShortcut } from "../../hooks/use-shortcut";
 import { keptText } from "../../lib/retention";
 import { asApiError } from "../../net/api";
 import { type Loadable, roomTitle } from "../../state/app-state";
@@ -30,6 +33,11 @@ const carriesFiles = (event: DragEvent) => Boolean(event.dataTransfer?.types.inc
 
 /** Only owners and moderators see it: its code loads when first shown. */
 const RoomSettings = lazyPanel(() => import("../room-settings").then((m) => m.RoomSettings));
+/** The room's search, in the aside: a lazy chunk too (shared with the search across rooms). */
+const MessageSearch = lazyPanel(() => import("../message-search").then((m) => m.MessageSearch));
+
+/** On a phone the aside covers the room: a result opened must close it to be seen. */
+const asideCoversRoom = () => window.matchMedia("(max-width: 720px)").matches;
 
 export function RoomView({ roomId }: { roomId: string }) {
   const state = useAppState();
@@ -54,7 +62,8 @@ function RoomPage({ room, details, me }: RoomPageProps) {
   const state = useAppState();
   const [replyTo, setReplyTo] = useState<MessageType | null>(null);
   const [editingSeq, setEditingSeq] = useState<number | null>(null);
-  const [aside, setAside] = useState(false);
+  const [aside, setAside] = useState<"members" | "search" | null>(null);
+  const returnFocus = useReturnFocus();
   const [sent, setSent] = useState(0);
   const [actionError, setActionError] = useState<string | null>(null);
   const [dropping, setDropping] = useState(false);
@@ -164,9 +173,28 @@ function RoomPage({ room, details, me }: RoomPageProps) {
   // A big room's `ready` lists only some of who is online: the members panel asks for the rest.
   const someUnlisted = onlineCount > online.size;
   useEffect(() => {
-    if (aside && someUnlisted) void room.loadOnline().catch(() => undefined);
+    if (aside === "members" && someUnlisted) void room.loadOnline().catch(() => undefined);
   }, [aside, someUnlisted, room]);
   const error = actionError ?? room.lastError.value;
+
+  function openSearch() {
+    if (aside === "search") {
+      document.querySelector<HTMLInputElement>("#room-search input[type=search]")?.focus();
+      return;
+    }
+    returnFocus.remember();
+    setAside("search");
+  }
+  /** Closes the search; focus goes back where it was when it opened (else to the room's name). */
+  function closeSearch() {
+    setAside(null);
+    returnFocus.restore(() => document.getElementById("room-title"));
+  }
+  useShortcut((event) => {
+    if (!slashKey(event)) return false;
+    openSearch();
+    return true;
+  });
 
   // Files dropped on the room join the composer's; an archived room takes none.
   const dropHandlers = {
@@ -207,7 +235,8 @@ function RoomPage({ room, details, me }: RoomPageProps) {
         memberCount={ready?.memberCount ?? null}
         isMember={Boolean(ready?.me)}
         aside={aside}
-        onToggleAside={() => setAside((v) => !v)}
+        onToggleMembers={() => setAside((v) => (v === "members" ? null : "members"))}
+        onToggleSearch={() => (aside === "search" ? closeSearch() : openSearch())}
         onError={setActionError}
       />
       <ConnectionStatus connection={room.connection.value} />
@@ -269,7 +298,19 @@ function RoomPage({ room, details, me }: RoomPageProps) {
           <Announcer room={room} meId={me.id} />
           <ViewerHost />
         </div>
-        {aside && ready && (
+        {aside === "search" && (
+          <aside class={styles.roomAside} id="room-search" aria-label="Search in this room">
+            <MessageSearch
+              scope={{ kind: "room", roomId: room.roomId }}
+              onOpen={(roomId, seq) => {
+                if (asideCoversRoom()) closeSearch();
+                state.showMessage(roomId, seq);
+              }}
+              onClose={closeSearch}
+            />
+          </aside>
+        )}
+        {aside === "members" && ready && (
           <aside class={styles.roomAside} aria-label="Room details">
             <MemberList
               members={members}

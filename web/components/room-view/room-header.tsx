@@ -1,5 +1,5 @@
 // The room's header: back to the list, name and badges, topic, who is online, and the room's
-// actions (members, how it notifies me, leave with a confirm step).
+// actions (search, members, how it notifies me, leave with a confirm step).
 import { useState } from "preact/hooks";
 import type { NotifyLevel, Room } from "../../../src/shared/api";
 import { useFocusOnMount } from "../../hooks/use-focus-on-mount";
@@ -25,8 +25,10 @@ interface RoomHeaderProps {
   onlineCount: number | null;
   memberCount: number | null;
   isMember: boolean;
-  aside: boolean;
-  onToggleAside(): void;
+  /** What the aside shows, if anything: the members or the room's search. */
+  aside: "members" | "search" | null;
+  onToggleMembers(): void;
+  onToggleSearch(): void;
   onError(message: string): void;
 }
 
@@ -41,7 +43,8 @@ export function RoomHeader({
   memberCount,
   isMember,
   aside,
-  onToggleAside,
+  onToggleMembers,
+  onToggleSearch,
   onError,
 }: RoomHeaderProps) {
   const state = useAppState();
@@ -93,8 +96,17 @@ export function RoomHeader({
           <button
             type="button"
             class="button button--small"
-            aria-pressed={aside}
-            onClick={onToggleAside}
+            aria-pressed={aside === "search"}
+            aria-keyshortcuts="/"
+            onClick={onToggleSearch}
+          >
+            Search
+          </button>
+          <button
+            type="button"
+            class="button button--small"
+            aria-pressed={aside === "members"}
+            onClick={onToggleMembers}
           >
             Members{memberCount === null ? "" : ` (${memberCount})`}
           </button>

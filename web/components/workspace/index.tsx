@@ -1,6 +1,9 @@
-// The signed-in layout: header, room list, and the main panel. On narrow screens only one
-// of list and panel shows at a time.
+// The signed-in layout: header, room list, and the main panel, and the search across my rooms
+// over them. On narrow screens only one of list and panel shows at a time.
+import { useEffect, useRef, useState } from "preact/hooks";
 import type { SelfUser } from "../../../src/shared/api";
+import { useReturnFocus } from "../../hooks/use-return-focus";
+import { searchAllKey, slashKey, useShortcut } from "../../hooks/use-shortcut";
 import type { Panel } from "../../state/app-state";
 import { useAppState } from "../../state/use-app-state";
 import { AppHeader } from "../app-header";
@@ -8,24 +11,67 @@ import { HomePanel } from "../home-panel";
 import { lazyPanel } from "../lazy-panel";
 import { RoomList } from "../room-list";
 import { RoomView } from "../room-view";
+import { SearchDialog } from "../search-dialog";
 import * as styles from "./workspace.module.css";
 
 export function Workspace({ user }: { user: SelfUser }) {
   const state = useAppState();
   const panel = state.panel.value;
+  const [searching, setSearching] = useState(false);
+  const returnFocus = useReturnFocus();
+  /** Where focus goes once the search is closed: back where it was, or the room a result opened. */
+  const focusAfter = useRef<"opener" | "room" | null>(null);
+
+  function openSearch() {
+    if (searching) {
+      document.querySelector<HTMLInputElement>("dialog input[type=search]")?.focus();
+      return;
+    }
+    returnFocus.remember();
+    setSearching(true);
+  }
+  function closeSearch(then: "opener" | "room") {
+    focusAfter.current = then;
+    setSearching(false);
+  }
+  // Once the dialog is gone (nothing outside a modal dialog can take focus while it is open).
+  useEffect(() => {
+    const then = focusAfter.current;
+    if (searching || !then) return;
+    focusAfter.current = null;
+    const heading = () => document.querySelector<HTMLElement>("#room-title, h2");
+    if (then === "opener") returnFocus.restore(heading);
+    else heading()?.focus();
+  }, [searching]);
+  // Ctrl+K (⌘K) anywhere; "/" outside a room, whose own search has it.
+  useShortcut((event) => {
+    if (!searchAllKey(event) && !(slashKey(event) && panel.kind !== "room")) return false;
+    openSearch();
+    return true;
+  });
+
   return (
     <div
       class={styles.workspace}
       data-pane={panel.kind === "home" ? "list" : "main"}
       data-panel={panel.kind}
     >
-      <AppHeader user={user} />
+      <AppHeader user={user} searching={searching} onSearch={openSearch} />
       <div class={styles.workspaceBody}>
         <RoomList />
         <main class={styles.workspaceMain}>
           <MainPanel panel={panel} />
         </main>
       </div>
+      {searching && (
+        <SearchDialog
+          onOpen={(roomId, seq) => {
+            closeSearch("room");
+            state.showMessage(roomId, seq);
+          }}
+          onClose={() => closeSearch("opener")}
+        />
+      )}
     </div>
   );
 }
