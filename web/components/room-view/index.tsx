@@ -1,11 +1,12 @@
-// A room, live: header (name, topic, who is online, notify level, leave, members), the connection
-// status, the message list, who is typing, and the composer; files dropped anywhere on the
-// room are attached to the next message, and images open in the viewer.
+// A room, live: header (name, topic, who is online, notify level, leave, members, pins), the
+// connection status, the message list, who is typing, and the composer; files dropped anywhere on
+// the room are attached to the next message, and images open in the viewer. Beside it (over it on
+// a phone): the members, the pinned messages, or an open thread.
 import type { TargetedDragEvent } from "preact";
 import { useEffect, useMemo, useState } from "preact/hooks";
 import type { MemberRole, RoomDetails, SelfUser } from "../../../src/shared/api";
 import { messagePath } from "../../../src/shared/links";
-import { canModerate } from "../../../src/shared/permissions";
+import { canModerate, canPin } from "../../../src/shared/permissions";
 import type { Message as MessageType } from "../../../src/shared/protocol";
 import { messagePreview } from "../../../src/shared/protocol/rules";
 import { useMarkRead } from "../../hooks/use-mark-read";
@@ -30,6 +31,12 @@ const carriesFiles = (event: DragEvent) => Boolean(event.dataTransfer?.types.inc
 
 /** Only owners and moderators see it: its code loads when first shown. */
 const RoomSettings = lazyPanel(() => import("../room-settings").then((m) => m.RoomSettings));
+// Threads and pins load their code when first opened too.
+const ThreadPanel = lazyPanel(() => import("../thread-panel").then((m) => m.ThreadPanel));
+const PinnedList = lazyPanel(() => import("../pinned-list").then((m) => m.PinnedList));
+
+/** What the side panel shows besides a thread (which the address names). */
+export type Aside = "members" | "pins" | null;
 
 export function RoomView({ roomId }: { roomId: string }) {
   const state = useAppState();
@@ -54,7 +61,9 @@ function RoomPage({ room, details, me }: RoomPageProps) {
   const state = useAppState();
   const [replyTo, setReplyTo] = useState<MessageType | null>(null);
   const [editingSeq, setEditingSeq] = useState<number | null>(null);
-  const [aside, setAside] = useState(false);
+  const [aside, setAside] = useState<Aside>(null);
+  /** Opened by "Reply in thread": the thread's composer takes the keyboard. */
+  const [threadIntent, setThreadIntent] = useState<"read" | "reply">("read");
   const [sent, setSent] = useState(0);
   const [actionError, setActionError] = useState<string | null>(null);
   const [dropping, setDropping] = useState(false);
@@ -70,6 +79,8 @@ function RoomPage({ room, details, me }: RoomPageProps) {
   const myRole: MemberRole | null = ready?.me?.role ?? item?.role ?? null;
   const mayModerate = canModerate({ isAdmin: me.role === "admin", role: myRole });
   const kind = summary?.kind ?? ready?.room.kind ?? item?.room.kind ?? "channel";
+  const mayPin = canPin({ isAdmin: me.role === "admin", role: myRole }, kind);
+  const thread = room.thread.value;
   const archived = summary?.archived ?? ready?.room.archived ?? false;
   // The room list has my level; while it loads, the details say at least whether I muted it.
   const notify = item?.notify ?? (ready?.me?.muted ? "none" : kind === "dm" ? "all" : "mentions");
@@ -89,6 +100,9 @@ function RoomPage({ room, details, me }: RoomPageProps) {
   );
 
   useMarkRead(room);
+  useEffect(() => {
+    if (room.pins.peek() === null) void room.loadPins();
+  }, [room]);
 
   const names = useMemo(() => {
     const byId = new Map<string, string>();
@@ -122,6 +136,7 @@ function RoomPage({ room, details, me }: RoomPageProps) {
     isDm: kind === "dm" && peers.length <= 1,
     handles,
     avatars,
+    names,
     readMarks: room.readMarks.value,
     deliveredMarks: room.deliveredMarks.value,
     lastMineSeq,
@@ -130,6 +145,12 @@ function RoomPage({ room, details, me }: RoomPageProps) {
       setReplyTo(message);
       document.querySelector<HTMLTextAreaElement>(".composer__input")?.focus();
     },
+    openThread: (seq, intent) => {
+      setThreadIntent(intent);
+      setAside(null);
+      state.showThread(room.roomId, seq);
+    },
+    ...(mayPin ? { pin: (seq: number, on: boolean) => void room.pin(seq, on) } : {}),
     startEdit: setEditingSeq,
     saveEdit: (seq, body) => room.edit(seq, body),
     remove: async (seq) => {
@@ -164,8 +185,17 @@ function RoomPage({ room, details, me }: RoomPageProps) {
   // A big room's `ready` lists only some of who is online: the members panel asks for the rest.
   const someUnlisted = onlineCount > online.size;
   useEffect(() => {
-    if (aside && someUnlisted) void room.loadOnline().catch(() => undefined);
+    if (aside === "members" && someUnlisted) void room.loadOnline().catch(() => undefined);
   }, [aside, someUnlisted, room]);
+
+  /** Members or pins beside the room: a thread open there gives way. */
+  const toggleAside = (which: Exclude<Aside, null>) => {
+    if (thread) {
+      state.showThread(room.roomId, null);
+      setAside(which);
+    } else setAside((open) => (open === which ? null : which));
+  };
+  const sideOpen = thread !== null || (aside !== null && (aside === "pins" || ready !== null));
   const error = actionError ?? room.lastError.value;
 
   // Files dropped on the room join the composer's; an archived room takes none.
@@ -195,7 +225,7 @@ function RoomPage({ room, details, me }: RoomPageProps) {
   };
 
   return (
-    <section class={`${styles.room}${aside ? " room--aside" : ""}`} aria-labelledby="room-title">
+    <section class={`${styles.room}${sideOpen ? " room--aside" : ""}`} aria-labelledby="room-title">
       <RoomHeader
         room={room}
         title={title}
@@ -206,8 +236,9 @@ function RoomPage({ room, details, me }: RoomPageProps) {
         onlineCount={live ? onlineCount : null}
         memberCount={ready?.memberCount ?? null}
         isMember={Boolean(ready?.me)}
-        aside={aside}
-        onToggleAside={() => setAside((v) => !v)}
+        aside={thread ? null : aside}
+        pinCount={room.pins.value?.length ?? null}
+        onToggleAside={toggleAside}
         onError={setActionError}
       />
       <ConnectionStatus connection={room.connection.value} />
@@ -269,7 +300,40 @@ function RoomPage({ room, details, me }: RoomPageProps) {
           <Announcer room={room} meId={me.id} />
           <ViewerHost />
         </div>
-        {aside && ready && (
+        {thread ? (
+          <aside class={`${styles.roomAside} ${styles.roomThread}`} aria-label="Thread">
+            <ThreadPanel
+              key={thread.rootSeq}
+              room={room}
+              thread={thread}
+              view={view}
+              me={me}
+              members={members}
+              roomTitle={title}
+              archived={archived}
+              focusComposer={threadIntent === "reply"}
+              onClose={() => {
+                state.showThread(room.roomId, null);
+                // Back to where the thread was opened from, if it is still drawn.
+                requestAnimationFrame(() =>
+                  document
+                    .querySelector<HTMLElement>(`.msg[data-seq="${thread.rootSeq}"]`)
+                    ?.focus({ preventScroll: true }),
+                );
+              }}
+            />
+          </aside>
+        ) : aside === "pins" ? (
+          <aside class={styles.roomAside} aria-label="Pinned messages">
+            <PinnedList
+              room={room}
+              names={names}
+              meId={me.id}
+              canPin={mayPin}
+              onClose={() => setAside(null)}
+            />
+          </aside>
+        ) : aside === "members" && ready ? (
           <aside class={styles.roomAside} aria-label="Room details">
             <MemberList
               members={members}
@@ -293,7 +357,7 @@ function RoomPage({ room, details, me }: RoomPageProps) {
             <p class={styles.roomKept}>{kept}</p>
             {mayModerate && kind !== "dm" && <RoomSettings details={ready} />}
           </aside>
-        )}
+        ) : null}
       </div>
     </section>
   );
