@@ -18,25 +18,15 @@ import { useAppState } from "../../state/use-app-state";
 import { ViewerHost } from "../attachments";
 import { Composer } from "../composer";
 import { ConnectionStatus } from "../connection-status";
-import { lazyPanel } from "../lazy-panel";
-import { MemberList } from "../member-list";
 import type { MessageContext } from "../message";
 import { MessageList } from "../message-list";
 import { TypingIndicator } from "../typing-indicator";
 import { RoomHeader } from "./room-header";
+import { type Aside, RoomSide } from "./room-side";
 import * as styles from "./room-view.module.css";
 
 /** A drag that carries files (not text or a link dragged from the page). */
 const carriesFiles = (event: DragEvent) => Boolean(event.dataTransfer?.types.includes("Files"));
-
-/** Only owners and moderators see it: its code loads when first shown. */
-const RoomSettings = lazyPanel(() => import("../room-settings").then((m) => m.RoomSettings));
-// Threads and pins load their code when first opened too.
-const ThreadPanel = lazyPanel(() => import("../thread-panel").then((m) => m.ThreadPanel));
-const PinnedList = lazyPanel(() => import("../pinned-list").then((m) => m.PinnedList));
-
-/** What the side panel shows besides a thread (which the address names). */
-export type Aside = "members" | "pins" | null;
 
 export function RoomView({ roomId }: { roomId: string }) {
   const state = useAppState();
@@ -300,64 +290,22 @@ function RoomPage({ room, details, me }: RoomPageProps) {
           <Announcer room={room} meId={me.id} />
           <ViewerHost />
         </div>
-        {thread ? (
-          <aside class={`${styles.roomAside} ${styles.roomThread}`} aria-label="Thread">
-            <ThreadPanel
-              key={thread.rootSeq}
-              room={room}
-              thread={thread}
-              view={view}
-              me={me}
-              members={members}
-              roomTitle={title}
-              archived={archived}
-              focusComposer={threadIntent === "reply"}
-              onClose={() => {
-                state.showThread(room.roomId, null);
-                // Back to where the thread was opened from, if it is still drawn.
-                requestAnimationFrame(() =>
-                  document
-                    .querySelector<HTMLElement>(`.msg[data-seq="${thread.rootSeq}"]`)
-                    ?.focus({ preventScroll: true }),
-                );
-              }}
-            />
-          </aside>
-        ) : aside === "pins" ? (
-          <aside class={styles.roomAside} aria-label="Pinned messages">
-            <PinnedList
-              room={room}
-              names={names}
-              meId={me.id}
-              canPin={mayPin}
-              onClose={() => setAside(null)}
-            />
-          </aside>
-        ) : aside === "members" && ready ? (
-          <aside class={styles.roomAside} aria-label="Room details">
-            <MemberList
-              members={members}
-              memberCount={ready.memberCount}
-              online={online}
-              meId={me.id}
-              myRole={myRole}
-              onRole={(userId, role) =>
-                void state
-                  .call(() => state.api.setMemberRole(room.roomId, userId, role))
-                  .then(() => state.reloadRoom(room.roomId))
-                  .catch((e: unknown) => setActionError(asApiError(e).message))
-              }
-              onRemove={(userId) =>
-                void state
-                  .call(() => state.api.removeMember(room.roomId, userId))
-                  .then(() => state.reloadRoom(room.roomId))
-                  .catch((e: unknown) => setActionError(asApiError(e).message))
-              }
-            />
-            <p class={styles.roomKept}>{kept}</p>
-            {mayModerate && kind !== "dm" && <RoomSettings details={ready} />}
-          </aside>
-        ) : null}
+        <RoomSide
+          room={room}
+          aside={aside}
+          view={view}
+          me={me}
+          details={ready}
+          title={title}
+          kind={kind}
+          archived={archived}
+          kept={kept}
+          myRole={myRole}
+          mayPin={mayPin}
+          focusThreadComposer={threadIntent === "reply"}
+          onCloseAside={() => setAside(null)}
+          onError={setActionError}
+        />
       </div>
     </section>
   );

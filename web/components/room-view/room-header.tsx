@@ -11,7 +11,7 @@ import * as memberListStyles from "../member-list/member-list.module.css";
 import { OverflowMenu } from "../overflow-menu";
 import * as panelStyles from "../panel/panel.module.css";
 import { RoomIcon } from "../room-icon";
-import type { Aside } from "./index";
+import type { Aside } from "./room-side";
 import * as styles from "./room-view.module.css";
 
 interface RoomHeaderProps {
