@@ -124,9 +124,14 @@ describe.sequential("threads and pins", () => {
     await reply.fill("Chocolate, probably");
     await reply.press("Enter");
     await eventually(() => count.textContent()).toContain("2 replies");
-    // The replies are the thread's, not the room's.
+    // The replies are the thread's, not the room's (Ole's count may come before Tia's ack).
+    await eventually(() => delivered(tia, "Chocolate, probably").count()).toBe(1);
     await expect(delivered(ole, "I will bake one").count()).resolves.toBe(0);
-    await expect(delivered(tia, "Chocolate, probably").count()).resolves.toBe(1);
+    await expect(
+      tia.locator(".timeline .msg__body", { hasText: "Chocolate, probably" }).count(),
+    ).resolves.toBe(0);
+    // The mouse off the replies, so no toolbar covers them in the picture.
+    await tia.mouse.move(500, 600);
     await shot(tia, "thread-panel");
 
     // Escape closes the thread; the address is the room's again.
@@ -214,6 +219,7 @@ describe.sequential("threads and pins", () => {
     await threadPanel(ole).waitFor();
     const box = await threadPanel(ole).boundingBox();
     expect(box?.width).toBeGreaterThanOrEqual(350);
+    await ole.mouse.move(180, 560);
     await shot(ole, "thread-narrow");
     await ole.keyboard.press("Escape");
     await threadPanel(ole).waitFor({ state: "detached" });

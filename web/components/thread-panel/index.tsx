@@ -136,6 +136,8 @@ export function ThreadPanel(props: ThreadPanelProps) {
           type="button"
           class="button button--small"
           aria-pressed={following === true}
+          // Until my thread list says whether I follow it.
+          disabled={following === null}
           title={following ? "Stop hearing of new replies" : "Hear of new replies in Threads"}
           onClick={() => void thread.setFollowing(!following)}
         >

@@ -66,7 +66,8 @@ export function createThread(
       if (closed || following.value !== null) return;
       following.value = threads.some((t) => t.roomId === roomId && t.rootSeq === rootSeq);
     } catch {
-      // Unknown: the toggle offers to follow.
+      // Unknown: the toggle offers to follow (following twice is harmless).
+      if (!closed && following.value === null) following.value = false;
     }
   }
 
