@@ -164,18 +164,17 @@ export function liveRoomClient(user: TestUser, roomId: string, random: () => num
     roomId,
     user.id,
     createApi(fetcher),
-    {
-      onThreadReplies: (_roomId, heard) => {
-        for (const m of heard) {
-          if ((replies.get(m.seq)?.rev ?? -1) < m.rev) replies.set(m.seq, m);
-        }
-      },
-    },
+    {},
     {
       transport,
       isOnline: () => true,
       random,
     },
   );
+  room.listen((heard) => {
+    for (const m of heard) {
+      if (m.threadOf !== null && (replies.get(m.seq)?.rev ?? -1) < m.rev) replies.set(m.seq, m);
+    }
+  });
   return { room, seen, replies };
 }

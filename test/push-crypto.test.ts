@@ -75,6 +75,21 @@ describe("RFC 8292 VAPID", () => {
     });
   });
 
+  it("one signature serves a push service for an hour, then a fresh one", async () => {
+    const keys = await newVapidKeys();
+    const at = Date.UTC(2026, 10, 29, 12);
+    const sign = (endpoint: string, now: number) =>
+      vapidAuthorization(keys, endpoint, "mailto:a@b.c", now);
+    const first = await sign("https://push.example.net/a", at);
+    expect(await sign("https://push.example.net/b", at + 59 * 60_000)).toBe(first);
+    expect(await sign("https://other.example.org/a", at)).not.toBe(first);
+    const later = await sign("https://push.example.net/a", at + 61 * 60_000);
+    expect(later).not.toBe(first);
+    expect((await verifyVapid(later))?.claims.exp).toBe(
+      Math.floor((at + 61 * 60_000) / 1000) + 12 * 3600,
+    );
+  });
+
   it("a token signed by another key does not verify", async () => {
     const [ours, theirs] = [await newVapidKeys(), await newVapidKeys()];
     const header = await vapidAuthorization(ours, "https://push.example.net/x", "mailto:a@b.c");

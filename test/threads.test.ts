@@ -202,6 +202,22 @@ describe("following and counts", () => {
     expect(await myRoom(cy, roomId)).toMatchObject({ mentions: 0, threads: 0 });
   });
 
+  it("a thread read right after a reply (before D1 heard of it) takes, and stays read", async () => {
+    const roomId = await room();
+    const root = await sendMessage(ana, roomId, "Quick one");
+    await flush(roomId);
+    const r = await reply(bo, roomId, root.seq, "answer");
+    const read = await call(
+      "POST",
+      `/api/rooms/${roomId}/threads/${root.seq}/read`,
+      { seq: r.seq },
+      { token: ana.token },
+    );
+    expect(read.body).toEqual({ seq: r.seq });
+    await flush(roomId);
+    expect(await myRoom(ana, roomId)).toMatchObject({ threads: 0 });
+  });
+
   it("unfollowing sticks for the author; replying follows again", async () => {
     const roomId = await room();
     const root = await sendMessage(ana, roomId, "Topic");

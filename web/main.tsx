@@ -26,6 +26,10 @@ void state.start();
 handleOpenRequests((url) => {
   const target = new URL(url, location.origin);
   const link = target.origin === location.origin ? parseLink(target.pathname) : null;
+  if (link?.kind === "thread") {
+    state.showThread(link.roomId, link.rootSeq);
+    return true;
+  }
   if (link?.kind !== "room") return false;
   if (link.seq === null) state.show({ kind: "room", roomId: link.roomId });
   else state.showMessage(link.roomId, link.seq);

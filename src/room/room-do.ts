@@ -229,10 +229,13 @@ export class RoomDO extends DurableObject<Env> {
     return threadPage(this.#store, room, root, query);
   }
 
-  /** Whether `seq` is a top-level message of the room (a thread root, or one to become one). */
-  isThreadRoot(seq: number): boolean {
+  /**
+   * Whether `seq` is a top-level message of the room (a thread root, or one to become one), and
+   * the room's last seq (a thread read mark is clamped to it: D1's may trail by a flush).
+   */
+  threadRoot(seq: number): { root: boolean; lastSeq: number } {
     const row = this.#store.get(seq);
-    return row !== null && row.thread_of === null;
+    return { root: row !== null && row.thread_of === null, lastSeq: this.#store.lastSeq() };
   }
 
   pins(room: RoomInfo) {

@@ -1,7 +1,8 @@
-// The client's addresses, pure: the paths of rooms and messages (src/shared/links.ts) read and
-// written, and which panel an address and its history entry stand for (web/state/route.ts).
+// The client's addresses, pure: the paths of rooms, messages and threads (src/shared/links.ts)
+// read and written, and which panel an address and its history entry stand for
+// (web/state/route.ts).
 import { describe, expect, test } from "vitest";
-import { linkPath, messagePath, parseLink, roomPath } from "../../src/shared/links";
+import { linkPath, messagePath, parseLink, roomPath, threadPath } from "../../src/shared/links";
 import { type AddressBar, addressOf, destinationOf, record } from "../../web/state/route";
 
 describe("links", () => {
@@ -12,10 +13,22 @@ describe("links", () => {
     expect(parseLink("/r/room_abc/m/5")).toEqual({ kind: "room", roomId: "room_abc", seq: 5 });
     expect(parseLink("/r/room_abc/m/5/")).toEqual({ kind: "room", roomId: "room_abc", seq: 5 });
     expect(parseLink("/")).toEqual({ kind: "home" });
+    expect(threadPath("room_abc", 7)).toBe("/r/room_abc/t/7");
+    expect(parseLink("/r/room_abc/t/7")).toEqual({
+      kind: "thread",
+      roomId: "room_abc",
+      rootSeq: 7,
+    });
+    expect(parseLink("/r/room_abc/t/7/")).toEqual({
+      kind: "thread",
+      roomId: "room_abc",
+      rootSeq: 7,
+    });
     for (const link of [
       { kind: "home" } as const,
       { kind: "room", roomId: "a b/ü", seq: null } as const,
       { kind: "room", roomId: "room_x", seq: 123 } as const,
+      { kind: "thread", roomId: "a b/ü", rootSeq: 9 } as const,
     ]) {
       expect(parseLink(linkPath(link))).toEqual(link);
     }
@@ -31,6 +44,10 @@ describe("links", () => {
       "/r/room_x/m/1.5",
       "/r/room_x/m/99999999999999999",
       "/r/room_x/extra",
+      "/r/room_x/t/0",
+      "/r/room_x/t/",
+      "/r/room_x/t/5/m/6",
+      "/r/room_x/x/5",
       "/r/%E0%A4%A",
       `/r/${"x".repeat(65)}`,
       "/api/rooms",
@@ -57,6 +74,15 @@ describe("route", () => {
     expect(destinationOf("/", { panel: "room" })?.panel).toEqual({ kind: "home" });
     expect(destinationOf("/", "junk")?.panel).toEqual({ kind: "home" });
     expect(destinationOf("/nowhere", null)).toBeNull();
+    // A thread is its room with the thread open beside it.
+    const thread = { panel: { kind: "room", roomId: "room_x", thread: 4 } as const, seq: null };
+    expect(addressOf(thread)).toEqual({ path: "/r/room_x/t/4", state: null });
+    expect(destinationOf("/r/room_x/t/4", null)).toEqual(thread);
+    expect(addressOf({ panel: { kind: "threads" }, seq: null })).toEqual({
+      path: "/",
+      state: { panel: "threads" },
+    });
+    expect(destinationOf("/", { panel: "threads" })?.panel).toEqual({ kind: "threads" });
   });
 
   test("showing what the address already says adds no history entry", () => {

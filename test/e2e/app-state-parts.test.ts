@@ -95,6 +95,12 @@ describe("room list items", () => {
       createdAt: "2026-01-04T00:00:00.000Z",
       threadOf: null,
     } as Message;
+    // A thread reply moves neither the preview nor the room's unread.
+    expect(applyRoomMessage(item("a"), { ...message, threadOf: 4 }, true)).toMatchObject({
+      lastSeq: 11,
+      unread: 2,
+      lastPreview: item("a").lastPreview,
+    });
     expect(applyRoomMessage(item("a"), message, true)).toMatchObject({
       lastSeq: 11,
       unread: 3,

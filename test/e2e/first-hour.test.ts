@@ -218,8 +218,10 @@ describe.sequential("the first hour, continued", () => {
         "👍 1",
         "React",
         "Reply",
+        "Reply in thread",
         "Copy link",
         "Edit",
+        "Pin",
         "Delete",
       ]);
       // React opens the emoji: each one shows where the keyboard is.

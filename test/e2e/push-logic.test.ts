@@ -43,9 +43,9 @@ describe("what a push shows", () => {
     });
   });
 
-  test("a thread reply opens the room at the thread's root", () => {
+  test("a thread reply opens its thread", () => {
     const push = parsePush({ ...message, seq: 50, threadOf: 42 });
-    expect(notificationFor(push as never).options.data).toEqual({ url: "/r/room_1/m/42" });
+    expect(notificationFor(push as never).options.data).toEqual({ url: "/r/room_1/t/42" });
   });
 
   test("several messages in one push say how many", () => {

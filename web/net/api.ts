@@ -254,7 +254,13 @@ export function createApi(fetchImpl: typeof fetch = (input, init) => fetch(input
       ),
     send: (
       roomId: string,
-      input: { cid: string; body: string; replyTo?: number; attachments?: string[] },
+      input: {
+        cid: string;
+        body: string;
+        replyTo?: number;
+        threadOf?: number;
+        attachments?: string[];
+      },
     ) => answer(rooms[":id"].messages.$post({ ...room(roomId), json: input })),
     edit: (roomId: string, seq: number, body: string) =>
       answer(rooms[":id"].messages[":seq"].$patch({ ...message(roomId, seq), json: { body } })),
@@ -274,6 +280,36 @@ export function createApi(fetchImpl: typeof fetch = (input, init) => fetch(input
     searchMyRooms: (q: string) => answer(client.search.$get({ query: { q } })),
     /** Everyone online in the room now (a big room's `ready` lists only some). */
     online: (roomId: string) => answer(rooms[":id"].online.$get(room(roomId))),
+
+    /** A thread's root and its newest replies (or those just before `before`), ascending. */
+    thread: (roomId: string, rootSeq: number, before?: number, limit = 50) =>
+      answer(
+        rooms[":id"].messages.$get({
+          ...room(roomId),
+          query: { threadOf: String(rootSeq), before: given(before), limit: String(limit) },
+        }),
+      ),
+    followThread: (roomId: string, rootSeq: number, following: boolean) =>
+      answer(
+        rooms[":id"].threads[":seq"].follow.$put({
+          ...message(roomId, rootSeq),
+          json: { following },
+        }),
+      ),
+    /** My read mark in a thread, forward only; the answer is the mark after. */
+    markThreadRead: (roomId: string, rootSeq: number, seq: number) =>
+      answer(
+        rooms[":id"].threads[":seq"].read.$post({ ...message(roomId, rootSeq), json: { seq } }),
+      ),
+    /** The threads I follow, those with unread replies first. */
+    myThreads: () => answer(client.me.threads.$get()),
+    /** The room's pinned messages, newest pin first. */
+    pins: (roomId: string) => answer(rooms[":id"].pins.$get(room(roomId))),
+    pin: (roomId: string, seq: number, on: boolean) => {
+      const pin = rooms[":id"].pins[":seq"];
+      const target = message(roomId, seq);
+      return answer(on ? pin.$put(target) : pin.$delete(target));
+    },
 
     push: {
       /** The instance's VAPID public key: the `applicationServerKey` to subscribe with. */

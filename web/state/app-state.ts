@@ -174,17 +174,27 @@ export function createAppState(api: Api, address: AddressBar | null = browserAdd
     const hidden = document.visibilityState !== "visible" || !document.hasFocus();
     list.update(roomId, (item) => applyRoomMessage(item, message, !mine && hidden));
     const item = list.item(roomId);
-    if (!mine && hidden && item) {
-      const mentioned = message.mentions.includes(me.value?.id ?? "");
-      notify(item, `${message.sender.name}: ${message.body}`, mentioned, message.seq);
+    const mentioned = message.mentions.includes(me.value?.id ?? "");
+    // A thread reply is news when it mentions me; the rest wait in the Threads view.
+    if (!mine && hidden && item && (message.threadOf === null || mentioned)) {
+      const at: Destination =
+        message.threadOf === null
+          ? { panel: { kind: "room", roomId }, seq: message.seq }
+          : { panel: { kind: "room", roomId, thread: message.threadOf }, seq: null };
+      notify(item, `${message.sender.name}: ${message.body}`, mentioned, at);
     }
   }
 
   /**
    * A desktop notification while the page is in the background (push covers a closed one:
-   * web/sw/); its click opens the room (at `seq` when it is of one message).
+   * web/sw/); its click opens the room (`at` its message, or thread, when it is of one).
    */
-  function notify(item: RoomListItem, body: string, mentioned: boolean, seq: number | null): void {
+  function notify(
+    item: RoomListItem,
+    body: string,
+    mentioned: boolean,
+    at: Destination | null,
+  ): void {
     if (!levelWants(item.notify, mentioned) || push.permission.value !== "granted") return;
     if (document.visibilityState === "visible" && document.hasFocus()) return;
     try {
@@ -192,7 +202,7 @@ export function createAppState(api: Api, address: AddressBar | null = browserAdd
       const shown = new Notification(title, { body: body.slice(0, 200), tag: item.room.id });
       shown.onclick = () => {
         window.focus();
-        go({ panel: { kind: "room", roomId: item.room.id }, seq });
+        go(at ?? { panel: { kind: "room", roomId: item.room.id }, seq: null });
         shown.close();
       };
     } catch {
@@ -231,6 +241,7 @@ export function createAppState(api: Api, address: AddressBar | null = browserAdd
         onResumed: (id) => {
           if (isOpen(id)) void details.reload(id);
         },
+        onThreadCounts: () => void refreshRooms(),
       });
       const item = list.item(roomId);
       if (item) room.setInitialReadSeq(item.lastReadSeq);
@@ -258,6 +269,7 @@ export function createAppState(api: Api, address: AddressBar | null = browserAdd
       if (seq !== null) void room.showMessage(seq);
       else if (!stays) void room.showLatest();
       room.open();
+      room.showThread(next.thread ?? null);
     }
     if (address) record(address, to, entry);
     batch(() => {
@@ -301,6 +313,8 @@ export function createAppState(api: Api, address: AddressBar | null = browserAdd
     /** Details of the room in the main panel, while a room is selected. */
     openRoom: details.openRoom,
     totalUnread: list.totalUnread,
+    /** Followed threads with unread replies, over all my rooms (the Threads badge). */
+    totalThreads: list.totalThreads,
     /** Push notifications on this device (the settings' "Notifications"). */
     push,
     /** The live state of a room (made on first use, kept while signed in). */
@@ -311,6 +325,17 @@ export function createAppState(api: Api, address: AddressBar | null = browserAdd
 
     /** Opens a room at one of its messages (a notification, a search result). */
     showMessage: (roomId: string, seq: number) => go({ panel: { kind: "room", roomId }, seq }),
+
+    /** Opens a room with the thread of its message `rootSeq` beside it (null: closes it). */
+    showThread: (roomId: string, rootSeq: number | null) =>
+      go({
+        panel:
+          rootSeq === null ? { kind: "room", roomId } : { kind: "room", roomId, thread: rootSeq },
+        seq: null,
+      }),
+
+    /** The threads I follow, those with unread replies first (the Threads view). */
+    myThreads: async () => (await call(api.myThreads)).threads,
 
     /**
      * Signs out: this device's push subscription ends first (while the session can still tell

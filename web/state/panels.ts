@@ -2,12 +2,15 @@
 
 export type Panel =
   | { kind: "home" }
-  | { kind: "room"; roomId: string }
+  /** A room; `thread`: the root seq of the thread open beside it. */
+  | { kind: "room"; roomId: string; thread?: number }
   | { kind: "new-room" }
   | { kind: "browse" }
   | { kind: "new-dm" }
   | { kind: "admin" }
-  | { kind: "notifications" };
+  | { kind: "notifications" }
+  /** The threads I follow, across my rooms. */
+  | { kind: "threads" };
 
 /** Whether the panel shows this room. */
 export function showsRoom(panel: Panel, roomId: string): boolean {

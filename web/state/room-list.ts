@@ -148,6 +148,12 @@ export function createRoomList(
         ? rooms.value.value.reduce((sum, item) => sum + (item.muted ? 0 : item.unread), 0)
         : 0,
     ) as ReadonlySignal<number>,
+    /** Followed threads with unread replies, over all rooms: the Threads view's badge. */
+    totalThreads: computed(() =>
+      rooms.value.status === "ready"
+        ? rooms.value.value.reduce((sum, item) => sum + item.threads, 0)
+        : 0,
+    ) as ReadonlySignal<number>,
     refresh,
 
     /** A new session: its list is still to come; answers asked for before are dropped. */

@@ -1,8 +1,9 @@
 // The address bar and the main panel in step: each panel shown is an entry of the browser's
-// history — `/r/:roomId` for a room (`…/m/:seq` opened at a message), `/` for the rest, whose
-// entry names the panel in its state — so a reload keeps the open room, Back and Forward move
-// between rooms, and a link opens what it names. The paths are src/shared/links.ts.
-import { messagePath, parseLink, roomPath } from "../../src/shared/links";
+// history — `/r/:roomId` for a room (`…/m/:seq` opened at a message, `…/t/:seq` with a thread
+// open), `/` for the rest, whose entry names the panel in its state — so a reload keeps the open
+// room, Back and Forward move between rooms, and a link opens what it names. The paths are
+// src/shared/links.ts.
+import { messagePath, parseLink, roomPath, threadPath } from "../../src/shared/links";
 import type { Panel } from "./panels";
 
 /** Where the app goes: a panel and, for a room, the message to open it at. */
@@ -40,14 +41,19 @@ export function browserAddressBar(): AddressBar | null {
 }
 
 /** Panels without a path of their own: they live at `/`, named by their entry's state. */
-const AT_HOME = ["new-room", "browse", "new-dm", "admin"] as const;
+const AT_HOME = ["new-room", "browse", "new-dm", "admin", "threads"] as const;
 
 /** The path and history state that stand for a destination. */
 export function addressOf({ panel, seq }: Destination): { path: string; state: unknown } {
   switch (panel.kind) {
     case "room":
       return {
-        path: seq === null ? roomPath(panel.roomId) : messagePath(panel.roomId, seq),
+        path:
+          panel.thread !== undefined
+            ? threadPath(panel.roomId, panel.thread)
+            : seq === null
+              ? roomPath(panel.roomId)
+              : messagePath(panel.roomId, seq),
         state: null,
       };
     case "home":
@@ -62,6 +68,9 @@ export function destinationOf(path: string, state: unknown): Destination | null 
   const link = parseLink(path);
   if (!link) return null;
   if (link.kind === "room") return { panel: { kind: "room", roomId: link.roomId }, seq: link.seq };
+  if (link.kind === "thread") {
+    return { panel: { kind: "room", roomId: link.roomId, thread: link.rootSeq }, seq: null };
+  }
   const named = (state as { panel?: unknown } | null)?.panel;
   const kind = AT_HOME.find((k) => k === named);
   return { panel: kind ? { kind } : { kind: "home" }, seq: null };

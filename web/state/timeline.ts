@@ -53,6 +53,8 @@ export interface PendingMessage {
   cid: string;
   body: string;
   replyTo: number | null;
+  /** A thread reply: the root's seq (the thread panel shows it, the main list does not). */
+  threadOf?: number;
   createdAt: string;
   /** The uploads (keys in web/state/room/uploads.ts) it carries, in order; it waits for them. */
   files?: readonly string[];

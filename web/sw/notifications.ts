@@ -1,7 +1,7 @@
 // What a push becomes on screen: the Worker's payloads (docs/api.md, "Push notifications") read
 // without trusting them, the notification each one shows, and whether to show it at all. Pure:
 // the service worker (web/sw/index.ts) runs it, the tests call it directly.
-import { messagePath } from "../../src/shared/links";
+import { messagePath, threadPath } from "../../src/shared/links";
 import type { MessagePush, PushPayload, TestPush } from "../../src/shared/protocol";
 
 export type { MessagePush, PushPayload, TestPush };
@@ -68,8 +68,13 @@ export function notificationFor(push: PushPayload): NotificationSpec {
       icon: ICON_URL,
       tag: push.roomId,
       renotify: true,
-      // A thread reply opens the room at its root (the thread's place in the timeline).
-      data: { url: messageUrl(push.roomId, push.threadOf ?? push.seq) },
+      // A thread reply opens its thread, beside the room.
+      data: {
+        url:
+          push.threadOf != null
+            ? threadPath(push.roomId, push.threadOf)
+            : messageUrl(push.roomId, push.seq),
+      },
     },
   };
 }

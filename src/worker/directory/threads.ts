@@ -3,7 +3,7 @@
 // threads for the Threads view.
 import { sql } from "drizzle-orm";
 import type { Db } from "../../db/client";
-import { rooms, threadFollows } from "../../db/schema";
+import { threadFollows } from "../../db/schema";
 
 /** Follows or unfollows by choice; later than anything the room reports from before it. */
 export async function setFollowing(
@@ -22,27 +22,26 @@ export async function setFollowing(
 }
 
 /**
- * Moves my read mark in a thread forward (never back, never past the room's last seq); it
- * counts for mentions there whether I follow the thread or not. Answers the mark after.
+ * Moves my read mark in a thread forward (never back; the caller clamps `seq` to the room's
+ * last seq); it counts for mentions there whether I follow the thread or not. Answers the mark.
  */
 export async function markThreadRead(
   db: Db,
   target: { roomId: string; rootSeq: number; userId: string },
   seq: number,
 ): Promise<number> {
-  const lastSeq = sql`(SELECT ${rooms.lastSeq} FROM ${rooms} WHERE ${rooms.id} = ${target.roomId})`;
   const [row] = await db
     .insert(threadFollows)
     .values({
       ...target,
       following: false,
-      lastReadSeq: sql`min(${seq}, ${lastSeq})`,
+      lastReadSeq: seq,
       changedAt: 0,
     })
     .onConflictDoUpdate({
       target: [threadFollows.roomId, threadFollows.rootSeq, threadFollows.userId],
       set: {
-        lastReadSeq: sql`max(${threadFollows.lastReadSeq}, min(${seq}, ${lastSeq}))`,
+        lastReadSeq: sql`max(${threadFollows.lastReadSeq}, ${seq})`,
       },
     })
     .returning({ seq: threadFollows.lastReadSeq });

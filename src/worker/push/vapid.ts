@@ -24,11 +24,31 @@ export async function newVapidKeys(): Promise<VapidKeys> {
   return { privateJwk, publicKey: toBase64Url(raw) };
 }
 
+/** A header is reused while it has this long to live: one signature per push service an hour. */
+const REUSE_MS = 60 * 60 * 1000;
+/** Headers by public key, subject and push service origin (an isolate talks to a handful). */
+const signed = new Map<string, { header: string; until: number }>();
+
 /**
  * The `Authorization` header for one push service: `vapid t=<JWT>, k=<public key>`. `aud` is the
- * endpoint's origin; `sub` how the push service may reach the operator.
+ * endpoint's origin; `sub` how the push service may reach the operator. One JWT serves every push
+ * to that origin for an hour (it is valid for 12): a fan-out of pushes signs once, not per push.
  */
 export async function vapidAuthorization(
+  keys: VapidKeys,
+  endpoint: string,
+  subject: string,
+  now = Date.now(),
+): Promise<string> {
+  const key = `${keys.publicKey} ${subject} ${new URL(endpoint).origin}`;
+  const cached = signed.get(key);
+  if (cached && cached.until > now) return cached.header;
+  const header = await signVapid(keys, endpoint, subject, now);
+  signed.set(key, { header, until: now + REUSE_MS });
+  return header;
+}
+
+async function signVapid(
   keys: VapidKeys,
   endpoint: string,
   subject: string,

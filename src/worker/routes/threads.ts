@@ -42,8 +42,9 @@ async function threadOf(c: Context<AppEnv>) {
   if (!ctx.room.membership) throw forbidden("Only members follow and read threads");
   const { seq } = c.req.param() as { seq: string };
   const rootSeq = Number(seq);
-  if (!(await ctx.stub.isThreadRoot(rootSeq))) throw notFound("No such thread");
-  return { roomId: ctx.info.id, rootSeq, userId: ctx.actor.id };
+  const { root, lastSeq } = await ctx.stub.threadRoot(rootSeq);
+  if (!root) throw notFound("No such thread");
+  return { target: { roomId: ctx.info.id, rootSeq, userId: ctx.actor.id }, lastSeq };
 }
 
 /** Pins or unpins; members per the room's rule (permissions.ts, canPin). */
@@ -69,7 +70,7 @@ export const threadRoutes = router([
     }),
     async (c) => {
       const { following } = c.req.valid("json");
-      await setFollowing(c.get("db"), await threadOf(c), following, Date.now());
+      await setFollowing(c.get("db"), (await threadOf(c)).target, following, Date.now());
       return c.json({ following }, 200);
     },
   )
@@ -89,7 +90,11 @@ export const threadRoutes = router([
     }),
     async (c) => {
       const { seq } = c.req.valid("json");
-      return c.json({ seq: await markThreadRead(c.get("db"), await threadOf(c), seq) }, 200);
+      const { target, lastSeq } = await threadOf(c);
+      return c.json(
+        { seq: await markThreadRead(c.get("db"), target, Math.min(seq, lastSeq)) },
+        200,
+      );
     },
   )
   .openapi(

@@ -1,7 +1,8 @@
 // Writing a message: Enter sends, Shift+Enter starts a new line; @ opens suggestions from the
 // room's members; a counter warns near the 2,000-character limit, and sending past it says why
 // nothing went; a bar shows what I answer. Files come by the Attach button or by pasting; each
-// uploads at once, as a chip, and goes with the next message sent.
+// uploads at once, as a chip, and goes with the next message sent. A thread's composer takes no
+// files (it is given no uploads) and has a label of its own.
 import type { ReadonlySignal } from "@preact/signals";
 import { useId, useRef, useState } from "preact/hooks";
 import type { Member } from "../../../src/shared/api";
@@ -27,15 +28,18 @@ interface ComposerProps {
   meId: string;
   replyTo: Message | null;
   disabled?: string | null;
+  /** The box's accessible name and its placeholder ("Message", "Write a message…" by default). */
+  label?: string;
+  placeholder?: string;
   onCancelReply: () => void;
   onSend: (body: string) => string | null;
   onTyping: (text: string) => void;
   /** My uploads in this room; those without a cid wait here for the next message. */
-  uploads: ReadonlySignal<readonly Upload[]>;
+  uploads?: ReadonlySignal<readonly Upload[]>;
   /** Starts uploading files; what was left out (over the per-message limit), if anything. */
-  onAttach: (files: File[]) => string | null;
-  onCancelUpload: (key: string) => void;
-  onRetryUpload: (key: string) => void;
+  onAttach?: (files: File[]) => string | null;
+  onCancelUpload?: (key: string) => void;
+  onRetryUpload?: (key: string) => void;
 }
 
 /** What a reply bar quotes: the text, or the first file of a message of files alone. */
@@ -66,7 +70,7 @@ export function Composer(props: ComposerProps) {
   const body = cleanBody(text);
   const length = [...body].length;
   const tooLong = length > LIMIT;
-  const drafts = props.uploads.value.filter((u) => u.cid === null);
+  const drafts = props.uploads?.value.filter((u) => u.cid === null) ?? [];
   const empty = body === "" && drafts.length === 0;
 
   const suggestions = mention
@@ -108,14 +112,14 @@ export function Composer(props: ComposerProps) {
   }
 
   function attach(files: File[]) {
-    if (files.length === 0 || props.disabled) return;
+    if (files.length === 0 || props.disabled || !props.onAttach) return;
     setError(props.onAttach(files));
   }
 
   /** Files pasted (a screenshot, files copied in a file manager) are attached, not typed. */
   function onPaste(event: ClipboardEvent) {
     const data = event.clipboardData;
-    if (!data || data.files.length === 0) return;
+    if (!data || data.files.length === 0 || !props.onAttach) return;
     const files = [...data.files];
     // Copied from a document or a spreadsheet, a text may come with a picture of itself: the
     // text wins. (A file manager's copy may carry the file's name as text: the file wins.)
@@ -221,14 +225,20 @@ export function Composer(props: ComposerProps) {
           ))}
         </div>
       )}
-      <UploadChips uploads={drafts} onCancel={props.onCancelUpload} onRetry={props.onRetryUpload} />
+      {props.uploads && (
+        <UploadChips
+          uploads={drafts}
+          onCancel={props.onCancelUpload}
+          onRetry={props.onRetryUpload}
+        />
+      )}
       <div class={styles.composerRow}>
         <textarea
           ref={input}
           class={styles.composerInput}
-          aria-label="Message"
+          aria-label={props.label ?? "Message"}
           dir="auto"
-          placeholder={props.disabled ?? "Write a message…"}
+          placeholder={props.disabled ?? props.placeholder ?? "Write a message…"}
           title="Enter sends, Shift+Enter starts a new line"
           disabled={Boolean(props.disabled)}
           rows={rows}
@@ -247,28 +257,32 @@ export function Composer(props: ComposerProps) {
           onPaste={onPaste}
           onBlur={() => setMention(null)}
         />
-        <input
-          ref={picker}
-          type="file"
-          multiple
-          hidden
-          tabIndex={-1}
-          onChange={(e) => {
-            attach([...(e.currentTarget.files ?? [])]);
-            // The same file chosen again is a new attachment.
-            e.currentTarget.value = "";
-          }}
-        />
-        <button
-          type="button"
-          class={`button ${styles.composerAttach}`}
-          aria-label="Attach files"
-          title="Attach files (or paste, or drop them on the room)"
-          disabled={Boolean(props.disabled)}
-          onClick={() => picker.current?.click()}
-        >
-          <span aria-hidden="true">📎</span>
-        </button>
+        {props.onAttach && (
+          <>
+            <input
+              ref={picker}
+              type="file"
+              multiple
+              hidden
+              tabIndex={-1}
+              onChange={(e) => {
+                attach([...(e.currentTarget.files ?? [])]);
+                // The same file chosen again is a new attachment.
+                e.currentTarget.value = "";
+              }}
+            />
+            <button
+              type="button"
+              class={`button ${styles.composerAttach}`}
+              aria-label="Attach files"
+              title="Attach files (or paste, or drop them on the room)"
+              disabled={Boolean(props.disabled)}
+              onClick={() => picker.current?.click()}
+            >
+              <span aria-hidden="true">📎</span>
+            </button>
+          </>
+        )}
         <button
           type="submit"
           class="button button--primary"

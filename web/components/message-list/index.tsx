@@ -34,8 +34,10 @@ function estimate(row: Row): number {
     case "message": {
       // Images reserve their box, so a row's height is known before they load: guessing it
       // here keeps rows drawn for the first time (scrolling up) from moving the ones in view.
-      const files = row.message.deleted ? 0 : attachmentsHeight(row.message.attachments);
-      return (row.first ? 68 : 30) + files;
+      const { message } = row;
+      const files = message.deleted ? 0 : attachmentsHeight(message.attachments);
+      const extras = (message.thread ? 30 : 0) + (message.pinned ? 18 : 0);
+      return (row.first ? 68 : 30) + files + extras;
     }
   }
 }
@@ -67,8 +69,11 @@ function newSince(messages: readonly MessageType[], seq: number | null, meId: st
 
 const CONTROLS = "button, a[href]";
 
-/** Arrow keys over the list: between messages, into a message's controls and back out. */
-function onListKey(event: TargetedKeyboardEvent<HTMLElement>) {
+/**
+ * Arrow keys over the list: between messages, into a message's controls and back out (also a
+ * thread's list of replies).
+ */
+export function onListKey(event: TargetedKeyboardEvent<HTMLElement>) {
   const target = event.target as HTMLElement;
   if (target.closest("textarea, input, .msg__edit")) return;
   const message = target.closest<HTMLElement>(".msg[data-seq]");

@@ -1,5 +1,5 @@
-// A message's toolbar: react (quick picks), reply, copy its link, edit, delete with a confirm
-// step.
+// A message's toolbar: react (quick picks), reply, reply in its thread, copy its link, edit, pin,
+// delete with a confirm step.
 import type { TargetedMouseEvent } from "preact";
 import { useEffect, useRef, useState } from "preact/hooks";
 import type { Message as MessageType } from "../../../src/shared/protocol";
@@ -57,14 +57,26 @@ export function Actions({ message, view }: { message: MessageType; view: Message
           React
         </button>
       )}
-      <button
-        type="button"
-        class={styles.msgAction}
-        tabIndex={-1}
-        onClick={() => view.reply(message)}
-      >
-        Reply
-      </button>
+      {view.reply && (
+        <button
+          type="button"
+          class={styles.msgAction}
+          tabIndex={-1}
+          onClick={() => view.reply?.(message)}
+        >
+          Reply
+        </button>
+      )}
+      {view.openThread && message.threadOf === null && (
+        <button
+          type="button"
+          class={styles.msgAction}
+          tabIndex={-1}
+          onClick={() => view.openThread?.(message.seq, "reply")}
+        >
+          Reply in thread
+        </button>
+      )}
       <CopyLink seq={message.seq} view={view} />
       {mine && (
         <button
@@ -74,6 +86,16 @@ export function Actions({ message, view }: { message: MessageType; view: Message
           onClick={() => view.startEdit(message.seq)}
         >
           Edit
+        </button>
+      )}
+      {view.pin && (
+        <button
+          type="button"
+          class={styles.msgAction}
+          tabIndex={-1}
+          onClick={() => view.pin?.(message.seq, !message.pinned)}
+        >
+          {message.pinned ? "Unpin" : "Pin"}
         </button>
       )}
       {(mine || view.canModerate) &&

@@ -15,13 +15,20 @@ export interface MessageContext {
   handles: ReadonlySet<string>;
   /** Pictures of the people the room's details list (user id → URL); initials for the rest. */
   avatars: ReadonlyMap<string, string>;
+  /** Names of the people known here (user id → name): thread repliers, who pinned. */
+  names: ReadonlyMap<string, string>;
   readMarks: Readonly<Record<string, number>>;
   /** Delivery marks (a DM's ✓✓): messages up to the seq reached one of that person's devices. */
   deliveredMarks: Readonly<Record<string, number>>;
   /** My newest message: in group rooms only it shows "Seen by N". */
   lastMineSeq: number;
   editingSeq: number | null;
-  reply(message: MessageType): void;
+  /** Answers with a quote in the composer (absent where there is no such composer). */
+  reply?(message: MessageType): void;
+  /** Opens a message's thread (the main timeline's messages; absent inside a thread). */
+  openThread?(seq: number, intent: "read" | "reply"): void;
+  /** Pins or unpins (present when I may). */
+  pin?(seq: number, on: boolean): void;
   startEdit(seq: number | null): void;
   saveEdit(seq: number, body: string): Promise<void>;
   remove(seq: number): Promise<void>;

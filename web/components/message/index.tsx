@@ -1,8 +1,9 @@
-// One message: avatar and name at the start of a run, an optional quote of the message it
-// answers, the text (or "Message deleted"), its files, reactions, read receipts on mine, and its
-// actions (actions.tsx, edit-form.tsx, receipt.tsx beside it; pending-row.tsx for mine on their
-// way).
+// One message: avatar and name at the start of a run, whether it is pinned, an optional quote of
+// the message it answers, the text (or "Message deleted"), its files, reactions, read receipts on
+// mine, its thread's summary, and its actions (actions.tsx, edit-form.tsx, receipt.tsx,
+// thread-summary.tsx beside it; pending-row.tsx for mine on their way).
 import type { Message as MessageType } from "../../../src/shared/protocol";
+import { pinnedByText } from "../../lib/threads-text";
 import { timeLabel } from "../../state/timeline";
 import { Attachments } from "../attachments";
 import { Avatar } from "../avatar";
@@ -12,6 +13,7 @@ import type { MessageContext } from "./context";
 import { EditForm } from "./edit-form";
 import * as styles from "./message.module.css";
 import { Receipt } from "./receipt";
+import { ThreadSummary } from "./thread-summary";
 
 export { type MessageContext, QUICK_REACTIONS } from "./context";
 export { PendingRow } from "./pending-row";
@@ -33,6 +35,7 @@ export function Message({ message, first, view }: MessageProps) {
     mentionsMe && styles.msgMention,
     message.deleted && "msg--deleted",
     view.highlightSeq === message.seq && styles.msgHighlight,
+    message.pinned && styles.msgPinned,
   ]
     .filter(Boolean)
     .join(" ");
@@ -53,6 +56,12 @@ export function Message({ message, first, view }: MessageProps) {
         )}
       </div>
       <div class={styles.msgMain}>
+        {message.pinned && (
+          <p class={styles.msgPinnedBy}>
+            <span aria-hidden="true">📌</span>{" "}
+            {pinnedByText(message.pinned.by, view.meId, view.names)}
+          </p>
+        )}
         {first && (
           <header class={styles.msgHeader}>
             <span class={styles.msgSender} dir="auto">
@@ -125,6 +134,9 @@ export function Message({ message, first, view }: MessageProps) {
           </div>
         )}
         {mine && !message.deleted && <Receipt message={message} view={view} />}
+        {message.thread && message.threadOf === null && (
+          <ThreadSummary seq={message.seq} thread={message.thread} view={view} />
+        )}
       </div>
       {!message.deleted && view.editingSeq !== message.seq && (
         <Actions message={message} view={view} />

@@ -1,5 +1,6 @@
-// The sidebar: my rooms (channels and private rooms, then DMs) with unread badges, and the
-// ways to get more rooms.
+// The sidebar: my rooms (channels and private rooms, then DMs) with unread badges and a mark on
+// those with new replies in threads I follow, the Threads view (its badge counts those threads),
+// and the ways to get more rooms.
 import type { RoomListItem } from "../../../src/shared/api";
 import { type Panel, roomPreview, roomTitle } from "../../state/app-state";
 import { useAppState } from "../../state/use-app-state";
@@ -31,9 +32,27 @@ export function RoomList() {
     </button>
   );
 
+  const threads = state.totalThreads.value;
   return (
     <nav class={styles.sidebar} aria-label="Rooms">
       <div class={styles.sidebarActions}>
+        <button
+          type="button"
+          class={styles.sidebarAction}
+          aria-pressed={panel.kind === "threads"}
+          onClick={() => state.show({ kind: "threads" })}
+        >
+          Threads
+          {threads > 0 && (
+            <span class="badge badge--unread" data-threads={threads}>
+              {threads}
+              <span class="visually-hidden">
+                {" "}
+                {threads === 1 ? "thread" : "threads"} with new replies
+              </span>
+            </span>
+          )}
+        </button>
         {action("new-room", "+ New room")}
         {action("browse", "Browse channels")}
         {action("new-dm", "New message")}
@@ -116,6 +135,20 @@ function RoomSection({ title, items, empty, selectedId }: RoomSectionProps) {
                   <span class="badge badge--mention">
                     @{item.mentions}
                     <span class="visually-hidden"> mentions</span>
+                  </span>
+                )}
+                {item.threads > 0 && (
+                  <span
+                    class={`badge ${styles.roomListThreads}`}
+                    data-threads={item.threads}
+                    title={`New replies in ${item.threads === 1 ? "a thread" : `${item.threads} threads`} you follow`}
+                  >
+                    <span aria-hidden="true">⤷</span>
+                    {item.threads}
+                    <span class="visually-hidden">
+                      {" "}
+                      {item.threads === 1 ? "thread" : "threads"} with new replies
+                    </span>
                   </span>
                 )}
                 {item.unread > 0 && (

@@ -1,12 +1,12 @@
-// A room, live: header (name, topic, who is online, notify level, leave, members, search), the
-// connection status, the message list, who is typing, and the composer; files dropped anywhere
-// on the room are attached to the next message, and images open in the viewer. The aside shows
-// the members or the room's search ("/"), whose results open in the list, highlighted.
+// A room, live: header (name, topic, who is online, notify level, leave, members, pins), the
+// connection status, the message list, who is typing, and the composer; files dropped anywhere on
+// the room are attached to the next message, and images open in the viewer. Beside it (over it on
+// a phone): the room's search ("/"), the members, the pinned messages, or an open thread.
 import type { TargetedDragEvent } from "preact";
 import { useEffect, useMemo, useState } from "preact/hooks";
 import type { MemberRole, RoomDetails, SelfUser } from "../../../src/shared/api";
 import { messagePath } from "../../../src/shared/links";
-import { canModerate } from "../../../src/shared/permissions";
+import { canModerate, canPin } from "../../../src/shared/permissions";
 import type { Message as MessageType } from "../../../src/shared/protocol";
 import { messagePreview } from "../../../src/shared/protocol/rules";
 import { useMarkRead } from "../../hooks/use-mark-read";
@@ -20,24 +20,15 @@ import { useAppState } from "../../state/use-app-state";
 import { ViewerHost } from "../attachments";
 import { Composer } from "../composer";
 import { ConnectionStatus } from "../connection-status";
-import { lazyPanel } from "../lazy-panel";
-import { MemberList } from "../member-list";
 import type { MessageContext } from "../message";
 import { MessageList } from "../message-list";
 import { TypingIndicator } from "../typing-indicator";
 import { RoomHeader } from "./room-header";
+import { type Aside, RoomSide } from "./room-side";
 import * as styles from "./room-view.module.css";
 
 /** A drag that carries files (not text or a link dragged from the page). */
 const carriesFiles = (event: DragEvent) => Boolean(event.dataTransfer?.types.includes("Files"));
-
-/** Only owners and moderators see it: its code loads when first shown. */
-const RoomSettings = lazyPanel(() => import("../room-settings").then((m) => m.RoomSettings));
-/** The room's search, in the aside: a lazy chunk too (shared with the search across rooms). */
-const MessageSearch = lazyPanel(() => import("../message-search").then((m) => m.MessageSearch));
-
-/** On a phone the aside covers the room: a result opened must close it to be seen. */
-const asideCoversRoom = () => window.matchMedia("(max-width: 720px)").matches;
 
 export function RoomView({ roomId }: { roomId: string }) {
   const state = useAppState();
@@ -62,8 +53,10 @@ function RoomPage({ room, details, me }: RoomPageProps) {
   const state = useAppState();
   const [replyTo, setReplyTo] = useState<MessageType | null>(null);
   const [editingSeq, setEditingSeq] = useState<number | null>(null);
-  const [aside, setAside] = useState<"members" | "search" | null>(null);
+  const [aside, setAside] = useState<Aside>(null);
   const returnFocus = useReturnFocus();
+  /** Opened by "Reply in thread": the thread's composer takes the keyboard. */
+  const [threadIntent, setThreadIntent] = useState<"read" | "reply">("read");
   const [sent, setSent] = useState(0);
   const [actionError, setActionError] = useState<string | null>(null);
   const [dropping, setDropping] = useState(false);
@@ -79,6 +72,8 @@ function RoomPage({ room, details, me }: RoomPageProps) {
   const myRole: MemberRole | null = ready?.me?.role ?? item?.role ?? null;
   const mayModerate = canModerate({ isAdmin: me.role === "admin", role: myRole });
   const kind = summary?.kind ?? ready?.room.kind ?? item?.room.kind ?? "channel";
+  const mayPin = canPin({ isAdmin: me.role === "admin", role: myRole }, kind);
+  const thread = room.thread.value;
   const archived = summary?.archived ?? ready?.room.archived ?? false;
   // The room list has my level; while it loads, the details say at least whether I muted it.
   const notify = item?.notify ?? (ready?.me?.muted ? "none" : kind === "dm" ? "all" : "mentions");
@@ -98,6 +93,9 @@ function RoomPage({ room, details, me }: RoomPageProps) {
   );
 
   useMarkRead(room);
+  useEffect(() => {
+    if (room.pins.peek() === null) void room.loadPins();
+  }, [room]);
 
   const names = useMemo(() => {
     const byId = new Map<string, string>();
@@ -131,6 +129,7 @@ function RoomPage({ room, details, me }: RoomPageProps) {
     isDm: kind === "dm" && peers.length <= 1,
     handles,
     avatars,
+    names,
     readMarks: room.readMarks.value,
     deliveredMarks: room.deliveredMarks.value,
     lastMineSeq,
@@ -139,6 +138,12 @@ function RoomPage({ room, details, me }: RoomPageProps) {
       setReplyTo(message);
       document.querySelector<HTMLTextAreaElement>(".composer__input")?.focus();
     },
+    openThread: (seq, intent) => {
+      setThreadIntent(intent);
+      setAside(null);
+      state.showThread(room.roomId, seq);
+    },
+    ...(mayPin ? { pin: (seq: number, on: boolean) => void room.pin(seq, on) } : {}),
     startEdit: setEditingSeq,
     saveEdit: (seq, body) => room.edit(seq, body),
     remove: async (seq) => {
@@ -175,14 +180,30 @@ function RoomPage({ room, details, me }: RoomPageProps) {
   useEffect(() => {
     if (aside === "members" && someUnlisted) void room.loadOnline().catch(() => undefined);
   }, [aside, someUnlisted, room]);
-  const error = actionError ?? room.lastError.value;
+
+  /** Search, members or pins beside the room: a thread open there gives way. */
+  const toggleAside = (which: Exclude<Aside, null>) => {
+    if (which === "search") {
+      if (aside === "search" && !thread) closeSearch();
+      else openSearch();
+      return;
+    }
+    if (thread) {
+      state.showThread(room.roomId, null);
+      setAside(which);
+    } else setAside((open) => (open === which ? null : which));
+  };
+  const sideOpen =
+    thread !== null ||
+    (aside !== null && (aside === "pins" || aside === "search" || ready !== null));
 
   function openSearch() {
-    if (aside === "search") {
+    if (aside === "search" && !thread) {
       document.querySelector<HTMLInputElement>("#room-search input[type=search]")?.focus();
       return;
     }
     returnFocus.remember();
+    if (thread) state.showThread(room.roomId, null);
     setAside("search");
   }
   /** Closes the search; focus goes back where it was when it opened (else to the room's name). */
@@ -195,6 +216,7 @@ function RoomPage({ room, details, me }: RoomPageProps) {
     openSearch();
     return true;
   });
+  const error = actionError ?? room.lastError.value;
 
   // Files dropped on the room join the composer's; an archived room takes none.
   const dropHandlers = {
@@ -223,7 +245,7 @@ function RoomPage({ room, details, me }: RoomPageProps) {
   };
 
   return (
-    <section class={`${styles.room}${aside ? " room--aside" : ""}`} aria-labelledby="room-title">
+    <section class={`${styles.room}${sideOpen ? " room--aside" : ""}`} aria-labelledby="room-title">
       <RoomHeader
         room={room}
         title={title}
@@ -234,9 +256,9 @@ function RoomPage({ room, details, me }: RoomPageProps) {
         onlineCount={live ? onlineCount : null}
         memberCount={ready?.memberCount ?? null}
         isMember={Boolean(ready?.me)}
-        aside={aside}
-        onToggleMembers={() => setAside((v) => (v === "members" ? null : "members"))}
-        onToggleSearch={() => (aside === "search" ? closeSearch() : openSearch())}
+        aside={thread ? null : aside}
+        pinCount={room.pins.value?.length ?? null}
+        onToggleAside={toggleAside}
         onError={setActionError}
       />
       <ConnectionStatus connection={room.connection.value} />
@@ -298,43 +320,23 @@ function RoomPage({ room, details, me }: RoomPageProps) {
           <Announcer room={room} meId={me.id} />
           <ViewerHost />
         </div>
-        {aside === "search" && (
-          <aside class={styles.roomAside} id="room-search" aria-label="Search in this room">
-            <MessageSearch
-              scope={{ kind: "room", roomId: room.roomId }}
-              onOpen={(roomId, seq) => {
-                if (asideCoversRoom()) closeSearch();
-                state.showMessage(roomId, seq);
-              }}
-              onClose={closeSearch}
-            />
-          </aside>
-        )}
-        {aside === "members" && ready && (
-          <aside class={styles.roomAside} aria-label="Room details">
-            <MemberList
-              members={members}
-              memberCount={ready.memberCount}
-              online={online}
-              meId={me.id}
-              myRole={myRole}
-              onRole={(userId, role) =>
-                void state
-                  .call(() => state.api.setMemberRole(room.roomId, userId, role))
-                  .then(() => state.reloadRoom(room.roomId))
-                  .catch((e: unknown) => setActionError(asApiError(e).message))
-              }
-              onRemove={(userId) =>
-                void state
-                  .call(() => state.api.removeMember(room.roomId, userId))
-                  .then(() => state.reloadRoom(room.roomId))
-                  .catch((e: unknown) => setActionError(asApiError(e).message))
-              }
-            />
-            <p class={styles.roomKept}>{kept}</p>
-            {mayModerate && kind !== "dm" && <RoomSettings details={ready} />}
-          </aside>
-        )}
+        <RoomSide
+          room={room}
+          aside={aside}
+          view={view}
+          me={me}
+          details={ready}
+          title={title}
+          kind={kind}
+          archived={archived}
+          kept={kept}
+          myRole={myRole}
+          mayPin={mayPin}
+          focusThreadComposer={threadIntent === "reply"}
+          onCloseAside={() => setAside(null)}
+          onCloseSearch={closeSearch}
+          onError={setActionError}
+        />
       </div>
     </section>
   );

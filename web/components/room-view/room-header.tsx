@@ -1,5 +1,5 @@
 // The room's header: back to the list, name and badges, topic, who is online, and the room's
-// actions (search, members, how it notifies me, leave with a confirm step).
+// actions (search, members, pinned messages, how it notifies me, leave with a confirm step).
 import { useState } from "preact/hooks";
 import type { NotifyLevel, Room } from "../../../src/shared/api";
 import { useFocusOnMount } from "../../hooks/use-focus-on-mount";
@@ -11,6 +11,7 @@ import * as memberListStyles from "../member-list/member-list.module.css";
 import { OverflowMenu } from "../overflow-menu";
 import * as panelStyles from "../panel/panel.module.css";
 import { RoomIcon } from "../room-icon";
+import type { Aside } from "./room-side";
 import * as styles from "./room-view.module.css";
 
 interface RoomHeaderProps {
@@ -25,10 +26,11 @@ interface RoomHeaderProps {
   onlineCount: number | null;
   memberCount: number | null;
   isMember: boolean;
-  /** What the aside shows, if anything: the members or the room's search. */
-  aside: "members" | "search" | null;
-  onToggleMembers(): void;
-  onToggleSearch(): void;
+  /** What the side panel shows (null: nothing, or a thread). */
+  aside: Aside;
+  /** How many messages are pinned, once known. */
+  pinCount: number | null;
+  onToggleAside(which: Exclude<Aside, null>): void;
   onError(message: string): void;
 }
 
@@ -43,8 +45,8 @@ export function RoomHeader({
   memberCount,
   isMember,
   aside,
-  onToggleMembers,
-  onToggleSearch,
+  pinCount,
+  onToggleAside,
   onError,
 }: RoomHeaderProps) {
   const state = useAppState();
@@ -98,7 +100,7 @@ export function RoomHeader({
             class="button button--small"
             aria-pressed={aside === "search"}
             aria-keyshortcuts="/"
-            onClick={onToggleSearch}
+            onClick={() => onToggleAside("search")}
           >
             Search
           </button>
@@ -106,9 +108,17 @@ export function RoomHeader({
             type="button"
             class="button button--small"
             aria-pressed={aside === "members"}
-            onClick={onToggleMembers}
+            onClick={() => onToggleAside("members")}
           >
             Members{memberCount === null ? "" : ` (${memberCount})`}
+          </button>
+          <button
+            type="button"
+            class="button button--small"
+            aria-pressed={aside === "pins"}
+            onClick={() => onToggleAside("pins")}
+          >
+            Pinned{pinCount === null ? "" : ` (${pinCount})`}
           </button>
           {isMember && (
             <NotifyChoice

@@ -92,6 +92,8 @@ function MainPanel({ panel }: { panel: Panel }) {
       return <LazyAdminPanel />;
     case "notifications":
       return <LazyNotificationSettings />;
+    case "threads":
+      return <LazyThreadsView />;
   }
 }
 
@@ -105,3 +107,4 @@ const LazyNewDm = lazyPanel(() => import("../new-dm").then((m) => m.NewDm));
 const LazyNotificationSettings = lazyPanel(() =>
   import("../notification-settings").then((m) => m.NotificationSettings),
 );
+const LazyThreadsView = lazyPanel(() => import("../threads-view").then((m) => m.ThreadsView));

@@ -2,8 +2,9 @@
 // acknowledged, presence, typing and read marks — the signals the components read and the
 // actions they call. The machines are connection.ts, outbox.ts, timeline.ts and presence.ts;
 // live.ts drives them over the injected transport (the browser's socket and fetch by default);
-// paging.ts moves the window of loaded messages (older, newer, to a message, to the newest).
-import type { ReadonlySignal } from "@preact/signals";
+// paging.ts moves the window of loaded messages (older, newer, to a message, to the newest);
+// thread.ts is the thread open beside the room, pins.ts its pinned messages.
+import { computed, type ReadonlySignal, signal } from "@preact/signals";
 import type { Message } from "../../../src/shared/protocol";
 import { bodyProblem } from "../../../src/shared/protocol/rules";
 import { cleanBody, isEmoji } from "../../../src/shared/text";
@@ -13,7 +14,9 @@ import type { Connection } from "./connection";
 import { createLiveRoom, type RoomApi, type RoomDeps } from "./live";
 import * as box from "./outbox";
 import { createPaging } from "./paging";
+import { createPins } from "./pins";
 import type * as who from "./presence";
+import { createThread, type Thread } from "./thread";
 import * as tl from "./timeline";
 import type { RoomEvents, RoomSummary } from "./types";
 import { createUploads, type Upload } from "./uploads";
@@ -23,7 +26,10 @@ export type { Connection } from "./connection";
 export type { RoomApi, RoomDeps } from "./live";
 export { newCid, type PendingMessage } from "./outbox";
 export { MISSING_MESSAGE } from "./paging";
+export { applyPins } from "./pins";
 export { TYPING_GAP_MS } from "./presence";
+export type { Thread } from "./thread";
+export type { ThreadWindow } from "./thread-window";
 export type { MemberFrame, RoomEvents, RoomFrame, RoomSummary } from "./types";
 export type { Upload, UploadApi } from "./uploads";
 
@@ -66,11 +72,27 @@ export function createRoomState(
   const { messages, pending, connection, online, onlineCount, readMarks, summary } = live.signals;
   const { deliveredMarks, hasOlder, hasNewer } = live.signals;
   const { loaded, loadError, lastError } = live.status;
+  const pins = createPins(roomId, api);
+  /** The thread open beside the room, if any. */
+  const thread = signal<Thread | null>(null);
+  live.listen((incoming) => {
+    pins.heard(incoming);
+    thread.value?.heard(incoming);
+  });
+  // My replies wait in the one outbox (in order with the rest), each shown where it will land.
+  const mainPending = computed(() => pending.value.filter((p) => p.threadOf === undefined));
+  const threadPending = computed(() => {
+    const rootSeq = thread.value?.rootSeq;
+    return pending.value.filter((p) => p.threadOf !== undefined && p.threadOf === rootSeq);
+  });
 
   return {
     roomId,
+    /** Hears every message the room receives (frames, replays, pages), thread replies included. */
+    listen: live.listen,
     messages: messages as ReadonlySignal<Message[]>,
-    pending: pending as ReadonlySignal<box.PendingMessage[]>,
+    /** My messages on their way to the main timeline. */
+    pending: mainPending as ReadonlySignal<box.PendingMessage[]>,
     connection: connection as ReadonlySignal<Connection>,
     online: online as ReadonlySignal<who.Online>,
     /** How many are online: the server's count (a big room's `ready` lists only some of them). */
@@ -194,6 +216,61 @@ export function createRoomState(
         live.apply([(await api.react(roomId, seq, emoji, on)).message]);
       } catch (error) {
         lastError.value = asApiError(error).message;
+      }
+    },
+
+    /** The thread open beside the room (null: none). */
+    thread: thread as ReadonlySignal<Thread | null>,
+    /** My replies on their way to the open thread. */
+    threadPending: threadPending as ReadonlySignal<box.PendingMessage[]>,
+
+    /** Opens the thread of message `rootSeq` beside the room (null closes it). */
+    showThread(rootSeq: number | null): void {
+      if (thread.value?.rootSeq === rootSeq) return;
+      thread.value?.close();
+      if (rootSeq === null) {
+        thread.value = null;
+        return;
+      }
+      const next = createThread(roomId, rootSeq, meId, api, live.clock, {
+        onCounts: () => events.onThreadCounts?.(roomId),
+      });
+      thread.value = next;
+      next.open();
+    },
+
+    /** Queues a reply in the thread of `rootSeq`: the outbox sends it like any message. */
+    sendReply(rootSeq: number, body: string): string | null {
+      const text = cleanBody(body);
+      const problem = bodyProblem(text, 0);
+      if (problem) return problem.message;
+      const createdAt = new Date(live.clock.now()).toISOString();
+      const item: box.PendingMessage = {
+        cid: box.newCid(),
+        body: text,
+        replyTo: null,
+        threadOf: rootSeq,
+        createdAt,
+        status: "queued",
+      };
+      live.setOutbox(box.enqueue(live.outbox(), item));
+      live.flush();
+      if (thread.value?.rootSeq === rootSeq) thread.value.replied();
+      return null;
+    },
+
+    /** The pinned messages, newest pin first (null until loaded), and why they did not load. */
+    pins: pins.list as ReadonlySignal<Message[] | null>,
+    pinsError: pins.error as ReadonlySignal<string | null>,
+    loadPins: pins.load,
+
+    /** Pins or unpins a message; a refusal (not allowed, too many) is the status line's. */
+    async pin(seq: number, on: boolean): Promise<void> {
+      try {
+        live.apply([(await api.pin(roomId, seq, on)).message]);
+      } catch (error) {
+        const { code, message } = asApiError(error);
+        lastError.value = code === "too_many" ? `Not pinned: ${message}` : message;
       }
     },
 

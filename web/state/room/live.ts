@@ -41,6 +41,12 @@ export type RoomApi = Pick<
   | "react"
   | "markRead"
   | "online"
+  | "thread"
+  | "followThread"
+  | "markThreadRead"
+  | "myThreads"
+  | "pins"
+  | "pin"
 >;
 
 /** The transport and the world, injectable: the browser's by default. */
@@ -200,14 +206,14 @@ export function createLiveRoom(
 
   /** What frames and answers brought while a page that replaces the window is on its way. */
   const heardWhileReplacing = new Set<Message[]>();
+  /** Who else hears every message the room applies (the open thread, the pinned list). */
+  const listeners = new Set<(incoming: readonly Message[]) => void>();
 
   function apply(incoming: readonly Message[]) {
-    // Thread replies share the room's order (and its replays) but not the main timeline.
+    for (const listener of listeners) listener(incoming);
+    // Thread replies share the room's order (and its replays) but not the main timeline: the
+    // open thread hears them through its listener.
     const main = incoming.filter((m) => m.threadOf === null);
-    events.onThreadReplies?.(
-      roomId,
-      incoming.filter((m) => m.threadOf !== null),
-    );
     if (main.length === 0) return;
     for (const heard of heardWhileReplacing) heard.push(...main);
     setTimeline(tl.upsert(timeline, main));
@@ -382,6 +388,7 @@ export function createLiveRoom(
     const ids = files.ready(item) ?? [];
     const extra = {
       ...(item.replyTo === null ? {} : { replyTo: item.replyTo }),
+      ...(item.threadOf === undefined ? {} : { threadOf: item.threadOf }),
       ...(ids.length > 0 ? { attachments: ids } : {}),
     };
     if (route === "socket") socket.send({ type: "send", cid: item.cid, body: item.body, ...extra });
@@ -390,14 +397,15 @@ export function createLiveRoom(
 
   async function sendOverHttp(
     item: box.PendingMessage,
-    extra: { replyTo?: number; attachments?: string[] },
+    extra: { replyTo?: number; threadOf?: number; attachments?: string[] },
   ) {
     try {
       const { message } = await api.send(roomId, { cid: item.cid, body: item.body, ...extra });
       const isNew = !tl.holds(timeline, message.seq);
       apply([message]);
-      // As a `message` frame would: sending marks read, and the room list shows it.
-      noteRead(meId, message.seq);
+      // As a `message` frame would: sending marks read (a thread reply does not read the room),
+      // and the room list shows it.
+      if (message.threadOf === null) noteRead(meId, message.seq);
       if (isNew) events.onNewMessage?.(roomId, message);
       settle(item.cid);
     } catch (error) {
@@ -502,6 +510,11 @@ export function createLiveRoom(
     outbox: () => outbox,
     setOutbox,
     apply,
+    /** Hears every message applied from now on; answers how to stop. */
+    listen(listener: (incoming: readonly Message[]) => void): () => void {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
     flush,
     noteMyRead,
     myReadSeq: () => myReadSeq,

@@ -7,8 +7,11 @@ export type MemberFrame = ServerFrameOf<"member">;
 export type RoomFrame = ServerFrameOf<"room">;
 
 export interface RoomEvents {
-  /** Thread replies arrived (live, replayed or paged): they are not in the main timeline. */
-  onThreadReplies?: (roomId: string, replies: readonly Message[]) => void;
+  /**
+   * My thread counts may have changed (I read a thread or changed whether I follow it): the
+   * server tells no inbox of that, so the room list asks again.
+   */
+  onThreadCounts?: (roomId: string) => void;
   /** A new message arrived live (not from a replay or a history page). */
   onNewMessage?: (roomId: string, message: Message) => void;
   /** My read mark moved forward (by me, here or elsewhere). */
