@@ -128,6 +128,7 @@ function RoomPage({ room, details, me }: RoomPageProps) {
     canModerate: mayModerate,
     isDm: kind === "dm" && peers.length <= 1,
     handles,
+    blocked: state.blockedIds.value,
     avatars,
     names,
     readMarks: room.readMarks.value,
@@ -256,6 +257,7 @@ function RoomPage({ room, details, me }: RoomPageProps) {
         onlineCount={live ? onlineCount : null}
         memberCount={ready?.memberCount ?? null}
         isMember={Boolean(ready?.me)}
+        peer={kind === "dm" && peers.length === 1 ? (peers[0] ?? null) : null}
         aside={thread ? null : aside}
         pinCount={room.pins.value?.length ?? null}
         onToggleAside={toggleAside}
