@@ -129,9 +129,18 @@ describe("a blocked person and DMs", () => {
     expect(error.code).toBe("blocked");
     socket.close();
 
+    // Earlier messages can still be edited (only sends are refused).
+    const edited = await call(
+      "PATCH",
+      `/api/rooms/${dm}/messages/1`,
+      { body: "before!" },
+      as(them),
+    );
+    expect(edited.status).toBe(200);
+
     // Nothing was stored: the last message is still the one from before.
     const history = await call("GET", `/api/rooms/${dm}/messages`, undefined, as(me));
-    expect(history.body.messages.map((m: { body: string }) => m.body)).toEqual(["before"]);
+    expect(history.body.messages.map((m: { body: string }) => m.body)).toEqual(["before!"]);
   });
 
   it("stays blocked after the room is evicted, and unblocking restores sending", async () => {
