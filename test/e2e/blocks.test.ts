@@ -1,12 +1,14 @@
 // Blocking and hiding in the browser. Bea blocks Cal from a channel's member list: Cal's
 // messages fold ("Hidden: you blocked this person"), Show reveals one, and the settings panel's
 // Blocked people list unblocks him. Bea hides her DM with Dee from its header: it leaves her
-// list (also after a reload) until Dee writes again, when it comes back by itself.
+// list (also after a reload) until Dee writes again, when it comes back by itself; blocking Dee
+// from that DM's header says in place of the composer why nobody writes there.
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, inject, test } from "vitest";
 import {
+  composer,
   connection,
   delivered,
   eventually,
@@ -119,5 +121,16 @@ describe.sequential("blocking and hiding", () => {
     await post(dee, dmId, "Never mind, she is busy");
     await dm.waitFor();
     await expect(dm.textContent()).resolves.toContain("Never mind");
+  });
+
+  test("blocking from a DM's header: the composer says why, Unblock there undoes it", async () => {
+    await roomButton(bea, "Dee Park").click();
+    await delivered(bea, "Never mind").waitFor();
+    await bea.getByRole("button", { name: "Block", exact: true }).click();
+    await bea.locator("fieldset").getByRole("button", { name: "Block", exact: true }).click();
+    const why = () => composer(bea).getAttribute("placeholder");
+    await eventually(why).toContain("You blocked Dee Park");
+    await bea.getByRole("button", { name: "Unblock", exact: true }).click();
+    await eventually(why).toBe("Write a message…");
   });
 });
