@@ -106,6 +106,11 @@ const MATRIX: Row[] = [
       { kind: "private", name: "my room" }),
   row("POST   /api/dms",                                [UNAUTH,   UNAUTH,   DISABLED,  CREATED,   CREATED,  CREATED,   CREATED,  CREATED,  CREATED,   CREATED],
       { userId: "{newUser}" }),
+  // blocking is anyone's own business: never themselves (400), any other person (204)
+  row("GET    /api/me/blocks",                          [UNAUTH,   UNAUTH,   DISABLED,  OK,        OK,       OK,        OK,       OK,       OK,        OK]),
+  row("PUT    /api/me/blocks/{newUser}",                [UNAUTH,   UNAUTH,   DISABLED,  DONE,      DONE,     DONE,      DONE,     DONE,     DONE,      DONE]),
+  row("DELETE /api/me/blocks/{newUser}",                [UNAUTH,   UNAUTH,   DISABLED,  DONE,      DONE,     DONE,      DONE,     DONE,     DONE,      DONE]),
+  row("PUT    /api/me/blocks/{self}",                   [UNAUTH,   UNAUTH,   DISABLED,  INVALID,   INVALID,  INVALID,   INVALID,  INVALID,  INVALID,   INVALID]),
 
   // -- a DM between owner and member: everyone else gets 404; nobody renames, invites or leaves
   row("GET    /api/rooms/{dm}",                         [UNAUTH,   UNAUTH,   DISABLED,  NOTFOUND,  OK,       NOTFOUND,  OK,       OK,       OK,        NOTFOUND]),
@@ -117,6 +122,8 @@ const MATRIX: Row[] = [
       { muted: true }),
   row("POST   /api/rooms/{dm}/members",                 [UNAUTH,   UNAUTH,   DISABLED,  NOTFOUND,  FORBID,   NOTFOUND,  FORBID,   FORBID,   FORBID,    NOTFOUND],
       { userId: "{invitee}" }),
+  row("PUT    /api/rooms/{dm}/hidden",                  [UNAUTH,   UNAUTH,   DISABLED,  NOTFOUND,  OK,       NOTFOUND,  OK,       FORBID,   FORBID,    NOTFOUND],
+      { hidden: true }),
 
   // -- a private room: invisible (404) to non-members; admins see and manage it without joining
   row("GET    /api/rooms/{private}",                    [UNAUTH,   UNAUTH,   DISABLED,  NOTFOUND,  OK,       OK,        OK,       OK,       OK,        OK]),
@@ -127,6 +134,9 @@ const MATRIX: Row[] = [
   row("POST   /api/rooms/{private}/leave",              [UNAUTH,   UNAUTH,   DISABLED,  NOTFOUND,  DONE,     DONE,      DONE,     NOTFOUND, NOTFOUND,  DONE]),
   row("PUT    /api/rooms/{private}/mute",               [UNAUTH,   UNAUTH,   DISABLED,  NOTFOUND,  OK,       OK,        OK,       FORBID,   FORBID,    OK],
       { muted: true }),
+  // hiding is for DMs only: members of other rooms get 400
+  row("PUT    /api/rooms/{private}/hidden",             [UNAUTH,   UNAUTH,   DISABLED,  NOTFOUND,  INVALID,  INVALID,   INVALID,  FORBID,   FORBID,    INVALID],
+      { hidden: true }),
   row("POST   /api/rooms/{private}/members",            [UNAUTH,   UNAUTH,   DISABLED,  NOTFOUND,  FORBID,   CREATED,   CREATED,  CREATED,  CREATED,   FORBID],
       { userId: "{invitee}" }),
   row("POST   /api/rooms/{private}/members",            [UNAUTH,   UNAUTH,   DISABLED,  NOTFOUND,  FORBID,   CREATED,   CREATED,  CREATED,  CREATED,   FORBID],
@@ -154,6 +164,8 @@ const MATRIX: Row[] = [
   row("POST   /api/rooms/{channel}/leave",              [UNAUTH,   UNAUTH,   DISABLED,  NOTFOUND,  DONE,     DONE,      DONE,     NOTFOUND, NOTFOUND,  DONE]),
   row("PUT    /api/rooms/{channel}/mute",               [UNAUTH,   UNAUTH,   DISABLED,  FORBID,    OK,       OK,        OK,       FORBID,   FORBID,    OK],
       { muted: true }),
+  row("PUT    /api/rooms/{channel}/hidden",             [UNAUTH,   UNAUTH,   DISABLED,  FORBID,    INVALID,  INVALID,   INVALID,  FORBID,   FORBID,    INVALID],
+      { hidden: true }),
   row("POST   /api/rooms/{channel}/members",            [UNAUTH,   UNAUTH,   DISABLED,  FORBID,    FORBID,   CREATED,   CREATED,  CREATED,  CREATED,   FORBID],
       { userId: "{invitee}" }),
   row("POST   /api/rooms/{channel}/members",            [UNAUTH,   UNAUTH,   DISABLED,  FORBID,    FORBID,   FORBID,    CREATED,  CREATED,  CREATED,   FORBID],

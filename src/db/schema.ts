@@ -97,6 +97,8 @@ export const memberships = sqliteTable(
     // Push level chosen for this room (null: the default by kind); `muted` means "none".
     notify: text("notify", { enum: ["all", "mentions", "none"] }),
     lastReadSeq: integer("last_read_seq").notNull().default(0),
+    // A DM I hid, at the room's last seq then: left out of my room list until a later message.
+    hiddenAtSeq: integer("hidden_at_seq"),
   },
   (t) => [
     primaryKey({ columns: [t.roomId, t.userId] }),
@@ -301,4 +303,23 @@ export const pushWindows = sqliteTable(
     flushQueued: integer("flush_queued", { mode: "boolean" }).notNull().default(false),
   },
   (t) => [primaryKey({ columns: [t.userId, t.roomId] })],
+);
+
+/** Who blocked whom: private to the blocker, never audited (docs/api.md, "Blocking"). */
+export const blocks = sqliteTable(
+  "blocks",
+  {
+    blockerId: text("blocker_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    blockedId: text("blocked_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    createdAt: integer("created_at").notNull(),
+  },
+  // blocked_id first in the index: "who blocked me among these people?" is the DM check.
+  (t) => [
+    primaryKey({ columns: [t.blockerId, t.blockedId] }),
+    index("blocks_blocked_idx").on(t.blockedId),
+  ],
 );

@@ -12,6 +12,7 @@ import {
   ROOM_ARCHIVED,
 } from "../../src/shared/protocol";
 import { dropBodyControls } from "../../src/shared/text";
+import { blockRefusal } from "./dm-blocks";
 import { type MessageRow, type RoomStore, toAttachment } from "./store";
 import type { ThreadEntry } from "./store/outbox";
 
@@ -119,6 +120,8 @@ export function sendMessage(
       root: null,
     });
   }
+  const blocked = blockRefusal(store, actor.id);
+  if (blocked) return blocked;
   if (room.archived) return fail("archived", ROOM_ARCHIVED);
   if (input.replyTo !== undefined && !store.get(input.replyTo)) {
     return fail("not_found", "The message you reply to does not exist");

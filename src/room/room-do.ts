@@ -22,6 +22,7 @@ import { isOpen } from "../realtime/sockets";
 import * as actions from "./actions";
 import { Admission } from "./admission";
 import { RoomDelivery } from "./delivery";
+import { setDmBlockers } from "./dm-blocks";
 import { purgeRoomFiles } from "./file-cleanup";
 import {
   type Actor,
@@ -455,6 +456,19 @@ export class RoomDO extends DurableObject<Env> {
     for (const ws of sockets) this.#sockets.close(ws, CLOSE.policy, "Removed from the room");
     for (const frame of frames) this.#sockets.broadcast(frame);
     return sockets.length;
+  }
+
+  /**
+   * A block between the two people of this 1:1 DM was added or removed: `blockers` is who
+   * blocks the other now (D1's state, told whole, so a repeat or a late call is harmless).
+   */
+  dmBlocksChanged(blockers: string[]): void {
+    setDmBlockers(this.#store, blockers);
+  }
+
+  /** Where the room stands now (D1's `last_seq` may trail it by a flush). */
+  lastSeq(): number {
+    return this.#store.lastSeq();
   }
 
   /** A member's role changed: the roster, and with it every later frame of theirs, follows. */

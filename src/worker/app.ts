@@ -14,6 +14,7 @@ import { asyncApiDocument } from "./routes/asyncapi";
 import { attachmentRoutes, describeAttachmentRoutes, isFileUpload } from "./routes/attachments";
 import { authRoutes } from "./routes/auth";
 import { avatarRoutes, describeAvatarRoutes } from "./routes/avatars";
+import { blockRoutes } from "./routes/blocks";
 import { inboxSocket } from "./routes/inbox";
 import { memberRoutes } from "./routes/members";
 import { messageRoutes } from "./routes/messages";
@@ -78,7 +79,8 @@ const api = app
   .route("/api", adminPeopleRoutes)
   .route("/api", retentionRoutes)
   .route("/api", pushRoutes)
-  .route("/api", threadRoutes);
+  .route("/api", threadRoutes)
+  .route("/api", blockRoutes);
 
 export type AppType = typeof api;
 

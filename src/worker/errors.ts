@@ -9,6 +9,7 @@ export const ERROR_STATUS = {
   disabled: 403,
   archived: 403,
   registration_closed: 403,
+  blocked: 403,
   not_found: 404,
   conflict: 409,
   too_many: 409,

@@ -69,6 +69,14 @@ export const memberRoleChanged = (env: Env, roomId: string, userId: string, role
     membershipChanged(env, roomId, [{ userId, change: "role", role }]),
   ]);
 
+/**
+ * A block between the two people of a 1:1 DM changed: the room learns who blocks whom now, so
+ * it refuses their sends without asking D1. Not swallowed like the others: the caller's answer
+ * must not claim a block the room does not enforce (the call is idempotent; retrying fixes it).
+ */
+export const dmBlocksChanged = (env: Env, roomId: string, blockers: string[]) =>
+  roomStub(env, roomId).dmBlocksChanged(blockers);
+
 export const roomChanged = (env: Env, room: RoomRow) =>
   tell("roomChanged", () => roomStub(env, room.id).roomChanged(roomInfo(room)));
 

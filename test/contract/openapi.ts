@@ -349,6 +349,23 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  "/api/rooms/{id}/hidden": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    /** Hide a DM or group DM from my room list until its next message (other rooms: 400) */
+    put: operations["setRoomHidden"];
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   "/api/rooms/{id}/notifications": {
     parameters: {
       query?: never;
@@ -812,6 +829,41 @@ export interface paths {
     post?: never;
     /** Unpin a message */
     delete: operations["unpinMessage"];
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/api/me/blocks": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The people I blocked, newest first (at most 1,000) */
+    get: operations["listBlocks"];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/api/me/blocks/{userId}": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    /** Block someone: they can no longer open a DM with me, put me in a group DM, or write in our DM */
+    put: operations["blockUser"];
+    post?: never;
+    /** Unblock someone */
+    delete: operations["unblockUser"];
     options?: never;
     head?: never;
     patch?: never;
@@ -1409,7 +1461,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`) */
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -1492,7 +1544,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`) */
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -1557,7 +1609,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`) */
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -1606,7 +1658,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`) */
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -1671,7 +1723,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`) */
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -1772,7 +1824,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`) */
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -1862,7 +1914,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`) */
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -1958,7 +2010,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`) */
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -2049,7 +2101,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`) */
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -2140,7 +2192,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`) */
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -2235,7 +2287,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`) */
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -2315,7 +2367,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`) */
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -2385,7 +2437,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`) */
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -2454,7 +2506,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`) */
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -2506,7 +2558,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`) */
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -2598,7 +2650,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`) */
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -2638,7 +2690,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`) */
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -2691,7 +2743,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`) */
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -2765,7 +2817,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`) */
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -2829,7 +2881,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`) */
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -2901,7 +2953,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`) */
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -2965,7 +3017,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`) */
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -3026,7 +3078,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`) */
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -3082,7 +3134,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`) */
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -3155,7 +3207,82 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`) */
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not found, or not visible to you (`not_found`) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Body over 64 KiB (`too_large`) */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  setRoomHidden: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        "application/json": {
+          hidden: boolean;
+        };
+      };
+    };
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": {
+            hidden: boolean;
+          };
+        };
+      };
+      /** @description Invalid input (code `invalid`) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not signed in (`unauthorized`) */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -3231,7 +3358,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`) */
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -3305,7 +3432,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`) */
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -3380,7 +3507,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`) */
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -3464,7 +3591,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`) */
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -3547,7 +3674,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`) */
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -3622,7 +3749,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`) */
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -3706,7 +3833,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`) */
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -3787,7 +3914,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`) */
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -3858,7 +3985,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`) */
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -3936,7 +4063,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`) */
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -4001,7 +4128,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`) */
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -4083,7 +4210,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`) */
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -4161,7 +4288,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`) */
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -4230,7 +4357,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`) */
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -4311,7 +4438,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`) */
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -4384,7 +4511,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`) */
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -4466,7 +4593,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`) */
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -4533,7 +4660,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`) */
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -4605,7 +4732,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`) */
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -4679,7 +4806,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`) */
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -4755,7 +4882,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`) */
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -4822,7 +4949,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`) */
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -4893,7 +5020,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`) */
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -4974,7 +5101,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`) */
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -5043,7 +5170,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`) */
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -5132,7 +5259,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`) */
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -5203,7 +5330,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`) */
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -5250,7 +5377,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`) */
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -5311,7 +5438,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`) */
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -5387,7 +5514,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`) */
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -5472,7 +5599,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`) */
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -5548,7 +5675,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`) */
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -5617,7 +5744,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`) */
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -5687,7 +5814,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`) */
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -5777,7 +5904,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`) */
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -5818,6 +5945,176 @@ export interface operations {
         headers: {
           /** @description Whole seconds until the limit lets the next request through */
           "Retry-After": number;
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  listBlocks: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": {
+            users: components["schemas"]["PublicUser"][];
+          };
+        };
+      };
+      /** @description Not signed in (`unauthorized`) */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  blockUser: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        userId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Done */
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description Invalid input (code `invalid`) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not signed in (`unauthorized`) */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not found, or not visible to you (`not_found`) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Body over 64 KiB (`too_large`) */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  unblockUser: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        userId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Done */
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description Invalid input (code `invalid`) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not signed in (`unauthorized`) */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not found, or not visible to you (`not_found`) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Body over 64 KiB (`too_large`) */
+      413: {
+        headers: {
           [name: string]: unknown;
         };
         content: {
@@ -5941,7 +6238,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`) */
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -6092,7 +6389,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`) */
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -6229,7 +6526,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`) */
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -6289,7 +6586,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`) */
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`) */
       403: {
         headers: {
           [name: string]: unknown;

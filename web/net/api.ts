@@ -205,6 +205,16 @@ export function createApi(fetchImpl: typeof fetch = (input, init) => fetch(input
     /** My push level in a room ("none" is muting): the room list's `notify`. */
     setNotifyLevel: (roomId: string, level: NotifyLevel) =>
       answer(rooms[":id"].notifications.$put({ ...room(roomId), json: { level } })),
+    /** Hides a DM from my list until its next message (or shows it again). */
+    setHidden: (roomId: string, hidden: boolean) =>
+      answer(rooms[":id"].hidden.$put({ ...room(roomId), json: { hidden } })),
+    /** The people I blocked, and blocking or unblocking one (204 each). */
+    blocks: () => answer(client.me.blocks.$get()),
+    setBlocked: (userId: string, blocked: boolean) => {
+      const target = client.me.blocks[":userId"];
+      const param = { param: { userId: id(userId) } };
+      return answer(blocked ? target.$put(param) : target.$delete(param));
+    },
     updateRoom: (roomId: string, input: UpdateRoomInput) =>
       answer(rooms[":id"].$patch({ ...room(roomId), json: input })),
     addMember: (roomId: string, input: AddMemberInput) =>

@@ -7,6 +7,7 @@ import type { NotifyLevel, RoomListItem, SelfUser } from "../../src/shared/api";
 import type { InboxRoomFrame, MembershipChange, Message } from "../../src/shared/protocol";
 import type { Api, CreateRoomInput, UpdateRoomInput } from "../net/api";
 import { browserPush } from "../net/push";
+import { createBlocks } from "./blocks";
 import { createInbox, type Inbox } from "./inbox";
 import { type Panel, showsRoom } from "./panels";
 import { createPushSetting } from "./push";
@@ -79,6 +80,12 @@ export function createAppState(api: Api, address: AddressBar | null = browserAdd
     browserPush(),
     localStore(),
   );
+  const blocks = createBlocks({
+    list: () => call(api.blocks),
+    set: (userId, blocked) => call(() => api.setBlocked(userId, blocked)),
+  });
+  /** DMs I hid, at the seq they were hidden: their inbox news is ignored until a new message. */
+  const hiddenAt = new Map<string, number>();
   const roomStates = new Map<string, RoomState>();
   let inbox: Inbox | null = null;
   const refreshRooms = list.refresh;
@@ -114,13 +121,18 @@ export function createAppState(api: Api, address: AddressBar | null = browserAdd
 
   function signedOut(notice: SignedOutNotice | null = null) {
     stopLive();
+    blocks.reset();
+    hiddenAt.clear();
     push.signedOut();
     switchSession(null, notice);
   }
 
   function signedIn(user: SelfUser) {
     switchSession(user);
+    blocks.reset();
+    hiddenAt.clear();
     void refreshRooms();
+    void blocks.load();
     startLive();
     // The address names where to go: a link followed, a reload, a sign-in after a link.
     follow("replace");
@@ -158,6 +170,10 @@ export function createAppState(api: Api, address: AddressBar | null = browserAdd
   function onInboxRoom(frame: InboxRoomFrame): void {
     const before = list.item(frame.roomId);
     if (!before) {
+      // A DM I hid stays away until a new message (the list answers without it until then).
+      const hidden = hiddenAt.get(frame.roomId);
+      if (hidden !== undefined && frame.lastSeq <= hidden) return;
+      hiddenAt.delete(frame.roomId);
       void refreshRooms();
       return;
     }
@@ -367,6 +383,23 @@ export function createAppState(api: Api, address: AddressBar | null = browserAdd
       const { notify, muted } = await call(() => api.setNotifyLevel(roomId, level));
       list.update(roomId, (item) => ({ ...item, notify, muted }));
       details.setMuted(roomId, muted);
+    },
+
+    /** The people I blocked; blocking folds their messages in rooms we share. */
+    blocked: blocks.people,
+    blockedIds: blocks.ids,
+    block: blocks.block,
+    unblock: blocks.unblock,
+
+    /** Hides a DM from my list until its next message; the app goes home if it was open. */
+    async hideRoom(roomId: string): Promise<void> {
+      await call(() => api.setHidden(roomId, true));
+      hiddenAt.set(roomId, list.item(roomId)?.lastSeq ?? 0);
+      list.remove(roomId);
+      if (isOpen(roomId)) {
+        closeRoom(roomId);
+        go(HOME, "replace");
+      }
     },
 
     async leaveRoom(roomId: string): Promise<void> {

@@ -168,6 +168,14 @@ export function createRoomList(
         : undefined;
     },
 
+    /** Drops a room from the list (a DM I hid); the next refresh decides again. */
+    remove(roomId: string): void {
+      const current = rooms.value;
+      if (current.status !== "ready") return;
+      const next = current.value.filter((item) => item.room.id !== roomId);
+      if (next.length !== current.value.length) rooms.value = { status: "ready", value: next };
+    },
+
     update(roomId: string, change: (item: RoomListItem) => RoomListItem): void {
       const current = rooms.value;
       if (current.status !== "ready") return;

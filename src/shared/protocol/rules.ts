@@ -65,6 +65,8 @@ export const ERROR_CODES = [
   "archived",
   "rate_limited",
   "too_many",
+  // A 1:1 DM where one of the two blocked the other: nobody sends there (docs/api.md, "Blocking").
+  "blocked",
 ] as const;
 export type FrameErrorCode = (typeof ERROR_CODES)[number];
 

@@ -172,7 +172,7 @@ export async function listMyRooms(db: Db, userId: string): Promise<RoomListItem[
          m.last_read_seq AS member_last_read,
          ${UNREAD_COLUMNS}, ${THREADS_COLUMN}
        FROM memberships m JOIN rooms r ON r.id = m.room_id
-       WHERE m.user_id = ?1
+       WHERE m.user_id = ?1 AND (m.hidden_at_seq IS NULL OR r.last_seq > m.hidden_at_seq)
        ORDER BY coalesce(r.last_message_at, r.created_at) DESC, r.id`,
     )
     .bind(userId)
@@ -320,6 +320,23 @@ export async function setMuted(db: Db, roomId: string, userId: string, muted: bo
     .update(memberships)
     // Unmuting a room whose level was "none" brings back the default, not silence.
     .set(muted ? { muted } : { muted, notify: sql`nullif(${memberships.notify}, 'none')` })
+    .where(and(eq(memberships.roomId, roomId), eq(memberships.userId, userId)))
+    .run();
+}
+
+/**
+ * Hides a DM from my room list as of `atSeq` (null: shows it again). No write brings it back:
+ * the list shows it again as soon as the room's `last_seq` passes `atSeq`, its next message.
+ */
+export async function setHidden(db: Db, roomId: string, userId: string, atSeq: number | null) {
+  await db
+    .update(memberships)
+    .set({
+      hiddenAtSeq:
+        atSeq === null
+          ? null
+          : sql`max(${atSeq}, (SELECT last_seq FROM rooms WHERE id = ${roomId}))`,
+    })
     .where(and(eq(memberships.roomId, roomId), eq(memberships.userId, userId)))
     .run();
 }

@@ -17,8 +17,10 @@ import {
 } from "../../../src/shared/api";
 import { canModerate } from "../../../src/shared/permissions";
 import * as serialize from "../../db/serialize";
+import { roomStub } from "../../realtime/stubs";
 import { currentPrincipal, requireUser } from "../auth/principal";
 import { assertNotArchived, assertNotDm, loadRoom } from "../directory/access";
+import { blocksBetween } from "../directory/blocks";
 import { openDm } from "../directory/dms";
 import { joinChannel, removeMember } from "../directory/members";
 import {
@@ -26,6 +28,7 @@ import {
   discoverRooms,
   listMyRooms,
   roomDetails,
+  setHidden,
   setMuted,
   setNotifyLevel,
   updateRoom,
@@ -167,10 +170,28 @@ export const roomRoutes = router(
       const others = "userId" in body ? [body.userId] : body.userIds;
       const me = currentPrincipal(c).user.id;
       const config = c.get("config");
+      const peers = [...new Set(others)].filter((id) => id !== me);
+      const blocks = await blocksBetween(c.get("db"), me, peers);
+      if (blocks.some((b) => b.blockedId === me)) {
+        throw new ApiError(
+          "blocked",
+          peers.length === 1
+            ? "You can't start a conversation with this person"
+            : "You can't start a conversation with one of these people",
+        );
+      }
       const { room, created } = await openDm(c.get("db"), me, others, {
         maxMembers: config.dmMaxMembers,
         perUser: config.windows.dms,
       });
+      // I opened a DM with someone I blocked: the new room refuses sends from the start.
+      if (created && peers.length === 1 && blocks.length > 0) {
+        await notify.dmBlocksChanged(
+          c.env,
+          room.id,
+          blocks.map((b) => b.blockerId),
+        );
+      }
       if (created) {
         const people = [me, ...others.filter((id) => id !== me)];
         await notify.membersAdded(
@@ -321,6 +342,37 @@ export const roomRoutes = router(
       const { muted } = c.req.valid("json");
       await setMuted(c.get("db"), access.room.id, principal.user.id, muted);
       return c.json({ muted }, 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "put",
+      path: "/rooms/{id}/hidden",
+      operationId: "setRoomHidden",
+      tags: ["rooms"],
+      summary: "Hide a DM or group DM from my room list until its next message (other rooms: 400)",
+      security,
+      request: { params: RoomParams, ...jsonBody(z.object({ hidden: z.boolean() })) },
+      responses: {
+        200: ok(z.object({ hidden: z.boolean() })),
+        ...failures(400, 401, 403, 404),
+        413: tooLarge,
+      },
+    }),
+    async (c) => {
+      const principal = currentPrincipal(c);
+      const db = c.get("db");
+      const access = await loadRoom(db, principal, c.req.valid("param").id, "member");
+      if (!access.membership) throw forbidden("Only members can hide a conversation");
+      if (access.room.kind !== "dm") {
+        throw new ApiError("invalid", "Only DMs and group DMs can be hidden; mute a room instead");
+      }
+      const { hidden } = c.req.valid("json");
+      // Hidden as of the room's own last seq: D1's may trail it by a flush, and a message
+      // already sent must not bring the DM straight back.
+      const roomLastSeq = hidden ? await roomStub(c.env, access.room.id).lastSeq() : 0;
+      await setHidden(db, access.room.id, principal.user.id, hidden ? roomLastSeq : null);
+      return c.json({ hidden }, 200);
     },
   )
   .openapi(

@@ -1,7 +1,9 @@
 // The room's members with who is online now, their roles, and (for owners and moderators)
 // role changes and removal.
-import type { Member, MemberRole } from "../../../src/shared/api";
+import { useState } from "preact/hooks";
+import type { Member, MemberRole, PublicUser } from "../../../src/shared/api";
 import { Avatar } from "../avatar";
+import { Confirm } from "../confirm";
 import * as styles from "./member-list.module.css";
 
 const ROLE_LABELS: Record<MemberRole, string | null> = {
@@ -19,10 +21,27 @@ interface MemberListProps {
   myRole: MemberRole | null;
   onRole?: (userId: string, role: MemberRole) => void;
   onRemove?: (userId: string) => void;
+  /** People I blocked, and blocking (after a confirm) or unblocking one of the others. */
+  blocked?: ReadonlySet<string>;
+  onBlock?: (user: PublicUser, blocked: boolean) => void;
 }
 
 export function MemberList(props: MemberListProps) {
   const { members, memberCount, online, meId, myRole } = props;
+  const [blocking, setBlocking] = useState<PublicUser | null>(null);
+  const blockButton = (member: Member) => {
+    const isBlocked = props.blocked?.has(member.user.id) ?? false;
+    return (
+      <button
+        type="button"
+        class="button button--ghost button--small"
+        aria-label={`${isBlocked ? "Unblock" : "Block"} ${member.user.displayName}`}
+        onClick={() => (isBlocked ? props.onBlock?.(member.user, false) : setBlocking(member.user))}
+      >
+        {isBlocked ? "Unblock" : "Block"}
+      </button>
+    );
+  };
   const hidden = memberCount - members.length;
   const sorted = [...members].sort(
     (a, b) => Number(online.has(b.user.id)) - Number(online.has(a.user.id)),
@@ -82,14 +101,19 @@ export function MemberList(props: MemberListProps) {
                     <option value="member">member</option>
                   </select>
                   {canRemove && props.onRemove && removeButton(member)}
+                  {props.onBlock && blockButton(member)}
                 </span>
               ) : (
                 <>
                   {ROLE_LABELS[member.role] && (
                     <span class={`badge badge--${member.role}`}>{ROLE_LABELS[member.role]}</span>
                   )}
-                  {canRemove && props.onRemove && (
-                    <span class={styles.memberControls}>{removeButton(member)}</span>
+                  {((canRemove && props.onRemove) ||
+                    (props.onBlock && member.user.id !== meId)) && (
+                    <span class={styles.memberControls}>
+                      {canRemove && props.onRemove && removeButton(member)}
+                      {props.onBlock && member.user.id !== meId && blockButton(member)}
+                    </span>
                   )}
                 </>
               )}
@@ -98,6 +122,22 @@ export function MemberList(props: MemberListProps) {
         })}
       </ul>
       {hidden > 0 && <p class="muted">and {hidden} more</p>}
+      {blocking && (
+        <Confirm
+          action="Block"
+          onConfirm={() => {
+            props.onBlock?.(blocking, true);
+            setBlocking(null);
+          }}
+          onCancel={() => setBlocking(null)}
+        >
+          {blockQuestion(blocking.displayName)}
+        </Confirm>
+      )}
     </section>
   );
 }
+
+/** What blocking does, as the confirm asks it (the member list and a DM's header). */
+export const blockQuestion = (name: string) =>
+  `Block ${name}? They won't be able to message you directly or add you to group DMs, and you won't see their messages in rooms you share (you can show each one). They are not told.`;

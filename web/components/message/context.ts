@@ -13,6 +13,8 @@ export interface MessageContext {
   canModerate: boolean;
   isDm: boolean;
   handles: ReadonlySet<string>;
+  /** People I blocked: their messages are folded until shown one by one. */
+  blocked: ReadonlySet<string>;
   /** Pictures of the people the room's details list (user id → URL); initials for the rest. */
   avatars: ReadonlyMap<string, string>;
   /** Names of the people known here (user id → name): thread repliers, who pinned. */

@@ -2,6 +2,7 @@
 // the message it answers, the text (or "Message deleted"), its files, reactions, read receipts on
 // mine, its thread's summary, and its actions (actions.tsx, edit-form.tsx, receipt.tsx,
 // thread-summary.tsx beside it; pending-row.tsx for mine on their way).
+import { useState } from "preact/hooks";
 import type { Message as MessageType } from "../../../src/shared/protocol";
 import { pinnedByText } from "../../lib/threads-text";
 import { timeLabel } from "../../state/timeline";
@@ -24,7 +25,52 @@ interface MessageProps {
   view: MessageContext;
 }
 
-export function Message({ message, first, view }: MessageProps) {
+export function Message(props: MessageProps) {
+  const { message, view } = props;
+  const [shown, setShown] = useState(false);
+  if (!shown && !message.deleted && view.blocked.has(message.sender.id)) {
+    return (
+      <FoldedMessage
+        message={message}
+        tabStop={view.activeSeq === message.seq}
+        onShow={() => setShown(true)}
+      />
+    );
+  }
+  return <ShownMessage {...props} />;
+}
+
+/** A message of someone I blocked, folded: one line and a way to read it anyway. */
+function FoldedMessage({
+  message,
+  tabStop,
+  onShow,
+}: {
+  message: MessageType;
+  tabStop: boolean;
+  onShow(): void;
+}) {
+  return (
+    <article
+      class={`${styles.msg} ${styles.msgFirst} msg--folded`}
+      data-seq={message.seq}
+      aria-label="Hidden message"
+      tabIndex={tabStop ? 0 : -1}
+    >
+      <div class={styles.msgGutter} />
+      <div class={styles.msgMain}>
+        <p class={`${styles.msgBody} ${styles.msgBodyDeleted}`}>
+          Hidden: you blocked this person.{" "}
+          <button type="button" class="link-button" onClick={onShow}>
+            Show
+          </button>
+        </p>
+      </div>
+    </article>
+  );
+}
+
+function ShownMessage({ message, first, view }: MessageProps) {
   const mine = message.sender.id === view.meId;
   const date = new Date(message.createdAt);
   const mentionsMe = message.mentions.includes(view.meId);

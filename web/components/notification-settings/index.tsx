@@ -3,6 +3,7 @@
 import { useId } from "preact/hooks";
 import { useAppState } from "../../state/use-app-state";
 import { Panel } from "../panel";
+import { BlockedPeople } from "./blocked-people";
 import * as styles from "./notification-settings.module.css";
 import { deviceText, testText } from "./notification-text";
 
@@ -63,6 +64,7 @@ export function NotificationSettings() {
           only, or nothing. Direct messages start at all messages, other rooms at mentions only.
         </p>
       </section>
+      <BlockedPeople />
     </Panel>
   );
 }

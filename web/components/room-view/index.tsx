@@ -78,6 +78,9 @@ function RoomPage({ room, details, me }: RoomPageProps) {
   // The room list has my level; while it loads, the details say at least whether I muted it.
   const notify = item?.notify ?? (ready?.me?.muted ? "none" : kind === "dm" ? "all" : "mentions");
   const peers = members.filter((m) => m.user.id !== me.id).map((m) => m.user);
+  // A 1:1 DM with someone I blocked: the room refuses my sends too (docs/api.md, "Blocking").
+  const onlyPeer = kind === "dm" && peers.length === 1 ? (peers[0] ?? null) : null;
+  const blockedPeer = onlyPeer && state.blockedIds.value.has(onlyPeer.id) ? onlyPeer : null;
   const title = ready
     ? roomTitle({ room: ready.room, peers }, me)
     : item
@@ -128,6 +131,7 @@ function RoomPage({ room, details, me }: RoomPageProps) {
     canModerate: mayModerate,
     isDm: kind === "dm" && peers.length <= 1,
     handles,
+    blocked: state.blockedIds.value,
     avatars,
     names,
     readMarks: room.readMarks.value,
@@ -256,6 +260,7 @@ function RoomPage({ room, details, me }: RoomPageProps) {
         onlineCount={live ? onlineCount : null}
         memberCount={ready?.memberCount ?? null}
         isMember={Boolean(ready?.me)}
+        peer={onlyPeer}
         aside={thread ? null : aside}
         pinCount={room.pins.value?.length ?? null}
         onToggleAside={toggleAside}
@@ -300,7 +305,13 @@ function RoomPage({ room, details, me }: RoomPageProps) {
             members={members}
             meId={me.id}
             replyTo={replyTo}
-            disabled={archived ? "This room is archived: it can be read, not written to." : null}
+            disabled={
+              archived
+                ? "This room is archived: it can be read, not written to."
+                : blockedPeer
+                  ? `You blocked ${blockedPeer.displayName}: unblock them (Unblock, above) to write here.`
+                  : null
+            }
             onCancelReply={() => setReplyTo(null)}
             onTyping={room.typed}
             uploads={room.uploads}

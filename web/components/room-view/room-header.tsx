@@ -1,12 +1,13 @@
 // The room's header: back to the list, name and badges, topic, who is online, and the room's
 // actions (search, members, pinned messages, how it notifies me, leave with a confirm step).
 import { useState } from "preact/hooks";
-import type { NotifyLevel, Room } from "../../../src/shared/api";
+import type { NotifyLevel, PublicUser, Room } from "../../../src/shared/api";
 import { useFocusOnMount } from "../../hooks/use-focus-on-mount";
 import { asApiError } from "../../net/api";
 import type { RoomState } from "../../state/room";
 import { useAppState } from "../../state/use-app-state";
 import { Confirm } from "../confirm";
+import { blockQuestion } from "../member-list";
 import * as memberListStyles from "../member-list/member-list.module.css";
 import { OverflowMenu } from "../overflow-menu";
 import * as panelStyles from "../panel/panel.module.css";
@@ -26,6 +27,8 @@ interface RoomHeaderProps {
   onlineCount: number | null;
   memberCount: number | null;
   isMember: boolean;
+  /** The other person of a 1:1 DM (block and unblock them here), else null. */
+  peer: PublicUser | null;
   /** What the side panel shows (null: nothing, or a thread). */
   aside: Aside;
   /** How many messages are pinned, once known. */
@@ -44,6 +47,7 @@ export function RoomHeader({
   onlineCount,
   memberCount,
   isMember,
+  peer,
   aside,
   pinCount,
   onToggleAside,
@@ -52,6 +56,9 @@ export function RoomHeader({
   const state = useAppState();
   const headingRef = useFocusOnMount<HTMLHeadingElement>(room.roomId);
   const [leaving, setLeaving] = useState(false);
+  const [blocking, setBlocking] = useState(false);
+  const peerBlocked = peer !== null && state.blockedIds.value.has(peer.id);
+  const fail = (e: unknown) => onError(asApiError(e).message);
   return (
     <>
       <header class={styles.roomHeader}>
@@ -130,6 +137,28 @@ export function RoomHeader({
               }
             />
           )}
+          {isMember && kind === "dm" && (
+            <button
+              type="button"
+              class="button button--small"
+              title="Hide this conversation until someone writes in it again"
+              onClick={() => void state.hideRoom(room.roomId).catch(fail)}
+            >
+              Hide
+            </button>
+          )}
+          {isMember && peer && (
+            <button
+              type="button"
+              class="button button--small"
+              aria-expanded={peerBlocked ? undefined : blocking}
+              onClick={() =>
+                peerBlocked ? void state.unblock(peer.id).catch(fail) : setBlocking(true)
+              }
+            >
+              {peerBlocked ? "Unblock" : "Block"}
+            </button>
+          )}
           {isMember && kind !== "dm" && (
             <button
               type="button"
@@ -142,6 +171,19 @@ export function RoomHeader({
           )}
         </OverflowMenu>
       </header>
+      {blocking && peer && !peerBlocked && (
+        <Confirm
+          class={styles.roomConfirm}
+          action="Block"
+          onConfirm={() => {
+            setBlocking(false);
+            void state.block(peer).catch(fail);
+          }}
+          onCancel={() => setBlocking(false)}
+        >
+          {blockQuestion(peer.displayName)}
+        </Confirm>
+      )}
       {leaving && isMember && (
         <Confirm
           class={styles.roomConfirm}

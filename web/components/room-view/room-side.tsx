@@ -125,6 +125,10 @@ export function RoomSide(props: RoomSideProps) {
             .then(() => state.reloadRoom(room.roomId))
             .catch(fail)
         }
+        blocked={state.blockedIds.value}
+        onBlock={(user, blocked) =>
+          void (blocked ? state.block(user) : state.unblock(user.id)).catch(fail)
+        }
       />
       <p class={styles.roomKept}>{props.kept}</p>
       {view.canModerate && props.kind !== "dm" && <RoomSettings details={details} />}
