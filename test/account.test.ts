@@ -75,8 +75,9 @@ const auditOf = async (userId: string, action: string) => {
 
 describe("PATCH /api/me", () => {
   it("renames me: GET /api/me and my next message carry the new name", async () => {
-    const me = await register(uniqueHandle("rena"), "Old Name");
+    const me = await register(uniqueHandle("rena"), "Test Person");
     const { id: roomId } = await createRoom(me, "private", "renaming");
+    const before = await RoomClient.open(roomId, me.token);
     const res = await call("PATCH", "/api/me", { displayName: "  New Name " }, { token: me.token });
     expect(res.status).toBe(200);
     expect(res.body.user).toMatchObject({ id: me.id, handle: me.handle, displayName: "New Name" });
@@ -86,14 +87,19 @@ describe("PATCH /api/me", () => {
       sender: { name: string };
     };
     expect(message.sender.name).toBe("New Name");
-    // A socket opened after the rename speaks with the new name too.
+    // docs/api.md, Choice: a socket opened before the rename keeps its name until it reconnects.
+    before.send({ type: "send", cid: "before-rename", body: "from the old socket" });
+    const old = await before.next("message", (f) => f.message.body === "from the old socket");
+    expect(old.message.sender.name).toBe("Test Person");
+    before.close();
+    // A socket opened after the rename speaks with the new name.
     const socket = await RoomClient.open(roomId, me.token);
     socket.send({ type: "send", cid: "after-rename", body: "over the socket" });
-    const frame = await socket.next("message");
+    const frame = await socket.next("message", (f) => f.message.body === "over the socket");
     expect(frame.message.sender.name).toBe("New Name");
     socket.close();
     expect(await auditOf(me.id, "user.rename")).toEqual([
-      { target_id: me.id, detail_json: JSON.stringify({ from: "Old Name", to: "New Name" }) },
+      { target_id: me.id, detail_json: JSON.stringify({ from: "Test Person", to: "New Name" }) },
     ]);
   });
 
