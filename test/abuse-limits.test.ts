@@ -222,7 +222,7 @@ describe("the cron purge", () => {
     await db().batch([
       db()
         .prepare(
-          "INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES (?1, ?3, 0, ?4), (?2, ?3, 0, ?5)",
+          "INSERT INTO sessions (token_hash, id, user_id, created_at, expires_at, last_seen_at) VALUES (?1, 'ses_expired', ?3, 0, ?4, 0), (?2, 'ses_live', ?3, 0, ?5, 0)",
         )
         .bind("sess-expired", "sess-live", owner.id, now - 1, now + HOUR_S * 1000),
       db()

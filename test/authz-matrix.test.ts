@@ -99,6 +99,16 @@ const MATRIX: Row[] = [
   row("POST   /api/auth/logout",                        [UNAUTH,   UNAUTH,   DISABLED,  DONE,      DONE,     DONE,      DONE,     DONE,     INVALID,   INVALID],
       undefined, { freshSession: true }),
   row("GET    /api/me",                                 [UNAUTH,   UNAUTH,   DISABLED,  OK,        OK,       OK,        OK,       OK,       OK,        OK]),
+  // My account. Changing my password is not a cell: a 204 would end the sessions other cells
+  // use, and a wrong `current` counts as a failed sign-in (test/account.test.ts has both).
+  row("PATCH  /api/me",                                 [UNAUTH,   UNAUTH,   DISABLED,  OK,        OK,       OK,        OK,       OK,       OK,        OK],
+      { displayName: "Matrix Person" }),
+  row("PUT    /api/me/password",                        [UNAUTH,   UNAUTH,   DISABLED,  INVALID,   INVALID,  INVALID,   INVALID,  INVALID,  INVALID,   INVALID],
+      { current: PASSWORD, password: "short" }),
+  row("GET    /api/me/sessions",                        [UNAUTH,   UNAUTH,   DISABLED,  OK,        OK,       OK,        OK,       OK,       OK,        OK]),
+  // {mySession}: a fresh session of the caller's account; {theirSession}: one of someone else's.
+  row("DELETE /api/me/sessions/{mySession}",            [UNAUTH,   UNAUTH,   DISABLED,  DONE,      DONE,     DONE,      DONE,     DONE,     DONE,      DONE]),
+  row("DELETE /api/me/sessions/{theirSession}",         [UNAUTH,   UNAUTH,   DISABLED,  NOTFOUND,  NOTFOUND, NOTFOUND,  NOTFOUND, NOTFOUND, NOTFOUND,  NOTFOUND]),
   row("GET    /api/users?q=a",                          [UNAUTH,   UNAUTH,   DISABLED,  OK,        OK,       OK,        OK,       OK,       OK,        OK]),
   row("GET    /api/rooms",                              [UNAUTH,   UNAUTH,   DISABLED,  OK,        OK,       OK,        OK,       OK,       OK,        OK]),
   row("GET    /api/rooms/discover",                     [UNAUTH,   UNAUTH,   DISABLED,  OK,        OK,       OK,        OK,       OK,       OK,        OK]),
@@ -299,6 +309,17 @@ async function login(handle: string): Promise<string> {
   return res.body.token;
 }
 
+/** Signs in as `handle` and answers that session's public id. */
+async function freshSessionId(handle: string): Promise<string> {
+  const token = await login(handle);
+  const res = await call("GET", "/api/me/sessions", undefined, { token });
+  const current = (res.body.sessions as Array<{ id: string; current: boolean }>).find(
+    (s) => s.current,
+  );
+  if (!current) throw new Error(`no current session for ${handle}`);
+  return current.id;
+}
+
 const PLACEHOLDERS: Record<string, (role: Role) => string | Promise<string>> = {
   private: () => freshRoom("private"),
   channel: () => freshRoom("channel"),
@@ -313,6 +334,12 @@ const PLACEHOLDERS: Record<string, (role: Role) => string | Promise<string>> = {
     return who ? people[who].id : "usr_nobody";
   },
   selfHandle: (role) => people[accountOf[role] ?? "peer"].handle,
+  mySession: (role) => {
+    const who = accountOf[role];
+    // A disabled account cannot sign in: its cells are refused before the id matters.
+    return who && who !== "disabled" ? freshSessionId(people[who].handle) : "ses_nothing";
+  },
+  theirSession: () => freshSessionId(people.invitee.handle),
   newUser: async () => (await register()).id,
   newToken: async () => (await newToken(people.invitee.id, ["bot"])).token.id,
   unique: () => uniqueHandle("x"),

@@ -9,6 +9,10 @@ const EXPECTED: Array<[method: string, path: string]> = [
   ["post", "/api/auth/login"],
   ["post", "/api/auth/logout"],
   ["get", "/api/me"],
+  ["patch", "/api/me"],
+  ["put", "/api/me/password"],
+  ["get", "/api/me/sessions"],
+  ["delete", "/api/me/sessions/{id}"],
   ["get", "/api/users"],
   ["get", "/api/rooms"],
   ["post", "/api/rooms"],
@@ -70,6 +74,7 @@ const PUBLIC = new Set([
 const RATE_LIMITED = new Set([
   "register",
   "login",
+  "changePassword", // a wrong current password is a failed sign-in
   "createRoom",
   "openDm",
   "createSocketTicket",

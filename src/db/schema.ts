@@ -23,11 +23,17 @@ export const sessions = sqliteTable(
   {
     // Only the SHA-256 of the bearer secret is stored.
     tokenHash: text("token_hash").primaryKey(),
+    // The session's public name (`ses_…`): what GET /api/me/sessions shows and DELETE takes.
+    id: text("id").notNull().unique(),
     userId: text("user_id")
       .notNull()
       .references(() => users.id, { onDelete: "cascade" }),
     createdAt: integer("created_at").notNull(),
     expiresAt: integer("expires_at").notNull(),
+    // The User-Agent of the sign-in that made it (at most 256 characters), for the session list.
+    userAgent: text("user_agent"),
+    // Refreshed by requests that authenticate with it, at most once per 10 minutes.
+    lastSeenAt: integer("last_seen_at").notNull(),
   },
   // expires_at: the purge (src/worker/maintenance/purge.ts) reads only the expired rows.
   (t) => [index("sessions_user_idx").on(t.userId), index("sessions_expires_idx").on(t.expiresAt)],

@@ -6,10 +6,11 @@ import type {
   PublicUser,
   Room,
   SelfUser,
+  Session,
   TokenScope,
 } from "../../src/shared/api";
 import { iso, isoOrNull } from "./client";
-import type { apiTokens, auditLog, rooms, users } from "./schema";
+import type { apiTokens, auditLog, rooms, sessions, users } from "./schema";
 
 type UserRow = typeof users.$inferSelect;
 type RoomRow = typeof rooms.$inferSelect;
@@ -37,6 +38,15 @@ export const adminUser = (u: UserRow): AdminUser => ({
   ...selfUser(u),
   disabled: u.disabledAt != null,
   disabledAt: isoOrNull(u.disabledAt),
+});
+
+/** One of my sessions; `currentId` is the session of the request (null for an API token). */
+export const session = (s: typeof sessions.$inferSelect, currentId: string | null): Session => ({
+  id: s.id,
+  createdAt: iso(s.createdAt),
+  lastSeenAt: iso(s.lastSeenAt),
+  userAgent: s.userAgent,
+  current: s.id === currentId,
 });
 
 export const room = (r: RoomRow): Room => ({

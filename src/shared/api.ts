@@ -75,6 +75,13 @@ export const LoginBody = z
     password: z.string().min(1).max(LIMITS.password.max),
   })
   .meta({ id: "LoginBody" });
+export const UpdateMeBody = z.object({ displayName: DisplayName }).meta({ id: "UpdateMeBody" });
+export const ChangePasswordBody = z
+  .object({
+    current: z.string().min(1).max(LIMITS.password.max),
+    password: Password,
+  })
+  .meta({ id: "ChangePasswordBody" });
 export const CreateRoomBody = z
   .object({
     kind: z.enum(["channel", "private"]),
@@ -170,6 +177,19 @@ export const AdminUser = SelfUser.extend({
   disabled: z.boolean(),
   disabledAt: Timestamp.nullable(),
 }).meta({ id: "AdminUser" });
+
+/** A signed-in device of mine, named by its public id (never by its secret's hash). */
+export const Session = z
+  .object({
+    id: z.string(),
+    createdAt: Timestamp,
+    lastSeenAt: Timestamp.describe("ISO 8601; refreshed at most every 10 minutes"),
+    userAgent: z.string().nullable(),
+    /** The session this request came with (always false for an API token). */
+    current: z.boolean(),
+  })
+  .meta({ id: "Session" });
+export type Session = z.infer<typeof Session>;
 
 export const Room = z
   .object({

@@ -8,6 +8,7 @@ import { originGuard } from "./auth/csrf";
 import { requireAdmin, requireUser, resolvePrincipal } from "./auth/principal";
 import type { AppEnv } from "./context";
 import { ApiError, type ErrorCode } from "./errors";
+import { accountRoutes } from "./routes/account";
 import { adminRoutes } from "./routes/admin";
 import { adminPeopleRoutes } from "./routes/admin-people";
 import { asyncApiDocument } from "./routes/asyncapi";
@@ -69,6 +70,7 @@ app.get("/api/asyncapi.json", (c) => c.json(asyncApiDocument()));
 
 const api = app
   .route("/api", authRoutes)
+  .route("/api", accountRoutes)
   .route("/api", messageRoutes)
   .route("/api", searchRoutes)
   .route("/api", socketTicketRoutes)

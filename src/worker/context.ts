@@ -12,6 +12,8 @@ export interface Principal {
   via: "session" | "token";
   /** SHA-256 of the presented secret: identifies the session to end on logout. */
   credentialHash: string;
+  /** The session's public id (`ses_…`); null for an API token. */
+  sessionId: string | null;
   tokenId: string | null;
   scopes: ReadonlySet<TokenScope>;
   /** Instance admin: an admin's session, or an API token with the `admin` scope. */

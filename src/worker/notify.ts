@@ -1,7 +1,7 @@
 // Changes made in D1 that open sockets must feel at once: removals, roles, room settings,
 // ended sessions, and (through the users' inboxes) memberships. D1 has already committed; a
 // room or inbox that cannot be reached is logged, not fatal.
-import { and, eq } from "drizzle-orm";
+import { and, eq, inArray } from "drizzle-orm";
 import type { MemberRole } from "../../src/shared/api";
 import type { MembershipChange } from "../../src/shared/protocol";
 import { CLOSE_REASONS } from "../../src/shared/protocol";
@@ -93,10 +93,10 @@ export const membersGone = (env: Env, roomId: string, userIds: readonly string[]
   );
 
 /** Rooms where the user may have sockets open: theirs, and those they visited as an admin. */
-async function roomsWithSocketsOf(db: Db, userId: string, credentialHash?: string) {
+async function roomsWithSocketsOf(db: Db, userId: string, credentialHashes?: readonly string[]) {
   const visitedWhere = and(
     eq(adminSockets.userId, userId),
-    credentialHash ? eq(adminSockets.sessionHash, credentialHash) : undefined,
+    credentialHashes ? inArray(adminSockets.sessionHash, [...credentialHashes]) : undefined,
   );
   const [member, visited] = await Promise.all([
     db
@@ -124,22 +124,28 @@ async function eachRoom(
 }
 
 /**
- * The one place that ends a credential's sockets everywhere (rooms and inbox): one session or
- * API token (logout, token revocation) by its hash, or every one of the user's (disabled). The
- * close reason (CLOSE_REASONS) tells the client which.
+ * The one place that ends credentials' sockets everywhere (rooms and inbox): some sessions or an
+ * API token (logout, a password change, ending a session, token revocation) by their hashes, or
+ * every one of the user's (disabled). The close reason (CLOSE_REASONS) tells the client which.
  */
 export async function sessionsEnded(
   env: Env,
   db: Db,
   userId: string,
-  credentialHash?: string,
+  credentialHash?: string | readonly string[],
 ): Promise<void> {
-  const target = credentialHash ? { sessionHash: credentialHash } : { userId };
+  const hashes = typeof credentialHash === "string" ? [credentialHash] : credentialHash;
+  if (hashes?.length === 0) return;
+  const targets = hashes ? hashes.map((sessionHash) => ({ sessionHash })) : [{ userId }];
   // Only disabling ends every credential of a user at once.
-  const reason = credentialHash ? CLOSE_REASONS.sessionEnded : CLOSE_REASONS.accountDisabled;
-  const { roomIds, visited, visitedWhere } = await roomsWithSocketsOf(db, userId, credentialHash);
-  await eachRoom(env, roomIds, "sessionsEnded", (room) => room.sessionsEnded(target, reason));
-  await tell("sessionsEnded", () => inboxStub(env, userId).sessionsEnded(target, reason));
+  const reason = hashes ? CLOSE_REASONS.sessionEnded : CLOSE_REASONS.accountDisabled;
+  const { roomIds, visited, visitedWhere } = await roomsWithSocketsOf(db, userId, hashes);
+  await eachRoom(env, roomIds, "sessionsEnded", (room) =>
+    Promise.all(targets.map((target) => room.sessionsEnded(target, reason))),
+  );
+  await tell("sessionsEnded", () =>
+    Promise.all(targets.map((target) => inboxStub(env, userId).sessionsEnded(target, reason))),
+  );
   if (visited > 0) await db.delete(adminSockets).where(visitedWhere).run();
 }
 

@@ -17,6 +17,7 @@ import {
   readPolicy,
   savedText,
 } from "../../web/components/admin-panel/retention-text";
+import { deviceName } from "../../web/lib/device-name";
 import { formatBytes, formatDays, keptText, trimExplained } from "../../web/lib/retention";
 import { textParts } from "../../web/lib/rich-text";
 import { snippetParts } from "../../web/lib/snippet";
@@ -369,5 +370,36 @@ describe("the search's answers", () => {
       page: { results: [9], nextBefore: 9 },
       more: { status: "failed", error: { message: "Something went wrong" } },
     });
+  });
+});
+
+describe("device names (the Account page's session list)", () => {
+  test.each([
+    [
+      "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) HeadlessChrome/130.0.0.0 Safari/537.36",
+      "Chrome on Linux",
+    ],
+    [
+      "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36 Edg/131.0.0.0",
+      "Edge on Windows",
+    ],
+    [
+      "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1",
+      "Safari on iOS",
+    ],
+    [
+      "Mozilla/5.0 (Macintosh; Intel Mac OS X 14.5; rv:128.0) Gecko/20100101 Firefox/128.0",
+      "Firefox on macOS",
+    ],
+    [
+      "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Mobile Safari/537.36",
+      "Chrome on Android",
+    ],
+    ["curl/8.5.0", "curl/8.5.0"],
+    [`bot/${"x".repeat(60)}`, `bot/${"x".repeat(35)}…`],
+    [null, "Unknown device"],
+    ["   ", "Unknown device"],
+  ])("%s → %s", (userAgent, name) => {
+    expect(deviceName(userAgent)).toBe(name);
   });
 });

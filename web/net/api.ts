@@ -7,6 +7,7 @@ import type { SuccessStatusCode } from "hono/utils/http-status";
 import type { z } from "zod";
 import type {
   AddMemberBody,
+  ChangePasswordBody,
   CreateRoomBody,
   LoginBody,
   MemberRole,
@@ -23,6 +24,7 @@ import type { AppType } from "../../src/worker/app";
 
 export type RegisterInput = z.input<typeof RegisterBody>;
 export type LoginInput = z.input<typeof LoginBody>;
+export type ChangePasswordInput = z.input<typeof ChangePasswordBody>;
 export type CreateRoomInput = z.input<typeof CreateRoomBody>;
 export type UpdateRoomInput = z.input<typeof UpdateRoomBody>;
 export type AddMemberInput = z.input<typeof AddMemberBody>;
@@ -185,6 +187,12 @@ export function createApi(fetchImpl: typeof fetch = (input, init) => fetch(input
     register: (input: RegisterInput) => answer(client.auth.register.$post({ json: input })),
     login: (input: LoginInput) => answer(client.auth.login.$post({ json: input })),
     logout: () => answer(client.auth.logout.$post()),
+    updateMe: (displayName: string) => answer(client.me.$patch({ json: { displayName } })),
+    changePassword: (input: ChangePasswordInput) =>
+      answer(client.me.password.$put({ json: input })),
+    mySessions: () => answer(client.me.sessions.$get()),
+    endSession: (sessionId: string) =>
+      answer(client.me.sessions[":id"].$delete({ param: { id: id(sessionId) } })),
 
     findPeople: (q: string) => answer(client.users.$get({ query: { q: given(q) } })),
 

@@ -350,6 +350,14 @@ export function createAppState(api: Api, address: AddressBar | null = browserAdd
         seq: null,
       }),
 
+    /** The devices signed in as me, the most recently seen first (the Account page). */
+    mySessions: async () => (await call(api.mySessions)).sessions,
+
+    /** Signs out one of my other devices: its requests and sockets end at once. */
+    endSession: async (sessionId: string) => {
+      await call(() => api.endSession(sessionId));
+    },
+
     /** The threads I follow, those with unread replies first (the Threads view). */
     myThreads: async () => (await call(api.myThreads)).threads,
 

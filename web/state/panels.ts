@@ -9,6 +9,8 @@ export type Panel =
   | { kind: "new-dm" }
   | { kind: "admin" }
   | { kind: "notifications" }
+  /** My display name, password and signed-in devices. */
+  | { kind: "account" }
   /** The threads I follow, across my rooms. */
   | { kind: "threads" };
 

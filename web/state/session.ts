@@ -6,6 +6,7 @@ import {
   type Api,
   type ApiError,
   asApiError,
+  type ChangePasswordInput,
   type LoginInput,
   type RegisterInput,
 } from "../net/api";
@@ -88,6 +89,20 @@ export function createSession(
       async setAvatar(file: Blob | null): Promise<void> {
         const user = await call(() => (file ? putAvatar(file) : deleteAvatar()));
         if (isSignedIn()) session.value = { status: "signed-in", user };
+      },
+
+      /** A new display name: the header shows it, and my next messages carry it. */
+      async rename(displayName: string): Promise<void> {
+        const { user } = await call(() => api.updateMe(displayName));
+        if (isSignedIn()) session.value = { status: "signed-in", user };
+      },
+
+      /**
+       * A new password; the server signs out my other devices. A wrong current password is 403
+       * (not 401), so it never signs this device out.
+       */
+      async changePassword(input: ChangePasswordInput): Promise<void> {
+        await call(() => api.changePassword(input));
       },
 
       async signOut(): Promise<void> {

@@ -10,7 +10,12 @@ import { apiTokens, sessions, users } from "../../db/schema";
 import type { AppEnv, Principal } from "../context";
 import { ApiError } from "../errors";
 import { sha256Hex } from "./crypto";
-import { API_TOKEN_PREFIX, SESSION_COOKIE } from "./sessions";
+import {
+  API_TOKEN_PREFIX,
+  LAST_SEEN_GRANULARITY_MS,
+  SESSION_COOKIE,
+  touchSession,
+} from "./sessions";
 
 /** How often an API token's `last_used_at` is refreshed; writing it on every call is waste. */
 const LAST_USED_GRANULARITY_MS = 60_000;
@@ -22,21 +27,38 @@ export function bearerToken(authorization: string | undefined): string | null {
 
 type WaitUntil = (p: Promise<unknown>) => void;
 
+// Only columns whose names differ from the users' (D1 batches key rows by column name).
 const sessionQuery = (db: Db, tokenHash: string) =>
   db
-    .select({ user: users, expiresAt: sessions.expiresAt })
+    .select({
+      user: users,
+      sessionId: sql<string>`${sessions.id}`.as("session_id"),
+      expiresAt: sessions.expiresAt,
+      lastSeenAt: sessions.lastSeenAt,
+    })
     .from(sessions)
     .innerJoin(users, eq(users.id, sessions.userId))
     .where(eq(sessions.tokenHash, tokenHash));
 
 type SessionRow = Awaited<ReturnType<typeof sessionQuery>>[number];
 
-function sessionPrincipal(row: SessionRow | undefined, tokenHash: string): Principal | null {
-  if (!row || row.expiresAt <= Date.now()) return null;
+function sessionPrincipal(
+  db: Db,
+  row: SessionRow | undefined,
+  tokenHash: string,
+  waitUntil: WaitUntil,
+): Principal | null {
+  const now = Date.now();
+  if (!row || row.expiresAt <= now) return null;
+  // "Last seen" without a write per request, and without making the request wait for it.
+  if (row.lastSeenAt <= now - LAST_SEEN_GRANULARITY_MS) {
+    waitUntil(touchSession(db, tokenHash, now).run());
+  }
   return {
     user: row.user,
     via: "session",
     credentialHash: tokenHash,
+    sessionId: row.sessionId,
     tokenId: null,
     scopes: new Set(),
     isAdmin: row.user.role === "admin",
@@ -76,6 +98,7 @@ function tokenPrincipal(
     user: row.user,
     via: "token",
     credentialHash: tokenHash,
+    sessionId: null,
     tokenId: row.tokenId,
     scopes,
     // A token never grants more than its user has now: `admin` scope counts only while the
@@ -118,7 +141,7 @@ export function credentialLookup(
       .select({ id: sessions.userId })
       .from(sessions)
       .where(eq(sessions.tokenHash, tokenHash)),
-    read: (rows) => sessionPrincipal((rows as SessionRow[])[0], tokenHash),
+    read: (rows) => sessionPrincipal(db, (rows as SessionRow[])[0], tokenHash, waitUntil),
   };
 }
 
@@ -132,7 +155,7 @@ export async function principalOfCredential(
   waitUntil: WaitUntil,
 ): Promise<Principal | null> {
   return (
-    sessionPrincipal(await sessionQuery(db, credentialHash).get(), credentialHash) ??
+    sessionPrincipal(db, await sessionQuery(db, credentialHash).get(), credentialHash, waitUntil) ??
     tokenPrincipal(db, await tokenQuery(db, credentialHash).get(), credentialHash, waitUntil)
   );
 }

@@ -41,6 +41,7 @@ async function signIn(c: Context<AppEnv>, user: UserRow) {
     c.get("db"),
     user.id,
     c.get("config").sessionTtlMs,
+    c.req.header("user-agent"),
   );
   await insert.run();
   setSessionCookie(c, token, expiresAt);

@@ -1,5 +1,5 @@
 // The top bar: the app's name, the search across my rooms, who is signed in (and whether as
-// admin), notification settings, the theme, and signing out. On narrow screens everything but
+// admin), my account, notification settings, the theme, and signing out. On narrow screens everything but
 // the name and the search folds into a menu, and the bar shows only beside the room list (a
 // room has its own header, with the way back).
 
@@ -8,48 +8,9 @@ import { useSubmit } from "../../hooks/use-submit";
 import { useAppState } from "../../state/use-app-state";
 import { Avatar } from "../avatar";
 import { OverflowMenu } from "../overflow-menu";
+import { PictureButtons } from "../picture-buttons";
 import { ThemePicker } from "../theme-picker";
 import * as styles from "./app-header.module.css";
-
-/** Changing or removing my picture from the menu: a file picker that accepts images. */
-function PictureButtons({ user }: { user: SelfUser }) {
-  const state = useAppState();
-  const picture = useSubmit(state.setAvatar);
-  return (
-    <>
-      <label class={`button button--ghost ${styles.appHeaderPicture}`}>
-        {user.avatarUrl ? "Change picture" : "Add a picture"}
-        <input
-          type="file"
-          accept="image/png,image/jpeg,image/gif,image/webp"
-          class="visually-hidden"
-          disabled={picture.pending}
-          onChange={(event) => {
-            const input = event.currentTarget;
-            const file = input.files?.[0];
-            input.value = "";
-            if (file) void picture.submit(file);
-          }}
-        />
-      </label>
-      {user.avatarUrl && (
-        <button
-          type="button"
-          class="button button--ghost"
-          disabled={picture.pending}
-          onClick={() => void picture.submit(null)}
-        >
-          Remove picture
-        </button>
-      )}
-      {picture.error && (
-        <span class={styles.appHeaderError} role="alert">
-          {picture.error.message}
-        </span>
-      )}
-    </>
-  );
-}
 
 interface AppHeaderProps {
   user: SelfUser;
@@ -86,6 +47,14 @@ export function AppHeader({ user, searching, onSearch }: AppHeaderProps) {
           {user.displayName}
         </span>
         <PictureButtons user={user} />
+        <button
+          type="button"
+          class="button button--ghost"
+          aria-pressed={state.panel.value.kind === "account"}
+          onClick={() => state.show({ kind: "account" })}
+        >
+          Account
+        </button>
         {user.role === "admin" && (
           <button
             type="button"

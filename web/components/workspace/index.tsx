@@ -94,6 +94,8 @@ function MainPanel({ panel }: { panel: Panel }) {
       return <LazyNotificationSettings />;
     case "threads":
       return <LazyThreadsView />;
+    case "account":
+      return <LazyAccountSettings />;
   }
 }
 
@@ -106,5 +108,8 @@ const LazyBrowseChannels = lazyPanel(() =>
 const LazyNewDm = lazyPanel(() => import("../new-dm").then((m) => m.NewDm));
 const LazyNotificationSettings = lazyPanel(() =>
   import("../notification-settings").then((m) => m.NotificationSettings),
+);
+const LazyAccountSettings = lazyPanel(() =>
+  import("../account-settings").then((m) => m.AccountSettings),
 );
 const LazyThreadsView = lazyPanel(() => import("../threads-view").then((m) => m.ThreadsView));
