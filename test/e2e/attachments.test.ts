@@ -36,6 +36,7 @@ import {
   WAIT_MS,
 } from "./browser";
 import { recordingSocket } from "./fake-socket";
+import { READY } from "./fixtures";
 import { type Account, call, createChannel, joinRoom, register } from "./seed";
 import { ROOT } from "./server";
 
@@ -71,18 +72,7 @@ describe("a message with files, in the room's state", () => {
 
   const frame = (f: ServerFrame) => handlers.onText(JSON.stringify(f));
   const sends = () => frames.filter((f) => f.type === "send");
-  const ready: ServerFrame = {
-    type: "ready",
-    v: 1,
-    room: { id: "room_1", kind: "channel", name: "general", topic: "", archived: false },
-    me: { id: "usr_ana", handle: "ana", name: "Ana", role: "owner" },
-    rev: 0,
-    lastSeq: 0,
-    online: [],
-    onlineCount: 0,
-    readMarks: {},
-    deliveredMarks: {},
-  };
+  const ready: ServerFrame = READY;
   const file = (name: string, type = "application/octet-stream") =>
     new File([new Uint8Array(1000)], name, { type });
 

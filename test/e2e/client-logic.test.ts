@@ -26,27 +26,10 @@ import { backoffDelay } from "../../web/net/live-socket";
 import { roomPreview } from "../../web/state/app-state";
 import { createMessageSearch } from "../../web/state/message-search";
 import { timelineRows, upsertMessages } from "../../web/state/timeline";
+import { messageOf } from "./fixtures";
 
-function message(seq: number, rev = seq, extra: Partial<Message> = {}): Message {
-  return {
-    seq,
-    rev,
-    roomId: "room_1",
-    sender: { id: "usr_a", handle: "ana", name: "Ana" },
-    body: `m${seq}`,
-    createdAt: new Date(2026, 0, 10, 12, 0, seq).toISOString(),
-    editedAt: null,
-    deleted: false,
-    replyTo: null,
-    reactions: [],
-    mentions: [],
-    attachments: [],
-    threadOf: null,
-    thread: null,
-    pinned: null,
-    ...extra,
-  };
-}
+const message = (seq: number, rev = seq, extra: Partial<Message> = {}): Message =>
+  messageOf(seq, { rev, sender: { id: "usr_a", handle: "ana", name: "Ana" }, ...extra });
 
 describe("upsertMessages", () => {
   test("inserts in seq order, newer revs replace, older revs and duplicates do not", () => {

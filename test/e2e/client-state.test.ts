@@ -16,6 +16,7 @@ import {
 } from "../../web/state/room";
 import { applyMemberFrame, mergeMembers } from "../../web/state/room-members";
 import { recordingSocket } from "./fake-socket";
+import { READY } from "./fixtures";
 
 const member = (id: string, role: Member["role"] = "member", joined = 1): Member => ({
   user: {
@@ -161,18 +162,7 @@ describe("createRoomState", () => {
     history: async () => ({ messages: [], hasMore: false }),
   } as unknown as Api;
   const frame = (f: ServerFrame) => handlers.onText(JSON.stringify(f));
-  const ready: Extract<ServerFrame, { type: "ready" }> = {
-    type: "ready",
-    v: 1,
-    room: { id: "room_1", kind: "channel", name: "general", topic: "", archived: false },
-    me: { id: "usr_ana", handle: "ana", name: "Ana", role: "owner" },
-    rev: 0,
-    lastSeq: 0,
-    online: [],
-    onlineCount: 0,
-    readMarks: {},
-    deliveredMarks: {},
-  };
+  const ready = READY;
   const readyWith = (online: string[]): ServerFrame => ({
     ...ready,
     online,

@@ -19,30 +19,12 @@ import {
   threadReadTarget,
 } from "../../web/state/room/thread-window";
 import { recordingSocket } from "./fake-socket";
+import { ANA, messageOf } from "./fixtures";
 
-const ANA = { id: "usr_ana", handle: "ana", name: "Ana" };
 const BO = { id: "usr_bo", handle: "bo", name: "Bo" };
 
-function message(seq: number, extra: Partial<Message> = {}): Message {
-  return {
-    seq,
-    rev: seq,
-    roomId: "room_1",
-    sender: ANA,
-    body: `m${seq}`,
-    createdAt: new Date(2026, 0, 10, 12, 0, seq).toISOString(),
-    editedAt: null,
-    deleted: false,
-    replyTo: null,
-    reactions: [],
-    mentions: [],
-    attachments: [],
-    threadOf: null,
-    thread: null,
-    pinned: null,
-    ...extra,
-  };
-}
+const message = (seq: number, extra: Partial<Message> = {}) =>
+  messageOf(seq, { sender: ANA, ...extra });
 const reply = (seq: number, extra: Partial<Message> = {}) =>
   message(seq, { threadOf: 1, sender: BO, ...extra });
 const seqs = (list: readonly Message[]) => list.map((m) => m.seq);
