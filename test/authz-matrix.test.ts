@@ -126,6 +126,7 @@ const MATRIX: Row[] = [
   row("GET    /api/rooms/{dm}",                         [UNAUTH,   UNAUTH,   DISABLED,  NOTFOUND,  OK,       NOTFOUND,  OK,       OK,       OK,        NOTFOUND]),
   row("PATCH  /api/rooms/{dm}",                         [UNAUTH,   UNAUTH,   DISABLED,  NOTFOUND,  FORBID,   NOTFOUND,  FORBID,   FORBID,   FORBID,    NOTFOUND],
       { topic: "new topic" }),
+  row("DELETE /api/rooms/{dm}",                         [UNAUTH,   UNAUTH,   DISABLED,  NOTFOUND,  FORBID,   NOTFOUND,  FORBID,   FORBID,   FORBID,    NOTFOUND]),
   row("POST   /api/rooms/{dm}/join",                    [UNAUTH,   UNAUTH,   DISABLED,  NOTFOUND,  OK,       NOTFOUND,  OK,       FORBID,   FORBID,    NOTFOUND]),
   row("POST   /api/rooms/{dm}/leave",                   [UNAUTH,   UNAUTH,   DISABLED,  NOTFOUND,  FORBID,   NOTFOUND,  FORBID,   NOTFOUND, NOTFOUND,  NOTFOUND]),
   row("PUT    /api/rooms/{dm}/mute",                    [UNAUTH,   UNAUTH,   DISABLED,  NOTFOUND,  OK,       NOTFOUND,  OK,       FORBID,   FORBID,    NOTFOUND],
@@ -139,6 +140,10 @@ const MATRIX: Row[] = [
   row("GET    /api/rooms/{private}",                    [UNAUTH,   UNAUTH,   DISABLED,  NOTFOUND,  OK,       OK,        OK,       OK,       OK,        OK]),
   row("PATCH  /api/rooms/{private}",                    [UNAUTH,   UNAUTH,   DISABLED,  NOTFOUND,  FORBID,   OK,        OK,       OK,       OK,        FORBID],
       { topic: "new topic" }),
+  // archiving and deleting a room is its owners' (and admins'), never a moderator's
+  row("PATCH  /api/rooms/{private}",                    [UNAUTH,   UNAUTH,   DISABLED,  NOTFOUND,  FORBID,   FORBID,    OK,       OK,       OK,        FORBID],
+      { archived: true }),
+  row("DELETE /api/rooms/{private}",                    [UNAUTH,   UNAUTH,   DISABLED,  NOTFOUND,  FORBID,   FORBID,    DONE,     DONE,     DONE,      FORBID]),
   // join: members get their role back; a private room cannot be joined, not even by an admin
   row("POST   /api/rooms/{private}/join",               [UNAUTH,   UNAUTH,   DISABLED,  NOTFOUND,  OK,       OK,        OK,       FORBID,   FORBID,    OK]),
   row("POST   /api/rooms/{private}/leave",              [UNAUTH,   UNAUTH,   DISABLED,  NOTFOUND,  DONE,     DONE,      DONE,     NOTFOUND, NOTFOUND,  DONE]),

@@ -64,6 +64,8 @@ export class RoomDO extends DurableObject<Env> {
   readonly #frames: RoomFrames;
   readonly #presence: RoomNews<boolean>;
   readonly #delivery: RoomDelivery;
+  /** Set by destroy(): the sockets' close events that follow must not touch the wiped storage. */
+  #destroyed = false;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -201,7 +203,8 @@ export class RoomDO extends DurableObject<Env> {
       this.#sockets.broadcast({ type: "typing", userId: state.actor.id, on: false }, ws);
     if (this.#sockets.left(state.actor.id, ws)) {
       this.#presence.changed(state.actor.id, false);
-      this.#delivery.caughtUp(state.actor.id);
+      // A deleted room's storage is gone: nothing is left to record.
+      if (!this.#destroyed) this.#delivery.caughtUp(state.actor.id);
     }
   }
 
@@ -514,6 +517,7 @@ export class RoomDO extends DurableObject<Env> {
    * R2 (a batch now; more, if any, a batch per alarm — the only task left behind).
    */
   async destroy(): Promise<void> {
+    this.#destroyed = true;
     for (const ws of this.#sockets.all()) this.#sockets.close(ws, CLOSE.policy, "Room deleted");
     const roomId = this.#store.getMeta<RoomInfo>("room")?.id ?? null;
     await this.ctx.storage.deleteAlarm();

@@ -90,8 +90,16 @@ export const CreateRoomBody = z
   })
   .meta({ id: "CreateRoomBody" });
 export const UpdateRoomBody = z
-  .object({ name: RoomName.optional(), topic: Topic.optional() })
-  .refine((b) => b.name !== undefined || b.topic !== undefined, "Give a name or a topic")
+  .object({
+    name: RoomName.optional(),
+    topic: Topic.optional(),
+    /** Owners (and admins) archive (read-only) or unarchive their room. */
+    archived: z.boolean().optional(),
+  })
+  .refine(
+    (b) => b.name !== undefined || b.topic !== undefined || b.archived !== undefined,
+    "Give a name, a topic or archived",
+  )
   .meta({ id: "UpdateRoomBody" });
 export const OpenDmBody = z
   .union([z.object({ userId: Id }), z.object({ userIds: z.array(Id).min(1).max(50) })])

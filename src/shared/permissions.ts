@@ -10,6 +10,9 @@ export interface RoomActor {
 
 const isOwner = (a: RoomActor) => a.isAdmin || a.role === "owner";
 
+/** Archive, unarchive and delete the room. */
+export const canCloseRoom = (a: RoomActor) => isOwner(a);
+
 /** Rename, set the topic. */
 export const canModerate = (a: RoomActor) => isOwner(a) || a.role === "moderator";
 

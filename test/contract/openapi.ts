@@ -343,10 +343,11 @@ export interface paths {
     get: operations["getRoom"];
     put?: never;
     post?: never;
-    delete?: never;
+    /** Delete my room for good (its owners and admins; not DMs) */
+    delete: operations["deleteRoom"];
     options?: never;
     head?: never;
-    /** Rename or set the topic (owners and moderators) */
+    /** Rename or set the topic (owners and moderators); archive or unarchive (owners and admins) */
     patch: operations["updateRoom"];
     trace?: never;
   };
@@ -1304,6 +1305,7 @@ export interface components {
     UpdateRoomBody: {
       name?: string;
       topic?: string;
+      archived?: boolean;
     };
     MuteBody: {
       muted: boolean;
@@ -3259,6 +3261,62 @@ export interface operations {
       };
       /** @description Not found, or not visible to you (`not_found`) */
       404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  deleteRoom: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Done */
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description Not signed in (`unauthorized`) */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not found, or not visible to you (`not_found`) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Body over 64 KiB (`too_large`) */
+      413: {
         headers: {
           [name: string]: unknown;
         };

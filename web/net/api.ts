@@ -225,6 +225,7 @@ export function createApi(fetchImpl: typeof fetch = (input, init) => fetch(input
     },
     updateRoom: (roomId: string, input: UpdateRoomInput) =>
       answer(rooms[":id"].$patch({ ...room(roomId), json: input })),
+    deleteRoom: (roomId: string) => answer(rooms[":id"].$delete(room(roomId))),
     addMember: (roomId: string, input: AddMemberInput) =>
       answer(rooms[":id"].members.$post({ ...room(roomId), json: input })),
     setMemberRole: (roomId: string, userId: string, role: MemberRole) =>

@@ -417,6 +417,14 @@ export function createAppState(api: Api, address: AddressBar | null = browserAdd
       await refreshRooms();
     },
 
+    /** Deletes my room for good (its owners): gone from the list, the home panel shows. */
+    async deleteRoom(roomId: string): Promise<void> {
+      await call(() => api.deleteRoom(roomId));
+      closeRoom(roomId);
+      go(HOME, "replace");
+      await refreshRooms();
+    },
+
     async updateRoom(roomId: string, input: UpdateRoomInput): Promise<void> {
       await call(() => api.updateRoom(roomId, input));
       await Promise.all([refreshRooms(), details.reload(roomId)]);

@@ -9,6 +9,7 @@ import type {
   RoomDetails,
   RoomListItem,
 } from "../../../src/shared/api";
+import type { Env } from "../../config/env";
 import { audit } from "../../db/audit";
 import { type Db, iso, likePattern } from "../../db/client";
 import { memberships, rooms, users } from "../../db/schema";
@@ -16,6 +17,7 @@ import * as serialize from "../../db/serialize";
 import { THREADS_COLUMN, UNREAD_COLUMNS } from "../../db/unread";
 import type { RetentionDefaults } from "../../room/retention";
 import { newId } from "../auth/crypto";
+import * as notify from "../notify";
 import type { RoomAccess, RoomRow } from "./access";
 import { offsetCursor, pageOf } from "./paging";
 import { peopleByRoom } from "./people";
@@ -141,6 +143,32 @@ export async function updateRoom(
 }
 
 /** Removes the room from D1 (memberships, unread inputs and tickets cascade) with its audit entry. */
+/**
+ * Deletes a room for good (an admin, or its owner): D1 first, then its sockets and storage, then
+ * its former members' inboxes (after the answer).
+ */
+export async function deleteRoomForGood(
+  c: { env: Env; executionCtx: Pick<ExecutionContext, "waitUntil"> },
+  db: Db,
+  actorId: string,
+  room: RoomRow,
+): Promise<void> {
+  const members = await db
+    .select({ userId: memberships.userId })
+    .from(memberships)
+    .where(eq(memberships.roomId, room.id))
+    .all();
+  await deleteRoom(db, actorId, room);
+  await notify.roomDeleted(c.env, room.id);
+  c.executionCtx.waitUntil(
+    notify.membersGone(
+      c.env,
+      room.id,
+      members.map((m) => m.userId),
+    ),
+  );
+}
+
 export async function deleteRoom(db: Db, actorId: string, room: RoomRow): Promise<void> {
   await db.batch([
     db.delete(rooms).where(eq(rooms.id, room.id)),

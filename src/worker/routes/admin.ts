@@ -13,13 +13,13 @@ import {
   RoomSync,
 } from "../../../src/shared/api";
 import { likePattern } from "../../db/client";
-import { memberships, rooms, users } from "../../db/schema";
+import { rooms, users } from "../../db/schema";
 import * as serialize from "../../db/serialize";
 import { roomStub } from "../../realtime/stubs";
 import { currentPrincipal, requireAdmin } from "../auth/principal";
 import { roomById } from "../directory/access";
 import { adminRooms } from "../directory/admin-views";
-import { createRoom, deleteRoom, updateRoom } from "../directory/rooms";
+import { createRoom, deleteRoomForGood, updateRoom } from "../directory/rooms";
 import { ApiError, notFound } from "../errors";
 import * as notify from "../notify";
 import {
@@ -179,20 +179,7 @@ export const adminRoutes = router([["/admin/*", requireAdmin()]])
     async (c) => {
       const db = c.get("db");
       const room = await roomById(db, c.req.valid("param").id);
-      const members = await db
-        .select({ userId: memberships.userId })
-        .from(memberships)
-        .where(eq(memberships.roomId, room.id))
-        .all();
-      await deleteRoom(db, currentPrincipal(c).user.id, room);
-      await notify.roomDeleted(c.env, room.id);
-      c.executionCtx.waitUntil(
-        notify.membersGone(
-          c.env,
-          room.id,
-          members.map((m) => m.userId),
-        ),
-      );
+      await deleteRoomForGood(c, db, currentPrincipal(c).user.id, room);
       return c.body(null, 204);
     },
   )

@@ -15,7 +15,7 @@ import {
   RoomListItem,
   UpdateRoomBody,
 } from "../../../src/shared/api";
-import { canModerate } from "../../../src/shared/permissions";
+import { canCloseRoom, canModerate } from "../../../src/shared/permissions";
 import * as serialize from "../../db/serialize";
 import { roomStub } from "../../realtime/stubs";
 import { currentPrincipal, requireUser } from "../auth/principal";
@@ -25,6 +25,7 @@ import { openDm } from "../directory/dms";
 import { joinChannel, removeMember } from "../directory/members";
 import {
   createRoom,
+  deleteRoomForGood,
   discoverRooms,
   listMyRooms,
   roomDetails,
@@ -40,6 +41,7 @@ import { assertBelowLimit, recordEvent } from "../sliding-window";
 import {
   failures,
   jsonBody,
+  noContent,
   ok,
   pageRequest,
   rateLimited,
@@ -241,7 +243,8 @@ export const roomRoutes = router(
       path: "/rooms/{id}",
       operationId: "updateRoom",
       tags: ["rooms"],
-      summary: "Rename or set the topic (owners and moderators)",
+      summary:
+        "Rename or set the topic (owners and moderators); archive or unarchive (owners and admins)",
       security,
       request: { params: RoomParams, ...jsonBody(UpdateRoomBody) },
       responses: {
@@ -254,17 +257,38 @@ export const roomRoutes = router(
       const principal = currentPrincipal(c);
       const access = await loadRoom(c.get("db"), principal, c.req.valid("param").id, "member");
       assertNotDm(access.room);
-      if (!canModerate(access.actor))
+      const change = c.req.valid("json");
+      const renames = change.name !== undefined || change.topic !== undefined;
+      if (renames && !canModerate(access.actor))
         throw forbidden("Only owners and moderators can change the room");
-      assertNotArchived(access.room);
-      const room = await updateRoom(
-        c.get("db"),
-        principal.user.id,
-        access.room,
-        c.req.valid("json"),
-      );
+      if (change.archived !== undefined && !canCloseRoom(access.actor))
+        throw forbidden("Only the room's owners archive it");
+      // An archived room takes no change but being unarchived.
+      if (renames || change.archived !== false) assertNotArchived(access.room);
+      const room = await updateRoom(c.get("db"), principal.user.id, access.room, change);
       await notify.roomChanged(c.env, room);
       return c.json({ room: serialize.room(room) }, 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "delete",
+      path: "/rooms/{id}",
+      operationId: "deleteRoom",
+      tags: ["rooms"],
+      summary: "Delete my room for good (its owners and admins; not DMs)",
+      security,
+      request: { params: RoomParams },
+      responses: { ...noContent, ...failures(401, 403, 404), 413: tooLarge },
+    }),
+    async (c) => {
+      const principal = currentPrincipal(c);
+      const db = c.get("db");
+      const access = await loadRoom(db, principal, c.req.valid("param").id, "member");
+      assertNotDm(access.room);
+      if (!canCloseRoom(access.actor)) throw forbidden("Only the room's owners delete it");
+      await deleteRoomForGood(c, db, principal.user.id, access.room);
+      return c.body(null, 204);
     },
   )
   .openapi(

@@ -1,10 +1,13 @@
-// For owners and moderators: rename the room, change its topic, and invite people.
+// For owners and moderators: rename the room, change its topic, and invite people; for owners,
+// archive (read-only) or unarchive it, and delete it after a confirmation.
 import { useState } from "preact/hooks";
 import type { PublicUser, RoomDetails } from "../../../src/shared/api";
+import { canCloseRoom } from "../../../src/shared/permissions";
 import { useSearch } from "../../hooks/use-search";
 import { useSubmit } from "../../hooks/use-submit";
 import { fieldErrors } from "../../net/api";
 import { useAppState } from "../../state/use-app-state";
+import { Confirm } from "../confirm";
 import { Field } from "../field";
 import { FormAlert } from "../form-alert";
 import * as memberListStyles from "../member-list/member-list.module.css";
@@ -54,6 +57,59 @@ export function RoomSettings({ details }: { details: RoomDetails }) {
         </div>
       </form>
       <Invite details={details} />
+      {details.me && canCloseRoom({ isAdmin: false, role: details.me.role }) && (
+        <CloseRoom details={details} />
+      )}
+    </div>
+  );
+}
+
+/** Archive / unarchive, and delete for good (asked first: it cannot be undone). */
+function CloseRoom({ details }: { details: RoomDetails }) {
+  const state = useAppState();
+  const { room } = details;
+  const [asking, setAsking] = useState(false);
+  const archive = useSubmit(() => state.updateRoom(room.id, { archived: !room.archived }));
+  const remove = useSubmit(() => state.deleteRoom(room.id));
+  return (
+    <div class="stack">
+      <h3 class={memberListStyles.membersHeading}>Close the room</h3>
+      <FormAlert error={archive.error ?? remove.error} fields={[]} />
+      <p class="muted">
+        {room.archived
+          ? "Archived: everyone can read it, nobody can write."
+          : "Archiving keeps the history readable and stops new messages."}
+      </p>
+      <div class="button-row">
+        <button
+          type="button"
+          class="button"
+          disabled={archive.pending}
+          onClick={() => void archive.submit(undefined)}
+        >
+          {room.archived ? "Unarchive" : "Archive"}
+        </button>
+        <button
+          type="button"
+          class="button button--danger"
+          disabled={remove.pending}
+          onClick={() => setAsking(true)}
+        >
+          Delete room
+        </button>
+      </div>
+      {asking && (
+        <Confirm
+          action="Delete"
+          onConfirm={() => {
+            setAsking(false);
+            void remove.submit(undefined);
+          }}
+          onCancel={() => setAsking(false)}
+        >
+          Delete “{room.name}” for everyone, with all its messages and files? This cannot be undone.
+        </Confirm>
+      )}
     </div>
   );
 }
