@@ -84,6 +84,8 @@ function row(
 // {dm} = the DM between owner and member (shared: every call on it is idempotent or refused).
 // {invitee} = a user in no room; {self} = the caller's own user id; {newUser} / {newToken} = a
 // user / API token made for this cell; {ref} = the externalRef of an admin-made room.
+// {withMessage} = a fresh private room where {peer} wrote seq 1; {reportedRoom} = one whose seq 1
+// the member reported, {itsReport} being that report; {report} = such a report on its own.
 
 // biome-ignore format: the aligned columns are the point of this table
 const MATRIX: Row[] = [
@@ -201,6 +203,16 @@ const MATRIX: Row[] = [
   row("GET    /api/rooms/{channel}/export",             [UNAUTH,   UNAUTH,   DISABLED,  FORBID,    OK,       OK,        OK,       OK,       OK,        OK]),
   row("GET    /api/rooms/{private}/retention",          [UNAUTH,   UNAUTH,   DISABLED,  NOTFOUND,  FORBID,   FORBID,    OK,       OK,       OK,        FORBID]),
   row("GET    /api/rooms/{channel}/retention",          [UNAUTH,   UNAUTH,   DISABLED,  FORBID,    FORBID,   FORBID,    OK,       OK,       OK,        FORBID]),
+
+  // -- reports: anyone who can read the room reports; the queue is its owners', moderators' and admins'
+  row("POST   /api/rooms/{withMessage}/messages/1/report", [UNAUTH, UNAUTH,   DISABLED,  NOTFOUND,  CREATED,  CREATED,   CREATED,  CREATED,  CREATED,   CREATED],
+      { reason: "spam" }),
+  row("GET    /api/rooms/{reportedRoom}/reports",       [UNAUTH,   UNAUTH,   DISABLED,  NOTFOUND,  FORBID,   OK,        OK,       OK,       OK,        FORBID]),
+  row("PATCH  /api/rooms/{reportedRoom}/reports/{itsReport}", [UNAUTH, UNAUTH, DISABLED, NOTFOUND, FORBID,   OK,        OK,       OK,       OK,        FORBID],
+      { status: "dismissed" }),
+  row("GET    /api/admin/reports",                      [UNAUTH,   UNAUTH,   DISABLED,  FORBID,    FORBID,   FORBID,    FORBID,   OK,       OK,        FORBID]),
+  row("PATCH  /api/admin/reports/{report}",             [UNAUTH,   UNAUTH,   DISABLED,  FORBID,    FORBID,   FORBID,    FORBID,   OK,       OK,        FORBID],
+      { status: "dismissed" }),
 
   // -- the admin API: instance admins and admin tokens only (room owners and bots included: 403)
   row("GET    /api/admin/rooms",                        [UNAUTH,   UNAUTH,   DISABLED,  FORBID,    FORBID,   FORBID,    FORBID,   OK,       OK,        FORBID]),
@@ -325,6 +337,35 @@ async function freshSessionId(handle: string): Promise<string> {
   return current.id;
 }
 
+/** A fresh private room whose first message (seq 1) is {peer}'s. */
+async function roomWithMessage(): Promise<string> {
+  const roomId = await freshRoom("private");
+  const res = await call(
+    "POST",
+    `/api/rooms/${roomId}/messages`,
+    { cid: "matrix", body: "reported words" },
+    { token: people.peer.token },
+  );
+  if (res.status !== 201) throw new Error(`fixture send: ${res.status}`);
+  return roomId;
+}
+
+/** The report {reportedRoom} made, for {itsReport} in the same cell (cells run one at a time). */
+let lastReportId = "";
+
+async function reportedRoom(): Promise<string> {
+  const roomId = await roomWithMessage();
+  const res = await call(
+    "POST",
+    `/api/rooms/${roomId}/messages/1/report`,
+    { reason: "abuse" },
+    { token: people.member.token },
+  );
+  if (res.status !== 201) throw new Error(`fixture report: ${res.status}`);
+  lastReportId = res.body.report.id;
+  return roomId;
+}
+
 const PLACEHOLDERS: Record<string, (role: Role) => string | Promise<string>> = {
   private: () => freshRoom("private"),
   channel: () => freshRoom("channel"),
@@ -345,6 +386,13 @@ const PLACEHOLDERS: Record<string, (role: Role) => string | Promise<string>> = {
     return who && who !== "disabled" ? freshSessionId(people[who].handle) : "ses_nothing";
   },
   theirSession: () => freshSessionId(people.invitee.handle),
+  withMessage: () => roomWithMessage(),
+  reportedRoom: () => reportedRoom(),
+  itsReport: () => lastReportId,
+  report: async () => {
+    await reportedRoom();
+    return lastReportId;
+  },
   newUser: async () => (await register()).id,
   newToken: async () => (await newToken(people.invitee.id, ["bot"])).token.id,
   unique: () => uniqueHandle("x"),

@@ -20,7 +20,10 @@ export type AuditAction =
   | "token.create"
   | "token.delete"
   | "retention.set"
-  | "retention.run";
+  | "retention.run"
+  | "report.create"
+  | "report.resolve"
+  | "report.dismiss";
 
 export interface AuditRecord {
   actorId: string | null;

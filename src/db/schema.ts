@@ -1,6 +1,13 @@
 // D1 schema: identity, rooms, memberships, unread inputs and the audit log.
 // Times are integer milliseconds since the epoch; the API turns them into ISO strings.
-import { index, integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
+import {
+  index,
+  integer,
+  primaryKey,
+  sqliteTable,
+  text,
+  uniqueIndex,
+} from "drizzle-orm/sqlite-core";
 
 export const users = sqliteTable("users", {
   id: text("id").primaryKey(),
@@ -327,5 +334,42 @@ export const blocks = sqliteTable(
   (t) => [
     primaryKey({ columns: [t.blockerId, t.blockedId] }),
     index("blocks_blocked_idx").on(t.blockedId),
+  ],
+);
+
+/**
+ * Reports of messages (docs/api.md, "Reports"): one per person per message, kept with a copy of
+ * what was reported, since the sender may edit or delete it before anyone looks.
+ */
+export const reports = sqliteTable(
+  "reports",
+  {
+    id: text("id").primaryKey(),
+    roomId: text("room_id")
+      .notNull()
+      .references(() => rooms.id, { onDelete: "cascade" }),
+    seq: integer("seq").notNull(),
+    reporterId: text("reporter_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    // The message's sender when reported; null once that account is gone.
+    authorId: text("author_id").references(() => users.id, { onDelete: "set null" }),
+    reason: text("reason", { enum: ["spam", "abuse", "other"] }).notNull(),
+    note: text("note").notNull().default(""),
+    // The reported text as it was (at most 2,000 characters) and the names of its files.
+    excerpt: text("excerpt").notNull(),
+    status: text("status", { enum: ["open", "resolved", "dismissed"] })
+      .notNull()
+      .default("open"),
+    action: text("action", { enum: ["delete_message", "ban_from_room", "disable_user"] }),
+    createdAt: integer("created_at").notNull(),
+    closedBy: text("closed_by").references(() => users.id, { onDelete: "set null" }),
+    closedAt: integer("closed_at"),
+  },
+  (t) => [
+    uniqueIndex("reports_one_per_person").on(t.roomId, t.seq, t.reporterId),
+    // The queues: a room's (owners, moderators) and the instance's (admins), by status, newest first.
+    index("reports_room_status_idx").on(t.roomId, t.status, t.createdAt),
+    index("reports_status_idx").on(t.status, t.createdAt),
   ],
 );

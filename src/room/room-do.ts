@@ -14,6 +14,7 @@ import {
   CLOSE,
   CLOSE_REASONS,
   MESSAGE_LIMITS,
+  type Message,
   parseClientFrame,
   type ServerFrame,
 } from "../../src/shared/protocol";
@@ -240,6 +241,13 @@ export class RoomDO extends DurableObject<Env> {
   threadRoot(seq: number): { root: boolean; lastSeq: number } {
     const row = this.#store.get(seq);
     return { root: row !== null && row.thread_of === null, lastSeq: this.#store.lastSeq() };
+  }
+
+  /** One message as members see it, or null when it was never sent or is purged. */
+  message(room: RoomInfo, seq: number): Message | null {
+    this.#rememberRoom(room);
+    const row = this.#store.get(seq);
+    return row ? (this.#store.toMessages(room.id, [row])[0] ?? null) : null;
   }
 
   pins(room: RoomInfo) {

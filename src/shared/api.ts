@@ -11,6 +11,9 @@ export const LIMITS = {
   roomName: { max: 80 },
   topic: { max: 250 },
   tokenName: { max: 64 },
+  /** A report's note to the moderators, and how much of the reported message it keeps. */
+  reportNote: { max: 500 },
+  reportExcerpt: { max: 2_000 },
   externalRef: { max: 200 },
   pageSize: { default: 50, max: 100 },
   /** Message search: the text asked for, a room's page of results, and across my rooms. */
@@ -149,6 +152,28 @@ export const CreateTokenBody = z
   })
   .meta({ id: "CreateTokenBody" });
 
+/** Why a message is reported. */
+export const ReportReason = z.enum(["spam", "abuse", "other"]);
+export const ReportStatus = z.enum(["open", "resolved", "dismissed"]);
+/** What resolving a report does besides closing it. */
+export const ReportAction = z.enum(["delete_message", "ban_from_room", "disable_user"]);
+export const ReportBody = z
+  .object({
+    reason: ReportReason,
+    note: z.string().trim().max(LIMITS.reportNote.max).optional(),
+  })
+  .meta({ id: "ReportBody" });
+export const CloseReportBody = z
+  .object({
+    status: z.enum(["resolved", "dismissed"]),
+    action: ReportAction.optional(),
+  })
+  .refine((b) => b.action === undefined || b.status === "resolved", {
+    message: "Only a resolved report takes an action",
+    path: ["action"],
+  })
+  .meta({ id: "CloseReportBody" });
+
 // ---- queries ----------------------------------------------------------------------------------
 
 const Limit = z.coerce.number().int().min(1).max(LIMITS.pageSize.max).optional();
@@ -160,6 +185,11 @@ export const PageQuery = z.object({
 });
 /** What a message search looks for (in a room, or across my rooms): every word must match. */
 export const SearchText = z.string().trim().min(1).max(LIMITS.search.textMax);
+export const ReportsQuery = z.object({
+  status: ReportStatus.default("open"),
+  cursor: z.string().max(200).optional(),
+  limit: Limit,
+});
 export const AuditQuery = z.object({
   roomId: Id.optional(),
   actorId: Id.optional(),
@@ -331,6 +361,28 @@ export const AuditTargetRef = z
     handle: z.string().nullable(),
   })
   .meta({ id: "AuditTargetRef" });
+
+/** A reported message and what became of the report (docs/api.md, "Reports"). */
+export const Report = z
+  .object({
+    id: z.string(),
+    room: z.object({ id: z.string(), kind: RoomKind, name: z.string().nullable() }),
+    seq: z.number().int(),
+    reason: ReportReason,
+    note: z.string(),
+    /** The message's text as it was reported (the sender may have changed it since). */
+    excerpt: z.string(),
+    reporter: orNull(PublicUser),
+    /** Who wrote the message (null: the account is gone). */
+    author: orNull(PublicUser),
+    createdAt: Timestamp,
+    status: ReportStatus,
+    action: orNull(ReportAction),
+    closedBy: orNull(PublicUser),
+    closedAt: Timestamp.nullable(),
+  })
+  .meta({ id: "Report" });
+export type Report = z.infer<typeof Report>;
 
 export const AuditEntry = z
   .object({

@@ -21,6 +21,7 @@ import { memberRoutes } from "./routes/members";
 import { messageRoutes } from "./routes/messages";
 import { errors, publicRoute, rateLimited, security } from "./routes/openapi";
 import { pushRoutes } from "./routes/push";
+import { reportRoutes } from "./routes/reports";
 import { retentionRoutes } from "./routes/retention";
 import { roomExport } from "./routes/room-export";
 import { roomSocket } from "./routes/room-socket";
@@ -82,7 +83,8 @@ const api = app
   .route("/api", retentionRoutes)
   .route("/api", pushRoutes)
   .route("/api", threadRoutes)
-  .route("/api", blockRoutes);
+  .route("/api", blockRoutes)
+  .route("/api", reportRoutes);
 
 export type AppType = typeof api;
 
@@ -210,6 +212,10 @@ app.doc31("/api/openapi.json", {
     { name: "rooms", description: "Rooms as a member sees them, DMs, and the inbox socket" },
     { name: "members", description: "Managing a room's members (owners and moderators)" },
     { name: "messages", description: "History, sending, reactions, search and the room socket" },
+    {
+      name: "moderation",
+      description: "Reports of messages and the queues of room moderators and admins",
+    },
     { name: "admin", description: "Instance admins and admin-scoped API tokens" },
     { name: "docs", description: "The machine-readable descriptions of this API" },
   ],

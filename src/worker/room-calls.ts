@@ -38,9 +38,14 @@ export function unwrap<T>(outcome: unknown): T {
 }
 
 /** The room of the request (`:id`) as the caller may use it (`need`), with its stub. */
-export async function access(c: Context<AppEnv>, need: "view" | "member") {
-  const principal = currentPrincipal(c);
+export function access(c: Context<AppEnv>, need: "view" | "member") {
   const { id } = c.req.param() as { id: string };
+  return accessRoom(c, id, need);
+}
+
+/** Room `id` as the caller may use it (`need`), with its stub. */
+export async function accessRoom(c: Context<AppEnv>, id: string, need: "view" | "member") {
+  const principal = currentPrincipal(c);
   const room = await loadRoom(c.get("db"), principal, id, need);
   return {
     principal,

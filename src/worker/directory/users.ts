@@ -1,5 +1,6 @@
 // People: sign-up, lookup, and the admin's role and disable switches.
 import { and, asc, count, eq, ne, or, sql } from "drizzle-orm";
+import type { Env } from "../../config/env";
 import { audit } from "../../db/audit";
 import { type Db, isUniqueViolation, likePattern } from "../../db/client";
 import { users } from "../../db/schema";
@@ -8,6 +9,7 @@ import { hashPassword } from "../auth/password";
 import { revokeUserSessions } from "../auth/sessions";
 import type { UserRow } from "../context";
 import { ApiError, notFound } from "../errors";
+import * as notify from "../notify";
 import { takeSlot, type Window } from "../sliding-window";
 import { pageOf } from "./paging";
 
@@ -131,4 +133,24 @@ export async function updateUser(
     }),
   ]);
   return updated[0] ?? target;
+}
+
+/**
+ * updateUser, then what the change means for open sockets: a disabled person's close, and a
+ * former admin's admin-only sockets close.
+ */
+export async function changeUser(
+  env: Env,
+  db: Db,
+  actorId: string,
+  target: UserRow,
+  change: { role?: "admin" | "user" | undefined; disabled?: boolean | undefined },
+): Promise<UserRow> {
+  const user = await updateUser(db, actorId, target, change);
+  if (user.disabledAt != null && target.disabledAt == null) {
+    await notify.sessionsEnded(env, db, user.id);
+  } else if (target.role === "admin" && user.role !== "admin") {
+    await notify.adminRevoked(env, db, user.id);
+  }
+  return user;
 }

@@ -14,7 +14,7 @@ import * as serialize from "../../db/serialize";
 import { currentPrincipal, requireAdmin } from "../auth/principal";
 import { auditPage } from "../directory/admin-views";
 import { createToken, listTokens, revokeToken } from "../directory/tokens";
-import { findUser, searchUsers, updateUser } from "../directory/users";
+import { changeUser, findUser, searchUsers } from "../directory/users";
 import { ApiError } from "../errors";
 import * as notify from "../notify";
 import {
@@ -68,12 +68,8 @@ export const adminPeopleRoutes = router([["/admin/*", requireAdmin()]])
     async (c) => {
       const db = c.get("db");
       const target = await findUser(db, c.req.valid("param").id);
-      const user = await updateUser(db, currentPrincipal(c).user.id, target, c.req.valid("json"));
-      if (user.disabledAt != null && target.disabledAt == null) {
-        await notify.sessionsEnded(c.env, db, user.id);
-      } else if (target.role === "admin" && user.role !== "admin") {
-        await notify.adminRevoked(c.env, db, user.id);
-      }
+      const actorId = currentPrincipal(c).user.id;
+      const user = await changeUser(c.env, db, actorId, target, c.req.valid("json"));
       return c.json({ user: serialize.adminUser(user) }, 200);
     },
   )
