@@ -8,12 +8,15 @@ import type { z } from "zod";
 import type {
   AddMemberBody,
   ChangePasswordBody,
+  CloseReportBody,
   CreateRoomBody,
   LoginBody,
   MemberRole,
   NotifyLevel,
   PurgeRange as PurgeRangeSchema,
   RegisterBody,
+  ReportBody,
+  ReportStatus as ReportStatusSchema,
   Retention,
   RetentionPolicy,
   RetentionSaved as RetentionSavedSchema,
@@ -28,6 +31,9 @@ export type ChangePasswordInput = z.input<typeof ChangePasswordBody>;
 export type CreateRoomInput = z.input<typeof CreateRoomBody>;
 export type UpdateRoomInput = z.input<typeof UpdateRoomBody>;
 export type AddMemberInput = z.input<typeof AddMemberBody>;
+export type ReportInput = z.input<typeof ReportBody>;
+export type CloseReportInput = z.input<typeof CloseReportBody>;
+export type ReportStatus = z.infer<typeof ReportStatusSchema>;
 /** A room's own policy (null fields: the instance default) and the policy in force. */
 export type RoomRetention = z.infer<typeof Retention>;
 /** What retention deleted, or would delete now: a count, bytes and a seq range. */
@@ -330,6 +336,22 @@ export function createApi(fetchImpl: typeof fetch = (input, init) => fetch(input
       return answer(on ? pin.$put(target) : pin.$delete(target));
     },
 
+    /** Reports a message to the room's moderators and the instance's admins (201; 409 if again). */
+    report: (roomId: string, seq: number, input: ReportInput) =>
+      answer(rooms[":id"].messages[":seq"].report.$post({ ...message(roomId, seq), json: input })),
+    /** The room's moderation queue (owners, moderators, admins), newest first. */
+    roomReports: (roomId: string, status: ReportStatus = "open", cursor?: string) =>
+      answer(
+        rooms[":id"].reports.$get({ ...room(roomId), query: { status, cursor: given(cursor) } }),
+      ),
+    closeRoomReport: (roomId: string, reportId: string, outcome: CloseReportInput) =>
+      answer(
+        rooms[":id"].reports[":reportId"].$patch({
+          param: { id: id(roomId), reportId: id(reportId) },
+          json: outcome,
+        }),
+      ),
+
     push: {
       /** The instance's VAPID public key: the `applicationServerKey` to subscribe with. */
       vapidKey: () => answer(client.push["vapid-key"].$get()),
@@ -381,6 +403,11 @@ export function createApi(fetchImpl: typeof fetch = (input, init) => fetch(input
         answer(client.admin.users.$get({ query: { q: given(q), cursor: given(cursor) } })),
       updateUser: (userId: string, change: { role?: "admin" | "user"; disabled?: boolean }) =>
         answer(client.admin.users[":id"].$patch({ param: { id: id(userId) }, json: change })),
+      /** Every room's reports, newest first. */
+      reports: (status: ReportStatus = "open", cursor?: string) =>
+        answer(client.admin.reports.$get({ query: { status, cursor: given(cursor) } })),
+      closeReport: (reportId: string, outcome: CloseReportInput) =>
+        answer(client.admin.reports[":id"].$patch({ param: { id: id(reportId) }, json: outcome })),
       audit: (before?: number) =>
         answer(client.admin.audit.$get({ query: { before: given(before) } })),
     },

@@ -1,24 +1,32 @@
-// Instance administration: every room (archive, unarchive, retention), people (role, disable)
-// and the audit log, for instance admins.
+// Instance administration: every room (archive, unarchive, retention), people (role, disable),
+// every room's reported messages and the audit log, for instance admins.
 import { useEffect, useState } from "preact/hooks";
 import type { AdminRoom, AdminUser, AuditEntry } from "../../../src/shared/api";
 import { asApiError } from "../../net/api";
 import { useAppState } from "../../state/use-app-state";
 import { Confirm } from "../confirm";
 import * as fieldStyles from "../field/field.module.css";
+import { ModerationQueue } from "../moderation-queue";
 import { Panel } from "../panel";
 import * as styles from "./admin-panel.module.css";
 import { auditActor, auditRoom, auditTarget, roomLabel, storedText } from "./admin-text";
 import { RetentionPanel } from "./retention-panel";
 
-type Tab = "rooms" | "people" | "audit";
+type Tab = "rooms" | "people" | "reports" | "audit";
+
+const TAB_NAMES: Record<Tab, string> = {
+  rooms: "Rooms",
+  people: "People",
+  reports: "Reports",
+  audit: "Audit log",
+};
 
 export function AdminPanel() {
   const [tab, setTab] = useState<Tab>("rooms");
   return (
     <Panel title="Administration" focusKey="admin">
       <div class={styles.tabs} role="tablist" aria-label="Administration">
-        {(["rooms", "people", "audit"] as const).map((t) => (
+        {(Object.keys(TAB_NAMES) as Tab[]).map((t) => (
           <button
             key={t}
             type="button"
@@ -27,13 +35,14 @@ export function AdminPanel() {
             aria-selected={tab === t}
             onClick={() => setTab(t)}
           >
-            {t === "rooms" ? "Rooms" : t === "people" ? "People" : "Audit log"}
+            {TAB_NAMES[t]}
           </button>
         ))}
       </div>
       <div role="tabpanel">
         {tab === "rooms" && <AdminRooms />}
         {tab === "people" && <AdminPeople />}
+        {tab === "reports" && <ModerationQueue roomId={null} isAdmin />}
         {tab === "audit" && <AdminAudit />}
       </div>
     </Panel>

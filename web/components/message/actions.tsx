@@ -1,5 +1,5 @@
 // A message's toolbar: react (quick picks), reply, reply in its thread, copy its link, edit, pin,
-// delete with a confirm step.
+// report someone else's message, delete with a confirm step.
 import type { TargetedMouseEvent } from "preact";
 import { useEffect, useRef, useState } from "preact/hooks";
 import type { Message as MessageType } from "../../../src/shared/protocol";
@@ -96,6 +96,16 @@ export function Actions({ message, view }: { message: MessageType; view: Message
           onClick={() => view.pin?.(message.seq, !message.pinned)}
         >
           {message.pinned ? "Unpin" : "Pin"}
+        </button>
+      )}
+      {view.report && !mine && (
+        <button
+          type="button"
+          class={styles.msgAction}
+          tabIndex={-1}
+          onClick={() => view.report?.(message)}
+        >
+          Report
         </button>
       )}
       {(mine || view.canModerate) &&

@@ -31,6 +31,8 @@ export interface MessageContext {
   openThread?(seq: number, intent: "read" | "reply"): void;
   /** Pins or unpins (present when I may). */
   pin?(seq: number, on: boolean): void;
+  /** Opens the report dialog for someone else's message (absent where reporting is not offered). */
+  report?(message: MessageType): void;
   startEdit(seq: number | null): void;
   saveEdit(seq: number, body: string): Promise<void>;
   remove(seq: number): Promise<void>;

@@ -1,5 +1,6 @@
-// For owners and moderators: rename the room, change its topic, and invite people; for owners,
-// archive (read-only) or unarchive it, and delete it after a confirmation.
+// For owners and moderators: rename the room, change its topic, invite people, and work through
+// its reported messages; for owners, archive (read-only) or unarchive it, and delete it after a
+// confirmation.
 import { useState } from "preact/hooks";
 import type { PublicUser, RoomDetails } from "../../../src/shared/api";
 import { canCloseRoom } from "../../../src/shared/permissions";
@@ -11,6 +12,7 @@ import { Confirm } from "../confirm";
 import { Field } from "../field";
 import { FormAlert } from "../form-alert";
 import * as memberListStyles from "../member-list/member-list.module.css";
+import { ModerationQueue } from "../moderation-queue";
 import { ResultRow } from "../search-results";
 
 export function RoomSettings({ details }: { details: RoomDetails }) {
@@ -57,6 +59,12 @@ export function RoomSettings({ details }: { details: RoomDetails }) {
         </div>
       </form>
       <Invite details={details} />
+      <section class="stack" aria-labelledby="reports-heading">
+        <h3 class={memberListStyles.membersHeading} id="reports-heading">
+          Reports
+        </h3>
+        <ModerationQueue roomId={room.id} isAdmin={state.me.value?.role === "admin"} />
+      </section>
       {details.me && canCloseRoom({ isAdmin: false, role: details.me.role }) && (
         <CloseRoom details={details} />
       )}

@@ -20,12 +20,16 @@ import { useAppState } from "../../state/use-app-state";
 import { ViewerHost } from "../attachments";
 import { Composer } from "../composer";
 import { ConnectionStatus } from "../connection-status";
+import { lazyPanel } from "../lazy-panel";
 import type { MessageContext } from "../message";
 import { MessageList } from "../message-list";
 import { TypingIndicator } from "../typing-indicator";
 import { RoomHeader } from "./room-header";
 import { type Aside, RoomSide } from "./room-side";
 import * as styles from "./room-view.module.css";
+
+// Few visits report anything: the dialog's code loads when first opened.
+const ReportDialog = lazyPanel(() => import("../report-dialog").then((m) => m.ReportDialog));
 
 /** A drag that carries files (not text or a link dragged from the page). */
 const carriesFiles = (event: DragEvent) => Boolean(event.dataTransfer?.types.includes("Files"));
@@ -55,11 +59,13 @@ function RoomPage({ room, details, me }: RoomPageProps) {
   const [editingSeq, setEditingSeq] = useState<number | null>(null);
   const [aside, setAside] = useState<Aside>(null);
   const returnFocus = useReturnFocus();
+  const reportFocus = useReturnFocus();
   /** Opened by "Reply in thread": the thread's composer takes the keyboard. */
   const [threadIntent, setThreadIntent] = useState<"read" | "reply">("read");
   const [sent, setSent] = useState(0);
   const [actionError, setActionError] = useState<string | null>(null);
   const [dropping, setDropping] = useState(false);
+  const [reporting, setReporting] = useState<MessageType | null>(null);
   const messages = room.messages.value;
   const online = room.online.value;
   const summary = room.summary.value;
@@ -148,6 +154,10 @@ function RoomPage({ room, details, me }: RoomPageProps) {
       state.showThread(room.roomId, seq);
     },
     ...(mayPin ? { pin: (seq: number, on: boolean) => void room.pin(seq, on) } : {}),
+    report: (message) => {
+      reportFocus.remember();
+      setReporting(message);
+    },
     startEdit: setEditingSeq,
     saveEdit: (seq, body) => room.edit(seq, body),
     remove: async (seq) => {
@@ -330,6 +340,16 @@ function RoomPage({ room, details, me }: RoomPageProps) {
           />
           <Announcer room={room} meId={me.id} />
           <ViewerHost />
+          {reporting && (
+            <ReportDialog
+              roomId={room.roomId}
+              message={reporting}
+              onClose={() => {
+                setReporting(null);
+                reportFocus.restore(() => document.getElementById("room-title"));
+              }}
+            />
+          )}
         </div>
         <RoomSide
           room={room}
