@@ -179,6 +179,27 @@ describe("levels", () => {
   });
 });
 
+describe("blocking", () => {
+  it("someone I blocked never pushes me in a room we share; others still do", async () => {
+    const [bo, cy] = [await person("Bo"), await person("Cy")];
+    const room = await createRoom(ana, "channel", uniqueHandle("blocks"));
+    for (const p of [bo, cy]) await addMember(ana, room.id, p.id);
+    expect(
+      (await call("PUT", `/api/me/blocks/${ana.id}`, undefined, { token: bo.token })).status,
+    ).toBe(204);
+    const received = pushService(subscribers(bo, cy));
+
+    await sendMessage(ana, room.id, `@${bo.handle} @${cy.handle} are you there?`);
+    await waitForPushes(received, cy, 1);
+    // Cy's push went out, so the job that could have pushed Bo is done.
+    expect(pushesTo(received, bo)).toEqual([]);
+
+    const other = await sendMessage(cy, room.id, `@${bo.handle} lunch?`);
+    const [forBo] = await waitForPushes(received, bo, 1);
+    expect(forBo?.json).toMatchObject({ seq: other.seq, count: 1, sender: { id: cy.id } });
+  });
+});
+
 describe("coalescing", () => {
   it("one push per room per 10 s: what follows is folded into the next, which counts it", async () => {
     const bo = await person("Bo");

@@ -1,12 +1,13 @@
 // The push queue's consumer (PUSH_QUEUE, in this same Worker): decides who gets a push for a
 // room's new messages — members other than the sender whose level admits the message (for a
-// thread reply: who follow the thread or are mentioned), who have a browser subscribed and no
-// room or inbox socket open — folds what comes within a user's window, and sends. Everything a room would otherwise pay per offline member is paid here.
+// thread reply: who follow the thread or are mentioned), who have not blocked its sender, who
+// have a browser subscribed and no room or inbox socket open — folds what comes within a user's
+// window, and sends. Everything a room would otherwise pay per offline member is paid here.
 
 import { and, eq, sql } from "drizzle-orm";
 import { type Env, readConfig } from "../../config/env";
 import { type Db, openDb } from "../../db/client";
-import { threadFollows } from "../../db/schema";
+import { blocks, threadFollows } from "../../db/schema";
 import { inBatches } from "../../realtime/batches";
 import type { MessagePayload, PushJob, PushNotice } from "../../realtime/push-jobs";
 import { inboxStub, roomStub } from "../../realtime/stubs";
@@ -82,7 +83,11 @@ async function newMessages(ctx: PushContext, job: Extract<PushJob, { type: "mess
   const audience = await pushAudience(ctx.db, job.roomId);
   if (!audience || audience.subscribers.size === 0) return;
   const roots = [...new Set(job.notices.flatMap((n) => (n.threadOf === null ? [] : [n.threadOf])))];
-  const wanted = admitted(audience, job, await followersOf(ctx.db, job.roomId, roots));
+  const [followers, blocked] = await Promise.all([
+    followersOf(ctx.db, job.roomId, roots),
+    blockersOf(ctx.db, job.notices),
+  ]);
+  const wanted = admitted(audience, job, followers, blocked);
   const away = await awayAmong(ctx.env, job.roomId, [...wanted.keys()]);
   for (const userId of wanted.keys()) if (!away.has(userId)) wanted.delete(userId);
   const now = Date.now();
@@ -114,12 +119,13 @@ async function newMessages(ctx: PushContext, job: Extract<PushJob, { type: "mess
 /**
  * For each subscriber, the push their level admits for these messages: the newest admitted one,
  * counting all admitted ones. A message of their own means they are here and have seen what
- * came before it.
+ * came before it. Messages of someone they blocked are never news to them.
  */
 function admitted(
   audience: Audience,
   job: Extract<PushJob, { type: "messages" }>,
   followers: ReadonlySet<string>,
+  blocked: ReadonlySet<string>,
 ): Map<string, MessagePayload> {
   const payloads = new Map<string, MessagePayload>();
   for (const { userId, level } of audience.subscribers.values()) {
@@ -131,6 +137,7 @@ function admitted(
         [newest, count, mentioned] = [null, 0, false];
         continue;
       }
+      if (blocked.has(`${userId}:${notice.senderId}`)) continue;
       const mention = notice.mentions.includes(userId);
       if (level === "mentions" && !mention) continue;
       // A thread reply is news to the thread's followers (and whoever it mentions) only.
@@ -153,6 +160,16 @@ function admitted(
     });
   }
   return payloads;
+}
+
+/** Who blocked the senders of these messages, as `${blocker}:${sender}`. */
+async function blockersOf(db: Db, notices: readonly PushNotice[]): Promise<Set<string>> {
+  const senders = [...new Set(notices.map((n) => n.senderId))];
+  const rows = await db
+    .select({ blocker: blocks.blockerId, sender: blocks.blockedId })
+    .from(blocks)
+    .where(sql`${blocks.blockedId} IN (SELECT value FROM json_each(${JSON.stringify(senders)}))`);
+  return new Set(rows.map((r) => `${r.blocker}:${r.sender}`));
 }
 
 /** Who follows these threads of the room, as `${root}:${userId}`. */
