@@ -135,6 +135,11 @@ describe("the room's queue", () => {
     }
     expectError(await queue(member, roomId), 403, "forbidden");
     expectError(await queue(outsider, roomId), 404, "not_found");
+    // The room's details count them for those who work the queue only.
+    const details = (who: TestUser) =>
+      call("GET", `/api/rooms/${roomId}`, undefined, { token: who.token });
+    expect((await details(moderator)).body.openReports).toBe(1);
+    expect((await details(member)).body.openReports).toBeNull();
     expectError(await queue(owner, roomId, "pending"), 400, "invalid");
   });
 
@@ -162,6 +167,8 @@ describe("the room's queue", () => {
     const message = history.body.messages.find((m: { seq: number }) => m.seq === seq);
     expect(message).toMatchObject({ deleted: true, body: "" });
     expect((await queue(owner, roomId)).body.reports).toEqual([]);
+    const after = await call("GET", `/api/rooms/${roomId}`, undefined, { token: owner.token });
+    expect(after.body.openReports).toBe(0);
     const resolved = (await queue(owner, roomId, "resolved")).body.reports;
     expect(resolved).toHaveLength(2);
     expectError(

@@ -315,6 +315,8 @@ export const RoomDetails = z
     nextMembersCursor: z.string().nullable(),
     /** The retention in force, so every member can see how long messages are kept. */
     retention: Retention.shape.effective,
+    /** Open reports of the room's messages, for those who work its queue; null for others. */
+    openReports: z.number().int().nullable(),
   })
   .meta({ id: "RoomDetails" });
 

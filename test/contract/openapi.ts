@@ -1380,6 +1380,7 @@ export interface components {
         maxMessages: number | null;
         maxBytes: number | null;
       };
+      openReports: number | null;
     };
     Member: {
       user: components["schemas"]["PublicUser"];

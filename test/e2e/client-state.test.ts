@@ -51,6 +51,7 @@ function details(members: Member[], memberCount = members.length): RoomDetails {
     memberCount,
     nextMembersCursor: null,
     retention: { maxAgeDays: 90, maxMessages: null, maxBytes: null },
+    openReports: 0,
   };
 }
 

@@ -9,10 +9,11 @@ import type {
   RoomDetails,
   RoomListItem,
 } from "../../../src/shared/api";
+import { canModerate } from "../../../src/shared/permissions";
 import type { Env } from "../../config/env";
 import { audit } from "../../db/audit";
 import { type Db, iso, likePattern } from "../../db/client";
-import { memberships, rooms, users } from "../../db/schema";
+import { memberships, reports, rooms, users } from "../../db/schema";
 import * as serialize from "../../db/serialize";
 import { THREADS_COLUMN, UNREAD_COLUMNS } from "../../db/unread";
 import type { RetentionDefaults } from "../../room/retention";
@@ -304,7 +305,7 @@ export async function roomDetails(
   const { room, membership } = access;
   const order = sql`CASE ${memberships.role} WHEN 'owner' THEN 0 WHEN 'moderator' THEN 1 ELSE 2 END`;
   const offset = offsetCursor(page.cursor);
-  const [rows, total] = await Promise.all([
+  const [rows, total, openReports] = await Promise.all([
     db
       .select({ user: users, role: memberships.role, joinedAt: memberships.joinedAt })
       .from(memberships)
@@ -315,6 +316,9 @@ export async function roomDetails(
       .offset(offset)
       .all(),
     db.$count(memberships, eq(memberships.roomId, room.id)),
+    canModerate(access.actor)
+      ? db.$count(reports, and(eq(reports.roomId, room.id), eq(reports.status, "open")))
+      : null,
   ]);
   const members = pageOf(rows, { offset, limit: page.limit });
   return {
@@ -330,6 +334,7 @@ export async function roomDetails(
     memberCount: total,
     nextMembersCursor: members.nextCursor,
     retention: retentionOf(room, retention).effective,
+    openReports,
   };
 }
 

@@ -60,6 +60,8 @@ export function ModerationQueue({ roomId, isAdmin }: QueueProps) {
           : state.api.admin.closeReport(report.id, outcome),
       );
       setVersion((v) => v + 1);
+      // The room's count of open reports (beside Members) follows.
+      if (roomId) await state.reloadRoom(roomId);
     } catch (e) {
       setError(asApiError(e).message);
     }

@@ -61,7 +61,7 @@ export function RoomSettings({ details }: { details: RoomDetails }) {
       <Invite details={details} />
       <section class="stack" aria-labelledby="reports-heading">
         <h3 class={memberListStyles.membersHeading} id="reports-heading">
-          Reports
+          Reports{details.openReports ? ` (${details.openReports} open)` : ""}
         </h3>
         <ModerationQueue roomId={room.id} isAdmin={state.me.value?.role === "admin"} />
       </section>

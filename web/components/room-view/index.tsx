@@ -269,6 +269,7 @@ function RoomPage({ room, details, me }: RoomPageProps) {
         notify={notify}
         onlineCount={live ? onlineCount : null}
         memberCount={ready?.memberCount ?? null}
+        openReports={ready?.openReports ?? null}
         isMember={Boolean(ready?.me)}
         peer={onlyPeer}
         aside={thread ? null : aside}

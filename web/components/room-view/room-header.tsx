@@ -26,6 +26,8 @@ interface RoomHeaderProps {
   /** How many are online, while the socket is live (null: not known now). */
   onlineCount: number | null;
   memberCount: number | null;
+  /** Open reports, for those who work the room's queue (its settings, under Members). */
+  openReports: number | null;
   isMember: boolean;
   /** The other person of a 1:1 DM (block and unblock them here), else null. */
   peer: PublicUser | null;
@@ -46,6 +48,7 @@ export function RoomHeader({
   notify,
   onlineCount,
   memberCount,
+  openReports,
   isMember,
   peer,
   aside,
@@ -118,6 +121,7 @@ export function RoomHeader({
             onClick={() => onToggleAside("members")}
           >
             Members{memberCount === null ? "" : ` (${memberCount})`}
+            {openReports ? ` · ${openReports} ${openReports === 1 ? "report" : "reports"}` : ""}
           </button>
           <button
             type="button"
