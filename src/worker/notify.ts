@@ -63,6 +63,24 @@ export const memberRemoved = (
     newOwner ? memberRoleChanged(env, roomId, newOwner, "owner") : null,
   ]);
 
+/**
+ * `userId` was banned (and removed, if they were a member). The room is told first and awaited:
+ * its sockets close with the ban's reason, so the client can say why, before the inbox's news
+ * of the removal could close the room without a word. The room also schedules the ban's end.
+ */
+export async function memberBanned(
+  env: Env,
+  room: RoomRow,
+  userId: string,
+  ban: { until: number | null; removed: boolean; newOwner: string | null },
+): Promise<void> {
+  await tell("banned", () => roomStub(env, room.id).banned(roomInfo(room), userId, ban.until));
+  await Promise.all([
+    ban.removed ? membershipChanged(env, room.id, [{ userId, change: "removed" }]) : null,
+    ban.newOwner ? memberRoleChanged(env, room.id, ban.newOwner, "owner") : null,
+  ]);
+}
+
 export const memberRoleChanged = (env: Env, roomId: string, userId: string, role: MemberRole) =>
   Promise.all([
     tell("memberRoleChanged", () => roomStub(env, roomId).memberRoleChanged(userId, role)),

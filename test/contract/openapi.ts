@@ -922,6 +922,41 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  "/api/rooms/{id}/bans": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The room's bans, newest first (owners, moderators, admins; at most 1,000) */
+    get: operations["listBans"];
+    put?: never;
+    /** Ban someone: removed, their sockets closed, refused rejoining and re-adding (403 `banned`) until lifted or `until` */
+    post: operations["banFromRoom"];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/api/rooms/{id}/bans/{userId}": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    post?: never;
+    /** Lift a ban (404 when there is none standing) */
+    delete: operations["unbanFromRoom"];
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   "/api/rooms/{id}/ws": {
     parameters: {
       query?: never;
@@ -1488,6 +1523,24 @@ export interface components {
       lastReadSeq: number;
       unread: number;
     };
+    RoomBan: {
+      user: components["schemas"]["PublicUser"];
+      reason: string | null;
+      /** @description ISO 8601 */
+      until: string | null;
+      /** @description ISO 8601 */
+      createdAt: string;
+      bannedBy: components["schemas"]["PublicUser"] | null;
+    };
+    BanBody: {
+      userId: string;
+      reason?: string | null;
+      /**
+       * Format: date-time
+       * @description ISO 8601, in the future; absent or null: until lifted
+       */
+      until?: string | null;
+    };
   };
   responses: never;
   parameters: never;
@@ -1531,7 +1584,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`) */
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`, `banned`) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -1614,7 +1667,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`) */
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`, `banned`) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -1679,7 +1732,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`) */
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`, `banned`) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -1728,7 +1781,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`) */
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`, `banned`) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -1781,7 +1834,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`) */
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`, `banned`) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -1839,7 +1892,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`) */
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`, `banned`) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -1899,7 +1952,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`) */
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`, `banned`) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -1937,7 +1990,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`) */
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`, `banned`) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -2020,7 +2073,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`) */
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`, `banned`) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -2121,7 +2174,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`) */
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`, `banned`) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -2211,7 +2264,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`) */
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`, `banned`) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -2307,7 +2360,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`) */
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`, `banned`) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -2398,7 +2451,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`) */
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`, `banned`) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -2489,7 +2542,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`) */
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`, `banned`) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -2584,7 +2637,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`) */
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`, `banned`) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -2664,7 +2717,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`) */
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`, `banned`) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -2734,7 +2787,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`) */
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`, `banned`) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -2803,7 +2856,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`) */
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`, `banned`) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -2855,7 +2908,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`) */
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`, `banned`) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -2947,7 +3000,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`) */
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`, `banned`) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -2987,7 +3040,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`) */
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`, `banned`) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -3040,7 +3093,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`) */
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`, `banned`) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -3114,7 +3167,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`) */
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`, `banned`) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -3178,7 +3231,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`) */
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`, `banned`) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -3250,7 +3303,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`) */
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`, `banned`) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -3297,7 +3350,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`) */
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`, `banned`) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -3370,7 +3423,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`) */
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`, `banned`) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -3431,7 +3484,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`) */
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`, `banned`) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -3487,7 +3540,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`) */
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`, `banned`) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -3560,7 +3613,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`) */
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`, `banned`) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -3635,7 +3688,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`) */
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`, `banned`) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -3711,7 +3764,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`) */
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`, `banned`) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -3785,7 +3838,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`) */
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`, `banned`) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -3860,7 +3913,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`) */
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`, `banned`) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -3944,7 +3997,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`) */
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`, `banned`) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -4027,7 +4080,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`) */
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`, `banned`) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -4102,7 +4155,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`) */
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`, `banned`) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -4186,7 +4239,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`) */
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`, `banned`) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -4267,7 +4320,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`) */
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`, `banned`) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -4338,7 +4391,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`) */
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`, `banned`) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -4416,7 +4469,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`) */
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`, `banned`) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -4481,7 +4534,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`) */
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`, `banned`) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -4563,7 +4616,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`) */
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`, `banned`) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -4641,7 +4694,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`) */
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`, `banned`) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -4710,7 +4763,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`) */
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`, `banned`) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -4791,7 +4844,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`) */
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`, `banned`) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -4864,7 +4917,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`) */
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`, `banned`) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -4946,7 +4999,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`) */
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`, `banned`) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -5013,7 +5066,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`) */
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`, `banned`) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -5085,7 +5138,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`) */
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`, `banned`) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -5159,7 +5212,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`) */
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`, `banned`) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -5235,7 +5288,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`) */
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`, `banned`) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -5302,7 +5355,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`) */
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`, `banned`) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -5373,7 +5426,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`) */
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`, `banned`) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -5454,7 +5507,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`) */
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`, `banned`) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -5523,7 +5576,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`) */
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`, `banned`) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -5612,7 +5665,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`) */
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`, `banned`) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -5683,7 +5736,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`) */
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`, `banned`) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -5730,7 +5783,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`) */
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`, `banned`) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -5791,7 +5844,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`) */
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`, `banned`) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -5867,7 +5920,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`) */
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`, `banned`) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -5952,7 +6005,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`) */
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`, `banned`) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -6028,7 +6081,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`) */
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`, `banned`) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -6097,7 +6150,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`) */
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`, `banned`) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -6167,7 +6220,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`) */
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`, `banned`) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -6257,7 +6310,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`) */
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`, `banned`) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -6335,7 +6388,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`) */
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`, `banned`) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -6382,7 +6435,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`) */
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`, `banned`) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -6447,7 +6500,206 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`) */
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`, `banned`) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not found, or not visible to you (`not_found`) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Body over 64 KiB (`too_large`) */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  listBans: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": {
+            bans: components["schemas"]["RoomBan"][];
+          };
+        };
+      };
+      /** @description Invalid input (code `invalid`) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not signed in (`unauthorized`) */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`, `banned`) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not found, or not visible to you (`not_found`) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  banFromRoom: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["BanBody"];
+      };
+    };
+    responses: {
+      /** @description Banned: the room's bans now */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": {
+            bans: components["schemas"]["RoomBan"][];
+          };
+        };
+      };
+      /** @description Invalid input (code `invalid`) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not signed in (`unauthorized`) */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`, `banned`) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not found, or not visible to you (`not_found`) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Body over 64 KiB (`too_large`) */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  unbanFromRoom: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+        userId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Done */
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description Invalid input (code `invalid`) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not signed in (`unauthorized`) */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`, `banned`) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -6591,7 +6843,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`) */
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`, `banned`) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -6742,7 +6994,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`) */
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`, `banned`) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -6879,7 +7131,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`) */
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`, `banned`) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -6939,7 +7191,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`) */
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`, `banned`) */
       403: {
         headers: {
           [name: string]: unknown;
