@@ -5,6 +5,7 @@
 import { batch, type ReadonlySignal, signal } from "@preact/signals";
 import type { NotifyLevel, RoomListItem, SelfUser } from "../../src/shared/api";
 import type { InboxRoomFrame, MembershipChange, Message } from "../../src/shared/protocol";
+import { CLOSE_REASONS } from "../../src/shared/protocol/rules";
 import type { Api, CreateRoomInput, UpdateRoomInput } from "../net/api";
 import { browserPush } from "../net/push";
 import { createBlocks } from "./blocks";
@@ -50,6 +51,7 @@ function localStore(): Storage | null {
 export const NOTICES = {
   noRoom: "That room does not exist, or you no longer have access to it.",
   noPage: "There is nothing at that address.",
+  banned: (room: string) => `You were banned from #${room}`,
 } as const;
 
 const HOME: Destination = { panel: { kind: "home" }, seq: null };
@@ -247,7 +249,8 @@ export function createAppState(api: Api, address: AddressBar | null = browserAdd
       room = createRoomState(roomId, me.value?.id ?? "", api, {
         onNewMessage: onRoomMessage,
         onRead: (id, seq) => list.update(id, (item) => applyRoomRead(item, seq)),
-        onRefused: (_, reason) => {
+        onRefused: (id, reason) => {
+          if (reason === CLOSE_REASONS.banned) leaveBanned(id);
           session.refused(reason);
           void refreshRooms();
         },
@@ -312,6 +315,15 @@ export function createAppState(api: Api, address: AddressBar | null = browserAdd
     closeRoom(roomId);
     go(HOME, "replace");
     notice.value = NOTICES.noRoom;
+  }
+
+  /** A ban closed the room's socket: the room closes at once, and home says why. */
+  function leaveBanned(roomId: string): void {
+    const name = list.item(roomId)?.room.name;
+    closeRoom(roomId);
+    if (!isOpen(roomId)) return;
+    go(HOME, "replace");
+    notice.value = NOTICES.banned(name ?? "this room");
   }
 
   /** After creating, joining or opening a room: the list has it, the panel shows it. */

@@ -1,5 +1,5 @@
-// For owners and moderators: rename the room, change its topic, and invite people; for owners,
-// archive (read-only) or unarchive it, and delete it after a confirmation.
+// For owners and moderators: rename the room, change its topic, invite people and see and lift
+// its bans; for owners, archive (read-only) or unarchive it, and delete it after a confirmation.
 import { useState } from "preact/hooks";
 import type { PublicUser, RoomDetails } from "../../../src/shared/api";
 import { canCloseRoom } from "../../../src/shared/permissions";
@@ -11,6 +11,7 @@ import { Confirm } from "../confirm";
 import { Field } from "../field";
 import { FormAlert } from "../form-alert";
 import * as memberListStyles from "../member-list/member-list.module.css";
+import { BannedList } from "../room-bans";
 import { ResultRow } from "../search-results";
 
 export function RoomSettings({ details }: { details: RoomDetails }) {
@@ -57,6 +58,7 @@ export function RoomSettings({ details }: { details: RoomDetails }) {
         </div>
       </form>
       <Invite details={details} />
+      <BannedList roomId={room.id} version={details} />
       {details.me && canCloseRoom({ isAdmin: false, role: details.me.role }) && (
         <CloseRoom details={details} />
       )}
