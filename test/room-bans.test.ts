@@ -16,7 +16,7 @@ import {
   sendMessage,
   type TestUser,
 } from "./helpers";
-import { RoomClient } from "./room-client";
+import { InboxClient, RoomClient } from "./room-client";
 
 const as = (user: TestUser) => ({ token: user.token });
 const ban = (actor: TestUser, roomId: string, body: Record<string, unknown>) =>
@@ -64,13 +64,20 @@ async function room(kind: "channel" | "private" = "channel") {
 }
 
 describe("banning", () => {
-  it("removes the member, closes their sockets with 1008 and lists the ban; audited", async () => {
+  it("removes the member, closes their sockets with 1008, tells their inbox and lists the ban; audited", async () => {
     const roomId = await room();
     const socket = await RoomClient.open(roomId, member.token);
     const witness = await RoomClient.open(roomId, owner.token);
+    const inbox = await InboxClient.open(member.token);
     const res = await ban(moderator, roomId, { userId: member.id, reason: "spam" });
     expect(res.status).toBe(201);
     expect(await socket.waitClosed()).toEqual({ code: 1008, reason: "Banned from the room" });
+    // Their inbox hears the removal as a ban, so a client can say why whichever news comes first.
+    await inbox.next(
+      "membership",
+      (f) => f.roomId === roomId && f.change === "removed" && f.banned === true,
+    );
+    inbox.close();
     await witness.next("member", (f) => f.userId === member.id && f.change === "left");
     witness.close();
     expect(await memberIds(roomId)).not.toContain(member.id);

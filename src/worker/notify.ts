@@ -64,9 +64,9 @@ export const memberRemoved = (
   ]);
 
 /**
- * `userId` was banned (and removed, if they were a member). The room is told first and awaited:
- * its sockets close with the ban's reason, so the client can say why, before the inbox's news
- * of the removal could close the room without a word. The room also schedules the ban's end.
+ * `userId` was banned (and removed, if they were a member): the room closes their sockets with
+ * the ban's reason and schedules the ban's end; their inbox hears the removal marked `banned`.
+ * Either may reach their client first, and each lets it say why the room closed.
  */
 export async function memberBanned(
   env: Env,
@@ -76,7 +76,9 @@ export async function memberBanned(
 ): Promise<void> {
   await tell("banned", () => roomStub(env, room.id).banned(roomInfo(room), userId, ban.until));
   await Promise.all([
-    ban.removed ? membershipChanged(env, room.id, [{ userId, change: "removed" }]) : null,
+    ban.removed
+      ? membershipChanged(env, room.id, [{ userId, change: "removed", banned: true }])
+      : null,
     ban.newOwner ? memberRoleChanged(env, room.id, ban.newOwner, "owner") : null,
   ]);
 }
@@ -181,11 +183,16 @@ export async function adminRevoked(env: Env, db: Db, userId: string): Promise<vo
 export async function membershipChanged(
   env: Env,
   roomId: string,
-  changes: ReadonlyArray<{ userId: string; change: MembershipChange; role?: MemberRole }>,
+  changes: ReadonlyArray<{
+    userId: string;
+    change: MembershipChange;
+    role?: MemberRole;
+    banned?: boolean;
+  }>,
 ): Promise<void> {
-  await inBatches(changes, async ({ userId, change, role }) => {
+  await inBatches(changes, async ({ userId, change, role, banned }) => {
     try {
-      await inboxStub(env, userId).membership(userId, roomId, change, role);
+      await inboxStub(env, userId).membership(userId, roomId, change, role, banned);
     } catch (error) {
       console.error(`inbox of ${userId} not told about ${roomId}`, error);
     }

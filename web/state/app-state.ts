@@ -160,10 +160,11 @@ export function createAppState(api: Api, address: AddressBar | null = browserAdd
     roomStates.delete(roomId);
   }
 
-  function onMembershipChange(roomId: string, change: MembershipChange): void {
+  function onMembershipChange(roomId: string, change: MembershipChange, banned: boolean): void {
     void refreshRooms();
     if (!isOpen(roomId)) return;
-    if (change === "removed") {
+    if (banned) leaveBanned(roomId);
+    else if (change === "removed") {
       closeRoom(roomId);
       go(HOME, "replace");
     } else void details.reload(roomId);
