@@ -159,11 +159,17 @@ describe("banning", () => {
     );
   });
 
-  it("bans someone who is not in the room: they cannot join", async () => {
+  it("bans someone who is not in the room: they cannot join, nor find it among channels", async () => {
     const roomId = await room();
     const outsider = await register();
+    const discover = async () =>
+      ((await call("GET", "/api/rooms/discover", undefined, as(outsider))).body.rooms as any[]).map(
+        (r) => r.id,
+      );
+    expect(await discover()).toContain(roomId);
     expect((await ban(moderator, roomId, { userId: outsider.id })).status).toBe(201);
     expectError(await join(outsider, roomId), 403, "banned");
+    expect(await discover()).not.toContain(roomId);
   });
 
   it("banning again replaces the reason and the end", async () => {

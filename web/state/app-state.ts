@@ -51,7 +51,8 @@ function localStore(): Storage | null {
 export const NOTICES = {
   noRoom: "That room does not exist, or you no longer have access to it.",
   noPage: "There is nothing at that address.",
-  banned: (room: string) => `You were banned from #${room}`,
+  banned: (room: string | null) =>
+    room ? `You were banned from #${room}` : "You are banned from that room.",
 } as const;
 
 const HOME: Destination = { panel: { kind: "home" }, seq: null };
@@ -315,7 +316,7 @@ export function createAppState(api: Api, address: AddressBar | null = browserAdd
     if (open.error.status !== 404 && open.error.status !== 403) return;
     closeRoom(roomId);
     go(HOME, "replace");
-    notice.value = NOTICES.noRoom;
+    notice.value = open.error.code === "banned" ? NOTICES.banned(null) : NOTICES.noRoom;
   }
 
   /** A ban closed the room's socket: the room closes at once, and home says why. */
@@ -324,7 +325,7 @@ export function createAppState(api: Api, address: AddressBar | null = browserAdd
     closeRoom(roomId);
     if (!isOpen(roomId)) return;
     go(HOME, "replace");
-    notice.value = NOTICES.banned(name ?? "this room");
+    notice.value = NOTICES.banned(name ?? null);
   }
 
   /** After creating, joining or opening a room: the list has it, the panel shows it. */
