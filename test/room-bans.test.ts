@@ -200,6 +200,18 @@ describe("who may ban", () => {
     expect((await bans(admin, roomId)).body.bans).toHaveLength(2);
   });
 
+  it("an instance admin who is banned sees the room (as admins see every room) but cannot join", async () => {
+    const roomId = await room();
+    expect((await ban(owner, roomId, { userId: admin.id })).status).toBe(201);
+    expect((await call("GET", `/api/rooms/${roomId}`, undefined, as(admin))).status).toBe(200);
+    expectError(await join(admin, roomId), 403, "banned");
+    expectError(
+      await call("POST", `/api/rooms/${roomId}/members`, { userId: admin.id }, as(admin)),
+      403,
+      "banned",
+    );
+  });
+
   it("an admin banning the last owner hands the room to an heir", async () => {
     const roomId = await room();
     expect((await ban(admin, roomId, { userId: owner.id })).status).toBe(201);

@@ -33,6 +33,8 @@ export async function joinChannel(db: Db, userId: string, access: RoomAccess): P
   if (membership) return membership.role;
   if (room.kind !== "channel") throw forbidden("Only public channels can be joined");
   assertNotArchived(room);
+  // Loading the room already refused a banned person, unless they are an instance admin.
+  await assertNotBanned(db, room.id, userId);
   await db.batch([
     db
       .insert(memberships)
