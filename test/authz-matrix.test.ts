@@ -82,6 +82,7 @@ function row(
 // admin (who is not in it) with: owner, moderator, member, the bot user and the disabled user,
 // plus the targets {peer} (member), {peerMod} (moderator) and {peerOwner} (a second owner).
 // {dm} = the DM between owner and member (shared: every call on it is idempotent or refused).
+// {privateBanned} / {channelBanned} = such a room from which the admin banned {invitee}.
 // {invitee} = a user in no room; {self} = the caller's own user id; {newUser} / {newToken} = a
 // user / API token made for this cell; {ref} = the externalRef of an admin-made room.
 // {withMessage} = a fresh private room where {peer} wrote seq 1; {reportedRoom} = one whose seq 1
@@ -198,6 +199,31 @@ const MATRIX: Row[] = [
   row("DELETE /api/rooms/{channel}/members/{peerOwner}",[UNAUTH,   UNAUTH,   DISABLED,  FORBID,    FORBID,   FORBID,    DONE,     DONE,     DONE,      FORBID]),
   row("DELETE /api/rooms/{channel}/members/{self}",     [UNAUTH,   UNAUTH,   DISABLED,  FORBID,    DONE,     DONE,      DONE,     NOTFOUND, NOTFOUND,  DONE]),
 
+  // -- bans: the room's owners, moderators and admins; moderators ban plain members only,
+  // nobody bans themselves (400), a DM has none (400 to its members), 404 for a ban not there
+  row("GET    /api/rooms/{private}/bans",               [UNAUTH,   UNAUTH,   DISABLED,  NOTFOUND,  FORBID,   OK,        OK,       OK,       OK,        FORBID]),
+  row("POST   /api/rooms/{private}/bans",               [UNAUTH,   UNAUTH,   DISABLED,  NOTFOUND,  FORBID,   CREATED,   CREATED,  CREATED,  CREATED,   FORBID],
+      { userId: "{peer}", reason: "matrix" }),
+  row("POST   /api/rooms/{private}/bans",               [UNAUTH,   UNAUTH,   DISABLED,  NOTFOUND,  FORBID,   CREATED,   CREATED,  CREATED,  CREATED,   FORBID],
+      { userId: "{invitee}", until: "2099-01-01T00:00:00Z" }),
+  row("POST   /api/rooms/{private}/bans",               [UNAUTH,   UNAUTH,   DISABLED,  NOTFOUND,  FORBID,   FORBID,    CREATED,  CREATED,  CREATED,   FORBID],
+      { userId: "{peerMod}" }),
+  row("POST   /api/rooms/{private}/bans",               [UNAUTH,   UNAUTH,   DISABLED,  NOTFOUND,  FORBID,   FORBID,    CREATED,  CREATED,  CREATED,   FORBID],
+      { userId: "{peerOwner}" }),
+  row("POST   /api/rooms/{private}/bans",               [UNAUTH,   UNAUTH,   DISABLED,  NOTFOUND,  FORBID,   INVALID,   INVALID,  INVALID,  INVALID,   FORBID],
+      { userId: "{self}" }),
+  row("POST   /api/rooms/{private}/bans",               [UNAUTH,   UNAUTH,   DISABLED,  NOTFOUND,  FORBID,   INVALID,   INVALID,  INVALID,  INVALID,   FORBID],
+      { userId: "{peer}", until: "2000-01-01T00:00:00Z" }),
+  row("DELETE /api/rooms/{privateBanned}/bans/{invitee}",[UNAUTH,  UNAUTH,   DISABLED,  NOTFOUND,  FORBID,   DONE,      DONE,     DONE,     DONE,      FORBID]),
+  row("DELETE /api/rooms/{private}/bans/{peer}",        [UNAUTH,   UNAUTH,   DISABLED,  NOTFOUND,  FORBID,   NOTFOUND,  NOTFOUND, NOTFOUND, NOTFOUND,  FORBID]),
+  row("GET    /api/rooms/{channel}/bans",               [UNAUTH,   UNAUTH,   DISABLED,  FORBID,    FORBID,   OK,        OK,       OK,       OK,        FORBID]),
+  row("POST   /api/rooms/{channel}/bans",               [UNAUTH,   UNAUTH,   DISABLED,  FORBID,    FORBID,   CREATED,   CREATED,  CREATED,  CREATED,   FORBID],
+      { userId: "{peer}" }),
+  row("DELETE /api/rooms/{channelBanned}/bans/{invitee}",[UNAUTH,  UNAUTH,   DISABLED,  FORBID,    FORBID,   DONE,      DONE,     DONE,     DONE,      FORBID]),
+  row("GET    /api/rooms/{dm}/bans",                    [UNAUTH,   UNAUTH,   DISABLED,  NOTFOUND,  INVALID,  NOTFOUND,  INVALID,  INVALID,  INVALID,   NOTFOUND]),
+  row("POST   /api/rooms/{dm}/bans",                    [UNAUTH,   UNAUTH,   DISABLED,  NOTFOUND,  INVALID,  NOTFOUND,  INVALID,  INVALID,  INVALID,   NOTFOUND],
+      { userId: "{invitee}" }),
+
   // -- reading a room's whole history and its retention policy
   row("GET    /api/rooms/{private}/export",             [UNAUTH,   UNAUTH,   DISABLED,  NOTFOUND,  OK,       OK,        OK,       OK,       OK,        OK]),
   row("GET    /api/rooms/{channel}/export",             [UNAUTH,   UNAUTH,   DISABLED,  FORBID,    OK,       OK,        OK,       OK,       OK,        OK]),
@@ -300,8 +326,11 @@ async function newToken(userId: string, scopes: Array<"admin" | "bot">) {
   return res.body as { token: { id: string }; secret: string };
 }
 
-/** A fresh room of the standard shape; the admin creates it and is not in it. */
-async function freshRoom(kind: "private" | "channel"): Promise<string> {
+/**
+ * A fresh room of the standard shape; the admin creates it and is not in it. `banned`: the
+ * admin has banned {invitee} from it.
+ */
+async function freshRoom(kind: "private" | "channel", banned = false): Promise<string> {
   const res = await asAdmin("POST", "/api/admin/rooms", {
     kind,
     name: `matrix ${kind}`,
@@ -316,7 +345,12 @@ async function freshRoom(kind: "private" | "channel"): Promise<string> {
       { userId: people.peerOwner.id, role: "owner" },
     ],
   });
-  return res.body.room.id;
+  const roomId: string = res.body.room.id;
+  if (banned) {
+    const ban = await asAdmin("POST", `/api/rooms/${roomId}/bans`, { userId: people.invitee.id });
+    if (ban.status !== 201) throw new Error(`ban: ${ban.status} ${JSON.stringify(ban.body)}`);
+  }
+  return roomId;
 }
 
 async function login(handle: string): Promise<string> {
@@ -369,6 +403,8 @@ async function reportedRoom(): Promise<string> {
 const PLACEHOLDERS: Record<string, (role: Role) => string | Promise<string>> = {
   private: () => freshRoom("private"),
   channel: () => freshRoom("channel"),
+  privateBanned: () => freshRoom("private", true),
+  channelBanned: () => freshRoom("channel", true),
   dm: () => dmId,
   ref: () => externalRef,
   peer: () => people.peer.id,

@@ -179,6 +179,43 @@ describe("the room's queue", () => {
     expect(await auditActions(roomId)).toContain("report.resolve");
   });
 
+  it("resolving with ban_from_room bans the sender: out of the room, sockets closed, no way back", async () => {
+    const roomId = await room("channel");
+    const pest = await register();
+    await call("POST", `/api/rooms/${roomId}/join`, undefined, { token: pest.token });
+    const { seq } = await sendMessage(pest, roomId, "spam again");
+    const filed = (await report(member, roomId, seq, { reason: "spam" })).body.report;
+    const socket = await RoomClient.open(roomId, pest.token);
+    const res = await closeInRoom(moderator, roomId, filed.id, {
+      status: "resolved",
+      action: "ban_from_room",
+    });
+    expect(res.body.report).toMatchObject({ status: "resolved", action: "ban_from_room" });
+    expect((await socket.waitClosed()).code).toBe(1008);
+    expectError(
+      await call("POST", `/api/rooms/${roomId}/join`, undefined, { token: pest.token }),
+      403,
+      "banned",
+    );
+    const bans = await call("GET", `/api/rooms/${roomId}/bans`, undefined, { token: owner.token });
+    expect(bans.body.bans).toMatchObject([{ user: { id: pest.id }, until: null }]);
+  });
+
+  it("a moderator cannot ban an owner through a report; the report stays open", async () => {
+    const roomId = await room();
+    const { seq } = await sendMessage(owner, roomId, "the owner's words");
+    const filed = (await report(member, roomId, seq, { reason: "other" })).body.report;
+    expectError(
+      await closeInRoom(moderator, roomId, filed.id, {
+        status: "resolved",
+        action: "ban_from_room",
+      }),
+      403,
+      "forbidden",
+    );
+    expect((await queue(moderator, roomId)).body.reports).toHaveLength(1);
+  });
+
   it("dismissing leaves the message alone", async () => {
     const roomId = await room();
     const { seq } = await sendMessage(troll, roomId, "an opinion");

@@ -13,6 +13,8 @@ export type AuditAction =
   | "member.add"
   | "member.remove"
   | "member.role"
+  | "member.ban"
+  | "member.unban"
   | "user.update"
   | "user.rename"
   | "user.password"

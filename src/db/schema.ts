@@ -373,3 +373,25 @@ export const reports = sqliteTable(
     index("reports_status_idx").on(t.status, t.createdAt),
   ],
 );
+
+/**
+ * Who may not be in a room (docs/api.md, "Bans"): a ban removes the member and refuses joining
+ * and being added while it stands. `until` null: for good; else the room's alarm lifts it then
+ * (and a ban past its `until` refuses nothing even before the alarm ran).
+ */
+export const roomBans = sqliteTable(
+  "room_bans",
+  {
+    roomId: text("room_id")
+      .notNull()
+      .references(() => rooms.id, { onDelete: "cascade" }),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    reason: text("reason"),
+    until: integer("until"),
+    bannedBy: text("banned_by").references(() => users.id, { onDelete: "set null" }),
+    createdAt: integer("created_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.roomId, t.userId] })],
+);

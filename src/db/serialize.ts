@@ -5,12 +5,13 @@ import type {
   AuditEntry,
   PublicUser,
   Room,
+  RoomBan,
   SelfUser,
   Session,
   TokenScope,
 } from "../../src/shared/api";
 import { iso, isoOrNull } from "./client";
-import type { apiTokens, auditLog, rooms, sessions, users } from "./schema";
+import type { apiTokens, auditLog, roomBans, rooms, sessions, users } from "./schema";
 
 type UserRow = typeof users.$inferSelect;
 type RoomRow = typeof rooms.$inferSelect;
@@ -26,6 +27,18 @@ export const publicUser = (
   handle: u.handle,
   displayName: u.displayName,
   avatarUrl: avatarUrl(u.id, u.avatarVersion),
+});
+
+export const roomBan = (
+  ban: typeof roomBans.$inferSelect,
+  user: UserRow,
+  bannedBy: UserRow | null,
+): RoomBan => ({
+  user: publicUser(user),
+  reason: ban.reason,
+  until: isoOrNull(ban.until),
+  createdAt: iso(ban.createdAt),
+  bannedBy: bannedBy ? publicUser(bannedBy) : null,
 });
 
 export const selfUser = (u: UserRow): SelfUser => ({

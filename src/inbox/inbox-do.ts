@@ -127,6 +127,7 @@ export class InboxDO extends DurableObject<Env> {
     roomId: string,
     change: MembershipChange,
     role?: MemberRole,
+    banned = false,
   ): Promise<void> {
     const rooms = new Set((await this.ctx.storage.get<string[]>("rooms")) ?? []);
     if (change === "removed") rooms.delete(roomId);
@@ -137,7 +138,13 @@ export class InboxDO extends DurableObject<Env> {
         ? roomStub(this.env, roomId).subscribe(userId)
         : roomStub(this.env, roomId).unsubscribe(userId));
     }
-    this.#sendAll({ type: "membership", roomId, change, ...(role ? { role } : {}) });
+    this.#sendAll({
+      type: "membership",
+      roomId,
+      change,
+      ...(role ? { role } : {}),
+      ...(banned ? { banned: true as const } : {}),
+    });
   }
 
   /** Logout (one session) or disabling (all of them) ends those sockets; the reason says which. */

@@ -460,11 +460,26 @@ export class RoomDO extends DurableObject<Env> {
     if (this.#store.outbox.dirty) await this.#tasks.syncNow();
   }
 
-  /** A member was removed, left (or was banned): gone from the roster, sockets closed with 1008. */
+  /** A member was removed or left: gone from the roster, sockets closed with 1008. */
   memberRemoved(userId: string): number {
+    return this.#removeMember(userId, CLOSE_REASONS.removed);
+  }
+
+  /**
+   * D1 banned `userId`: removed as above, their sockets closed with the ban's reason (their
+   * client says so); a ban with an end is lifted by the alarm's "bans" task at `until`.
+   */
+  async banned(room: RoomInfo, userId: string, until: number | null): Promise<number> {
+    this.#rememberRoom(room);
+    const closed = this.#removeMember(userId, CLOSE_REASONS.banned);
+    if (until !== null) await this.#tasks.banEnds(until);
+    return closed;
+  }
+
+  #removeMember(userId: string, reason: string): number {
     const frames = actions.removeMember(this.#store, this.#roster, userId);
     const sockets = this.#sockets.ofUser(userId);
-    for (const ws of sockets) this.#sockets.close(ws, CLOSE.policy, "Removed from the room");
+    for (const ws of sockets) this.#sockets.close(ws, CLOSE.policy, reason);
     for (const frame of frames) this.#sockets.broadcast(frame);
     return sockets.length;
   }

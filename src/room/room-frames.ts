@@ -1,7 +1,7 @@
 // A room socket's frames: who may do what (the roster's role, as of now), the limits that
 // apply, which action runs, and the answer to the socket. Synchronous from arrival to write, so a
 // pipelining client's frames take seqs in the order they were sent.
-import { CLOSE, type ClientFrame, MESSAGE_LIMITS } from "../../src/shared/protocol";
+import { CLOSE, CLOSE_REASONS, type ClientFrame, MESSAGE_LIMITS } from "../../src/shared/protocol";
 import * as actions from "./actions";
 import type { Admission } from "./admission";
 import { type Actor, changesSince, type RoomInfo } from "./handlers";
@@ -35,7 +35,7 @@ export class RoomFrames {
   handle(ws: WebSocket, state: SocketState, frame: ClientFrame): void {
     const actor = this.actorNow(state);
     if (!actor) {
-      this.d.sockets.close(ws, CLOSE.policy, "Removed from the room");
+      this.d.sockets.close(ws, CLOSE.policy, CLOSE_REASONS.removed);
       return;
     }
     const room = this.d.room();

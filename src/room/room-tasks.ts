@@ -1,11 +1,12 @@
 // The room's work that is not an answer to anyone: flushing the outbox to D1, handing new
-// messages to the push queue, enforcing the retention policy and removing files, all on the one
-// alarm through the scheduler. The room calls `afterChange`
+// messages to the push queue, enforcing the retention policy, removing files and lifting bans
+// whose time has come, all on the one alarm through the scheduler. The room calls `afterChange`
 // after each change and `alarm` when the alarm fires; retention runs on request as well.
 
 import type { RetentionPolicy } from "../../src/shared/api";
 import type { InboxRoomFrame } from "../../src/shared/protocol";
 import type { Env } from "../config/env";
+import { liftExpiredBans } from "../db/room-bans";
 import { inboxStub } from "../realtime/stubs";
 import { cleanFiles } from "./file-cleanup";
 import type { RoomInfo } from "./handlers";
@@ -69,9 +70,21 @@ export class RoomTasks {
             this.deps.store.getMeta<RoomInfo>("room")?.id ?? null,
             now,
           ),
+        bans: (now) => this.#liftBans(now),
       },
       Date.now(),
     );
+  }
+
+  /** A ban here ends at `at`: the alarm lifts it then (in D1, where bans live). */
+  async banEnds(at: number): Promise<void> {
+    await this.deps.scheduler.request("bans", at);
+  }
+
+  /** The "bans" task: lifts the bans that have ended, then waits for the next one's end. */
+  #liftBans(now: number): Promise<number | null> {
+    const roomId = this.deps.store.getMeta<RoomInfo>("room")?.id;
+    return roomId ? liftExpiredBans(this.deps.env().DB, roomId, now) : Promise.resolve(null);
   }
 
   /**

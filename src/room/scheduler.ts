@@ -1,9 +1,9 @@
 // A Durable Object has one alarm; the room has several things to do later (the D1 sync, the
-// push hand-over, retention, removing files from R2). The scheduler keeps each task's due time
+// push hand-over, retention, removing files from R2, lifting bans). The scheduler keeps each task's due time
 // in the room's SQLite and points the one alarm at the earliest. Alarms are at-least-once: a task that runs when nothing is due does
 // nothing, and a task's own work must be idempotent.
 
-export type TaskName = "sync" | "retention" | "files" | "push";
+export type TaskName = "sync" | "retention" | "files" | "push" | "bans";
 type Due = Partial<Record<TaskName, number>>;
 
 /** A task's work; returns when it wants to run again (looking at its own state), or null. */

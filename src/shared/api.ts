@@ -111,6 +111,20 @@ export const AddMemberBody = z
   .object({ userId: Id, role: MemberRole.optional() })
   .meta({ id: "AddMemberBody" });
 export const UpdateMemberBody = z.object({ role: MemberRole }).meta({ id: "UpdateMemberBody" });
+/** A ban's reason, as its moderator wrote it (shown to moderators, never to the banned person). */
+export const BAN_REASON_MAX = 500;
+export const BanBody = z
+  .object({
+    userId: Id,
+    reason: NameText({ tab: true }).max(BAN_REASON_MAX).nullable().optional(),
+    /** When the ban ends by itself; absent or null: until lifted. */
+    until: z.iso
+      .datetime({ offset: true })
+      .nullable()
+      .optional()
+      .describe("ISO 8601, in the future; absent or null: until lifted"),
+  })
+  .meta({ id: "BanBody" });
 export const MuteBody = z.object({ muted: z.boolean() }).meta({ id: "MuteBody" });
 
 export const RetentionPolicy = z
@@ -250,6 +264,19 @@ export const Room = z
 export const Member = z
   .object({ user: PublicUser, role: MemberRole, joinedAt: Timestamp })
   .meta({ id: "Member" });
+
+/** Someone banned from a room (docs/api.md, "Bans"). */
+export const RoomBan = z
+  .object({
+    user: PublicUser,
+    reason: z.string().nullable(),
+    /** When it ends by itself; null: until lifted. */
+    until: Timestamp.nullable(),
+    createdAt: Timestamp,
+    /** Who banned them (null: that account is gone). */
+    bannedBy: orNull(PublicUser),
+  })
+  .meta({ id: "RoomBan" });
 
 /** Which new messages of a room reach me as pushes while I am away. */
 export const NotifyLevel = z.enum(["all", "mentions", "none"]).meta({ id: "NotifyLevel" });
@@ -456,6 +483,7 @@ export type SelfUser = z.infer<typeof SelfUser>;
 export type AdminUser = z.infer<typeof AdminUser>;
 export type Room = z.infer<typeof Room>;
 export type Member = z.infer<typeof Member>;
+export type RoomBan = z.infer<typeof RoomBan>;
 export type RoomListItem = z.infer<typeof RoomListItem>;
 export type RoomDetails = z.infer<typeof RoomDetails>;
 export type MemberRole = z.infer<typeof MemberRole>;

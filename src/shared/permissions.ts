@@ -26,6 +26,17 @@ export const canChangeRole = (a: RoomActor) => isOwner(a);
 export const canRemove = (a: RoomActor, target: MemberRole, isSelf: boolean) =>
   isSelf || isOwner(a) || (a.role === "moderator" && target === "member");
 
+/** See the room's bans and lift them: owners, moderators and admins. */
+export const canSeeBans = (a: RoomActor) => canModerate(a);
+
+/**
+ * Ban someone (`target`: their role here, null when not a member): owners and admins anyone;
+ * moderators plain members and people not in the room. Nobody bans themselves (a 400, not a rule
+ * of roles).
+ */
+export const canBan = (a: RoomActor, target: MemberRole | null) =>
+  isOwner(a) || (a.role === "moderator" && target !== "owner" && target !== "moderator");
+
 /** Pin and unpin: any member in a DM; owners, moderators and admins elsewhere. */
 export const canPin = (a: RoomActor, roomKind: "channel" | "private" | "dm") =>
   roomKind === "dm" ? a.role !== null || a.isAdmin : canModerate(a);

@@ -15,6 +15,7 @@ import { asyncApiDocument } from "./routes/asyncapi";
 import { attachmentRoutes, describeAttachmentRoutes, isFileUpload } from "./routes/attachments";
 import { authRoutes } from "./routes/auth";
 import { avatarRoutes, describeAvatarRoutes } from "./routes/avatars";
+import { banRoutes } from "./routes/bans";
 import { blockRoutes } from "./routes/blocks";
 import { inboxSocket } from "./routes/inbox";
 import { memberRoutes } from "./routes/members";
@@ -84,7 +85,8 @@ const api = app
   .route("/api", pushRoutes)
   .route("/api", threadRoutes)
   .route("/api", blockRoutes)
-  .route("/api", reportRoutes);
+  .route("/api", reportRoutes)
+  .route("/api", banRoutes);
 
 export type AppType = typeof api;
 

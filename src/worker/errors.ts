@@ -10,6 +10,7 @@ export const ERROR_STATUS = {
   archived: 403,
   registration_closed: 403,
   blocked: 403,
+  banned: 403,
   not_found: 404,
   conflict: 409,
   too_many: 409,

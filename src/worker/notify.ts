@@ -63,6 +63,26 @@ export const memberRemoved = (
     newOwner ? memberRoleChanged(env, roomId, newOwner, "owner") : null,
   ]);
 
+/**
+ * `userId` was banned (and removed, if they were a member): the room closes their sockets with
+ * the ban's reason and schedules the ban's end; their inbox hears the removal marked `banned`.
+ * Either may reach their client first, and each lets it say why the room closed.
+ */
+export async function memberBanned(
+  env: Env,
+  room: RoomRow,
+  userId: string,
+  ban: { until: number | null; removed: boolean; newOwner: string | null },
+): Promise<void> {
+  await tell("banned", () => roomStub(env, room.id).banned(roomInfo(room), userId, ban.until));
+  await Promise.all([
+    ban.removed
+      ? membershipChanged(env, room.id, [{ userId, change: "removed", banned: true }])
+      : null,
+    ban.newOwner ? memberRoleChanged(env, room.id, ban.newOwner, "owner") : null,
+  ]);
+}
+
 export const memberRoleChanged = (env: Env, roomId: string, userId: string, role: MemberRole) =>
   Promise.all([
     tell("memberRoleChanged", () => roomStub(env, roomId).memberRoleChanged(userId, role)),
@@ -163,11 +183,16 @@ export async function adminRevoked(env: Env, db: Db, userId: string): Promise<vo
 export async function membershipChanged(
   env: Env,
   roomId: string,
-  changes: ReadonlyArray<{ userId: string; change: MembershipChange; role?: MemberRole }>,
+  changes: ReadonlyArray<{
+    userId: string;
+    change: MembershipChange;
+    role?: MemberRole;
+    banned?: boolean;
+  }>,
 ): Promise<void> {
-  await inBatches(changes, async ({ userId, change, role }) => {
+  await inBatches(changes, async ({ userId, change, role, banned }) => {
     try {
-      await inboxStub(env, userId).membership(userId, roomId, change, role);
+      await inboxStub(env, userId).membership(userId, roomId, change, role, banned);
     } catch (error) {
       console.error(`inbox of ${userId} not told about ${roomId}`, error);
     }

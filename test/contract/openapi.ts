@@ -1007,6 +1007,41 @@ export interface paths {
     patch: operations["adminCloseReport"];
     trace?: never;
   };
+  "/api/rooms/{id}/bans": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The room's bans, newest first (owners, moderators, admins; at most 1,000) */
+    get: operations["listBans"];
+    put?: never;
+    /** Ban someone: removed, their sockets closed, refused rejoining and re-adding (403 `banned`) until lifted or `until` */
+    post: operations["banFromRoom"];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/api/rooms/{id}/bans/{userId}": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    post?: never;
+    /** Lift a ban (404 when there is none standing) */
+    delete: operations["unbanFromRoom"];
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   "/api/rooms/{id}/ws": {
     parameters: {
       query?: never;
@@ -1608,6 +1643,24 @@ export interface components {
       /** @enum {string} */
       action?: "delete_message" | "ban_from_room" | "disable_user";
     };
+    RoomBan: {
+      user: components["schemas"]["PublicUser"];
+      reason: string | null;
+      /** @description ISO 8601 */
+      until: string | null;
+      /** @description ISO 8601 */
+      createdAt: string;
+      bannedBy: components["schemas"]["PublicUser"] | null;
+    };
+    BanBody: {
+      userId: string;
+      reason?: string | null;
+      /**
+       * Format: date-time
+       * @description ISO 8601, in the future; absent or null: until lifted
+       */
+      until?: string | null;
+    };
   };
   responses: never;
   parameters: never;
@@ -1651,7 +1704,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`) */
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`, `banned`) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -1734,7 +1787,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`) */
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`, `banned`) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -1799,7 +1852,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`) */
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`, `banned`) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -1848,7 +1901,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`) */
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`, `banned`) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -1901,7 +1954,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`) */
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`, `banned`) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -1959,7 +2012,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`) */
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`, `banned`) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -2019,7 +2072,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`) */
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`, `banned`) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -2057,7 +2110,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`) */
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`, `banned`) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -2140,7 +2193,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`) */
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`, `banned`) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -2241,7 +2294,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`) */
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`, `banned`) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -2331,7 +2384,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`) */
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`, `banned`) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -2427,7 +2480,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`) */
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`, `banned`) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -2518,7 +2571,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`) */
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`, `banned`) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -2609,7 +2662,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`) */
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`, `banned`) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -2704,7 +2757,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`) */
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`, `banned`) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -2784,7 +2837,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`) */
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`, `banned`) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -2854,7 +2907,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`) */
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`, `banned`) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -2923,7 +2976,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`) */
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`, `banned`) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -2975,7 +3028,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`) */
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`, `banned`) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -3067,7 +3120,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`) */
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`, `banned`) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -3107,7 +3160,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`) */
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`, `banned`) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -3160,7 +3213,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`) */
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`, `banned`) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -3234,7 +3287,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`) */
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`, `banned`) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -3298,7 +3351,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`) */
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`, `banned`) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -3370,7 +3423,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`) */
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`, `banned`) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -3417,7 +3470,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`) */
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`, `banned`) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -3490,7 +3543,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`) */
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`, `banned`) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -3551,7 +3604,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`) */
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`, `banned`) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -3607,7 +3660,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`) */
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`, `banned`) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -3680,7 +3733,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`) */
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`, `banned`) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -3755,7 +3808,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`) */
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`, `banned`) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -3831,7 +3884,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`) */
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`, `banned`) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -3905,7 +3958,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`) */
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`, `banned`) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -3980,7 +4033,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`) */
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`, `banned`) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -4064,7 +4117,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`) */
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`, `banned`) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -4147,7 +4200,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`) */
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`, `banned`) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -4222,7 +4275,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`) */
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`, `banned`) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -4306,7 +4359,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`) */
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`, `banned`) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -4387,7 +4440,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`) */
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`, `banned`) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -4458,7 +4511,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`) */
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`, `banned`) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -4536,7 +4589,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`) */
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`, `banned`) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -4601,7 +4654,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`) */
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`, `banned`) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -4683,7 +4736,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`) */
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`, `banned`) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -4761,7 +4814,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`) */
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`, `banned`) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -4830,7 +4883,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`) */
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`, `banned`) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -4911,7 +4964,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`) */
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`, `banned`) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -4984,7 +5037,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`) */
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`, `banned`) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -5066,7 +5119,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`) */
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`, `banned`) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -5133,7 +5186,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`) */
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`, `banned`) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -5205,7 +5258,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`) */
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`, `banned`) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -5279,7 +5332,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`) */
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`, `banned`) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -5355,7 +5408,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`) */
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`, `banned`) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -5422,7 +5475,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`) */
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`, `banned`) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -5493,7 +5546,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`) */
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`, `banned`) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -5574,7 +5627,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`) */
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`, `banned`) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -5643,7 +5696,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`) */
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`, `banned`) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -5732,7 +5785,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`) */
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`, `banned`) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -5803,7 +5856,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`) */
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`, `banned`) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -5850,7 +5903,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`) */
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`, `banned`) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -5911,7 +5964,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`) */
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`, `banned`) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -5987,7 +6040,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`) */
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`, `banned`) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -6072,7 +6125,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`) */
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`, `banned`) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -6148,7 +6201,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`) */
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`, `banned`) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -6217,7 +6270,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`) */
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`, `banned`) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -6287,7 +6340,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`) */
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`, `banned`) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -6377,7 +6430,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`) */
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`, `banned`) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -6455,7 +6508,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`) */
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`, `banned`) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -6502,7 +6555,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`) */
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`, `banned`) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -6567,7 +6620,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`) */
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`, `banned`) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -6641,7 +6694,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`) */
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`, `banned`) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -6724,7 +6777,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`) */
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`, `banned`) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -6789,7 +6842,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`) */
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`, `banned`) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -6870,7 +6923,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`) */
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`, `banned`) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -6925,7 +6978,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`) */
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`, `banned`) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -6945,6 +6998,205 @@ export interface operations {
       };
       /** @description Conflicts with the current state (`conflict`, `too_many`) */
       409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Body over 64 KiB (`too_large`) */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  listBans: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": {
+            bans: components["schemas"]["RoomBan"][];
+          };
+        };
+      };
+      /** @description Invalid input (code `invalid`) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not signed in (`unauthorized`) */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`, `banned`) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not found, or not visible to you (`not_found`) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  banFromRoom: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["BanBody"];
+      };
+    };
+    responses: {
+      /** @description Banned: the room's bans now */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": {
+            bans: components["schemas"]["RoomBan"][];
+          };
+        };
+      };
+      /** @description Invalid input (code `invalid`) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not signed in (`unauthorized`) */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`, `banned`) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not found, or not visible to you (`not_found`) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Body over 64 KiB (`too_large`) */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  unbanFromRoom: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+        userId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Done */
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description Invalid input (code `invalid`) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not signed in (`unauthorized`) */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`, `banned`) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not found, or not visible to you (`not_found`) */
+      404: {
         headers: {
           [name: string]: unknown;
         };
@@ -7078,7 +7330,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`) */
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`, `banned`) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -7229,7 +7481,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`) */
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`, `banned`) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -7366,7 +7618,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`) */
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`, `banned`) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -7426,7 +7678,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`) */
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`, `banned`) */
       403: {
         headers: {
           [name: string]: unknown;

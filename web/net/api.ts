@@ -7,6 +7,7 @@ import type { SuccessStatusCode } from "hono/utils/http-status";
 import type { z } from "zod";
 import type {
   AddMemberBody,
+  BanBody,
   ChangePasswordBody,
   CloseReportBody,
   CreateRoomBody,
@@ -34,6 +35,7 @@ export type AddMemberInput = z.input<typeof AddMemberBody>;
 export type ReportInput = z.input<typeof ReportBody>;
 export type CloseReportInput = z.input<typeof CloseReportBody>;
 export type ReportStatus = z.infer<typeof ReportStatusSchema>;
+export type BanInput = z.input<typeof BanBody>;
 /** A room's own policy (null fields: the instance default) and the policy in force. */
 export type RoomRetention = z.infer<typeof Retention>;
 /** What retention deleted, or would delete now: a count, bytes and a seq range. */
@@ -246,6 +248,14 @@ export function createApi(fetchImpl: typeof fetch = (input, init) => fetch(input
         rooms[":id"].members[":userId"].$delete({
           param: { id: id(roomId), userId: id(userId) },
         }),
+      ),
+    /** The room's bans (owners, moderators, admins); banning answers them too. */
+    bans: (roomId: string) => answer(rooms[":id"].bans.$get(room(roomId))),
+    ban: (roomId: string, input: BanInput) =>
+      answer(rooms[":id"].bans.$post({ ...room(roomId), json: input })),
+    unban: (roomId: string, userId: string) =>
+      answer(
+        rooms[":id"].bans[":userId"].$delete({ param: { id: id(roomId), userId: id(userId) } }),
       ),
 
     /** The newest page (no `before`) or the page just before `before`, ascending. */

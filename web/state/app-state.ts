@@ -5,6 +5,7 @@
 import { batch, type ReadonlySignal, signal } from "@preact/signals";
 import type { NotifyLevel, RoomListItem, SelfUser } from "../../src/shared/api";
 import type { InboxRoomFrame, MembershipChange, Message } from "../../src/shared/protocol";
+import { CLOSE_REASONS } from "../../src/shared/protocol/rules";
 import type { Api, CreateRoomInput, UpdateRoomInput } from "../net/api";
 import { browserPush } from "../net/push";
 import { createBlocks } from "./blocks";
@@ -50,6 +51,8 @@ function localStore(): Storage | null {
 export const NOTICES = {
   noRoom: "That room does not exist, or you no longer have access to it.",
   noPage: "There is nothing at that address.",
+  banned: (room: string | null) =>
+    room ? `You were banned from #${room}` : "You are banned from that room.",
 } as const;
 
 const HOME: Destination = { panel: { kind: "home" }, seq: null };
@@ -158,10 +161,11 @@ export function createAppState(api: Api, address: AddressBar | null = browserAdd
     roomStates.delete(roomId);
   }
 
-  function onMembershipChange(roomId: string, change: MembershipChange): void {
+  function onMembershipChange(roomId: string, change: MembershipChange, banned: boolean): void {
     void refreshRooms();
     if (!isOpen(roomId)) return;
-    if (change === "removed") {
+    if (banned) leaveBanned(roomId);
+    else if (change === "removed") {
       closeRoom(roomId);
       go(HOME, "replace");
     } else void details.reload(roomId);
@@ -247,7 +251,8 @@ export function createAppState(api: Api, address: AddressBar | null = browserAdd
       room = createRoomState(roomId, me.value?.id ?? "", api, {
         onNewMessage: onRoomMessage,
         onRead: (id, seq) => list.update(id, (item) => applyRoomRead(item, seq)),
-        onRefused: (_, reason) => {
+        onRefused: (id, reason) => {
+          if (reason === CLOSE_REASONS.banned) leaveBanned(id);
           session.refused(reason);
           void refreshRooms();
         },
@@ -311,7 +316,16 @@ export function createAppState(api: Api, address: AddressBar | null = browserAdd
     if (open.error.status !== 404 && open.error.status !== 403) return;
     closeRoom(roomId);
     go(HOME, "replace");
-    notice.value = NOTICES.noRoom;
+    notice.value = open.error.code === "banned" ? NOTICES.banned(null) : NOTICES.noRoom;
+  }
+
+  /** A ban closed the room's socket: the room closes at once, and home says why. */
+  function leaveBanned(roomId: string): void {
+    const name = list.item(roomId)?.room.name;
+    closeRoom(roomId);
+    if (!isOpen(roomId)) return;
+    go(HOME, "replace");
+    notice.value = NOTICES.banned(name ?? null);
   }
 
   /** After creating, joining or opening a room: the list has it, the panel shows it. */

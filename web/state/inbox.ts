@@ -9,7 +9,7 @@ const FALLBACK_REFRESH_MS = 5_000;
 
 export interface InboxHandlers {
   onRoom: (frame: InboxRoomFrame) => void;
-  onMembership: (roomId: string, change: MembershipChange) => void;
+  onMembership: (roomId: string, change: MembershipChange, banned: boolean) => void;
   /** The list should be fetched again: after (re)connecting, and periodically while down. */
   refresh: () => void;
   /** The server closed the inbox for good reasons of policy: the session ended or the account was disabled. */
@@ -42,7 +42,7 @@ export function createInbox(handlers: InboxHandlers, makeSocket = createLiveSock
           handlers.onRoom(frame);
           return;
         case "membership":
-          handlers.onMembership(frame.roomId, frame.change);
+          handlers.onMembership(frame.roomId, frame.change, frame.banned ?? false);
           return;
         case "error":
           return;

@@ -31,6 +31,8 @@ export const InboxFrame = z.discriminatedUnion("type", [
     change: z.enum(MEMBERSHIP_CHANGES),
     /** My role in the room after `added` or `role`. */
     role: z.enum(["owner", "moderator", "member"]).optional(),
+    /** `removed` by a ban: the client says so (its room socket's close may come later). */
+    banned: z.literal(true).optional(),
   }),
   z.object({
     type: z.literal("error"),

@@ -49,11 +49,14 @@ export const CLOSE = {
 /**
  * Reasons of the 1008 closes that end a signed-in person's sockets, so a client can tell them
  * why they were signed out: their session ended (logout, token revoked), or their account was
- * disabled (then every credential of theirs is refused with 403 `disabled`).
+ * disabled (then every credential of theirs is refused with 403 `disabled`); and of the closes
+ * that end one room for them: removed, or banned (the client closes the room and says so).
  */
 export const CLOSE_REASONS = {
   sessionEnded: "Session ended",
   accountDisabled: "Account disabled",
+  removed: "Removed from the room",
+  banned: "Banned from the room",
 } as const;
 
 export const ERROR_CODES = [

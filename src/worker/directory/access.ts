@@ -4,7 +4,7 @@ import { and, eq, type SQLWrapper, sql } from "drizzle-orm";
 import type { RoomActor } from "../../../src/shared/permissions";
 import { ROOM_ARCHIVED } from "../../../src/shared/protocol";
 import type { Db } from "../../db/client";
-import { memberships, rooms } from "../../db/schema";
+import { memberships, roomBans, rooms } from "../../db/schema";
 import type { Principal } from "../context";
 import { ApiError, notFound } from "../errors";
 
@@ -18,6 +18,7 @@ export interface RoomAccess {
 }
 
 export const ROOM_NOT_FOUND = "No such room";
+export const BANNED = "You are banned from this room";
 
 /** A room by id for callers who may see every room (admins); 404 if there is none. */
 export async function roomById(db: Db, id: string): Promise<RoomRow> {
@@ -36,21 +37,31 @@ export async function findMembership(db: Db, roomId: string, userId: string) {
   );
 }
 
-/** A room with the membership of the user whose id `userId` is (a value or a subquery). */
-export const roomAccessQuery = (db: Db, roomId: string, userId: string | SQLWrapper) =>
-  db
-    .select({ room: rooms, membership: memberships })
+/**
+ * A room with the membership of the user whose id `userId` is (a value or a subquery), and
+ * whether a ban keeps them out now (one that has passed its `until` does not, alarm or not).
+ */
+export const roomAccessQuery = (db: Db, roomId: string, userId: string | SQLWrapper) => {
+  const isUser = (column: typeof memberships.userId | typeof roomBans.userId) =>
+    typeof userId === "string" ? eq(column, userId) : sql`${column} = (${userId})`;
+  return db
+    .select({
+      room: rooms,
+      membership: memberships,
+      banned: sql<number | null>`${roomBans.createdAt}`,
+    })
     .from(rooms)
+    .leftJoin(memberships, and(eq(memberships.roomId, rooms.id), isUser(memberships.userId)))
     .leftJoin(
-      memberships,
+      roomBans,
       and(
-        eq(memberships.roomId, rooms.id),
-        typeof userId === "string"
-          ? eq(memberships.userId, userId)
-          : sql`${memberships.userId} = (${userId})`,
+        eq(roomBans.roomId, rooms.id),
+        isUser(roomBans.userId),
+        sql`(${roomBans.until} IS NULL OR ${roomBans.until} > ${Date.now()})`,
       ),
     )
     .where(eq(rooms.id, roomId));
+};
 
 export type RoomAccessRow = Awaited<ReturnType<typeof roomAccessQuery>>[number];
 
@@ -60,7 +71,7 @@ export type RoomAccessRow = Awaited<ReturnType<typeof roomAccessQuery>>[number];
  */
 export function roomAccess(
   row: RoomAccessRow | undefined,
-  principal: Principal,
+  principal: Pick<Principal, "isAdmin">,
   need: "view" | "member",
 ): RoomAccess {
   if (!row) throw notFound(ROOM_NOT_FOUND);
@@ -68,6 +79,8 @@ export function roomAccess(
   const actor: RoomActor = { isAdmin: principal.isAdmin, role: membership?.role ?? null };
   if (membership || principal.isAdmin) return { room, membership, actor };
   if (room.kind !== "channel") throw notFound(ROOM_NOT_FOUND);
+  // A banned person sees nothing of a public channel (private rooms already answered 404).
+  if (row.banned !== null) throw new ApiError("banned", BANNED);
   if (need === "member") throw new ApiError("forbidden", "Join the channel first");
   return { room, membership, actor };
 }

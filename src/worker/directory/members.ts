@@ -1,12 +1,20 @@
 // Membership changes: joining, inviting, roles, removal — with the room never left without an owner.
 import { and, asc, eq, sql } from "drizzle-orm";
+import type { BatchItem } from "drizzle-orm/batch";
 import type { MemberRole } from "../../../src/shared/api";
 import { canChangeRole, canInvite, canRemove } from "../../../src/shared/permissions";
 import { audit } from "../../db/audit";
+import { batchAll } from "../../db/batch";
 import type { Db } from "../../db/client";
-import { memberships, users } from "../../db/schema";
+import { memberships, roomBans, users } from "../../db/schema";
 import { ApiError, forbidden, notFound } from "../errors";
-import { assertNotArchived, assertNotDm, findMembership, type RoomAccess } from "./access";
+import {
+  assertNotArchived,
+  assertNotDm,
+  findMembership,
+  type MembershipRow,
+  type RoomAccess,
+} from "./access";
 
 /**
  * A new member starts with the room read up to its last message: joining is not unread. (D1's
@@ -25,6 +33,8 @@ export async function joinChannel(db: Db, userId: string, access: RoomAccess): P
   if (membership) return membership.role;
   if (room.kind !== "channel") throw forbidden("Only public channels can be joined");
   assertNotArchived(room);
+  // Loading the room already refused a banned person, unless they are an instance admin.
+  await assertNotBanned(db, room.id, userId);
   await db.batch([
     db
       .insert(memberships)
@@ -66,6 +76,7 @@ export async function addMember(
   await assertUserExists(db, target.userId);
   if (await findMembership(db, room.id, target.userId))
     throw new ApiError("conflict", "Already a member");
+  await assertNotBanned(db, room.id, target.userId);
   await db.batch([
     db.insert(memberships).values({
       roomId: room.id,
@@ -136,25 +147,37 @@ export async function removeMember(
   if (!canRemove(actor, current.role, userId === actorId)) {
     throw forbidden("Moderators can remove members only; owners anyone");
   }
-  const statements = [];
-  let newOwner: string | null = null;
-  statements.push(
+  const { statements, newOwner } = await removal(db, actorId, current, {
+    role: current.role,
+    ...(userId === actorId ? { via: "leave" } : {}),
+  });
+  await batchAll(db, statements);
+  return { newOwner };
+}
+
+/**
+ * The statements that take `member` out of their room, audited with `detail`, and hand the room
+ * to an heir when they were its last owner (removal and bans share it).
+ */
+export async function removal(
+  db: Db,
+  actorId: string,
+  member: MembershipRow,
+  detail: Record<string, unknown>,
+) {
+  const { roomId, userId } = member;
+  const statements: BatchItem<"sqlite">[] = [
     db
       .delete(memberships)
-      .where(and(eq(memberships.roomId, room.id), eq(memberships.userId, userId))),
-    audit(db, {
-      actorId,
-      action: "member.remove",
-      roomId: room.id,
-      targetId: userId,
-      detail: { role: current.role, ...(userId === actorId ? { via: "leave" } : {}) },
-    }),
-  );
-  if (current.role === "owner" && (await ownerCount(db, room.id)) <= 1) {
+      .where(and(eq(memberships.roomId, roomId), eq(memberships.userId, userId))),
+    audit(db, { actorId, action: "member.remove", roomId, targetId: userId, detail }),
+  ];
+  let newOwner: string | null = null;
+  if (member.role === "owner" && (await ownerCount(db, roomId)) <= 1) {
     const heir = await db
       .select({ userId: memberships.userId })
       .from(memberships)
-      .where(and(eq(memberships.roomId, room.id), sql`${memberships.userId} <> ${userId}`))
+      .where(and(eq(memberships.roomId, roomId), sql`${memberships.userId} <> ${userId}`))
       .orderBy(
         sql`CASE ${memberships.role} WHEN 'moderator' THEN 0 ELSE 1 END`,
         asc(memberships.joinedAt),
@@ -166,18 +189,32 @@ export async function removeMember(
         db
           .update(memberships)
           .set({ role: "owner" })
-          .where(and(eq(memberships.roomId, room.id), eq(memberships.userId, heir.userId))),
+          .where(and(eq(memberships.roomId, roomId), eq(memberships.userId, heir.userId))),
         audit(db, {
           actorId,
           action: "member.role",
-          roomId: room.id,
+          roomId,
           targetId: heir.userId,
           detail: { to: "owner", reason: "last owner left" },
         }),
       );
     }
   }
-  const [first, ...rest] = statements;
-  if (first) await db.batch([first, ...rest]);
-  return { newOwner };
+  return { statements, newOwner };
+}
+
+/** Refuses someone a ban keeps out of the room now (403 `banned`); an ended ban keeps nobody. */
+export async function assertNotBanned(db: Db, roomId: string, userId: string): Promise<void> {
+  const ban = await db
+    .select({ until: roomBans.until })
+    .from(roomBans)
+    .where(
+      and(
+        eq(roomBans.roomId, roomId),
+        eq(roomBans.userId, userId),
+        sql`(${roomBans.until} IS NULL OR ${roomBans.until} > ${Date.now()})`,
+      ),
+    )
+    .get();
+  if (ban) throw new ApiError("banned", "This person is banned from this room");
 }

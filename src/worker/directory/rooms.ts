@@ -13,7 +13,7 @@ import { canModerate } from "../../../src/shared/permissions";
 import type { Env } from "../../config/env";
 import { audit } from "../../db/audit";
 import { type Db, iso, likePattern } from "../../db/client";
-import { memberships, reports, rooms, users } from "../../db/schema";
+import { memberships, reports, roomBans, rooms, users } from "../../db/schema";
 import * as serialize from "../../db/serialize";
 import { THREADS_COLUMN, UNREAD_COLUMNS } from "../../db/unread";
 import type { RetentionDefaults } from "../../room/retention";
@@ -281,6 +281,19 @@ export async function discoverRooms(
             .select({ one: sql`1` })
             .from(memberships)
             .where(and(eq(memberships.roomId, rooms.id), eq(memberships.userId, userId))),
+        ),
+        // Nor those a ban keeps me out of (docs/api.md, "Bans").
+        notExists(
+          db
+            .select({ one: sql`1` })
+            .from(roomBans)
+            .where(
+              and(
+                eq(roomBans.roomId, rooms.id),
+                eq(roomBans.userId, userId),
+                sql`(${roomBans.until} IS NULL OR ${roomBans.until} > ${Date.now()})`,
+              ),
+            ),
         ),
         opts.q
           ? sql`${rooms.name} LIKE ${likePattern(opts.q)} ESCAPE '\\' COLLATE NOCASE`

@@ -6,6 +6,7 @@ import { CloseReportBody, Id, Report, ReportBody, ReportsQuery } from "../../../
 import { canModerate } from "../../../src/shared/permissions";
 import { requireAdmin, requireUser } from "../auth/principal";
 import type { AppEnv } from "../context";
+import { banFromRoom } from "../directory/bans";
 import {
   closeReports,
   fileReport,
@@ -45,8 +46,16 @@ async function apply(c: Context<AppEnv>, room: RoomCall, report: Report, action:
         if (!(err instanceof ApiError && err.code === "not_found")) throw err;
       }
       return;
-    case "ban_from_room":
-      throw new ApiError("invalid", "Banning from a report is not available yet");
+    case "ban_from_room": {
+      if (!report.author) throw new ApiError("conflict", "The author's account no longer exists");
+      const { principal } = room;
+      const actor = { userId: principal.user.id, isAdmin: principal.isAdmin };
+      // Until lifted: a report resolved this way is no temporary measure; Bans can shorten it.
+      await banFromRoom(c.env, c.get("db"), actor, report.room.id, report.author.id, {
+        reason: `Reported message (${report.reason})`,
+      });
+      return;
+    }
     case "disable_user": {
       if (!room.principal.isAdmin) throw forbidden("Only instance admins disable accounts");
       if (!report.author) throw new ApiError("conflict", "The author's account no longer exists");

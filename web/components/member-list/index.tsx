@@ -1,7 +1,8 @@
 // The room's members with who is online now, their roles, and (for owners and moderators)
-// role changes and removal.
+// role changes, removal and bans.
 import { useState } from "preact/hooks";
 import type { Member, MemberRole, PublicUser } from "../../../src/shared/api";
+import { canBan } from "../../../src/shared/permissions";
 import { Avatar } from "../avatar";
 import { Confirm } from "../confirm";
 import * as styles from "./member-list.module.css";
@@ -21,6 +22,9 @@ interface MemberListProps {
   myRole: MemberRole | null;
   onRole?: (userId: string, role: MemberRole) => void;
   onRemove?: (userId: string) => void;
+  /** Whether I am an instance admin (who bans anyone), and asking to ban someone. */
+  isAdmin?: boolean;
+  onBan?: (user: PublicUser) => void;
   /** People I blocked, and blocking (after a confirm) or unblocking one of the others. */
   blocked?: ReadonlySet<string>;
   onBlock?: (user: PublicUser, blocked: boolean) => void;
@@ -54,6 +58,20 @@ export function MemberList(props: MemberListProps) {
       onClick={() => props.onRemove?.(member.user.id)}
     >
       Remove
+    </button>
+  );
+  const mayBan = (member: Member) =>
+    props.onBan !== undefined &&
+    member.user.id !== meId &&
+    canBan({ isAdmin: props.isAdmin ?? false, role: myRole }, member.role);
+  const banButton = (member: Member) => (
+    <button
+      type="button"
+      class="button button--ghost button--small"
+      aria-label={`Ban ${member.user.displayName} from the room`}
+      onClick={() => props.onBan?.(member.user)}
+    >
+      Ban
     </button>
   );
   return (
@@ -101,6 +119,7 @@ export function MemberList(props: MemberListProps) {
                     <option value="member">member</option>
                   </select>
                   {canRemove && props.onRemove && removeButton(member)}
+                  {mayBan(member) && banButton(member)}
                   {props.onBlock && blockButton(member)}
                 </span>
               ) : (
@@ -109,9 +128,11 @@ export function MemberList(props: MemberListProps) {
                     <span class={`badge badge--${member.role}`}>{ROLE_LABELS[member.role]}</span>
                   )}
                   {((canRemove && props.onRemove) ||
+                    mayBan(member) ||
                     (props.onBlock && member.user.id !== meId)) && (
                     <span class={styles.memberControls}>
                       {canRemove && props.onRemove && removeButton(member)}
+                      {mayBan(member) && banButton(member)}
                       {props.onBlock && member.user.id !== meId && blockButton(member)}
                     </span>
                   )}

@@ -1,6 +1,6 @@
 // The moderation queue: reported messages, newest first, with what was said when reported, who
-// reported it and why. Open reports are resolved with an action (delete the message; for admins,
-// disable the author too) or dismissed; closed ones can be looked back on. One component for a
+// reported it and why. Open reports are resolved with an action (delete the message, ban its
+// sender from the room; for admins, disable the author too) or dismissed; closed ones can be looked back on. One component for a
 // room's queue (its settings, for owners and moderators) and the instance's (the admin page).
 import { useEffect, useState } from "preact/hooks";
 import type { Report } from "../../../src/shared/api";
@@ -21,6 +21,27 @@ const ACTION_TEXT: Record<NonNullable<Report["action"]>, string> = {
   delete_message: "message deleted",
   ban_from_room: "sender banned from the room",
   disable_user: "account disabled",
+};
+
+/** What each action asks before it is taken. */
+const CONFIRM: Record<
+  NonNullable<Report["action"]>,
+  { action: string; question(author: string, room: string): string }
+> = {
+  delete_message: {
+    action: "Delete",
+    question: (author) => `Delete ${author}'s message for everyone? It becomes “message deleted”.`,
+  },
+  ban_from_room: {
+    action: "Ban",
+    question: (author, room) =>
+      `Ban ${author} from ${room}? They are removed at once and cannot come back until the ban is lifted.`,
+  },
+  disable_user: {
+    action: "Disable",
+    question: (author) =>
+      `Disable ${author}'s account? They are signed out everywhere and cannot sign in.`,
+  },
 };
 
 interface QueueProps {
@@ -164,6 +185,16 @@ function ReportRow({ report, showRoom, isAdmin, onClose }: RowProps) {
           >
             Delete message
           </button>
+          {report.room.kind !== "dm" && report.author && (
+            <button
+              type="button"
+              class="button button--small button--danger"
+              disabled={pending}
+              onClick={() => setAsking({ status: "resolved", action: "ban_from_room" })}
+            >
+              Ban from room
+            </button>
+          )}
           {isAdmin && report.author && (
             <button
               type="button"
@@ -193,13 +224,11 @@ function ReportRow({ report, showRoom, isAdmin, onClose }: RowProps) {
       )}
       {asking && (
         <Confirm
-          action={asking.action === "disable_user" ? "Disable" : "Delete"}
+          action={CONFIRM[asking.action ?? "delete_message"].action}
           onConfirm={() => void act(asking)}
           onCancel={() => setAsking(null)}
         >
-          {asking.action === "disable_user"
-            ? `Disable ${author}'s account? They are signed out everywhere and cannot sign in.`
-            : `Delete ${author}'s message for everyone? It becomes “message deleted”.`}
+          {CONFIRM[asking.action ?? "delete_message"].question(author, roomName)}
         </Confirm>
       )}
     </li>

@@ -1,6 +1,6 @@
-// For owners and moderators: rename the room, change its topic, invite people, and work through
-// its reported messages; for owners, archive (read-only) or unarchive it, and delete it after a
-// confirmation.
+// For owners and moderators: rename the room, change its topic, invite people, work through its
+// reported messages, and see and lift its bans; for owners, archive (read-only) or unarchive it,
+// and delete it after a confirmation.
 import { useState } from "preact/hooks";
 import type { PublicUser, RoomDetails } from "../../../src/shared/api";
 import { canCloseRoom } from "../../../src/shared/permissions";
@@ -13,6 +13,7 @@ import { Field } from "../field";
 import { FormAlert } from "../form-alert";
 import * as memberListStyles from "../member-list/member-list.module.css";
 import { ModerationQueue } from "../moderation-queue";
+import { BannedList } from "../room-bans";
 import { ResultRow } from "../search-results";
 
 export function RoomSettings({ details }: { details: RoomDetails }) {
@@ -65,6 +66,7 @@ export function RoomSettings({ details }: { details: RoomDetails }) {
         </h3>
         <ModerationQueue roomId={room.id} isAdmin={state.me.value?.role === "admin"} />
       </section>
+      <BannedList roomId={room.id} version={details} />
       {details.me && canCloseRoom({ isAdmin: false, role: details.me.role }) && (
         <CloseRoom details={details} />
       )}

@@ -1,7 +1,8 @@
 // Beside the room (over it on a phone): the thread the address names, else the room's search,
 // the pinned messages or the members (with the room's settings for owners and moderators),
 // whichever the header opened. Each of them but the members loads its code when first shown.
-import type { MemberRole, Room, RoomDetails, SelfUser } from "../../../src/shared/api";
+import { useState } from "preact/hooks";
+import type { MemberRole, PublicUser, Room, RoomDetails, SelfUser } from "../../../src/shared/api";
 import { asApiError } from "../../net/api";
 import type { RoomState } from "../../state/room";
 import { useAppState } from "../../state/use-app-state";
@@ -11,6 +12,7 @@ import type { MessageContext } from "../message";
 import * as styles from "./room-view.module.css";
 
 const RoomSettings = lazyPanel(() => import("../room-settings").then((m) => m.RoomSettings));
+const BanForm = lazyPanel(() => import("../room-bans").then((m) => m.BanForm));
 const ThreadPanel = lazyPanel(() => import("../thread-panel").then((m) => m.ThreadPanel));
 const PinnedList = lazyPanel(() => import("../pinned-list").then((m) => m.PinnedList));
 /** The room's search: a lazy chunk too (shared with the search across rooms). */
@@ -48,6 +50,8 @@ interface RoomSideProps {
 export function RoomSide(props: RoomSideProps) {
   const { room, aside, view, me, details, title, myRole } = props;
   const state = useAppState();
+  /** Whom the ban form (under the member list) is about. */
+  const [banning, setBanning] = useState<PublicUser | null>(null);
   const thread = room.thread.value;
   const members = details?.members ?? [];
   if (thread) {
@@ -125,11 +129,22 @@ export function RoomSide(props: RoomSideProps) {
             .then(() => state.reloadRoom(room.roomId))
             .catch(fail)
         }
+        isAdmin={me.role === "admin"}
+        onBan={view.canModerate && props.kind !== "dm" ? setBanning : undefined}
         blocked={state.blockedIds.value}
         onBlock={(user, blocked) =>
           void (blocked ? state.block(user) : state.unblock(user.id)).catch(fail)
         }
       />
+      {banning && (
+        <BanForm
+          key={banning.id}
+          roomId={room.roomId}
+          user={banning}
+          onDone={() => setBanning(null)}
+          onCancel={() => setBanning(null)}
+        />
+      )}
       <p class={styles.roomKept}>{props.kept}</p>
       {view.canModerate && props.kind !== "dm" && <RoomSettings details={details} />}
     </aside>
