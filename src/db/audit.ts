@@ -20,7 +20,13 @@ export type AuditAction =
   | "token.create"
   | "token.delete"
   | "retention.set"
-  | "retention.run";
+  | "retention.run"
+  | "invite.create"
+  | "invite.delete"
+  | "invite.use"
+  | "user.create"
+  | "user.password_reset_link"
+  | "user.password_reset";
 
 export interface AuditRecord {
   actorId: string | null;

@@ -17,6 +17,7 @@ import { authRoutes } from "./routes/auth";
 import { avatarRoutes, describeAvatarRoutes } from "./routes/avatars";
 import { blockRoutes } from "./routes/blocks";
 import { inboxSocket } from "./routes/inbox";
+import { inviteRoutes } from "./routes/invites";
 import { memberRoutes } from "./routes/members";
 import { messageRoutes } from "./routes/messages";
 import { errors, publicRoute, rateLimited, security } from "./routes/openapi";
@@ -82,7 +83,8 @@ const api = app
   .route("/api", retentionRoutes)
   .route("/api", pushRoutes)
   .route("/api", threadRoutes)
-  .route("/api", blockRoutes);
+  .route("/api", blockRoutes)
+  .route("/api", inviteRoutes);
 
 export type AppType = typeof api;
 
@@ -210,6 +212,10 @@ app.doc31("/api/openapi.json", {
     { name: "rooms", description: "Rooms as a member sees them, DMs, and the inbox socket" },
     { name: "members", description: "Managing a room's members (owners and moderators)" },
     { name: "messages", description: "History, sending, reactions, search and the room socket" },
+    {
+      name: "invites",
+      description: "Invite links: made by admins and room owners, used at sign-up",
+    },
     { name: "admin", description: "Instance admins and admin-scoped API tokens" },
     { name: "docs", description: "The machine-readable descriptions of this API" },
   ],

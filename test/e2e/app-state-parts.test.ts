@@ -137,7 +137,10 @@ describe("room list items", () => {
     expect(roomTitle(dm, me as never)).toBe("Me (you)");
     expect(
       roomTitle(
-        { ...dm, peers: [{ id: "u", handle: "bo", displayName: "Bo", avatarUrl: null }] },
+        {
+          ...dm,
+          peers: [{ id: "u", handle: "bo", displayName: "Bo", avatarUrl: null, bot: false }],
+        },
         null,
       ),
     ).toBe("Bo");

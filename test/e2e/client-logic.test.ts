@@ -110,6 +110,7 @@ describe("room-list previews", () => {
     handle: "bo",
     displayName: "Bob Jensen",
     avatarUrl: null,
+    bot: false,
     role: "user" as const,
     createdAt: new Date(2026, 0, 1).toISOString(),
   };
@@ -187,8 +188,8 @@ describe("retention in words", () => {
 });
 
 describe("the admin page in words", () => {
-  const ana = { id: "usr_a", handle: "ana", displayName: "Ana Lima", avatarUrl: null };
-  const bo = { id: "usr_b", handle: "bo", displayName: "Bo", avatarUrl: null };
+  const ana = { id: "usr_a", handle: "ana", displayName: "Ana Lima", avatarUrl: null, bot: false };
+  const bo = { id: "usr_b", handle: "bo", displayName: "Bo", avatarUrl: null, bot: false };
 
   test("rooms: DMs by their people; counts of stored messages, tombstones said", () => {
     expect(roomLabel({ kind: "channel", name: "general", participants: [] })).toBe("general");

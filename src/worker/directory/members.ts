@@ -1,10 +1,10 @@
 // Membership changes: joining, inviting, roles, removal — with the room never left without an owner.
-import { and, asc, eq, sql } from "drizzle-orm";
+import { and, asc, eq, isNull, sql } from "drizzle-orm";
 import type { MemberRole } from "../../../src/shared/api";
 import { canChangeRole, canInvite, canRemove } from "../../../src/shared/permissions";
 import { audit } from "../../db/audit";
 import type { Db } from "../../db/client";
-import { memberships, users } from "../../db/schema";
+import { memberships, rooms, users } from "../../db/schema";
 import { ApiError, forbidden, notFound } from "../errors";
 import { assertNotArchived, assertNotDm, findMembership, type RoomAccess } from "./access";
 
@@ -180,4 +180,61 @@ export async function removeMember(
   const [first, ...rest] = statements;
   if (first) await db.batch([first, ...rest]);
   return { newOwner };
+}
+
+/**
+ * An invite's rooms joined by the person who used it: the member-add path for invites (its
+ * rooms were checked when the invite was made; archived, deleted and DM rooms are skipped now).
+ * Answers the rooms joined anew, for the caller to tell their rooms (notify.membersAdded).
+ */
+export async function joinByInvite(
+  db: Db,
+  userId: string,
+  invite: { code: string; createdBy: string; roomIds: readonly string[] },
+): Promise<string[]> {
+  const open =
+    invite.roomIds.length === 0
+      ? []
+      : await db
+          .select({ id: rooms.id })
+          .from(rooms)
+          .where(
+            and(
+              sql`${rooms.id} IN (SELECT value FROM json_each(${JSON.stringify(invite.roomIds)}))`,
+              sql`${rooms.kind} <> 'dm'`,
+              isNull(rooms.archivedAt),
+              sql`NOT EXISTS (SELECT 1 FROM memberships m WHERE m.room_id = ${rooms.id} AND m.user_id = ${userId})`,
+            ),
+          )
+          .all();
+  const roomIds = open.map((r) => r.id);
+  const joinedAt = Date.now();
+  await db.batch([
+    audit(db, {
+      actorId: userId,
+      action: "invite.use",
+      targetId: userId,
+      detail: { code: invite.code, inviter: invite.createdBy, rooms: roomIds },
+    }),
+    ...roomIds.flatMap((roomId) => [
+      db
+        .insert(memberships)
+        .values({
+          roomId,
+          userId,
+          role: "member" as const,
+          joinedAt,
+          lastReadSeq: readUpToLastMessage(roomId),
+        })
+        .onConflictDoNothing(),
+      audit(db, {
+        actorId: invite.createdBy,
+        action: "member.add",
+        roomId,
+        targetId: userId,
+        detail: { role: "member", via: "invite" },
+      }),
+    ]),
+  ]);
+  return roomIds;
 }
