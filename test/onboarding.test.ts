@@ -96,6 +96,14 @@ let admin: TestUser;
 describe("ADMIN_BOOTSTRAP_TOKEN", () => {
   const withToken = { ADMIN_BOOTSTRAP_TOKEN: BOOTSTRAP };
 
+  it("GET /api/config says the first account is still to come, and needs the token", async () => {
+    expect((await withEnv(withToken, "GET", "/api/config")).body).toEqual({
+      registration: "open",
+      firstAccount: true,
+      bootstrap: true,
+    });
+  });
+
   it("refuses the first account without the token (403 bootstrap_required)", async () => {
     const res = await withEnv(withToken, "POST", "/api/auth/register", signUp());
     expectError(res as never, 403, "bootstrap_required");
@@ -203,8 +211,15 @@ describe("REGISTRATION modes", () => {
   it("GET /api/config tells sign-up forms the mode, without a session", async () => {
     expect((await withEnv({ REGISTRATION: "invite" }, "GET", "/api/config")).body).toEqual({
       registration: "invite",
+      firstAccount: false,
+      bootstrap: false,
     });
-    expect((await call("GET", "/api/config")).body).toEqual({ registration: "open" });
+    const withToken = { ADMIN_BOOTSTRAP_TOKEN: BOOTSTRAP };
+    expect((await withEnv(withToken, "GET", "/api/config")).body).toEqual({
+      registration: "open",
+      firstAccount: false,
+      bootstrap: true,
+    });
   });
 });
 

@@ -242,7 +242,13 @@ export const InvitePreview = z
   .meta({ id: "InvitePreview" });
 /** What the sign-up form needs to know before anyone signs in. */
 export const InstanceConfig = z
-  .object({ registration: z.enum(["open", "invite", "closed"]) })
+  .object({
+    registration: z.enum(["open", "invite", "closed"]),
+    /** No account yet: the next sign-up becomes the instance's admin, whatever the mode. */
+    firstAccount: z.boolean(),
+    /** ADMIN_BOOTSTRAP_TOKEN is set: that first sign-up must present it (`bootstrap`). */
+    bootstrap: z.boolean(),
+  })
   .meta({ id: "InstanceConfig" });
 
 /** A signed-in device of mine, named by its public id (never by its secret's hash). */

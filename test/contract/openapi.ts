@@ -80,7 +80,7 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** What a sign-up form needs before anyone signs in: the REGISTRATION mode */
+    /** What a sign-up form needs before anyone signs in: the REGISTRATION mode, and whether the first account (and its bootstrap token) is still to come */
     get: operations["getInstanceConfig"];
     put?: never;
     post?: never;
@@ -1236,6 +1236,8 @@ export interface components {
     InstanceConfig: {
       /** @enum {string} */
       registration: "open" | "invite" | "closed";
+      firstAccount: boolean;
+      bootstrap: boolean;
     };
     PasswordResetBody: {
       token: string;
@@ -1664,6 +1666,7 @@ export interface operations {
           "application/json": {
             user: components["schemas"]["SelfUser"];
             token: string;
+            roomIds?: string[];
           };
         };
       };

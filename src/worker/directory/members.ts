@@ -207,7 +207,9 @@ export async function joinByInvite(
             ),
           )
           .all();
-  const roomIds = open.map((r) => r.id);
+  // In the invite's order: its first room is where the newcomer lands.
+  const joinable = new Set(open.map((r) => r.id));
+  const roomIds = invite.roomIds.filter((id) => joinable.has(id));
   const joinedAt = Date.now();
   await db.batch([
     audit(db, {

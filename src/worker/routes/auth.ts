@@ -36,6 +36,8 @@ import {
 } from "./openapi";
 
 const SignedIn = z.object({ user: SelfUser, token: z.string() });
+/** A sign-up with an invite also says which of its rooms were joined, in the invite's order. */
+const SignedUp = SignedIn.extend({ roomIds: z.array(z.string()).optional() });
 
 /**
  * The client's address. Cloudflare sets CF-Connecting-IP in production, and wrangler dev sets it
@@ -68,7 +70,7 @@ export const authRoutes = router()
         "Create an account and sign it in; the first account becomes admin (presenting `bootstrap` when ADMIN_BOOTSTRAP_TOKEN is set). REGISTRATION `invite`/`closed` need an `invite`, whose rooms are joined",
       request: jsonBody(RegisterBody),
       responses: {
-        201: ok(SignedIn, "Signed up"),
+        201: ok(SignedUp, "Signed up"),
         ...failures(400, 403, 409),
         413: tooLarge,
         429: rateLimited,
@@ -88,8 +90,8 @@ export const authRoutes = router()
         },
         clientIp(c),
       );
-      if (invite) await joinInviteRooms(c.env, db, user.id, invite);
-      return c.json(await signIn(c, user), 201);
+      const roomIds = invite ? await joinInviteRooms(c.env, db, user.id, invite) : undefined;
+      return c.json({ ...(await signIn(c, user)), ...(roomIds ? { roomIds } : {}) }, 201);
     },
   )
   .openapi(
@@ -185,10 +187,22 @@ export const authRoutes = router()
       operationId: "getInstanceConfig",
       tags: ["auth"],
       security: publicRoute,
-      summary: "What a sign-up form needs before anyone signs in: the REGISTRATION mode",
+      summary:
+        "What a sign-up form needs before anyone signs in: the REGISTRATION mode, and whether the first account (and its bootstrap token) is still to come",
       responses: { 200: ok(InstanceConfig) },
     }),
-    (c) => c.json({ registration: c.get("config").registration }, 200),
+    async (c) => {
+      const config = c.get("config");
+      const anyone = await c.get("db").select({ id: users.id }).from(users).limit(1).get();
+      return c.json(
+        {
+          registration: config.registration,
+          firstAccount: !anyone,
+          bootstrap: config.bootstrapToken !== null,
+        },
+        200,
+      );
+    },
   )
   .openapi(
     createRoute({
