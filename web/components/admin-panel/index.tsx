@@ -9,16 +9,26 @@ import * as fieldStyles from "../field/field.module.css";
 import { Panel } from "../panel";
 import * as styles from "./admin-panel.module.css";
 import { auditActor, auditRoom, auditTarget, roomLabel, storedText } from "./admin-text";
+import { InvitesPanel } from "./invites-panel";
+import { NewPerson, ResetLink } from "./new-person";
 import { RetentionPanel } from "./retention-panel";
+import { useLoad } from "./use-load";
 
-type Tab = "rooms" | "people" | "audit";
+type Tab = "rooms" | "people" | "invites" | "audit";
+
+const TAB_NAMES: Record<Tab, string> = {
+  rooms: "Rooms",
+  people: "People",
+  invites: "Invites",
+  audit: "Audit log",
+};
 
 export function AdminPanel() {
   const [tab, setTab] = useState<Tab>("rooms");
   return (
     <Panel title="Administration" focusKey="admin">
       <div class={styles.tabs} role="tablist" aria-label="Administration">
-        {(["rooms", "people", "audit"] as const).map((t) => (
+        {(["rooms", "people", "invites", "audit"] as const).map((t) => (
           <button
             key={t}
             type="button"
@@ -27,34 +37,18 @@ export function AdminPanel() {
             aria-selected={tab === t}
             onClick={() => setTab(t)}
           >
-            {t === "rooms" ? "Rooms" : t === "people" ? "People" : "Audit log"}
+            {TAB_NAMES[t]}
           </button>
         ))}
       </div>
       <div role="tabpanel">
         {tab === "rooms" && <AdminRooms />}
         {tab === "people" && <AdminPeople />}
+        {tab === "invites" && <InvitesPanel />}
         {tab === "audit" && <AdminAudit />}
       </div>
     </Panel>
   );
-}
-
-function useLoad<T>(load: () => Promise<T>, deps: unknown[]) {
-  const [value, setValue] = useState<T | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const [version, setVersion] = useState(0);
-  useEffect(() => {
-    let current = true;
-    load().then(
-      (v) => current && setValue(v),
-      (e: unknown) => current && setError(asApiError(e).message),
-    );
-    return () => {
-      current = false;
-    };
-  }, [...deps, version]);
-  return { value, error, reload: () => setVersion((v) => v + 1), setError };
 }
 
 function AdminRooms() {
@@ -138,8 +132,20 @@ function AdminPeople() {
       people.setError(asApiError(e).message);
     }
   };
+  const [creating, setCreating] = useState(false);
   return (
     <div class="stack">
+      <div class="button-row">
+        <button
+          type="button"
+          class="button"
+          aria-expanded={creating}
+          onClick={() => setCreating((open) => !open)}
+        >
+          Create person or bot
+        </button>
+      </div>
+      {creating && <NewPerson onCreated={people.reload} />}
       <input
         class={`${fieldStyles.fieldInput} search`}
         type="search"
@@ -156,6 +162,7 @@ function AdminPeople() {
               <span class="result__title">
                 {user.displayName}{" "}
                 {user.role === "admin" && <span class="badge badge--admin">admin</span>}
+                {user.bot && <span class="badge badge--bot">bot</span>}
                 {user.disabled && <span class="badge">disabled</span>}
               </span>
               <span class="result__detail">@{user.handle}</span>
@@ -177,6 +184,7 @@ function AdminPeople() {
             >
               {user.disabled ? "Enable" : "Disable"}
             </button>
+            {!user.bot && <ResetLink userId={user.id} name={user.displayName} />}
             {disabling === user.id && (
               <Confirm
                 action="Disable"
