@@ -3,7 +3,9 @@
 // bots, and one-time password links. Every rule of docs/api.md "Registration and invites".
 import { createExecutionContext, env } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
+import { readConfig } from "../src/config/env";
 import { app } from "../src/worker/app";
+import { purgeExpired } from "../src/worker/maintenance/purge";
 import {
   addMember,
   BASE,
@@ -659,6 +661,13 @@ describe("password reset links", () => {
       403,
       "reset_invalid",
     );
+    // The purge (Cron Trigger) takes expired links away.
+    const report = await purgeExpired(env.DB, readConfig(env));
+    expect(report.deleted.passwordTokens).toBeGreaterThanOrEqual(1);
+    const left = await env.DB.prepare("SELECT count(*) AS n FROM password_tokens WHERE user_id = ?")
+      .bind(person.id)
+      .first<{ n: number }>();
+    expect(left?.n).toBe(0);
     expect((await call("GET", "/api/me", undefined, { token: person.token })).status).toBe(200);
   });
 
