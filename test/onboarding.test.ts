@@ -432,6 +432,30 @@ describe("invites", () => {
     expectError(await call("POST", `/api/invites/${code}/accept`), 401, "unauthorized");
   });
 
+  it("joins only rooms its maker still owns (or any, for an admin's): a demoted owner's link stops adding", async () => {
+    const maker = await register(uniqueHandle("maker"));
+    const kept = await createRoom(maker, "private", "kept");
+    const lost = await createRoom(maker, "private", "lost");
+    const { code } = await invite(maker, { roomIds: [kept.id, lost.id] });
+    // Someone else becomes owner of `lost`, and the maker is made a plain member there.
+    const heir = await register();
+    await addMember(maker, lost.id, heir.id, "owner");
+    const demoted = await call(
+      "PATCH",
+      `/api/rooms/${lost.id}/members/${maker.id}`,
+      { role: "member" },
+      { token: heir.token },
+    );
+    expect(demoted.status).toBe(200);
+    const res = await call("POST", "/api/auth/register", signUp({ invite: code }), {
+      ip: uniqueIp(),
+    });
+    expect(res.status).toBe(201);
+    expect(res.body.roomIds).toEqual([kept.id]);
+    const rooms = await call("GET", "/api/rooms", undefined, { token: res.body.token });
+    expect(rooms.body.rooms.map((r: { room: { id: string } }) => r.room.id)).toEqual([kept.id]);
+  });
+
   it("an invite whose maker is disabled stops working", async () => {
     const maker = await register();
     const mine = await createRoom(maker, "channel", "mine");

@@ -183,8 +183,8 @@ export async function removeMember(
 }
 
 /**
- * An invite's rooms joined by the person who used it: the member-add path for invites (its
- * rooms were checked when the invite was made; archived, deleted and DM rooms are skipped now).
+ * An invite's rooms joined by the person who used it: the member-add path for invites. Rooms
+ * archived or deleted since, and rooms its maker no longer owns (unless an admin), are skipped.
  * Answers the rooms joined anew, for the caller to tell their rooms (notify.membersAdded).
  */
 export async function joinByInvite(
@@ -204,6 +204,11 @@ export async function joinByInvite(
               sql`${rooms.kind} <> 'dm'`,
               isNull(rooms.archivedAt),
               sql`NOT EXISTS (SELECT 1 FROM memberships m WHERE m.room_id = ${rooms.id} AND m.user_id = ${userId})`,
+              // The maker's right to invite holds at each use: an owner who since left the room
+              // or was demoted no longer brings people into it.
+              sql`(EXISTS (SELECT 1 FROM users u WHERE u.id = ${invite.createdBy} AND u.role = 'admin')
+                   OR EXISTS (SELECT 1 FROM memberships o WHERE o.room_id = ${rooms.id}
+                              AND o.user_id = ${invite.createdBy} AND o.role = 'owner'))`,
             ),
           )
           .all();
