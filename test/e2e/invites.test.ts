@@ -4,21 +4,25 @@
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, test } from "vitest";
 import { eventually, launch, signIn, VIEWPORT, WAIT_MS } from "./browser";
-import { call, PASSWORD, register } from "./seed";
+import { ADMIN, call, PASSWORD, register } from "./seed";
 
 const baseUrl = inject("baseUrl");
 const stamp = Date.now().toString(36);
 const OWNER = `inv_own_${stamp}`;
 const NEWCOMER = `inv_new_${stamp}`;
 const ROOM = `Invited ${stamp}`;
+const MEMBER = `inv_old_${stamp}`;
+const MADE = `inv_made_${stamp}`;
 
 let browser: Browser;
 let page: Page;
 let roomId: string;
+let ownerToken: string;
 
 beforeAll(async () => {
   browser = await launch();
   const owner = await register(baseUrl, OWNER, "Olga Owner");
+  ownerToken = owner.token;
   ({
     room: { id: roomId },
   } = await call<{ room: { id: string } }>(baseUrl, "/rooms", {
@@ -75,6 +79,70 @@ describe("an invite link", () => {
     await guest.getByRole("button", { name: "Go to Confab" }).click();
     await guest.getByRole("button", { name: "Sign in" }).waitFor();
     expect(new URL(guest.url()).pathname).toBe("/");
+    await context.close();
+  });
+
+  test("someone with an account signs in on the invite's page and lands in the room", async () => {
+    await register(baseUrl, MEMBER, "Omar Old-timer");
+    const { invite } = await call<{ invite: { url: string } }>(baseUrl, "/invites", {
+      method: "POST",
+      headers: { authorization: `Bearer ${ownerToken}` },
+      body: JSON.stringify({ roomIds: [roomId] }),
+    });
+    const context = await browser.newContext({ viewport: VIEWPORT });
+    const guest = await context.newPage();
+    guest.setDefaultTimeout(WAIT_MS);
+    await guest.goto(invite.url);
+    await guest.getByRole("heading", { name: /invited you to Confab \(1 room\)$/ }).waitFor();
+    await guest.getByRole("button", { name: "Sign in" }).click();
+    await guest.getByLabel("Handle").fill(MEMBER);
+    await guest.getByLabel("Password").fill(PASSWORD);
+    await guest.getByRole("button", { name: "Sign in" }).click();
+    await guest.getByRole("heading", { name: ROOM }).waitFor();
+    await eventually(() => new URL(guest.url()).pathname).toBe(`/r/${roomId}`);
+    await context.close();
+  });
+});
+
+describe("an admin makes a person", () => {
+  test("who sets their password from the one-time link, then signs in", async () => {
+    // The page of the tests above is the owner's: the admin signs in in a browser of their own.
+    const admin = await (await browser.newContext({ viewport: VIEWPORT })).newPage();
+    admin.setDefaultTimeout(WAIT_MS);
+    await signIn(admin, baseUrl, ADMIN.handle);
+    await admin.getByRole("button", { name: "Admin" }).click();
+    await admin.getByRole("tab", { name: "People" }).click();
+    await admin.getByRole("button", { name: "Create person or bot" }).click();
+    const form = admin.getByRole("form", { name: "Create person or bot" });
+    await form.getByLabel("Handle").fill(MADE);
+    await form.getByLabel("Display name").fill("Mira Made");
+    await form.getByRole("button", { name: "Create person" }).click();
+    const link = form.getByRole("textbox", { name: /^Link to set the password/ });
+    await eventually(() => link.inputValue()).toMatch(/\/set-password#token=cp_/);
+    const url = await link.inputValue();
+
+    const context = await browser.newContext({ viewport: VIEWPORT });
+    const person = await context.newPage();
+    person.setDefaultTimeout(WAIT_MS);
+    await person.goto(url);
+    await person.getByLabel("New password").fill("mira's own password");
+    await person.getByLabel("Confirm the password").fill("mira's own password");
+    await person.getByRole("button", { name: "Set password" }).click();
+    await person.getByRole("heading", { name: "Your password is set" }).waitFor();
+    await person.getByRole("button", { name: "Continue to sign in" }).click();
+    expect(new URL(person.url()).pathname).toBe("/");
+    expect(new URL(person.url()).hash).toBe("");
+    await person.getByLabel("Handle").fill(MADE);
+    await person.getByLabel("Password").fill("mira's own password");
+    await person.getByRole("button", { name: "Sign in" }).click();
+    await person.getByRole("navigation", { name: "Rooms" }).waitFor();
+
+    // The link was for one use.
+    await person.goto(url);
+    await person.getByLabel("New password").fill("another password");
+    await person.getByLabel("Confirm the password").fill("another password");
+    await person.getByRole("button", { name: "Set password" }).click();
+    await person.getByText(/expired or was already used/).waitFor();
     await context.close();
   });
 });
