@@ -8,22 +8,8 @@ import { useAppState } from "../../state/use-app-state";
 import { CopyField } from "../copy-field";
 import { Field } from "../field";
 import { FormAlert } from "../form-alert";
+import { inviteSummary } from "./admin-text";
 import { useLoad } from "./use-load";
-
-/** "3 of 10 uses · expires 5/1/2027, 10:00 · 2 rooms". */
-export function inviteSummary(invite: Invite, now = Date.now()): string {
-  const uses =
-    invite.maxUses === null ? `${invite.uses} uses` : `${invite.uses} of ${invite.maxUses} uses`;
-  const expires =
-    invite.expiresAt === null
-      ? "never expires"
-      : Date.parse(invite.expiresAt) <= now
-        ? "expired"
-        : `expires ${new Date(invite.expiresAt).toLocaleString()}`;
-  const rooms = invite.roomIds.length;
-  const where = rooms === 0 ? "no rooms" : `${rooms} room${rooms === 1 ? "" : "s"}`;
-  return `${uses} · ${expires} · ${where}`;
-}
 
 export function InvitesPanel() {
   const state = useAppState();
