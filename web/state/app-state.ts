@@ -4,13 +4,12 @@
 // sockets (the inbox, the rooms).
 import { batch, type ReadonlySignal, signal } from "@preact/signals";
 import type { NotifyLevel, RoomListItem, SelfUser } from "../../src/shared/api";
-import { type OnboardingLink, parseOnboardingLink, roomPath } from "../../src/shared/links";
 import type { InboxRoomFrame, MembershipChange, Message } from "../../src/shared/protocol";
-import type { Api, CreateRoomInput, LoginInput, RegisterInput, UpdateRoomInput } from "../net/api";
-import { asApiError } from "../net/api";
+import type { Api, CreateRoomInput, UpdateRoomInput } from "../net/api";
 import { browserPush } from "../net/push";
 import { createBlocks } from "./blocks";
 import { createInbox, type Inbox } from "./inbox";
+import { createOnboarding } from "./onboarding";
 import { type Panel, showsRoom } from "./panels";
 import { createPushSetting } from "./push";
 import { createRoomState, type MemberFrame, type RoomFrame, type RoomState } from "./room";
@@ -67,10 +66,6 @@ export function createAppState(api: Api, address: AddressBar | null = browserAdd
   const panel = signal<Panel>({ kind: "home" });
   /** Why the app went home by itself (a link to a room I cannot see), until the next move. */
   const notice = signal<string | null>(null);
-  /** An invite link or a set-password link being followed: its page shows until it is done. */
-  const onboarding = signal<OnboardingLink | null>(
-    address ? parseOnboardingLink(address.current().path) : null,
-  );
   const isOpen = (roomId: string) => showsRoom(panel.value, roomId);
   const details = createRoomDetails(
     (roomId, page) => call(() => api.roomDetails(roomId, page)),
@@ -95,6 +90,18 @@ export function createAppState(api: Api, address: AddressBar | null = browserAdd
   const roomStates = new Map<string, RoomState>();
   let inbox: Inbox | null = null;
   const refreshRooms = list.refresh;
+  const onboarding = createOnboarding(api, address, {
+    signedIn: (user) => signedIn(user),
+    call,
+    async enter(roomId) {
+      await refreshRooms();
+      go(roomId ? { panel: { kind: "room", roomId }, seq: null } : HOME, "replace");
+    },
+    tell: (text) => {
+      notice.value = text;
+    },
+    restart: () => session.actions.start(),
+  });
 
   function stopLive() {
     inbox?.stop();
@@ -147,7 +154,7 @@ export function createAppState(api: Api, address: AddressBar | null = browserAdd
 
   /** Opens what the address bar names (after signing in, Back and Forward). */
   function follow(entry: HistoryEntry): void {
-    if (!address || !me.value || onboarding.value) return;
+    if (!address || !me.value || onboarding.link.value) return;
     const { path, state } = address.current();
     const to = destinationOf(path, state);
     if (!to) {
@@ -320,15 +327,6 @@ export function createAppState(api: Api, address: AddressBar | null = browserAdd
     notice.value = NOTICES.noRoom;
   }
 
-  /**
-   * An onboarding page is done: the address becomes the room it led to (or home), which the
-   * sign-in that follows opens.
-   */
-  function arrive(roomId: string | null): void {
-    onboarding.value = null;
-    address?.write("replace", roomId ? roomPath(roomId) : "/", null);
-  }
-
   /** After creating, joining or opening a room: the list has it, the panel shows it. */
   async function enterRoom(roomId: string): Promise<void> {
     await refreshRooms();
@@ -337,57 +335,9 @@ export function createAppState(api: Api, address: AddressBar | null = browserAdd
 
   return {
     ...session.actions,
+    ...onboarding.actions,
     /** The invite or set-password page the address names, until it is done. */
-    onboarding: onboarding as ReadonlySignal<OnboardingLink | null>,
-
-    /** Signs up; with an invite, lands in the first of the rooms it joined. */
-    async signUp(input: RegisterInput): Promise<void> {
-      const { user, roomIds } = await api.register(input);
-      if (onboarding.value) arrive(roomIds?.[0] ?? null);
-      signedIn(user);
-    },
-
-    /** Signs in; on an invite's page, accepts it and lands in its first room. */
-    async signIn(input: LoginInput): Promise<void> {
-      const { user } = await api.login(input);
-      const link = onboarding.value;
-      let refused: string | null = null;
-      if (link?.kind === "invite") {
-        try {
-          arrive((await api.invites.accept(link.code)).roomIds[0] ?? null);
-        } catch (error) {
-          arrive(null);
-          refused = `The invite could not be used: ${asApiError(error).message}`;
-        }
-      }
-      signedIn(user);
-      if (refused) notice.value = refused;
-    },
-
-    /** Signed in already: joins the invite's rooms and opens the first. */
-    async acceptInvite(code: string): Promise<void> {
-      const { roomIds } = await call(() => api.invites.accept(code));
-      onboarding.value = null;
-      await refreshRooms();
-      const first = roomIds[0];
-      go(first ? { panel: { kind: "room", roomId: first }, seq: null } : HOME, "replace");
-    },
-
-    /** What an invite link's page shows (no session needed). */
-    invitePreview: (code: string) => api.invites.preview(code),
-    /** Sets a password with a one-time link's token (every session of the account ends). */
-    setPassword: async (token: string, password: string) => {
-      await api.resetPassword(token, password);
-    },
-    /** The instance's REGISTRATION mode and first-account state, for the sign-up form. */
-    instanceConfig: () => api.config(),
-
-    /** Leaves an onboarding page for the app (home), asking again who is signed in. */
-    async leaveOnboarding(): Promise<void> {
-      arrive(null);
-      await session.actions.start();
-    },
-
+    onboarding: onboarding.link,
     rooms: list.rooms,
     panel: panel as ReadonlySignal<Panel>,
     /** Why the app went home by itself, until the next move (the home panel says it). */
