@@ -3,7 +3,7 @@
 // that does not work says so.
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, test } from "vitest";
-import { eventually, launch, signIn, VIEWPORT, WAIT_MS } from "./browser";
+import { eventually, launch, shot, signIn, VIEWPORT, WAIT_MS } from "./browser";
 import { ADMIN, call, PASSWORD, register } from "./seed";
 
 const baseUrl = inject("baseUrl");
@@ -46,6 +46,7 @@ describe("an invite link", () => {
     await page.getByRole("button", { name: "Create invite link" }).click();
     const link = page.getByRole("textbox", { name: "Invite link" });
     await eventually(() => link.inputValue()).toMatch(/\/invite\/[A-Za-z0-9_-]{22,}$/);
+    await shot(page, "invite-link");
     const url = await link.inputValue();
     expect(new URL(url).origin).toBe(new URL(baseUrl).origin);
 
@@ -57,6 +58,7 @@ describe("an invite link", () => {
     await guest
       .getByRole("heading", { name: "Olga Owner invited you to Confab (1 room)" })
       .waitFor();
+    await shot(guest, "invite-landing");
     await guest.getByLabel("Handle").fill(NEWCOMER);
     await guest.getByLabel("Display name").fill("Nina Newcomer");
     await guest.getByLabel("Password").fill(PASSWORD);
