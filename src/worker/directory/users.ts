@@ -1,4 +1,5 @@
-// People: sign-up, lookup, and the admin's role and disable switches.
+// People: sign-up (by REGISTRATION mode, bootstrap token and invite), accounts an admin makes
+// (people and bots), lookup, and the admin's role and disable switches.
 import { and, asc, eq, ne, or, sql } from "drizzle-orm";
 import type { RegistrationMode } from "../../config/env";
 import { audit } from "../../db/audit";
@@ -29,7 +30,7 @@ async function sameSecret(presented: string, expected: string): Promise<boolean>
 }
 
 /**
- * Who may sign up (docs/api.md, "Registration"): the first account always (presenting the
+ * Who may sign up (docs/api.md, "Registration and invites"): the first account always (presenting the
  * bootstrap token when one is set); later ones by the mode, an invite letting anyone in. The
  * invite's use is claimed before the account is made and given back if making it fails.
  */
@@ -84,7 +85,6 @@ async function insertUser(
   input: {
     handle: string;
     displayName: string;
-    passwordHash?: string;
     password?: string;
     bot?: boolean;
   },
@@ -92,8 +92,8 @@ async function insertUser(
 ): Promise<UserRow> {
   const id = newId("usr");
   const createdAt = Date.now();
-  const passwordHash =
-    input.passwordHash ?? (input.password ? await hashPassword(input.password) : UNKNOWN_USER_HASH);
+  // Without a password nothing signs in: no password derives to UNKNOWN_USER_HASH.
+  const passwordHash = input.password ? await hashPassword(input.password) : UNKNOWN_USER_HASH;
   try {
     const [inserted] = await db.batch([
       db
