@@ -366,6 +366,7 @@ describe("GET /api/admin/rooms (what the admin page shows)", () => {
       handle: expect.any(String),
       displayName: expect.stringMatching(/^(Ana|Bo)$/),
       avatarUrl: null,
+      bot: false,
     });
     // Other rooms have no participants listed (a channel may have thousands).
     const channel = await adminRoom({ kind: "channel", name: uniqueHandle("counted") });

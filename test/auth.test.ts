@@ -342,6 +342,7 @@ describe("people search", () => {
     ]);
     expect(Object.keys(res.body.users[0]).sort()).toEqual([
       "avatarUrl",
+      "bot",
       "displayName",
       "handle",
       "id",

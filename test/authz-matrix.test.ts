@@ -83,6 +83,7 @@ function row(
 // plus the targets {peer} (member), {peerMod} (moderator) and {peerOwner} (a second owner).
 // {dm} = the DM between owner and member (shared: every call on it is idempotent or refused).
 // {privateBanned} / {channelBanned} = such a room from which the admin banned {invitee}.
+// {invite} = a fresh invite the admin made (to no room);
 // {invitee} = a user in no room; {self} = the caller's own user id; {newUser} / {newToken} = a
 // user / API token made for this cell; {ref} = the externalRef of an admin-made room.
 // {withMessage} = a fresh private room where {peer} wrote seq 1; {reportedRoom} = one whose seq 1
@@ -124,6 +125,24 @@ const MATRIX: Row[] = [
   row("PUT    /api/me/blocks/{newUser}",                [UNAUTH,   UNAUTH,   DISABLED,  DONE,      DONE,     DONE,      DONE,     DONE,     DONE,      DONE]),
   row("DELETE /api/me/blocks/{newUser}",                [UNAUTH,   UNAUTH,   DISABLED,  DONE,      DONE,     DONE,      DONE,     DONE,     DONE,      DONE]),
   row("PUT    /api/me/blocks/{self}",                   [UNAUTH,   UNAUTH,   DISABLED,  INVALID,   INVALID,  INVALID,   INVALID,  INVALID,  INVALID,   INVALID]),
+
+  // -- onboarding: the public sign-up config, password links, invite links
+  row("GET    /api/config",                             [OK,       OK,       OK,        OK,        OK,       OK,        OK,       OK,       OK,        OK]),
+  // a too-short password is refused before the token is looked at, whoever asks
+  row("POST   /api/auth/password-reset",                [INVALID,  INVALID,  INVALID,   INVALID,   INVALID,  INVALID,   INVALID,  INVALID,  INVALID,   INVALID],
+      { token: "cp_nothing", password: "short" }),
+  // to the instance alone: admins only; to a room: its owners (and admins), 404 to those who cannot see it
+  row("POST   /api/invites",                            [UNAUTH,   UNAUTH,   DISABLED,  FORBID,    FORBID,   FORBID,    FORBID,   CREATED,  CREATED,   FORBID],
+      {}),
+  row("POST   /api/invites",                            [UNAUTH,   UNAUTH,   DISABLED,  NOTFOUND,  FORBID,   FORBID,    CREATED,  CREATED,  CREATED,   FORBID],
+      { roomIds: ["{private}"] }),
+  row("POST   /api/invites",                            [UNAUTH,   UNAUTH,   DISABLED,  FORBID,    FORBID,   FORBID,    CREATED,  CREATED,  CREATED,   FORBID],
+      { roomIds: ["{channel}"] }),
+  row("GET    /api/invites",                            [UNAUTH,   UNAUTH,   DISABLED,  OK,        OK,       OK,        OK,       OK,       OK,        OK]),
+  // {invite}: a fresh admin's invite (no rooms); anyone may look at it, only admins delete it
+  row("GET    /api/invites/{invite}",                   [OK,       OK,       OK,        OK,        OK,       OK,        OK,       OK,       OK,        OK]),
+  row("DELETE /api/invites/{invite}",                   [UNAUTH,   UNAUTH,   DISABLED,  NOTFOUND,  NOTFOUND, NOTFOUND,  NOTFOUND, DONE,     DONE,      NOTFOUND]),
+  row("POST   /api/invites/{invite}/accept",            [UNAUTH,   UNAUTH,   DISABLED,  OK,        OK,       OK,        OK,       OK,       OK,        OK]),
 
   // -- a DM between owner and member: everyone else gets 404; nobody renames, invites or leaves
   row("GET    /api/rooms/{dm}",                         [UNAUTH,   UNAUTH,   DISABLED,  NOTFOUND,  OK,       NOTFOUND,  OK,       OK,       OK,        NOTFOUND]),
@@ -262,6 +281,9 @@ const MATRIX: Row[] = [
   row("GET    /api/admin/users",                        [UNAUTH,   UNAUTH,   DISABLED,  FORBID,    FORBID,   FORBID,    FORBID,   OK,       OK,        FORBID]),
   row("PATCH  /api/admin/users/{newUser}",              [UNAUTH,   UNAUTH,   DISABLED,  FORBID,    FORBID,   FORBID,    FORBID,   OK,       OK,        FORBID],
       { disabled: true }),
+  row("POST   /api/admin/users",                        [UNAUTH,   UNAUTH,   DISABLED,  FORBID,    FORBID,   FORBID,    FORBID,   CREATED,  CREATED,   FORBID],
+      { handle: "{unique}", displayName: "Made By Admin" }),
+  row("POST   /api/admin/users/{newUser}/password-reset", [UNAUTH, UNAUTH,   DISABLED,  FORBID,    FORBID,   FORBID,    FORBID,   OK,       OK,        FORBID]),
   row("GET    /api/admin/audit",                        [UNAUTH,   UNAUTH,   DISABLED,  FORBID,    FORBID,   FORBID,    FORBID,   OK,       OK,        FORBID]),
   row("POST   /api/admin/tokens",                       [UNAUTH,   UNAUTH,   DISABLED,  FORBID,    FORBID,   FORBID,    FORBID,   CREATED,  CREATED,   FORBID],
       { name: "matrix bot", scopes: ["bot"], userId: "{invitee}" }),
@@ -432,6 +454,7 @@ const PLACEHOLDERS: Record<string, (role: Role) => string | Promise<string>> = {
   newUser: async () => (await register()).id,
   newToken: async () => (await newToken(people.invitee.id, ["bot"])).token.id,
   unique: () => uniqueHandle("x"),
+  invite: async () => (await asAdmin("POST", "/api/invites", {})).body.invite.code,
 };
 
 /** Replaces every {placeholder} in `text`; one value per name within a cell. */

@@ -60,7 +60,13 @@ describe("the blocks list", () => {
     const list = await call("GET", "/api/me/blocks", undefined, as(me));
     expect(list.status).toBe(200);
     expect(list.body.users).toEqual([
-      { id: other.id, handle: other.handle, displayName: "Other Person", avatarUrl: null },
+      {
+        id: other.id,
+        handle: other.handle,
+        displayName: "Other Person",
+        avatarUrl: null,
+        bot: false,
+      },
     ]);
     // Nobody else sees my blocks, and the blocked person's own list is empty.
     expect((await call("GET", "/api/me/blocks", undefined, as(other))).body.users).toEqual([]);

@@ -387,7 +387,7 @@ describe("DMs", () => {
       (r: { room: { id: string } }) => r.room.id === first.body.room.id,
     );
     expect(dm.peers).toEqual([
-      { id: bo.id, handle: "dm_bo", displayName: "Bo Berg", avatarUrl: null },
+      { id: bo.id, handle: "dm_bo", displayName: "Bo Berg", avatarUrl: null, bot: false },
     ]);
   });
 

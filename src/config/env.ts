@@ -44,10 +44,21 @@ export type Env = CloudflareBindings & {
   /** Secrets (`wrangler secret put`), both or neither: the VAPID key pair, base64url (raw). */
   VAPID_PUBLIC_KEY?: string;
   VAPID_PRIVATE_KEY?: string;
+  /** Secret (`wrangler secret put`): what the instance's first account presents to become admin. */
+  ADMIN_BOOTSTRAP_TOKEN?: string;
 };
 
+/**
+ * Who may sign up: `open` anyone; `invite` only with an invite code; `closed` nobody by
+ * themselves (invite links and admin-made accounts still work). The first account always may.
+ */
+export const REGISTRATION_MODES = ["open", "invite", "closed"] as const;
+export type RegistrationMode = (typeof REGISTRATION_MODES)[number];
+
 export interface Config {
-  registrationOpen: boolean;
+  registration: RegistrationMode;
+  /** ADMIN_BOOTSTRAP_TOKEN, or null when the secret is not set (empty counts as not set). */
+  bootstrapToken: string | null;
   allowedOrigins: ReadonlySet<string>;
   sessionTtlMs: number;
   /** Sliding-window limits (src/worker/sliding-window.ts), all counted in D1's `rate_events`. */
@@ -124,9 +135,21 @@ export function readConfig(env: Env): Config {
   return config;
 }
 
+function registrationMode(value: string): RegistrationMode {
+  const mode = value.trim().toLowerCase();
+  const known = REGISTRATION_MODES.find((m) => m === mode);
+  if (!known) {
+    throw new Error(
+      `[vars] REGISTRATION must be one of ${REGISTRATION_MODES.join(", ")} (got ${JSON.stringify(value)})`,
+    );
+  }
+  return known;
+}
+
 function parseConfig(env: Env): Config {
   return {
-    registrationOpen: env.REGISTRATION.trim().toLowerCase() !== "closed",
+    registration: registrationMode(env.REGISTRATION),
+    bootstrapToken: env.ADMIN_BOOTSTRAP_TOKEN?.trim() || null,
     allowedOrigins: new Set(
       env.ALLOWED_ORIGINS.split(",")
         .map((o) => o.trim().replace(/\/+$/, ""))

@@ -25,7 +25,13 @@ export type AuditAction =
   | "retention.run"
   | "report.create"
   | "report.resolve"
-  | "report.dismiss";
+  | "report.dismiss"
+  | "invite.create"
+  | "invite.delete"
+  | "invite.use"
+  | "user.create"
+  | "user.password_reset_link"
+  | "user.password_reset";
 
 export interface AuditRecord {
   actorId: string | null;

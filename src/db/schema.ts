@@ -23,6 +23,8 @@ export const users = sqliteTable("users", {
   // Bumped by each new profile picture (R2 `avatars/<id>`), null without one: the picture's URL
   // carries it, so browsers may cache a picture for good.
   avatarVersion: integer("avatar_version"),
+  // An account a program speaks for (made by an admin with an API token); clients mark it.
+  bot: integer("bot", { mode: "boolean" }).notNull().default(false),
 });
 
 export const sessions = sqliteTable(
@@ -394,4 +396,43 @@ export const roomBans = sqliteTable(
     createdAt: integer("created_at").notNull(),
   },
   (t) => [primaryKey({ columns: [t.roomId, t.userId] })],
+);
+
+/**
+ * Invite links: an admin's to the instance, an owner's to their rooms. The code is the link's
+ * secret (listed again to whoever made it, so kept as is); `uses` only ever grows through one
+ * conditional UPDATE, so concurrent sign-ups never pass `max_uses`.
+ */
+export const invites = sqliteTable(
+  "invites",
+  {
+    code: text("code").primaryKey(),
+    createdBy: text("created_by")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    createdAt: integer("created_at").notNull(),
+    expiresAt: integer("expires_at"),
+    maxUses: integer("max_uses"),
+    uses: integer("uses").notNull().default(0),
+    // JSON array of room ids the invite joins (at most 20).
+    roomIds: text("room_ids").notNull().default("[]"),
+  },
+  (t) => [index("invites_created_by_idx").on(t.createdBy)],
+);
+
+/**
+ * One-time links that set a password (an admin-made person's first, or a reset): only the
+ * SHA-256 of the token is stored; using one deletes it.
+ */
+export const passwordTokens = sqliteTable(
+  "password_tokens",
+  {
+    tokenHash: text("token_hash").primaryKey(),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    createdAt: integer("created_at").notNull(),
+    expiresAt: integer("expires_at").notNull(),
+  },
+  (t) => [index("password_tokens_user_idx").on(t.userId)],
 );

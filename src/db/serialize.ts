@@ -21,12 +21,13 @@ export const avatarUrl = (userId: string, version: number | null): string | null
   version === null ? null : `/api/users/${encodeURIComponent(userId)}/avatar?v=${version}`;
 
 export const publicUser = (
-  u: Pick<UserRow, "id" | "handle" | "displayName" | "avatarVersion">,
+  u: Pick<UserRow, "id" | "handle" | "displayName" | "avatarVersion" | "bot">,
 ): PublicUser => ({
   id: u.id,
   handle: u.handle,
   displayName: u.displayName,
   avatarUrl: avatarUrl(u.id, u.avatarVersion),
+  bot: u.bot,
 });
 
 export const roomBan = (

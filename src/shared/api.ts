@@ -65,11 +65,18 @@ const Timestamp = z.string().describe("ISO 8601");
 
 // ---- request bodies -------------------------------------------------------------------------
 
+/** An invite link's code (`/invite/<code>`): 144 random bits, base64url. */
+export const InviteCode = z.string().trim().min(1).max(64);
+
 export const RegisterBody = z
   .object({
     handle: Handle,
     displayName: DisplayName,
     password: Password,
+    /** An invite's code: needed when REGISTRATION is `invite` or `closed`; its rooms are joined. */
+    invite: InviteCode.optional(),
+    /** ADMIN_BOOTSTRAP_TOKEN, when it is set: the instance's first account must present it. */
+    bootstrap: z.string().max(256).optional(),
   })
   .meta({ id: "RegisterBody" });
 export const LoginBody = z
@@ -154,6 +161,29 @@ export const AdminUpdateRoomBody = z
   .object({ name: RoomName.optional(), topic: Topic.optional(), archived: z.boolean().optional() })
   .refine((b) => Object.values(b).some((v) => v !== undefined), "Nothing to change")
   .meta({ id: "AdminUpdateRoomBody" });
+export const AdminCreateUserBody = z
+  .object({
+    handle: Handle,
+    displayName: DisplayName,
+    /** Without one, the answer carries a one-time `setPasswordUrl` (24 h). */
+    password: Password.optional(),
+    /** A bot: the answer carries its API token (scope `bot`), shown once. */
+    bot: z.boolean().optional(),
+  })
+  .meta({ id: "AdminCreateUserBody" });
+export const PasswordResetBody = z
+  .object({ token: z.string().min(1).max(200), password: Password })
+  .meta({ id: "PasswordResetBody" });
+export const CreateInviteBody = z
+  .object({
+    /** How many sign-ups (and accepts) it allows; unset: no limit. */
+    maxUses: z.number().int().min(1).max(10_000).optional(),
+    /** How long it works; unset: until deleted. At most a year. */
+    expiresInHours: z.number().positive().max(8_760).optional(),
+    /** Rooms joined on use (channels and private rooms, not DMs); owners must name ≥ 1 of theirs. */
+    roomIds: z.array(Id).max(20).optional(),
+  })
+  .meta({ id: "CreateInviteBody" });
 export const AdminUpdateUserBody = z
   .object({ role: UserRole.optional(), disabled: z.boolean().optional() })
   .refine((b) => b.role !== undefined || b.disabled !== undefined, "Nothing to change")
@@ -220,6 +250,8 @@ export const PublicUser = z
     displayName: z.string(),
     /** Their profile picture (`GET /api/users/:id/avatar?v=…`), or null: show initials. */
     avatarUrl: z.string().nullable(),
+    /** An account a program speaks for (admin-made, with an API token): clients mark it. */
+    bot: z.boolean(),
   })
   .meta({ id: "PublicUser" });
 export const SelfUser = PublicUser.extend({ role: UserRole, createdAt: Timestamp }).meta({
@@ -229,6 +261,39 @@ export const AdminUser = SelfUser.extend({
   disabled: z.boolean(),
   disabledAt: Timestamp.nullable(),
 }).meta({ id: "AdminUser" });
+
+/** An invite link, as whoever may manage it sees it. */
+export const Invite = z
+  .object({
+    code: z.string(),
+    /** The absolute link to share: `<origin>/invite/<code>`. */
+    url: z.string(),
+    uses: z.number().int(),
+    maxUses: z.number().int().nullable(),
+    expiresAt: Timestamp.nullable(),
+    roomIds: z.array(z.string()),
+  })
+  .meta({ id: "Invite" });
+/** What anyone holding the link may learn before signing up. */
+export const InvitePreview = z
+  .object({
+    /** False once expired or used up. */
+    valid: z.boolean(),
+    inviter: z.object({ name: z.string() }),
+    /** How many rooms it joins. */
+    rooms: z.number().int(),
+  })
+  .meta({ id: "InvitePreview" });
+/** What the sign-up form needs to know before anyone signs in. */
+export const InstanceConfig = z
+  .object({
+    registration: z.enum(["open", "invite", "closed"]),
+    /** No account yet: the next sign-up becomes the instance's admin, whatever the mode. */
+    firstAccount: z.boolean(),
+    /** ADMIN_BOOTSTRAP_TOKEN is set: that first sign-up must present it (`bootstrap`). */
+    bootstrap: z.boolean(),
+  })
+  .meta({ id: "InstanceConfig" });
 
 /** A signed-in device of mine, named by its public id (never by its secret's hash). */
 export const Session = z
@@ -482,6 +547,9 @@ export type PublicUser = z.infer<typeof PublicUser>;
 export type SelfUser = z.infer<typeof SelfUser>;
 export type AdminUser = z.infer<typeof AdminUser>;
 export type Room = z.infer<typeof Room>;
+export type Invite = z.infer<typeof Invite>;
+export type InvitePreview = z.infer<typeof InvitePreview>;
+export type InstanceConfig = z.infer<typeof InstanceConfig>;
 export type Member = z.infer<typeof Member>;
 export type RoomBan = z.infer<typeof RoomBan>;
 export type RoomListItem = z.infer<typeof RoomListItem>;

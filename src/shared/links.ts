@@ -50,3 +50,26 @@ export function parseLink(path: string): Link | null {
   if (seq !== null && match[2] === "t") return { kind: "thread", roomId, rootSeq: seq };
   return { kind: "room", roomId, seq };
 }
+
+/**
+ * Pages reached from outside, signed in or not: an invite link (`/invite/:code`, what
+ * POST /api/invites answers as `url`) and the one-time link that sets a password
+ * (`/set-password#token=…`: the token rides in the fragment, never sent to a server).
+ */
+export type OnboardingLink = { kind: "invite"; code: string } | { kind: "set-password" };
+
+const INVITE_PATH = /^\/invite\/([^/]{1,64})\/?$/;
+
+export const invitePath = (code: string) => `/invite/${encodeURIComponent(code)}`;
+
+/** An onboarding page's link, or null for any other path. Never throws. */
+export function parseOnboardingLink(path: string): OnboardingLink | null {
+  if (path === "/set-password" || path === "/set-password/") return { kind: "set-password" };
+  const match = INVITE_PATH.exec(path);
+  if (!match?.[1]) return null;
+  try {
+    return { kind: "invite", code: decodeURIComponent(match[1]) };
+  } catch {
+    return null;
+  }
+}

@@ -18,6 +18,7 @@ import { avatarRoutes, describeAvatarRoutes } from "./routes/avatars";
 import { banRoutes } from "./routes/bans";
 import { blockRoutes } from "./routes/blocks";
 import { inboxSocket } from "./routes/inbox";
+import { inviteRoutes } from "./routes/invites";
 import { memberRoutes } from "./routes/members";
 import { messageRoutes } from "./routes/messages";
 import { errors, publicRoute, rateLimited, security } from "./routes/openapi";
@@ -86,7 +87,8 @@ const api = app
   .route("/api", threadRoutes)
   .route("/api", blockRoutes)
   .route("/api", reportRoutes)
-  .route("/api", banRoutes);
+  .route("/api", banRoutes)
+  .route("/api", inviteRoutes);
 
 export type AppType = typeof api;
 
@@ -217,6 +219,10 @@ app.doc31("/api/openapi.json", {
     {
       name: "moderation",
       description: "Reports of messages and the queues of room moderators and admins",
+    },
+    {
+      name: "invites",
+      description: "Invite links: made by admins and room owners, used at sign-up",
     },
     { name: "admin", description: "Instance admins and admin-scoped API tokens" },
     { name: "docs", description: "The machine-readable descriptions of this API" },

@@ -13,7 +13,7 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /** Create an account and sign it in; the instance's first account becomes admin */
+    /** Create an account and sign it in; the first account becomes admin (presenting `bootstrap` when ADMIN_BOOTSTRAP_TOKEN is set). REGISTRATION `invite`/`closed` need an `invite`, whose rooms are joined */
     post: operations["register"];
     delete?: never;
     options?: never;
@@ -71,6 +71,40 @@ export interface paths {
     head?: never;
     /** Change my display name (open room sockets keep the old one until they reconnect) */
     patch: operations["updateMe"];
+    trace?: never;
+  };
+  "/api/config": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** What a sign-up form needs before anyone signs in: the REGISTRATION mode, and whether the first account (and its bootstrap token) is still to come */
+    get: operations["getInstanceConfig"];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/api/auth/password-reset": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Set a password with a one-time link's token (24 h; from an admin): ends every session of the account */
+    post: operations["resetPassword"];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
     trace?: never;
   };
   "/api/me/password": {
@@ -587,7 +621,25 @@ export interface paths {
     /** People, disabled ones included */
     get: operations["adminListUsers"];
     put?: never;
-    post?: never;
+    /** Create a person (no password: a one-time `setPasswordUrl`, 24 h) or a bot (its API token, shown once) */
+    post: operations["adminCreateUser"];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/api/admin/users/{id}/password-reset": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** A one-time link (24 h) that sets someone's password; using it ends their sessions */
+    post: operations["adminPasswordResetLink"];
     delete?: never;
     options?: never;
     head?: never;
@@ -1042,6 +1094,59 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  "/api/invites": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Invites I may manage (admins: all; others: the ones they made), newest first */
+    get: operations["listInvites"];
+    put?: never;
+    /** Make an invite link: admins to the instance and any rooms, owners to rooms they own (≥ 1) */
+    post: operations["createInvite"];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/api/invites/{code}": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** What an invite link's page shows, to anyone holding it (no session needed) */
+    get: operations["getInvite"];
+    put?: never;
+    post?: never;
+    /** Delete an invite (admins: any; others: their own); its link stops working */
+    delete: operations["deleteInvite"];
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/api/invites/{code}/accept": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Signed in already: join the invite's rooms (counts a use, unless I am in all of them) */
+    post: operations["acceptInvite"];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   "/api/rooms/{id}/ws": {
     parameters: {
       query?: never;
@@ -1223,6 +1328,7 @@ export interface components {
       handle: string;
       displayName: string;
       avatarUrl: string | null;
+      bot: boolean;
       role: components["schemas"]["UserRole"];
       /** @description ISO 8601 */
       createdAt: string;
@@ -1240,9 +1346,21 @@ export interface components {
       handle: string;
       displayName: string;
       password: string;
+      invite?: string;
+      bootstrap?: string;
     };
     LoginBody: {
       handle: string;
+      password: string;
+    };
+    InstanceConfig: {
+      /** @enum {string} */
+      registration: "open" | "invite" | "closed";
+      firstAccount: boolean;
+      bootstrap: boolean;
+    };
+    PasswordResetBody: {
+      token: string;
       password: string;
     };
     UpdateMeBody: {
@@ -1348,6 +1466,7 @@ export interface components {
       handle: string;
       displayName: string;
       avatarUrl: string | null;
+      bot: boolean;
     };
     RoomListItem: {
       room: components["schemas"]["Room"];
@@ -1500,12 +1619,19 @@ export interface components {
       handle: string;
       displayName: string;
       avatarUrl: string | null;
+      bot: boolean;
       role: components["schemas"]["UserRole"];
       /** @description ISO 8601 */
       createdAt: string;
       disabled: boolean;
       /** @description ISO 8601 */
       disabledAt: string | null;
+    };
+    AdminCreateUserBody: {
+      handle: string;
+      displayName: string;
+      password?: string;
+      bot?: boolean;
     };
     AdminUpdateUserBody: {
       role?: components["schemas"]["UserRole"];
@@ -1661,6 +1787,27 @@ export interface components {
        */
       until?: string | null;
     };
+    Invite: {
+      code: string;
+      url: string;
+      uses: number;
+      maxUses: number | null;
+      /** @description ISO 8601 */
+      expiresAt: string | null;
+      roomIds: string[];
+    };
+    CreateInviteBody: {
+      maxUses?: number;
+      expiresInHours?: number;
+      roomIds?: string[];
+    };
+    InvitePreview: {
+      valid: boolean;
+      inviter: {
+        name: string;
+      };
+      rooms: number;
+    };
   };
   responses: never;
   parameters: never;
@@ -1692,6 +1839,7 @@ export interface operations {
           "application/json": {
             user: components["schemas"]["SelfUser"];
             token: string;
+            roomIds?: string[];
           };
         };
       };
@@ -1704,7 +1852,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`, `banned`) */
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `invite_required`, `invite_invalid`, `bootstrap_required`, `bootstrap_invalid`, `reset_invalid`, `blocked`, `banned`) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -1787,7 +1935,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`, `banned`) */
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `invite_required`, `invite_invalid`, `bootstrap_required`, `bootstrap_invalid`, `reset_invalid`, `blocked`, `banned`) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -1852,7 +2000,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`, `banned`) */
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `invite_required`, `invite_invalid`, `bootstrap_required`, `bootstrap_invalid`, `reset_invalid`, `blocked`, `banned`) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -1901,7 +2049,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`, `banned`) */
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `invite_required`, `invite_invalid`, `bootstrap_required`, `bootstrap_invalid`, `reset_invalid`, `blocked`, `banned`) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -1954,7 +2102,76 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`, `banned`) */
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `invite_required`, `invite_invalid`, `bootstrap_required`, `bootstrap_invalid`, `reset_invalid`, `blocked`, `banned`) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Body over 64 KiB (`too_large`) */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  getInstanceConfig: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["InstanceConfig"];
+        };
+      };
+    };
+  };
+  resetPassword: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["PasswordResetBody"];
+      };
+    };
+    responses: {
+      /** @description Done */
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description Invalid input (code `invalid`) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `invite_required`, `invite_invalid`, `bootstrap_required`, `bootstrap_invalid`, `reset_invalid`, `blocked`, `banned`) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -2012,7 +2229,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`, `banned`) */
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `invite_required`, `invite_invalid`, `bootstrap_required`, `bootstrap_invalid`, `reset_invalid`, `blocked`, `banned`) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -2072,7 +2289,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`, `banned`) */
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `invite_required`, `invite_invalid`, `bootstrap_required`, `bootstrap_invalid`, `reset_invalid`, `blocked`, `banned`) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -2110,7 +2327,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`, `banned`) */
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `invite_required`, `invite_invalid`, `bootstrap_required`, `bootstrap_invalid`, `reset_invalid`, `blocked`, `banned`) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -2193,7 +2410,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`, `banned`) */
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `invite_required`, `invite_invalid`, `bootstrap_required`, `bootstrap_invalid`, `reset_invalid`, `blocked`, `banned`) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -2294,7 +2511,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`, `banned`) */
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `invite_required`, `invite_invalid`, `bootstrap_required`, `bootstrap_invalid`, `reset_invalid`, `blocked`, `banned`) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -2384,7 +2601,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`, `banned`) */
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `invite_required`, `invite_invalid`, `bootstrap_required`, `bootstrap_invalid`, `reset_invalid`, `blocked`, `banned`) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -2480,7 +2697,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`, `banned`) */
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `invite_required`, `invite_invalid`, `bootstrap_required`, `bootstrap_invalid`, `reset_invalid`, `blocked`, `banned`) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -2571,7 +2788,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`, `banned`) */
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `invite_required`, `invite_invalid`, `bootstrap_required`, `bootstrap_invalid`, `reset_invalid`, `blocked`, `banned`) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -2662,7 +2879,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`, `banned`) */
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `invite_required`, `invite_invalid`, `bootstrap_required`, `bootstrap_invalid`, `reset_invalid`, `blocked`, `banned`) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -2757,7 +2974,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`, `banned`) */
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `invite_required`, `invite_invalid`, `bootstrap_required`, `bootstrap_invalid`, `reset_invalid`, `blocked`, `banned`) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -2837,7 +3054,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`, `banned`) */
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `invite_required`, `invite_invalid`, `bootstrap_required`, `bootstrap_invalid`, `reset_invalid`, `blocked`, `banned`) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -2907,7 +3124,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`, `banned`) */
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `invite_required`, `invite_invalid`, `bootstrap_required`, `bootstrap_invalid`, `reset_invalid`, `blocked`, `banned`) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -2976,7 +3193,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`, `banned`) */
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `invite_required`, `invite_invalid`, `bootstrap_required`, `bootstrap_invalid`, `reset_invalid`, `blocked`, `banned`) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -3028,7 +3245,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`, `banned`) */
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `invite_required`, `invite_invalid`, `bootstrap_required`, `bootstrap_invalid`, `reset_invalid`, `blocked`, `banned`) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -3120,7 +3337,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`, `banned`) */
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `invite_required`, `invite_invalid`, `bootstrap_required`, `bootstrap_invalid`, `reset_invalid`, `blocked`, `banned`) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -3160,7 +3377,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`, `banned`) */
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `invite_required`, `invite_invalid`, `bootstrap_required`, `bootstrap_invalid`, `reset_invalid`, `blocked`, `banned`) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -3213,7 +3430,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`, `banned`) */
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `invite_required`, `invite_invalid`, `bootstrap_required`, `bootstrap_invalid`, `reset_invalid`, `blocked`, `banned`) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -3287,7 +3504,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`, `banned`) */
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `invite_required`, `invite_invalid`, `bootstrap_required`, `bootstrap_invalid`, `reset_invalid`, `blocked`, `banned`) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -3351,7 +3568,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`, `banned`) */
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `invite_required`, `invite_invalid`, `bootstrap_required`, `bootstrap_invalid`, `reset_invalid`, `blocked`, `banned`) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -3423,7 +3640,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`, `banned`) */
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `invite_required`, `invite_invalid`, `bootstrap_required`, `bootstrap_invalid`, `reset_invalid`, `blocked`, `banned`) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -3470,7 +3687,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`, `banned`) */
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `invite_required`, `invite_invalid`, `bootstrap_required`, `bootstrap_invalid`, `reset_invalid`, `blocked`, `banned`) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -3543,7 +3760,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`, `banned`) */
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `invite_required`, `invite_invalid`, `bootstrap_required`, `bootstrap_invalid`, `reset_invalid`, `blocked`, `banned`) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -3604,7 +3821,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`, `banned`) */
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `invite_required`, `invite_invalid`, `bootstrap_required`, `bootstrap_invalid`, `reset_invalid`, `blocked`, `banned`) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -3660,7 +3877,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`, `banned`) */
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `invite_required`, `invite_invalid`, `bootstrap_required`, `bootstrap_invalid`, `reset_invalid`, `blocked`, `banned`) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -3733,7 +3950,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`, `banned`) */
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `invite_required`, `invite_invalid`, `bootstrap_required`, `bootstrap_invalid`, `reset_invalid`, `blocked`, `banned`) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -3808,7 +4025,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`, `banned`) */
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `invite_required`, `invite_invalid`, `bootstrap_required`, `bootstrap_invalid`, `reset_invalid`, `blocked`, `banned`) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -3884,7 +4101,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`, `banned`) */
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `invite_required`, `invite_invalid`, `bootstrap_required`, `bootstrap_invalid`, `reset_invalid`, `blocked`, `banned`) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -3958,7 +4175,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`, `banned`) */
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `invite_required`, `invite_invalid`, `bootstrap_required`, `bootstrap_invalid`, `reset_invalid`, `blocked`, `banned`) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -4033,7 +4250,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`, `banned`) */
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `invite_required`, `invite_invalid`, `bootstrap_required`, `bootstrap_invalid`, `reset_invalid`, `blocked`, `banned`) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -4117,7 +4334,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`, `banned`) */
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `invite_required`, `invite_invalid`, `bootstrap_required`, `bootstrap_invalid`, `reset_invalid`, `blocked`, `banned`) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -4200,7 +4417,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`, `banned`) */
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `invite_required`, `invite_invalid`, `bootstrap_required`, `bootstrap_invalid`, `reset_invalid`, `blocked`, `banned`) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -4275,7 +4492,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`, `banned`) */
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `invite_required`, `invite_invalid`, `bootstrap_required`, `bootstrap_invalid`, `reset_invalid`, `blocked`, `banned`) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -4359,7 +4576,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`, `banned`) */
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `invite_required`, `invite_invalid`, `bootstrap_required`, `bootstrap_invalid`, `reset_invalid`, `blocked`, `banned`) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -4440,7 +4657,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`, `banned`) */
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `invite_required`, `invite_invalid`, `bootstrap_required`, `bootstrap_invalid`, `reset_invalid`, `blocked`, `banned`) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -4511,7 +4728,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`, `banned`) */
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `invite_required`, `invite_invalid`, `bootstrap_required`, `bootstrap_invalid`, `reset_invalid`, `blocked`, `banned`) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -4589,7 +4806,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`, `banned`) */
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `invite_required`, `invite_invalid`, `bootstrap_required`, `bootstrap_invalid`, `reset_invalid`, `blocked`, `banned`) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -4654,7 +4871,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`, `banned`) */
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `invite_required`, `invite_invalid`, `bootstrap_required`, `bootstrap_invalid`, `reset_invalid`, `blocked`, `banned`) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -4736,7 +4953,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`, `banned`) */
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `invite_required`, `invite_invalid`, `bootstrap_required`, `bootstrap_invalid`, `reset_invalid`, `blocked`, `banned`) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -4814,7 +5031,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`, `banned`) */
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `invite_required`, `invite_invalid`, `bootstrap_required`, `bootstrap_invalid`, `reset_invalid`, `blocked`, `banned`) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -4883,7 +5100,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`, `banned`) */
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `invite_required`, `invite_invalid`, `bootstrap_required`, `bootstrap_invalid`, `reset_invalid`, `blocked`, `banned`) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -4964,7 +5181,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`, `banned`) */
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `invite_required`, `invite_invalid`, `bootstrap_required`, `bootstrap_invalid`, `reset_invalid`, `blocked`, `banned`) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -4984,6 +5201,166 @@ export interface operations {
       };
       /** @description Conflicts with the current state (`conflict`, `too_many`) */
       409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  adminCreateUser: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["AdminCreateUserBody"];
+      };
+    };
+    responses: {
+      /** @description Created */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": {
+            user: components["schemas"]["AdminUser"];
+            setPasswordUrl?: string;
+            token?: string;
+          };
+        };
+      };
+      /** @description Invalid input (code `invalid`) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not signed in (`unauthorized`) */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `invite_required`, `invite_invalid`, `bootstrap_required`, `bootstrap_invalid`, `reset_invalid`, `blocked`, `banned`) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not found, or not visible to you (`not_found`) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Conflicts with the current state (`conflict`, `too_many`) */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Body over 64 KiB (`too_large`) */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  adminPasswordResetLink: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": {
+            resetUrl: string;
+          };
+        };
+      };
+      /** @description Invalid input (code `invalid`) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not signed in (`unauthorized`) */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `invite_required`, `invite_invalid`, `bootstrap_required`, `bootstrap_invalid`, `reset_invalid`, `blocked`, `banned`) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not found, or not visible to you (`not_found`) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Conflicts with the current state (`conflict`, `too_many`) */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Body over 64 KiB (`too_large`) */
+      413: {
         headers: {
           [name: string]: unknown;
         };
@@ -5037,7 +5414,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`, `banned`) */
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `invite_required`, `invite_invalid`, `bootstrap_required`, `bootstrap_invalid`, `reset_invalid`, `blocked`, `banned`) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -5119,7 +5496,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`, `banned`) */
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `invite_required`, `invite_invalid`, `bootstrap_required`, `bootstrap_invalid`, `reset_invalid`, `blocked`, `banned`) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -5186,7 +5563,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`, `banned`) */
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `invite_required`, `invite_invalid`, `bootstrap_required`, `bootstrap_invalid`, `reset_invalid`, `blocked`, `banned`) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -5258,7 +5635,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`, `banned`) */
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `invite_required`, `invite_invalid`, `bootstrap_required`, `bootstrap_invalid`, `reset_invalid`, `blocked`, `banned`) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -5332,7 +5709,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`, `banned`) */
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `invite_required`, `invite_invalid`, `bootstrap_required`, `bootstrap_invalid`, `reset_invalid`, `blocked`, `banned`) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -5408,7 +5785,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`, `banned`) */
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `invite_required`, `invite_invalid`, `bootstrap_required`, `bootstrap_invalid`, `reset_invalid`, `blocked`, `banned`) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -5475,7 +5852,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`, `banned`) */
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `invite_required`, `invite_invalid`, `bootstrap_required`, `bootstrap_invalid`, `reset_invalid`, `blocked`, `banned`) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -5546,7 +5923,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`, `banned`) */
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `invite_required`, `invite_invalid`, `bootstrap_required`, `bootstrap_invalid`, `reset_invalid`, `blocked`, `banned`) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -5627,7 +6004,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`, `banned`) */
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `invite_required`, `invite_invalid`, `bootstrap_required`, `bootstrap_invalid`, `reset_invalid`, `blocked`, `banned`) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -5696,7 +6073,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`, `banned`) */
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `invite_required`, `invite_invalid`, `bootstrap_required`, `bootstrap_invalid`, `reset_invalid`, `blocked`, `banned`) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -5785,7 +6162,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`, `banned`) */
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `invite_required`, `invite_invalid`, `bootstrap_required`, `bootstrap_invalid`, `reset_invalid`, `blocked`, `banned`) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -5856,7 +6233,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`, `banned`) */
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `invite_required`, `invite_invalid`, `bootstrap_required`, `bootstrap_invalid`, `reset_invalid`, `blocked`, `banned`) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -5903,7 +6280,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`, `banned`) */
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `invite_required`, `invite_invalid`, `bootstrap_required`, `bootstrap_invalid`, `reset_invalid`, `blocked`, `banned`) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -5964,7 +6341,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`, `banned`) */
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `invite_required`, `invite_invalid`, `bootstrap_required`, `bootstrap_invalid`, `reset_invalid`, `blocked`, `banned`) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -6040,7 +6417,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`, `banned`) */
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `invite_required`, `invite_invalid`, `bootstrap_required`, `bootstrap_invalid`, `reset_invalid`, `blocked`, `banned`) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -6125,7 +6502,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`, `banned`) */
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `invite_required`, `invite_invalid`, `bootstrap_required`, `bootstrap_invalid`, `reset_invalid`, `blocked`, `banned`) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -6201,7 +6578,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`, `banned`) */
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `invite_required`, `invite_invalid`, `bootstrap_required`, `bootstrap_invalid`, `reset_invalid`, `blocked`, `banned`) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -6270,7 +6647,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`, `banned`) */
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `invite_required`, `invite_invalid`, `bootstrap_required`, `bootstrap_invalid`, `reset_invalid`, `blocked`, `banned`) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -6340,7 +6717,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`, `banned`) */
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `invite_required`, `invite_invalid`, `bootstrap_required`, `bootstrap_invalid`, `reset_invalid`, `blocked`, `banned`) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -6430,7 +6807,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`, `banned`) */
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `invite_required`, `invite_invalid`, `bootstrap_required`, `bootstrap_invalid`, `reset_invalid`, `blocked`, `banned`) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -6508,7 +6885,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`, `banned`) */
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `invite_required`, `invite_invalid`, `bootstrap_required`, `bootstrap_invalid`, `reset_invalid`, `blocked`, `banned`) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -6555,7 +6932,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`, `banned`) */
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `invite_required`, `invite_invalid`, `bootstrap_required`, `bootstrap_invalid`, `reset_invalid`, `blocked`, `banned`) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -6620,7 +6997,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`, `banned`) */
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `invite_required`, `invite_invalid`, `bootstrap_required`, `bootstrap_invalid`, `reset_invalid`, `blocked`, `banned`) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -6694,7 +7071,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`, `banned`) */
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `invite_required`, `invite_invalid`, `bootstrap_required`, `bootstrap_invalid`, `reset_invalid`, `blocked`, `banned`) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -6777,7 +7154,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`, `banned`) */
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `invite_required`, `invite_invalid`, `bootstrap_required`, `bootstrap_invalid`, `reset_invalid`, `blocked`, `banned`) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -6842,7 +7219,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`, `banned`) */
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `invite_required`, `invite_invalid`, `bootstrap_required`, `bootstrap_invalid`, `reset_invalid`, `blocked`, `banned`) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -6923,7 +7300,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`, `banned`) */
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `invite_required`, `invite_invalid`, `bootstrap_required`, `bootstrap_invalid`, `reset_invalid`, `blocked`, `banned`) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -6978,7 +7355,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`, `banned`) */
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `invite_required`, `invite_invalid`, `bootstrap_required`, `bootstrap_invalid`, `reset_invalid`, `blocked`, `banned`) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -7056,7 +7433,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`, `banned`) */
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `invite_required`, `invite_invalid`, `bootstrap_required`, `bootstrap_invalid`, `reset_invalid`, `blocked`, `banned`) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -7120,7 +7497,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`, `banned`) */
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `invite_required`, `invite_invalid`, `bootstrap_required`, `bootstrap_invalid`, `reset_invalid`, `blocked`, `banned`) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -7186,7 +7563,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`, `banned`) */
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `invite_required`, `invite_invalid`, `bootstrap_required`, `bootstrap_invalid`, `reset_invalid`, `blocked`, `banned`) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -7197,6 +7574,273 @@ export interface operations {
       };
       /** @description Not found, or not visible to you (`not_found`) */
       404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Body over 64 KiB (`too_large`) */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  listInvites: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": {
+            invites: components["schemas"]["Invite"][];
+          };
+        };
+      };
+      /** @description Not signed in (`unauthorized`) */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `invite_required`, `invite_invalid`, `bootstrap_required`, `bootstrap_invalid`, `reset_invalid`, `blocked`, `banned`) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  createInvite: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["CreateInviteBody"];
+      };
+    };
+    responses: {
+      /** @description Made */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": {
+            invite: components["schemas"]["Invite"];
+          };
+        };
+      };
+      /** @description Invalid input (code `invalid`) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not signed in (`unauthorized`) */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `invite_required`, `invite_invalid`, `bootstrap_required`, `bootstrap_invalid`, `reset_invalid`, `blocked`, `banned`) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not found, or not visible to you (`not_found`) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Body over 64 KiB (`too_large`) */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  getInvite: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        code: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["InvitePreview"];
+        };
+      };
+      /** @description Invalid input (code `invalid`) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not found, or not visible to you (`not_found`) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  deleteInvite: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        code: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Done */
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description Not signed in (`unauthorized`) */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `invite_required`, `invite_invalid`, `bootstrap_required`, `bootstrap_invalid`, `reset_invalid`, `blocked`, `banned`) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not found, or not visible to you (`not_found`) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Body over 64 KiB (`too_large`) */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  acceptInvite: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        code: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description OK */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": {
+            roomIds: string[];
+          };
+        };
+      };
+      /** @description Invalid input (code `invalid`) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not signed in (`unauthorized`) */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `invite_required`, `invite_invalid`, `bootstrap_required`, `bootstrap_invalid`, `reset_invalid`, `blocked`, `banned`) */
+      403: {
         headers: {
           [name: string]: unknown;
         };
@@ -7330,7 +7974,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`, `banned`) */
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `invite_required`, `invite_invalid`, `bootstrap_required`, `bootstrap_invalid`, `reset_invalid`, `blocked`, `banned`) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -7481,7 +8125,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`, `banned`) */
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `invite_required`, `invite_invalid`, `bootstrap_required`, `bootstrap_invalid`, `reset_invalid`, `blocked`, `banned`) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -7618,7 +8262,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`, `banned`) */
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `invite_required`, `invite_invalid`, `bootstrap_required`, `bootstrap_invalid`, `reset_invalid`, `blocked`, `banned`) */
       403: {
         headers: {
           [name: string]: unknown;
@@ -7678,7 +8322,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`, `banned`) */
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `invite_required`, `invite_invalid`, `bootstrap_required`, `bootstrap_invalid`, `reset_invalid`, `blocked`, `banned`) */
       403: {
         headers: {
           [name: string]: unknown;

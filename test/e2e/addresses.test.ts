@@ -2,8 +2,32 @@
 // read and written, and which panel an address and its history entry stand for
 // (web/state/route.ts).
 import { describe, expect, test } from "vitest";
-import { linkPath, messagePath, parseLink, roomPath, threadPath } from "../../src/shared/links";
+import {
+  invitePath,
+  linkPath,
+  messagePath,
+  parseLink,
+  parseOnboardingLink,
+  roomPath,
+  threadPath,
+} from "../../src/shared/links";
 import { type AddressBar, addressOf, destinationOf, record } from "../../web/state/route";
+
+describe("onboarding links", () => {
+  test("an invite's page and the set-password page, read; nothing else is one", () => {
+    expect(invitePath("AbC-_9")).toBe("/invite/AbC-_9");
+    expect(parseOnboardingLink("/invite/AbC-_9")).toEqual({ kind: "invite", code: "AbC-_9" });
+    expect(parseOnboardingLink("/invite/AbC-_9/")).toEqual({ kind: "invite", code: "AbC-_9" });
+    expect(parseOnboardingLink("/set-password")).toEqual({ kind: "set-password" });
+    expect(parseOnboardingLink("/invite/")).toBeNull();
+    expect(parseOnboardingLink(`/invite/${"x".repeat(65)}`)).toBeNull();
+    expect(parseOnboardingLink("/invite/%E0%A4%A")).toBeNull();
+    expect(parseOnboardingLink("/r/room_abc")).toBeNull();
+    expect(parseOnboardingLink("/")).toBeNull();
+    // They are no room or panel: the workspace's links leave them alone.
+    expect(parseLink("/invite/AbC-_9")).toBeNull();
+  });
+});
 
 describe("links", () => {
   test("rooms and messages, written and read back", () => {

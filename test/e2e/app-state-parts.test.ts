@@ -1,8 +1,10 @@
 // The app state's pure parts: the room list's order and how frames, messages and my reads change
-// an item; who the panel shows; the titles and previews of rooms.
+// an item; who the panel shows; the titles and previews of rooms; where onboarding pages lead.
 import { describe, expect, test } from "vitest";
 import type { RoomListItem } from "../../src/shared/api";
 import type { InboxRoomFrame, Message } from "../../src/shared/protocol";
+import { type Api, ApiError } from "../../web/net/api";
+import { createOnboarding } from "../../web/state/onboarding";
 import { showsRoom } from "../../web/state/panels";
 import {
   applyInboxFrame,
@@ -13,6 +15,7 @@ import {
   updateItem,
   withLocalReads,
 } from "../../web/state/room-list";
+import type { AddressBar } from "../../web/state/route";
 
 function item(id: string, extra: Partial<RoomListItem> = {}): RoomListItem {
   return {
@@ -137,7 +140,10 @@ describe("room list items", () => {
     expect(roomTitle(dm, me as never)).toBe("Me (you)");
     expect(
       roomTitle(
-        { ...dm, peers: [{ id: "u", handle: "bo", displayName: "Bo", avatarUrl: null }] },
+        {
+          ...dm,
+          peers: [{ id: "u", handle: "bo", displayName: "Bo", avatarUrl: null, bot: false }],
+        },
         null,
       ),
     ).toBe("Bo");
@@ -149,5 +155,77 @@ describe("panels", () => {
     expect(showsRoom({ kind: "room", roomId: "a" }, "a")).toBe(true);
     expect(showsRoom({ kind: "room", roomId: "a" }, "b")).toBe(false);
     expect(showsRoom({ kind: "home" }, "a")).toBe(false);
+  });
+});
+
+describe("onboarding (an invite's page, the set-password page)", () => {
+  const me = {
+    id: "usr_me",
+    handle: "me",
+    displayName: "Me",
+    avatarUrl: null,
+    bot: false,
+    role: "user" as const,
+    createdAt: "2026-01-01T00:00:00.000Z",
+  };
+
+  /** An address bar at `path`, a stand-in API and hooks, each recording what was asked. */
+  function setUp(path: string, accept: () => Promise<{ roomIds: string[] }>) {
+    const writes: string[] = [];
+    const said: string[] = [];
+    const signedIn: string[] = [];
+    let current = path;
+    const bar: AddressBar = {
+      current: () => ({ path: current, state: null }),
+      write(_entry, to) {
+        current = to;
+        writes.push(to);
+      },
+      listen: () => () => undefined,
+    };
+    const api = {
+      register: async () => ({ user: me, token: "t", roomIds: ["room_1", "room_2"] }),
+      login: async () => ({ user: me, token: "t" }),
+      invites: { accept },
+    } as unknown as Api;
+    const onboarding = createOnboarding(api, bar, {
+      signedIn: (user) => signedIn.push(user.id),
+      call: (run) => run(),
+      enter: async () => undefined,
+      tell: (text) => said.push(text),
+      restart: async () => undefined,
+    });
+    return { onboarding, writes, said, signedIn, where: () => current };
+  }
+
+  test("an invite's address is its page until signing up lands in its first room", async () => {
+    const t = setUp("/invite/abc", async () => ({ roomIds: [] }));
+    expect(t.onboarding.link.value).toEqual({ kind: "invite", code: "abc" });
+    await t.onboarding.actions.signUp({ handle: "me", displayName: "Me", password: "x".repeat(8) });
+    expect(t.onboarding.link.value).toBeNull();
+    expect(t.where()).toBe("/r/room_1");
+    expect(t.signedIn).toEqual(["usr_me"]);
+  });
+
+  test("signing in on an invite's page accepts it; a refused invite signs in home, saying why", async () => {
+    const ok = setUp("/invite/abc", async () => ({ roomIds: ["room_9"] }));
+    await ok.onboarding.actions.signIn({ handle: "me", password: "x" });
+    expect(ok.where()).toBe("/r/room_9");
+    const refused = setUp("/invite/abc", async () => {
+      throw new ApiError(403, "invite_invalid", "This invite has expired");
+    });
+    await refused.onboarding.actions.signIn({ handle: "me", password: "x" });
+    expect(refused.where()).toBe("/");
+    expect(refused.signedIn).toEqual(["usr_me"]);
+    expect(refused.said).toEqual(["The invite could not be used: This invite has expired"]);
+  });
+
+  test("other addresses are no onboarding page; leaving one goes home", async () => {
+    expect(setUp("/r/room_1", async () => ({ roomIds: [] })).onboarding.link.value).toBeNull();
+    const t = setUp("/set-password", async () => ({ roomIds: [] }));
+    expect(t.onboarding.link.value).toEqual({ kind: "set-password" });
+    await t.onboarding.actions.leaveOnboarding();
+    expect(t.where()).toBe("/");
+    expect(t.onboarding.link.value).toBeNull();
   });
 });

@@ -8,6 +8,7 @@ import {
   auditActor,
   auditRoom,
   auditTarget,
+  inviteSummary,
   roomLabel,
   storedText,
 } from "../../web/components/admin-panel/admin-text";
@@ -110,6 +111,7 @@ describe("room-list previews", () => {
     handle: "bo",
     displayName: "Bob Jensen",
     avatarUrl: null,
+    bot: false,
     role: "user" as const,
     createdAt: new Date(2026, 0, 1).toISOString(),
   };
@@ -187,8 +189,29 @@ describe("retention in words", () => {
 });
 
 describe("the admin page in words", () => {
-  const ana = { id: "usr_a", handle: "ana", displayName: "Ana Lima", avatarUrl: null };
-  const bo = { id: "usr_b", handle: "bo", displayName: "Bo", avatarUrl: null };
+  const ana = { id: "usr_a", handle: "ana", displayName: "Ana Lima", avatarUrl: null, bot: false };
+  const bo = { id: "usr_b", handle: "bo", displayName: "Bo", avatarUrl: null, bot: false };
+
+  test("invites: uses, expiry and rooms in a line", () => {
+    const now = Date.parse("2027-01-01T00:00:00Z");
+    const invite = {
+      code: "c",
+      url: "u",
+      uses: 3,
+      maxUses: 10,
+      expiresAt: null,
+      roomIds: ["r1", "r2"],
+    };
+    expect(inviteSummary(invite, now)).toBe("3 of 10 uses · never expires · 2 rooms");
+    expect(inviteSummary({ ...invite, maxUses: null, uses: 1, roomIds: [] }, now)).toBe(
+      "1 use · never expires · no rooms",
+    );
+    const past = { ...invite, expiresAt: "2026-12-31T00:00:00Z", roomIds: ["r1"] };
+    expect(inviteSummary(past, now)).toBe("3 of 10 uses · expired · 1 room");
+    expect(inviteSummary({ ...invite, expiresAt: "2027-02-01T00:00:00Z" }, now)).toMatch(
+      /^3 of 10 uses · expires .+ · 2 rooms$/,
+    );
+  });
 
   test("rooms: DMs by their people; counts of stored messages, tombstones said", () => {
     expect(roomLabel({ kind: "channel", name: "general", participants: [] })).toBe("general");

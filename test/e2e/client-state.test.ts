@@ -24,6 +24,7 @@ const member = (id: string, role: Member["role"] = "member", joined = 1): Member
     handle: id.replace("usr_", ""),
     displayName: id.replace("usr_", "").toUpperCase(),
     avatarUrl: null,
+    bot: false,
   },
   role,
   joinedAt: new Date(2026, 0, joined).toISOString(),

@@ -7,9 +7,11 @@ import type { SuccessStatusCode } from "hono/utils/http-status";
 import type { z } from "zod";
 import type {
   AddMemberBody,
+  AdminCreateUserBody,
   BanBody,
   ChangePasswordBody,
   CloseReportBody,
+  CreateInviteBody,
   CreateRoomBody,
   LoginBody,
   MemberRole,
@@ -36,6 +38,8 @@ export type ReportInput = z.input<typeof ReportBody>;
 export type CloseReportInput = z.input<typeof CloseReportBody>;
 export type ReportStatus = z.infer<typeof ReportStatusSchema>;
 export type BanInput = z.input<typeof BanBody>;
+export type CreateInviteInput = z.input<typeof CreateInviteBody>;
+export type AdminCreateUserInput = z.input<typeof AdminCreateUserBody>;
 /** A room's own policy (null fields: the instance default) and the policy in force. */
 export type RoomRetention = z.infer<typeof Retention>;
 /** What retention deleted, or would delete now: a count, bytes and a seq range. */
@@ -420,6 +424,29 @@ export function createApi(fetchImpl: typeof fetch = (input, init) => fetch(input
         answer(client.admin.reports[":id"].$patch({ param: { id: id(reportId) }, json: outcome })),
       audit: (before?: number) =>
         answer(client.admin.audit.$get({ query: { before: given(before) } })),
+      /** A person (no password: a one-time `setPasswordUrl`) or a bot (its token, once). */
+      createUser: (input: AdminCreateUserInput) =>
+        answer(client.admin.users.$post({ json: input })),
+      passwordResetLink: (userId: string) =>
+        answer(client.admin.users[":id"]["password-reset"].$post({ param: { id: id(userId) } })),
+    },
+
+    /** The sign-up form's REGISTRATION mode (no session needed). */
+    config: () => answer(client.config.$get()),
+    /** Sets a password with a one-time link's token; every session of the account ends. */
+    resetPassword: (token: string, password: string) =>
+      answer(client.auth["password-reset"].$post({ json: { token, password } })),
+    invites: {
+      create: (input: CreateInviteInput) => answer(client.invites.$post({ json: input })),
+      list: () => answer(client.invites.$get()),
+      remove: (code: string) =>
+        answer(client.invites[":code"].$delete({ param: { code: id(code) } })),
+      /** What the link's page shows; anyone holding it may ask. */
+      preview: (code: string) =>
+        answer(client.invites[":code"].$get({ param: { code: id(code) } })),
+      /** Signed in: join the invite's rooms; answers them. */
+      accept: (code: string) =>
+        answer(client.invites[":code"].accept.$post({ param: { code: id(code) } })),
     },
   };
 }

@@ -10,6 +10,7 @@ import type { Api, CreateRoomInput, UpdateRoomInput } from "../net/api";
 import { browserPush } from "../net/push";
 import { createBlocks } from "./blocks";
 import { createInbox, type Inbox } from "./inbox";
+import { createOnboarding } from "./onboarding";
 import { type Panel, showsRoom } from "./panels";
 import { createPushSetting } from "./push";
 import { createRoomState, type MemberFrame, type RoomFrame, type RoomState } from "./room";
@@ -92,6 +93,18 @@ export function createAppState(api: Api, address: AddressBar | null = browserAdd
   const roomStates = new Map<string, RoomState>();
   let inbox: Inbox | null = null;
   const refreshRooms = list.refresh;
+  const onboarding = createOnboarding(api, address, {
+    signedIn: (user) => signedIn(user),
+    call,
+    async enter(roomId) {
+      await refreshRooms();
+      go(roomId ? { panel: { kind: "room", roomId }, seq: null } : HOME, "replace");
+    },
+    tell: (text) => {
+      notice.value = text;
+    },
+    restart: () => session.actions.start(),
+  });
 
   function stopLive() {
     inbox?.stop();
@@ -144,7 +157,7 @@ export function createAppState(api: Api, address: AddressBar | null = browserAdd
 
   /** Opens what the address bar names (after signing in, Back and Forward). */
   function follow(entry: HistoryEntry): void {
-    if (!address || !me.value) return;
+    if (!address || !me.value || onboarding.link.value) return;
     const { path, state } = address.current();
     const to = destinationOf(path, state);
     if (!to) {
@@ -336,6 +349,9 @@ export function createAppState(api: Api, address: AddressBar | null = browserAdd
 
   return {
     ...session.actions,
+    ...onboarding.actions,
+    /** The invite or set-password page the address names, until it is done. */
+    onboarding: onboarding.link,
     rooms: list.rooms,
     panel: panel as ReadonlySignal<Panel>,
     /** Why the app went home by itself, until the next move (the home panel says it). */

@@ -103,6 +103,7 @@ export async function auditPage(
             handle: users.handle,
             displayName: users.displayName,
             avatarVersion: users.avatarVersion,
+            bot: users.bot,
           })
           .from(users)
           .where(inList(users.id, userIds))

@@ -45,6 +45,7 @@ export async function blockedBy(db: Db, me: string): Promise<PublicUser[]> {
       handle: users.handle,
       displayName: users.displayName,
       avatarVersion: users.avatarVersion,
+      bot: users.bot,
     })
     .from(blocks)
     .innerJoin(users, eq(users.id, blocks.blockedId))

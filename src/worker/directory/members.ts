@@ -1,12 +1,12 @@
 // Membership changes: joining, inviting, roles, removal — with the room never left without an owner.
-import { and, asc, eq, sql } from "drizzle-orm";
+import { and, asc, eq, isNull, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import type { MemberRole } from "../../../src/shared/api";
 import { canChangeRole, canInvite, canRemove } from "../../../src/shared/permissions";
 import { audit } from "../../db/audit";
 import { batchAll } from "../../db/batch";
 import type { Db } from "../../db/client";
-import { memberships, roomBans, users } from "../../db/schema";
+import { memberships, roomBans, rooms, users } from "../../db/schema";
 import { ApiError, forbidden, notFound } from "../errors";
 import {
   assertNotArchived,
@@ -217,4 +217,68 @@ export async function assertNotBanned(db: Db, roomId: string, userId: string): P
     )
     .get();
   if (ban) throw new ApiError("banned", "This person is banned from this room");
+}
+
+/**
+ * An invite's rooms joined by the person who used it: the member-add path for invites. Rooms
+ * archived or deleted since, and rooms its maker no longer owns (unless an admin), are skipped.
+ * Answers the rooms joined anew, for the caller to tell their rooms (notify.membersAdded).
+ */
+export async function joinByInvite(
+  db: Db,
+  userId: string,
+  invite: { code: string; createdBy: string; roomIds: readonly string[] },
+): Promise<string[]> {
+  const open =
+    invite.roomIds.length === 0
+      ? []
+      : await db
+          .select({ id: rooms.id })
+          .from(rooms)
+          .where(
+            and(
+              sql`${rooms.id} IN (SELECT value FROM json_each(${JSON.stringify(invite.roomIds)}))`,
+              sql`${rooms.kind} <> 'dm'`,
+              isNull(rooms.archivedAt),
+              sql`NOT EXISTS (SELECT 1 FROM memberships m WHERE m.room_id = ${rooms.id} AND m.user_id = ${userId})`,
+              // The maker's right to invite holds at each use: an owner who since left the room
+              // or was demoted no longer brings people into it.
+              sql`(EXISTS (SELECT 1 FROM users u WHERE u.id = ${invite.createdBy} AND u.role = 'admin')
+                   OR EXISTS (SELECT 1 FROM memberships o WHERE o.room_id = ${rooms.id}
+                              AND o.user_id = ${invite.createdBy} AND o.role = 'owner'))`,
+            ),
+          )
+          .all();
+  // In the invite's order: its first room is where the newcomer lands.
+  const joinable = new Set(open.map((r) => r.id));
+  const roomIds = invite.roomIds.filter((id) => joinable.has(id));
+  const joinedAt = Date.now();
+  await db.batch([
+    audit(db, {
+      actorId: userId,
+      action: "invite.use",
+      targetId: userId,
+      detail: { code: invite.code, inviter: invite.createdBy, rooms: roomIds },
+    }),
+    ...roomIds.flatMap((roomId) => [
+      db
+        .insert(memberships)
+        .values({
+          roomId,
+          userId,
+          role: "member" as const,
+          joinedAt,
+          lastReadSeq: readUpToLastMessage(roomId),
+        })
+        .onConflictDoNothing(),
+      audit(db, {
+        actorId: invite.createdBy,
+        action: "member.add",
+        roomId,
+        targetId: userId,
+        detail: { role: "member", via: "invite" },
+      }),
+    ]),
+  ]);
+  return roomIds;
 }

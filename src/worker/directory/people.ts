@@ -14,6 +14,7 @@ export async function peopleByRoom(db: Db, which: SQL): Promise<Map<string, Publ
       handle: users.handle,
       displayName: users.displayName,
       avatarVersion: users.avatarVersion,
+      bot: users.bot,
     })
     .from(memberships)
     .innerJoin(users, eq(users.id, memberships.userId))

@@ -1,34 +1,100 @@
-// People: sign-up, lookup, and the admin's role and disable switches.
-import { and, asc, count, eq, ne, or, sql } from "drizzle-orm";
-import type { Env } from "../../config/env";
+// People: sign-up (by REGISTRATION mode, bootstrap token and invite), accounts an admin makes
+// (people and bots), lookup, and the admin's role and disable switches.
+import { and, asc, eq, ne, or, sql } from "drizzle-orm";
+import type { Env, RegistrationMode } from "../../config/env";
 import { audit } from "../../db/audit";
 import { type Db, isUniqueViolation, likePattern } from "../../db/client";
 import { users } from "../../db/schema";
-import { newId } from "../auth/crypto";
-import { hashPassword } from "../auth/password";
+import { constantTimeEqual, newId, sha256Hex } from "../auth/crypto";
+import { hashPassword, UNKNOWN_USER_HASH } from "../auth/password";
 import { revokeUserSessions } from "../auth/sessions";
 import type { UserRow } from "../context";
 import { ApiError, notFound } from "../errors";
 import * as notify from "../notify";
 import { takeSlot, type Window } from "../sliding-window";
+import { claimInvite, type InviteRow, releaseInvite } from "./invites";
 import { pageOf } from "./paging";
+import { newPasswordToken } from "./password-links";
+import { createToken } from "./tokens";
 
+export interface RegistrationPolicy {
+  mode: RegistrationMode;
+  /** ADMIN_BOOTSTRAP_TOKEN, or null when unset. */
+  bootstrapToken: string | null;
+  perIp: Window;
+}
+
+/** Compares a presented secret with the configured one in constant time (digests: equal length). */
+async function sameSecret(presented: string, expected: string): Promise<boolean> {
+  const [a, b] = await Promise.all([sha256Hex(presented), sha256Hex(expected)]);
+  return constantTimeEqual(new TextEncoder().encode(a), new TextEncoder().encode(b));
+}
+
+/**
+ * Who may sign up (docs/api.md, "Registration and invites"): the first account always (presenting the
+ * bootstrap token when one is set); later ones by the mode, an invite letting anyone in. The
+ * invite's use is claimed before the account is made and given back if making it fails.
+ */
 export async function registerUser(
   db: Db,
-  input: { handle: string; displayName: string; password: string },
-  policy: { open: boolean; perIp: Window },
+  input: RegisterInput,
+  policy: RegistrationPolicy,
   ip: string,
-): Promise<UserRow> {
-  if (!policy.open) {
-    const existing = await db.select({ n: count() }).from(users).get();
-    if ((existing?.n ?? 0) > 0)
-      throw new ApiError("registration_closed", "Sign-up is closed on this instance");
+): Promise<{ user: UserRow; invite: InviteRow | null }> {
+  const needsCount = policy.bootstrapToken !== null || policy.mode !== "open";
+  const empty = needsCount && (await db.$count(users)) === 0;
+  if (empty && policy.bootstrapToken !== null) {
+    if (!input.bootstrap)
+      throw new ApiError(
+        "bootstrap_required",
+        "The first account must present the instance's bootstrap token (ADMIN_BOOTSTRAP_TOKEN)",
+      );
+    if (!(await sameSecret(input.bootstrap, policy.bootstrapToken)))
+      throw new ApiError("bootstrap_invalid", "That is not the instance's bootstrap token");
   }
+  if (!empty && !input.invite && policy.mode === "invite")
+    throw new ApiError("invite_required", "Sign-up on this instance needs an invite link");
+  if (!empty && !input.invite && policy.mode === "closed")
+    throw new ApiError("registration_closed", "Sign-up is closed on this instance");
   // Counted before the password hash, the costly part, and whatever the outcome: a script
   // retrying taken handles (409) is bounded too. People rarely sign up more than once.
   await takeSlot(db, policy.perIp, `ip:${ip}`, "Too many sign-ups from this address; try later");
+  const invite = input.invite ? await claimInvite(db, input.invite) : null;
+  try {
+    const user = await insertUser(db, input, { actorId: null, ip });
+    return { user, invite };
+  } catch (error) {
+    if (invite) await releaseInvite(db, invite.code);
+    throw error;
+  }
+}
+
+interface RegisterInput {
+  handle: string;
+  displayName: string;
+  password: string;
+  invite?: string | undefined;
+  bootstrap?: string | undefined;
+}
+
+/**
+ * Inserts an account with its audit entry. Self sign-ups (`actorId` null) get the role inside
+ * the INSERT, so two first sign-ups cannot both become admin; admin-made accounts are users.
+ */
+async function insertUser(
+  db: Db,
+  input: {
+    handle: string;
+    displayName: string;
+    password?: string;
+    bot?: boolean;
+  },
+  by: { actorId: string | null; ip?: string },
+): Promise<UserRow> {
   const id = newId("usr");
   const createdAt = Date.now();
+  // Without a password nothing signs in: no password derives to UNKNOWN_USER_HASH.
+  const passwordHash = input.password ? await hashPassword(input.password) : UNKNOWN_USER_HASH;
   try {
     const [inserted] = await db.batch([
       db
@@ -37,18 +103,28 @@ export async function registerUser(
           id,
           handle: input.handle,
           displayName: input.displayName,
-          passwordHash: await hashPassword(input.password),
-          // Decided inside the INSERT so two first sign-ups cannot both become admin.
-          role: sql`CASE WHEN EXISTS (SELECT 1 FROM users) THEN 'user' ELSE 'admin' END`,
+          passwordHash,
+          role:
+            by.actorId === null
+              ? sql`CASE WHEN EXISTS (SELECT 1 FROM users) THEN 'user' ELSE 'admin' END`
+              : "user",
+          bot: input.bot ?? false,
           createdAt,
         })
         .returning(),
-      audit(db, {
-        actorId: id,
-        action: "auth.register",
-        targetId: id,
-        detail: { handle: input.handle, ip },
-      }),
+      by.actorId === null
+        ? audit(db, {
+            actorId: id,
+            action: "auth.register",
+            targetId: id,
+            detail: { handle: input.handle, ip: by.ip },
+          })
+        : audit(db, {
+            actorId: by.actorId,
+            action: "user.create",
+            targetId: id,
+            detail: { handle: input.handle, bot: input.bot ?? false },
+          }),
     ]);
     const user = inserted[0];
     if (!user) throw new Error("insert returned no row");
@@ -60,6 +136,49 @@ export async function registerUser(
       ]);
     throw error;
   }
+}
+
+/**
+ * Admin: a person or a bot. Without a password the account cannot sign in until its one-time
+ * link (`setPasswordToken`) is used; a bot gets an API token (scope `bot`), shown once.
+ */
+export async function createUserByAdmin(
+  db: Db,
+  actorId: string,
+  input: {
+    handle: string;
+    displayName: string;
+    password?: string | undefined;
+    bot?: boolean | undefined;
+  },
+): Promise<{ user: UserRow; setPasswordToken: string | null; botToken: string | null }> {
+  const bot = input.bot ?? false;
+  const user = await insertUser(
+    db,
+    {
+      handle: input.handle,
+      displayName: input.displayName,
+      bot,
+      ...(input.password ? { password: input.password } : {}),
+    },
+    { actorId },
+  );
+  let setPasswordToken: string | null = null;
+  if (!bot && !input.password) {
+    const { token, insert } = await newPasswordToken(db, user.id);
+    await insert.run();
+    setPasswordToken = token;
+  }
+  const botToken = bot
+    ? (
+        await createToken(db, actorId, {
+          name: `${user.handle} (bot)`,
+          scopes: ["bot"],
+          userId: user.id,
+        })
+      ).secret
+    : null;
+  return { user, setPasswordToken, botToken };
 }
 
 export async function findUser(db: Db, id: string): Promise<UserRow> {

@@ -47,6 +47,13 @@ function purges(config: Config, now: number): Purge[] {
       cutoff: now,
     },
     {
+      // One-time password links past their 24 h (used ones are deleted when used).
+      name: "passwordTokens",
+      sql: `DELETE FROM password_tokens WHERE token_hash IN
+              (SELECT token_hash FROM password_tokens WHERE expires_at <= ?1 LIMIT ?2)`,
+      cutoff: now,
+    },
+    {
       // One cutoff for every limit: a row older than the longest window is past its own, and
       // the (at) index lets this read only such rows.
       name: "rateEvents",

@@ -1,6 +1,7 @@
 // The admin API for people and credentials: users (role, disabling), the audit log, API tokens.
 import { createRoute, z } from "@hono/zod-openapi";
 import {
+  AdminCreateUserBody,
   AdminUpdateUserBody,
   AdminUser,
   ApiTokenInfo,
@@ -13,8 +14,9 @@ import {
 import * as serialize from "../../db/serialize";
 import { currentPrincipal, requireAdmin } from "../auth/principal";
 import { auditPage } from "../directory/admin-views";
+import { passwordResetLink, setPasswordUrl } from "../directory/password-links";
 import { createToken, listTokens, revokeToken } from "../directory/tokens";
-import { changeUser, findUser, searchUsers } from "../directory/users";
+import { changeUser, createUserByAdmin, findUser, searchUsers } from "../directory/users";
 import { ApiError } from "../errors";
 import * as notify from "../notify";
 import {
@@ -52,6 +54,66 @@ export const adminPeopleRoutes = router([["/admin/*", requireAdmin()]])
         { users: page.users.map(serialize.adminUser), nextCursor: page.nextCursor },
         200,
       );
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "post",
+      path: "/admin/users",
+      operationId: "adminCreateUser",
+      tags: ["admin"],
+      summary:
+        "Create a person (no password: a one-time `setPasswordUrl`, 24 h) or a bot (its API token, shown once)",
+      security,
+      request: jsonBody(AdminCreateUserBody),
+      responses: {
+        201: ok(
+          z.object({
+            user: AdminUser,
+            setPasswordUrl: z.string().optional(),
+            token: z.string().optional(),
+          }),
+          "Created",
+        ),
+        ...errors,
+        413: tooLarge,
+      },
+    }),
+    async (c) => {
+      const created = await createUserByAdmin(
+        c.get("db"),
+        currentPrincipal(c).user.id,
+        c.req.valid("json"),
+      );
+      const origin = new URL(c.req.url).origin;
+      return c.json(
+        {
+          user: serialize.adminUser(created.user),
+          ...(created.setPasswordToken
+            ? { setPasswordUrl: setPasswordUrl(origin, created.setPasswordToken) }
+            : {}),
+          ...(created.botToken ? { token: created.botToken } : {}),
+        },
+        201,
+      );
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "post",
+      path: "/admin/users/{id}/password-reset",
+      operationId: "adminPasswordResetLink",
+      tags: ["admin"],
+      summary: "A one-time link (24 h) that sets someone's password; using it ends their sessions",
+      security,
+      request: { params: Params },
+      responses: { 200: ok(z.object({ resetUrl: z.string() })), ...errors, 413: tooLarge },
+    }),
+    async (c) => {
+      const db = c.get("db");
+      const target = await findUser(db, c.req.valid("param").id);
+      const token = await passwordResetLink(db, currentPrincipal(c).user.id, target.id);
+      return c.json({ resetUrl: setPasswordUrl(new URL(c.req.url).origin, token) }, 200);
     },
   )
   .openapi(

@@ -2,7 +2,13 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { eq } from "drizzle-orm";
 import type { Context } from "hono";
-import { LoginBody, RegisterBody, SelfUser } from "../../../src/shared/api";
+import {
+  InstanceConfig,
+  LoginBody,
+  PasswordResetBody,
+  RegisterBody,
+  SelfUser,
+} from "../../../src/shared/api";
 import { audit } from "../../db/audit";
 import { batchAll } from "../../db/batch";
 import { users } from "../../db/schema";
@@ -11,10 +17,12 @@ import { UNKNOWN_USER_HASH, verifyPassword } from "../auth/password";
 import { currentPrincipal, requireUser } from "../auth/principal";
 import { clearSessionCookie, newSession, revokeSession, setSessionCookie } from "../auth/sessions";
 import type { AppEnv, UserRow } from "../context";
+import { usePasswordToken } from "../directory/password-links";
 import { registerUser } from "../directory/users";
 import { ApiError } from "../errors";
 import * as notify from "../notify";
 import { assertBelowLimit, recordEvent } from "../sliding-window";
+import { joinInviteRooms } from "./invites";
 import {
   failures,
   jsonBody,
@@ -28,6 +36,8 @@ import {
 } from "./openapi";
 
 const SignedIn = z.object({ user: SelfUser, token: z.string() });
+/** A sign-up with an invite also says which of its rooms were joined, in the invite's order. */
+const SignedUp = SignedIn.extend({ roomIds: z.array(z.string()).optional() });
 
 /**
  * The client's address. Cloudflare sets CF-Connecting-IP in production, and wrangler dev sets it
@@ -56,10 +66,11 @@ export const authRoutes = router()
       operationId: "register",
       tags: ["auth"],
       security: publicRoute,
-      summary: "Create an account and sign it in; the instance's first account becomes admin",
+      summary:
+        "Create an account and sign it in; the first account becomes admin (presenting `bootstrap` when ADMIN_BOOTSTRAP_TOKEN is set). REGISTRATION `invite`/`closed` need an `invite`, whose rooms are joined",
       request: jsonBody(RegisterBody),
       responses: {
-        201: ok(SignedIn, "Signed up"),
+        201: ok(SignedUp, "Signed up"),
         ...failures(400, 403, 409),
         413: tooLarge,
         429: rateLimited,
@@ -68,13 +79,19 @@ export const authRoutes = router()
     async (c) => {
       const body = c.req.valid("json");
       const config = c.get("config");
-      const user = await registerUser(
-        c.get("db"),
+      const db = c.get("db");
+      const { user, invite } = await registerUser(
+        db,
         body,
-        { open: config.registrationOpen, perIp: config.windows.register },
+        {
+          mode: config.registration,
+          bootstrapToken: config.bootstrapToken,
+          perIp: config.windows.register,
+        },
         clientIp(c),
       );
-      return c.json(await signIn(c, user), 201);
+      const roomIds = invite ? await joinInviteRooms(c.env, db, user.id, invite) : undefined;
+      return c.json({ ...(await signIn(c, user)), ...(roomIds ? { roomIds } : {}) }, 201);
     },
   )
   .openapi(
@@ -162,4 +179,48 @@ export const authRoutes = router()
       responses: { 200: ok(z.object({ user: SelfUser })), ...failures(401, 403) },
     }),
     (c) => c.json({ user: serialize.selfUser(currentPrincipal(c).user) }, 200),
+  )
+  .openapi(
+    createRoute({
+      method: "get",
+      path: "/config",
+      operationId: "getInstanceConfig",
+      tags: ["auth"],
+      security: publicRoute,
+      summary:
+        "What a sign-up form needs before anyone signs in: the REGISTRATION mode, and whether the first account (and its bootstrap token) is still to come",
+      responses: { 200: ok(InstanceConfig) },
+    }),
+    async (c) => {
+      const config = c.get("config");
+      const anyone = await c.get("db").select({ id: users.id }).from(users).limit(1).get();
+      return c.json(
+        {
+          registration: config.registration,
+          firstAccount: !anyone,
+          bootstrap: config.bootstrapToken !== null,
+        },
+        200,
+      );
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "post",
+      path: "/auth/password-reset",
+      operationId: "resetPassword",
+      tags: ["auth"],
+      security: publicRoute,
+      summary:
+        "Set a password with a one-time link's token (24 h; from an admin): ends every session of the account",
+      request: jsonBody(PasswordResetBody),
+      responses: { ...noContent, ...failures(400, 403), 413: tooLarge },
+    }),
+    async (c) => {
+      const { token, password } = c.req.valid("json");
+      const db = c.get("db");
+      const { userId, ended } = await usePasswordToken(db, token, password);
+      await notify.sessionsEnded(c.env, db, userId, ended);
+      return c.body(null, 204);
+    },
   );

@@ -94,7 +94,7 @@ export const errors = {
   400: errorResponse("Invalid input (code `invalid`)"),
   401: errorResponse("Not signed in (`unauthorized`)"),
   403: errorResponse(
-    "Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `blocked`, `banned`)",
+    "Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `invite_required`, `invite_invalid`, `bootstrap_required`, `bootstrap_invalid`, `reset_invalid`, `blocked`, `banned`)",
   ),
   404: errorResponse("Not found, or not visible to you (`not_found`)"),
   409: errorResponse("Conflicts with the current state (`conflict`, `too_many`)"),

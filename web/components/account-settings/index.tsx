@@ -44,6 +44,12 @@ function Profile() {
         <span class="muted">@{me.handle}</span>
         <PictureButtons user={me} />
       </div>
+      {me.bot && (
+        <p class="account__bot">
+          <span class="badge badge--bot">bot</span> Bot account: a program signs in with its API
+          token; people see it marked as a bot.
+        </p>
+      )}
       <form
         class="stack"
         onSubmit={(event) => {

@@ -1,6 +1,7 @@
-// The admin page's rooms and audit entries in words: rooms by name (DMs by their people), how
-// many messages a room stores, and who did what where, by name rather than by id.
-import type { AdminRoom, AuditEntry, PublicUser } from "../../../src/shared/api";
+// The admin page's rooms, audit entries and invites in words: rooms by name (DMs by their
+// people), how many messages a room stores, who did what where, by name rather than by id, and
+// how far an invite has been used.
+import type { AdminRoom, AuditEntry, Invite, PublicUser } from "../../../src/shared/api";
 
 const count = (n: number) => n.toLocaleString("en");
 const names = (people: readonly PublicUser[]) => people.map((p) => p.displayName).join(", ");
@@ -42,4 +43,21 @@ export function auditTarget(entry: AuditEntry): string {
   return target.kind === "user" && target.handle
     ? `${target.name} (@${target.handle})`
     : `API token “${target.name}”`;
+}
+
+/** "3 of 10 uses · expires 5/1/2027, 10:00 · 2 rooms": an invite in the list. */
+export function inviteSummary(invite: Invite, now = Date.now()): string {
+  const uses =
+    invite.maxUses === null
+      ? `${invite.uses} use${invite.uses === 1 ? "" : "s"}`
+      : `${invite.uses} of ${invite.maxUses} uses`;
+  const expires =
+    invite.expiresAt === null
+      ? "never expires"
+      : Date.parse(invite.expiresAt) <= now
+        ? "expired"
+        : `expires ${new Date(invite.expiresAt).toLocaleString()}`;
+  const rooms = invite.roomIds.length;
+  const where = rooms === 0 ? "no rooms" : `${rooms} room${rooms === 1 ? "" : "s"}`;
+  return `${uses} · ${expires} · ${where}`;
 }

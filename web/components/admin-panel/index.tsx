@@ -10,13 +10,17 @@ import { ModerationQueue } from "../moderation-queue";
 import { Panel } from "../panel";
 import * as styles from "./admin-panel.module.css";
 import { auditActor, auditRoom, auditTarget, roomLabel, storedText } from "./admin-text";
+import { InvitesPanel } from "./invites-panel";
+import { NewPerson, ResetLink } from "./new-person";
 import { RetentionPanel } from "./retention-panel";
+import { useLoad } from "./use-load";
 
-type Tab = "rooms" | "people" | "reports" | "audit";
+type Tab = "rooms" | "people" | "invites" | "reports" | "audit";
 
 const TAB_NAMES: Record<Tab, string> = {
   rooms: "Rooms",
   people: "People",
+  invites: "Invites",
   reports: "Reports",
   audit: "Audit log",
 };
@@ -42,28 +46,12 @@ export function AdminPanel() {
       <div role="tabpanel">
         {tab === "rooms" && <AdminRooms />}
         {tab === "people" && <AdminPeople />}
+        {tab === "invites" && <InvitesPanel />}
         {tab === "reports" && <ModerationQueue roomId={null} isAdmin />}
         {tab === "audit" && <AdminAudit />}
       </div>
     </Panel>
   );
-}
-
-function useLoad<T>(load: () => Promise<T>, deps: unknown[]) {
-  const [value, setValue] = useState<T | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const [version, setVersion] = useState(0);
-  useEffect(() => {
-    let current = true;
-    load().then(
-      (v) => current && setValue(v),
-      (e: unknown) => current && setError(asApiError(e).message),
-    );
-    return () => {
-      current = false;
-    };
-  }, [...deps, version]);
-  return { value, error, reload: () => setVersion((v) => v + 1), setError };
 }
 
 function AdminRooms() {
@@ -147,8 +135,20 @@ function AdminPeople() {
       people.setError(asApiError(e).message);
     }
   };
+  const [creating, setCreating] = useState(false);
   return (
     <div class="stack">
+      <div class="button-row">
+        <button
+          type="button"
+          class="button"
+          aria-expanded={creating}
+          onClick={() => setCreating((open) => !open)}
+        >
+          Create person or bot
+        </button>
+      </div>
+      {creating && <NewPerson onCreated={people.reload} />}
       <input
         class={`${fieldStyles.fieldInput} search`}
         type="search"
@@ -165,6 +165,7 @@ function AdminPeople() {
               <span class="result__title">
                 {user.displayName}{" "}
                 {user.role === "admin" && <span class="badge badge--admin">admin</span>}
+                {user.bot && <span class="badge badge--bot">bot</span>}
                 {user.disabled && <span class="badge">disabled</span>}
               </span>
               <span class="result__detail">@{user.handle}</span>
@@ -186,6 +187,7 @@ function AdminPeople() {
             >
               {user.disabled ? "Enable" : "Disable"}
             </button>
+            {!user.bot && <ResetLink userId={user.id} name={user.displayName} />}
             {disabling === user.id && (
               <Confirm
                 action="Disable"

@@ -2,6 +2,7 @@
 import type { AppState } from "../../state/app-state";
 import { AppStateContext } from "../../state/use-app-state";
 import { AuthScreen } from "../auth-screen";
+import { lazyPanel } from "../lazy-panel";
 import { Workspace } from "../workspace";
 import * as styles from "./app.module.css";
 
@@ -33,8 +34,15 @@ function Screen({ state }: { state: AppState }) {
         </main>
       );
     case "signed-out":
-      return <AuthScreen />;
-    case "signed-in":
-      return <Workspace user={session.user} />;
+    case "signed-in": {
+      const onboarding = state.onboarding.value;
+      if (onboarding) return <LazyOnboardingPage link={onboarding} />;
+      return session.status === "signed-in" ? <Workspace user={session.user} /> : <AuthScreen />;
+    }
   }
 }
+
+// An invite or set-password link: few visits open one, so its page loads on demand.
+const LazyOnboardingPage = lazyPanel(() =>
+  import("../onboarding-page").then((m) => m.OnboardingPage),
+);

@@ -1,6 +1,7 @@
 // The signed-out screen: sign in, or switch to creating an account. When the app signed me out
 // by itself (my account was disabled, my session ended), it says so first.
-import { useState } from "preact/hooks";
+import { useEffect, useState } from "preact/hooks";
+import type { InstanceConfig } from "../../../src/shared/api";
 import type { SignedOutNotice } from "../../state/app-state";
 import { useAppState } from "../../state/use-app-state";
 import * as formAlertStyles from "../form-alert/form-alert.module.css";
@@ -19,7 +20,15 @@ export function AuthScreen() {
   const session = state.session.value;
   const notice = session.status === "signed-out" ? session.notice : null;
   const [mode, setMode] = useState<"sign-in" | "sign-up">("sign-in");
-  const signingUp = mode === "sign-up";
+  // Unknown until asked (and if asking fails): the form is offered, the server decides.
+  const [config, setConfig] = useState<InstanceConfig | null>(null);
+  useEffect(() => {
+    state.instanceConfig().then(setConfig, () => undefined);
+  }, [state]);
+  // The first account may always sign up (with the bootstrap token when one is set).
+  const later = config !== null && !config.firstAccount;
+  const closed = later && config.registration === "closed";
+  const signingUp = mode === "sign-up" && !closed;
   return (
     <main class={styles.auth}>
       <div class={styles.authCard}>
@@ -30,17 +39,32 @@ export function AuthScreen() {
             {NOTICES[notice]}
           </p>
         )}
-        {signingUp ? <SignUpForm key="sign-up" /> : <SignInForm key="sign-in" />}
-        <p class={styles.authSwitch}>
-          {signingUp ? "Already have an account?" : "New here?"}{" "}
-          <button
-            type="button"
-            class="link-button"
-            onClick={() => setMode(signingUp ? "sign-in" : "sign-up")}
-          >
-            {signingUp ? "Sign in" : "Create an account"}
-          </button>
-        </p>
+        {signingUp ? (
+          <SignUpForm
+            key="sign-up"
+            askInvite={later && config.registration === "invite"}
+            askBootstrap={config?.firstAccount === true && config.bootstrap}
+          />
+        ) : (
+          <SignInForm key="sign-in" />
+        )}
+        {closed ? (
+          <p class={`${styles.authSwitch} auth__closed`}>
+            Sign-up is closed on this instance: an administrator can make you an account or send you
+            an invite link.
+          </p>
+        ) : (
+          <p class={styles.authSwitch}>
+            {signingUp ? "Already have an account?" : "New here?"}{" "}
+            <button
+              type="button"
+              class="link-button"
+              onClick={() => setMode(signingUp ? "sign-in" : "sign-up")}
+            >
+              {signingUp ? "Sign in" : "Create an account"}
+            </button>
+          </p>
+        )}
       </div>
     </main>
   );

@@ -98,6 +98,12 @@ export function MemberList(props: MemberListProps) {
                 <span class={styles.memberName} dir="auto">
                   {member.user.displayName}
                   {member.user.id === meId && <span class="muted"> (you)</span>}
+                  {member.user.bot && (
+                    <>
+                      {" "}
+                      <span class="badge badge--bot">bot</span>
+                    </>
+                  )}
                 </span>
                 <span class={styles.memberHandle}>
                   @{member.user.handle}

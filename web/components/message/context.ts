@@ -17,6 +17,8 @@ export interface MessageContext {
   blocked: ReadonlySet<string>;
   /** Pictures of the people the room's details list (user id → URL); initials for the rest. */
   avatars: ReadonlyMap<string, string>;
+  /** The bots among the people the room's details list: their name carries a "bot" badge. */
+  bots?: ReadonlySet<string>;
   /** Names of the people known here (user id → name): thread repliers, who pinned. */
   names: ReadonlyMap<string, string>;
   readMarks: Readonly<Record<string, number>>;

@@ -113,6 +113,7 @@ function ShownMessage({ message, first, view }: MessageProps) {
             <span class={styles.msgSender} dir="auto">
               {mine ? `${message.sender.name} (you)` : message.sender.name}
             </span>
+            {view.bots?.has(message.sender.id) && <span class="badge badge--bot">bot</span>}
             <time class={styles.msgTime} dateTime={message.createdAt} title={date.toLocaleString()}>
               {timeLabel(date)}
             </time>

@@ -9,6 +9,7 @@ import { useSubmit } from "../../hooks/use-submit";
 import { fieldErrors } from "../../net/api";
 import { useAppState } from "../../state/use-app-state";
 import { Confirm } from "../confirm";
+import { CopyField } from "../copy-field";
 import { Field } from "../field";
 import { FormAlert } from "../form-alert";
 import * as memberListStyles from "../member-list/member-list.module.css";
@@ -60,6 +61,9 @@ export function RoomSettings({ details }: { details: RoomDetails }) {
         </div>
       </form>
       <Invite details={details} />
+      {(details.me?.role === "owner" || state.me.value?.role === "admin") &&
+        details.room.kind !== "dm" &&
+        !details.room.archived && <InviteLink roomId={room.id} />}
       <section class="stack" aria-labelledby="reports-heading">
         <h3 class={memberListStyles.membersHeading} id="reports-heading">
           Reports{details.openReports ? ` (${details.openReports} open)` : ""}
@@ -121,6 +125,43 @@ function CloseRoom({ details }: { details: RoomDetails }) {
         </Confirm>
       )}
     </div>
+  );
+}
+
+/** How long a room's invite link works: long enough to pass on, short enough to forget safely. */
+const INVITE_LINK_HOURS = 7 * 24;
+
+/** Owners (and admins): a link anyone may follow to sign up (or sign in) and join this room. */
+function InviteLink({ roomId }: { roomId: string }) {
+  const state = useAppState();
+  const [url, setUrl] = useState<string | null>(null);
+  const create = useSubmit(async () => {
+    const { invite } = await state.call(() =>
+      state.api.invites.create({ roomIds: [roomId], expiresInHours: INVITE_LINK_HOURS }),
+    );
+    setUrl(invite.url);
+  });
+  return (
+    <section class="stack invite-link" aria-labelledby="invite-link-heading">
+      <h3 class={memberListStyles.membersHeading} id="invite-link-heading">
+        Invite link
+      </h3>
+      <p class="muted">
+        Whoever opens it can sign up (or sign in) and joins this room. It works for 7 days.
+      </p>
+      <FormAlert error={create.error} fields={[]} />
+      {url && <CopyField key={url} label="Invite link" value={url} />}
+      <div class="button-row">
+        <button
+          type="button"
+          class="button"
+          disabled={create.pending}
+          onClick={() => void create.submit(undefined)}
+        >
+          {url ? "Create another link" : "Create invite link"}
+        </button>
+      </div>
+    </section>
   );
 }
 

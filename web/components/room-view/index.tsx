@@ -120,6 +120,10 @@ function RoomPage({ room, details, me }: RoomPageProps) {
     if (me.avatarUrl) byId.set(me.id, me.avatarUrl);
     return byId;
   }, [members, me.id, me.avatarUrl]);
+  const bots = useMemo(
+    () => new Set(members.filter((m) => m.user.bot).map((m) => m.user.id)),
+    [members],
+  );
   const hasNewer = room.hasNewer.value;
   const lastMineSeq = useMemo(() => {
     // A list that stops short of the newest may not hold my newest message.
@@ -139,6 +143,7 @@ function RoomPage({ room, details, me }: RoomPageProps) {
     handles,
     blocked: state.blockedIds.value,
     avatars,
+    bots,
     names,
     readMarks: room.readMarks.value,
     deliveredMarks: room.deliveredMarks.value,

@@ -84,6 +84,7 @@ export function RoomHeader({
             >
               {title}
             </h2>
+            {peer?.bot && <span class="badge badge--bot">bot</span>}
             {archived && <span class="badge">archived</span>}
             {notify === "none" && <span class="badge">muted</span>}
           </div>
