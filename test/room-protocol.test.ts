@@ -930,7 +930,10 @@ describe("typing and presence", () => {
     expect(got(plain, from.plain)).toEqual(bodies);
     const batchedTexts = batched.texts.slice(texts.batched);
     expect(batchedTexts.some((t) => t.startsWith("["))).toBe(true);
-    expect(batchedTexts.length).toBeLessThan(15);
+    // The 15 messages came in fewer than 15 WebSocket messages (presence and delivery news, which
+    // may come between them when the machine is slow, are not counted).
+    const carriers = batchedTexts.filter((t) => t.includes('"type":"message"'));
+    expect(carriers.length).toBeLessThan(15);
     expect(plain.texts.slice(texts.plain).every((t) => t.startsWith("{"))).toBe(true);
     for (const c of [batched, plain, sender]) c.close();
   });
