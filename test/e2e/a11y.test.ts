@@ -3,6 +3,7 @@
 // admin, account and notifications panels — in each of the three themes, and no serious or
 // critical violation may be found. One browser, one signed-in page that walks the screens; each
 // screen is checked in every theme by switching <html data-theme> in place.
+import { mkdirSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
 import type { Browser, Page } from "playwright-core";
@@ -104,6 +105,7 @@ beforeAll(async () => {
   );
   await post(kit, roomId, { body: "@ada_a11y the last one is yours" });
 
+  if (process.env.A11Y_SHOTS) mkdirSync(join(ROOT, "test-results"), { recursive: true });
   browser = await launch();
   const context = await browser.newContext({ viewport: VIEWPORT });
   page = await context.newPage();
