@@ -1,14 +1,14 @@
 // Accessibility audit: axe-core runs in the page on every main screen — sign-in, sign-up, a room
-// with reactions, a reply, a thread and a pin, the thread panel, the room's details, search, the
-// admin, account and notifications panels — in each of the three themes, and no serious or
-// critical violation may be found. One browser, one signed-in page that walks the screens; each
-// screen is checked in every theme by switching <html data-theme> in place.
+// with reactions, a reply, a thread and a pin, the report dialog, the thread panel, the room's
+// details, search, the admin, account and notifications panels — in each of the three themes,
+// and no serious or critical violation may be found. One browser, one signed-in page that walks
+// the screens; each screen is checked in every theme by switching <html data-theme> in place.
 import { mkdirSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, test } from "vitest";
-import { connection, launch, signIn, VIEWPORT, WAIT_MS } from "./browser";
+import { connection, launch, messageAction, signIn, VIEWPORT, WAIT_MS } from "./browser";
 import { type Account, ADMIN, call, createChannel, joinRoom, PASSWORD, register } from "./seed";
 import { ROOT } from "./server";
 
@@ -133,6 +133,15 @@ describe.sequential("no serious or critical axe violations, in every theme", () 
     await page.locator(".msg__thread").first().waitFor();
     await page.locator(".msg--pinned").first().waitFor();
     await expectAccessible("room");
+  });
+
+  test("the report dialog", async () => {
+    const theirs = page.locator(".msg", { hasText: "the last one is yours" });
+    await messageAction(theirs, "Report");
+    await page.getByRole("dialog", { name: "Report Kit Marlowe's message" }).waitFor();
+    await expectAccessible("report");
+    await page.keyboard.press("Escape");
+    await page.getByRole("dialog").waitFor({ state: "hidden" });
   });
 
   test("the thread panel", async () => {
