@@ -1,8 +1,9 @@
 // Accessibility audit: axe-core runs in the page on every main screen — sign-in, sign-up, a room
-// with reactions, a reply, a thread and a pin, the report dialog, the thread panel, the room's
-// details, search, the admin, account and notifications panels — in each of the three themes,
-// and no serious or critical violation may be found. One browser, one signed-in page that walks
-// the screens; each screen is checked in every theme by switching <html data-theme> in place.
+// with reactions, a reply, a thread and a pin (also on a phone), the report dialog, the thread
+// panel, the room's details, search, the admin, account and notifications panels — in each of
+// the three themes, and no serious or critical violation may be found. One browser, one
+// signed-in page that walks the screens; each screen is checked in every theme by switching
+// <html data-theme> in place.
 import { mkdirSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
@@ -133,6 +134,14 @@ describe.sequential("no serious or critical axe violations, in every theme", () 
     await page.locator(".msg__thread").first().waitFor();
     await page.locator(".msg--pinned").first().waitFor();
     await expectAccessible("room");
+  });
+
+  test("the room on a 360 px phone (the way back and the menu on the room's bar)", async () => {
+    await page.setViewportSize({ width: 360, height: 640 });
+    await page.getByRole("button", { name: "Room actions" }).waitFor();
+    await expectAccessible("room-phone");
+    await page.setViewportSize(VIEWPORT);
+    await page.getByRole("button", { name: "Room actions" }).waitFor({ state: "hidden" });
   });
 
   test("the report dialog", async () => {
