@@ -2,6 +2,7 @@
 // The tokens and the global rules first: components' modules come after them in the cascade.
 import "./styles/tokens.css";
 import "./styles/global.css";
+import "./styles/win98.css";
 import { effect } from "@preact/signals";
 import { render } from "preact";
 import { parseLink } from "../src/shared/links";

@@ -40,7 +40,7 @@ function Profile() {
         Profile
       </h3>
       <div class={styles.accountPicture}>
-        <Avatar name={me.displayName} url={me.avatarUrl} />
+        <Avatar id={me.id} name={me.displayName} url={me.avatarUrl} />
         <span class="muted">@{me.handle}</span>
         <PictureButtons user={me} />
       </div>

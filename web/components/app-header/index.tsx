@@ -42,7 +42,7 @@ export function AppHeader({ user, searching, onSearch }: AppHeaderProps) {
         Search messages
       </button>
       <OverflowMenu label="Menu" class={styles.appHeaderMe}>
-        <Avatar name={user.displayName} url={user.avatarUrl} />
+        <Avatar id={user.id} name={user.displayName} url={user.avatarUrl} />
         <span class={styles.appHeaderName} title={`@${user.handle}`} dir="auto">
           {user.displayName}
         </span>

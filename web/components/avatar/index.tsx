@@ -1,9 +1,19 @@
-// A person's picture, or their initial in a circle when they have none (or it fails to load);
-// decorative, the name is always written next to it.
+// A person's picture, or their initials on their own colour when they have none (or it fails to
+// load); decorative, the name is always written next to it.
 import { useState } from "preact/hooks";
 import * as styles from "./avatar.module.css";
+import { avatarColour, initialsOf } from "./initials";
 
-export function Avatar({ name, url }: { name: string; url?: string | null | undefined }) {
+export function Avatar({
+  id,
+  name,
+  url,
+}: {
+  /** The person's id: their colour follows it, not the name they may change. */
+  id: string;
+  name: string;
+  url?: string | null | undefined;
+}) {
   const [broken, setBroken] = useState<string | null>(null);
   if (url && broken !== url) {
     return (
@@ -19,11 +29,14 @@ export function Avatar({ name, url }: { name: string; url?: string | null | unde
       />
     );
   }
-  // Spread by code points, so an emoji or astral letter is not cut in half.
-  const [first] = [...name.trim()];
+  const initials = initialsOf(name);
   return (
-    <span class={styles.avatar} aria-hidden="true">
-      {(first ?? "?").toUpperCase()}
+    <span
+      class={`${styles.avatar}${initials.length > 1 ? ` ${styles.avatarTwo}` : ""}`}
+      style={{ background: avatarColour(id) }}
+      aria-hidden="true"
+    >
+      {initials}
     </span>
   );
 }

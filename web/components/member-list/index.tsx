@@ -88,7 +88,11 @@ export function MemberList(props: MemberListProps) {
           return (
             <li class={styles.member} key={member.user.id}>
               <span class={styles.presenceAvatar}>
-                <Avatar name={member.user.displayName} url={member.user.avatarUrl} />
+                <Avatar
+                  id={member.user.id}
+                  name={member.user.displayName}
+                  url={member.user.avatarUrl}
+                />
                 <span
                   class={`${styles.presenceDot}${isOnline ? ` ${styles.presenceDotOnline}` : ""}`}
                   title={isOnline ? "Online" : "Offline"}

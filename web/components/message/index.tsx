@@ -94,7 +94,11 @@ function ShownMessage({ message, first, view }: MessageProps) {
     >
       <div class={styles.msgGutter}>
         {first ? (
-          <Avatar name={message.sender.name} url={view.avatars.get(message.sender.id)} />
+          <Avatar
+            id={message.sender.id}
+            name={message.sender.name}
+            url={view.avatars.get(message.sender.id)}
+          />
         ) : (
           <time class={`${styles.msgTime} ${styles.msgTimeSide}`} dateTime={message.createdAt}>
             {timeLabel(date)}

@@ -33,7 +33,7 @@ export function PendingRow({
       aria-label={`${name}, not sent yet`}
     >
       <div class={styles.msgGutter}>
-        <Avatar name={name} url={view.avatars.get(view.meId)} />
+        <Avatar id={view.meId} name={name} url={view.avatars.get(view.meId)} />
       </div>
       <div class={styles.msgMain}>
         <header class={styles.msgHeader}>

@@ -17,7 +17,7 @@ export function ThreadSummary({
 }) {
   const text = threadSummaryText(thread.replies, thread.lastReplyAt, new Date());
   const faces = thread.lastRepliers.map((id) => (
-    <Avatar key={id} name={view.names.get(id) ?? "?"} url={view.avatars.get(id)} />
+    <Avatar key={id} id={id} name={view.names.get(id) ?? "?"} url={view.avatars.get(id)} />
   ));
   const open = view.openThread;
   // Inside the thread itself, the panel counts the replies.

@@ -29,7 +29,7 @@ function PersonResult({ person }: { person: PublicUser }) {
   const isMe = person.id === state.me.value?.id;
   return (
     <ResultRow
-      leading={<Avatar name={person.displayName} url={person.avatarUrl} />}
+      leading={<Avatar id={person.id} name={person.displayName} url={person.avatarUrl} />}
       title={
         <>
           {person.displayName}

@@ -24,7 +24,7 @@ export function BlockedPeople() {
         <ul class={styles.notificationSettingsBlockedList}>
           {people.map((person) => (
             <li class={styles.notificationSettingsBlockedPerson} key={person.id}>
-              <Avatar name={person.displayName} url={person.avatarUrl} />
+              <Avatar id={person.id} name={person.displayName} url={person.avatarUrl} />
               <span dir="auto">{person.displayName}</span>
               <span class="muted">@{person.handle}</span>
               <button
