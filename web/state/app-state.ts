@@ -9,6 +9,7 @@ import { CLOSE_REASONS } from "../../src/shared/protocol/rules";
 import type { Api, CreateRoomInput, UpdateRoomInput } from "../net/api";
 import { browserPush } from "../net/push";
 import { createBlocks } from "./blocks";
+import { createDeviceStore, type SavedDraft } from "./device-store";
 import { createInbox, type Inbox } from "./inbox";
 import { createOnboarding } from "./onboarding";
 import { type Panel, showsRoom } from "./panels";
@@ -84,6 +85,8 @@ export function createAppState(api: Api, address: AddressBar | null = browserAdd
     browserPush(),
     localStore(),
   );
+  /** My unsent messages and drafts, kept on this device across reloads. */
+  const saved = createDeviceStore(localStore());
   const blocks = createBlocks({
     list: () => call(api.blocks),
     set: (userId, blocked) => call(() => api.setBlocked(userId, blocked)),
@@ -153,6 +156,11 @@ export function createAppState(api: Api, address: AddressBar | null = browserAdd
     // The address names where to go: a link followed, a reload, a sign-in after a link.
     follow("replace");
     void push.start(user.id);
+    // What someone else left on this device is not mine to see; what I left goes out now.
+    saved.clear(user.id);
+    for (const roomId of saved.roomsWithOutbox(user.id)) {
+      if (!isOpen(roomId)) roomState(roomId).open();
+    }
   }
 
   /** Opens what the address bar names (after signing in, Back and Forward). */
@@ -261,22 +269,29 @@ export function createAppState(api: Api, address: AddressBar | null = browserAdd
   function roomState(roomId: string): RoomState {
     let room = roomStates.get(roomId);
     if (!room) {
-      room = createRoomState(roomId, me.value?.id ?? "", api, {
-        onNewMessage: onRoomMessage,
-        onRead: (id, seq) => list.update(id, (item) => applyRoomRead(item, seq)),
-        onRefused: (id, reason) => {
-          if (reason === CLOSE_REASONS.banned) leaveBanned(id);
-          session.refused(reason);
-          void refreshRooms();
+      const meId = me.value?.id ?? "";
+      room = createRoomState(
+        roomId,
+        meId,
+        api,
+        {
+          onNewMessage: onRoomMessage,
+          onRead: (id, seq) => list.update(id, (item) => applyRoomRead(item, seq)),
+          onRefused: (id, reason) => {
+            if (reason === CLOSE_REASONS.banned) leaveBanned(id);
+            session.refused(reason);
+            void refreshRooms();
+          },
+          onTrimmed: details.onTrimmed,
+          onMember: onRoomMember,
+          onRoomChanged,
+          onResumed: (id) => {
+            if (isOpen(id)) void details.reload(id);
+          },
+          onThreadCounts: () => void refreshRooms(),
         },
-        onTrimmed: details.onTrimmed,
-        onMember: onRoomMember,
-        onRoomChanged,
-        onResumed: (id) => {
-          if (isOpen(id)) void details.reload(id);
-        },
-        onThreadCounts: () => void refreshRooms(),
-      });
+        { saved: saved.outbox(meId, roomId) },
+      );
       const item = list.item(roomId);
       if (item) room.setInitialReadSeq(item.lastReadSeq);
       roomStates.set(roomId, room);
@@ -366,6 +381,10 @@ export function createAppState(api: Api, address: AddressBar | null = browserAdd
     /** The live state of a room (made on first use, kept while signed in). */
     roomState,
 
+    /** A composer's draft in a room (or in one of its threads), kept on this device. */
+    draft: (roomId: string, threadOf: number | null = null): SavedDraft =>
+      saved.draft(me.value?.id ?? "", roomId, threadOf),
+
     refreshRooms,
     show,
 
@@ -398,6 +417,8 @@ export function createAppState(api: Api, address: AddressBar | null = browserAdd
     async signOut(): Promise<void> {
       await push.signingOut();
       await session.actions.signOut();
+      // Unsent messages and drafts stay on a device only while someone is signed in on it.
+      saved.clear();
       if (address) record(address, HOME, "replace");
     },
 
