@@ -2,6 +2,7 @@
 // those with new replies in threads I follow, the Threads view (its badge counts those threads),
 // and the ways to get more rooms.
 import type { RoomListItem } from "../../../src/shared/api";
+import { useSubmit } from "../../hooks/use-submit";
 import { type Panel, roomPreview, roomTitle } from "../../state/app-state";
 import { useAppState } from "../../state/use-app-state";
 import { RoomIcon } from "../room-icon";
@@ -33,6 +34,9 @@ export function RoomList() {
   );
 
   const threads = state.totalThreads.value;
+  const markAll = useSubmit(state.markAllRead);
+  const anyUnread =
+    rooms.status === "ready" && rooms.value.some((r) => r.unread > 0 || r.mentions > 0);
   return (
     <nav class={styles.sidebar} aria-label="Rooms">
       <div class={styles.sidebarActions}>
@@ -57,6 +61,21 @@ export function RoomList() {
         {action("browse", "Browse channels")}
         {action("new-dm", "New message")}
       </div>
+      {anyUnread && (
+        <button
+          type="button"
+          class={`button button--small ${styles.sidebarMarkRead}`}
+          disabled={markAll.pending}
+          onClick={() => void markAll.submit(undefined)}
+        >
+          {markAll.pending ? "Marking read…" : "Mark all read"}
+        </button>
+      )}
+      {markAll.error && (
+        <p class={styles.sidebarNote} role="alert">
+          {markAll.error.message}
+        </p>
+      )}
       {rooms.status === "loading" && <p class={styles.sidebarNote}>Loading rooms…</p>}
       {rooms.status === "error" && (
         <div class={styles.sidebarNote} role="alert">
