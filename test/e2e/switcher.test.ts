@@ -99,4 +99,19 @@ describe.sequential("quick switcher", () => {
     await page.keyboard.press("Escape");
     await page.getByRole("dialog", { name: "Search all my rooms" }).waitFor({ state: "detached" });
   });
+
+  test("the room list's sort (A–Z or recent) is remembered by the device", async () => {
+    const channels = () =>
+      page
+        .locator("section", { has: page.getByRole("heading", { name: "Channels" }) })
+        .locator(".room-list__name")
+        .allTextContents();
+    await page.getByLabel("Sort").selectOption("az");
+    await eventually(channels).toEqual(["Product roadmap", "Random banter"]);
+    await page.reload();
+    await page.getByRole("navigation", { name: "Rooms" }).waitFor();
+    await expect(page.getByLabel("Sort").inputValue()).resolves.toBe("az");
+    await eventually(channels).toEqual(["Product roadmap", "Random banter"]);
+    await page.getByLabel("Sort").selectOption("recent");
+  });
 });

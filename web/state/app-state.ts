@@ -24,6 +24,7 @@ import {
   levelWants,
   roomTitle,
 } from "./room-list";
+import { createRoomSort } from "./room-sections";
 import {
   type AddressBar,
   browserAddressBar,
@@ -85,6 +86,8 @@ export function createAppState(api: Api, address: AddressBar | null = browserAdd
     browserPush(),
     localStore(),
   );
+  /** The room list's order (recent activity or A–Z), kept on this device. */
+  const roomSort = createRoomSort(localStore());
   /** My unsent messages and drafts, kept on this device across reloads. */
   const saved = createDeviceStore(localStore());
   const blocks = createBlocks({
@@ -374,6 +377,9 @@ export function createAppState(api: Api, address: AddressBar | null = browserAdd
     /** Details of the room in the main panel, while a room is selected. */
     openRoom: details.openRoom,
     totalUnread: list.totalUnread,
+    /** How the room list is sorted in its sections (recent activity or A–Z), on this device. */
+    roomSort: roomSort.sort,
+    setRoomSort: roomSort.setSort,
     /** Followed threads with unread replies, over all my rooms (the Threads badge). */
     totalThreads: list.totalThreads,
     /** Push notifications on this device (the settings' "Notifications"). */
