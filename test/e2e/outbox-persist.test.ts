@@ -102,6 +102,30 @@ describe.sequential("kept on this device", () => {
     expect(await bodiesSeenByOwner()).toEqual(BODIES);
   });
 
+  test("a room not shown after the reload sends what was kept for it too", async () => {
+    await page.goto(`${baseUrl}/r/${roomId}`);
+    await connection(page).toBe("connected");
+    await page.context().setOffline(true);
+    await connection(page).not.toBe("connected");
+    await send(page, "Kept four");
+    await page.locator(".msg--pending", { hasText: "Kept four" }).waitFor();
+    await page.locator(".room-list__item", { hasText: "Other kept room" }).click();
+    await page.getByRole("heading", { name: "Other kept room" }).waitFor();
+
+    unreachable = true;
+    await page.context().setOffline(false);
+    await page.reload();
+    await page.getByRole("heading", { name: "Other kept room" }).waitFor();
+    expect(await bodiesSeenByOwner()).toEqual(BODIES);
+    unreachable = false;
+    await eventually(bodiesSeenByOwner).toEqual([...BODIES, "Kept four"]);
+    await eventually(async () => (await savedKeys()).some((k) => k.includes(".outbox."))).toBe(
+      false,
+    );
+    await page.locator(".room-list__item", { hasText: "Kept room" }).first().click();
+    await page.getByRole("heading", { name: "Kept room", exact: true }).waitFor();
+  });
+
   test("a draft survives switching rooms and a reload; signing out forgets it", async () => {
     await composer(page).fill("Half a thought");
     await page.locator(".room-list__item", { hasText: "Other kept room" }).click();

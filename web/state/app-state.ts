@@ -292,6 +292,11 @@ export function createAppState(api: Api, address: AddressBar | null = browserAdd
             if (isOpen(id)) void details.reload(id);
           },
           onThreadCounts: () => void refreshRooms(),
+          // A room left (or never shown) while its messages were on their way closes once
+          // they are out.
+          onOutboxEmpty: (id) => {
+            if (!isOpen(id)) roomStates.get(id)?.close();
+          },
         },
         { saved: saved.outbox(meId, roomId) },
       );
@@ -434,9 +439,13 @@ export function createAppState(api: Api, address: AddressBar | null = browserAdd
      */
     async signOut(): Promise<void> {
       await push.signingOut();
-      await session.actions.signOut();
-      // Unsent messages and drafts stay on a device only while someone is signed in on it.
-      saved.clear();
+      try {
+        await session.actions.signOut();
+      } finally {
+        // Unsent messages and drafts stay on a device only while someone is signed in on it
+        // (cleared after the rooms closed, so that none of them saves its outbox again).
+        saved.clear();
+      }
       if (address) record(address, HOME, "replace");
     },
 

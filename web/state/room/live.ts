@@ -146,9 +146,11 @@ export function createLiveRoom(
   }
 
   function setOutbox(next: box.Outbox) {
+    const drained = outbox.items.length > 0 && next.items.length === 0;
     if (next.items !== outbox.items) deps.saved?.save(next.items);
     outbox = next;
     pending.value = next.items as box.PendingMessage[];
+    if (drained) events.onOutboxEmpty?.(roomId);
   }
 
   function dispatch(event: ConnectionEvent) {
