@@ -1,7 +1,7 @@
 // Searching messages in the client: in a room (its header's Search, or "/"), the one message
 // among 300 that matches, its hit marked; opening it shows the message in the room, highlighted;
 // Esc closes the search and gives focus back; "Load more" pages back, newest first. Across my
-// rooms (the top bar's "Search messages", Ctrl+K): results grouped by room, none from rooms I am
+// rooms (the top bar's "Search messages", Ctrl+Shift+F): results grouped by room, none from rooms I am
 // not in, and a result opens its room at the message.
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
@@ -189,8 +189,8 @@ describe.sequential("searching messages", () => {
     await eventually(() => dialog.count()).toBe(0);
     await eventually(() => focused()).toBe("Search messages");
 
-    // Ctrl+K opens it again with the same results; a result opens its room at the message.
-    await page.keyboard.press("Control+k");
+    // Ctrl+Shift+F opens it again with the same results; a result opens its room at the message.
+    await page.keyboard.press("Control+Shift+F");
     await expect(box.inputValue()).resolves.toBe("quokka");
     await hits(groups.nth(0)).click();
     await eventually(() => dialog.count()).toBe(0);

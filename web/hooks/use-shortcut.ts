@@ -1,5 +1,6 @@
-// Keyboard shortcuts for the whole page (a keydown listener on the document), and the keys of
-// the search: "/" outside fields searches here, Ctrl+K (⌘K) anywhere searches all my rooms.
+// Keyboard shortcuts for the whole page (a keydown listener on the document), and their keys:
+// "/" outside fields searches here, Ctrl+Shift+F (⌘⇧F) anywhere searches all my rooms, Ctrl+K
+// (⌘K) anywhere opens the quick switcher.
 import { useEffect, useRef } from "preact/hooks";
 
 /** Whether a key event comes from somewhere that takes text. */
@@ -31,6 +32,16 @@ export const slashKey = (event: KeyboardEvent) =>
   !typingIn(event.target) &&
   !(event.target instanceof Element && event.target.closest("dialog"));
 
-/** Ctrl+K (⌘K on a Mac), also from a field: search everywhere. */
+/** Ctrl+Shift+F (⌘⇧F on a Mac), also from a field: search messages everywhere. */
 export const searchAllKey = (event: KeyboardEvent) =>
-  event.key.toLowerCase() === "k" && (event.ctrlKey || event.metaKey) && !event.altKey;
+  event.key.toLowerCase() === "f" &&
+  (event.ctrlKey || event.metaKey) &&
+  event.shiftKey &&
+  !event.altKey;
+
+/** Ctrl+K (⌘K on a Mac), also from a field: jump to a room or a person. */
+export const switcherKey = (event: KeyboardEvent) =>
+  event.key.toLowerCase() === "k" &&
+  (event.ctrlKey || event.metaKey) &&
+  !event.shiftKey &&
+  !event.altKey;

@@ -312,6 +312,8 @@ export function createApi(fetchImpl: typeof fetch = (input, init) => fetch(input
     },
     markRead: (roomId: string, seq: number) =>
       answer(rooms[":id"].read.$post({ ...room(roomId), json: { seq } })),
+    /** Reads every room of mine with unread (up to 200 a call; `more`: call again). */
+    markAllRead: () => answer(client.me["read-all"].$post()),
     /** Messages of the room that match `q`, newest first; `before` continues a page's `nextBefore`. */
     searchRoom: (roomId: string, q: string, before?: number | null) =>
       answer(rooms[":id"].search.$get({ ...room(roomId), query: { q, before: given(before) } })),

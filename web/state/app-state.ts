@@ -9,6 +9,7 @@ import { CLOSE_REASONS } from "../../src/shared/protocol/rules";
 import type { Api, CreateRoomInput, UpdateRoomInput } from "../net/api";
 import { browserPush } from "../net/push";
 import { createBlocks } from "./blocks";
+import { createDeviceStore, type SavedDraft } from "./device-store";
 import { createInbox, type Inbox } from "./inbox";
 import { createOnboarding } from "./onboarding";
 import { type Panel, showsRoom } from "./panels";
@@ -23,6 +24,7 @@ import {
   levelWants,
   roomTitle,
 } from "./room-list";
+import { createRoomSort } from "./room-sections";
 import {
   type AddressBar,
   browserAddressBar,
@@ -84,6 +86,10 @@ export function createAppState(api: Api, address: AddressBar | null = browserAdd
     browserPush(),
     localStore(),
   );
+  /** The room list's order (recent activity or A–Z), kept on this device. */
+  const roomSort = createRoomSort(localStore());
+  /** My unsent messages and drafts, kept on this device across reloads. */
+  const saved = createDeviceStore(localStore());
   const blocks = createBlocks({
     list: () => call(api.blocks),
     set: (userId, blocked) => call(() => api.setBlocked(userId, blocked)),
@@ -153,6 +159,11 @@ export function createAppState(api: Api, address: AddressBar | null = browserAdd
     // The address names where to go: a link followed, a reload, a sign-in after a link.
     follow("replace");
     void push.start(user.id);
+    // What someone else left on this device is not mine to see; what I left goes out now.
+    saved.clear(user.id);
+    for (const roomId of saved.roomsWithOutbox(user.id)) {
+      if (!isOpen(roomId)) roomState(roomId).open();
+    }
   }
 
   /** Opens what the address bar names (after signing in, Back and Forward). */
@@ -261,22 +272,34 @@ export function createAppState(api: Api, address: AddressBar | null = browserAdd
   function roomState(roomId: string): RoomState {
     let room = roomStates.get(roomId);
     if (!room) {
-      room = createRoomState(roomId, me.value?.id ?? "", api, {
-        onNewMessage: onRoomMessage,
-        onRead: (id, seq) => list.update(id, (item) => applyRoomRead(item, seq)),
-        onRefused: (id, reason) => {
-          if (reason === CLOSE_REASONS.banned) leaveBanned(id);
-          session.refused(reason);
-          void refreshRooms();
+      const meId = me.value?.id ?? "";
+      room = createRoomState(
+        roomId,
+        meId,
+        api,
+        {
+          onNewMessage: onRoomMessage,
+          onRead: (id, seq) => list.update(id, (item) => applyRoomRead(item, seq)),
+          onRefused: (id, reason) => {
+            if (reason === CLOSE_REASONS.banned) leaveBanned(id);
+            session.refused(reason);
+            void refreshRooms();
+          },
+          onTrimmed: details.onTrimmed,
+          onMember: onRoomMember,
+          onRoomChanged,
+          onResumed: (id) => {
+            if (isOpen(id)) void details.reload(id);
+          },
+          onThreadCounts: () => void refreshRooms(),
+          // A room left (or never shown) while its messages were on their way closes once
+          // they are out.
+          onOutboxEmpty: (id) => {
+            if (!isOpen(id)) roomStates.get(id)?.close();
+          },
         },
-        onTrimmed: details.onTrimmed,
-        onMember: onRoomMember,
-        onRoomChanged,
-        onResumed: (id) => {
-          if (isOpen(id)) void details.reload(id);
-        },
-        onThreadCounts: () => void refreshRooms(),
-      });
+        { saved: saved.outbox(meId, roomId) },
+      );
       const item = list.item(roomId);
       if (item) room.setInitialReadSeq(item.lastReadSeq);
       roomStates.set(roomId, room);
@@ -359,12 +382,19 @@ export function createAppState(api: Api, address: AddressBar | null = browserAdd
     /** Details of the room in the main panel, while a room is selected. */
     openRoom: details.openRoom,
     totalUnread: list.totalUnread,
+    /** How the room list is sorted in its sections (recent activity or A–Z), on this device. */
+    roomSort: roomSort.sort,
+    setRoomSort: roomSort.setSort,
     /** Followed threads with unread replies, over all my rooms (the Threads badge). */
     totalThreads: list.totalThreads,
     /** Push notifications on this device (the settings' "Notifications"). */
     push,
     /** The live state of a room (made on first use, kept while signed in). */
     roomState,
+
+    /** A composer's draft in a room (or in one of its threads), kept on this device. */
+    draft: (roomId: string, threadOf: number | null = null): SavedDraft =>
+      saved.draft(me.value?.id ?? "", roomId, threadOf),
 
     refreshRooms,
     show,
@@ -379,6 +409,18 @@ export function createAppState(api: Api, address: AddressBar | null = browserAdd
           rootSeq === null ? { kind: "room", roomId } : { kind: "room", roomId, thread: rootSeq },
         seq: null,
       }),
+
+    /**
+     * Marks every room read (the room list's "Mark all read"): one request reads up to 200 rooms,
+     * each room moving my mark itself; open rooms hear it as their `read` frame.
+     */
+    async markAllRead(): Promise<void> {
+      for (let calls = 0; calls < 10; calls++) {
+        const { more } = await call(api.markAllRead);
+        if (!more) break;
+      }
+      await refreshRooms();
+    },
 
     /** The devices signed in as me, the most recently seen first (the Account page). */
     mySessions: async () => (await call(api.mySessions)).sessions,
@@ -397,7 +439,13 @@ export function createAppState(api: Api, address: AddressBar | null = browserAdd
      */
     async signOut(): Promise<void> {
       await push.signingOut();
-      await session.actions.signOut();
+      try {
+        await session.actions.signOut();
+      } finally {
+        // Unsent messages and drafts stay on a device only while someone is signed in on it
+        // (cleared after the rooms closed, so that none of them saves its outbox again).
+        saved.clear();
+      }
       if (address) record(address, HOME, "replace");
     },
 

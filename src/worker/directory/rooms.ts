@@ -15,7 +15,7 @@ import { audit } from "../../db/audit";
 import { type Db, iso, likePattern } from "../../db/client";
 import { memberships, reports, roomBans, rooms, users } from "../../db/schema";
 import * as serialize from "../../db/serialize";
-import { THREADS_COLUMN, UNREAD_COLUMNS } from "../../db/unread";
+import { READ_FLOOR, THREADS_COLUMN, UNREAD_COLUMNS } from "../../db/unread";
 import type { RetentionDefaults } from "../../room/retention";
 import { newId } from "../auth/crypto";
 import * as notify from "../notify";
@@ -227,6 +227,33 @@ export async function listMyRooms(db: Db, userId: string): Promise<RoomListItem[
       peers: peers.get(row.id) ?? [],
     };
   });
+}
+
+/**
+ * My rooms with anything above my read mark (D1's view: what my room list shows), the most
+ * recently active first, at most `limit` of them; `more` when others are left.
+ */
+export async function roomsToMarkRead(
+  db: Db,
+  userId: string,
+  limit: number,
+): Promise<{ rooms: { room: RoomRow; role: MemberRole }[]; more: boolean }> {
+  const { results } = await db.$client
+    .prepare(
+      `SELECT r.*, m.role AS member_role
+       FROM memberships m JOIN rooms r ON r.id = m.room_id
+       WHERE m.user_id = ?1 AND r.last_seq > ${READ_FLOOR}
+       ORDER BY coalesce(r.last_message_at, r.created_at) DESC, r.id
+       LIMIT ?2`,
+    )
+    .bind(userId, limit + 1)
+    .all<Record<string, unknown> & { member_role: MemberRole }>();
+  return {
+    rooms: results
+      .slice(0, limit)
+      .map((row) => ({ room: roomRowFromSql(row), role: row.member_role })),
+    more: results.length > limit,
+  };
 }
 
 function roomRowFromSql(row: Record<string, unknown>): RoomRow {

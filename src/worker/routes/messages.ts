@@ -13,12 +13,15 @@ import {
   MESSAGE_LIMITS,
   Message,
 } from "../../../src/shared/protocol";
+import { inBatches } from "../../realtime/batches";
+import { roomStub } from "../../realtime/stubs";
 import type { Page as HistoryPage } from "../../room/handlers";
-import { requireUser } from "../auth/principal";
+import { currentPrincipal, requireUser } from "../auth/principal";
 import type { AppEnv } from "../context";
 import type { RoomAccess } from "../directory/access";
+import { roomsToMarkRead } from "../directory/rooms";
 import { ApiError, forbidden } from "../errors";
-import { access, unwrap } from "../room-calls";
+import { access, roomInfo, unwrap } from "../room-calls";
 import { errors, jsonBody, ok, rateLimited, router, security, tooLarge } from "./openapi";
 
 const Params = z.object({ id: Id });
@@ -73,7 +76,13 @@ async function setReaction(
   return unwrap<MessageShape>(await ctx.stub.react(ctx.info, ctx.actor, { ...target, on }));
 }
 
-export const messageRoutes = router([["/rooms/*", requireUser()]])
+/** Rooms one "mark all read" moves at most (each is a call to its room); `more` says if others wait. */
+const READ_ALL_MAX = 200;
+
+export const messageRoutes = router([
+  ["/rooms/*", requireUser()],
+  ["/me/read-all", requireUser()],
+])
   .openapi(
     createRoute({
       method: "get",
@@ -245,6 +254,40 @@ export const messageRoutes = router([["/rooms/*", requireUser()]])
       const ctx = await access(c, "member");
       assertMember(ctx.room);
       return c.json(await ctx.stub.read(ctx.info, ctx.actor, seq), 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "post",
+      path: "/me/read-all",
+      operationId: "markAllRead",
+      tags: ["messages"],
+      summary:
+        "Move my read mark to the last message in every room of mine with unread (the most recently active 200 per call)",
+      security,
+      responses: {
+        200: ok(z.object({ rooms: z.number().int(), more: z.boolean() })),
+        ...errors,
+        413: tooLarge,
+      },
+    }),
+    async (c) => {
+      const principal = currentPrincipal(c);
+      const { user } = principal;
+      // D1 says where each room ends as my room list saw it; each room moves its own mark (the
+      // single writer of read marks) and syncs D1 before answering, a bounded number at once.
+      const { rooms, more } = await roomsToMarkRead(c.get("db"), user.id, READ_ALL_MAX);
+      await inBatches(rooms, async ({ room, role }) => {
+        const actor = {
+          id: user.id,
+          handle: user.handle,
+          name: user.displayName,
+          role,
+          isAdmin: principal.isAdmin,
+        };
+        await roomStub(c.env, room.id).read(roomInfo(room), actor, room.lastSeq);
+      });
+      return c.json({ rooms: rooms.length, more }, 200);
     },
   )
   .openapi(

@@ -30,7 +30,8 @@ export function AppHeader({ user, searching, onSearch }: AppHeaderProps) {
         class={`button ${styles.appHeaderSearch}`}
         aria-haspopup="dialog"
         aria-expanded={searching}
-        aria-keyshortcuts="Control+K Meta+K"
+        aria-keyshortcuts="Control+Shift+F Meta+Shift+F"
+        title="Search messages (Ctrl+Shift+F, ⌘⇧F)"
         onClick={onSearch}
       >
         <svg viewBox="0 0 16 16" width="14" height="14" aria-hidden="true" focusable="false">

@@ -9,6 +9,7 @@ import type { Member } from "../../../src/shared/api";
 import type { Message } from "../../../src/shared/protocol";
 import { MESSAGE_LIMITS } from "../../../src/shared/protocol/rules";
 import { cleanBody } from "../../../src/shared/text";
+import type { SavedDraft } from "../../state/device-store";
 import type { Upload } from "../../state/room";
 import { UploadChips } from "../attachments";
 import * as styles from "./composer.module.css";
@@ -40,6 +41,8 @@ interface ComposerProps {
   onAttach?: (files: File[]) => string | null;
   onCancelUpload?: (key: string) => void;
   onRetryUpload?: (key: string) => void;
+  /** Where the unsent text is kept (per room or thread, on this device) while I am elsewhere. */
+  draft?: SavedDraft;
 }
 
 /** What a reply bar quotes: the text, or the first file of a message of files alone. */
@@ -55,7 +58,11 @@ function mentionAt(text: string, caret: number): { start: number; query: string 
 }
 
 export function Composer(props: ComposerProps) {
-  const [text, setText] = useState("");
+  const [text, setTextNow] = useState(() => props.draft?.load() ?? "");
+  const setText = (value: string) => {
+    setTextNow(value);
+    props.draft?.save(value);
+  };
   const [error, setError] = useState<string | null>(null);
   /** Enter (or Send) was pressed on a message over the limit: say why it stays. */
   const [triedTooLong, setTriedTooLong] = useState(false);

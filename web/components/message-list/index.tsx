@@ -1,11 +1,12 @@
 // The room's messages, windowed: day headings, runs of one sender, a "New messages" line above
 // what was unread when the room opened, my unsent messages at the end; older history loads as
 // the reader nears the top (newer as they near the bottom of a room opened at an older message),
-// and "Jump to latest" counts what came while they read further up.
+// and "Jump to latest" counts what came while they read further up; while the "New messages" line
+// is above the view (or above the loaded window), a bar at the top jumps to it.
 // The list is one Tab stop: arrows move between messages (roving focus) and, inside one,
 // between its controls.
 import type { TargetedKeyboardEvent } from "preact";
-import { useEffect, useMemo, useRef, useState } from "preact/hooks";
+import { useCallback, useEffect, useMemo, useRef, useState } from "preact/hooks";
 import type { Message as MessageType } from "../../../src/shared/protocol";
 import type { RoomState } from "../../state/room";
 import { type TimelineRow, timelineRows } from "../../state/timeline";
@@ -134,7 +135,21 @@ export function MessageList(props: MessageListProps) {
   }, [hasNewer]);
   const [jump, setJump] = useState(0);
   const [focusedSeq, setFocusedSeq] = useState<number | null>(null);
-  const revealRow = useMemo(() => (reveal ? { key: `m${reveal.seq}` } : null), [reveal]);
+  /** The row to bring into view: a message asked for (a link, a reply) or the "New messages" line. */
+  const [target, setTarget] = useState<{ key: string } | null>(null);
+  useEffect(() => setTarget(reveal ? { key: `m${reveal.seq}` } : null), [reveal]);
+  /** The "New messages" line was on screen once (or jumped to): its bar has done its job. */
+  const [lineSeen, setLineSeen] = useState(false);
+  const lineObserver = useRef<IntersectionObserver | null>(null);
+  const observeLine = useCallback((el: HTMLElement | null) => {
+    lineObserver.current?.disconnect();
+    if (!el) return;
+    lineObserver.current = new IntersectionObserver((entries) => {
+      if (entries.some((e) => e.isIntersecting)) setLineSeen(true);
+    });
+    lineObserver.current.observe(el);
+  }, []);
+  useEffect(() => () => lineObserver.current?.disconnect(), []);
   const rows = useMemo<Row[]>(
     () =>
       withUnreadLine(
@@ -155,6 +170,18 @@ export function MessageList(props: MessageListProps) {
       ? focusedSeq
       : (messages.at(-1)?.seq ?? null);
   const rowView: MessageContext = { ...view, activeSeq };
+  const lineLoaded = rows.some((row) => row.kind === "unread");
+  // The first unread lies below the loaded window's oldest message: older pages hold it.
+  const lineOlder = unreadAfter !== null && hasOlder && (messages[0]?.seq ?? 0) > unreadAfter + 1;
+  const unreadCount = lineLoaded ? newSince(messages, unreadAfter, view.meId) : 0;
+  const showUnreadBar = unreadAfter !== null && !lineSeen && (lineLoaded || lineOlder);
+
+  function jumpToUnread() {
+    if (unreadAfter === null) return;
+    if (lineLoaded) setTarget({ key: "unread" });
+    // The window moves around the first seq after my mark; the line then shows above it.
+    else void room.showMessage(unreadAfter + 1);
+  }
 
   const renderRow = (row: Row) => {
     switch (row.kind) {
@@ -177,7 +204,7 @@ export function MessageList(props: MessageListProps) {
         );
       case "unread":
         return (
-          <p class={styles.timelineUnread}>
+          <p class={styles.timelineUnread} ref={observeLine}>
             <span>New messages</span>
           </p>
         );
@@ -212,11 +239,32 @@ export function MessageList(props: MessageListProps) {
           setSeenSeq(bottom ? null : newestSeq.current);
         }}
         bottomKey={bottomKey + jump}
-        reveal={revealRow}
+        reveal={target}
         tabStopKey={activeSeq === null ? null : `m${activeSeq}`}
         class="timeline__scroller"
         label="Messages"
       />
+      {showUnreadBar && (
+        <div class={styles.timelineUnreadBar} role="status">
+          <span>
+            {unreadCount > 0
+              ? `${unreadCount} new ${unreadCount === 1 ? "message" : "messages"}`
+              : "New messages"}{" "}
+            above
+          </span>
+          <button type="button" class="button button--small" onClick={jumpToUnread}>
+            Jump to first unread ↑
+          </button>
+          <button
+            type="button"
+            class="button button--small"
+            aria-label="Dismiss new messages bar"
+            onClick={() => setLineSeen(true)}
+          >
+            ✕
+          </button>
+        </div>
+      )}
       {(!atBottom || hasNewer) && (
         <button
           type="button"

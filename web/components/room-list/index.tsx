@@ -1,8 +1,10 @@
-// The sidebar: my rooms (channels and private rooms, then DMs) with unread badges and a mark on
-// those with new replies in threads I follow, the Threads view (its badge counts those threads),
+// The sidebar: my rooms in sections (Unread, Channels, Direct messages; recent first or A–Z, as
+// chosen on this device) with unread badges and a mark on those with new replies in threads I follow, the Threads view (its badge counts those threads),
 // and the ways to get more rooms.
 import type { RoomListItem } from "../../../src/shared/api";
+import { useSubmit } from "../../hooks/use-submit";
 import { type Panel, roomPreview, roomTitle } from "../../state/app-state";
+import { type RoomSort, roomSections } from "../../state/room-sections";
 import { useAppState } from "../../state/use-app-state";
 import { RoomIcon } from "../room-icon";
 import * as styles from "./room-list.module.css";
@@ -33,6 +35,9 @@ export function RoomList() {
   );
 
   const threads = state.totalThreads.value;
+  const markAll = useSubmit(state.markAllRead);
+  const anyUnread =
+    rooms.status === "ready" && rooms.value.some((r) => r.unread > 0 || r.mentions > 0);
   return (
     <nav class={styles.sidebar} aria-label="Rooms">
       <div class={styles.sidebarActions}>
@@ -57,6 +62,21 @@ export function RoomList() {
         {action("browse", "Browse channels")}
         {action("new-dm", "New message")}
       </div>
+      {anyUnread && (
+        <button
+          type="button"
+          class={`button button--small ${styles.sidebarMarkRead}`}
+          disabled={markAll.pending}
+          onClick={() => void markAll.submit(undefined)}
+        >
+          {markAll.pending ? "Marking read…" : "Mark all read"}
+        </button>
+      )}
+      {markAll.error && (
+        <p class={styles.sidebarNote} role="alert">
+          {markAll.error.message}
+        </p>
+      )}
       {rooms.status === "loading" && <p class={styles.sidebarNote}>Loading rooms…</p>}
       {rooms.status === "error" && (
         <div class={styles.sidebarNote} role="alert">
@@ -68,18 +88,31 @@ export function RoomList() {
       )}
       {rooms.status === "ready" && (
         <>
-          <RoomSection
-            title="Rooms"
-            items={rooms.value.filter((r) => r.room.kind !== "dm")}
-            empty="You are in no rooms yet."
-            selectedId={selectedId}
-          />
-          <RoomSection
-            title="Direct messages"
-            items={rooms.value.filter((r) => r.room.kind === "dm")}
-            empty="No conversations yet."
-            selectedId={selectedId}
-          />
+          <label class={styles.sidebarSort}>
+            Sort
+            <select
+              value={state.roomSort.value}
+              onChange={(e) => state.setRoomSort(e.currentTarget.value as RoomSort)}
+            >
+              <option value="recent">Recent activity</option>
+              <option value="az">A–Z</option>
+            </select>
+          </label>
+          {roomSections(rooms.value, state.roomSort.value, state.me.value).map((section) => (
+            <RoomSection
+              key={section.id}
+              title={section.title}
+              items={section.items}
+              empty={
+                section.id === "dms"
+                  ? "No conversations yet."
+                  : rooms.value.length === 0
+                    ? "You are in no rooms yet."
+                    : "No channels here."
+              }
+              selectedId={selectedId}
+            />
+          ))}
         </>
       )}
     </nav>

@@ -101,6 +101,7 @@ function RoomPage({ room, details, me }: RoomPageProps) {
     [room.roomId],
   );
 
+  const draft = useMemo(() => state.draft(room.roomId), [room.roomId]);
   useMarkRead(room);
   useEffect(() => {
     if (room.pins.peek() === null) void room.loadPins();
@@ -334,6 +335,7 @@ function RoomPage({ room, details, me }: RoomPageProps) {
             onAttach={room.attach}
             onCancelUpload={room.cancelUpload}
             onRetryUpload={room.retryUpload}
+            draft={draft}
             onSend={(body) => {
               const problem = room.send(body, replyTo?.seq ?? null);
               if (!problem) {

@@ -7,6 +7,7 @@ import { asApiError } from "../../net/api";
 import type { RoomState } from "../../state/room";
 import { useAppState } from "../../state/use-app-state";
 import { Confirm } from "../confirm";
+import { lazyPanel } from "../lazy-panel";
 import { blockQuestion } from "../member-list";
 import * as memberListStyles from "../member-list/member-list.module.css";
 import { OverflowMenu } from "../overflow-menu";
@@ -14,6 +15,9 @@ import * as panelStyles from "../panel/panel.module.css";
 import { RoomIcon } from "../room-icon";
 import type { Aside } from "./room-side";
 import * as styles from "./room-view.module.css";
+
+// Exports are rare: their code loads when one starts.
+const RoomExport = lazyPanel(() => import("../room-export").then((m) => m.RoomExport));
 
 interface RoomHeaderProps {
   room: RoomState;
@@ -60,6 +64,7 @@ export function RoomHeader({
   const headingRef = useFocusOnMount<HTMLHeadingElement>(room.roomId);
   const [leaving, setLeaving] = useState(false);
   const [blocking, setBlocking] = useState(false);
+  const [exporting, setExporting] = useState(false);
   const peerBlocked = peer !== null && state.blockedIds.value.has(peer.id);
   const fail = (e: unknown) => onError(asApiError(e).message);
   return (
@@ -164,6 +169,17 @@ export function RoomHeader({
               {peerBlocked ? "Unblock" : "Block"}
             </button>
           )}
+          {isMember && (
+            <button
+              type="button"
+              class="button button--small"
+              title="Download the room's history as NDJSON"
+              disabled={exporting}
+              onClick={() => setExporting(true)}
+            >
+              Export
+            </button>
+          )}
           {isMember && kind !== "dm" && (
             <button
               type="button"
@@ -176,6 +192,9 @@ export function RoomHeader({
           )}
         </OverflowMenu>
       </header>
+      {exporting && (
+        <RoomExport roomId={room.roomId} title={title} onClose={() => setExporting(false)} />
+      )}
       {blocking && peer && !peerBlocked && (
         <Confirm
           class={styles.roomConfirm}

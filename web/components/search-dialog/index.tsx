@@ -1,5 +1,5 @@
 // The search across my rooms, as a modal dialog over the app: it opens from the top bar (or
-// Ctrl+K, ⌘K, or "/" outside a room), its content loads when first opened (a lazy chunk), and
+// Ctrl+Shift+F, ⌘⇧F, or "/" outside a room), its content loads when first opened (a lazy chunk), and
 // opening a result closes it. Esc, Close or a click on the backdrop close it too.
 import { useEffect, useRef } from "preact/hooks";
 import { lazyPanel } from "../lazy-panel";

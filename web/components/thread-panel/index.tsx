@@ -3,13 +3,14 @@
 // close. Replies arrive live on the room's socket; the newest seen marks the thread read. The
 // room's typing frames are room-wide, so the panel neither shows nor sends any.
 // Lazy: its code loads when a thread is first opened.
-import { useEffect, useLayoutEffect, useRef, useState } from "preact/hooks";
+import { useEffect, useLayoutEffect, useMemo, useRef, useState } from "preact/hooks";
 import type { Member, SelfUser } from "../../../src/shared/api";
 import { threadPath } from "../../../src/shared/links";
 import type { Message as MessageType } from "../../../src/shared/protocol";
 import { repliesText } from "../../lib/threads-text";
 import type { RoomState, Thread } from "../../state/room";
 import { timelineRows } from "../../state/timeline";
+import { useAppState } from "../../state/use-app-state";
 import { Composer } from "../composer";
 import { Message, type MessageContext, PendingRow } from "../message";
 import { onListKey } from "../message-list";
@@ -62,6 +63,8 @@ export function ThreadPanel(props: ThreadPanelProps) {
   const keepFromBottom = useRef<number | null>(null);
   const [focusedSeq, setFocusedSeq] = useState<number | null>(null);
   const newestSeq = w.replies.at(-1)?.seq ?? 0;
+  const app = useAppState();
+  const draft = useMemo(() => app.draft(room.roomId, thread.rootSeq), [room.roomId, thread]);
 
   useThreadRead(thread, newestSeq);
 
@@ -215,6 +218,7 @@ export function ThreadPanel(props: ThreadPanelProps) {
         )}
       </section>
       <Composer
+        key={thread.rootSeq}
         members={members}
         meId={me.id}
         replyTo={null}
@@ -223,6 +227,7 @@ export function ThreadPanel(props: ThreadPanelProps) {
         disabled={closedReason}
         onCancelReply={() => undefined}
         onTyping={() => undefined}
+        draft={draft}
         onSend={(body) => {
           const problem = room.sendReply(thread.rootSeq, body);
           // Mine goes at the end: the list follows it there.

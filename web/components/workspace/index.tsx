@@ -3,7 +3,7 @@
 import { useEffect, useRef, useState } from "preact/hooks";
 import type { SelfUser } from "../../../src/shared/api";
 import { useReturnFocus } from "../../hooks/use-return-focus";
-import { searchAllKey, slashKey, useShortcut } from "../../hooks/use-shortcut";
+import { searchAllKey, slashKey, switcherKey, useShortcut } from "../../hooks/use-shortcut";
 import type { Panel } from "../../state/app-state";
 import { useAppState } from "../../state/use-app-state";
 import { AppHeader } from "../app-header";
@@ -18,6 +18,7 @@ export function Workspace({ user }: { user: SelfUser }) {
   const state = useAppState();
   const panel = state.panel.value;
   const [searching, setSearching] = useState(false);
+  const [switching, setSwitching] = useState(false);
   const returnFocus = useReturnFocus();
   /** Where focus goes once the search is closed: back where it was, or the room a result opened. */
   const focusAfter = useRef<"opener" | "room" | null>(null);
@@ -43,8 +44,17 @@ export function Workspace({ user }: { user: SelfUser }) {
     if (then === "opener") returnFocus.restore(heading);
     else heading()?.focus();
   }, [searching]);
-  // Ctrl+K (⌘K) anywhere; "/" outside a room, whose own search has it.
+  // Ctrl+K (⌘K) anywhere: the quick switcher, once (a second press gives its box focus again).
+  // Ctrl+Shift+F (⌘⇧F) anywhere, or "/" outside a room (whose own search has it): the search.
   useShortcut((event) => {
+    if (switcherKey(event)) {
+      if (searching) return true;
+      if (!switching) returnFocus.remember();
+      setSwitching(true);
+      document.querySelector<HTMLInputElement>("dialog [role=combobox]")?.focus();
+      return true;
+    }
+    if (switching) return false;
     if (!searchAllKey(event) && !(slashKey(event) && panel.kind !== "room")) return false;
     openSearch();
     return true;
@@ -70,6 +80,18 @@ export function Workspace({ user }: { user: SelfUser }) {
             state.showMessage(roomId, seq);
           }}
           onClose={() => closeSearch("opener")}
+        />
+      )}
+      {switching && (
+        <QuickSwitcher
+          onClose={(opened) => {
+            setSwitching(false);
+            // Focus goes to the room (or DM) it opened, else back where it was.
+            const heading = () => document.querySelector<HTMLElement>("#room-title, h2");
+            requestAnimationFrame(() =>
+              opened ? heading()?.focus() : returnFocus.restore(heading),
+            );
+          }}
         />
       )}
     </div>
@@ -112,4 +134,6 @@ const LazyNotificationSettings = lazyPanel(() =>
 const LazyAccountSettings = lazyPanel(() =>
   import("../account-settings").then((m) => m.AccountSettings),
 );
+// The quick switcher (Ctrl+K) loads when first opened.
+const QuickSwitcher = lazyPanel(() => import("../quick-switcher").then((m) => m.QuickSwitcher));
 const LazyThreadsView = lazyPanel(() => import("../threads-view").then((m) => m.ThreadsView));

@@ -12,6 +12,7 @@ import {
   type LiveSocketHandlers,
   type SocketTransport,
 } from "../../net/live-socket";
+import type { SavedOutbox } from "../device-store";
 import { type Clock, systemClock, type Timer } from "./clock";
 import {
   type Connection,
@@ -60,6 +61,8 @@ export interface RoomDeps {
   random?: () => number;
   /** Where files go (XHR uploads, previews made on a canvas by default). */
   uploadApi?: UploadApi;
+  /** Where the outbox is kept across reloads (this device's storage); none: memory only. */
+  saved?: SavedOutbox;
 }
 
 /** What the outbox knows of its messages' files (uploads.ts keeps them). */
@@ -95,8 +98,10 @@ export function createLiveRoom(
   const isOnline = deps.isOnline ?? (() => navigator.onLine);
   const random = deps.random ?? Math.random;
 
+  // What a reload left unsent goes first, with its cids: the server stores each once.
+  let outbox = box.restore(deps.saved?.load() ?? []);
   const messages = signal<Message[]>([]);
-  const pending = signal<box.PendingMessage[]>([]);
+  const pending = signal<box.PendingMessage[]>(outbox.items as box.PendingMessage[]);
   const connection = signal<Connection>("connecting");
   const online = signal<who.Online>(new Set());
   /** How many are online by the server's count (a big room's `ready` lists only some). */
@@ -113,7 +118,6 @@ export function createLiveRoom(
 
   let link = initialConnection();
   let timeline = tl.emptyTimeline;
-  let outbox = box.emptyOutbox;
   let myReadSeq = 0;
   let pollTimer: Timer | undefined;
   let resendTimer: Timer | undefined;
@@ -142,8 +146,11 @@ export function createLiveRoom(
   }
 
   function setOutbox(next: box.Outbox) {
+    const drained = outbox.items.length > 0 && next.items.length === 0;
+    if (next.items !== outbox.items) deps.saved?.save(next.items);
     outbox = next;
     pending.value = next.items as box.PendingMessage[];
+    if (drained) events.onOutboxEmpty?.(roomId);
   }
 
   function dispatch(event: ConnectionEvent) {

@@ -38,6 +38,11 @@ function update(items: readonly PendingMessage[], cid: string, change: Partial<P
   return items.map((p) => (p.cid === cid ? { ...p, ...change } : p));
 }
 
+/** An outbox of messages kept from before a reload: none is on the wire yet. */
+export function restore(items: readonly PendingMessage[]): Outbox {
+  return { items, inFlight: null };
+}
+
 export function enqueue(o: Outbox, item: PendingMessage): Outbox {
   return { ...o, items: [...o.items, item] };
 }

@@ -27,6 +27,8 @@ export interface RoomEvents {
   onRoomChanged?: (roomId: string, frame: RoomFrame) => void;
   /** The socket is back after a gap: `member` and `room` frames may have been missed. */
   onResumed?: (roomId: string) => void;
+  /** The last of my waiting messages went out (or was discarded): nothing is left unsent. */
+  onOutboxEmpty?: (roomId: string) => void;
   /** Retention deleted these loaded messages (the oldest ones): they left the list. */
   onTrimmed?: (roomId: string, removed: readonly Message[]) => void;
 }
