@@ -14,7 +14,7 @@ const GIF_HOSTS = /(?:^|\.)(?:giphy\.com|tenor\.com)$/i;
 
 /** The images a body links to (https only, at most `max`), shown under its text. */
 export function linkedImages(body: string, max = 3): LinkedImage[] {
-  if (!/\.(?:png|jpe?g|gif|webp|avif)\b/i.test(body)) return [];
+  if (!/https:\/\/\S+\.(?:png|jpe?g|gif|webp|avif)\b/i.test(body)) return [];
   const images: LinkedImage[] = [];
   for (const { text, href } of linksOf(parseBody(body))) {
     const url = new URL(href);

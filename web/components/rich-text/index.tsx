@@ -107,17 +107,19 @@ export function RichText({ body, ...options }: RichTextProps) {
 }
 
 let Images: ComponentType<LinkImagesProps> | null = null;
+// Fetched as the app starts, not in its first chunk: here before the first messages, so that a
+// row is drawn (and measured by the message list) with its images' box from the start.
+const loadImages = import("./link-images").then((module) => {
+  Images = module.LinkImages;
+});
 
-/** Images linked in a body, unless this device turned them off; their code loads on first need. */
+/** Images linked in a body, unless this device turned them off. */
 export function LinkImages(props: LinkImagesProps) {
-  const wanted = showLinkImages.value && /\.(?:png|jpe?g|gif|webp|avif)\b/i.test(props.body);
-  const [, setLoaded] = useState(Images);
+  const wanted =
+    showLinkImages.value && /https:\/\/\S+\.(?:png|jpe?g|gif|webp|avif)\b/i.test(props.body);
+  const [, setLoaded] = useState(false);
   useEffect(() => {
-    if (!wanted || Images) return;
-    void import("./link-images").then((module) => {
-      Images = module.LinkImages;
-      setLoaded(() => module.LinkImages);
-    });
+    if (wanted && !Images) void loadImages.then(() => setLoaded(true));
   }, [wanted]);
   return wanted && Images ? <Images {...props} /> : null;
 }

@@ -1,7 +1,7 @@
 // Images linked in a message, shown under its text: lazy, in a box of fixed height (the row does
-// not jump when one arrives), sent no referrer, opening the attachments' viewer on a click.
-// Where less motion is asked for, a GIF waits for a click. Loaded with the first message that
-// links to an image (index.tsx), so the first screen does not carry it.
+// not jump when one arrives, or fails), sent no referrer, opening the attachments' viewer on a
+// click. Where less motion is asked for, a GIF waits for a click. A chunk of its own, fetched
+// as the app starts (index.tsx), so the first screen's JavaScript does not carry it.
 import { useState } from "preact/hooks";
 import { type LinkedImage, linkedImages } from "../../lib/linked-images";
 import { openViewer } from "../attachments/viewer-state";
@@ -18,13 +18,14 @@ const reducedMotion = () =>
 function LinkImage({ image, tabbable }: { image: LinkedImage; tabbable: boolean }) {
   const [play, setPlay] = useState(() => !image.animated || !reducedMotion());
   const [failed, setFailed] = useState(false);
-  if (failed) return null;
+  // The box stays, with the image's name, so that the row keeps the height it was measured at.
+  if (failed) return <span class={styles.linkImage}>{image.alt}</span>;
   const tabIndex = tabbable ? undefined : -1;
   if (!play) {
     return (
       <button
         type="button"
-        class={`button button--small ${styles.play}`}
+        class={`button ${styles.linkImage} ${styles.play}`}
         tabIndex={tabIndex}
         aria-label={`Play GIF: ${image.alt}`}
         onClick={() => setPlay(true)}
