@@ -7,16 +7,7 @@ import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, inject, test } from "vitest";
-import {
-  composer,
-  delivered,
-  eventually,
-  launch,
-  shot,
-  signIn,
-  VIEWPORT,
-  WAIT_MS,
-} from "./browser";
+import { composer, eventually, launch, shot, signIn, VIEWPORT, WAIT_MS } from "./browser";
 import { createChannel, register } from "./seed";
 import { ROOT } from "./server";
 
