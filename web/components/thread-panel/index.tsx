@@ -223,6 +223,12 @@ export function ThreadPanel(props: ThreadPanelProps) {
         disabled={closedReason}
         onCancelReply={() => undefined}
         onTyping={() => undefined}
+        onEditLast={() => {
+          const mine = w.replies.findLast((m) => m.sender.id === me.id && !m.deleted);
+          if (!mine || closedReason) return false;
+          view.startEdit(mine.seq);
+          return true;
+        }}
         onSend={(body) => {
           const problem = room.sendReply(thread.rootSeq, body);
           // Mine goes at the end: the list follows it there.
