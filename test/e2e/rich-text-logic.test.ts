@@ -1,7 +1,8 @@
 // The message-body Markdown subset, without a browser: blocks, spans, links and what is left as
-// text (markers inside words, unclosed markers, code, unsafe links), plain text for previews and
-// the images a body links to.
+// text (markers inside words, unclosed markers, code, unsafe links), plain text for previews,
+// the images a body links to, and the composer's Markdown keys.
 import { describe, expect, test } from "vitest";
+import { inCodeBlock, toggleMarker } from "../../web/components/composer/markup";
 import { linkedImages } from "../../web/lib/linked-images";
 import { type Inline, inlineParts, parseBody, plainText } from "../../web/lib/rich-text";
 
@@ -211,5 +212,29 @@ describe("hostile bodies", () => {
       plainText(body);
       expect(performance.now() - started).toBeLessThan(250);
     }
+  });
+});
+
+describe("composer keys", () => {
+  test("markers wrap the selection, or a caret; around already, they come off", () => {
+    expect(toggleMarker("make it loud", 8, 12, "**")).toEqual({
+      text: "make it **loud**",
+      start: 10,
+      end: 14,
+    });
+    expect(toggleMarker("make it **loud**", 10, 14, "**")).toEqual({
+      text: "make it loud",
+      start: 8,
+      end: 12,
+    });
+    expect(toggleMarker("ab", 1, 1, "_")).toEqual({ text: "a__b", start: 2, end: 2 });
+  });
+
+  test("Enter is a new line inside an open ``` block, from its first line to its last", () => {
+    expect(inCodeBlock("```", 3)).toBe(true);
+    expect(inCodeBlock("```js\nlet a", 12)).toBe(true);
+    expect(inCodeBlock("```\nlet a\n```", 13)).toBe(false);
+    expect(inCodeBlock("say ```x``` here", 16)).toBe(false);
+    expect(inCodeBlock("```\na\n```\nthen", 15)).toBe(false);
   });
 });
