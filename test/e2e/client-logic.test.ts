@@ -275,6 +275,11 @@ describe("search snippets", () => {
     expect(snippetParts("<b>x</b> &amp;lt; &nbsp;")).toEqual([
       { text: "<b>x</b> &lt; &nbsp;", hit: false },
     ]);
+    // Markdown's unambiguous markers go, single * and _ stay (2*3, snake_case).
+    expect(snippetParts("**<mark>ship</mark>** `npm test` ~~now~~ 2*3 snake_case")).toEqual([
+      { text: "ship", hit: true },
+      { text: " npm test now 2*3 snake_case", hit: false },
+    ]);
     // Stray or repeated tags change nothing; adjacent hits are one.
     expect(snippetParts("a</mark>b<mark><mark>c</mark><mark>d</mark>")).toEqual([
       { text: "ab", hit: false },
