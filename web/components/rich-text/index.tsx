@@ -113,10 +113,16 @@ const loadImages = import("./link-images").then((module) => {
   Images = module.LinkImages;
 });
 
+/** Whether a body's images from links are shown here (a quick look: most link to none). */
+const showsImages = (body: string) =>
+  showLinkImages.value && /https:\/\/\S+\.(?:png|jpe?g|gif|webp|avif)\b/i.test(body);
+
+/** The height images from links add to a message row (their boxes are fixed), for estimates. */
+export const linkImagesHeight = (body: string) => (showsImages(body) ? 204 : 0);
+
 /** Images linked in a body, unless this device turned them off. */
 export function LinkImages(props: LinkImagesProps) {
-  const wanted =
-    showLinkImages.value && /https:\/\/\S+\.(?:png|jpe?g|gif|webp|avif)\b/i.test(props.body);
+  const wanted = showsImages(props.body);
   const [, setLoaded] = useState(false);
   useEffect(() => {
     if (wanted && !Images) void loadImages.then(() => setLoaded(true));
