@@ -1,8 +1,9 @@
 // Message formatting in Chromium against `wrangler dev`: Fay writes bold, code, a code block, a
 // quote, a list and a bare domain, and sees them as those elements; script and javascript: stay
-// inert text; Ctrl+B wraps the selection; ↑ in the empty composer edits her last message; an
-// image link shows the image (served here by the test, over https), none once "Show images from
-// links" is off, and a GIF that waits for a click when reduced motion is asked for.
+// inert text; Ctrl+B wraps the selection; ``` opens a block that Enter does not send; ↑ in the
+// empty composer edits her last message; an image link shows the image (served here by the
+// test, over https), none once "Show images from links" is off, and a GIF that waits for a
+// click when reduced motion is asked for.
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import type { Browser, BrowserContext, Page } from "playwright-core";
@@ -143,6 +144,21 @@ describe.sequential("formatting", () => {
     await eventually(() => composer(page).evaluate((el) => el === document.activeElement)).toBe(
       true,
     );
+  });
+
+  test("typing ``` starts a block in which Enter is a new line; the closing ``` and Enter send", async () => {
+    await composer(page).focus();
+    await page.keyboard.type("```");
+    await page.keyboard.press("Enter");
+    await page.keyboard.type("let typed = 1;");
+    await page.keyboard.press("Enter");
+    await expect(composer(page).inputValue()).resolves.toBe("```\nlet typed = 1;\n");
+    await page.keyboard.type("```");
+    await page.keyboard.press("Enter");
+    const sent = message("let typed");
+    await sent.waitFor();
+    await expect(sent.locator("pre code").textContent()).resolves.toBe("let typed = 1;");
+    await expect(composer(page).inputValue()).resolves.toBe("");
   });
 
   test("an image link shows the image, opens in the viewer, and hides when turned off", async () => {
