@@ -1,6 +1,7 @@
 // The web client's pure logic, without a browser: merging messages by seq and rev, the rows of
-// the message list, safe links and mentions, reconnect delays, room-list previews, retention and
-// the admin page in words, search snippets and the search's answers.
+// the message list, safe links and mentions (the rest of the Markdown subset is in
+// rich-text-logic.test.ts), reconnect delays, room-list previews, retention and the admin page
+// in words, search snippets and the search's answers.
 import { describe, expect, test } from "vitest";
 import type { AuditEntry } from "../../src/shared/api";
 import { type Message, messagePreview } from "../../src/shared/protocol";
@@ -20,7 +21,7 @@ import {
 } from "../../web/components/admin-panel/retention-text";
 import { deviceName } from "../../web/lib/device-name";
 import { formatBytes, formatDays, keptText, trimExplained } from "../../web/lib/retention";
-import { textParts } from "../../web/lib/rich-text";
+import { inlineParts } from "../../web/lib/rich-text";
 import { snippetParts } from "../../web/lib/snippet";
 import { ApiError } from "../../web/net/api";
 import { backoffDelay } from "../../web/net/live-socket";
@@ -81,17 +82,18 @@ describe("timelineRows", () => {
   });
 });
 
-describe("textParts", () => {
-  test("links only for http(s), without trailing punctuation; mentions by handle", () => {
-    expect(textParts("see https://example.com/a?b=1, and @bob!")).toEqual([
+describe("inlineParts", () => {
+  test("links only for http(s) and mailto:, without trailing punctuation; mentions by handle", () => {
+    expect(inlineParts("see https://example.com/a?b=1, and @bob!")).toEqual([
       { kind: "text", text: "see " },
       { kind: "link", text: "https://example.com/a?b=1", href: "https://example.com/a?b=1" },
       { kind: "text", text: ", and " },
       { kind: "mention", text: "@bob", handle: "bob" },
       { kind: "text", text: "!" },
     ]);
-    expect(textParts("javascript:alert(1) <b>x</b> mail@example.com")).toEqual([
-      { kind: "text", text: "javascript:alert(1) <b>x</b> mail@example.com" },
+    expect(inlineParts("javascript:alert(1) <b>x</b> mail@example.com")).toEqual([
+      { kind: "text", text: "javascript:alert(1) <b>x</b> " },
+      { kind: "link", text: "mail@example.com", href: "mailto:mail@example.com" },
     ]);
   });
 });
@@ -272,6 +274,11 @@ describe("search snippets", () => {
     // Markup other than <mark> stays text; an entity decoded once is not decoded again.
     expect(snippetParts("<b>x</b> &amp;lt; &nbsp;")).toEqual([
       { text: "<b>x</b> &lt; &nbsp;", hit: false },
+    ]);
+    // Markdown's unambiguous markers go, single * and _ stay (2*3, snake_case).
+    expect(snippetParts("**<mark>ship</mark>** `npm test` ~~now~~ 2*3 snake_case")).toEqual([
+      { text: "ship", hit: true },
+      { text: " npm test now 2*3 snake_case", hit: false },
     ]);
     // Stray or repeated tags change nothing; adjacent hits are one.
     expect(snippetParts("a</mark>b<mark><mark>c</mark><mark>d</mark>")).toEqual([

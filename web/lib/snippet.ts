@@ -1,6 +1,7 @@
 // A search snippet (the server's HTML: escaped text, hits in <mark>…</mark>) read as parts of
 // plain text and hits, to be rendered as text nodes and <mark> elements: the snippet is never
-// given to the browser as HTML. Anything but <mark> and </mark> stays text, as written.
+// given to the browser as HTML. Anything but <mark> and </mark> stays text, as written (less the
+// Markdown markers that can only be markup).
 
 export interface SnippetPart {
   text: string;
@@ -15,9 +16,15 @@ const ENTITIES: Record<string, string> = {
   "&#39;": "'",
 };
 
-/** The entities the server escapes with, decoded; any other `&…;` is left as it stands. */
+/**
+ * The entities the server escapes with, decoded; any other `&…;` is left as it stands. The
+ * unambiguous Markdown markers (`**`, `~~`, backticks) go: a snippet is a cut of the text, in
+ * which spans cannot be read, and the words read better without them.
+ */
 const decode = (text: string) =>
-  text.replace(/&(?:amp|lt|gt|quot|#39);/g, (entity) => ENTITIES[entity] ?? entity);
+  text
+    .replace(/&(?:amp|lt|gt|quot|#39);/g, (entity) => ENTITIES[entity] ?? entity)
+    .replace(/\*\*|~~|`+/g, "");
 
 export function snippetParts(html: string): SnippetPart[] {
   const parts: SnippetPart[] = [];

@@ -6,6 +6,7 @@ import { batch, type ReadonlySignal, signal } from "@preact/signals";
 import type { NotifyLevel, RoomListItem, SelfUser } from "../../src/shared/api";
 import type { InboxRoomFrame, MembershipChange, Message } from "../../src/shared/protocol";
 import { CLOSE_REASONS } from "../../src/shared/protocol/rules";
+import { plainText } from "../lib/rich-text";
 import type { Api, CreateRoomInput, UpdateRoomInput } from "../net/api";
 import { browserPush } from "../net/push";
 import { createBlocks } from "./blocks";
@@ -225,7 +226,7 @@ export function createAppState(api: Api, address: AddressBar | null = browserAdd
         message.threadOf === null
           ? { panel: { kind: "room", roomId }, seq: message.seq }
           : { panel: { kind: "room", roomId, thread: message.threadOf }, seq: null };
-      notify(item, `${message.sender.name}: ${message.body}`, mentioned, at);
+      notify(item, `${message.sender.name}: ${plainText(message.body)}`, mentioned, at);
     }
   }
 

@@ -4,6 +4,7 @@ import { computed, type ReadonlySignal, signal } from "@preact/signals";
 import type { NotifyLevel, RoomListItem, SelfUser } from "../../src/shared/api";
 import type { InboxRoomFrame, Message } from "../../src/shared/protocol";
 import { messagePreview } from "../../src/shared/protocol/rules";
+import { plainText } from "../lib/rich-text";
 import { asApiError } from "../net/api";
 import type { Loadable } from "./loadable";
 
@@ -97,7 +98,8 @@ export function roomPreview(
   item: Pick<RoomListItem, "lastPreview" | "lastSenderId">,
   me: SelfUser | null,
 ): string | null {
-  const preview = item.lastPreview;
+  // The server stores the text as written: the list shows it without its Markdown.
+  const preview = item.lastPreview === null ? null : plainText(item.lastPreview);
   if (preview === null || !me || item.lastSenderId !== me.id) return preview;
   const mine = `${me.displayName}: `;
   return preview.startsWith(mine) ? `You: ${preview.slice(mine.length)}` : preview;

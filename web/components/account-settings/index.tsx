@@ -1,11 +1,12 @@
-// My account: my name and picture, my password, and the devices signed in as me (each can be
-// signed out). Opened from the top bar's menu; loaded lazily.
+// My account: my name and picture, my password, this device's preferences, and the devices
+// signed in as me (each can be signed out). Opened from the top bar's menu; loaded lazily.
 import { useEffect, useId, useState } from "preact/hooks";
 import type { Session } from "../../../src/shared/api";
 import { useSubmit } from "../../hooks/use-submit";
 import { deviceName } from "../../lib/device-name";
 import { timeAgo } from "../../lib/threads-text";
 import { type ApiError, asApiError, fieldErrors } from "../../net/api";
+import { setShowLinkImages, showLinkImages } from "../../state/preferences";
 import { useAppState } from "../../state/use-app-state";
 import { Avatar } from "../avatar";
 import { Field } from "../field";
@@ -21,8 +22,33 @@ export function AccountSettings() {
     <Panel title="Account" focusKey="account">
       <Profile />
       <PasswordForm onChanged={() => setPasswordChanges((n) => n + 1)} />
+      <Preferences />
       <Devices reload={passwordChanges} />
     </Panel>
+  );
+}
+
+/** What this device shows: kept in its storage, not with the account. */
+function Preferences() {
+  const heading = useId();
+  return (
+    <section class={`stack ${styles.accountSection}`} aria-labelledby={heading}>
+      <h3 class={styles.accountHeading} id={heading}>
+        Preferences
+      </h3>
+      <label>
+        <input
+          type="checkbox"
+          checked={showLinkImages.value}
+          onChange={(e) => setShowLinkImages(e.currentTarget.checked)}
+        />{" "}
+        Show images from links
+      </label>
+      <p class="muted">
+        Images linked in messages load from the sites they are on, which then see this device's
+        address. Applies on this device only.
+      </p>
+    </section>
   );
 }
 

@@ -7,10 +7,16 @@ export interface Viewing {
   attachment: Attachment;
   /** Where the keyboard goes back to when the viewer closes. */
   opener: HTMLElement | null;
+  /** An image linked in a message (another site's): no size, opened rather than downloaded. */
+  linked?: boolean;
 }
 
 export const viewing = signal<Viewing | null>(null);
 
-export function openViewer(attachment: Attachment, opener: HTMLElement | null): void {
-  viewing.value = { attachment, opener };
+export function openViewer(
+  attachment: Attachment,
+  opener: HTMLElement | null,
+  linked = false,
+): void {
+  viewing.value = { attachment, opener, linked };
 }

@@ -8,7 +8,7 @@ import * as styles from "./viewer.module.css";
 import type { Viewing } from "./viewer-state";
 
 export function Viewer({ viewing, onClose }: { viewing: Viewing; onClose: () => void }) {
-  const { attachment, opener } = viewing;
+  const { attachment, opener, linked } = viewing;
   const dialog = useRef<HTMLDialogElement>(null);
   const closeButton = useRef<HTMLButtonElement>(null);
   useLayoutEffect(() => {
@@ -42,14 +42,27 @@ export function Viewer({ viewing, onClose }: { viewing: Viewing; onClose: () => 
         <span class={styles.viewerName} dir="auto">
           {attachment.name}
         </span>
-        <span class={styles.viewerSize}>{formatSize(attachment.size)}</span>
-        <a
-          class={`button button--small ${styles.viewerDownload}`}
-          href={attachment.url}
-          download={attachment.name}
-        >
-          Download
-        </a>
+        {linked ? (
+          <a
+            class={`button button--small ${styles.viewerDownload}`}
+            href={attachment.url}
+            target="_blank"
+            rel="noopener noreferrer"
+          >
+            Open original
+          </a>
+        ) : (
+          <>
+            <span class={styles.viewerSize}>{formatSize(attachment.size)}</span>
+            <a
+              class={`button button--small ${styles.viewerDownload}`}
+              href={attachment.url}
+              download={attachment.name}
+            >
+              Download
+            </a>
+          </>
+        )}
         <button type="button" class="button button--small" ref={closeButton} onClick={close}>
           Close
         </button>
@@ -58,6 +71,7 @@ export function Viewer({ viewing, onClose }: { viewing: Viewing; onClose: () => 
         class={styles.viewerImage}
         src={attachment.url}
         alt={attachment.name}
+        referrerpolicy="no-referrer"
         width={width}
         height={height}
         // The preview (already in the cache) stands in while the original loads.

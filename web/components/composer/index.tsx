@@ -1,4 +1,6 @@
-// Writing a message: Enter sends, Shift+Enter starts a new line; @ opens suggestions from the
+// Writing a message: Enter sends, Shift+Enter starts a new line (so does Enter inside a ```
+// block; Ctrl/Cmd+Enter sends anyway), Ctrl/Cmd+B and +I wrap the selection in bold or italic
+// markers (markup.ts), ↑ in an empty box edits my last message; @ opens suggestions from the
 // room's members; a counter warns near the 2,000-character limit, and sending past it says why
 // nothing went; a bar shows what I answer. Files come by the Attach button or by pasting; each
 // uploads at once, as a chip, and goes with the next message sent. A thread's composer takes no
@@ -9,10 +11,12 @@ import type { Member } from "../../../src/shared/api";
 import type { Message } from "../../../src/shared/protocol";
 import { MESSAGE_LIMITS } from "../../../src/shared/protocol/rules";
 import { cleanBody } from "../../../src/shared/text";
+import { plainText } from "../../lib/rich-text";
 import type { SavedDraft } from "../../state/device-store";
 import type { Upload } from "../../state/room";
 import { UploadChips } from "../attachments";
 import * as styles from "./composer.module.css";
+import { inCodeBlock, toggleMarker } from "./markup";
 
 const LIMIT = MESSAGE_LIMITS.bodyMaxChars;
 const SHOW_COUNTER_FROM = LIMIT - 300;
@@ -35,6 +39,8 @@ interface ComposerProps {
   onCancelReply: () => void;
   onSend: (body: string) => string | null;
   onTyping: (text: string) => void;
+  /** ↑ in the empty box: starts editing my last message; false when there is none. */
+  onEditLast?: () => boolean;
   /** My uploads in this room; those without a cid wait here for the next message. */
   uploads?: ReadonlySignal<readonly Upload[]>;
   /** Starts uploading files; what was left out (over the per-message limit), if anything. */
@@ -45,9 +51,11 @@ interface ComposerProps {
   draft?: SavedDraft;
 }
 
-/** What a reply bar quotes: the text, or the first file of a message of files alone. */
+/** What a reply bar quotes: the text without markup, or the first file of a message of files alone. */
 const quoted = (message: Message) =>
-  message.body !== "" ? message.body.slice(0, 120) : `📎 ${message.attachments[0]?.name ?? ""}`;
+  message.body !== ""
+    ? plainText(message.body).slice(0, 120)
+    : `📎 ${message.attachments[0]?.name ?? ""}`;
 
 /** The `@partial` right before the caret, if the caret is in one. */
 function mentionAt(text: string, caret: number): { start: number; query: string } | null {
@@ -153,7 +161,26 @@ export function Composer(props: ComposerProps) {
     setTriedTooLong(false);
   }
 
+  /** Ctrl/Cmd+B or +I: markers around the selection, which stays selected between them. */
+  function wrap(el: HTMLTextAreaElement, marker: string) {
+    const edited = toggleMarker(text, el.selectionStart, el.selectionEnd, marker);
+    update(edited.text, edited.end);
+    requestAnimationFrame(() => el.setSelectionRange(edited.start, edited.end));
+  }
+
   function onKeyDown(event: KeyboardEvent) {
+    const el = event.currentTarget as HTMLTextAreaElement;
+    const mod = event.ctrlKey || event.metaKey;
+    const key = event.key.toLowerCase();
+    if (mod && !event.altKey && (key === "b" || key === "i")) {
+      event.preventDefault();
+      wrap(el, key === "b" ? "**" : "_");
+      return;
+    }
+    if (event.key === "ArrowUp" && text === "" && !mod && !event.shiftKey && props.onEditLast?.()) {
+      event.preventDefault();
+      return;
+    }
     if (open) {
       if (event.key === "ArrowDown" || event.key === "ArrowUp") {
         event.preventDefault();
@@ -178,6 +205,7 @@ export function Composer(props: ComposerProps) {
       return;
     }
     if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
+      if (!mod && inCodeBlock(text, el.selectionStart)) return;
       event.preventDefault();
       send();
     }
@@ -246,7 +274,7 @@ export function Composer(props: ComposerProps) {
           aria-label={props.label ?? "Message"}
           dir="auto"
           placeholder={props.disabled ?? props.placeholder ?? "Write a message…"}
-          title="Enter sends, Shift+Enter starts a new line"
+          title="Enter sends, Shift+Enter starts a new line, **bold** _italic_ `code` ``` for a block"
           disabled={Boolean(props.disabled)}
           rows={rows}
           value={text}
@@ -300,7 +328,9 @@ export function Composer(props: ComposerProps) {
       </div>
       <p class={styles.composerMeta}>
         <span id={hintId} class="visually-hidden">
-          Enter sends, Shift+Enter starts a new line, @ mentions someone.
+          Enter sends, Shift+Enter starts a new line, @ mentions someone. Ctrl+B and Ctrl+I make the
+          selection bold or italic; after a line of three backticks, Enter starts a new line until
+          the closing three. Up arrow in an empty box edits your last message.
         </span>
         {(error || (triedTooLong && tooLong)) && (
           <span class={styles.composerError} role="alert">

@@ -12,6 +12,7 @@ import type { RoomState } from "../../state/room";
 import { type TimelineRow, timelineRows } from "../../state/timeline";
 import { attachmentsHeight } from "../attachments";
 import { Message, type MessageContext, PendingRow } from "../message";
+import { linkImagesHeight } from "../rich-text";
 import { VirtualList } from "../virtual-list";
 import * as styles from "./message-list.module.css";
 
@@ -36,7 +37,9 @@ function estimate(row: Row): number {
       // Images reserve their box, so a row's height is known before they load: guessing it
       // here keeps rows drawn for the first time (scrolling up) from moving the ones in view.
       const { message } = row;
-      const files = message.deleted ? 0 : attachmentsHeight(message.attachments);
+      const files = message.deleted
+        ? 0
+        : attachmentsHeight(message.attachments) + linkImagesHeight(message.body);
       const extras = (message.thread ? 30 : 0) + (message.pinned ? 18 : 0);
       return (row.first ? 68 : 30) + files + extras;
     }

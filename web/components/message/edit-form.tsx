@@ -1,7 +1,9 @@
-// Editing a message of mine in place: Enter saves, Escape cancels.
+// Editing a message of mine in place: Enter saves (inside a ``` block it starts a new line, as
+// in the composer), Escape cancels.
 import { useState } from "preact/hooks";
 import type { Message as MessageType } from "../../../src/shared/protocol";
 import { cleanBody } from "../../../src/shared/text";
+import { inCodeBlock } from "../composer/markup";
 import * as fieldStyles from "../field/field.module.css";
 import type { MessageContext } from "./context";
 import * as styles from "./message.module.css";
@@ -36,7 +38,8 @@ export function EditForm({ message, view }: { message: MessageType; view: Messag
         onInput={(e) => setText(e.currentTarget.value)}
         onKeyDown={(e) => {
           if (e.key === "Escape") view.startEdit(null);
-          if (e.key === "Enter" && !e.shiftKey) {
+          const caret = e.currentTarget.selectionStart;
+          if (e.key === "Enter" && !e.shiftKey && !inCodeBlock(text, caret)) {
             e.preventDefault();
             void save();
           }

@@ -4,11 +4,12 @@
 // thread-summary.tsx beside it; pending-row.tsx for mine on their way).
 import { useState } from "preact/hooks";
 import type { Message as MessageType } from "../../../src/shared/protocol";
+import { plainText } from "../../lib/rich-text";
 import { pinnedByText } from "../../lib/threads-text";
 import { timeLabel } from "../../state/timeline";
 import { Attachments } from "../attachments";
 import { Avatar } from "../avatar";
-import { RichText } from "../rich-text";
+import { LinkImages, RichText } from "../rich-text";
 import { Actions } from "./actions";
 import type { MessageContext } from "./context";
 import { EditForm } from "./edit-form";
@@ -136,7 +137,7 @@ function ShownMessage({ message, first, view }: MessageProps) {
               {message.replyTo.sender.name}
             </span>{" "}
             <span class="msg__quote-text" dir="auto">
-              {message.replyTo.excerpt}
+              {plainText(message.replyTo.excerpt)}
             </span>
           </button>
         )}
@@ -147,7 +148,7 @@ function ShownMessage({ message, first, view }: MessageProps) {
         ) : (
           // A message of files alone has no text to show.
           (message.body !== "" || message.editedAt || message.attachments.length === 0) && (
-            <p class={styles.msgBody} dir="auto">
+            <div class={styles.msgBody} dir="auto">
               <RichText
                 body={message.body}
                 handles={view.handles}
@@ -155,8 +156,11 @@ function ShownMessage({ message, first, view }: MessageProps) {
                 tabbable={false}
               />
               {message.editedAt && <span class={styles.msgEdited}> (edited)</span>}
-            </p>
+            </div>
           )
+        )}
+        {!message.deleted && view.editingSeq !== message.seq && (
+          <LinkImages body={message.body} tabbable={false} />
         )}
         {!message.deleted && message.attachments.length > 0 && (
           <Attachments attachments={message.attachments} />

@@ -1,5 +1,6 @@
 // A message of mine on its way: greyed while it waits (for a connection, or for its files to
 // upload, whose chips show their progress), with Retry and Discard once refused.
+import { plainText } from "../../lib/rich-text";
 import type { PendingMessage } from "../../state/timeline";
 import { UploadChips } from "../attachments";
 import { Avatar } from "../avatar";
@@ -56,14 +57,14 @@ export function PendingRow({
               {quote.sender}
             </span>{" "}
             <span class="msg__quote-text" dir="auto">
-              {quote.excerpt}
+              {plainText(quote.excerpt)}
             </span>
           </blockquote>
         )}
         {pending.body !== "" && (
-          <p class={styles.msgBody} dir="auto">
+          <div class={styles.msgBody} dir="auto">
             <RichText body={pending.body} />
-          </p>
+          </div>
         )}
         <UploadChips
           uploads={uploads}

@@ -2,6 +2,7 @@
 // each, its text, who pinned it and when; a click opens it in its place in the room (a reply, in
 // its thread), and those who may unpin do it here too. Lazy: its code loads when first opened.
 import type { Message } from "../../../src/shared/protocol";
+import { plainText } from "../../lib/rich-text";
 import { pinnedByText, timeAgo } from "../../lib/threads-text";
 import type { RoomState } from "../../state/room";
 import { useAppState } from "../../state/use-app-state";
@@ -15,9 +16,9 @@ interface PinnedListProps {
   onClose(): void;
 }
 
-/** What a pinned message says in the list: its text, or its first file. */
+/** What a pinned message says in the list: its text without markup, or its first file. */
 function excerpt(message: Message): string {
-  if (message.body !== "") return message.body.slice(0, 200);
+  if (message.body !== "") return plainText(message.body).slice(0, 200);
   return `📎 ${message.attachments[0]?.name ?? ""}`;
 }
 

@@ -32,6 +32,7 @@ import * as styles from "./room-view.module.css";
 const ReportDialog = lazyPanel(() => import("../report-dialog").then((m) => m.ReportDialog));
 
 /** A drag that carries files (not text or a link dragged from the page). */
+const composerInput = () => document.querySelector<HTMLTextAreaElement>(".composer__input");
 const carriesFiles = (event: DragEvent) => Boolean(event.dataTransfer?.types.includes("Files"));
 
 export function RoomView({ roomId }: { roomId: string }) {
@@ -152,7 +153,7 @@ function RoomPage({ room, details, me }: RoomPageProps) {
     editingSeq,
     reply: (message) => {
       setReplyTo(message);
-      document.querySelector<HTMLTextAreaElement>(".composer__input")?.focus();
+      composerInput()?.focus();
     },
     openThread: (seq, intent) => {
       setThreadIntent(intent);
@@ -164,7 +165,15 @@ function RoomPage({ room, details, me }: RoomPageProps) {
       reportFocus.remember();
       setReporting(message);
     },
-    startEdit: setEditingSeq,
+    startEdit: (seq) => {
+      setEditingSeq(seq);
+      // An edit that ends gives the keyboard back to the composer (↑ there may have begun it).
+      if (seq === null) {
+        requestAnimationFrame(() => {
+          if (document.activeElement === document.body) composerInput()?.focus();
+        });
+      }
+    },
     saveEdit: (seq, body) => room.edit(seq, body),
     remove: async (seq) => {
       try {
@@ -331,6 +340,11 @@ function RoomPage({ room, details, me }: RoomPageProps) {
             }
             onCancelReply={() => setReplyTo(null)}
             onTyping={room.typed}
+            onEditLast={() => {
+              if (!lastMineSeq || archived) return false;
+              setEditingSeq(lastMineSeq);
+              return true;
+            }}
             uploads={room.uploads}
             onAttach={room.attach}
             onCancelUpload={room.cancelUpload}

@@ -228,6 +228,12 @@ export function ThreadPanel(props: ThreadPanelProps) {
         onCancelReply={() => undefined}
         onTyping={() => undefined}
         draft={draft}
+        onEditLast={() => {
+          const mine = w.replies.findLast((m) => m.sender.id === me.id && !m.deleted);
+          if (!mine || closedReason) return false;
+          view.startEdit(mine.seq);
+          return true;
+        }}
         onSend={(body) => {
           const problem = room.sendReply(thread.rootSeq, body);
           // Mine goes at the end: the list follows it there.

@@ -3,6 +3,7 @@
 // A click opens the room with the thread beside it. The list is asked for again whenever my
 // thread counts change. Lazy: its code loads when first opened.
 import { useEffect, useState } from "preact/hooks";
+import { plainText } from "../../lib/rich-text";
 import { repliesText, timeAgo, unreadRepliesText } from "../../lib/threads-text";
 import { asApiError } from "../../net/api";
 import { type AppState, type Loadable, roomTitle } from "../../state/app-state";
@@ -69,7 +70,7 @@ function ThreadRow({ thread }: { thread: FollowedThread }) {
           {room}
         </span>
         <span class={styles.threadsRoot} dir="auto">
-          <strong>{thread.root.sender.name}:</strong> {thread.root.excerpt}
+          <strong>{thread.root.sender.name}:</strong> {plainText(thread.root.excerpt)}
         </span>
         <span class={styles.threadsMeta}>
           {repliesText(thread.replies)} · last reply {timeAgo(thread.lastReplyAt, new Date())}
