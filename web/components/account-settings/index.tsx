@@ -9,7 +9,7 @@ import { type ApiError, asApiError, fieldErrors } from "../../net/api";
 import { setShowLinkImages, showLinkImages } from "../../state/preferences";
 import { useAppState } from "../../state/use-app-state";
 import { Avatar } from "../avatar";
-import { Field } from "../field";
+import { Field, NewPasswordField } from "../field";
 import { FormAlert } from "../form-alert";
 import { Panel } from "../panel";
 import { PictureButtons } from "../picture-buttons";
@@ -153,16 +153,10 @@ function PasswordForm({ onChanged }: { onChanged(): void }) {
           required
           error={currentError}
         />
-        <Field
+        <NewPasswordField
           label="New password"
-          name="password"
-          type="password"
           value={password}
           onValue={setPassword}
-          autoComplete="new-password"
-          verbatim
-          required
-          hint="At least 8 characters."
           error={errors.password}
         />
         <Field

@@ -75,3 +75,27 @@ export function Field(props: FieldProps) {
     </div>
   );
 }
+
+/**
+ * A password being chosen (sign-up, a one-time link, a change): one wording of the rule, and the
+ * autocomplete hint that lets password managers offer a strong one.
+ */
+export function NewPasswordField(
+  props: Pick<FieldProps, "value" | "onValue" | "error" | "autoFocus"> & { label?: string },
+) {
+  return (
+    <Field
+      label={props.label ?? "Password"}
+      name="password"
+      type="password"
+      value={props.value}
+      onValue={props.onValue}
+      autoComplete="new-password"
+      hint="At least 8 characters."
+      required
+      verbatim
+      autoFocus={props.autoFocus}
+      error={props.error}
+    />
+  );
+}

@@ -8,7 +8,7 @@ import { useSubmit } from "../../hooks/use-submit";
 import { asApiError, fieldErrors } from "../../net/api";
 import { useAppState } from "../../state/use-app-state";
 import * as authStyles from "../auth-screen/auth-screen.module.css";
-import { Field } from "../field";
+import { Field, NewPasswordField } from "../field";
 import { FormAlert } from "../form-alert";
 import { SignInForm } from "../sign-in-form";
 import { SignUpForm } from "../sign-up-form";
@@ -164,18 +164,12 @@ function SetPasswordPage() {
           if (password === confirm) void submit(password);
         }}
       >
-        <Field
+        <NewPasswordField
           label="New password"
-          name="password"
-          type="password"
           value={password}
           onValue={setPassword}
-          autoComplete="new-password"
-          hint="At least 8 characters."
-          required
-          verbatim
-          autoFocus
           error={errors.password}
+          autoFocus
         />
         <Field
           label="Confirm the password"

@@ -99,7 +99,7 @@ export function QuickSwitcher({ onClose }: { onClose(opened: boolean): void }) {
     // biome-ignore lint/a11y/useKeyWithClickEvents: a click on the backdrop; Esc is its keyboard equivalent (onCancel)
     <dialog
       ref={dialog}
-      class={styles.switcher}
+      class={`modal ${styles.switcher}`}
       aria-label="Switch to a room or person"
       onCancel={(event) => {
         event.preventDefault();

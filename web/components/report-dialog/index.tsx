@@ -53,7 +53,7 @@ export function ReportDialog({ roomId, message, onClose }: ReportDialogProps) {
     // biome-ignore lint/a11y/useKeyWithClickEvents: a click on the backdrop; Esc is its keyboard equivalent (onCancel)
     <dialog
       ref={dialog}
-      class={styles.reportDialog}
+      class={`modal ${styles.reportDialog}`}
       aria-labelledby={title}
       onCancel={(event) => {
         event.preventDefault();

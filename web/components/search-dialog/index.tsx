@@ -22,7 +22,7 @@ export function SearchDialog({ onOpen, onClose }: SearchDialogProps) {
     // biome-ignore lint/a11y/useKeyWithClickEvents: a click on the backdrop; Esc is its keyboard equivalent (onCancel)
     <dialog
       ref={dialog}
-      class={styles.searchDialog}
+      class={`modal ${styles.searchDialog}`}
       aria-label="Search all my rooms"
       onCancel={(event) => {
         // The app closes it (and puts focus back), not the browser.

@@ -4,7 +4,7 @@ import { useState } from "preact/hooks";
 import { useSubmit } from "../../hooks/use-submit";
 import { fieldErrors } from "../../net/api";
 import { useAppState } from "../../state/use-app-state";
-import { Field } from "../field";
+import { Field, NewPasswordField } from "../field";
 import { FormAlert } from "../form-alert";
 
 const FIELDS = ["handle", "displayName", "password", "invite", "bootstrap"] as const;
@@ -75,18 +75,7 @@ export function SignUpForm({ invite, askInvite = false, askBootstrap = false }: 
         required
         error={errors.displayName}
       />
-      <Field
-        label="Password"
-        name="password"
-        type="password"
-        value={password}
-        onValue={setPassword}
-        autoComplete="new-password"
-        hint="At least 8 characters."
-        required
-        verbatim
-        error={errors.password}
-      />
+      <NewPasswordField value={password} onValue={setPassword} error={errors.password} />
       {askBootstrap && (
         <Field
           label="Bootstrap token"
