@@ -54,18 +54,24 @@ export function AuthScreen() {
             an invite link.
           </p>
         ) : (
-          <p class={styles.authSwitch}>
-            {signingUp ? "Already have an account?" : "New here?"}{" "}
-            <button
-              type="button"
-              class="link-button"
-              onClick={() => setMode(signingUp ? "sign-in" : "sign-up")}
-            >
-              {signingUp ? "Sign in" : "Create an account"}
-            </button>
-          </p>
+          <AuthSwitch
+            signingUp={signingUp}
+            onSwitch={() => setMode(signingUp ? "sign-in" : "sign-up")}
+          />
         )}
       </div>
     </main>
+  );
+}
+
+/** "New here? Create an account" / "Already have an account? Sign in": the other form. */
+export function AuthSwitch({ signingUp, onSwitch }: { signingUp: boolean; onSwitch(): void }) {
+  return (
+    <p class={styles.authSwitch}>
+      {signingUp ? "Already have an account?" : "New here?"}{" "}
+      <button type="button" class="link-button" onClick={onSwitch}>
+        {signingUp ? "Sign in" : "Create an account"}
+      </button>
+    </p>
   );
 }

@@ -7,6 +7,7 @@ import type { OnboardingLink } from "../../../src/shared/links";
 import { useSubmit } from "../../hooks/use-submit";
 import { asApiError, fieldErrors } from "../../net/api";
 import { useAppState } from "../../state/use-app-state";
+import { AuthSwitch } from "../auth-screen";
 import * as authStyles from "../auth-screen/auth-screen.module.css";
 import { Field, NewPasswordField } from "../field";
 import { FormAlert } from "../form-alert";
@@ -92,16 +93,10 @@ function InvitePage({ code }: { code: string }) {
         {signingUp ? "Create your account to join." : "Sign in to join with your account."}
       </p>
       {signingUp ? <SignUpForm key="sign-up" invite={code} /> : <SignInForm key="sign-in" />}
-      <p class={authStyles.authSwitch}>
-        {signingUp ? "Already have an account?" : "New here?"}{" "}
-        <button
-          type="button"
-          class="link-button"
-          onClick={() => setMode(signingUp ? "sign-in" : "sign-up")}
-        >
-          {signingUp ? "Sign in" : "Create an account"}
-        </button>
-      </p>
+      <AuthSwitch
+        signingUp={signingUp}
+        onSwitch={() => setMode(signingUp ? "sign-in" : "sign-up")}
+      />
     </>
   );
 }
