@@ -381,7 +381,7 @@ export interface paths {
     delete: operations["deleteRoom"];
     options?: never;
     head?: never;
-    /** Rename or set the topic (owners and moderators); archive or unarchive (owners and admins) */
+    /** Rename or set the topic (owners and moderators; a group DM: its members); archive or unarchive (owners and admins) */
     patch: operations["updateRoom"];
     trace?: never;
   };
@@ -411,7 +411,7 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /** Leave a room (not a DM) */
+    /** Leave a room (not a 1:1 DM) */
     post: operations["leaveRoom"];
     delete?: never;
     options?: never;
@@ -479,7 +479,7 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /** Add someone to the room (owners: any role; moderators: members) */
+    /** Add someone to the room (owners: any role; moderators: members; a group DM: any member) */
     post: operations["addMember"];
     delete?: never;
     options?: never;
@@ -514,7 +514,7 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /** Add someone to the room (owners: any role; moderators: members) */
+    /** Add someone to the room (owners: any role; moderators: members; a group DM: any member) */
     post: operations["adminAddMember"];
     delete?: never;
     options?: never;
