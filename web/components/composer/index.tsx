@@ -1,5 +1,6 @@
 // Writing a message: Enter sends, Shift+Enter starts a new line; @ opens suggestions from the
-// room's members; a counter warns near the 2,000-character limit, and sending past it says why
+// room's members, `:smi` emoji by shortcode (a whole `:smile:` becomes 😄), the emoji button
+// the picker; a counter warns near the 2,000-character limit, and sending past it says why
 // nothing went; a bar shows what I answer. Files come by the Attach button or by pasting; each
 // uploads at once, as a chip, and goes with the next message sent. A thread's composer takes no
 // files (it is given no uploads) and has a label of its own.
@@ -11,7 +12,9 @@ import { MESSAGE_LIMITS } from "../../../src/shared/protocol/rules";
 import { cleanBody } from "../../../src/shared/text";
 import type { Upload } from "../../state/room";
 import { UploadChips } from "../attachments";
+import { EmojiPicker } from "../emoji-picker";
 import * as styles from "./composer.module.css";
+import { replaceShortcode, shortcodeAt, useEmojiData } from "./shortcodes";
 
 const LIMIT = MESSAGE_LIMITS.bodyMaxChars;
 const SHOW_COUNTER_FROM = LIMIT - 300;
@@ -61,6 +64,10 @@ export function Composer(props: ComposerProps) {
   const [triedTooLong, setTriedTooLong] = useState(false);
   const [mention, setMention] = useState<{ start: number; query: string } | null>(null);
   const [active, setActive] = useState(0);
+  const [shortcode, setShortcode] = useState<{ start: number; query: string } | null>(null);
+  const [picking, setPicking] = useState(false);
+  const emojiData = useEmojiData();
+  const emojiButton = useRef<HTMLButtonElement>(null);
   const input = useRef<HTMLTextAreaElement>(null);
   const picker = useRef<HTMLInputElement>(null);
   const listId = useId();
@@ -86,14 +93,51 @@ export function Composer(props: ComposerProps) {
         )
         .slice(0, MAX_SUGGESTIONS)
     : [];
-  const open = suggestions.length > 0;
+  const emojiSuggestions =
+    shortcode && emojiData.data ? emojiData.data.completeShortcode(shortcode.query) : [];
+  const optionCount = suggestions.length > 0 ? suggestions.length : emojiSuggestions.length;
+  const open = optionCount > 0;
 
-  function update(value: string, caret: number) {
+  /** Puts the caret at `at` once the new text is in the box. */
+  function caretTo(at: number) {
+    requestAnimationFrame(() => {
+      input.current?.focus();
+      input.current?.setSelectionRange(at, at);
+    });
+  }
+
+  function update(typed: string, typedCaret: number) {
+    const replaced = emojiData.data && replaceShortcode(typed, typedCaret, emojiData.data);
+    const value = replaced ? replaced.text : typed;
+    const caret = replaced ? replaced.caret : typedCaret;
+    if (replaced) caretTo(caret);
     setText(value);
     setError(null);
     setMention(mentionAt(value, caret));
+    const code = shortcodeAt(value, caret);
+    if (code) emojiData.want();
+    setShortcode(code);
     setActive(0);
     props.onTyping(value);
+  }
+
+  /** Puts `emoji` in place of the `:partial` before the caret, or at the caret. */
+  function insertEmoji(emoji: string, replacing: { start: number } | null) {
+    const el = input.current;
+    const caret = el?.selectionStart ?? text.length;
+    const start = replacing ? replacing.start : caret;
+    const value = text.slice(0, start) + emoji + text.slice(caret);
+    setText(value);
+    setShortcode(null);
+    props.onTyping(value);
+    caretTo(start + emoji.length);
+  }
+
+  function pickActive() {
+    const member = suggestions[active];
+    if (member) return pick(member);
+    const choice = emojiSuggestions[active];
+    if (choice) insertEmoji(choice.entry.emoji, shortcode);
   }
 
   function pick(member: Member) {
@@ -143,6 +187,7 @@ export function Composer(props: ComposerProps) {
     setText("");
     setError(null);
     setMention(null);
+    setShortcode(null);
     setTriedTooLong(false);
   }
 
@@ -151,18 +196,18 @@ export function Composer(props: ComposerProps) {
       if (event.key === "ArrowDown" || event.key === "ArrowUp") {
         event.preventDefault();
         const step = event.key === "ArrowDown" ? 1 : -1;
-        setActive((i) => (i + step + suggestions.length) % suggestions.length);
+        setActive((i) => (i + step + optionCount) % optionCount);
         return;
       }
       if (event.key === "Enter" || event.key === "Tab") {
         event.preventDefault();
-        const member = suggestions[active];
-        if (member) pick(member);
+        pickActive();
         return;
       }
       if (event.key === "Escape") {
         event.preventDefault();
         setMention(null);
+        setShortcode(null);
         return;
       }
     }
@@ -204,7 +249,27 @@ export function Composer(props: ComposerProps) {
           </button>
         </div>
       )}
-      {open && (
+      {open && suggestions.length === 0 && (
+        <div class={styles.mentionsMenu} id={listId} role="listbox" aria-label="Emoji">
+          {emojiSuggestions.map(({ code, entry }, i) => (
+            <div
+              key={code}
+              id={`${listId}-${i}`}
+              role="option"
+              tabIndex={-1}
+              aria-selected={i === active}
+              class={styles.mentionsMenuItem}
+              onMouseDown={(e) => {
+                e.preventDefault();
+                insertEmoji(entry.emoji, shortcode);
+              }}
+            >
+              <span aria-hidden="true">{entry.emoji}</span> :{code}:
+            </div>
+          ))}
+        </div>
+      )}
+      {suggestions.length > 0 && (
         <div class={styles.mentionsMenu} id={listId} role="listbox" aria-label="People to mention">
           {suggestions.map((member, i) => (
             <div
@@ -255,8 +320,38 @@ export function Composer(props: ComposerProps) {
           }
           onKeyDown={onKeyDown}
           onPaste={onPaste}
-          onBlur={() => setMention(null)}
+          onBlur={() => {
+            setMention(null);
+            setShortcode(null);
+          }}
         />
+        <button
+          type="button"
+          ref={emojiButton}
+          class={`button ${styles.composerAttach}`}
+          aria-label="Insert emoji"
+          title="Insert emoji (or type :name)"
+          aria-haspopup="dialog"
+          aria-expanded={picking}
+          disabled={Boolean(props.disabled)}
+          onClick={() => setPicking(!picking)}
+        >
+          <span aria-hidden="true">😊</span>
+        </button>
+        {picking && (
+          <EmojiPicker
+            label="Insert an emoji"
+            anchor={emojiButton.current}
+            onClose={() => {
+              setPicking(false);
+              emojiButton.current?.focus();
+            }}
+            onPick={(emoji) => {
+              setPicking(false);
+              insertEmoji(emoji, null);
+            }}
+          />
+        )}
         {props.onAttach && (
           <>
             <input
@@ -293,7 +388,8 @@ export function Composer(props: ComposerProps) {
       </div>
       <p class={styles.composerMeta}>
         <span id={hintId} class="visually-hidden">
-          Enter sends, Shift+Enter starts a new line, @ mentions someone.
+          Enter sends, Shift+Enter starts a new line, @ mentions someone, a colon and a name
+          suggests emoji.
         </span>
         {(error || (triedTooLong && tooLong)) && (
           <span class={styles.composerError} role="alert">
