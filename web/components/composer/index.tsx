@@ -93,10 +93,31 @@ export function Composer(props: ComposerProps) {
         )
         .slice(0, MAX_SUGGESTIONS)
     : [];
-  const emojiSuggestions =
-    shortcode && emojiData.data ? emojiData.data.completeShortcode(shortcode.query) : [];
-  const optionCount = suggestions.length > 0 ? suggestions.length : emojiSuggestions.length;
-  const open = optionCount > 0;
+  // One list at a time: people after @, else emoji after a colon.
+  const options =
+    suggestions.length > 0
+      ? suggestions.map((member) => ({
+          key: member.user.id,
+          pick: () => pick(member),
+          content: (
+            <>
+              <strong dir="auto">{member.user.displayName}</strong>{" "}
+              <span class="muted">@{member.user.handle}</span>
+            </>
+          ),
+        }))
+      : shortcode && emojiData.data
+        ? emojiData.data.completeShortcode(shortcode.query).map(({ code, entry }) => ({
+            key: code,
+            pick: () => insertEmoji(entry.emoji, shortcode),
+            content: (
+              <>
+                <span aria-hidden="true">{entry.emoji}</span> :{code}:
+              </>
+            ),
+          }))
+        : [];
+  const open = options.length > 0;
 
   /** Puts the caret at `at` once the new text is in the box. */
   function caretTo(at: number) {
@@ -131,13 +152,6 @@ export function Composer(props: ComposerProps) {
     setShortcode(null);
     props.onTyping(value);
     caretTo(start + emoji.length);
-  }
-
-  function pickActive() {
-    const member = suggestions[active];
-    if (member) return pick(member);
-    const choice = emojiSuggestions[active];
-    if (choice) insertEmoji(choice.entry.emoji, shortcode);
   }
 
   function pick(member: Member) {
@@ -196,12 +210,12 @@ export function Composer(props: ComposerProps) {
       if (event.key === "ArrowDown" || event.key === "ArrowUp") {
         event.preventDefault();
         const step = event.key === "ArrowDown" ? 1 : -1;
-        setActive((i) => (i + step + optionCount) % optionCount);
+        setActive((i) => (i + step + options.length) % options.length);
         return;
       }
       if (event.key === "Enter" || event.key === "Tab") {
         event.preventDefault();
-        pickActive();
+        options[active]?.pick();
         return;
       }
       if (event.key === "Escape") {
@@ -249,11 +263,16 @@ export function Composer(props: ComposerProps) {
           </button>
         </div>
       )}
-      {open && suggestions.length === 0 && (
-        <div class={styles.mentionsMenu} id={listId} role="listbox" aria-label="Emoji">
-          {emojiSuggestions.map(({ code, entry }, i) => (
+      {open && (
+        <div
+          class={styles.mentionsMenu}
+          id={listId}
+          role="listbox"
+          aria-label={suggestions.length > 0 ? "People to mention" : "Emoji"}
+        >
+          {options.map((option, i) => (
             <div
-              key={code}
+              key={option.key}
               id={`${listId}-${i}`}
               role="option"
               tabIndex={-1}
@@ -261,31 +280,10 @@ export function Composer(props: ComposerProps) {
               class={styles.mentionsMenuItem}
               onMouseDown={(e) => {
                 e.preventDefault();
-                insertEmoji(entry.emoji, shortcode);
+                option.pick();
               }}
             >
-              <span aria-hidden="true">{entry.emoji}</span> :{code}:
-            </div>
-          ))}
-        </div>
-      )}
-      {suggestions.length > 0 && (
-        <div class={styles.mentionsMenu} id={listId} role="listbox" aria-label="People to mention">
-          {suggestions.map((member, i) => (
-            <div
-              key={member.user.id}
-              id={`${listId}-${i}`}
-              role="option"
-              tabIndex={-1}
-              aria-selected={i === active}
-              class={styles.mentionsMenuItem}
-              onMouseDown={(e) => {
-                e.preventDefault();
-                pick(member);
-              }}
-            >
-              <strong dir="auto">{member.user.displayName}</strong>{" "}
-              <span class="muted">@{member.user.handle}</span>
+              {option.content}
             </div>
           ))}
         </div>
@@ -330,7 +328,6 @@ export function Composer(props: ComposerProps) {
           ref={emojiButton}
           class={`button ${styles.composerAttach}`}
           aria-label="Insert emoji"
-          title="Insert emoji (or type :name)"
           aria-haspopup="dialog"
           aria-expanded={picking}
           disabled={Boolean(props.disabled)}
@@ -388,8 +385,7 @@ export function Composer(props: ComposerProps) {
       </div>
       <p class={styles.composerMeta}>
         <span id={hintId} class="visually-hidden">
-          Enter sends, Shift+Enter starts a new line, @ mentions someone, a colon and a name
-          suggests emoji.
+          Enter sends, Shift+Enter starts a new line, @ mentions someone, : finds emoji.
         </span>
         {(error || (triedTooLong && tooLong)) && (
           <span class={styles.composerError} role="alert">

@@ -49,8 +49,6 @@ export function Actions({ message, view }: { message: MessageType; view: Message
           <PickerButton
             class={styles.msgAction}
             label="More…"
-            title="More emoji"
-            dialogLabel="React with an emoji"
             onPick={(emoji) => {
               toggle(emoji);
               swap(() => setPicking(false), "react");
@@ -204,14 +202,12 @@ function reactionToggle(message: MessageType, view: MessageContext) {
   return (emoji: string) => view.react(message.seq, emoji, !mine.has(emoji));
 }
 
-/** A button that opens the emoji picker (loaded on first use) by itself. */
+/** A button that opens the emoji picker (loaded on first use) to react with. */
 function PickerButton(props: {
   class: string | undefined;
   label: string;
-  title: string;
   /** When the visible label does not say it ("+"). */
   ariaLabel?: string;
-  dialogLabel: string;
   onPick: (emoji: string) => void;
 }) {
   const [open, setOpen] = useState(false);
@@ -227,7 +223,7 @@ function PickerButton(props: {
         ref={button}
         class={props.class}
         tabIndex={-1}
-        title={props.title}
+        title={props.ariaLabel}
         aria-label={props.ariaLabel}
         aria-haspopup="dialog"
         aria-expanded={open}
@@ -237,7 +233,7 @@ function PickerButton(props: {
       </button>
       {open && (
         <EmojiPicker
-          label={props.dialogLabel}
+          label="React with an emoji"
           anchor={button.current}
           onClose={close}
           onPick={(emoji) => {
@@ -256,9 +252,7 @@ export function AddReaction({ message, view }: { message: MessageType; view: Mes
     <PickerButton
       class={`${styles.reaction} ${styles.reactionAdd}`}
       label="+"
-      title="Add reaction"
       ariaLabel="Add reaction"
-      dialogLabel="React with an emoji"
       onPick={reactionToggle(message, view)}
     />
   );

@@ -19,6 +19,8 @@ interface RoomHeaderProps {
   room: RoomState;
   title: string;
   kind: Room["kind"];
+  /** A group DM: its people may leave it. */
+  groupDm: boolean;
   topic: string;
   archived: boolean;
   /** My push level here; "none" is muted. */
@@ -43,6 +45,7 @@ export function RoomHeader({
   room,
   title,
   kind,
+  groupDm,
   topic,
   archived,
   notify,
@@ -164,7 +167,7 @@ export function RoomHeader({
               {peerBlocked ? "Unblock" : "Block"}
             </button>
           )}
-          {isMember && kind !== "dm" && (
+          {isMember && (kind !== "dm" || groupDm) && (
             <button
               type="button"
               class="button button--small"
@@ -201,7 +204,7 @@ export function RoomHeader({
           }
           onCancel={() => setLeaving(false)}
         >
-          {kind === "private"
+          {kind !== "channel"
             ? `Leave ${title}? It is private: you can only come back if someone invites you again.`
             : `Leave ${title}? You can join it again from Browse channels.`}
         </Confirm>
