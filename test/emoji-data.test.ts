@@ -1,8 +1,10 @@
 // The picker's emoji (web/components/emoji-picker/emoji-data.ts): every one it offers, in every
 // skin tone, passes the server's one-emoji rule in workerd, and search and shortcodes find them.
+import compact from "emojibase-data/en/compact.json";
 import { describe, expect, it } from "vitest";
 import { isEmoji } from "../src/shared/text";
 import {
+  buildEmojiTable,
   byShortcode,
   CATEGORIES,
   completeShortcode,
@@ -10,6 +12,7 @@ import {
   searchEmoji,
   withSkin,
 } from "../web/components/emoji-picker/emoji-data";
+import { trimCompact } from "../web/components/emoji-picker/vite-plugin";
 import { QUICK_REACTIONS } from "../web/components/message";
 
 describe("the picker's emoji", () => {
@@ -20,6 +23,10 @@ describe("the picker's emoji", () => {
     expect(new Set(EMOJI.map((e) => e.emoji)).size).toBe(EMOJI.length);
     const groups = new Set<number>(CATEGORIES.map((c) => c.group));
     expect(EMOJI.every((e) => groups.has(e.group))).toBe(true);
+  });
+
+  it("is the same table from the trimmed data the build ships", () => {
+    expect(buildEmojiTable(trimCompact(compact))).toEqual(EMOJI);
   });
 
   it("has the quick reactions, and thumbs up in five tones", () => {

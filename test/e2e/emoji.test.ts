@@ -1,6 +1,6 @@
 // Emoji in the browser. Eva reacts to Finn's message with an emoji she finds by searching the
 // picker (its code loads then, not before); Finn sees the reaction; Recent remembers it on her
-// device. In the composer, `:tada` offers 🎉 and Enter puts it in; a whole `:smile:` becomes 😄.
+// device, and so does the skin tone. In the composer, `:tada` offers 🎉 and Enter puts it in; a whole `:smile:` becomes 😄.
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import type { Browser, Page } from "playwright-core";
@@ -106,6 +106,26 @@ describe.sequential("emoji", () => {
     const picker = eva.getByRole("dialog", { name: "React with an emoji" });
     const recent = picker.getByRole("region", { name: "Recent" });
     await recent.getByRole("button", { name: "rocket" }).waitFor();
+    await eva.keyboard.press("Escape");
+    await picker.waitFor({ state: "detached" });
+  });
+
+  test("the skin tone chosen is used and remembered", async () => {
+    const message = eva.locator(".msg", { hasText: "The rocket launched!" });
+    const picker = eva.getByRole("dialog", { name: "React with an emoji" });
+    await messageAction(message, "Add reaction");
+    await picker
+      .getByRole("combobox", { name: "Skin tone" })
+      .selectOption({ label: "✋🏽 Medium" });
+    await picker.getByRole("searchbox", { name: "Search emoji" }).fill("thumbs up");
+    await eventually(() =>
+      picker.getByRole("button", { name: "thumbs up" }).first().textContent(),
+    ).toBe("👍🏽");
+    await eva.keyboard.press("Escape");
+    await messageAction(message, "Add reaction");
+    await eventually(() => picker.getByRole("combobox", { name: "Skin tone" }).inputValue()).toBe(
+      "3",
+    );
     await eva.keyboard.press("Escape");
     await picker.waitFor({ state: "detached" });
   });
