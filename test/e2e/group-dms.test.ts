@@ -4,7 +4,8 @@
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import type { Browser, Page } from "playwright-core";
-import { afterAll, afterEach, beforeAll, describe, inject, test } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, inject, test } from "vitest";
+import { isGroupDm, roomTitle } from "../../web/state/room-list";
 import {
   connection,
   delivered,
@@ -55,6 +56,27 @@ afterEach(async (ctx) => {
 
 afterAll(async () => {
   await browser?.close();
+});
+
+describe("how the client tells a group DM and titles it", () => {
+  const person = (id: string, displayName: string) => ({
+    id,
+    handle: id,
+    displayName,
+    avatarUrl: null,
+    bot: false,
+  });
+  test("by its people or its name", () => {
+    expect(isGroupDm({ kind: "dm", name: null }, 1)).toBe(false);
+    expect(isGroupDm({ kind: "dm", name: null }, 2)).toBe(true);
+    expect(isGroupDm({ kind: "dm", name: "Crew" }, 1)).toBe(true);
+    expect(isGroupDm({ kind: "private", name: "Crew" }, 3)).toBe(false);
+    const peers = [person("h", "Hal"), person("i", "Ivy")];
+    const room = { kind: "dm", name: null } as never;
+    expect(roomTitle({ room, peers }, null)).toBe("Hal, Ivy");
+    const named = { kind: "dm", name: "Crew" } as never;
+    expect(roomTitle({ room: named, peers }, null)).toBe("Crew");
+  });
 });
 
 describe.sequential("group DMs", () => {
