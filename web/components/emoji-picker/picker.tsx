@@ -1,6 +1,6 @@
 // The emoji picker itself (a lazy chunk with its data): search by name, tag or shortcode, the
 // device's Recent row, a remembered skin tone, categories. Keyboard: arrows move in the grid,
-// Enter picks, Esc closes; ArrowDown or Tab leave the search for the grid.
+// Enter picks, Esc (or a press outside) closes; ArrowDown or Tab leave the search for the grid.
 import { useEffect, useId, useLayoutEffect, useRef, useState } from "preact/hooks";
 import { recentEmoji, rememberEmoji, setSkinTone, skinTone } from "./device-prefs";
 import { CATEGORIES, EMOJI, type EmojiEntry, searchEmoji, withSkin } from "./emoji-data";
@@ -87,6 +87,7 @@ export function EmojiPickerPanel({ label, anchor, onPick, onClose }: EmojiPicker
   const [tone, setTone] = useState(skinTone);
   const [recent] = useState(recentEmoji);
   const [position, setPosition] = useState<{ top: number; left: number } | null>(null);
+  const panel = useRef<HTMLDivElement>(null);
   const search = useRef<HTMLInputElement>(null);
   const grid = useRef<HTMLDivElement>(null);
   const headingId = useId();
@@ -95,6 +96,15 @@ export function EmojiPickerPanel({ label, anchor, onPick, onClose }: EmojiPicker
 
   useLayoutEffect(() => setPosition(placement(anchor)), [anchor]);
   useEffect(() => search.current?.focus(), []);
+  // A press anywhere else closes it, as menus do (its own button toggles it instead).
+  useEffect(() => {
+    const away = (event: PointerEvent) => {
+      const target = event.target as Node;
+      if (!panel.current?.contains(target) && !anchor?.contains(target)) onClose();
+    };
+    document.addEventListener("pointerdown", away);
+    return () => document.removeEventListener("pointerdown", away);
+  }, [anchor, onClose]);
 
   const buttons = () => [
     ...(grid.current?.querySelectorAll<HTMLButtonElement>("button[data-emoji]") ?? []),
@@ -133,6 +143,7 @@ export function EmojiPickerPanel({ label, anchor, onPick, onClose }: EmojiPicker
 
   return (
     <div
+      ref={panel}
       class={styles.emojiPicker}
       role="dialog"
       aria-label={label}
