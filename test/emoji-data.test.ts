@@ -9,6 +9,7 @@ import {
   CATEGORIES,
   completeShortcode,
   EMOJI,
+  replaceShortcode,
   searchEmoji,
   withSkin,
 } from "../web/components/emoji-picker/emoji-data";
@@ -47,5 +48,12 @@ describe("the picker's emoji", () => {
     expect(byShortcode("smile")?.emoji).toBe("😄");
     expect(completeShortcode("tad")[0]?.entry.emoji).toBe("🎉");
     expect(completeShortcode("smi").map((c) => c.code)).toContain("smile");
+  });
+
+  it("replaces a whole :shortcode: before the caret, and only a known one", () => {
+    expect(replaceShortcode("hi :smile:", 10)).toEqual({ text: "hi 😄", caret: 5 });
+    expect(replaceShortcode(":tada: now", 6)).toEqual({ text: "🎉 now", caret: 2 });
+    expect(replaceShortcode("hi :nosuchcode:", 15)).toBeNull();
+    expect(replaceShortcode("at 10:30:", 9)).toBeNull();
   });
 });

@@ -12,6 +12,7 @@ import {
   eventually,
   launch,
   messageAction,
+  shot,
   signIn,
   VIEWPORT,
   WAIT_MS,
@@ -83,6 +84,8 @@ describe.sequential("emoji", () => {
     await messageAction(message, "More…");
     const picker = eva.getByRole("dialog", { name: "React with an emoji" });
     await picker.getByRole("searchbox", { name: "Search emoji" }).fill("rocket");
+    await picker.getByRole("button", { name: "rocket" }).waitFor();
+    await shot(eva, "emoji-picker");
     // The keyboard reaches the results: ArrowDown from the search, Enter picks.
     await picker.getByRole("searchbox", { name: "Search emoji" }).press("ArrowDown");
     await expect

@@ -5,7 +5,7 @@
 // uploads at once, as a chip, and goes with the next message sent. A thread's composer takes no
 // files (it is given no uploads) and has a label of its own.
 import type { ReadonlySignal } from "@preact/signals";
-import { useId, useRef, useState } from "preact/hooks";
+import { useId, useLayoutEffect, useRef, useState } from "preact/hooks";
 import type { Member } from "../../../src/shared/api";
 import type { Message } from "../../../src/shared/protocol";
 import { MESSAGE_LIMITS } from "../../../src/shared/protocol/rules";
@@ -14,7 +14,7 @@ import type { Upload } from "../../state/room";
 import { UploadChips } from "../attachments";
 import { EmojiPicker } from "../emoji-picker";
 import * as styles from "./composer.module.css";
-import { replaceShortcode, shortcodeAt, useEmojiData } from "./shortcodes";
+import { shortcodeAt, useEmojiData } from "./shortcodes";
 
 const LIMIT = MESSAGE_LIMITS.bodyMaxChars;
 const SHOW_COUNTER_FROM = LIMIT - 300;
@@ -69,6 +69,7 @@ export function Composer(props: ComposerProps) {
   const emojiData = useEmojiData();
   const emojiButton = useRef<HTMLButtonElement>(null);
   const input = useRef<HTMLTextAreaElement>(null);
+  const caretAfter = useRef<number | null>(null);
   const picker = useRef<HTMLInputElement>(null);
   const listId = useId();
   const counterId = useId();
@@ -121,14 +122,20 @@ export function Composer(props: ComposerProps) {
 
   /** Puts the caret at `at` once the new text is in the box. */
   function caretTo(at: number) {
-    requestAnimationFrame(() => {
-      input.current?.focus();
-      input.current?.setSelectionRange(at, at);
-    });
+    caretAfter.current = at;
   }
+  // Right after the new text is rendered, before the next key: a frame later could move the
+  // caret back over what was typed meanwhile.
+  useLayoutEffect(() => {
+    const at = caretAfter.current;
+    if (at === null) return;
+    caretAfter.current = null;
+    input.current?.focus();
+    input.current?.setSelectionRange(at, at);
+  });
 
   function update(typed: string, typedCaret: number) {
-    const replaced = emojiData.data && replaceShortcode(typed, typedCaret, emojiData.data);
+    const replaced = emojiData.data?.replaceShortcode(typed, typedCaret);
     const value = replaced ? replaced.text : typed;
     const caret = replaced ? replaced.caret : typedCaret;
     if (replaced) caretTo(caret);

@@ -1,5 +1,6 @@
 // `:shortcode:` in the composer: `:par` before the caret asks for completions, and a whole
-// `:tada:` typed out becomes 🎉. The emoji data loads the first time a `:xx` is typed.
+// `:tada:` typed out becomes 🎉 (replaceShortcode, in the lazy emoji data). The data loads the
+// first time a `:xx` is typed.
 import { useEffect, useState } from "preact/hooks";
 import { loadEmojiData } from "../emoji-picker";
 
@@ -14,23 +15,6 @@ export function shortcodeAt(text: string, caret: number): { start: number; query
   if (!match) return null;
   const query = match[1] ?? "";
   return { start: caret - query.length - 1, query: query.toLowerCase() };
-}
-
-/** `text` with a whole `:code:` that ends at the caret replaced by its emoji, if it names one. */
-export function replaceShortcode(
-  text: string,
-  caret: number,
-  data: EmojiData,
-): { text: string; caret: number } | null {
-  const match = /(?:^|[\s([{]):([a-zA-Z0-9_+-]{2,32}):$/.exec(text.slice(0, caret));
-  const code = match?.[1];
-  const entry = code ? data.byShortcode(code) : undefined;
-  if (!code || !entry) return null;
-  const start = caret - code.length - 2;
-  return {
-    text: text.slice(0, start) + entry.emoji + text.slice(caret),
-    caret: start + entry.emoji.length,
-  };
 }
 
 /** The emoji data once loaded; `want()` starts loading it (once per page). */

@@ -157,3 +157,22 @@ export function completeShortcode(
 /** The emoji a whole `:shortcode:` names, if any. */
 export const byShortcode = (code: string): EmojiEntry | undefined =>
   EMOJI.find((e) => e.shortcodes.includes(code.toLowerCase()));
+
+/**
+ * `text` with a whole `:code:` that ends at the caret replaced by its emoji, if it names one (the
+ * composer asks once the data is loaded).
+ */
+export function replaceShortcode(
+  text: string,
+  caret: number,
+): { text: string; caret: number } | null {
+  const match = /(?:^|[\s([{]):([a-zA-Z0-9_+-]{2,32}):$/.exec(text.slice(0, caret));
+  const code = match?.[1];
+  const entry = code ? byShortcode(code) : undefined;
+  if (!code || !entry) return null;
+  const start = caret - code.length - 2;
+  return {
+    text: text.slice(0, start) + entry.emoji + text.slice(caret),
+    caret: start + entry.emoji.length,
+  };
+}
