@@ -3,6 +3,7 @@
 import { gzipSync } from "node:zlib";
 import preact from "@preact/preset-vite";
 import { defineConfig, type Plugin } from "vite";
+import { emojiData } from "./web/components/emoji-picker/vite-plugin.ts";
 import { serviceWorker } from "./web/sw/vite-plugin.ts";
 
 /** The budget for the JavaScript a first visit loads (issue 6): the build fails beyond it. */
@@ -38,7 +39,12 @@ function initialJsBudget(limit: number): Plugin {
 export default defineConfig({
   root: "web",
   // The service worker is built apart, as dist/client/sw.js: not an entry, outside the budget.
-  plugins: [preact(), serviceWorker("web/sw/index.ts"), initialJsBudget(INITIAL_JS_BUDGET_BYTES)],
+  plugins: [
+    preact(),
+    emojiData(),
+    serviceWorker("web/sw/index.ts"),
+    initialJsBudget(INITIAL_JS_BUDGET_BYTES),
+  ],
   css: {
     // Components' CSS modules keep their class names as written (`.msg`, `.room-list__item`):
     // the browser tests and a few DOM queries find elements by them, and every name starts with

@@ -6,6 +6,7 @@ import { fileURLToPath } from "node:url";
 import { cloudflare } from "@cloudflare/vite-plugin";
 import preact from "@preact/preset-vite";
 import { defineConfig } from "vite";
+import { emojiData } from "./web/components/emoji-picker/vite-plugin.ts";
 import { serviceWorker } from "./web/sw/vite-plugin.ts";
 
 const fromRoot = (path: string) => fileURLToPath(new URL(path, import.meta.url));
@@ -17,6 +18,7 @@ export default defineConfig({
   css: { modules: { generateScopedName: "[local]", localsConvention: "camelCaseOnly" } },
   plugins: [
     preact(),
+    emojiData(),
     // Before the Worker's plugin, which would answer /sw.js with the app's index.html.
     serviceWorker("web/sw/index.ts"),
     cloudflare({

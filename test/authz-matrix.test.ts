@@ -82,6 +82,7 @@ function row(
 // admin (who is not in it) with: owner, moderator, member, the bot user and the disabled user,
 // plus the targets {peer} (member), {peerMod} (moderator) and {peerOwner} (a second owner).
 // {dm} = the DM between owner and member (shared: every call on it is idempotent or refused).
+// {groupDm} = a fresh group DM of owner, member, {peer} and the fresh user who opened it.
 // {privateBanned} / {channelBanned} = such a room from which the admin banned {invitee}.
 // {invite} = a fresh invite the admin made (to no room);
 // {invitee} = a user in no room; {self} = the caller's own user id; {newUser} / {newToken} = a
@@ -157,6 +158,21 @@ const MATRIX: Row[] = [
       { userId: "{invitee}" }),
   row("PUT    /api/rooms/{dm}/hidden",                  [UNAUTH,   UNAUTH,   DISABLED,  NOTFOUND,  OK,       NOTFOUND,  OK,       FORBID,   FORBID,    NOTFOUND],
       { hidden: true }),
+
+  // -- a group DM of owner, member and {peer}: its members add people, name it and leave it (no
+  // roles, no removing others, no archiving); admins who are not in it change nothing
+  row("PATCH  /api/rooms/{groupDm}",                    [UNAUTH,   UNAUTH,   DISABLED,  NOTFOUND,  OK,       NOTFOUND,  OK,       FORBID,   FORBID,    NOTFOUND],
+      { name: "our group" }),
+  row("PATCH  /api/rooms/{groupDm}",                    [UNAUTH,   UNAUTH,   DISABLED,  NOTFOUND,  FORBID,   NOTFOUND,  FORBID,   FORBID,   FORBID,    NOTFOUND],
+      { archived: true }),
+  row("POST   /api/rooms/{groupDm}/members",            [UNAUTH,   UNAUTH,   DISABLED,  NOTFOUND,  CREATED,  NOTFOUND,  CREATED,  FORBID,   FORBID,    NOTFOUND],
+      { userId: "{invitee}" }),
+  row("POST   /api/rooms/{groupDm}/members",            [UNAUTH,   UNAUTH,   DISABLED,  NOTFOUND,  FORBID,   NOTFOUND,  FORBID,   FORBID,   FORBID,    NOTFOUND],
+      { userId: "{invitee}", role: "moderator" }),
+  row("DELETE /api/rooms/{groupDm}/members/{peer}",     [UNAUTH,   UNAUTH,   DISABLED,  NOTFOUND,  FORBID,   NOTFOUND,  FORBID,   FORBID,   FORBID,    NOTFOUND]),
+  row("DELETE /api/rooms/{groupDm}/members/{self}",     [UNAUTH,   UNAUTH,   DISABLED,  NOTFOUND,  DONE,     NOTFOUND,  DONE,     NOTFOUND, NOTFOUND,  NOTFOUND]),
+  row("POST   /api/rooms/{groupDm}/leave",              [UNAUTH,   UNAUTH,   DISABLED,  NOTFOUND,  DONE,     NOTFOUND,  DONE,     NOTFOUND, NOTFOUND,  NOTFOUND]),
+  row("DELETE /api/rooms/{groupDm}",                    [UNAUTH,   UNAUTH,   DISABLED,  NOTFOUND,  FORBID,   NOTFOUND,  FORBID,   FORBID,   FORBID,    NOTFOUND]),
 
   // -- a private room: invisible (404) to non-members; admins see and manage it without joining
   row("GET    /api/rooms/{private}",                    [UNAUTH,   UNAUTH,   DISABLED,  NOTFOUND,  OK,       OK,        OK,       OK,       OK,        OK]),
@@ -375,6 +391,18 @@ async function freshRoom(kind: "private" | "channel", banned = false): Promise<s
   return roomId;
 }
 
+async function freshGroupDm(): Promise<string> {
+  const opener = await register();
+  const res = await call(
+    "POST",
+    "/api/dms",
+    { userIds: [people.owner.id, people.member.id, people.peer.id] },
+    { token: opener.token },
+  );
+  if (res.status !== 201) throw new Error(`group DM: ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body.room.id;
+}
+
 async function login(handle: string): Promise<string> {
   const res = await call("POST", "/api/auth/login", { handle, password: PASSWORD });
   if (res.status !== 200)
@@ -428,6 +456,7 @@ const PLACEHOLDERS: Record<string, (role: Role) => string | Promise<string>> = {
   privateBanned: () => freshRoom("private", true),
   channelBanned: () => freshRoom("channel", true),
   dm: () => dmId,
+  groupDm: () => freshGroupDm(),
   ref: () => externalRef,
   peer: () => people.peer.id,
   peerMod: () => people.peerMod.id,

@@ -398,7 +398,7 @@ export interface paths {
     delete: operations["deleteRoom"];
     options?: never;
     head?: never;
-    /** Rename or set the topic (owners and moderators); archive or unarchive (owners and admins) */
+    /** Rename or set the topic (owners and moderators; a group DM: its members); archive or unarchive (owners and admins) */
     patch: operations["updateRoom"];
     trace?: never;
   };
@@ -428,7 +428,7 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /** Leave a room (not a DM) */
+    /** Leave a room (not a 1:1 DM) */
     post: operations["leaveRoom"];
     delete?: never;
     options?: never;
@@ -496,7 +496,7 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /** Add someone to the room (owners: any role; moderators: members) */
+    /** Add someone to the room (owners: any role; moderators: members; a group DM: any member) */
     post: operations["addMember"];
     delete?: never;
     options?: never;
@@ -531,7 +531,7 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /** Add someone to the room (owners: any role; moderators: members) */
+    /** Add someone to the room (owners: any role; moderators: members; a group DM: any member) */
     post: operations["adminAddMember"];
     delete?: never;
     options?: never;

@@ -216,6 +216,7 @@ describe.sequential("the first hour, continued", () => {
       expect(controls).toEqual([
         "https://example.com/mocks",
         "👍 1",
+        "Add reaction",
         "React",
         "Reply",
         "Reply in thread",
@@ -226,7 +227,7 @@ describe.sequential("the first hour, continued", () => {
       ]);
       // React opens the emoji: each one shows where the keyboard is.
       await page.keyboard.press("Escape");
-      for (let i = 0; i < 3; i++) await page.keyboard.press("ArrowRight");
+      for (let i = 0; i < 4; i++) await page.keyboard.press("ArrowRight");
       await eventually(() => focusedText(page)).toBe("React");
       await page.keyboard.press("Enter");
       await eventually(() => focusedText(page)).toBe("React 👍");
@@ -237,7 +238,7 @@ describe.sequential("the first hour, continued", () => {
       );
       // Delete asks first; both answers show the ring too.
       await page.keyboard.press("Escape");
-      for (let i = 0; i < 15 && (await focusedText(page)) !== "Delete"; i++) {
+      for (let i = 0; i < 20 && (await focusedText(page)) !== "Delete"; i++) {
         await page.keyboard.press("ArrowRight");
       }
       await page.keyboard.press("Enter");

@@ -211,7 +211,13 @@ export function createApi(fetchImpl: typeof fetch = (input, init) => fetch(input
     myRooms: () => answer(rooms.$get()),
     discoverChannels: (q: string) => answer(rooms.discover.$get({ query: { q: given(q) } })),
     createRoom: (input: CreateRoomInput) => answer(rooms.$post({ json: input })),
-    openDm: (userId: string) => answer(client.dms.$post({ json: { userId } })),
+    /** The DM with one person, or the group DM with several (the same room for the same set). */
+    openDm: (people: string | readonly string[]) =>
+      answer(
+        client.dms.$post({
+          json: typeof people === "string" ? { userId: people } : { userIds: [...people] },
+        }),
+      ),
     /** The room and a page of its members (the first page without `cursor`). */
     roomDetails: (roomId: string, page: { cursor?: string; limit?: number } = {}) =>
       answer(

@@ -39,7 +39,7 @@ import { createSession, type SignedOutNotice } from "./session";
 export type { Loadable } from "./loadable";
 export type { Panel } from "./panels";
 export type { PushStatus, PushTest } from "./push";
-export { roomPreview, roomTitle } from "./room-list";
+export { isGroupDm, roomPreview, roomTitle } from "./room-list";
 export type { Session, SignedOutNotice } from "./session";
 
 /** This browser's localStorage, where it may be used. */
@@ -460,8 +460,8 @@ export function createAppState(api: Api, address: AddressBar | null = browserAdd
       await enterRoom(roomId);
     },
 
-    async openDm(userId: string): Promise<void> {
-      const { room } = await call(() => api.openDm(userId));
+    async openDm(people: string | readonly string[]): Promise<void> {
+      const { room } = await call(() => api.openDm(people));
       await enterRoom(room.id);
     },
 

@@ -1,7 +1,7 @@
 // My rooms in the sidebar: how the inbox, the open room's socket and my own reads change an
 // item (pure functions), and the list itself, kept in activity order.
 import { computed, type ReadonlySignal, signal } from "@preact/signals";
-import type { NotifyLevel, RoomListItem, SelfUser } from "../../src/shared/api";
+import type { NotifyLevel, Room, RoomListItem, SelfUser } from "../../src/shared/api";
 import type { InboxRoomFrame, Message } from "../../src/shared/protocol";
 import { messagePreview } from "../../src/shared/protocol/rules";
 import { plainText } from "../lib/rich-text";
@@ -105,9 +105,16 @@ export function roomPreview(
   return preview.startsWith(mine) ? `You: ${preview.slice(mine.length)}` : preview;
 }
 
-/** How a room is called in lists and headers: DMs by the people in them. */
+/**
+ * Whether a DM is a group DM, as far as the client can tell: more than one other person, or a
+ * name (only a group DM has one). A group down to two people and unnamed looks like a 1:1 DM.
+ */
+export const isGroupDm = (room: Pick<Room, "kind" | "name">, peerCount: number): boolean =>
+  room.kind === "dm" && (peerCount > 1 || room.name !== null);
+
+/** How a room is called in lists and headers: DMs by the people in them, unless named. */
 export function roomTitle(item: Pick<RoomListItem, "room" | "peers">, me: SelfUser | null): string {
-  if (item.room.kind !== "dm") return item.room.name ?? "Untitled room";
+  if (item.room.kind !== "dm" || item.room.name) return item.room.name ?? "Untitled room";
   if (item.peers.length === 0) return me ? `${me.displayName} (you)` : "Just you";
   return item.peers.map((p) => p.displayName).join(", ");
 }

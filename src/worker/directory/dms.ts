@@ -1,12 +1,14 @@
-// Direct messages: one room per set of people, found again by its sorted member ids.
-import { eq, inArray } from "drizzle-orm";
+// Direct messages: one room per set of people, found again by its sorted member ids; group DMs
+// also take new people.
+import { and, eq, inArray, or, sql } from "drizzle-orm";
+import { audit } from "../../db/audit";
 import type { Db } from "../../db/client";
 import { isUniqueViolation } from "../../db/client";
-import { rooms, users } from "../../db/schema";
+import { blocks, memberships, rooms, users } from "../../db/schema";
 import { newId } from "../auth/crypto";
-import { ApiError, notFound } from "../errors";
+import { ApiError, forbidden, notFound } from "../errors";
 import { assertBelowLimit, recordEvent, type Window } from "../sliding-window";
-import type { RoomRow } from "./access";
+import { assertNotDm, isGroupDm, type RoomAccess, type RoomRow } from "./access";
 import { membershipInserts } from "./rooms";
 
 export const dmKey = (userIds: Iterable<string>) => [...new Set(userIds)].sort().join(",");
@@ -76,4 +78,65 @@ export async function openDm(
     if (!winner) throw error;
     return { room: winner, created: false };
   }
+}
+
+/**
+ * Adds `userId` to a group DM, for any of its members (`actor`), up to `maxMembers` people. Refused
+ * when a block stands between the newcomer and anyone in it (either way). Its `dm_key` is
+ * cleared: `POST /api/dms` with the former people opens a room of exactly those people instead.
+ */
+export async function addToGroupDm(
+  db: Db,
+  access: RoomAccess,
+  userId: string,
+  maxMembers: number,
+): Promise<void> {
+  const { room, membership } = access;
+  if (!isGroupDm(room)) assertNotDm(room);
+  if (!membership) throw forbidden("Only its members add people to a group DM");
+  const roomId = room.id;
+  const user = await db.select({ id: users.id }).from(users).where(eq(users.id, userId)).get();
+  if (!user) throw notFound("No such user");
+  const inRoom = sql`(SELECT user_id FROM memberships WHERE room_id = ${roomId})`;
+  const [count, already, blocked] = await db.batch([
+    db.select({ n: sql<number>`count(*)` }).from(memberships).where(eq(memberships.roomId, roomId)),
+    db
+      .select({ userId: memberships.userId })
+      .from(memberships)
+      .where(and(eq(memberships.roomId, roomId), eq(memberships.userId, userId))),
+    db
+      .select({ blockerId: blocks.blockerId })
+      .from(blocks)
+      .where(
+        or(
+          and(eq(blocks.blockerId, userId), sql`${blocks.blockedId} IN ${inRoom}`),
+          and(eq(blocks.blockedId, userId), sql`${blocks.blockerId} IN ${inRoom}`),
+        ),
+      )
+      .limit(1),
+  ]);
+  if (already.length > 0) throw new ApiError("conflict", "Already a member");
+  if ((count[0]?.n ?? 0) >= maxMembers) {
+    throw new ApiError("invalid", `A group DM holds at most ${maxMembers} people`);
+  }
+  if (blocked.length > 0) {
+    throw new ApiError("blocked", "You can't add this person to this conversation");
+  }
+  await db.batch([
+    db.insert(memberships).values({
+      roomId,
+      userId,
+      role: "member",
+      joinedAt: Date.now(),
+      lastReadSeq: sql<number>`(SELECT last_seq FROM rooms WHERE id = ${roomId})`,
+    }),
+    db.update(rooms).set({ dmKey: null }).where(eq(rooms.id, roomId)),
+    audit(db, {
+      actorId: membership.userId,
+      action: "member.add",
+      roomId,
+      targetId: userId,
+      detail: { role: "member", via: "group-dm" },
+    }),
+  ]);
 }

@@ -12,6 +12,7 @@ import {
   assertNotArchived,
   assertNotDm,
   findMembership,
+  isGroupDm,
   type MembershipRow,
   type RoomAccess,
 } from "./access";
@@ -141,7 +142,9 @@ export async function removeMember(
   userId: string,
 ): Promise<{ newOwner: string | null }> {
   const { room, actor } = access;
-  assertNotDm(room);
+  // A group DM's members leave it; nobody removes anyone else from one.
+  const leavesGroupDm = isGroupDm(room) && userId === actorId;
+  if (!leavesGroupDm) assertNotDm(room);
   const current = await findMembership(db, room.id, userId);
   if (!current) throw notFound("Not a member of this room");
   if (!canRemove(actor, current.role, userId === actorId)) {
@@ -151,6 +154,10 @@ export async function removeMember(
     role: current.role,
     ...(userId === actorId ? { via: "leave" } : {}),
   });
+  // Its people changed: `POST /api/dms` with the former set must not find it again.
+  if (leavesGroupDm) {
+    statements.push(db.update(rooms).set({ dmKey: null }).where(eq(rooms.id, room.id)));
+  }
   await batchAll(db, statements);
   return { newOwner };
 }

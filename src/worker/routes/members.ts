@@ -5,6 +5,7 @@ import { AddMemberBody, Id, Member, UpdateMemberBody } from "../../../src/shared
 import { currentPrincipal } from "../auth/principal";
 import type { AppEnv } from "../context";
 import { loadRoom } from "../directory/access";
+import { addToGroupDm } from "../directory/dms";
 import { addMember, changeRole, removeMember } from "../directory/members";
 import { roomDetails } from "../directory/rooms";
 import * as notify from "../notify";
@@ -38,7 +39,8 @@ export function memberRoutes<Base extends string>(
         path: `${base}/{id}/members`,
         operationId: operationName(base, "addMember"),
         tags: [tag],
-        summary: "Add someone to the room (owners: any role; moderators: members)",
+        summary:
+          "Add someone to the room (owners: any role; moderators: members; a group DM: any member)",
         security,
         request: { params: Params, ...jsonBody(AddMemberBody) },
         responses: { 201: ok(MembersBody, "Added"), ...errors, 413: tooLarge },
@@ -49,7 +51,11 @@ export function memberRoutes<Base extends string>(
         const body = c.req.valid("json");
         const access = await loadRoom(c.get("db"), principal, id, "member");
         const member = { userId: body.userId, role: body.role ?? "member" };
-        await addMember(c.get("db"), principal.user.id, access, member);
+        if (access.room.kind === "dm" && member.role === "member") {
+          await addToGroupDm(c.get("db"), access, member.userId, c.get("config").dmMaxMembers);
+        } else {
+          await addMember(c.get("db"), principal.user.id, access, member);
+        }
         await notify.membersAdded(c.env, id, [member]);
         return c.json(await membersAfterChange(c, id), 201);
       },

@@ -19,7 +19,7 @@ import { canCloseRoom, canModerate } from "../../../src/shared/permissions";
 import * as serialize from "../../db/serialize";
 import { roomStub } from "../../realtime/stubs";
 import { currentPrincipal, requireUser } from "../auth/principal";
-import { assertNotArchived, assertNotDm, loadRoom } from "../directory/access";
+import { assertNotArchived, assertNotDm, isGroupDm, loadRoom } from "../directory/access";
 import { blocksBetween } from "../directory/blocks";
 import { openDm } from "../directory/dms";
 import { joinChannel, removeMember } from "../directory/members";
@@ -244,7 +244,7 @@ export const roomRoutes = router(
       operationId: "updateRoom",
       tags: ["rooms"],
       summary:
-        "Rename or set the topic (owners and moderators); archive or unarchive (owners and admins)",
+        "Rename or set the topic (owners and moderators; a group DM: its members); archive or unarchive (owners and admins)",
       security,
       request: { params: RoomParams, ...jsonBody(UpdateRoomBody) },
       responses: {
@@ -256,10 +256,14 @@ export const roomRoutes = router(
     async (c) => {
       const principal = currentPrincipal(c);
       const access = await loadRoom(c.get("db"), principal, c.req.valid("param").id, "member");
-      assertNotDm(access.room);
       const change = c.req.valid("json");
       const renames = change.name !== undefined || change.topic !== undefined;
-      if (renames && !canModerate(access.actor))
+      if (isGroupDm(access.room)) {
+        // A group DM has no roles: any of its members names it; nobody archives it.
+        if (!access.membership) throw forbidden("Only its members rename a group DM");
+        if (change.archived !== undefined) throw forbidden("A group DM cannot be archived");
+      } else assertNotDm(access.room);
+      if (renames && access.room.kind !== "dm" && !canModerate(access.actor))
         throw forbidden("Only owners and moderators can change the room");
       if (change.archived !== undefined && !canCloseRoom(access.actor))
         throw forbidden("Only the room's owners archive it");
@@ -325,7 +329,7 @@ export const roomRoutes = router(
       path: "/rooms/{id}/leave",
       operationId: "leaveRoom",
       tags: ["rooms"],
-      summary: "Leave a room (not a DM)",
+      summary: "Leave a room (not a 1:1 DM)",
       security,
       request: { params: RoomParams },
       responses: {

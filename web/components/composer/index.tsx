@@ -1,12 +1,13 @@
 // Writing a message: Enter sends, Shift+Enter starts a new line (so does Enter inside a ```
 // block; Ctrl/Cmd+Enter sends anyway), Ctrl/Cmd+B and +I wrap the selection in bold or italic
 // markers (markup.ts), ↑ in an empty box edits my last message; @ opens suggestions from the
-// room's members; a counter warns near the 2,000-character limit, and sending past it says why
+// room's members, `:smi` emoji by shortcode (a whole `:smile:` becomes 😄), the emoji button
+// the picker; a counter warns near the 2,000-character limit, and sending past it says why
 // nothing went; a bar shows what I answer. Files come by the Attach button or by pasting; each
 // uploads at once, as a chip, and goes with the next message sent. A thread's composer takes no
 // files (it is given no uploads) and has a label of its own.
 import type { ReadonlySignal } from "@preact/signals";
-import { useId, useRef, useState } from "preact/hooks";
+import { useId, useLayoutEffect, useRef, useState } from "preact/hooks";
 import type { Member } from "../../../src/shared/api";
 import type { Message } from "../../../src/shared/protocol";
 import { MESSAGE_LIMITS } from "../../../src/shared/protocol/rules";
@@ -15,8 +16,10 @@ import { plainText } from "../../lib/rich-text";
 import type { SavedDraft } from "../../state/device-store";
 import type { Upload } from "../../state/room";
 import { UploadChips } from "../attachments";
+import { EmojiPicker } from "../emoji-picker";
 import * as styles from "./composer.module.css";
 import { inCodeBlock, toggleMarker } from "./markup";
+import { shortcodeAt, useEmojiData } from "./shortcodes";
 
 const LIMIT = MESSAGE_LIMITS.bodyMaxChars;
 const SHOW_COUNTER_FROM = LIMIT - 300;
@@ -76,7 +79,12 @@ export function Composer(props: ComposerProps) {
   const [triedTooLong, setTriedTooLong] = useState(false);
   const [mention, setMention] = useState<{ start: number; query: string } | null>(null);
   const [active, setActive] = useState(0);
+  const [shortcode, setShortcode] = useState<{ start: number; query: string } | null>(null);
+  const [picking, setPicking] = useState(false);
+  const emojiData = useEmojiData();
+  const emojiButton = useRef<HTMLButtonElement>(null);
   const input = useRef<HTMLTextAreaElement>(null);
+  const caretAfter = useRef<number | null>(null);
   const picker = useRef<HTMLInputElement>(null);
   const listId = useId();
   const counterId = useId();
@@ -101,14 +109,71 @@ export function Composer(props: ComposerProps) {
         )
         .slice(0, MAX_SUGGESTIONS)
     : [];
-  const open = suggestions.length > 0;
+  // One list at a time: people after @, else emoji after a colon.
+  const options =
+    suggestions.length > 0
+      ? suggestions.map((member) => ({
+          key: member.user.id,
+          pick: () => pick(member),
+          content: (
+            <>
+              <strong dir="auto">{member.user.displayName}</strong>{" "}
+              <span class="muted">@{member.user.handle}</span>
+            </>
+          ),
+        }))
+      : shortcode && emojiData.data
+        ? emojiData.data.completeShortcode(shortcode.query).map(({ code, entry }) => ({
+            key: code,
+            pick: () => insertEmoji(entry.emoji, shortcode),
+            content: (
+              <>
+                <span aria-hidden="true">{entry.emoji}</span> :{code}:
+              </>
+            ),
+          }))
+        : [];
+  const open = options.length > 0;
 
-  function update(value: string, caret: number) {
+  /** Puts the caret at `at` once the new text is in the box. */
+  function caretTo(at: number) {
+    caretAfter.current = at;
+  }
+  // Right after the new text is rendered, before the next key: a frame later could move the
+  // caret back over what was typed meanwhile.
+  useLayoutEffect(() => {
+    const at = caretAfter.current;
+    if (at === null) return;
+    caretAfter.current = null;
+    input.current?.focus();
+    input.current?.setSelectionRange(at, at);
+  });
+
+  function update(typed: string, typedCaret: number) {
+    const replaced = emojiData.data?.replaceShortcode(typed, typedCaret);
+    const value = replaced ? replaced.text : typed;
+    const caret = replaced ? replaced.caret : typedCaret;
+    if (replaced) caretTo(caret);
     setText(value);
     setError(null);
     setMention(mentionAt(value, caret));
+    const code = shortcodeAt(value, caret);
+    if (code) emojiData.want();
+    setShortcode(code);
     setActive(0);
     props.onTyping(value);
+  }
+
+  /** Puts `emoji` in place of the `:partial` before the caret, or at the caret. */
+  function insertEmoji(emoji: string, replacing: { start: number } | null) {
+    const el = input.current;
+    const caret = el?.selectionStart ?? text.length;
+    const start = replacing ? replacing.start : caret;
+    const value = text.slice(0, start) + emoji + text.slice(caret);
+    setText(value);
+    setShortcode(null);
+    props.onTyping(value);
+    caretTo(start + emoji.length);
   }
 
   function pick(member: Member) {
@@ -158,6 +223,7 @@ export function Composer(props: ComposerProps) {
     setText("");
     setError(null);
     setMention(null);
+    setShortcode(null);
     setTriedTooLong(false);
   }
 
@@ -185,18 +251,18 @@ export function Composer(props: ComposerProps) {
       if (event.key === "ArrowDown" || event.key === "ArrowUp") {
         event.preventDefault();
         const step = event.key === "ArrowDown" ? 1 : -1;
-        setActive((i) => (i + step + suggestions.length) % suggestions.length);
+        setActive((i) => (i + step + options.length) % options.length);
         return;
       }
       if (event.key === "Enter" || event.key === "Tab") {
         event.preventDefault();
-        const member = suggestions[active];
-        if (member) pick(member);
+        options[active]?.pick();
         return;
       }
       if (event.key === "Escape") {
         event.preventDefault();
         setMention(null);
+        setShortcode(null);
         return;
       }
     }
@@ -240,10 +306,15 @@ export function Composer(props: ComposerProps) {
         </div>
       )}
       {open && (
-        <div class={styles.mentionsMenu} id={listId} role="listbox" aria-label="People to mention">
-          {suggestions.map((member, i) => (
+        <div
+          class={styles.mentionsMenu}
+          id={listId}
+          role="listbox"
+          aria-label={suggestions.length > 0 ? "People to mention" : "Emoji"}
+        >
+          {options.map((option, i) => (
             <div
-              key={member.user.id}
+              key={option.key}
               id={`${listId}-${i}`}
               role="option"
               tabIndex={-1}
@@ -251,11 +322,10 @@ export function Composer(props: ComposerProps) {
               class={styles.mentionsMenuItem}
               onMouseDown={(e) => {
                 e.preventDefault();
-                pick(member);
+                option.pick();
               }}
             >
-              <strong dir="auto">{member.user.displayName}</strong>{" "}
-              <span class="muted">@{member.user.handle}</span>
+              {option.content}
             </div>
           ))}
         </div>
@@ -290,8 +360,37 @@ export function Composer(props: ComposerProps) {
           }
           onKeyDown={onKeyDown}
           onPaste={onPaste}
-          onBlur={() => setMention(null)}
+          onBlur={() => {
+            setMention(null);
+            setShortcode(null);
+          }}
         />
+        <button
+          type="button"
+          ref={emojiButton}
+          class={`button ${styles.composerAttach}`}
+          aria-label="Insert emoji"
+          aria-haspopup="dialog"
+          aria-expanded={picking}
+          disabled={Boolean(props.disabled)}
+          onClick={() => setPicking(!picking)}
+        >
+          <span aria-hidden="true">😊</span>
+        </button>
+        {picking && (
+          <EmojiPicker
+            label="Insert an emoji"
+            anchor={emojiButton.current}
+            onClose={() => {
+              setPicking(false);
+              emojiButton.current?.focus();
+            }}
+            onPick={(emoji) => {
+              setPicking(false);
+              insertEmoji(emoji, null);
+            }}
+          />
+        )}
         {props.onAttach && (
           <>
             <input
@@ -328,9 +427,9 @@ export function Composer(props: ComposerProps) {
       </div>
       <p class={styles.composerMeta}>
         <span id={hintId} class="visually-hidden">
-          Enter sends, Shift+Enter starts a new line, @ mentions someone. Ctrl+B and Ctrl+I make the
-          selection bold or italic; after a line of three backticks, Enter starts a new line until
-          the closing three. Up arrow in an empty box edits your last message.
+          Enter sends, Shift+Enter starts a new line, @ mentions someone, : finds emoji. Ctrl+B and
+          Ctrl+I make the selection bold or italic; after a line of three backticks, Enter starts a
+          new line until the closing three. Up arrow in an empty box edits your last message.
         </span>
         {(error || (triedTooLong && tooLong)) && (
           <span class={styles.composerError} role="alert">

@@ -1,8 +1,9 @@
-// A message's toolbar: react (quick picks), reply, reply in its thread, copy its link, edit, pin,
+// A message's toolbar: react (quick picks, or More… for the emoji picker), reply, reply in its thread, copy its link, edit, pin,
 // report someone else's message, delete with a confirm step.
 import type { TargetedMouseEvent } from "preact";
 import { useEffect, useRef, useState } from "preact/hooks";
 import type { Message as MessageType } from "../../../src/shared/protocol";
+import { EmojiPicker } from "../emoji-picker";
 import { type MessageContext, QUICK_REACTIONS } from "./context";
 import * as styles from "./message.module.css";
 
@@ -24,28 +25,36 @@ export function Actions({ message, view }: { message: MessageType; view: Message
     change();
   };
   const mine = message.sender.id === view.meId;
-  const mineReactions = new Set(
-    message.reactions.filter((r) => r.userIds.includes(view.meId)).map((r) => r.emoji),
-  );
+  const toggle = reactionToggle(message, view);
   return (
     <div class={styles.msgActions} ref={toolbar}>
       {picking ? (
-        QUICK_REACTIONS.map((emoji) => (
-          <button
-            type="button"
-            key={emoji}
+        <>
+          {QUICK_REACTIONS.map((emoji) => (
+            <button
+              type="button"
+              key={emoji}
+              class={styles.msgAction}
+              tabIndex={-1}
+              data-action={emoji === QUICK_REACTIONS[0] ? "first-emoji" : undefined}
+              aria-label={`React ${emoji}`}
+              onClick={() => {
+                toggle(emoji);
+                swap(() => setPicking(false), "react");
+              }}
+            >
+              {emoji}
+            </button>
+          ))}
+          <PickerButton
             class={styles.msgAction}
-            tabIndex={-1}
-            data-action={emoji === QUICK_REACTIONS[0] ? "first-emoji" : undefined}
-            aria-label={`React ${emoji}`}
-            onClick={() => {
-              view.react(message.seq, emoji, !mineReactions.has(emoji));
+            label="More…"
+            onPick={(emoji) => {
+              toggle(emoji);
               swap(() => setPicking(false), "react");
             }}
-          >
-            {emoji}
-          </button>
-        ))
+          />
+        </>
       ) : (
         <button
           type="button"
@@ -182,5 +191,69 @@ function CopyLink({ seq, view }: { seq: number; view: MessageContext }) {
     >
       {copied ? "Copied" : "Copy link"}
     </a>
+  );
+}
+
+/** Reacting with `emoji` to `message`, or taking my reaction back when I had it. */
+function reactionToggle(message: MessageType, view: MessageContext) {
+  const mine = new Set(
+    message.reactions.filter((r) => r.userIds.includes(view.meId)).map((r) => r.emoji),
+  );
+  return (emoji: string) => view.react(message.seq, emoji, !mine.has(emoji));
+}
+
+/** A button that opens the emoji picker (loaded on first use) to react with. */
+function PickerButton(props: {
+  class: string | undefined;
+  label: string;
+  /** When the visible label does not say it ("+"). */
+  ariaLabel?: string;
+  onPick: (emoji: string) => void;
+}) {
+  const [open, setOpen] = useState(false);
+  const button = useRef<HTMLButtonElement>(null);
+  const close = () => {
+    setOpen(false);
+    button.current?.focus();
+  };
+  return (
+    <>
+      <button
+        type="button"
+        ref={button}
+        class={props.class}
+        tabIndex={-1}
+        title={props.ariaLabel}
+        aria-label={props.ariaLabel}
+        aria-haspopup="dialog"
+        aria-expanded={open}
+        onClick={() => setOpen(!open)}
+      >
+        {props.label}
+      </button>
+      {open && (
+        <EmojiPicker
+          label="React with an emoji"
+          anchor={button.current}
+          onClose={close}
+          onPick={(emoji) => {
+            setOpen(false);
+            props.onPick(emoji);
+          }}
+        />
+      )}
+    </>
+  );
+}
+
+/** The reactions row's "add reaction" button. */
+export function AddReaction({ message, view }: { message: MessageType; view: MessageContext }) {
+  return (
+    <PickerButton
+      class={`${styles.reaction} ${styles.reactionAdd}`}
+      label="+"
+      ariaLabel="Add reaction"
+      onPick={reactionToggle(message, view)}
+    />
   );
 }

@@ -10,7 +10,7 @@ import { timeLabel } from "../../state/timeline";
 import { Attachments } from "../attachments";
 import { Avatar } from "../avatar";
 import { LinkImages, RichText } from "../rich-text";
-import { Actions } from "./actions";
+import { Actions, AddReaction } from "./actions";
 import type { MessageContext } from "./context";
 import { EditForm } from "./edit-form";
 import * as styles from "./message.module.css";
@@ -186,6 +186,7 @@ function ShownMessage({ message, first, view }: MessageProps) {
                 </button>
               );
             })}
+            <AddReaction message={message} view={view} />
           </div>
         )}
         {mine && !message.deleted && <Receipt message={message} view={view} />}

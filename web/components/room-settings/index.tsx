@@ -165,7 +165,14 @@ function InviteLink({ roomId }: { roomId: string }) {
   );
 }
 
-function Invite({ details }: { details: RoomDetails }) {
+/** Find people and add them (also a group DM's "Add people", with its own heading). */
+export function Invite({
+  details,
+  heading = "Invite people",
+}: {
+  details: RoomDetails;
+  heading?: string;
+}) {
   const state = useAppState();
   const [query, setQuery] = useState("");
   const { results } = useSearch(state.findPeople, query);
@@ -180,7 +187,7 @@ function Invite({ details }: { details: RoomDetails }) {
   return (
     <section class="stack" aria-labelledby="invite-heading">
       <h3 class={memberListStyles.membersHeading} id="invite-heading">
-        Invite people
+        {heading}
       </h3>
       <Field
         label="Find people"

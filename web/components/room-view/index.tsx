@@ -14,7 +14,7 @@ import { useReturnFocus } from "../../hooks/use-return-focus";
 import { slashKey, useShortcut } from "../../hooks/use-shortcut";
 import { keptText } from "../../lib/retention";
 import { asApiError } from "../../net/api";
-import { type Loadable, roomTitle } from "../../state/app-state";
+import { isGroupDm, type Loadable, roomTitle } from "../../state/app-state";
 import type { RoomState } from "../../state/room";
 import { useAppState } from "../../state/use-app-state";
 import { ViewerHost } from "../attachments";
@@ -85,8 +85,12 @@ function RoomPage({ room, details, me }: RoomPageProps) {
   // The room list has my level; while it loads, the details say at least whether I muted it.
   const notify = item?.notify ?? (ready?.me?.muted ? "none" : kind === "dm" ? "all" : "mentions");
   const peers = members.filter((m) => m.user.id !== me.id).map((m) => m.user);
+  const groupDm = isGroupDm(
+    { kind, name: ready?.room.name ?? item?.room.name ?? null },
+    ready ? peers.length : (item?.peers.length ?? 0),
+  );
   // A 1:1 DM with someone I blocked: the room refuses my sends too (docs/api.md, "Blocking").
-  const onlyPeer = kind === "dm" && peers.length === 1 ? (peers[0] ?? null) : null;
+  const onlyPeer = kind === "dm" && !groupDm && peers.length === 1 ? (peers[0] ?? null) : null;
   const blockedPeer = onlyPeer && state.blockedIds.value.has(onlyPeer.id) ? onlyPeer : null;
   const title = ready
     ? roomTitle({ room: ready.room, peers }, me)
@@ -279,6 +283,7 @@ function RoomPage({ room, details, me }: RoomPageProps) {
         room={room}
         title={title}
         kind={kind}
+        groupDm={groupDm}
         topic={topic}
         archived={archived}
         notify={notify}
@@ -381,6 +386,7 @@ function RoomPage({ room, details, me }: RoomPageProps) {
           details={ready}
           title={title}
           kind={kind}
+          groupDm={groupDm}
           archived={archived}
           kept={kept}
           myRole={myRole}

@@ -23,6 +23,8 @@ interface RoomHeaderProps {
   room: RoomState;
   title: string;
   kind: Room["kind"];
+  /** A group DM: its people may leave it. */
+  groupDm: boolean;
   topic: string;
   archived: boolean;
   /** My push level here; "none" is muted. */
@@ -47,6 +49,7 @@ export function RoomHeader({
   room,
   title,
   kind,
+  groupDm,
   topic,
   archived,
   notify,
@@ -180,7 +183,7 @@ export function RoomHeader({
               Export
             </button>
           )}
-          {isMember && kind !== "dm" && (
+          {isMember && (kind !== "dm" || groupDm) && (
             <button
               type="button"
               class="button button--small"
@@ -220,7 +223,7 @@ export function RoomHeader({
           }
           onCancel={() => setLeaving(false)}
         >
-          {kind === "private"
+          {kind !== "channel"
             ? `Leave ${title}? It is private: you can only come back if someone invites you again.`
             : `Leave ${title}? You can join it again from Browse channels.`}
         </Confirm>

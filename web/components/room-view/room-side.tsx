@@ -12,6 +12,9 @@ import type { MessageContext } from "../message";
 import * as styles from "./room-view.module.css";
 
 const RoomSettings = lazyPanel(() => import("../room-settings").then((m) => m.RoomSettings));
+const GroupDmSettings = lazyPanel(() =>
+  import("../room-settings/group-dm").then((m) => m.GroupDmSettings),
+);
 const BanForm = lazyPanel(() => import("../room-bans").then((m) => m.BanForm));
 const ThreadPanel = lazyPanel(() => import("../thread-panel").then((m) => m.ThreadPanel));
 const PinnedList = lazyPanel(() => import("../pinned-list").then((m) => m.PinnedList));
@@ -34,6 +37,8 @@ interface RoomSideProps {
   details: RoomDetails | null;
   title: string;
   kind: Room["kind"];
+  /** A group DM: its people name it and add people (room-list.ts, isGroupDm). */
+  groupDm: boolean;
   archived: boolean;
   /** How long the room keeps messages, in words. */
   kept: string | null;
@@ -147,6 +152,7 @@ export function RoomSide(props: RoomSideProps) {
       )}
       <p class={styles.roomKept}>{props.kept}</p>
       {view.canModerate && props.kind !== "dm" && <RoomSettings details={details} />}
+      {props.groupDm && details.me && <GroupDmSettings details={details} />}
     </aside>
   );
 }
