@@ -10,7 +10,7 @@ const as = (user: TestUser) => ({ token: user.token });
 async function openDm(opener: TestUser, ...others: TestUser[]) {
   const res = await call("POST", "/api/dms", { userIds: others.map((o) => o.id) }, as(opener));
   if (res.status >= 300) throw new Error(`dm: ${res.status} ${JSON.stringify(res.body)}`);
-  return res.body.room as { id: string; name: string | null };
+  return res.body.room as { id: string; name: string | null; group: boolean };
 }
 
 const add = (actor: TestUser, roomId: string, who: TestUser, role?: string) =>
@@ -99,6 +99,7 @@ describe("adding people to a group DM", () => {
   it("keeps a 1:1 DM fixed: no adding, leaving, renaming", async () => {
     const res = await call("POST", "/api/dms", { userId: bo.id }, as(ana));
     const dm = res.body.room.id as string;
+    expect(res.body.room.group).toBe(false);
     expectError(await add(ana, dm, cy), 403, "forbidden");
     expectError(await leave(ana, dm), 403, "forbidden");
     expectError(await rename(ana, dm, "us two"), 403, "forbidden");
@@ -122,7 +123,11 @@ describe("a group DM whose people changed", () => {
 
   it("stays a group DM when it is down to two people", async () => {
     const group = await openDm(ana, bo, cy);
+    expect(group.group).toBe(true);
     expect((await leave(cy, group.id)).status).toBe(204);
+    // Clients are told so (`group`): two people's titles alone would say 1:1.
+    const details = await call("GET", `/api/rooms/${group.id}`, undefined, as(ana));
+    expect(details.body.room.group).toBe(true);
     expect((await rename(ana, group.id, "still a group")).status).toBe(200);
     expect((await add(bo, group.id, cy)).status).toBe(201);
   });

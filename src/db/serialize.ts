@@ -63,9 +63,18 @@ export const session = (s: typeof sessions.$inferSelect, currentId: string | nul
   current: s.id === currentId,
 });
 
+/**
+ * A group DM: a DM opened for three people or more, or one whose people changed since (its
+ * `dm_key`, the sorted member ids, is then null). Its members add people, leave and name it; a
+ * 1:1 DM stays fixed.
+ */
+export const isGroupDm = (room: Pick<RoomRow, "kind" | "dmKey">): boolean =>
+  room.kind === "dm" && (room.dmKey === null || room.dmKey.split(",").length > 2);
+
 export const room = (r: RoomRow): Room => ({
   id: r.id,
   kind: r.kind,
+  group: isGroupDm(r),
   name: r.name,
   topic: r.topic,
   createdBy: r.createdBy,

@@ -312,6 +312,11 @@ export const Room = z
   .object({
     id: z.string(),
     kind: RoomKind,
+    /**
+     * A group DM (a DM opened for three people or more, or whose people changed since): its
+     * people add others, leave and name it. A 1:1 DM (`kind` dm, `group` false) stays fixed.
+     */
+    group: z.boolean(),
     name: z.string().nullable(),
     topic: z.string(),
     createdBy: z.string().nullable(),

@@ -1504,6 +1504,7 @@ export interface components {
     Room: {
       id: string;
       kind: components["schemas"]["RoomKind"];
+      group: boolean;
       name: string | null;
       topic: string;
       createdBy: string | null;
@@ -1577,6 +1578,7 @@ export interface components {
     AdminRoom: {
       id: string;
       kind: components["schemas"]["RoomKind"];
+      group: boolean;
       name: string | null;
       topic: string;
       createdBy: string | null;

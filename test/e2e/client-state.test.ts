@@ -35,6 +35,7 @@ function details(members: Member[], memberCount = members.length): RoomDetails {
     room: {
       id: "room_1",
       kind: "channel",
+      group: false,
       name: "general",
       topic: "",
       createdBy: null,

@@ -39,7 +39,7 @@ import { createSession, type SignedOutNotice } from "./session";
 export type { Loadable } from "./loadable";
 export type { Panel } from "./panels";
 export type { PushStatus, PushTest } from "./push";
-export { isGroupDm, roomPreview, roomTitle } from "./room-list";
+export { roomPreview, roomTitle } from "./room-list";
 export type { Session, SignedOutNotice } from "./session";
 
 /** This browser's localStorage, where it may be used. */

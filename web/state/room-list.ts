@@ -105,13 +105,6 @@ export function roomPreview(
   return preview.startsWith(mine) ? `You: ${preview.slice(mine.length)}` : preview;
 }
 
-/**
- * Whether a DM is a group DM, as far as the client can tell: more than one other person, or a
- * name (only a group DM has one). A group down to two people and unnamed looks like a 1:1 DM.
- */
-export const isGroupDm = (room: Pick<Room, "kind" | "name">, peerCount: number): boolean =>
-  room.kind === "dm" && (peerCount > 1 || room.name !== null);
-
 /** How a room is called in lists and headers: DMs by the people in them, unless named. */
 export function roomTitle(item: Pick<RoomListItem, "room" | "peers">, me: SelfUser | null): string {
   if (item.room.kind !== "dm" || item.room.name) return item.room.name ?? "Untitled room";

@@ -103,9 +103,4 @@ export function assertNotDm(room: RoomRow): void {
   if (room.kind === "dm") throw new ApiError("forbidden", "The people in a DM are fixed");
 }
 
-/**
- * A group DM: a DM opened for three people or more, or one whose people changed since (its
- * `dm_key` is then null). Its members add people, leave and name it; a 1:1 DM stays fixed.
- */
-export const isGroupDm = (room: RoomRow): boolean =>
-  room.kind === "dm" && (room.dmKey === null || room.dmKey.split(",").length > 2);
+export { isGroupDm } from "../../db/serialize";

@@ -14,7 +14,7 @@ import { useReturnFocus } from "../../hooks/use-return-focus";
 import { slashKey, useShortcut } from "../../hooks/use-shortcut";
 import { keptText } from "../../lib/retention";
 import { asApiError } from "../../net/api";
-import { isGroupDm, type Loadable, roomTitle } from "../../state/app-state";
+import { type Loadable, roomTitle } from "../../state/app-state";
 import type { RoomState } from "../../state/room";
 import { useAppState } from "../../state/use-app-state";
 import { ViewerHost } from "../attachments";
@@ -85,10 +85,7 @@ function RoomPage({ room, details, me }: RoomPageProps) {
   // The room list has my level; while it loads, the details say at least whether I muted it.
   const notify = item?.notify ?? (ready?.me?.muted ? "none" : kind === "dm" ? "all" : "mentions");
   const peers = members.filter((m) => m.user.id !== me.id).map((m) => m.user);
-  const groupDm = isGroupDm(
-    { kind, name: ready?.room.name ?? item?.room.name ?? null },
-    ready ? peers.length : (item?.peers.length ?? 0),
-  );
+  const groupDm = ready?.room.group ?? item?.room.group ?? false;
   // A 1:1 DM with someone I blocked: the room refuses my sends too (docs/api.md, "Blocking").
   const onlyPeer = kind === "dm" && !groupDm && peers.length === 1 ? (peers[0] ?? null) : null;
   const blockedPeer = onlyPeer && state.blockedIds.value.has(onlyPeer.id) ? onlyPeer : null;

@@ -37,7 +37,7 @@ interface RoomSideProps {
   details: RoomDetails | null;
   title: string;
   kind: Room["kind"];
-  /** A group DM: its people name it and add people (room-list.ts, isGroupDm). */
+  /** A group DM (`Room.group`): its people name it and add people. */
   groupDm: boolean;
   archived: boolean;
   /** How long the room keeps messages, in words. */
