@@ -43,6 +43,11 @@ describe("what a push shows", () => {
     });
   });
 
+  test("the excerpt's Markdown shows as its words, on one line", () => {
+    const push = parsePush({ ...message, excerpt: "**ship** it on `Friday`?\n> sure" });
+    expect(notificationFor(push as never).options.body).toBe("Ana: ship it on Friday? sure");
+  });
+
   test("a thread reply opens its thread", () => {
     const push = parsePush({ ...message, seq: 50, threadOf: 42 });
     expect(notificationFor(push as never).options.data).toEqual({ url: "/r/room_1/t/42" });

@@ -3,6 +3,7 @@
 // the service worker (web/sw/index.ts) runs it, the tests call it directly.
 import { messagePath, threadPath } from "../../src/shared/links";
 import type { MessagePush, PushPayload, TestPush } from "../../src/shared/protocol";
+import { plainText } from "../lib/rich-text";
 
 export type { MessagePush, PushPayload, TestPush };
 
@@ -60,7 +61,9 @@ export function notificationFor(push: PushPayload): NotificationSpec {
       options: { body: "Notifications work on this device.", icon: ICON_URL, tag: "confab-test" },
     };
   }
-  const line = push.excerpt ? `${push.sender.name}: ${push.excerpt}` : push.sender.name;
+  // The excerpt is the message's text as typed: show its words, not its Markdown markers.
+  const words = plainText(push.excerpt).replace(/\s+/g, " ").trim();
+  const line = words ? `${push.sender.name}: ${words}` : push.sender.name;
   return {
     title: push.roomName,
     options: {
