@@ -1,13 +1,18 @@
 // Banning in the browser. Olga owns a channel Mia is reading: she bans Mia from the member list
 // (a reason, one day), and Mia's open room closes at once, her page saying why; the room's
 // settings list the ban, and Unban lifts it, after which Mia may join again.
-import { mkdir } from "node:fs/promises";
-import { join } from "node:path";
 import type { Browser, Page } from "playwright-core";
-import { afterAll, afterEach, beforeAll, describe, expect, inject, test } from "vitest";
-import { connection, eventually, launch, signIn, VIEWPORT, WAIT_MS } from "./browser";
+import { afterAll, beforeAll, describe, expect, inject, test } from "vitest";
+import {
+  connection,
+  eventually,
+  launch,
+  screenshotsOnFailure,
+  signIn,
+  VIEWPORT,
+  WAIT_MS,
+} from "./browser";
 import { type Account, call, createChannel, joinRoom, register } from "./seed";
-import { ROOT } from "./server";
 
 const baseUrl = inject("baseUrl");
 const stamp = Date.now().toString(36);
@@ -41,13 +46,7 @@ beforeAll(async () => {
   await signIn(mia, baseUrl, MEMBER);
 }, 120_000);
 
-afterEach(async (ctx) => {
-  if (ctx.task.result?.state !== "fail") return;
-  const dir = join(ROOT, "test-results");
-  await mkdir(dir, { recursive: true });
-  await olga?.screenshot({ path: join(dir, "bans-olga-failure.png") }).catch(() => undefined);
-  await mia?.screenshot({ path: join(dir, "bans-mia-failure.png") }).catch(() => undefined);
-});
+screenshotsOnFailure("bans", () => ({ olga: olga, mia: mia }));
 
 afterAll(async () => {
   await browser?.close();

@@ -3,23 +3,21 @@
 // Blocked people list unblocks him. Bea hides her DM with Dee from its header: it leaves her
 // list (also after a reload) until Dee writes again, when it comes back by itself; blocking Dee
 // from that DM's header says in place of the composer why nobody writes there.
-import { mkdir } from "node:fs/promises";
-import { join } from "node:path";
 import type { Browser, Page } from "playwright-core";
-import { afterAll, afterEach, beforeAll, describe, expect, inject, test } from "vitest";
+import { afterAll, beforeAll, describe, expect, inject, test } from "vitest";
 import {
   composer,
   connection,
   delivered,
   eventually,
   launch,
+  screenshotsOnFailure,
   shot,
   signIn,
   VIEWPORT,
   WAIT_MS,
 } from "./browser";
 import { type Account, call, createChannel, joinRoom, register } from "./seed";
-import { ROOT } from "./server";
 
 const ROOM = "Block party";
 const baseUrl = inject("baseUrl");
@@ -63,12 +61,7 @@ beforeAll(async () => {
   await signIn(bea, baseUrl, "block_bea");
 }, 120_000);
 
-afterEach(async (ctx) => {
-  if (ctx.task.result?.state !== "fail") return;
-  const dir = join(ROOT, "test-results");
-  await mkdir(dir, { recursive: true });
-  await bea?.screenshot({ path: join(dir, "blocks-bea-failure.png") }).catch(() => undefined);
-});
+screenshotsOnFailure("blocks", () => ({ bea: bea }));
 
 afterAll(async () => {
   await browser?.close();

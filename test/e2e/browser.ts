@@ -1,9 +1,10 @@
 // What the browser tests share: Chromium's flags, waiting on conditions (never on time), and the
 // few gestures every test makes (sign up or in, write a message, use a message's actions).
 import { mkdirSync } from "node:fs";
+import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import { type Browser, chromium, type Locator, type Page } from "playwright-core";
-import { expect } from "vitest";
+import { afterEach, expect } from "vitest";
 import { PASSWORD } from "./seed";
 import { ROOT } from "./server";
 
@@ -77,4 +78,23 @@ export async function messageAction(message: Locator, name: string) {
   const button = message.getByRole("button", { name, exact: true });
   await button.focus();
   await button.click();
+}
+
+/**
+ * After a failed test, a screenshot of each page in test-results/ (`<prefix>-<name>-failure.png`;
+ * `<prefix>-failure.png` for the page named ""): what the browser showed when it failed.
+ */
+export function screenshotsOnFailure(
+  prefix: string,
+  pages: () => Record<string, Page | undefined>,
+): void {
+  afterEach(async (context) => {
+    if (context.task.result?.state !== "fail") return;
+    const dir = join(ROOT, "test-results");
+    await mkdir(dir, { recursive: true });
+    for (const [name, page] of Object.entries(pages())) {
+      const file = name ? `${prefix}-${name}-failure.png` : `${prefix}-failure.png`;
+      await page?.screenshot({ path: join(dir, file) }).catch(() => undefined);
+    }
+  });
 }

@@ -1,10 +1,8 @@
 // Two people in two browser contexts chat through the real stack (Chromium → wrangler dev →
 // Worker → room Durable Object): sign up, create and invite, messages both ways, typing, unread
 // badges, edit/delete/react, a reply, a server restart and messages queued while offline.
-import { mkdir } from "node:fs/promises";
-import { join } from "node:path";
 import type { Browser, BrowserContext, Page } from "playwright-core";
-import { afterAll, afterEach, beforeAll, describe, expect, inject, test } from "vitest";
+import { afterAll, beforeAll, describe, expect, inject, test } from "vitest";
 import {
   composer,
   connection,
@@ -12,6 +10,7 @@ import {
   eventually,
   launch,
   messageAction,
+  screenshotsOnFailure,
   send,
   shot,
   signIn,
@@ -20,7 +19,7 @@ import {
   WAIT_MS,
 } from "./browser";
 import { ADMIN } from "./seed";
-import { ROOT, startServer, stopServer, waitPortClosed } from "./server";
+import { startServer, stopServer, waitPortClosed } from "./server";
 
 const ROOM = "Launch plans";
 const THEMES = ["light", "dark", "win98"] as const;
@@ -46,17 +45,7 @@ beforeAll(async () => {
 });
 
 // On a failure, what each person's screen looked like (test-results/ is git-ignored).
-afterEach(async (context) => {
-  if (context.task.result?.state !== "fail") return;
-  const dir = join(ROOT, "test-results");
-  await mkdir(dir, { recursive: true });
-  for (const [name, page] of [
-    ["ana", ana],
-    ["bo", bo],
-  ] as const) {
-    await page?.screenshot({ path: join(dir, `${name}-failure.png`) }).catch(() => undefined);
-  }
-});
+screenshotsOnFailure("chat", () => ({ ana: ana, bo: bo }));
 
 afterAll(async () => {
   await browser?.close();

@@ -1,10 +1,8 @@
 // Emoji in the browser. Eva reacts to Finn's message with an emoji she finds by searching the
 // picker (its code loads then, not before); Finn sees the reaction; Recent remembers it on her
 // device, and so does the skin tone. In the composer, `:tada` offers 🎉 and Enter puts it in; a whole `:smile:` becomes 😄.
-import { mkdir } from "node:fs/promises";
-import { join } from "node:path";
 import type { Browser, Page } from "playwright-core";
-import { afterAll, afterEach, beforeAll, describe, expect, inject, test } from "vitest";
+import { afterAll, beforeAll, describe, expect, inject, test } from "vitest";
 import {
   composer,
   connection,
@@ -12,13 +10,13 @@ import {
   eventually,
   launch,
   messageAction,
+  screenshotsOnFailure,
   shot,
   signIn,
   VIEWPORT,
   WAIT_MS,
 } from "./browser";
 import { type Account, call, createChannel, joinRoom, register } from "./seed";
-import { ROOT } from "./server";
 
 const ROOM = "Emoji corner";
 const baseUrl = inject("baseUrl");
@@ -54,17 +52,7 @@ beforeAll(async () => {
   await signIn(finn, baseUrl, "emoji_finn");
 }, 120_000);
 
-afterEach(async (ctx) => {
-  if (ctx.task.result?.state !== "fail") return;
-  const dir = join(ROOT, "test-results");
-  await mkdir(dir, { recursive: true });
-  for (const [name, page] of [
-    ["eva", eva],
-    ["finn", finn],
-  ] as const) {
-    await page?.screenshot({ path: join(dir, `emoji-${name}-failure.png`) }).catch(() => undefined);
-  }
-});
+screenshotsOnFailure("emoji", () => ({ eva: eva, finn: finn }));
 
 afterAll(async () => {
   await browser?.close();

@@ -4,13 +4,19 @@
 // empty composer edits her last message; an image link shows the image (served here by the
 // test, over https), none once "Show images from links" is off, and a GIF that waits for a
 // click when reduced motion is asked for.
-import { mkdir } from "node:fs/promises";
-import { join } from "node:path";
 import type { Browser, BrowserContext, Page } from "playwright-core";
-import { afterAll, afterEach, beforeAll, describe, expect, inject, test } from "vitest";
-import { composer, eventually, launch, shot, signIn, VIEWPORT, WAIT_MS } from "./browser";
+import { afterAll, beforeAll, describe, expect, inject, test } from "vitest";
+import {
+  composer,
+  eventually,
+  launch,
+  screenshotsOnFailure,
+  shot,
+  signIn,
+  VIEWPORT,
+  WAIT_MS,
+} from "./browser";
 import { createChannel, register } from "./seed";
-import { ROOT } from "./server";
 
 const ROOM = "Formatting";
 const IMAGES = "https://images.example.test";
@@ -60,12 +66,7 @@ beforeAll(async () => {
   await openRoom();
 }, 120_000);
 
-afterEach(async (ctx) => {
-  if (ctx.task.result?.state !== "fail") return;
-  const dir = join(ROOT, "test-results");
-  await mkdir(dir, { recursive: true });
-  await page?.screenshot({ path: join(dir, "formatting-failure.png") }).catch(() => undefined);
-});
+screenshotsOnFailure("formatting", () => ({ "": page }));
 
 afterAll(async () => {
   await browser?.close();

@@ -1,23 +1,21 @@
 // Group DMs in the browser. Gia starts a conversation with Hal and Ivy from "New message"
 // (several people picked), adds Jon, who then reads what was said before he came; Gia names
 // it and everyone's list shows the name; Jon leaves, and the others see three people again.
-import { mkdir } from "node:fs/promises";
-import { join } from "node:path";
 import type { Browser, Page } from "playwright-core";
-import { afterAll, afterEach, beforeAll, describe, expect, inject, test } from "vitest";
+import { afterAll, beforeAll, describe, expect, inject, test } from "vitest";
 import { roomTitle } from "../../web/state/room-list";
 import {
   connection,
   delivered,
   eventually,
   launch,
+  screenshotsOnFailure,
   send,
   signIn,
   VIEWPORT,
   WAIT_MS,
 } from "./browser";
 import { register } from "./seed";
-import { ROOT } from "./server";
 
 const baseUrl = inject("baseUrl");
 let browser: Browser;
@@ -42,17 +40,7 @@ beforeAll(async () => {
   await signIn(jon, baseUrl, "grp_jon");
 }, 120_000);
 
-afterEach(async (ctx) => {
-  if (ctx.task.result?.state !== "fail") return;
-  const dir = join(ROOT, "test-results");
-  await mkdir(dir, { recursive: true });
-  for (const [name, page] of [
-    ["gia", gia],
-    ["jon", jon],
-  ] as const) {
-    await page?.screenshot({ path: join(dir, `group-${name}-failure.png`) }).catch(() => undefined);
-  }
-});
+screenshotsOnFailure("group", () => ({ gia: gia, jon: jon }));
 
 afterAll(async () => {
   await browser?.close();

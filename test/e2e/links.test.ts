@@ -2,14 +2,19 @@
 // it, highlighted, newer history following as the reader scrolls down to the live end); a reload
 // keeps the room, Back and Forward move between rooms, a message's "Copy link" gives its URL,
 // and a link to a room that is not there for me goes home with a notice.
-import { mkdir } from "node:fs/promises";
-import { join } from "node:path";
 import type { Browser, BrowserContext, Page } from "playwright-core";
-import { afterAll, afterEach, beforeAll, describe, expect, inject, test } from "vitest";
+import { afterAll, beforeAll, describe, expect, inject, test } from "vitest";
 import { NOTICES } from "../../web/state/app-state";
-import { connection, delivered, eventually, launch, VIEWPORT, WAIT_MS } from "./browser";
+import {
+  connection,
+  delivered,
+  eventually,
+  launch,
+  screenshotsOnFailure,
+  VIEWPORT,
+  WAIT_MS,
+} from "./browser";
 import { call, createChannel, register, sendMany } from "./seed";
-import { ROOT } from "./server";
 
 const LONG = "Links long room";
 const SHORT = "Links short room";
@@ -57,12 +62,7 @@ beforeAll(async () => {
   page.setDefaultTimeout(WAIT_MS);
 }, 120_000);
 
-afterEach(async (ctx) => {
-  if (ctx.task.result?.state !== "fail") return;
-  const dir = join(ROOT, "test-results");
-  await mkdir(dir, { recursive: true });
-  await page?.screenshot({ path: join(dir, "links-failure.png") }).catch(() => undefined);
-});
+screenshotsOnFailure("links", () => ({ "": page }));
 
 afterAll(async () => {
   await browser?.close();

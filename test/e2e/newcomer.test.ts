@@ -4,23 +4,21 @@
 // rename and a new retention policy reach the open room; the admin page names DMs by their
 // people, counts stored messages, names the audit log's ids and says what saving a policy
 // deleted; and a person an admin disables is told so on the sign-in screen.
-import { mkdir } from "node:fs/promises";
-import { join } from "node:path";
 import type { Browser, Page } from "playwright-core";
-import { afterAll, afterEach, beforeAll, describe, expect, inject, test } from "vitest";
+import { afterAll, beforeAll, describe, expect, inject, test } from "vitest";
 import {
   composer,
   connection,
   delivered,
   eventually,
   launch,
+  screenshotsOnFailure,
   shot,
   signIn,
   VIEWPORT,
   WAIT_MS,
 } from "./browser";
 import { type Account, ADMIN, call, createChannel, PASSWORD, register, sendMany } from "./seed";
-import { ROOT } from "./server";
 
 const ROOM = "Newcomers welcome";
 const baseUrl = inject("baseUrl");
@@ -68,18 +66,7 @@ beforeAll(async () => {
   [nia, omar, admin] = pages as [Page, Page, Page];
 });
 
-afterEach(async (context) => {
-  if (context.task.result?.state !== "fail") return;
-  const dir = join(ROOT, "test-results");
-  await mkdir(dir, { recursive: true });
-  for (const [name, page] of [
-    ["nia", nia],
-    ["omar", omar],
-    ["admin", admin],
-  ] as const) {
-    await page?.screenshot({ path: join(dir, `newcomer-${name}-failure.png`) }).catch(() => {});
-  }
-});
+screenshotsOnFailure("newcomer", () => ({ nia: nia, omar: omar, admin: admin }));
 
 afterAll(async () => {
   await browser?.close();

@@ -1,22 +1,20 @@
 // What I write survives a reload on this device: messages written while the server cannot be
 // reached are kept (with their cids), sent after the reload once it can, each exactly once and
 // in order; a composer's draft survives switching rooms and a reload; signing out forgets both.
-import { mkdir } from "node:fs/promises";
-import { join } from "node:path";
 import type { Browser, Page, Route, WebSocketRoute } from "playwright-core";
-import { afterAll, afterEach, beforeAll, describe, expect, inject, test } from "vitest";
+import { afterAll, beforeAll, describe, expect, inject, test } from "vitest";
 import {
   composer,
   connection,
   eventually,
   launch,
+  screenshotsOnFailure,
   send,
   signIn,
   VIEWPORT,
   WAIT_MS,
 } from "./browser";
 import { type Account, call, createChannel, joinRoom, register } from "./seed";
-import { ROOT } from "./server";
 
 const baseUrl = inject("baseUrl");
 let browser: Browser;
@@ -64,12 +62,7 @@ beforeAll(async () => {
   await signIn(page, baseUrl, "keep_writer");
 }, 120_000);
 
-afterEach(async (ctx) => {
-  if (ctx.task.result?.state !== "fail") return;
-  const dir = join(ROOT, "test-results");
-  await mkdir(dir, { recursive: true });
-  await page?.screenshot({ path: join(dir, "outbox-persist-failure.png") }).catch(() => undefined);
-});
+screenshotsOnFailure("outbox-persist", () => ({ "": page }));
 
 afterAll(async () => {
   await browser?.close();

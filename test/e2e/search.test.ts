@@ -3,13 +3,18 @@
 // Esc closes the search and gives focus back; "Load more" pages back, newest first. Across my
 // rooms (the top bar's "Search messages", Ctrl+Shift+F): results grouped by room, none from rooms I am
 // not in, and a result opens its room at the message.
-import { mkdir } from "node:fs/promises";
-import { join } from "node:path";
 import type { Browser, Page } from "playwright-core";
-import { afterAll, afterEach, beforeAll, describe, expect, inject, test } from "vitest";
-import { eventually, launch, shot, signIn, VIEWPORT, WAIT_MS } from "./browser";
+import { afterAll, beforeAll, describe, expect, inject, test } from "vitest";
+import {
+  eventually,
+  launch,
+  screenshotsOnFailure,
+  shot,
+  signIn,
+  VIEWPORT,
+  WAIT_MS,
+} from "./browser";
 import { type Account, call, createChannel, register, sendMany } from "./seed";
-import { ROOT } from "./server";
 
 const LONG = "Search long room";
 const SECOND = "Search second room";
@@ -68,12 +73,7 @@ beforeAll(async () => {
   await signIn(page, baseUrl, "find_sol");
 }, 120_000);
 
-afterEach(async (ctx) => {
-  if (ctx.task.result?.state !== "fail") return;
-  const dir = join(ROOT, "test-results");
-  await mkdir(dir, { recursive: true });
-  await page?.screenshot({ path: join(dir, "search-failure.png") }).catch(() => undefined);
-});
+screenshotsOnFailure("search", () => ({ "": page }));
 
 afterAll(async () => {
   await browser?.close();

@@ -1,13 +1,18 @@
 // The quick switcher: Ctrl+K (⌘K) anywhere, fuzzy over my rooms' names, people from the people
 // search; ↑/↓ and Enter open a room or the DM with someone, Esc closes and gives focus back.
 // Message search moved to Ctrl+Shift+F.
-import { mkdir } from "node:fs/promises";
-import { join } from "node:path";
 import type { Browser, Page } from "playwright-core";
-import { afterAll, afterEach, beforeAll, describe, expect, inject, test } from "vitest";
-import { composer, eventually, launch, signIn, VIEWPORT, WAIT_MS } from "./browser";
+import { afterAll, beforeAll, describe, expect, inject, test } from "vitest";
+import {
+  composer,
+  eventually,
+  launch,
+  screenshotsOnFailure,
+  signIn,
+  VIEWPORT,
+  WAIT_MS,
+} from "./browser";
 import { createChannel, joinRoom, register } from "./seed";
-import { ROOT } from "./server";
 
 const baseUrl = inject("baseUrl");
 let browser: Browser;
@@ -34,12 +39,7 @@ beforeAll(async () => {
   await signIn(page, baseUrl, "switch_me");
 }, 120_000);
 
-afterEach(async (ctx) => {
-  if (ctx.task.result?.state !== "fail") return;
-  const dir = join(ROOT, "test-results");
-  await mkdir(dir, { recursive: true });
-  await page?.screenshot({ path: join(dir, "switcher-failure.png") }).catch(() => undefined);
-});
+screenshotsOnFailure("switcher", () => ({ "": page }));
 
 afterAll(async () => {
   await browser?.close();

@@ -4,23 +4,21 @@
 // clears both; the thread has its own address, Escape closes it, a phone shows it full screen.
 // An owner pins a message, the member sees it marked and counted live, and opens it in its place
 // from the Pinned list after it left the loaded page; a 51st pin says why it was refused.
-import { mkdir } from "node:fs/promises";
-import { join } from "node:path";
 import type { Browser, Page } from "playwright-core";
-import { afterAll, afterEach, beforeAll, describe, expect, inject, test } from "vitest";
+import { afterAll, beforeAll, describe, expect, inject, test } from "vitest";
 import {
   connection,
   delivered,
   eventually,
   launch,
   messageAction,
+  screenshotsOnFailure,
   shot,
   signIn,
   VIEWPORT,
   WAIT_MS,
 } from "./browser";
 import { type Account, call, createChannel, joinRoom, register, sendMany } from "./seed";
-import { ROOT } from "./server";
 
 const ROOM = "Thread picnic";
 const FULL = "Thread pins full";
@@ -82,19 +80,7 @@ beforeAll(async () => {
   await signIn(ole, baseUrl, "thread_ole");
 }, 120_000);
 
-afterEach(async (ctx) => {
-  if (ctx.task.result?.state !== "fail") return;
-  const dir = join(ROOT, "test-results");
-  await mkdir(dir, { recursive: true });
-  for (const [name, page] of [
-    ["tia", tia],
-    ["ole", ole],
-  ] as const) {
-    await page
-      ?.screenshot({ path: join(dir, `threads-${name}-failure.png`) })
-      .catch(() => undefined);
-  }
-});
+screenshotsOnFailure("threads", () => ({ tia: tia, ole: ole }));
 
 afterAll(async () => {
   await browser?.close();

@@ -1,13 +1,10 @@
 // Finding what is new: a room opened with more unread than fits shows a bar that jumps to the
 // "New messages" line (also when that line lies before the loaded window), and the room list's
 // "Mark all read" reads every room at once (one request), badges gone here and in the API.
-import { mkdir } from "node:fs/promises";
-import { join } from "node:path";
 import type { Browser, Page } from "playwright-core";
-import { afterAll, afterEach, beforeAll, describe, expect, inject, test } from "vitest";
-import { eventually, launch, signIn, VIEWPORT, WAIT_MS } from "./browser";
+import { afterAll, beforeAll, describe, expect, inject, test } from "vitest";
+import { eventually, launch, screenshotsOnFailure, signIn, VIEWPORT, WAIT_MS } from "./browser";
 import { type Account, call, createChannel, joinRoom, register, sendMany } from "./seed";
-import { ROOT } from "./server";
 
 const baseUrl = inject("baseUrl");
 let browser: Browser;
@@ -51,12 +48,7 @@ beforeAll(async () => {
   await signIn(page, baseUrl, "unread_reader");
 }, 120_000);
 
-afterEach(async (ctx) => {
-  if (ctx.task.result?.state !== "fail") return;
-  const dir = join(ROOT, "test-results");
-  await mkdir(dir, { recursive: true });
-  await page?.screenshot({ path: join(dir, "unread-nav-failure.png") }).catch(() => undefined);
-});
+screenshotsOnFailure("unread-nav", () => ({ "": page }));
 
 afterAll(async () => {
   await browser?.close();
