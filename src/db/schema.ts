@@ -80,6 +80,8 @@ export const rooms = sqliteTable(
     createdAt: integer("created_at").notNull(),
     archivedAt: integer("archived_at"),
     retentionJson: text("retention_json"),
+    // What the system that created the room keeps with it (admin API): a JSON object, ≤ 4 KiB.
+    metadataJson: text("metadata_json"),
     ephemeral: integer("ephemeral", { mode: "boolean" }).notNull().default(false),
     // Kept in step by the room's Durable Object through its outbox.
     lastSeq: integer("last_seq").notNull().default(0),

@@ -83,6 +83,8 @@ export const room = (r: RoomRow): Room => ({
   archivedAt: isoOrNull(r.archivedAt),
   ephemeral: r.ephemeral,
   externalRef: r.externalRef,
+  metadata:
+    r.metadataJson === null ? null : (JSON.parse(r.metadataJson) as Record<string, unknown>),
   lastSeq: r.lastSeq,
   lastMessageAt: isoOrNull(r.lastMessageAt),
   lastPreview: r.lastPreview,

@@ -15,6 +15,8 @@ export const LIMITS = {
   reportNote: { max: 500 },
   reportExcerpt: { max: 2_000 },
   externalRef: { max: 200 },
+  /** A room's `metadata`: its JSON, in UTF-8 bytes. */
+  roomMetadata: { maxBytes: 4_096 },
   pageSize: { default: 50, max: 100 },
   /** Message search: the text asked for, a room's page of results, and across my rooms. */
   search: {
@@ -143,12 +145,23 @@ export const RetentionPolicy = z
   .meta({ id: "RetentionPolicy" });
 export type RetentionPolicy = z.infer<typeof RetentionPolicy>;
 
+/** What another system keeps with a room it created (a committee code, a task id): a JSON object. */
+export const RoomMetadata = z
+  .record(z.string(), z.unknown())
+  .refine(
+    (value) =>
+      new TextEncoder().encode(JSON.stringify(value)).length <= LIMITS.roomMetadata.maxBytes,
+    `At most ${LIMITS.roomMetadata.maxBytes} bytes of JSON`,
+  )
+  .meta({ id: "RoomMetadata" });
+
 export const AdminCreateRoomBody = z
   .object({
     kind: z.enum(["channel", "private"]),
     name: RoomName,
     topic: Topic.optional(),
     externalRef: z.string().trim().min(1).max(LIMITS.externalRef.max).optional(),
+    metadata: RoomMetadata.optional(),
     ephemeral: z.boolean().optional(),
     retention: RetentionPolicy.optional(),
     members: z
@@ -158,7 +171,13 @@ export const AdminCreateRoomBody = z
   })
   .meta({ id: "AdminCreateRoomBody" });
 export const AdminUpdateRoomBody = z
-  .object({ name: RoomName.optional(), topic: Topic.optional(), archived: z.boolean().optional() })
+  .object({
+    name: RoomName.optional(),
+    topic: Topic.optional(),
+    archived: z.boolean().optional(),
+    /** Replaces the room's metadata; null removes it. */
+    metadata: RoomMetadata.nullable().optional(),
+  })
   .refine((b) => Object.values(b).some((v) => v !== undefined), "Nothing to change")
   .meta({ id: "AdminUpdateRoomBody" });
 export const AdminCreateUserBody = z
@@ -325,6 +344,8 @@ export const Room = z
     archivedAt: Timestamp.nullable(),
     ephemeral: z.boolean(),
     externalRef: z.string().nullable(),
+    /** Set by the admin API for the system that created the room; null when none. */
+    metadata: z.record(z.string(), z.unknown()).nullable(),
     lastSeq: z.number().int(),
     lastMessageAt: Timestamp.nullable(),
     lastPreview: z.string().nullable(),

@@ -1515,6 +1515,9 @@ export interface components {
       archivedAt: string | null;
       ephemeral: boolean;
       externalRef: string | null;
+      metadata: {
+        [key: string]: unknown;
+      } | null;
       lastSeq: number;
       /** @description ISO 8601 */
       lastMessageAt: string | null;
@@ -1589,6 +1592,9 @@ export interface components {
       archivedAt: string | null;
       ephemeral: boolean;
       externalRef: string | null;
+      metadata: {
+        [key: string]: unknown;
+      } | null;
       lastSeq: number;
       /** @description ISO 8601 */
       lastMessageAt: string | null;
@@ -1603,12 +1609,16 @@ export interface components {
       name: string;
       topic?: string;
       externalRef?: string;
+      metadata?: components["schemas"]["RoomMetadata"];
       ephemeral?: boolean;
       retention?: components["schemas"]["RetentionPolicy"];
       members?: {
         userId: string;
         role?: components["schemas"]["MemberRole"];
       }[];
+    };
+    RoomMetadata: {
+      [key: string]: unknown;
     };
     RetentionPolicy: {
       maxAgeDays?: number | null;
@@ -1619,6 +1629,7 @@ export interface components {
       name?: string;
       topic?: string;
       archived?: boolean;
+      metadata?: components["schemas"]["RoomMetadata"] & (Record<string, never> | null);
     };
     RoomSync: {
       pending: number;

@@ -44,6 +44,7 @@ function details(members: Member[], memberCount = members.length): RoomDetails {
       archivedAt: null,
       ephemeral: false,
       externalRef: null,
+      metadata: null,
       lastSeq: 0,
       lastMessageAt: null,
       lastPreview: null,

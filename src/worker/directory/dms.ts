@@ -52,6 +52,7 @@ export async function openDm(
     createdAt: Date.now(),
     archivedAt: null,
     retentionJson: null,
+    metadataJson: null,
     ephemeral: false,
     lastSeq: 0,
     firstSeq: 1,

@@ -29,6 +29,7 @@ export interface NewRoom {
   name: string;
   topic?: string | undefined;
   externalRef?: string | undefined;
+  metadata?: Record<string, unknown> | undefined;
   ephemeral?: boolean | undefined;
   retention?: RetentionPolicy | undefined;
 }
@@ -69,6 +70,7 @@ export function buildRoom(spec: NewRoom, createdBy: string | null): RoomRow {
     createdAt: Date.now(),
     archivedAt: null,
     retentionJson: spec.retention ? JSON.stringify(spec.retention) : null,
+    metadataJson: spec.metadata ? JSON.stringify(spec.metadata) : null,
     ephemeral: spec.ephemeral ?? false,
     lastSeq: 0,
     firstSeq: 1,
@@ -112,19 +114,29 @@ export async function updateRoom(
   db: Db,
   actorId: string,
   room: RoomRow,
-  change: { name?: string | undefined; topic?: string | undefined; archived?: boolean | undefined },
+  change: {
+    name?: string | undefined;
+    topic?: string | undefined;
+    archived?: boolean | undefined;
+    metadata?: Record<string, unknown> | null | undefined;
+  },
 ): Promise<RoomRow> {
   const next: Partial<RoomRow> = {};
   if (change.name !== undefined) next.name = change.name;
   if (change.topic !== undefined) next.topic = change.topic;
+  if (change.metadata !== undefined) {
+    next.metadataJson = change.metadata === null ? null : JSON.stringify(change.metadata);
+  }
   if (change.archived !== undefined && change.archived !== (room.archivedAt != null)) {
     next.archivedAt = change.archived ? Date.now() : null;
   }
   if (Object.keys(next).length === 0) return room;
-  const { archivedAt, ...renamed } = next;
+  const { archivedAt, metadataJson, ...renamed } = next;
   const entries = [];
-  if (Object.keys(renamed).length > 0) {
-    entries.push(audit(db, { actorId, action: "room.update", roomId: room.id, detail: renamed }));
+  if (Object.keys(renamed).length > 0 || "metadataJson" in next) {
+    // The metadata itself may be 4 KiB: the entry says that it changed.
+    const detail = { ...renamed, ...("metadataJson" in next ? { metadata: "changed" } : {}) };
+    entries.push(audit(db, { actorId, action: "room.update", roomId: room.id, detail }));
   }
   if ("archivedAt" in next) {
     entries.push(
@@ -143,7 +155,6 @@ export async function updateRoom(
   return updated[0] ?? room;
 }
 
-/** Removes the room from D1 (memberships, unread inputs and tickets cascade) with its audit entry. */
 /**
  * Deletes a room for good (an admin, or its owner): D1 first, then its sockets and storage, then
  * its former members' inboxes (after the answer).
@@ -268,6 +279,7 @@ function roomRowFromSql(row: Record<string, unknown>): RoomRow {
     createdAt: row.created_at as number,
     archivedAt: row.archived_at as number | null,
     retentionJson: row.retention_json as string | null,
+    metadataJson: row.metadata_json as string | null,
     ephemeral: row.ephemeral === 1,
     lastSeq: row.last_seq as number,
     firstSeq: row.first_seq as number,

@@ -1,0 +1,1 @@
+ALTER TABLE `rooms` ADD `metadata_json` text;
