@@ -4,7 +4,7 @@
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, test } from "vitest";
 import { eventually, launch, shot, signIn, VIEWPORT, WAIT_MS } from "./browser";
-import { ADMIN, call, PASSWORD, register } from "./seed";
+import { ADMIN, call, createRoom, PASSWORD, register } from "./seed";
 
 const baseUrl = inject("baseUrl");
 const stamp = Date.now().toString(36);
@@ -23,13 +23,7 @@ beforeAll(async () => {
   browser = await launch();
   const owner = await register(baseUrl, OWNER, "Olga Owner");
   ownerToken = owner.token;
-  ({
-    room: { id: roomId },
-  } = await call<{ room: { id: string } }>(baseUrl, "/rooms", {
-    method: "POST",
-    headers: { authorization: `Bearer ${owner.token}` },
-    body: JSON.stringify({ kind: "private", name: ROOM }),
-  }));
+  roomId = await createRoom(baseUrl, owner, ROOM, "private");
   page = await (await browser.newContext({ viewport: VIEWPORT })).newPage();
   page.setDefaultTimeout(WAIT_MS);
 });

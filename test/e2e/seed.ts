@@ -35,14 +35,22 @@ export async function register(baseUrl: string, handle: string, name: string): P
   return { id: user.id, token };
 }
 
-export async function createChannel(baseUrl: string, owner: Account, name: string) {
+export async function createRoom(
+  baseUrl: string,
+  owner: Account,
+  name: string,
+  kind: "channel" | "private" = "channel",
+) {
   const { room } = await call<{ room: { id: string } }>(baseUrl, "/rooms", {
     method: "POST",
     headers: { authorization: `Bearer ${owner.token}` },
-    body: JSON.stringify({ kind: "channel", name }),
+    body: JSON.stringify({ kind, name }),
   });
   return room.id;
 }
+
+export const createChannel = (baseUrl: string, owner: Account, name: string) =>
+  createRoom(baseUrl, owner, name, "channel");
 
 export async function joinRoom(baseUrl: string, account: Account, roomId: string) {
   await call(baseUrl, `/rooms/${roomId}/join`, {
