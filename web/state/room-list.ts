@@ -1,7 +1,7 @@
 // My rooms in the sidebar: how the inbox, the open room's socket and my own reads change an
 // item (pure functions), and the list itself, kept in activity order.
 import { computed, type ReadonlySignal, signal } from "@preact/signals";
-import type { NotifyLevel, Room, RoomListItem, SelfUser } from "../../src/shared/api";
+import type { NotifyLevel, RoomListItem, SelfUser } from "../../src/shared/api";
 import type { InboxRoomFrame, Message } from "../../src/shared/protocol";
 import { messagePreview } from "../../src/shared/protocol/rules";
 import { plainText } from "../lib/rich-text";
