@@ -55,8 +55,13 @@ export type Env = CloudflareBindings & {
 export const REGISTRATION_MODES = ["open", "invite", "closed"] as const;
 export type RegistrationMode = (typeof REGISTRATION_MODES)[number];
 
+/** Who may create workspaces: instance admins only, or anyone signed in. */
+export const WORKSPACE_CREATION_MODES = ["admins", "open"] as const;
+export type WorkspaceCreation = (typeof WORKSPACE_CREATION_MODES)[number];
+
 export interface Config {
   registration: RegistrationMode;
+  workspaceCreation: WorkspaceCreation;
   /** ADMIN_BOOTSTRAP_TOKEN, or null when the secret is not set (empty counts as not set). */
   bootstrapToken: string | null;
   allowedOrigins: ReadonlySet<string>;
@@ -135,12 +140,13 @@ export function readConfig(env: Env): Config {
   return config;
 }
 
-function registrationMode(value: string): RegistrationMode {
+/** A [vars] value that must be one of `modes`: anything else is a configuration error. */
+function oneOf<T extends string>(name: string, modes: readonly T[], value: string): T {
   const mode = value.trim().toLowerCase();
-  const known = REGISTRATION_MODES.find((m) => m === mode);
+  const known = modes.find((m) => m === mode);
   if (!known) {
     throw new Error(
-      `[vars] REGISTRATION must be one of ${REGISTRATION_MODES.join(", ")} (got ${JSON.stringify(value)})`,
+      `[vars] ${name} must be one of ${modes.join(", ")} (got ${JSON.stringify(value)})`,
     );
   }
   return known;
@@ -148,7 +154,12 @@ function registrationMode(value: string): RegistrationMode {
 
 function parseConfig(env: Env): Config {
   return {
-    registration: registrationMode(env.REGISTRATION),
+    registration: oneOf("REGISTRATION", REGISTRATION_MODES, env.REGISTRATION),
+    workspaceCreation: oneOf(
+      "WORKSPACE_CREATION",
+      WORKSPACE_CREATION_MODES,
+      env.WORKSPACE_CREATION ?? "admins",
+    ),
     bootstrapToken: env.ADMIN_BOOTSTRAP_TOKEN?.trim() || null,
     allowedOrigins: new Set(
       env.ALLOWED_ORIGINS.split(",")

@@ -1,7 +1,8 @@
 // The audit log: who did what to which room or person. Entries are built as statements so they
 // commit in the same D1 batch as the change they describe.
+import { sql } from "drizzle-orm";
 import type { Db } from "./client";
-import { auditLog } from "./schema";
+import { auditLog, rooms } from "./schema";
 
 export type AuditAction =
   | "auth.register"
@@ -37,6 +38,8 @@ export interface AuditRecord {
   actorId: string | null;
   action: AuditAction;
   roomId?: string | null;
+  /** Defaults to the room's workspace (read in the same statement) when the entry names a room. */
+  workspaceId?: string | null;
   targetId?: string | null;
   detail?: Record<string, unknown>;
 }
@@ -47,6 +50,12 @@ export function audit(db: Db, record: AuditRecord) {
     actorId: record.actorId,
     action: record.action,
     roomId: record.roomId ?? null,
+    // Read by the insert itself: put before a room's deletion in a batch, it still finds the room.
+    workspaceId:
+      record.workspaceId ??
+      (record.roomId
+        ? sql`(SELECT ${rooms.workspaceId} FROM ${rooms} WHERE ${rooms.id} = ${record.roomId})`
+        : null),
     targetId: record.targetId ?? null,
     detailJson: record.detail ? JSON.stringify(record.detail) : null,
   });

@@ -66,10 +66,55 @@ export const apiTokens = sqliteTable(
   (t) => [index("api_tokens_user_idx").on(t.userId)],
 );
 
+/**
+ * Workspaces (docs/api.md, "Workspaces"): the organisations of one instance. Every room is in
+ * exactly one; people are in one or more. `ws_default` holds what existed before workspaces and
+ * is where requests without a `workspaceId` go.
+ */
+export const workspaces = sqliteTable("workspaces", {
+  id: text("id").primaryKey(),
+  name: text("name").notNull(),
+  slug: text("slug").notNull().unique(),
+  // The Durable Object (and R2) jurisdiction of its rooms, fixed at creation; null: anywhere.
+  dataLocation: text("data_location", { enum: ["eu", "fedramp"] }),
+  // The retention policy new rooms of the workspace start with (JSON), null: the instance's.
+  retentionJson: text("retention_json"),
+  // "open": every new person of the instance joins it at sign-up; "invite": only invites and
+  // its admins add people.
+  joinPolicy: text("join_policy", { enum: ["open", "invite"] })
+    .notNull()
+    .default("invite"),
+  createdBy: text("created_by").references(() => users.id, { onDelete: "set null" }),
+  createdAt: integer("created_at").notNull(),
+});
+
+export const workspaceMembers = sqliteTable(
+  "workspace_members",
+  {
+    workspaceId: text("workspace_id")
+      .notNull()
+      .references(() => workspaces.id, { onDelete: "cascade" }),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    role: text("role", { enum: ["owner", "admin", "member"] })
+      .notNull()
+      .default("member"),
+    joinedAt: integer("joined_at").notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.workspaceId, t.userId] }),
+    index("workspace_members_user_idx").on(t.userId),
+  ],
+);
+
 export const rooms = sqliteTable(
   "rooms",
   {
     id: text("id").primaryKey(),
+    // No REFERENCES clause: SQLite cannot add a column with one and a non-null default to an
+    // existing table. Workspaces are never deleted, so nothing is left pointing nowhere.
+    workspaceId: text("workspace_id").notNull().default("ws_default"),
     kind: text("kind", { enum: ["channel", "private", "dm"] }).notNull(),
     name: text("name"),
     topic: text("topic").notNull().default(""),
@@ -94,6 +139,7 @@ export const rooms = sqliteTable(
   (t) => [
     index("rooms_kind_name_idx").on(t.kind, t.name),
     index("rooms_created_idx").on(t.createdAt),
+    index("rooms_workspace_idx").on(t.workspaceId, t.kind, t.name),
   ],
 );
 
@@ -221,10 +267,16 @@ export const auditLog = sqliteTable(
     actorId: text("actor_id"),
     action: text("action").notNull(),
     roomId: text("room_id"),
+    // The workspace the entry belongs to (its room's, when it names one); null: the instance's.
+    workspaceId: text("workspace_id"),
     targetId: text("target_id"),
     detailJson: text("detail_json"),
   },
-  (t) => [index("audit_room_idx").on(t.roomId, t.id), index("audit_actor_idx").on(t.actorId, t.id)],
+  (t) => [
+    index("audit_room_idx").on(t.roomId, t.id),
+    index("audit_actor_idx").on(t.actorId, t.id),
+    index("audit_workspace_idx").on(t.workspaceId, t.id),
+  ],
 );
 
 // One row per counted event of every sliding-window limit (src/worker/sliding-window.ts): failed
@@ -418,6 +470,8 @@ export const invites = sqliteTable(
     uses: integer("uses").notNull().default(0),
     // JSON array of room ids the invite joins (at most 20).
     roomIds: text("room_ids").notNull().default("[]"),
+    // The workspace the invite joins (its rooms are all in it).
+    workspaceId: text("workspace_id").notNull().default("ws_default"),
   },
   (t) => [index("invites_created_by_idx").on(t.createdBy)],
 );

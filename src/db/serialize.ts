@@ -73,6 +73,7 @@ export const isGroupDm = (room: Pick<RoomRow, "kind" | "dmKey">): boolean =>
 
 export const room = (r: RoomRow): Room => ({
   id: r.id,
+  workspaceId: r.workspaceId,
   kind: r.kind,
   group: isGroupDm(r),
   name: r.name,

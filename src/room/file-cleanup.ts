@@ -19,10 +19,9 @@ const UNSENT_PER_RUN = 500;
 export async function cleanFiles(
   store: RoomStore,
   bucket: R2Bucket,
-  roomId: string | null,
+  roomId: string,
   now: number,
 ): Promise<number | null> {
-  if (roomId === null) return null;
   store.files.releaseUnsentBefore(now - UNSENT_UPLOAD_TTL_MS, UNSENT_PER_RUN);
   const prefix = roomFilesPrefix(roomId);
   for (let batch = 0; batch < BATCHES_PER_RUN; batch++) {

@@ -20,6 +20,7 @@ import {
 } from "../../src/shared/protocol";
 import { type Env, readConfig } from "../config/env";
 import { isOpen } from "../realtime/sockets";
+import { roomFiles } from "../realtime/stubs";
 import * as actions from "./actions";
 import { Admission } from "./admission";
 import { RoomDelivery } from "./delivery";
@@ -376,7 +377,8 @@ export class RoomDO extends DurableObject<Env> {
     const deletedRoom = await this.ctx.storage.get<string>(DELETED_ROOM_FILES);
     if (deletedRoom !== undefined) {
       // A deleted room's last work: its files, a batch per alarm, then nothing at all.
-      if (await purgeRoomFiles(this.env.FILES, deletedRoom)) await this.ctx.storage.deleteAll();
+      if (await purgeRoomFiles(roomFiles(this.env, deletedRoom), deletedRoom))
+        await this.ctx.storage.deleteAll();
       else await this.ctx.storage.setAlarm(Date.now());
       return;
     }
@@ -546,7 +548,7 @@ export class RoomDO extends DurableObject<Env> {
     await this.ctx.storage.deleteAlarm();
     await this.ctx.storage.deleteAll();
     // Most rooms' files go in this one batch; a room with more leaves the rest to its alarm.
-    if (roomId !== null && !(await purgeRoomFiles(this.env.FILES, roomId))) {
+    if (roomId !== null && !(await purgeRoomFiles(roomFiles(this.env, roomId), roomId))) {
       await this.ctx.storage.put(DELETED_ROOM_FILES, roomId);
       await this.ctx.storage.setAlarm(Date.now());
     }

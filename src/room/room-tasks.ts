@@ -7,7 +7,7 @@ import type { RetentionPolicy } from "../../src/shared/api";
 import type { InboxRoomFrame } from "../../src/shared/protocol";
 import type { Env } from "../config/env";
 import { liftExpiredBans } from "../db/room-bans";
-import { inboxStub } from "../realtime/stubs";
+import { inboxStub, roomFiles } from "../realtime/stubs";
 import { cleanFiles } from "./file-cleanup";
 import type { RoomInfo } from "./handlers";
 import { handOffPushes, pushesWaiting } from "./push-handoff";
@@ -63,13 +63,11 @@ export class RoomTasks {
         sync: () => syncToD1(this.#syncContext()),
         push: () => this.#handOffPushes(),
         retention: (now) => this.#retentionStep(now),
-        files: (now) =>
-          cleanFiles(
-            this.deps.store,
-            this.deps.env().FILES,
-            this.deps.store.getMeta<RoomInfo>("room")?.id ?? null,
-            now,
-          ),
+        files: (now) => {
+          const roomId = this.deps.store.getMeta<RoomInfo>("room")?.id ?? null;
+          if (roomId === null) return Promise.resolve(null);
+          return cleanFiles(this.deps.store, roomFiles(this.deps.env(), roomId), roomId, now);
+        },
         bans: (now) => this.#liftBans(now),
       },
       Date.now(),

@@ -9,6 +9,9 @@ export const LIMITS = {
   displayName: { max: 64 },
   password: { min: 8, max: 256 },
   roomName: { max: 80 },
+  workspaceName: { max: 80 },
+  /** A workspace's short name in URLs: lowercase letters, digits and inner hyphens. */
+  workspaceSlug: { min: 2, max: 40 },
   topic: { max: 250 },
   tokenName: { max: 64 },
   /** A report's note to the moderators, and how much of the reported message it keeps. */
@@ -94,8 +97,12 @@ export const ChangePasswordBody = z
     password: Password,
   })
   .meta({ id: "ChangePasswordBody" });
+/** Which workspace a request is about; absent: the instance's default workspace. */
+const InWorkspace = { workspaceId: Id.optional() };
+
 export const CreateRoomBody = z
   .object({
+    ...InWorkspace,
     kind: z.enum(["channel", "private"]),
     name: RoomName,
     topic: Topic.optional(),
@@ -114,7 +121,10 @@ export const UpdateRoomBody = z
   )
   .meta({ id: "UpdateRoomBody" });
 export const OpenDmBody = z
-  .union([z.object({ userId: Id }), z.object({ userIds: z.array(Id).min(1).max(50) })])
+  .union([
+    z.object({ ...InWorkspace, userId: Id }),
+    z.object({ ...InWorkspace, userIds: z.array(Id).min(1).max(50) }),
+  ])
   .meta({ id: "OpenDmBody" });
 export const AddMemberBody = z
   .object({ userId: Id, role: MemberRole.optional() })
@@ -157,6 +167,7 @@ export const RoomMetadata = z
 
 export const AdminCreateRoomBody = z
   .object({
+    ...InWorkspace,
     kind: z.enum(["channel", "private"]),
     name: RoomName,
     topic: Topic.optional(),
@@ -311,6 +322,8 @@ export const InstanceConfig = z
     firstAccount: z.boolean(),
     /** ADMIN_BOOTSTRAP_TOKEN is set: that first sign-up must present it (`bootstrap`). */
     bootstrap: z.boolean(),
+    /** Who may create workspaces: instance admins only, or anyone signed in. */
+    workspaceCreation: z.enum(["admins", "open"]),
   })
   .meta({ id: "InstanceConfig" });
 
@@ -330,6 +343,8 @@ export type Session = z.infer<typeof Session>;
 export const Room = z
   .object({
     id: z.string(),
+    /** The workspace the room is in (docs/api.md, "Workspaces"). */
+    workspaceId: z.string(),
     kind: RoomKind,
     /**
      * A group DM (a DM opened for three people or more, or whose people changed since): its
@@ -351,6 +366,83 @@ export const Room = z
     lastPreview: z.string().nullable(),
   })
   .meta({ id: "Room" });
+
+// ---- workspaces (docs/api.md, "Workspaces") ---------------------------------------------------
+
+export const WorkspaceRole = z.enum(["owner", "admin", "member"]).meta({ id: "WorkspaceRole" });
+export type WorkspaceRole = z.infer<typeof WorkspaceRole>;
+/** Where a workspace's rooms keep their data: a Durable Object and R2 jurisdiction, or anywhere. */
+export const DataLocation = z.enum(["eu", "fedramp"]).meta({ id: "DataLocation" });
+export type DataLocation = z.infer<typeof DataLocation>;
+/** "open": every new person of the instance joins at sign-up; "invite": invites and admins only. */
+export const WorkspaceJoinPolicy = z.enum(["open", "invite"]).meta({ id: "WorkspaceJoinPolicy" });
+
+export const WorkspaceName = NameText().min(1, "Required").max(LIMITS.workspaceName.max);
+export const WorkspaceSlug = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .regex(/^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$/, "Use letters, digits and inner hyphens only")
+  .min(LIMITS.workspaceSlug.min, `At least ${LIMITS.workspaceSlug.min} characters`)
+  .max(LIMITS.workspaceSlug.max, `At most ${LIMITS.workspaceSlug.max} characters`);
+
+export const WorkspaceDefaults = z
+  .object({
+    /** The retention policy new rooms of the workspace start with; null: the instance's. */
+    retention: RetentionPolicy.nullable(),
+    joinPolicy: WorkspaceJoinPolicy,
+  })
+  .meta({ id: "WorkspaceDefaults" });
+
+export const Workspace = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    slug: z.string(),
+    dataLocation: DataLocation.nullable(),
+    defaults: WorkspaceDefaults,
+    /** The caller's role; null for an instance admin who is not a member. */
+    role: WorkspaceRole.nullable(),
+    /** The instance's default workspace: where requests without `workspaceId` go. */
+    isDefault: z.boolean(),
+    memberCount: z.number().int(),
+    createdAt: Timestamp,
+  })
+  .meta({ id: "Workspace" });
+export type Workspace = z.infer<typeof Workspace>;
+
+export const CreateWorkspaceBody = z
+  .object({
+    name: WorkspaceName,
+    slug: WorkspaceSlug,
+    dataLocation: DataLocation.nullable().optional(),
+  })
+  .meta({ id: "CreateWorkspaceBody" });
+export const UpdateWorkspaceBody = z
+  .object({
+    name: WorkspaceName.optional(),
+    defaults: z
+      .object({
+        retention: RetentionPolicy.nullable().optional(),
+        joinPolicy: WorkspaceJoinPolicy.optional(),
+      })
+      .optional(),
+  })
+  .refine((b) => b.name !== undefined || b.defaults !== undefined, "Give a name or defaults")
+  .meta({ id: "UpdateWorkspaceBody" });
+
+export const WorkspaceMember = z
+  .object({ user: PublicUser, role: WorkspaceRole, joinedAt: Timestamp })
+  .meta({ id: "WorkspaceMember" });
+export type WorkspaceMember = z.infer<typeof WorkspaceMember>;
+/** Someone of the instance, by id or by handle (admins know people by their handle). */
+export const AddWorkspaceMemberBody = z
+  .object({ userId: Id.optional(), handle: Handle.optional(), role: WorkspaceRole.optional() })
+  .refine((b) => (b.userId === undefined) !== (b.handle === undefined), "Give userId or handle")
+  .meta({ id: "AddWorkspaceMemberBody" });
+export const UpdateWorkspaceMemberBody = z
+  .object({ role: WorkspaceRole })
+  .meta({ id: "UpdateWorkspaceMemberBody" });
 
 export const Member = z
   .object({ user: PublicUser, role: MemberRole, joinedAt: Timestamp })

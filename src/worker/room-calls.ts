@@ -6,7 +6,7 @@ import { roomStub } from "../realtime/stubs";
 import type { Actor, Result, RoomInfo } from "../room/handlers";
 import { currentPrincipal } from "./auth/principal";
 import type { AppEnv, Principal } from "./context";
-import { loadRoom, type MembershipRow, type RoomRow } from "./directory/access";
+import { loadRoom, type RoomAccess, type RoomRow } from "./directory/access";
 import { ApiError } from "./errors";
 
 export const roomInfo = (room: RoomRow): RoomInfo => ({
@@ -19,13 +19,16 @@ export const roomInfo = (room: RoomRow): RoomInfo => ({
   retention: room.retentionJson ? (JSON.parse(room.retentionJson) as RetentionPolicy) : null,
 });
 
-/** The caller as the room sees them: identity from the session, role from D1. */
-export const actorOf = (principal: Principal, membership: MembershipRow | null): Actor => ({
+/**
+ * The caller as the room sees them: identity from the session, role from D1, admin of the
+ * instance or of the room's workspace (access.ts decided).
+ */
+export const actorOf = (principal: Principal, access: RoomAccess): Actor => ({
   id: principal.user.id,
   handle: principal.user.handle,
   name: principal.user.displayName,
-  role: membership?.role ?? null,
-  isAdmin: principal.isAdmin,
+  role: access.membership?.role ?? null,
+  isAdmin: access.actor.isAdmin,
 });
 
 /** Room results cross the RPC boundary as structured clones; their shape is the handlers'. */
@@ -52,6 +55,6 @@ export async function accessRoom(c: Context<AppEnv>, id: string, need: "view" | 
     room,
     stub: roomStub(c.env, id),
     info: roomInfo(room.room),
-    actor: actorOf(principal, room.membership),
+    actor: actorOf(principal, room),
   };
 }

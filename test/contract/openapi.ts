@@ -1503,6 +1503,7 @@ export interface components {
     };
     Room: {
       id: string;
+      workspaceId: string;
       kind: components["schemas"]["RoomKind"];
       group: boolean;
       name: string | null;
@@ -1528,6 +1529,7 @@ export interface components {
     /** @enum {string} */
     NotifyLevel: "all" | "mentions" | "none";
     CreateRoomBody: {
+      workspaceId?: string;
       /** @enum {string} */
       kind: "channel" | "private";
       name: string;
@@ -1535,9 +1537,11 @@ export interface components {
     };
     OpenDmBody:
       | {
+          workspaceId?: string;
           userId: string;
         }
       | {
+          workspaceId?: string;
           userIds: string[];
         };
     RoomDetails: {
@@ -1580,6 +1584,7 @@ export interface components {
     };
     AdminRoom: {
       id: string;
+      workspaceId: string;
       kind: components["schemas"]["RoomKind"];
       group: boolean;
       name: string | null;
@@ -1604,6 +1609,7 @@ export interface components {
       deletedMessages: number;
     };
     AdminCreateRoomBody: {
+      workspaceId?: string;
       /** @enum {string} */
       kind: "channel" | "private";
       name: string;

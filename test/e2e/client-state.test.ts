@@ -34,6 +34,7 @@ function details(members: Member[], memberCount = members.length): RoomDetails {
   return {
     room: {
       id: "room_1",
+      workspaceId: "ws_default",
       kind: "channel",
       group: false,
       name: "general",

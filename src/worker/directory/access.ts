@@ -4,9 +4,10 @@ import { and, eq, type SQLWrapper, sql } from "drizzle-orm";
 import type { RoomActor } from "../../../src/shared/permissions";
 import { ROOM_ARCHIVED } from "../../../src/shared/protocol";
 import type { Db } from "../../db/client";
-import { memberships, roomBans, rooms } from "../../db/schema";
+import { memberships, roomBans, rooms, workspaceMembers } from "../../db/schema";
 import type { Principal } from "../context";
 import { ApiError, notFound } from "../errors";
+import { managesWorkspace } from "./workspaces";
 
 export type RoomRow = typeof rooms.$inferSelect;
 export type MembershipRow = typeof memberships.$inferSelect;
@@ -38,20 +39,27 @@ export async function findMembership(db: Db, roomId: string, userId: string) {
 }
 
 /**
- * A room with the membership of the user whose id `userId` is (a value or a subquery), and
- * whether a ban keeps them out now (one that has passed its `until` does not, alarm or not).
+ * A room with the membership of the user whose id `userId` is (a value or a subquery), their
+ * role in the room's workspace, and whether a ban keeps them out now (one that has passed its
+ * `until` does not, alarm or not).
  */
 export const roomAccessQuery = (db: Db, roomId: string, userId: string | SQLWrapper) => {
-  const isUser = (column: typeof memberships.userId | typeof roomBans.userId) =>
-    typeof userId === "string" ? eq(column, userId) : sql`${column} = (${userId})`;
+  const isUser = (
+    column: typeof memberships.userId | typeof roomBans.userId | typeof workspaceMembers.userId,
+  ) => (typeof userId === "string" ? eq(column, userId) : sql`${column} = (${userId})`);
   return db
     .select({
       room: rooms,
       membership: memberships,
+      workspaceRole: workspaceMembers.role,
       banned: sql<number | null>`${roomBans.createdAt}`,
     })
     .from(rooms)
     .leftJoin(memberships, and(eq(memberships.roomId, rooms.id), isUser(memberships.userId)))
+    .leftJoin(
+      workspaceMembers,
+      and(eq(workspaceMembers.workspaceId, rooms.workspaceId), isUser(workspaceMembers.userId)),
+    )
     .leftJoin(
       roomBans,
       and(
@@ -66,8 +74,11 @@ export const roomAccessQuery = (db: Db, roomId: string, userId: string | SQLWrap
 export type RoomAccessRow = Awaited<ReturnType<typeof roomAccessQuery>>[number];
 
 /**
- * `view`: see the room (public channels: anyone signed in; others: members and admins).
+ * `view`: see the room (public channels: anyone in its workspace; others: members and admins).
  * `member`: act in it (members, and admins who may moderate any room).
+ * Admins here are the instance's and the room's workspace's (owners and admins): a workspace's
+ * admins manage its rooms as instance admins manage every room. Outside the room's workspace it
+ * does not exist.
  */
 export function roomAccess(
   row: RoomAccessRow | undefined,
@@ -75,9 +86,11 @@ export function roomAccess(
   need: "view" | "member",
 ): RoomAccess {
   if (!row) throw notFound(ROOM_NOT_FOUND);
-  const { room, membership } = row;
-  const actor: RoomActor = { isAdmin: principal.isAdmin, role: membership?.role ?? null };
-  if (membership || principal.isAdmin) return { room, membership, actor };
+  const { room, membership, workspaceRole } = row;
+  if (workspaceRole === null && !principal.isAdmin) throw notFound(ROOM_NOT_FOUND);
+  const isAdmin = managesWorkspace(workspaceRole, principal.isAdmin);
+  const actor: RoomActor = { isAdmin, role: membership?.role ?? null };
+  if (membership || isAdmin) return { room, membership, actor };
   if (room.kind !== "channel") throw notFound(ROOM_NOT_FOUND);
   // A banned person sees nothing of a public channel (private rooms already answered 404).
   if (row.banned !== null) throw new ApiError("banned", BANNED);

@@ -1,14 +1,15 @@
 // Blocking (docs/api.md, "Blocking"): who I blocked, and the checks DMs make against it. Private
 // to the blocker: nothing here is audited, and the blocked person learns of it only as the
 // `blocked` refusals of DMs with me.
-import { and, desc, eq, inArray, or } from "drizzle-orm";
+import { and, desc, eq, inArray, or, sql } from "drizzle-orm";
 import type { PublicUser } from "../../../src/shared/api";
 import type { Db } from "../../db/client";
-import { blocks, rooms, users } from "../../db/schema";
+import { blocks, rooms, users, workspaceMembers } from "../../db/schema";
 import * as serialize from "../../db/serialize";
 import { ApiError, notFound } from "../errors";
 import type { RoomRow } from "./access";
 import { dmKey } from "./dms";
+import { DEFAULT_WORKSPACE_ID } from "./workspaces";
 
 /** How many blocked people `GET /api/me/blocks` lists at most (the newest first). */
 export const BLOCKS_LIST_MAX = 1_000;
@@ -75,10 +76,15 @@ export async function blocksBetween(
     .all();
 }
 
-/** The 1:1 DM of these two people, if they ever opened one. */
-export const oneToOneDm = (db: Db, a: string, b: string): Promise<RoomRow | undefined> =>
-  db
+/** The 1:1 DMs of these two people, one per workspace they opened one in. */
+export function oneToOneDms(db: Db, a: string, b: string): Promise<RoomRow[]> {
+  // The key of their DM in each of a's workspaces (dmKey's format), found by the unique index.
+  const people = dmKey(DEFAULT_WORKSPACE_ID, [a, b]);
+  return db
     .select()
     .from(rooms)
-    .where(eq(rooms.dmKey, dmKey([a, b])))
-    .get();
+    .where(
+      sql`${rooms.dmKey} IN (SELECT CASE ${workspaceMembers.workspaceId} WHEN ${DEFAULT_WORKSPACE_ID} THEN ${people} ELSE ${workspaceMembers.workspaceId} || ':' || ${people} END FROM ${workspaceMembers} WHERE ${workspaceMembers.userId} = ${a})`,
+    )
+    .all();
+}

@@ -4,14 +4,24 @@ import { and, eq, inArray, or, sql } from "drizzle-orm";
 import { audit } from "../../db/audit";
 import type { Db } from "../../db/client";
 import { isUniqueViolation } from "../../db/client";
-import { blocks, memberships, rooms, users } from "../../db/schema";
+import { blocks, memberships, rooms, workspaceMembers } from "../../db/schema";
+import { roomIdPrefix } from "../../realtime/stubs";
 import { newId } from "../auth/crypto";
 import { ApiError, forbidden, notFound } from "../errors";
 import { assertBelowLimit, recordEvent, type Window } from "../sliding-window";
 import { assertNotDm, isGroupDm, type RoomAccess, type RoomRow } from "./access";
 import { membershipInserts } from "./rooms";
+import { DEFAULT_WORKSPACE_ID, type WorkspaceRow } from "./workspaces";
 
-export const dmKey = (userIds: Iterable<string>) => [...new Set(userIds)].sort().join(",");
+/**
+ * The key that finds a DM again: its sorted member ids, prefixed by the workspace for any but
+ * the default one (whose DMs kept their keys from before workspaces), so the same people have
+ * one DM per workspace they share.
+ */
+export const dmKey = (workspaceId: string, userIds: Iterable<string>) => {
+  const people = [...new Set(userIds)].sort().join(",");
+  return workspaceId === DEFAULT_WORKSPACE_ID ? people : `${workspaceId}:${people}`;
+};
 
 /**
  * Opens (or finds) the DM between the caller and `others`; `created` tells which. Only creating
@@ -19,6 +29,7 @@ export const dmKey = (userIds: Iterable<string>) => [...new Set(userIds)].sort()
  */
 export async function openDm(
   db: Db,
+  workspace: Pick<WorkspaceRow, "id" | "dataLocation">,
   me: string,
   others: readonly string[],
   limits: { maxMembers: number; perUser: Window },
@@ -28,21 +39,25 @@ export async function openDm(
   if (people.length > maxMembers) {
     throw new ApiError("invalid", `A group DM holds at most ${maxMembers} people`);
   }
-  const key = dmKey(people);
+  const key = dmKey(workspace.id, people);
   const existing = await db.select().from(rooms).where(eq(rooms.dmKey, key)).get();
   if (existing) return { room: existing, created: false };
 
+  // Everyone in it must be in the workspace: people elsewhere do not exist from here.
   const found = await db
-    .select({ id: users.id })
-    .from(users)
-    .where(inArray(users.id, people))
+    .select({ id: workspaceMembers.userId })
+    .from(workspaceMembers)
+    .where(
+      and(eq(workspaceMembers.workspaceId, workspace.id), inArray(workspaceMembers.userId, people)),
+    )
     .all();
   if (found.length !== people.length) throw notFound("No such user");
   const subjects = [`user:${me}`];
   await assertBelowLimit(db, perUser, subjects, "Too many new conversations; try again later");
 
   const room: RoomRow = {
-    id: newId("room"),
+    id: newId(roomIdPrefix(workspace.dataLocation)),
+    workspaceId: workspace.id,
     kind: "dm",
     name: null,
     topic: "",
@@ -96,7 +111,13 @@ export async function addToGroupDm(
   if (!isGroupDm(room)) assertNotDm(room);
   if (!membership) throw forbidden("Only its members add people to a group DM");
   const roomId = room.id;
-  const user = await db.select({ id: users.id }).from(users).where(eq(users.id, userId)).get();
+  const user = await db
+    .select({ id: workspaceMembers.userId })
+    .from(workspaceMembers)
+    .where(
+      and(eq(workspaceMembers.workspaceId, room.workspaceId), eq(workspaceMembers.userId, userId)),
+    )
+    .get();
   if (!user) throw notFound("No such user");
   const inRoom = sql`(SELECT user_id FROM memberships WHERE room_id = ${roomId})`;
   const [count, already, blocked] = await db.batch([

@@ -9,6 +9,7 @@ import { toBase64Url } from "../auth/crypto";
 import type { Principal } from "../context";
 import { ApiError, forbidden, notFound } from "../errors";
 import { ROOM_NOT_FOUND } from "./access";
+import { DEFAULT_WORKSPACE_ID } from "./workspaces";
 
 export type InviteRow = typeof invites.$inferSelect;
 
@@ -68,6 +69,7 @@ export async function createInvite(
     maxUses: input.maxUses ?? null,
     uses: 0,
     roomIds: JSON.stringify(roomIds),
+    workspaceId: DEFAULT_WORKSPACE_ID,
   };
   await db.batch([
     db.insert(invites).values(invite),

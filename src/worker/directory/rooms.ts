@@ -16,6 +16,7 @@ import { type Db, iso, likePattern } from "../../db/client";
 import { memberships, reports, roomBans, rooms, users } from "../../db/schema";
 import * as serialize from "../../db/serialize";
 import { READ_FLOOR, THREADS_COLUMN, UNREAD_COLUMNS } from "../../db/unread";
+import { roomIdPrefix } from "../../realtime/stubs";
 import type { RetentionDefaults } from "../../room/retention";
 import { newId } from "../auth/crypto";
 import * as notify from "../notify";
@@ -23,8 +24,11 @@ import type { RoomAccess, RoomRow } from "./access";
 import { offsetCursor, pageOf } from "./paging";
 import { peopleByRoom } from "./people";
 import { retentionOf } from "./retention";
+import type { WorkspaceRow } from "./workspaces";
 
 export interface NewRoom {
+  /** The workspace the room is made in: its id, and where its data must live. */
+  workspace: Pick<WorkspaceRow, "id" | "dataLocation">;
   kind: "channel" | "private";
   name: string;
   topic?: string | undefined;
@@ -60,7 +64,8 @@ export function membershipInserts(
 
 export function buildRoom(spec: NewRoom, createdBy: string | null): RoomRow {
   return {
-    id: newId("room"),
+    id: newId(roomIdPrefix(spec.workspace.dataLocation)),
+    workspaceId: spec.workspace.id,
     kind: spec.kind,
     name: spec.name,
     topic: spec.topic ?? "",
@@ -188,6 +193,7 @@ export async function deleteRoom(db: Db, actorId: string, room: RoomRow): Promis
       actorId,
       action: "room.delete",
       roomId: room.id,
+      workspaceId: room.workspaceId,
       detail: { kind: room.kind, name: room.name },
     }),
   ]);
@@ -270,6 +276,7 @@ export async function roomsToMarkRead(
 function roomRowFromSql(row: Record<string, unknown>): RoomRow {
   return {
     id: row.id as string,
+    workspaceId: row.workspace_id as string,
     kind: row.kind as RoomRow["kind"],
     name: row.name as string | null,
     topic: row.topic as string,

@@ -4,7 +4,7 @@ import { and, asc, eq, ne, or, sql } from "drizzle-orm";
 import type { Env, RegistrationMode } from "../../config/env";
 import { audit } from "../../db/audit";
 import { type Db, isUniqueViolation, likePattern } from "../../db/client";
-import { users } from "../../db/schema";
+import { users, workspaceMembers, workspaces } from "../../db/schema";
 import { constantTimeEqual, newId, sha256Hex } from "../auth/crypto";
 import { hashPassword, UNKNOWN_USER_HASH } from "../auth/password";
 import { revokeUserSessions } from "../auth/sessions";
@@ -112,6 +112,23 @@ async function insertUser(
           createdAt,
         })
         .returning(),
+      // Everyone new joins the workspaces open to all (the default one, unless made invite-only);
+      // the first account, the instance's admin, as their admin.
+      db.insert(workspaceMembers).select(
+        db
+          .select({
+            workspaceId: workspaces.id,
+            userId: sql<string>`${id}`.as("user_id"),
+            role: sql<
+              "admin" | "member"
+            >`CASE (SELECT ${users.role} FROM ${users} WHERE ${users.id} = ${id}) WHEN 'admin' THEN 'admin' ELSE 'member' END`.as(
+              "role",
+            ),
+            joinedAt: sql<number>`${createdAt}`.as("joined_at"),
+          })
+          .from(workspaces)
+          .where(eq(workspaces.joinPolicy, "open")),
+      ),
       by.actorId === null
         ? audit(db, {
             actorId: id,

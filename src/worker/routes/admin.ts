@@ -1,7 +1,7 @@
 // The admin API for rooms: listing, creating for other systems, finding by external ref,
 // changing, deleting, and their D1 sync. People, the audit log and tokens: admin-people.ts.
 import { createRoute, z } from "@hono/zod-openapi";
-import { desc, eq, sql } from "drizzle-orm";
+import { and, desc, eq, sql } from "drizzle-orm";
 import {
   AdminCreateRoomBody,
   AdminRoom,
@@ -13,13 +13,14 @@ import {
   RoomSync,
 } from "../../../src/shared/api";
 import { likePattern } from "../../db/client";
-import { rooms, users } from "../../db/schema";
+import { rooms, workspaceMembers } from "../../db/schema";
 import * as serialize from "../../db/serialize";
 import { roomStub } from "../../realtime/stubs";
 import { currentPrincipal, requireAdmin } from "../auth/principal";
 import { roomById } from "../directory/access";
 import { adminRooms } from "../directory/admin-views";
 import { createRoom, deleteRoomForGood, updateRoom } from "../directory/rooms";
+import { loadWorkspace } from "../directory/workspaces";
 import { ApiError, notFound } from "../errors";
 import * as notify from "../notify";
 import {
@@ -83,7 +84,8 @@ export const adminRoutes = router([["/admin/*", requireAdmin()]])
     }),
     async (c) => {
       const db = c.get("db");
-      const { members = [], ...spec } = c.req.valid("json");
+      const { members = [], workspaceId, ...spec } = c.req.valid("json");
+      const { workspace } = await loadWorkspace(db, currentPrincipal(c), workspaceId);
       if (spec.externalRef) {
         const taken = await db
           .select({ id: rooms.id })
@@ -98,10 +100,16 @@ export const adminRoutes = router([["/admin/*", requireAdmin()]])
       const byUser = new Map(members.map((m) => [m.userId, m.role ?? "member"] as const));
       if (byUser.size > 0) {
         const ids = [...byUser.keys()];
+        // Only people of the room's workspace may be in it.
         const known = await db
-          .select({ id: users.id })
-          .from(users)
-          .where(sql`${users.id} IN (SELECT value FROM json_each(${JSON.stringify(ids)}))`)
+          .select({ id: workspaceMembers.userId })
+          .from(workspaceMembers)
+          .where(
+            and(
+              eq(workspaceMembers.workspaceId, workspace.id),
+              sql`${workspaceMembers.userId} IN (SELECT value FROM json_each(${JSON.stringify(ids)}))`,
+            ),
+          )
           .all();
         if (known.length !== ids.length) {
           const have = new Set(known.map((k) => k.id));
@@ -111,7 +119,12 @@ export const adminRoutes = router([["/admin/*", requireAdmin()]])
         }
       }
       const initial = [...byUser].map(([userId, role]) => ({ userId, role }));
-      const room = await createRoom(db, currentPrincipal(c).user.id, spec, initial);
+      const room = await createRoom(
+        db,
+        currentPrincipal(c).user.id,
+        { ...spec, workspace },
+        initial,
+      );
       // A room for another system may come with hundreds of members: their inboxes hear of it
       // after the answer.
       c.executionCtx.waitUntil(notify.membersAdded(c.env, room.id, initial));

@@ -11,6 +11,7 @@ import {
   PREVIEW_MAX_EDGE,
 } from "../../../src/shared/protocol";
 import { dropBodyControls } from "../../../src/shared/text";
+import { roomFiles } from "../../realtime/stubs";
 import type { FileRow } from "../../room/store";
 import { fileKey, previewKey } from "../../room/store";
 import { newId } from "../auth/crypto";
@@ -105,10 +106,10 @@ export async function smallBody(c: Context<AppEnv>, maxBytes: number): Promise<U
   return bytes;
 }
 
-/** Files are for the room's members and instance admins; to anyone else they do not exist. */
+/** Files are for the room's members and admins; to anyone else they do not exist. */
 async function readerAccess(c: Context<AppEnv>) {
   const ctx = await access(c, "view");
-  if (!ctx.room.membership && !ctx.principal.isAdmin) throw notFound("No such attachment");
+  if (!ctx.room.membership && !ctx.room.actor.isAdmin) throw notFound("No such attachment");
   return ctx;
 }
 
@@ -141,7 +142,13 @@ export const attachmentRoutes = new Hono<AppEnv>()
     unwrap(await ctx.stub.beginUpload(ctx.info, ctx.actor, { id, name, contentType: declared }));
     let attachment: Attachment;
     try {
-      const stored = await storeUpload(c.env.FILES, fileKey(ctx.info.id, id), body, length, max);
+      const stored = await storeUpload(
+        roomFiles(c.env, ctx.info.id),
+        fileKey(ctx.info.id, id),
+        body,
+        length,
+        max,
+      );
       const what = sniff(stored.head);
       attachment = unwrap<Attachment>(
         await ctx.stub.finishUpload(ctx.info.id, id, {
@@ -171,7 +178,7 @@ export const attachmentRoutes = new Hono<AppEnv>()
     if (Math.max(what.width, what.height) > PREVIEW_MAX_EDGE) {
       throw new ApiError("invalid", `A preview is at most ${PREVIEW_MAX_EDGE} pixels on a side`);
     }
-    await c.env.FILES.put(previewKey(ctx.info.id, attId), bytes, {
+    await roomFiles(c.env, ctx.info.id).put(previewKey(ctx.info.id, attId), bytes, {
       httpMetadata: { contentType: what.contentType ?? "application/octet-stream" },
     });
     const attachment = unwrap<Attachment>(
@@ -184,7 +191,7 @@ export const attachmentRoutes = new Hono<AppEnv>()
     const row = await ctx.stub.visibleFile(ctx.actor, c.req.param("attId"));
     if (!row) throw notFound("No such attachment");
     const served = await serveFile(
-      c.env.FILES,
+      roomFiles(c.env, ctx.info.id),
       fileKey(ctx.info.id, row.id),
       c.req.raw,
       servedAs(row),
@@ -196,11 +203,16 @@ export const attachmentRoutes = new Hono<AppEnv>()
     const ctx = await readerAccess(c);
     const row = await ctx.stub.visibleFile(ctx.actor, c.req.param("attId"));
     if (!row || row.preview_width === null) throw notFound("No preview");
-    const served = await serveFile(c.env.FILES, previewKey(ctx.info.id, row.id), c.req.raw, {
-      name: row.name,
-      contentType: null,
-      kind: "image",
-    });
+    const served = await serveFile(
+      roomFiles(c.env, ctx.info.id),
+      previewKey(ctx.info.id, row.id),
+      c.req.raw,
+      {
+        name: row.name,
+        contentType: null,
+        kind: "image",
+      },
+    );
     if (!served) throw notFound("No preview");
     return served;
   });

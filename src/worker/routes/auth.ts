@@ -199,6 +199,7 @@ export const authRoutes = router()
           registration: config.registration,
           firstAccount: !anyone,
           bootstrap: config.bootstrapToken !== null,
+          workspaceCreation: config.workspaceCreation,
         },
         200,
       );

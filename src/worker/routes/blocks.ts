@@ -5,22 +5,18 @@ import { Id, PublicUser } from "../../../src/shared/api";
 import type { Env } from "../../config/env";
 import type { Db } from "../../db/client";
 import { currentPrincipal, requireUser } from "../auth/principal";
-import { block, blockedBy, blocksBetween, oneToOneDm, unblock } from "../directory/blocks";
+import { block, blockedBy, blocksBetween, oneToOneDms, unblock } from "../directory/blocks";
 import * as notify from "../notify";
 import { failures, noContent, ok, router, security, tooLarge } from "./openapi";
 
 const UserParams = z.object({ userId: Id });
 
-/** Tells our 1:1 DM (if any) who blocks whom between us now. */
+/** Tells our 1:1 DMs (one per workspace we opened one in) who blocks whom between us now. */
 async function tellOurDm(env: Env, db: Db, me: string, other: string): Promise<void> {
-  const dm = await oneToOneDm(db, me, other);
-  if (!dm) return;
-  const between = await blocksBetween(db, me, [other]);
-  await notify.dmBlocksChanged(
-    env,
-    dm.id,
-    between.map((b) => b.blockerId),
-  );
+  const dms = await oneToOneDms(db, me, other);
+  if (dms.length === 0) return;
+  const blockers = (await blocksBetween(db, me, [other])).map((b) => b.blockerId);
+  await Promise.all(dms.map((dm) => notify.dmBlocksChanged(env, dm.id, blockers)));
 }
 
 export const blockRoutes = router([

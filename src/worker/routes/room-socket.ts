@@ -106,7 +106,7 @@ export async function roomSocket(c: Context<AppEnv>): Promise<Response> {
       .run();
   }
   const grant: ConnectGrant = {
-    actor: actorOf(principal, room.membership),
+    actor: actorOf(principal, room),
     room: roomInfo(room.room),
     sessionHash: principal.credentialHash,
     sinceRev,

@@ -10,6 +10,7 @@ import {
   OpenDmBody,
   PageQuery,
   PublicUser,
+  type RetentionPolicy,
   Room,
   RoomDetails,
   RoomListItem,
@@ -35,6 +36,7 @@ import {
   updateRoom,
 } from "../directory/rooms";
 import { searchUsers } from "../directory/users";
+import { loadWorkspace } from "../directory/workspaces";
 import { ApiError, forbidden } from "../errors";
 import * as notify from "../notify";
 import { assertBelowLimit, recordEvent } from "../sliding-window";
@@ -144,7 +146,12 @@ export const roomRoutes = router(
         await assertBelowLimit(db, window, subjects, "Too many new rooms; try again later");
         counted.push(recordEvent(db, window, subjects));
       }
-      const room = await createRoom(db, me, c.req.valid("json"), [owner], counted);
+      const { workspaceId, ...spec } = c.req.valid("json");
+      const { workspace } = await loadWorkspace(db, principal, workspaceId);
+      const retention = workspace.retentionJson
+        ? (JSON.parse(workspace.retentionJson) as RetentionPolicy)
+        : undefined;
+      const room = await createRoom(db, me, { ...spec, workspace, retention }, [owner], counted);
       // My other devices' room lists learn of it through my inbox.
       await notify.membersAdded(c.env, room.id, [owner]);
       return c.json({ room: serialize.room(room) }, 201);
@@ -182,7 +189,8 @@ export const roomRoutes = router(
             : "You can't start a conversation with one of these people",
         );
       }
-      const { room, created } = await openDm(c.get("db"), me, others, {
+      const { workspace } = await loadWorkspace(c.get("db"), currentPrincipal(c), body.workspaceId);
+      const { room, created } = await openDm(c.get("db"), workspace, me, others, {
         maxMembers: config.dmMaxMembers,
         perUser: config.windows.dms,
       });
