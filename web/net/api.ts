@@ -24,6 +24,9 @@ import type {
   RetentionPolicy,
   RetentionSaved as RetentionSavedSchema,
   UpdateRoomBody,
+  Workspace,
+  WorkspaceMember,
+  WorkspaceRole,
 } from "../../src/shared/api";
 import type { Message } from "../../src/shared/protocol";
 import type { AppType } from "../../src/worker/app";
@@ -46,6 +49,21 @@ export type RoomRetention = z.infer<typeof Retention>;
 export type PurgeRange = z.infer<typeof PurgeRangeSchema>;
 /** A saved policy, and what applying it deleted at once. */
 export type RetentionSaved = z.infer<typeof RetentionSavedSchema>;
+
+/** A new workspace: its name, its slug and where its rooms keep their data (null: anywhere). */
+export interface CreateWorkspaceInput {
+  name: string;
+  slug: string;
+  dataLocation?: Workspace["dataLocation"];
+}
+/** A workspace's new name and defaults (joinPolicy, retention: null takes the instance's). */
+export interface UpdateWorkspaceInput {
+  name?: string;
+  defaults?: {
+    retention?: RetentionPolicy | null;
+    joinPolicy?: Workspace["defaults"]["joinPolicy"];
+  };
+}
 
 /** An error answer of the API ({error: {code, message, details?}}), or a failed request. */
 export class ApiError extends Error {
@@ -187,6 +205,48 @@ export function createApi(fetchImpl: typeof fetch = (input, init) => fetch(input
     return parsed as Answer<R>;
   }
 
+  /**
+   * A request to a route the client's types do not describe (the workspace routes, and the
+   * workspace a search is scoped to): the same headers, credentials and errors, typed by the
+   * caller from src/shared/api's types.
+   */
+  async function raw<T>(
+    method: "GET" | "POST" | "PATCH" | "DELETE",
+    path: string,
+    options: { query?: Record<string, string | undefined>; json?: unknown } = {},
+  ): Promise<T> {
+    const params = new URLSearchParams();
+    for (const [key, value] of Object.entries(options.query ?? {})) {
+      if (value !== undefined) params.set(key, value);
+    }
+    const search = params.toString();
+    let response: Response;
+    try {
+      response = await fetchImpl(`/api${path}${search ? `?${search}` : ""}`, {
+        method,
+        headers: {
+          accept: "application/json",
+          ...(options.json === undefined ? {} : { "content-type": "application/json" }),
+        },
+        credentials: "same-origin",
+        body: options.json === undefined ? null : JSON.stringify(options.json),
+      });
+    } catch (error) {
+      throw asApiError(error);
+    }
+    const text = await response.text();
+    let parsed: unknown = null;
+    try {
+      parsed = text ? JSON.parse(text) : null;
+    } catch {
+      parsed = null;
+    }
+    if (!response.ok) throw errorFromBody(response.status, parsed);
+    return parsed as T;
+  }
+  const ws = (workspaceId: string) => `/workspaces/${id(workspaceId)}`;
+  type Page<K extends string, T> = { [key in K]: T[] } & { nextCursor: string | null };
+
   const rooms = client.rooms;
   const room = (roomId: string) => ({ param: { id: id(roomId) } });
   const message = (roomId: string, seq: number) => ({
@@ -206,18 +266,73 @@ export function createApi(fetchImpl: typeof fetch = (input, init) => fetch(input
     endSession: (sessionId: string) =>
       answer(client.me.sessions[":id"].$delete({ param: { id: id(sessionId) } })),
 
-    findPeople: (q: string) => answer(client.users.$get({ query: { q: given(q) } })),
+    /** People of the workspace (none given: the default one) by handle or name. */
+    findPeople: (q: string, workspaceId?: string) =>
+      raw<Answer<Awaited<ReturnType<typeof client.users.$get>>>>("GET", "/users", {
+        query: { q: given(q), workspaceId },
+      }),
 
     myRooms: () => answer(rooms.$get()),
-    discoverChannels: (q: string) => answer(rooms.discover.$get({ query: { q: given(q) } })),
+    /** Channels of the workspace (none given: the default one) I can join. */
+    discoverChannels: (q: string, workspaceId?: string) =>
+      raw<Answer<Awaited<ReturnType<typeof rooms.discover.$get>>>>("GET", "/rooms/discover", {
+        query: { q: given(q), workspaceId },
+      }),
     createRoom: (input: CreateRoomInput) => answer(rooms.$post({ json: input })),
     /** The DM with one person, or the group DM with several (the same room for the same set). */
-    openDm: (people: string | readonly string[]) =>
+    openDm: (people: string | readonly string[], workspaceId?: string) =>
       answer(
         client.dms.$post({
-          json: typeof people === "string" ? { userId: people } : { userIds: [...people] },
+          json:
+            typeof people === "string"
+              ? { userId: people, workspaceId }
+              : { userIds: [...people], workspaceId },
         }),
       ),
+
+    /** Workspaces: mine (an instance admin: all), and what their owners and admins manage. */
+    workspaces: {
+      list: () => raw<{ workspaces: Workspace[] }>("GET", "/workspaces"),
+      get: (workspaceId: string) => raw<{ workspace: Workspace }>("GET", ws(workspaceId)),
+      create: (input: CreateWorkspaceInput) =>
+        raw<{ workspace: Workspace }>("POST", "/workspaces", { json: input }),
+      update: (workspaceId: string, input: UpdateWorkspaceInput) =>
+        raw<{ workspace: Workspace }>("PATCH", ws(workspaceId), { json: input }),
+      members: (workspaceId: string, q: string, cursor?: string) =>
+        raw<Page<"members", WorkspaceMember>>("GET", `${ws(workspaceId)}/members`, {
+          query: { q: given(q), cursor: given(cursor) },
+        }),
+      /** Someone of the instance, by handle (admins know people by it) or id. */
+      addMember: (
+        workspaceId: string,
+        who: { handle: string } | { userId: string },
+        role?: WorkspaceRole,
+      ) =>
+        raw<{ member: WorkspaceMember }>("POST", `${ws(workspaceId)}/members`, {
+          json: { ...who, role },
+        }),
+      setRole: (workspaceId: string, userId: string, role: WorkspaceRole) =>
+        raw<{ member: WorkspaceMember }>("PATCH", `${ws(workspaceId)}/members/${id(userId)}`, {
+          json: { role },
+        }),
+      /** Also out of every room of the workspace; myself: leaving it. */
+      removeMember: (workspaceId: string, userId: string) =>
+        raw<null>("DELETE", `${ws(workspaceId)}/members/${id(userId)}`),
+      rooms: (workspaceId: string, q: string, cursor?: string) =>
+        raw<Answer<Awaited<ReturnType<typeof client.admin.rooms.$get>>>>(
+          "GET",
+          `${ws(workspaceId)}/admin/rooms`,
+          {
+            query: { q: given(q), cursor: given(cursor) },
+          },
+        ),
+      audit: (workspaceId: string, before?: number) =>
+        raw<Answer<Awaited<ReturnType<typeof client.admin.audit.$get>>>>(
+          "GET",
+          `${ws(workspaceId)}/admin/audit`,
+          { query: { before: given(before) } },
+        ),
+    },
     /** The room and a page of its members (the first page without `cursor`). */
     roomDetails: (roomId: string, page: { cursor?: string; limit?: number } = {}) =>
       answer(
@@ -445,7 +560,11 @@ export function createApi(fetchImpl: typeof fetch = (input, init) => fetch(input
     resetPassword: (token: string, password: string) =>
       answer(client.auth["password-reset"].$post({ json: { token, password } })),
     invites: {
-      create: (input: CreateInviteInput) => answer(client.invites.$post({ json: input })),
+      /** An invite to the workspace (none given: the default one) and some of its rooms. */
+      create: (input: CreateInviteInput, workspaceId?: string) =>
+        raw<Answer<Awaited<ReturnType<typeof client.invites.$post>>>>("POST", "/invites", {
+          json: { ...input, workspaceId },
+        }),
       list: () => answer(client.invites.$get()),
       remove: (code: string) =>
         answer(client.invites[":code"].$delete({ param: { code: id(code) } })),

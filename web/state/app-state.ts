@@ -2,12 +2,19 @@
 // it). Read-only signals out, changes only through actions, so it can be driven and tested
 // without a DOM. Each part has its module; this one wires them together and owns the live
 // sockets (the inbox, the rooms).
-import { batch, type ReadonlySignal, signal } from "@preact/signals";
+import { batch, computed, effect, type ReadonlySignal, signal } from "@preact/signals";
 import type { NotifyLevel, RoomListItem, SelfUser } from "../../src/shared/api";
 import type { InboxRoomFrame, MembershipChange, Message } from "../../src/shared/protocol";
 import { CLOSE_REASONS } from "../../src/shared/protocol/rules";
 import { plainText } from "../lib/rich-text";
-import type { Api, CreateRoomInput, UpdateRoomInput } from "../net/api";
+import type {
+  Api,
+  CreateInviteInput,
+  CreateRoomInput,
+  CreateWorkspaceInput,
+  UpdateRoomInput,
+  UpdateWorkspaceInput,
+} from "../net/api";
 import { browserPush } from "../net/push";
 import { createBlocks } from "./blocks";
 import { createDeviceStore, type SavedDraft } from "./device-store";
@@ -35,6 +42,7 @@ import {
   record,
 } from "./route";
 import { createSession, type SignedOutNotice } from "./session";
+import { canManage, countsByWorkspace, createWorkspaces, inWorkspace } from "./workspaces";
 
 export type { Loadable } from "./loadable";
 export type { Panel } from "./panels";
@@ -95,6 +103,46 @@ export function createAppState(api: Api, address: AddressBar | null = browserAdd
     list: () => call(api.blocks),
     set: (userId, blocked) => call(() => api.setBlocked(userId, blocked)),
   });
+  /** My workspaces and the current one (remembered on this device). */
+  const workspaces = createWorkspaces(
+    {
+      list: () => call(api.workspaces.list),
+      creation: async () => (await api.config()).workspaceCreation,
+    },
+    localStore(),
+  );
+  /** The room list as the sidebar shows it: the current workspace's rooms. */
+  const workspaceRooms = computed(() => {
+    const rooms = list.rooms.value;
+    if (rooms.status !== "ready") return rooms;
+    return { ...rooms, value: inWorkspace(rooms.value, workspaces.current.value?.id ?? null) };
+  });
+  const workspaceCounts = computed(() => {
+    const rooms = list.rooms.value;
+    return countsByWorkspace(rooms.status === "ready" ? rooms.value : []);
+  });
+  /** A room of a workspace the list does not know yet (I was added to one): the list reloads. */
+  const askedFor = new Set<string>();
+  effect(() => {
+    const known = new Set(workspaces.list.value.map((w) => w.id));
+    if (known.size === 0) return;
+    for (const id of workspaceCounts.value.keys()) {
+      if (known.has(id) || askedFor.has(id)) continue;
+      askedFor.add(id);
+      void workspaces.reload();
+    }
+  });
+  // A room opened from elsewhere (a link, a notification, the quick switcher): its workspace
+  // becomes the current one, so the sidebar shows the room.
+  effect(() => {
+    const open = panel.value;
+    if (open.kind !== "room") return;
+    const item = list.item(open.roomId);
+    const known = workspaces.list.value.some((w) => w.id === item?.room.workspaceId);
+    if (item && known && item.room.workspaceId !== workspaces.current.peek()?.id) {
+      workspaces.select(item.room.workspaceId);
+    }
+  });
   /** DMs I hid, at the seq they were hidden: their inbox news is ignored until a new message. */
   const hiddenAt = new Map<string, number>();
   const roomStates = new Map<string, RoomState>();
@@ -146,6 +194,7 @@ export function createAppState(api: Api, address: AddressBar | null = browserAdd
     stopLive();
     blocks.reset();
     hiddenAt.clear();
+    workspaces.reset();
     push.signedOut();
     switchSession(null, notice);
   }
@@ -156,6 +205,8 @@ export function createAppState(api: Api, address: AddressBar | null = browserAdd
     hiddenAt.clear();
     void refreshRooms();
     void blocks.load();
+    askedFor.clear();
+    workspaces.start(user.id);
     startLive();
     // The address names where to go: a link followed, a reload, a sign-in after a link.
     follow("replace");
@@ -451,7 +502,8 @@ export function createAppState(api: Api, address: AddressBar | null = browserAdd
     },
 
     async createRoom(input: CreateRoomInput): Promise<void> {
-      const { room } = await call(() => api.createRoom(input));
+      const workspaceId = workspaces.currentId();
+      const { room } = await call(() => api.createRoom({ ...input, workspaceId }));
       await enterRoom(room.id);
     },
 
@@ -461,7 +513,7 @@ export function createAppState(api: Api, address: AddressBar | null = browserAdd
     },
 
     async openDm(people: string | readonly string[]): Promise<void> {
-      const { room } = await call(() => api.openDm(people));
+      const { room } = await call(() => api.openDm(people, workspaces.currentId()));
       await enterRoom(room.id);
     },
 
@@ -514,8 +566,57 @@ export function createAppState(api: Api, address: AddressBar | null = browserAdd
 
     api,
 
-    discoverChannels: async (q: string) => (await call(() => api.discoverChannels(q))).rooms,
-    findPeople: async (q: string) => (await call(() => api.findPeople(q))).users,
+    discoverChannels: async (q: string) =>
+      (await call(() => api.discoverChannels(q, workspaces.currentId()))).rooms,
+    /** People of the current workspace (new DMs, adding members, mentions). */
+    findPeople: async (q: string) =>
+      (await call(() => api.findPeople(q, workspaces.currentId()))).users,
+    /** An invite link to the current workspace (or to the workspace of the rooms it names). */
+    createInvite: (input: CreateInviteInput, workspaceId = workspaces.currentId()) =>
+      call(() => api.invites.create(input, workspaceId)),
+
+    /** My workspaces (an instance admin: all); the switcher shows them. */
+    workspaces: workspaces.list,
+    /** The workspace the room list shows and new things go to; null until one is known. */
+    currentWorkspace: workspaces.current,
+    /** The current workspace's rooms: what the room list shows. */
+    workspaceRooms: workspaceRooms as ReadonlySignal<typeof workspaceRooms.value>,
+    /** Unread and mentions of my rooms per workspace id: the switcher's badges, kept live. */
+    workspaceCounts: workspaceCounts as ReadonlySignal<typeof workspaceCounts.value>,
+    /** Whether I may create a workspace: an instance admin, or anyone where creation is open. */
+    canCreateWorkspace: computed(
+      () => me.value?.role === "admin" || workspaces.creation.value === "open",
+    ) as ReadonlySignal<boolean>,
+    /** Whether I may manage the current workspace (its owners and admins, instance admins). */
+    canManageWorkspace: computed(() =>
+      canManage(workspaces.current.value, me.value?.role === "admin"),
+    ) as ReadonlySignal<boolean>,
+    reloadWorkspaces: workspaces.reload,
+
+    /** Shows another workspace's rooms; a room of another workspace open closes (home). */
+    switchWorkspace(workspaceId: string): void {
+      const open = panel.value;
+      const openItem = open.kind === "room" ? list.item(open.roomId) : undefined;
+      if (open.kind === "room" && openItem?.room.workspaceId !== workspaceId)
+        show({ kind: "home" });
+      else if (open.kind === "workspace-settings") show({ kind: "home" });
+      workspaces.select(workspaceId);
+    },
+
+    /** Creates a workspace and makes it current. */
+    async createWorkspace(input: CreateWorkspaceInput): Promise<void> {
+      const { workspace } = await call(() => api.workspaces.create(input));
+      workspaces.put(workspace);
+      workspaces.select(workspace.id);
+      show({ kind: "home" });
+      void refreshRooms();
+    },
+
+    /** Renames the current workspace or changes its defaults. */
+    async updateWorkspace(workspaceId: string, input: UpdateWorkspaceInput): Promise<void> {
+      const { workspace } = await call(() => api.workspaces.update(workspaceId, input));
+      workspaces.put(workspace);
+    },
   };
 }
 

@@ -12,7 +12,10 @@ export type Panel =
   /** My display name, password and signed-in devices. */
   | { kind: "account" }
   /** The threads I follow, across my rooms. */
-  | { kind: "threads" };
+  | { kind: "threads" }
+  /** The current workspace's settings (its owners and admins). */
+  | { kind: "workspace-settings" }
+  | { kind: "new-workspace" };
 
 /** Whether the panel shows this room. */
 export function showsRoom(panel: Panel, roomId: string): boolean {

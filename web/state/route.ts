@@ -41,7 +41,16 @@ export function browserAddressBar(): AddressBar | null {
 }
 
 /** Panels without a path of their own: they live at `/`, named by their entry's state. */
-const AT_HOME = ["new-room", "browse", "new-dm", "admin", "threads", "account"] as const;
+const AT_HOME = [
+  "new-room",
+  "browse",
+  "new-dm",
+  "admin",
+  "threads",
+  "account",
+  "workspace-settings",
+  "new-workspace",
+] as const;
 
 /** The path and history state that stand for a destination. */
 export function addressOf({ panel, seq }: Destination): { path: string; state: unknown } {

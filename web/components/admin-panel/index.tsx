@@ -1,7 +1,7 @@
 // Instance administration: every room (archive, unarchive, retention), people (role, disable),
 // every room's reported messages and the audit log, for instance admins.
-import { useEffect, useState } from "preact/hooks";
-import type { AdminRoom, AdminUser, AuditEntry } from "../../../src/shared/api";
+import { useState } from "preact/hooks";
+import type { AdminRoom, AdminUser } from "../../../src/shared/api";
 import { asApiError } from "../../net/api";
 import { useAppState } from "../../state/use-app-state";
 import { Confirm } from "../confirm";
@@ -9,7 +9,8 @@ import * as fieldStyles from "../field/field.module.css";
 import { ModerationQueue } from "../moderation-queue";
 import { Panel } from "../panel";
 import * as styles from "./admin-panel.module.css";
-import { auditActor, auditRoom, auditTarget, roomLabel, storedText } from "./admin-text";
+import { roomLabel, storedText } from "./admin-text";
+import { AuditLog } from "./audit-log";
 import { InvitesPanel } from "./invites-panel";
 import { NewPerson, ResetLink } from "./new-person";
 import { RetentionPanel } from "./retention-panel";
@@ -26,6 +27,7 @@ const TAB_NAMES: Record<Tab, string> = {
 };
 
 export function AdminPanel() {
+  const state = useAppState();
   const [tab, setTab] = useState<Tab>("rooms");
   return (
     <Panel title="Administration" focusKey="admin">
@@ -48,7 +50,9 @@ export function AdminPanel() {
         {tab === "people" && <AdminPeople />}
         {tab === "invites" && <InvitesPanel />}
         {tab === "reports" && <ModerationQueue roomId={null} isAdmin />}
-        {tab === "audit" && <AdminAudit />}
+        {tab === "audit" && (
+          <AuditLog load={(before) => state.call(() => state.api.admin.audit(before))} />
+        )}
       </div>
     </Panel>
   );
@@ -201,55 +205,6 @@ function AdminPeople() {
           </li>
         ))}
       </ul>
-    </div>
-  );
-}
-
-function AdminAudit() {
-  const state = useAppState();
-  const [entries, setEntries] = useState<AuditEntry[]>([]);
-  const [before, setBefore] = useState<number | undefined>(undefined);
-  const [next, setNext] = useState<number | null>(null);
-  const page = useLoad(() => state.call(() => state.api.admin.audit(before)), [before]);
-  useEffect(() => {
-    if (!page.value) return;
-    setEntries((list) =>
-      before === undefined
-        ? (page.value?.entries ?? [])
-        : [...list, ...(page.value?.entries ?? [])],
-    );
-    setNext(page.value.nextBefore);
-  }, [page.value]);
-  return (
-    <div class="stack">
-      {page.error && <p role="alert">{page.error}</p>}
-      <table class={styles.audit}>
-        <thead>
-          <tr>
-            <th scope="col">When</th>
-            <th scope="col">Action</th>
-            <th scope="col">Actor</th>
-            <th scope="col">Room</th>
-            <th scope="col">Target</th>
-          </tr>
-        </thead>
-        <tbody>
-          {entries.map((entry) => (
-            <tr key={entry.id}>
-              <td>{new Date(entry.at).toLocaleString()}</td>
-              <td>{entry.action}</td>
-              <td>{auditActor(entry)}</td>
-              <td>{auditRoom(entry)}</td>
-              <td>{auditTarget(entry)}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-      {next !== null && (
-        <button type="button" class="button" onClick={() => setBefore(next)}>
-          Older entries
-        </button>
-      )}
     </div>
   );
 }

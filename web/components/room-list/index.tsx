@@ -7,6 +7,7 @@ import { type Panel, roomPreview, roomTitle } from "../../state/app-state";
 import { type RoomSort, roomSections } from "../../state/room-sections";
 import { useAppState } from "../../state/use-app-state";
 import { RoomIcon } from "../room-icon";
+import { WorkspaceSwitcher } from "../workspace-switcher";
 import * as styles from "./room-list.module.css";
 
 /** The time for today's activity, the date for older. */
@@ -20,7 +21,9 @@ function shortTime(iso: string): string {
 
 export function RoomList() {
   const state = useAppState();
-  const rooms = state.rooms.value;
+  // The current workspace's rooms; "Mark all read" reads those of every workspace.
+  const rooms = state.workspaceRooms.value;
+  const all = state.rooms.value;
   const panel = state.panel.value;
   const selectedId = panel.kind === "room" ? panel.roomId : null;
   const action = (kind: Exclude<Panel["kind"], "room" | "home">, label: string) => (
@@ -36,10 +39,10 @@ export function RoomList() {
 
   const threads = state.totalThreads.value;
   const markAll = useSubmit(state.markAllRead);
-  const anyUnread =
-    rooms.status === "ready" && rooms.value.some((r) => r.unread > 0 || r.mentions > 0);
+  const anyUnread = all.status === "ready" && all.value.some((r) => r.unread > 0 || r.mentions > 0);
   return (
     <nav class={styles.sidebar} aria-label="Rooms">
+      <WorkspaceSwitcher />
       <div class={styles.sidebarActions}>
         <button
           type="button"

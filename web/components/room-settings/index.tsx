@@ -136,8 +136,15 @@ function InviteLink({ roomId }: { roomId: string }) {
   const state = useAppState();
   const [url, setUrl] = useState<string | null>(null);
   const create = useSubmit(async () => {
-    const { invite } = await state.call(() =>
-      state.api.invites.create({ roomIds: [roomId], expiresInHours: INVITE_LINK_HOURS }),
+    // The invite is to the room's workspace (which may not be the one the sidebar shows).
+    const rooms = state.rooms.value;
+    const workspaceId =
+      rooms.status === "ready"
+        ? rooms.value.find((item) => item.room.id === roomId)?.room.workspaceId
+        : undefined;
+    const { invite } = await state.createInvite(
+      { roomIds: [roomId], expiresInHours: INVITE_LINK_HOURS },
+      workspaceId ?? state.currentWorkspace.value?.id,
     );
     setUrl(invite.url);
   });

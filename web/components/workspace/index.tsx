@@ -118,6 +118,10 @@ function MainPanel({ panel }: { panel: Panel }) {
       return <LazyThreadsView />;
     case "account":
       return <LazyAccountSettings />;
+    case "workspace-settings":
+      return <LazyWorkspaceSettings />;
+    case "new-workspace":
+      return <LazyNewWorkspace />;
   }
 }
 
@@ -133,6 +137,12 @@ const LazyNotificationSettings = lazyPanel(() =>
 );
 const LazyAccountSettings = lazyPanel(() =>
   import("../account-settings").then((m) => m.AccountSettings),
+);
+const LazyWorkspaceSettings = lazyPanel(() =>
+  import("../workspace-settings").then((m) => m.WorkspaceSettings),
+);
+const LazyNewWorkspace = lazyPanel(() =>
+  import("../workspace-settings/new-workspace").then((m) => m.NewWorkspace),
 );
 // The quick switcher (Ctrl+K) loads when first opened.
 const QuickSwitcher = lazyPanel(() => import("../quick-switcher").then((m) => m.QuickSwitcher));
