@@ -122,11 +122,15 @@ describe("POST /api/admin/rooms", () => {
     // People straight into D1: registering a thousand would take minutes of PBKDF2.
     const ids = Array.from({ length: 1000 }, (_, i) => `usr_many_${i}`);
     await env.DB.batch(
-      ids.map((id, i) =>
+      ids.flatMap((id, i) => [
         env.DB.prepare(
           "INSERT INTO users (id, handle, display_name, password_hash, created_at) VALUES (?, ?, ?, 'x', ?)",
         ).bind(id, `many_${i}`, `Many ${i}`, Date.now()),
-      ),
+        // In the default workspace, as sign-up puts everyone: a room's people are its workspace's.
+        env.DB.prepare(
+          "INSERT INTO workspace_members (workspace_id, user_id, role, joined_at) VALUES ('ws_default', ?, 'member', ?)",
+        ).bind(id, Date.now()),
+      ]),
     );
     const room = await adminRoom({
       kind: "private",

@@ -1,5 +1,6 @@
 // Talking to Confab as a client would: real HTTP requests into the Worker, real D1 behind it.
 import { env, SELF } from "cloudflare:test";
+import { roomStub as roomStubOf } from "../src/realtime/stubs";
 
 export const BASE = "http://confab.test";
 
@@ -93,8 +94,14 @@ export async function createRoom(
   owner: TestUser,
   kind: "channel" | "private" = "channel",
   name = "general",
+  workspaceId?: string,
 ) {
-  const res = await call("POST", "/api/rooms", { kind, name }, { token: owner.token });
+  const res = await call(
+    "POST",
+    "/api/rooms",
+    { kind, name, ...(workspaceId ? { workspaceId } : {}) },
+    { token: owner.token },
+  );
   if (res.status !== 201) throw new Error(`create room: ${res.status} ${JSON.stringify(res.body)}`);
   return res.body.room as { id: string; kind: string; name: string };
 }
@@ -109,13 +116,49 @@ export async function addMember(actor: TestUser, roomId: string, userId: string,
   if (res.status !== 201) throw new Error(`add member: ${res.status} ${JSON.stringify(res.body)}`);
 }
 
+let workspaces = 0;
+/** A new workspace made by `creator` (an instance admin, unless WORKSPACE_CREATION is open). */
+export async function createWorkspace(
+  creator: TestUser,
+  options: { name?: string; slug?: string; dataLocation?: "eu" | "fedramp" | null } = {},
+) {
+  const slug = options.slug ?? `ws-${Date.now().toString(36)}-${(workspaces++).toString(36)}`;
+  const res = await call(
+    "POST",
+    "/api/workspaces",
+    { name: options.name ?? `Workspace ${slug}`, slug, dataLocation: options.dataLocation },
+    { token: creator.token },
+  );
+  if (res.status !== 201)
+    throw new Error(`create workspace: ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body.workspace as { id: string; name: string; slug: string; dataLocation: string };
+}
+
+/** Adds `userId` to a workspace, as `actor` (one of its admins, or an instance admin). */
+export async function addToWorkspace(
+  actor: TestUser,
+  workspaceId: string,
+  userId: string,
+  role?: "owner" | "admin" | "member",
+) {
+  const res = await call(
+    "POST",
+    `/api/workspaces/${workspaceId}/members`,
+    { userId, ...(role ? { role } : {}) },
+    { token: actor.token },
+  );
+  if (res.status !== 201)
+    throw new Error(`add to workspace: ${res.status} ${JSON.stringify(res.body)}`);
+}
+
 export function expectError(res: Reply, status: number, code: string) {
   if (res.status !== status || res.body?.error?.code !== code) {
     throw new Error(`expected ${status} ${code}, got ${res.status} ${JSON.stringify(res.body)}`);
   }
 }
 
-export const roomStub = (roomId: string) => env.ROOM.get(env.ROOM.idFromName(roomId));
+/** The room's Durable Object, in its jurisdiction's namespace when its workspace has one. */
+export const roomStub = (roomId: string) => roomStubOf(env, roomId);
 
 /** Sends over HTTP and returns the stored message. */
 export async function sendMessage(user: TestUser, roomId: string, body: string, cid?: string) {

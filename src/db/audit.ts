@@ -32,7 +32,12 @@ export type AuditAction =
   | "invite.use"
   | "user.create"
   | "user.password_reset_link"
-  | "user.password_reset";
+  | "user.password_reset"
+  | "workspace.create"
+  | "workspace.update"
+  | "workspace.member_add"
+  | "workspace.member_role"
+  | "workspace.member_remove";
 
 export interface AuditRecord {
   actorId: string | null;

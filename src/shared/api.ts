@@ -418,6 +418,7 @@ export const CreateWorkspaceBody = z
     dataLocation: DataLocation.nullable().optional(),
   })
   .meta({ id: "CreateWorkspaceBody" });
+export type CreateWorkspaceBody = z.infer<typeof CreateWorkspaceBody>;
 export const UpdateWorkspaceBody = z
   .object({
     name: WorkspaceName.optional(),

@@ -31,6 +31,7 @@ import { roomRoutes } from "./routes/rooms";
 import { searchRoutes } from "./routes/search";
 import { socketTicketRoutes } from "./routes/socket-tickets";
 import { threadRoutes } from "./routes/threads";
+import { workspaceRoutes } from "./routes/workspaces";
 
 /** JSON bodies are small; anything larger is refused before it is parsed. */
 const MAX_BODY_BYTES = 64 * 1024;
@@ -88,7 +89,8 @@ const api = app
   .route("/api", blockRoutes)
   .route("/api", reportRoutes)
   .route("/api", banRoutes)
-  .route("/api", inviteRoutes);
+  .route("/api", inviteRoutes)
+  .route("/api", workspaceRoutes);
 
 export type AppType = typeof api;
 
