@@ -292,10 +292,10 @@ export function createApi(fetchImpl: typeof fetch = (input, init) => fetch(input
 
     /** Workspaces: mine (an instance admin: all), and what their owners and admins manage. */
     workspaces: {
-      list: () => raw<{ workspaces: Workspace[] }>("GET", "/workspaces"),
-      get: (workspaceId: string) => raw<{ workspace: Workspace }>("GET", ws(workspaceId)),
-      create: (input: CreateWorkspaceInput) =>
-        raw<{ workspace: Workspace }>("POST", "/workspaces", { json: input }),
+      list: () => answer(client.workspaces.$get()),
+      get: (workspaceId: string) =>
+        answer(client.workspaces[":id"].$get({ param: { id: id(workspaceId) } })),
+      create: (input: CreateWorkspaceInput) => answer(client.workspaces.$post({ json: input })),
       update: (workspaceId: string, input: UpdateWorkspaceInput) =>
         raw<{ workspace: Workspace }>("PATCH", ws(workspaceId), { json: input }),
       members: (workspaceId: string, q: string, cursor?: string) =>
@@ -308,9 +308,12 @@ export function createApi(fetchImpl: typeof fetch = (input, init) => fetch(input
         who: { handle: string } | { userId: string },
         role?: WorkspaceRole,
       ) =>
-        raw<{ member: WorkspaceMember }>("POST", `${ws(workspaceId)}/members`, {
-          json: { ...who, role },
-        }),
+        answer(
+          client.workspaces[":id"].members.$post({
+            param: { id: id(workspaceId) },
+            json: { ...who, role },
+          }),
+        ),
       setRole: (workspaceId: string, userId: string, role: WorkspaceRole) =>
         raw<{ member: WorkspaceMember }>("PATCH", `${ws(workspaceId)}/members/${id(userId)}`, {
           json: { role },
