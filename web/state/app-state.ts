@@ -13,7 +13,6 @@ import type {
   CreateRoomInput,
   CreateWorkspaceInput,
   UpdateRoomInput,
-  UpdateWorkspaceInput,
 } from "../net/api";
 import { browserPush } from "../net/push";
 import { createBlocks } from "./blocks";
@@ -612,11 +611,8 @@ export function createAppState(api: Api, address: AddressBar | null = browserAdd
       void refreshRooms();
     },
 
-    /** Renames the current workspace or changes its defaults. */
-    async updateWorkspace(workspaceId: string, input: UpdateWorkspaceInput): Promise<void> {
-      const { workspace } = await call(() => api.workspaces.update(workspaceId, input));
-      workspaces.put(workspace);
-    },
+    /** A workspace renamed or otherwise changed here (its settings): the switcher has it. */
+    workspaceChanged: workspaces.put,
   };
 }
 

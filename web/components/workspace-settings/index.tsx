@@ -5,6 +5,7 @@ import { useEffect, useState } from "preact/hooks";
 import type { AdminRoom, Workspace, WorkspaceMember, WorkspaceRole } from "../../../src/shared/api";
 import { useSubmit } from "../../hooks/use-submit";
 import { asApiError, fieldErrors } from "../../net/api";
+import { workspaceAdmin } from "../../net/workspace-admin";
 import { useAppState } from "../../state/use-app-state";
 import * as adminStyles from "../admin-panel/admin-panel.module.css";
 import { roomLabel } from "../admin-panel/admin-text";
@@ -69,7 +70,9 @@ export function WorkspaceSettings() {
         {tab === "audit" && (
           <AuditLog
             key={workspace.id}
-            load={(before) => state.call(() => state.api.workspaces.audit(workspace.id, before))}
+            load={(before) =>
+              state.call(() => workspaceAdmin(state.api, workspace.id).audit(before))
+            }
           />
         )}
       </div>
@@ -94,13 +97,17 @@ function General({ workspace }: { workspace: Workspace }) {
     setSaved(false);
     const maxAgeDays = numberOrNull(days);
     const maxMessages = numberOrNull(messages);
-    await state.updateWorkspace(workspace.id, {
-      name,
-      defaults: {
-        joinPolicy,
-        retention: maxAgeDays === null && maxMessages === null ? null : { maxAgeDays, maxMessages },
-      },
-    });
+    const { workspace: changed } = await state.call(() =>
+      workspaceAdmin(state.api, workspace.id).update({
+        name,
+        defaults: {
+          joinPolicy,
+          retention:
+            maxAgeDays === null && maxMessages === null ? null : { maxAgeDays, maxMessages },
+        },
+      }),
+    );
+    state.workspaceChanged(changed);
     setSaved(true);
   });
   const errors = fieldErrors(save.error);
@@ -164,12 +171,12 @@ function General({ workspace }: { workspace: Workspace }) {
 
 function Members({ workspace }: { workspace: Workspace }) {
   const state = useAppState();
-  const api = state.api.workspaces;
+  const api = workspaceAdmin(state.api, workspace.id);
   const [q, setQ] = useState("");
   const [cursor, setCursor] = useState<string | undefined>(undefined);
   const [members, setMembers] = useState<WorkspaceMember[]>([]);
   const [removing, setRemoving] = useState<string | null>(null);
-  const page = useLoad(() => state.call(() => api.members(workspace.id, q, cursor)), [q, cursor]);
+  const page = useLoad(() => state.call(() => api.members(q, cursor)), [q, cursor]);
   useEffect(() => {
     const loaded = page.value;
     if (loaded) setMembers((list) => (cursor ? [...list, ...loaded.members] : loaded.members));
@@ -190,9 +197,7 @@ function Members({ workspace }: { workspace: Workspace }) {
   const [handle, setHandle] = useState("");
   const [role, setRole] = useState<WorkspaceRole>("member");
   const add = useSubmit(async () => {
-    await state.call(() =>
-      api.addMember(workspace.id, { handle: handle.trim().replace(/^@/, "") }, role),
-    );
+    await state.call(() => api.add({ handle: handle.trim().replace(/^@/, "") }, role));
     setHandle("");
     reload();
   });
@@ -265,7 +270,7 @@ function Members({ workspace }: { workspace: Workspace }) {
               value={theirs}
               onChange={(e) => {
                 const next = e.currentTarget.value as WorkspaceRole;
-                void act(() => api.setRole(workspace.id, user.id, next));
+                void act(() => api.setRole(user.id, next));
               }}
             >
               {ROLES.map((r) => (
@@ -285,7 +290,7 @@ function Members({ workspace }: { workspace: Workspace }) {
             {removing === user.id && (
               <Confirm
                 action="Remove"
-                onConfirm={() => void act(() => api.removeMember(workspace.id, user.id))}
+                onConfirm={() => void act(() => api.remove(user.id))}
                 onCancel={() => setRemoving(null)}
               >
                 Remove {user.displayName} from {workspace.name}? They leave every room of it too.
@@ -310,7 +315,10 @@ function Members({ workspace }: { workspace: Workspace }) {
 function Rooms({ workspace }: { workspace: Workspace }) {
   const state = useAppState();
   const [q, setQ] = useState("");
-  const rooms = useLoad(() => state.call(() => state.api.workspaces.rooms(workspace.id, q)), [q]);
+  const rooms = useLoad(
+    () => state.call(() => workspaceAdmin(state.api, workspace.id).rooms(q)),
+    [q],
+  );
   const toggle = async (room: AdminRoom) => {
     try {
       await state.call(() => state.api.updateRoom(room.id, { archived: !room.archived }));
