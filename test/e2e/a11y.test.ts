@@ -1,6 +1,7 @@
 // Accessibility audit: axe-core runs in the page on every main screen — sign-in, sign-up, a room
 // with reactions, a reply, a thread and a pin (also on a phone), the report dialog, the thread
-// panel, the room's details, search, the admin, account and notifications panels — in each of
+// panel, the room's details, search, the admin, account and notifications panels, the workspace
+// switcher with the workspace settings and the new workspace form — in each of
 // the three themes, and no serious or critical violation may be found. One browser, one
 // signed-in page that walks the screens; each screen is checked in every theme by switching
 // <html data-theme> in place.
@@ -189,5 +190,17 @@ describe.sequential("no serious or critical axe violations, in every theme", () 
     await page.getByRole("button", { name: "Notifications" }).click();
     await page.getByRole("heading", { name: "Notifications", level: 2 }).waitFor();
     await expectAccessible("notifications");
+  });
+
+  test("the workspace switcher, the workspace's settings and a new workspace", async () => {
+    // Ada, an instance admin, may create workspaces: the switcher shows, and manages this one.
+    await page.locator(".ws-switcher__current").click();
+    await page.getByRole("button", { name: "Workspace settings" }).click();
+    await page.getByRole("heading", { name: / settings$/, level: 2 }).waitFor();
+    await expectAccessible("workspace-settings");
+    await page.locator(".ws-switcher__current").click();
+    await page.getByRole("button", { name: "+ New workspace" }).click();
+    await page.getByRole("heading", { name: "New workspace", level: 2 }).waitFor();
+    await expectAccessible("new-workspace");
   });
 });
