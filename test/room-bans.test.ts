@@ -309,11 +309,24 @@ describe("banFromRoom, for other callers", () => {
     const socket = await RoomClient.open(roomId, member.token);
     const db = openDb(env.DB);
     await expect(
-      banFromRoom(env, db, { userId: member.id, isAdmin: false }, roomId, moderator.id),
+      banFromRoom(
+        env,
+        db,
+        { userId: member.id, isAdmin: false, mayAdminister: true },
+        roomId,
+        moderator.id,
+      ),
     ).rejects.toMatchObject({ code: "forbidden" });
-    await banFromRoom(env, db, { userId: admin.id, isAdmin: true }, roomId, member.id, {
-      reason: "reported",
-    });
+    await banFromRoom(
+      env,
+      db,
+      { userId: admin.id, isAdmin: true, mayAdminister: true },
+      roomId,
+      member.id,
+      {
+        reason: "reported",
+      },
+    );
     expect((await socket.waitClosed()).code).toBe(1008);
     expectError(await join(member, roomId), 403, "banned");
     expect((await bans(owner, roomId)).body.bans[0]).toMatchObject({

@@ -18,6 +18,11 @@ export interface Principal {
   scopes: ReadonlySet<TokenScope>;
   /** Instance admin: an admin's session, or an API token with the `admin` scope. */
   isAdmin: boolean;
+  /**
+   * The credential may use its person's admin roles (a workspace's owner or admin): a session,
+   * or a token with the `admin` scope. A bot-scoped token acts as a plain member everywhere.
+   */
+  mayAdminister: boolean;
 }
 
 export interface AppEnv {

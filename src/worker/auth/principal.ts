@@ -62,6 +62,7 @@ function sessionPrincipal(
     tokenId: null,
     scopes: new Set(),
     isAdmin: row.user.role === "admin",
+    mayAdminister: true,
   };
 }
 
@@ -104,6 +105,7 @@ function tokenPrincipal(
     // A token never grants more than its user has now: `admin` scope counts only while the
     // user is an instance admin.
     isAdmin: scopes.has("admin") && row.user.role === "admin",
+    mayAdminister: scopes.has("admin"),
   };
 }
 

@@ -7,7 +7,7 @@ import type { Db } from "../../db/client";
 import { memberships, roomBans, rooms, workspaceMembers } from "../../db/schema";
 import type { Principal } from "../context";
 import { ApiError, notFound } from "../errors";
-import { managesWorkspace } from "./workspaces";
+import { type Administrator, managesWorkspace, type WorkspaceRole } from "./workspaces";
 
 export type RoomRow = typeof rooms.$inferSelect;
 export type MembershipRow = typeof memberships.$inferSelect;
@@ -51,7 +51,9 @@ export const roomAccessQuery = (db: Db, roomId: string, userId: string | SQLWrap
     .select({
       room: rooms,
       membership: memberships,
-      workspaceRole: workspaceMembers.role,
+      // Aliased: D1 batches (the socket route's) key row values by column name, and `role` is
+      // the membership's.
+      workspaceRole: sql<WorkspaceRole | null>`${workspaceMembers.role}`.as("workspace_role"),
       banned: sql<number | null>`${roomBans.createdAt}`,
     })
     .from(rooms)
@@ -82,13 +84,13 @@ export type RoomAccessRow = Awaited<ReturnType<typeof roomAccessQuery>>[number];
  */
 export function roomAccess(
   row: RoomAccessRow | undefined,
-  principal: Pick<Principal, "isAdmin">,
+  principal: Administrator,
   need: "view" | "member",
 ): RoomAccess {
   if (!row) throw notFound(ROOM_NOT_FOUND);
   const { room, membership, workspaceRole } = row;
   if (workspaceRole === null && !principal.isAdmin) throw notFound(ROOM_NOT_FOUND);
-  const isAdmin = managesWorkspace(workspaceRole, principal.isAdmin);
+  const isAdmin = managesWorkspace(workspaceRole, principal);
   const actor: RoomActor = { isAdmin, role: membership?.role ?? null };
   if (membership || isAdmin) return { room, membership, actor };
   if (room.kind !== "channel") throw notFound(ROOM_NOT_FOUND);

@@ -20,6 +20,8 @@ import { removal } from "./members";
 export interface BanActor {
   userId: string;
   isAdmin: boolean;
+  /** The credential may use the actor's workspace admin role (see Principal). */
+  mayAdminister: boolean;
 }
 
 /** How many bans `GET /api/rooms/:id/bans` lists at most (the newest first). */

@@ -32,13 +32,16 @@ export interface WorkspaceAccess {
   canAdmin: boolean;
 }
 
-export const managesWorkspace = (role: WorkspaceRole | null | undefined, isAdmin: boolean) =>
-  isAdmin || role === "owner" || role === "admin";
+/** Whose credential manages a workspace where they have `role`. */
+export type Administrator = Pick<Principal, "isAdmin" | "mayAdminister">;
+
+export const managesWorkspace = (role: WorkspaceRole | null | undefined, who: Administrator) =>
+  who.isAdmin || (who.mayAdminister && (role === "owner" || role === "admin"));
 
 /** The workspace (`id`, or the default one) as the caller sees it; 404 when they are not in it. */
 export async function loadWorkspace(
   db: Db,
-  principal: Pick<Principal, "user" | "isAdmin">,
+  principal: Pick<Principal, "user" | "isAdmin" | "mayAdminister">,
   id: string | undefined,
 ): Promise<WorkspaceAccess> {
   const row = await db
@@ -57,14 +60,14 @@ export async function loadWorkspace(
   return {
     workspace: row.workspace,
     role: row.role,
-    canAdmin: managesWorkspace(row.role, principal.isAdmin),
+    canAdmin: managesWorkspace(row.role, principal),
   };
 }
 
 /** As loadWorkspace, for what only the workspace's admins (and instance admins) may do. */
 export async function loadManagedWorkspace(
   db: Db,
-  principal: Pick<Principal, "user" | "isAdmin">,
+  principal: Pick<Principal, "user" | "isAdmin" | "mayAdminister">,
   id: string | undefined,
 ): Promise<WorkspaceAccess> {
   const access = await loadWorkspace(db, principal, id);
@@ -111,7 +114,7 @@ export const workspaceBody = (
 /** My workspaces (an instance admin: every one), the default first, then by name. */
 export async function listWorkspaces(
   db: Db,
-  principal: Pick<Principal, "user" | "isAdmin">,
+  principal: Pick<Principal, "user" | "isAdmin" | "mayAdminister">,
 ): Promise<Workspace[]> {
   const rows = await db
     .select({ workspace: workspaces, role: workspaceMembers.role, members: memberCount })
@@ -132,7 +135,7 @@ export async function listWorkspaces(
 /** The workspace as the caller sees it (404 unless they are in it), with its member count. */
 export async function getWorkspace(
   db: Db,
-  principal: Pick<Principal, "user" | "isAdmin">,
+  principal: Pick<Principal, "user" | "isAdmin" | "mayAdminister">,
   id: string,
 ): Promise<Workspace> {
   const { workspace, role } = await loadWorkspace(db, principal, id);

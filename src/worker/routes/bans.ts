@@ -13,6 +13,7 @@ const BanParams = z.object({ id: Id, userId: Id });
 const banActor = (principal: ReturnType<typeof currentPrincipal>) => ({
   userId: principal.user.id,
   isAdmin: principal.isAdmin,
+  mayAdminister: principal.mayAdminister,
 });
 
 export const banRoutes = router([["/rooms/*", requireUser()]])

@@ -49,7 +49,11 @@ async function apply(c: Context<AppEnv>, room: RoomCall, report: Report, action:
     case "ban_from_room": {
       if (!report.author) throw new ApiError("conflict", "The author's account no longer exists");
       const { principal } = room;
-      const actor = { userId: principal.user.id, isAdmin: room.room.actor.isAdmin };
+      const actor = {
+        userId: principal.user.id,
+        isAdmin: principal.isAdmin,
+        mayAdminister: principal.mayAdminister,
+      };
       // Until lifted: a report resolved this way is no temporary measure; Bans can shorten it.
       await banFromRoom(c.env, c.get("db"), actor, report.room.id, report.author.id, {
         reason: `Reported message (${report.reason})`,
