@@ -3,6 +3,8 @@
 // name suggests and who may manage a workspace.
 import { describe, expect, test } from "vitest";
 import type { RoomListItem, Workspace } from "../../src/shared/api";
+import { createApi } from "../../web/net/api";
+import { workspaceAdmin } from "../../web/net/workspace-admin";
 import {
   canManage,
   countsByWorkspace,
@@ -127,7 +129,7 @@ describe("workspace forms", () => {
   test("a slug is suggested from the name", () => {
     expect(slugFrom("Acme Research (EU)")).toBe("acme-research-eu");
     expect(slugFrom("  Café  Zürich ")).toBe("cafe-zurich");
-    expect(slugFrom("x".repeat(39) + " y")).toBe("x".repeat(39));
+    expect(slugFrom(`${"x".repeat(39)} y`)).toBe("x".repeat(39));
     expect(slugFrom("!!!")).toBe("");
   });
 
@@ -137,5 +139,78 @@ describe("workspace forms", () => {
     expect(canManage(workspace("w", { role: "member" }), false)).toBe(false);
     expect(canManage(workspace("w", { role: null }), true)).toBe(true);
     expect(canManage(null, true)).toBe(false);
+  });
+});
+
+describe("requests in a workspace", () => {
+  /** An API over a fetch that records each request and answers `{}` (204 for DELETE). */
+  function recorded() {
+    const sent: { method: string; url: string; body: unknown }[] = [];
+    const api = createApi(async (input, init) => {
+      const url = typeof input === "string" ? input : input instanceof URL ? input.href : input.url;
+      const method = init?.method ?? "GET";
+      sent.push({
+        method,
+        url: url.replace(/^https?:\/\/[^/]+/, ""),
+        body: typeof init?.body === "string" ? JSON.parse(init.body) : null,
+      });
+      return method === "DELETE"
+        ? new Response(null, { status: 204 })
+        : Response.json({ rooms: [], users: [], room: { id: "r" }, invite: {} });
+    });
+    return { api, sent };
+  }
+
+  test("searches, new rooms, DMs and invites name the workspace", async () => {
+    const { api, sent } = recorded();
+    await api.findPeople("ann", "ws_1");
+    await api.discoverChannels("", "ws_1");
+    await api.createRoom({ kind: "channel", name: "x", workspaceId: "ws_1" });
+    await api.openDm("usr_2", "ws_1");
+    await api.openDm(["usr_2", "usr_3"], "ws_1");
+    await api.invites.create({ roomIds: [] }, "ws_1");
+    expect(sent.map((r) => `${r.method} ${r.url}`)).toEqual([
+      "GET /api/users?q=ann&workspaceId=ws_1",
+      "GET /api/rooms/discover?workspaceId=ws_1",
+      "POST /api/rooms",
+      "POST /api/dms",
+      "POST /api/dms",
+      "POST /api/invites",
+    ]);
+    expect(sent.slice(2).map((r) => (r.body as { workspaceId?: string }).workspaceId)).toEqual([
+      "ws_1",
+      "ws_1",
+      "ws_1",
+      "ws_1",
+    ]);
+    // Without one, the requests are as before: the server takes the default workspace.
+    sent.length = 0;
+    await api.findPeople("ann");
+    await api.openDm("usr_2");
+    expect(sent[0]?.url).toBe("/api/users?q=ann");
+    expect(sent[1]?.body).toEqual({ userId: "usr_2" });
+  });
+
+  test("a workspace's settings, members, rooms and audit log", async () => {
+    const { api, sent } = recorded();
+    const admin = workspaceAdmin(api, "ws_1");
+    await admin.update({ name: "Renamed", defaults: { joinPolicy: "invite", retention: null } });
+    await admin.members("bo", "c1");
+    await admin.add({ handle: "bo" }, "admin");
+    await admin.setRole("usr_2", "member");
+    await admin.remove("usr_2");
+    await admin.rooms("gen");
+    await admin.audit(42);
+    expect(sent.map((r) => `${r.method} ${r.url}`)).toEqual([
+      "PATCH /api/workspaces/ws_1",
+      "GET /api/workspaces/ws_1/members?q=bo&cursor=c1",
+      "POST /api/workspaces/ws_1/members",
+      "PATCH /api/workspaces/ws_1/members/usr_2",
+      "DELETE /api/workspaces/ws_1/members/usr_2",
+      "GET /api/workspaces/ws_1/admin/rooms?q=gen",
+      "GET /api/workspaces/ws_1/admin/audit?before=42",
+    ]);
+    expect(sent[2]?.body).toEqual({ handle: "bo", role: "admin" });
+    expect(sent[3]?.body).toEqual({ role: "member" });
   });
 });
