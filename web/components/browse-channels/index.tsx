@@ -5,11 +5,12 @@ import { useAppState } from "../../state/use-app-state";
 import { Panel } from "../panel";
 import { RoomIcon } from "../room-icon";
 import { LiveSearch, ResultRow } from "../search-results";
+import { InWorkspace } from "../workspace-settings/in-workspace";
 
 export function BrowseChannels() {
   const state = useAppState();
   return (
-    <Panel title="Browse channels" focusKey="browse">
+    <Panel title="Browse channels" focusKey="browse" subtitle={<InWorkspace />}>
       <LiveSearch
         label="Find a channel"
         search={state.discoverChannels}

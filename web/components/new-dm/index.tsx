@@ -8,6 +8,7 @@ import { Avatar } from "../avatar";
 import { FormAlert } from "../form-alert";
 import { Panel } from "../panel";
 import { LiveSearch, ResultRow } from "../search-results";
+import { InWorkspace } from "../workspace-settings/in-workspace";
 
 export function NewDm() {
   const state = useAppState();
@@ -20,7 +21,7 @@ export function NewDm() {
         : [...list, person],
     );
   return (
-    <Panel title="New message" focusKey="new-dm">
+    <Panel title="New message" focusKey="new-dm" subtitle={<InWorkspace />}>
       {chosen.length > 0 && (
         <section class="stack" aria-label="People in the new conversation">
           <ul class="result-list">

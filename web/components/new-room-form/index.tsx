@@ -7,12 +7,13 @@ import { Field } from "../field";
 import * as fieldStyles from "../field/field.module.css";
 import { FormAlert } from "../form-alert";
 import { Panel } from "../panel";
+import { InWorkspace } from "../workspace-settings/in-workspace";
 import * as styles from "./new-room-form.module.css";
 
 const FIELDS = ["kind", "name", "topic"] as const;
 
 const KINDS = [
-  { kind: "channel", label: "Channel", hint: "Anyone on this instance can find and join it." },
+  { kind: "channel", label: "Channel", hint: "Anyone in the workspace can find and join it." },
   { kind: "private", label: "Private room", hint: "Only people who are added can see it." },
 ] as const;
 
@@ -25,7 +26,7 @@ export function NewRoomForm() {
   const errors = fieldErrors(error);
 
   return (
-    <Panel title="New room" focusKey="new-room">
+    <Panel title="New room" focusKey="new-room" subtitle={<InWorkspace />}>
       <form
         class={`stack ${styles.formNarrow}`}
         onSubmit={(e) => {

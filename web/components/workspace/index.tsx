@@ -99,6 +99,8 @@ export function Workspace({ user }: { user: SelfUser }) {
 }
 
 function MainPanel({ panel }: { panel: Panel }) {
+  // Searches start again in another workspace.
+  const workspaceId = useAppState().currentWorkspace.value?.id;
   switch (panel.kind) {
     case "home":
       return <HomePanel />;
@@ -107,9 +109,9 @@ function MainPanel({ panel }: { panel: Panel }) {
     case "new-room":
       return <LazyNewRoomForm />;
     case "browse":
-      return <LazyBrowseChannels />;
+      return <LazyBrowseChannels key={workspaceId} />;
     case "new-dm":
-      return <LazyNewDm />;
+      return <LazyNewDm key={workspaceId} />;
     case "admin":
       return <LazyAdminPanel />;
     case "notifications":
