@@ -4,9 +4,11 @@ import { env, evictDurableObject, runDurableObjectAlarm } from "cloudflare:test"
 import { beforeAll, describe, expect, it } from "vitest";
 import {
   addMember,
+  addToWorkspace,
   BASE,
   call,
   createRoom,
+  createWorkspace,
   myRoom,
   register,
   roomStub,
@@ -212,6 +214,20 @@ describe("membership frames", () => {
     await sendMessage(alice, room.id, "she is gone");
     await roomStub(room.id).flush();
     expect(inbox.frames.filter((f) => f.type === "room")).toHaveLength(1);
+    inbox.close();
+  });
+
+  it("being added to a workspace reaches my inbox, with my role there", async () => {
+    const carol = await register(uniqueHandle("carol"), "Carol");
+    const workspace = await createWorkspace(admin);
+    const inbox = await InboxClient.open(carol.token);
+    await addToWorkspace(admin, workspace.id, carol.id, "admin");
+    expect(await inbox.next("workspace")).toEqual({
+      type: "workspace",
+      workspaceId: workspace.id,
+      change: "added",
+      role: "admin",
+    });
     inbox.close();
   });
 

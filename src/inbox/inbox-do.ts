@@ -4,7 +4,7 @@
 // are offline cost a room nothing. Transport only: the counts come from the rooms' D1 sync.
 import { DurableObject } from "cloudflare:workers";
 import { z } from "zod";
-import type { MemberRole } from "../../src/shared/api";
+import type { MemberRole, WorkspaceRole } from "../../src/shared/api";
 import {
   CLOSE,
   CLOSE_REASONS,
@@ -145,6 +145,11 @@ export class InboxDO extends DurableObject<Env> {
       ...(role ? { role } : {}),
       ...(banned ? { banned: true as const } : {}),
     });
+  }
+
+  /** I was added to or removed from a workspace, or my role there changed: my clients reload. */
+  workspaceMembership(workspaceId: string, change: MembershipChange, role?: WorkspaceRole): void {
+    this.#sendAll({ type: "workspace", workspaceId, change, ...(role ? { role } : {}) });
   }
 
   /** Logout (one session) or disabling (all of them) ends those sockets; the reason says which. */

@@ -2,7 +2,7 @@
 // ended sessions, and (through the users' inboxes) memberships. D1 has already committed; a
 // room or inbox that cannot be reached is logged, not fatal.
 import { and, eq, inArray } from "drizzle-orm";
-import type { MemberRole } from "../../src/shared/api";
+import type { MemberRole, WorkspaceRole } from "../../src/shared/api";
 import type { MembershipChange } from "../../src/shared/protocol";
 import { CLOSE_REASONS } from "../../src/shared/protocol";
 import type { Env } from "../config/env";
@@ -198,3 +198,15 @@ export async function membershipChanged(
     }
   });
 }
+
+/** Someone's workspaces changed (added, removed, new role): their open clients reload them. */
+export const workspaceMembershipChanged = (
+  env: Env,
+  userId: string,
+  workspaceId: string,
+  change: MembershipChange,
+  role?: WorkspaceRole,
+) =>
+  tell("workspaceMembership", () =>
+    inboxStub(env, userId).workspaceMembership(workspaceId, change, role),
+  );

@@ -10,6 +10,8 @@ const FALLBACK_REFRESH_MS = 5_000;
 export interface InboxHandlers {
   onRoom: (frame: InboxRoomFrame) => void;
   onMembership: (roomId: string, change: MembershipChange, banned: boolean) => void;
+  /** My workspaces changed (added, removed, a new role): they should be fetched again. */
+  onWorkspace?: (workspaceId: string, change: MembershipChange) => void;
   /** The list should be fetched again: after (re)connecting, and periodically while down. */
   refresh: () => void;
   /** The server closed the inbox for good reasons of policy: the session ended or the account was disabled. */
@@ -43,6 +45,9 @@ export function createInbox(handlers: InboxHandlers, makeSocket = createLiveSock
           return;
         case "membership":
           handlers.onMembership(frame.roomId, frame.change, frame.banned ?? false);
+          return;
+        case "workspace":
+          handlers.onWorkspace?.(frame.workspaceId, frame.change);
           return;
         case "error":
           return;

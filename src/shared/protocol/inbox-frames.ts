@@ -34,6 +34,18 @@ export const InboxFrame = z.discriminatedUnion("type", [
     /** `removed` by a ban: the client says so (its room socket's close may come later). */
     banned: z.literal(true).optional(),
   }),
+  /**
+   * I was added to or removed from a workspace, or my role there changed: a client reloads its
+   * workspaces (GET /api/workspaces). Removal from a workspace also removes me from its rooms,
+   * each told by its own `membership` frame.
+   */
+  z.object({
+    type: z.literal("workspace"),
+    workspaceId: z.string(),
+    change: z.enum(MEMBERSHIP_CHANGES),
+    /** My role in the workspace after `added` or `role`. */
+    role: z.enum(["owner", "admin", "member"]).optional(),
+  }),
   z.object({
     type: z.literal("error"),
     code: z.enum(ERROR_CODES),

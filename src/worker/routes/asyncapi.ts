@@ -46,6 +46,7 @@ const INBOX_FRAMES: Record<InboxFrame["type"], string> = {
   ready: "First frame of every connection",
   room: "A room of mine had activity: the counts GET /api/rooms gives for it",
   membership: "I was added to or removed from a room, or my role in it changed",
+  workspace: "I was added to or removed from a workspace, or my role in it changed",
   error: "A frame was refused: anything but `ping` (`invalid`), or over the frame budget",
 };
 

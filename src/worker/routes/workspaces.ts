@@ -16,6 +16,7 @@ import {
   loadManagedWorkspace,
 } from "../directory/workspaces";
 import { forbidden } from "../errors";
+import * as notify from "../notify";
 import { failures, jsonBody, ok, router, security, tooLarge } from "./openapi";
 
 const WorkspaceParams = z.object({ id: Id });
@@ -105,6 +106,13 @@ export const workspaceRoutes = router([
         principal.user.id,
         { userId, handle },
         role,
+      );
+      await notify.workspaceMembershipChanged(
+        c.env,
+        member.user.id,
+        access.workspace.id,
+        "added",
+        member.role,
       );
       return c.json({ member }, 201);
     },
