@@ -32,6 +32,8 @@ let betaId: string;
 let alphaRoomId: string;
 let sam: Account;
 let wadmin: Account;
+let newbie: Account;
+let admin: { token: string };
 
 const auth = (account: { token: string }) => ({ authorization: `Bearer ${account.token}` });
 
@@ -95,17 +97,24 @@ async function badge(page: Page, workspaceId: string): Promise<string | null> {
   return (await found.count()) === 0 ? null : found.getAttribute("data-unread");
 }
 
-screenshotsOnFailure("workspaces", () => ({ pat: patPage, wadmin: wadminPage }));
+let newbiePage: Page | undefined;
+
+screenshotsOnFailure("workspaces", () => ({
+  pat: patPage,
+  wadmin: wadminPage,
+  newbie: newbiePage,
+}));
 
 beforeAll(async () => {
   browser = await launch();
-  const admin = await call<{ token: string }>(baseUrl, "/auth/login", {
+  admin = await call<{ token: string }>(baseUrl, "/auth/login", {
     method: "POST",
     body: JSON.stringify({ handle: ADMIN.handle, password: PASSWORD }),
   });
   const pat = await register(baseUrl, PAT, "Pat Two-Hats");
   sam = await register(baseUrl, `ws_sam_${stamp}`, "Sam Alpha");
   wadmin = await register(baseUrl, `ws_wadmin_${stamp}`, "Wren Workspace-Admin");
+  newbie = await register(baseUrl, `ws_newbie_${stamp}`, "Nell Newbie");
   alphaId = await newWorkspace(admin, ALPHA);
   betaId = await newWorkspace(admin, BETA);
   for (const person of [pat, sam]) await addTo(admin, alphaId, person.id);
@@ -186,5 +195,18 @@ describe("workspaces", () => {
     // Live, on the room's socket: the header says so and the composer takes nothing more.
     await member.getByText("archived", { exact: true }).waitFor();
     await eventually(() => composer(member).isDisabled()).toBe(true);
+  });
+
+  test("added to a second workspace while signed in: the switcher shows it at once", async () => {
+    const page = await pageFor(`ws_newbie_${stamp}`);
+    newbiePage = page;
+    // One workspace, none to create: no switcher.
+    await page.locator(".sidebar__action", { hasText: "New room" }).waitFor();
+    await expect(page.locator(".ws-switcher__current").count()).resolves.toBe(0);
+
+    await addTo(admin, betaId, newbie.id);
+    await page.locator(".ws-switcher__current").waitFor();
+    await switchTo(page, betaId);
+    await eventually(() => page.locator(".ws-switcher__current").textContent()).toContain(BETA);
   });
 });

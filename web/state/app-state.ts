@@ -172,6 +172,18 @@ export function createAppState(api: Api, address: AddressBar | null = browserAdd
     inbox = createInbox({
       onRoom: onInboxRoom,
       onMembership: onMembershipChange,
+      // Added to a workspace, removed from one, a new role there: the switcher asks again (a
+      // workspace I left stops being current by itself: it is no longer in the list).
+      onWorkspace: (workspaceId, change) => {
+        void workspaces.reload();
+        if (
+          change === "removed" &&
+          panel.value.kind === "workspace-settings" &&
+          workspaces.currentId() === workspaceId
+        ) {
+          go(HOME, "replace");
+        }
+      },
       refresh: () => void refreshRooms(),
       onRefused: session.refused,
     });
