@@ -98,11 +98,13 @@ async function badge(page: Page, workspaceId: string): Promise<string | null> {
 }
 
 let newbiePage: Page | undefined;
+let adminPage: Page | undefined;
 
 screenshotsOnFailure("workspaces", () => ({
   pat: patPage,
   wadmin: wadminPage,
   newbie: newbiePage,
+  admin: adminPage,
 }));
 
 beforeAll(async () => {
@@ -208,5 +210,23 @@ describe("workspaces", () => {
     await page.locator(".ws-switcher__current").waitFor();
     await switchTo(page, betaId);
     await eventually(() => page.locator(".ws-switcher__current").textContent()).toContain(BETA);
+  });
+
+  test("an instance admin creates a workspace (slug suggested) and is switched to it", async () => {
+    const page = await pageFor(ADMIN.handle);
+    adminPage = page;
+    await openList(page);
+    await page.getByRole("button", { name: "+ New workspace" }).click();
+    const name = `Gamma Labs ${stamp}`;
+    await page.getByLabel("Name").fill(name);
+    await expect(page.getByLabel("Slug").inputValue()).resolves.toBe(`gamma-labs-${stamp}`);
+    await page.getByLabel("Data stays in the EU").check();
+    await page.getByRole("button", { name: "Create workspace" }).click();
+    await eventually(() => page.locator(".ws-switcher__current").textContent()).toContain(name);
+    await page.getByText("You are in no rooms yet.").waitFor();
+    // Its settings say where its data stays.
+    await openList(page);
+    await page.getByRole("button", { name: "Workspace settings" }).click();
+    await page.getByText("Data stays in the EU").first().waitFor();
   });
 });
