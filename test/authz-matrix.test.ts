@@ -2,6 +2,7 @@
 // status (and error code). One `it` per cell; cells never depend on each other's order: a cell
 // that needs a room gets a fresh one ({private} / {channel} in the path), a fresh user, a fresh
 // token or a fresh session, so destructive actions (leave, remove, role changes) stay local.
+import { env } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
 import { call, type Reply, register, type TestUser, uniqueHandle } from "./helpers";
 
@@ -755,7 +756,6 @@ describe("workspace boundary", () => {
       await asAdmin("POST", `/api/workspaces/${workspaceB}/members`, { userId: who.id });
     // Out of the default workspace (everyone joins it at sign-up; taking someone out of a
     // workspace is not this branch's API, so straight in D1).
-    const { env } = await import("cloudflare:test");
     await env.DB.prepare(
       "DELETE FROM workspace_members WHERE workspace_id = 'ws_default' AND user_id = ?",
     )

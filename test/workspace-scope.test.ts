@@ -2,6 +2,7 @@
 // people search (the default workspace without `workspaceId`), who may learn of whom, room
 // members only from the room's workspace, search and threads filters, and invites that join a
 // workspace (docs/api.md: "Workspaces" notes in each section).
+import { env } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
 import {
   addToWorkspace,
@@ -21,13 +22,13 @@ let admin: TestUser;
 let both: TestUser;
 /** In the default workspace only. */
 let outsider: TestUser;
-/** Only in B (removed from nothing: B is invite-only, so they joined it alone). */
+/** Only in B: added to B, then taken out of the default workspace everyone joins at sign-up. */
 let onlyB: TestUser;
 let wsB: { id: string; name: string };
 let channelB: { id: string };
 let channelDefault: { id: string };
 
-/** Someone signed up through an invite of `workspaceId`: in it (and in the default one, open). */
+/** Someone signed up with invite `code`: in its workspace (and in the default one, open). */
 async function signUpWith(code: string) {
   const res = await call(
     "POST",
@@ -60,14 +61,13 @@ beforeAll(async () => {
   await addToWorkspace(admin, wsB.id, both.id, "admin");
   await addToWorkspace(admin, wsB.id, onlyB.id);
   // "Only in B": out of the default workspace, as someone who joined just B would be.
-  await env_removeFromDefault(onlyB.id);
+  await leaveDefaultWorkspace(onlyB.id);
   channelB = await createRoom(both, "channel", "b-general", wsB.id);
   channelDefault = await createRoom(both, "channel", "d-general");
 });
 
-/** Takes someone out of the default workspace straight in D1 (its API is a colleague's). */
-async function env_removeFromDefault(userId: string) {
-  const { env } = await import("cloudflare:test");
+/** Takes someone out of the default workspace straight in D1 (no route of this branch does). */
+async function leaveDefaultWorkspace(userId: string) {
   await env.DB.prepare("DELETE FROM workspace_members WHERE workspace_id = ? AND user_id = ?")
     .bind(DEFAULT, userId)
     .run();
@@ -317,7 +317,6 @@ describe("invites", () => {
     });
     expect(roomIds(inB)).toEqual([room.id]);
     // Out of B again for the other tests of this file.
-    const { env } = await import("cloudflare:test");
     await env.DB.batch([
       env.DB.prepare("DELETE FROM memberships WHERE user_id = ? AND room_id = ?").bind(
         outsider.id,
