@@ -349,6 +349,25 @@ describe("invites", () => {
     ).toBe(204);
   });
 
+  it("an invite to the workspace alone joins it, and counts no use once I am in it", async () => {
+    const made = await call("POST", "/api/invites", { workspaceId: wsB.id }, { token: both.token });
+    expect(made.status).toBe(201);
+    const code = made.body.invite.code;
+    const someone = await register(uniqueHandle("joiner"));
+    const first = await call("POST", `/api/invites/${code}/accept`, undefined, {
+      token: someone.token,
+    });
+    expect(first.body).toEqual({ roomIds: [] });
+    const again = await call("POST", `/api/invites/${code}/accept`, undefined, {
+      token: someone.token,
+    });
+    expect(again.status).toBe(200);
+    const ws = await call("GET", `/api/workspaces/${wsB.id}`, undefined, { token: someone.token });
+    expect(ws.body.workspace.role).toBe("member");
+    const listed = await call("GET", "/api/invites", undefined, { token: both.token });
+    expect(listed.body.invites.find((i: any) => i.code === code).uses).toBe(1);
+  });
+
   it("an invite without workspace or rooms is the default workspace's", async () => {
     const made = await call("POST", "/api/invites", {}, { token: admin.token });
     expect(made.body.invite.workspaceId).toBe(DEFAULT);
