@@ -3,7 +3,7 @@ import { defineConfig } from "vitest/config";
 
 // Three projects. `workerd`: the tests run inside workerd with the real bindings of
 // wrangler.toml; each test file gets its own fresh D1, with the real migrations applied by
-// test/setup.ts. `solo`: the same, for tests that judge latency under load (test/solo/); `npm
+// test/setup.ts (and an empty LEGACY_DB, which only the migration test fills). `solo`: the same, for tests that judge latency under load (test/solo/); `npm
 // test` runs them in a second, separate vitest run so no other test file shares the machine.
 // `e2e`: browser tests in Node, driving Chromium against `wrangler dev` (test/e2e/).
 export default defineConfig(async () => {
@@ -12,7 +12,9 @@ export default defineConfig(async () => {
     plugins: [
       cloudflareTest({
         wrangler: { configPath: "./wrangler.toml" },
-        miniflare: { bindings: { TEST_MIGRATIONS: migrations } },
+        // LEGACY_DB: a second, empty D1 for test/migration-workspaces.test.ts, which builds a
+        // database with the migrations before workspaces and then migrates it (tests only).
+        miniflare: { bindings: { TEST_MIGRATIONS: migrations }, d1Databases: ["LEGACY_DB"] },
       }),
     ],
     test: {

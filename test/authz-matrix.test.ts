@@ -2,6 +2,7 @@
 // status (and error code). One `it` per cell; cells never depend on each other's order: a cell
 // that needs a room gets a fresh one ({private} / {channel} in the path), a fresh user, a fresh
 // token or a fresh session, so destructive actions (leave, remove, role changes) stay local.
+import { env } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
 import { call, type Reply, register, type TestUser, uniqueHandle } from "./helpers";
 
@@ -674,5 +675,183 @@ describe("matrix side effects", () => {
     });
     expect(hidden.status).toBe(missing.status);
     expect(hidden.body).toEqual(missing.body);
+  });
+});
+
+// ---- a second workspace: nothing crosses its edge ------------------------------------------------
+//
+// Workspace B, made by the admin: {bOwner} owns its public channel, which {onlyB} (in B and in no
+// other workspace) is in. The caller is `nonMember`, who is in the default workspace only. For
+// them B's rooms, people and invites do not exist: 404, never 403, exactly as for a missing one.
+
+const outsider = () => people.nonMember;
+let workspaceB = "";
+let bChannel = "";
+let bInvite = "";
+const bPeople = {} as Record<"bOwner" | "onlyB", TestUser>;
+
+/** Every placeholder that names a room in the matrix: swept with B's channel in its place. */
+const ROOM_PLACEHOLDERS = [
+  "private",
+  "channel",
+  "privateBanned",
+  "channelBanned",
+  "dm",
+  "groupDm",
+  "withMessage",
+  "reportedRoom",
+];
+
+/** The matrix's rows about one room (not the instance admin API, which stays instance-wide). */
+const roomRows = MATRIX.filter((r) =>
+  ROOM_PLACEHOLDERS.some((p) => r.path.startsWith(`/api/rooms/{${p}}`)),
+);
+
+// Routes of a room the matrix has no row for (they are the room's own, through room-calls.ts).
+// biome-ignore format: one route a line
+const EXTRA_ROOM_ROWS: Array<[method: string, path: string, body?: unknown]> = [
+  ["GET",  "/api/rooms/{b}/messages"],
+  ["POST", "/api/rooms/{b}/messages", { cid: "sweep", body: "hello B?" }],
+  ["GET",  "/api/rooms/{b}/search?q=hello"],
+  ["GET",  "/api/rooms/{b}/pins"],
+  ["GET",  "/api/rooms/{b}/online"],
+  ["POST", "/api/rooms/{b}/read", { seq: 1 }],
+  ["POST", "/api/rooms/{b}/attachments?name=x.txt"],
+];
+
+// People: {onlyB} is in B alone, so nothing outside B reveals them.
+// biome-ignore format: one route a line
+const PEOPLE_ROWS: Array<[method: string, path: string, body?: unknown]> = [
+  ["GET",  "/api/users/{onlyB}/avatar"],
+  ["PUT",  "/api/me/blocks/{onlyB}"],
+  ["POST", "/api/dms", { userId: "{onlyB}" }],
+  ["POST", "/api/dms", { userIds: ["{onlyB}", "{member}"] }],
+  ["POST", "/api/dms", { userId: "{onlyB}", workspaceId: "{wsB}" }],
+  ["GET",  "/api/users?q=a&workspaceId={wsB}"],
+];
+
+// The workspace itself and the lists of it; and its invites, where only managers may act (the
+// preview GET /api/invites/:code and accepting stay open to whoever holds the link: a bearer link).
+// biome-ignore format: one route a line
+const WORKSPACE_ROWS: Array<[method: string, path: string, body?: unknown]> = [
+  ["GET",    "/api/workspaces/{wsB}"],
+  ["POST",   "/api/workspaces/{wsB}/members", { userId: "{self}" }],
+  ["GET",    "/api/rooms?workspaceId={wsB}"],
+  ["GET",    "/api/rooms/discover?workspaceId={wsB}"],
+  ["GET",    "/api/search?q=hello&workspaceId={wsB}"],
+  ["GET",    "/api/me/threads?workspaceId={wsB}"],
+  ["POST",   "/api/rooms", { kind: "channel", name: "in B?", workspaceId: "{wsB}" }],
+  ["POST",   "/api/invites", { workspaceId: "{wsB}" }],
+  ["POST",   "/api/invites", { roomIds: ["{b}"] }],
+  ["DELETE", "/api/invites/{bInvite}"],
+];
+
+describe("workspace boundary", () => {
+  beforeAll(async () => {
+    bPeople.bOwner = await register(uniqueHandle("bowner"));
+    bPeople.onlyB = await register(uniqueHandle("onlyb"));
+    const ws = await asAdmin("POST", "/api/workspaces", { name: "Workspace B", slug: "matrix-b" });
+    workspaceB = ws.body.workspace.id;
+    for (const who of [bPeople.bOwner, bPeople.onlyB])
+      await asAdmin("POST", `/api/workspaces/${workspaceB}/members`, { userId: who.id });
+    // Out of the default workspace (everyone joins it at sign-up; taking someone out of a
+    // workspace is not this branch's API, so straight in D1).
+    await env.DB.prepare(
+      "DELETE FROM workspace_members WHERE workspace_id = 'ws_default' AND user_id = ?",
+    )
+      .bind(bPeople.onlyB.id)
+      .run();
+    const room = await call(
+      "POST",
+      "/api/rooms",
+      { kind: "channel", name: "b channel", workspaceId: workspaceB },
+      { token: bPeople.bOwner.token },
+    );
+    bChannel = room.body.room.id;
+    await asAdmin("POST", `/api/rooms/${bChannel}/members`, { userId: bPeople.onlyB.id });
+    bInvite = (await asAdmin("POST", "/api/invites", { workspaceId: workspaceB })).body.invite.code;
+  });
+
+  /** The sweep's own values first (B's room for every room), then the matrix's placeholders. */
+  async function fillB(text: string): Promise<string> {
+    const values = new Map<string, string>([
+      ...ROOM_PLACEHOLDERS.map((p) => [p, bChannel] as [string, string]),
+      ["b", bChannel],
+      ["wsB", workspaceB],
+      ["bInvite", bInvite],
+      ["onlyB", bPeople.onlyB.id],
+      ["member", people.member.id],
+      ["itsReport", "rep_nothing"],
+    ]);
+    return fill(text, "nonMember", values);
+  }
+
+  async function expectNotFound(method: string, path: string, body?: unknown) {
+    const filled = await fillB(path);
+    const json = body === undefined ? undefined : JSON.parse(await fillB(JSON.stringify(body)));
+    const res = await call(method, filled, json, { token: outsider().token });
+    assertOutcome(res, NOTFOUND, `outsider ${method} ${filled}`);
+  }
+
+  it("sweeps every room row of the matrix", () => {
+    expect(roomRows.length).toBeGreaterThan(50);
+  });
+
+  for (const r of roomRows) {
+    const label = `${r.method} ${r.path}${r.body === undefined ? "" : ` ${JSON.stringify(r.body)}`}`;
+    it(`B's channel, for someone not in B: ${label} → 404`, () =>
+      expectNotFound(r.method, r.path, r.body));
+  }
+  for (const [method, path, body] of [...EXTRA_ROOM_ROWS, ...PEOPLE_ROWS, ...WORKSPACE_ROWS]) {
+    const label = `${method} ${path}${body === undefined ? "" : ` ${JSON.stringify(body)}`}`;
+    it(`someone not in B: ${label} → 404`, () => expectNotFound(method, path, body));
+  }
+
+  it("a room owner adding someone only in B gets 404 No such user", async () => {
+    const roomId = await freshRoom("private");
+    const res = await call(
+      "POST",
+      `/api/rooms/${roomId}/members`,
+      { userId: bPeople.onlyB.id },
+      { token: people.owner.token },
+    );
+    assertOutcome(res, NOTFOUND, "owner adds someone of B");
+    expect(res.body.error.message).toBe("No such user");
+  });
+
+  it("people search and lists leave B out", async () => {
+    const token = outsider().token;
+    const found = await call("GET", `/api/users?q=${bPeople.onlyB.handle}`, undefined, { token });
+    expect(found.status).toBe(200);
+    expect(found.body.users).toEqual([]);
+    const invites = await call("GET", "/api/invites", undefined, { token });
+    expect(invites.body.invites.map((i: { code: string }) => i.code)).not.toContain(bInvite);
+    const discover = await call("GET", "/api/rooms/discover?limit=100", undefined, { token });
+    expect(discover.body.rooms.map((r: { id: string }) => r.id)).not.toContain(bChannel);
+  });
+
+  it("the same routes work for someone in B (the 404s are the edge, not broken rows)", async () => {
+    const token = bPeople.onlyB.token;
+    expect((await call("GET", `/api/rooms/${bChannel}`, undefined, { token })).status).toBe(200);
+    expect(
+      (await call("GET", `/api/rooms?workspaceId=${workspaceB}`, undefined, { token })).status,
+    ).toBe(200);
+    expect(
+      (await call("GET", `/api/users/${bPeople.bOwner.id}/avatar`, undefined, { token })).status,
+    ).toBe(404); // no picture set: the same 404, so the next line tells the two apart
+    expect(
+      (await call("PUT", `/api/me/blocks/${bPeople.bOwner.id}`, undefined, { token })).status,
+    ).toBe(204);
+    await call("DELETE", `/api/me/blocks/${bPeople.bOwner.id}`, undefined, { token });
+    expect(
+      (
+        await call(
+          "POST",
+          "/api/dms",
+          { userId: bPeople.bOwner.id, workspaceId: workspaceB },
+          { token },
+        )
+      ).status,
+    ).toBe(201);
   });
 });

@@ -103,6 +103,7 @@ describe("ADMIN_BOOTSTRAP_TOKEN", () => {
       registration: "open",
       firstAccount: true,
       bootstrap: true,
+      workspaceCreation: "admins",
     });
   });
 
@@ -215,12 +216,14 @@ describe("REGISTRATION modes", () => {
       registration: "invite",
       firstAccount: false,
       bootstrap: false,
+      workspaceCreation: "admins",
     });
     const withToken = { ADMIN_BOOTSTRAP_TOKEN: BOOTSTRAP };
     expect((await withEnv(withToken, "GET", "/api/config")).body).toEqual({
       registration: "open",
       firstAccount: false,
       bootstrap: true,
+      workspaceCreation: "admins",
     });
   });
 });
@@ -284,11 +287,16 @@ describe("invites", () => {
     expect((await invite(admin, { roomIds: [hidden.id] })).roomIds).toEqual([hidden.id]);
   });
 
-  it("GET /api/invites/:code needs no session: {valid, inviter: {name}, rooms}", async () => {
+  it("GET /api/invites/:code needs no session: {valid, inviter: {name}, rooms, workspace: {name}}", async () => {
     const { code } = await invite(owner, { roomIds: [room.id, channel.id] });
     const res = await call("GET", `/api/invites/${code}`);
     expect(res.status).toBe(200);
-    expect(res.body).toEqual({ valid: true, inviter: { name: "Olga Owner" }, rooms: 2 });
+    expect(res.body).toEqual({
+      valid: true,
+      inviter: { name: "Olga Owner" },
+      rooms: 2,
+      workspace: { name: "Confab" },
+    });
     expectError(await call("GET", "/api/invites/not-a-code"), 404, "not_found");
   });
 

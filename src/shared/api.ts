@@ -212,6 +212,8 @@ export const CreateInviteBody = z
     expiresInHours: z.number().positive().max(8_760).optional(),
     /** Rooms joined on use (channels and private rooms, not DMs); owners must name ≥ 1 of theirs. */
     roomIds: z.array(Id).max(20).optional(),
+    /** The workspace it joins (its rooms must be in it); unset: the rooms', else the default. */
+    workspaceId: Id.optional(),
   })
   .meta({ id: "CreateInviteBody" });
 export const AdminUpdateUserBody = z
@@ -256,6 +258,12 @@ export const PageQuery = z.object({
   q: z.string().trim().max(64).optional(),
   cursor: z.string().max(200).optional(),
   limit: Limit,
+});
+/** A query about one workspace; absent: the instance's default workspace. */
+export const WorkspaceQuery = z.object({ workspaceId: Id.optional() });
+/** A filter to one workspace of mine; absent: every workspace of mine. */
+export const WorkspaceFilter = z.object({
+  workspaceId: Id.optional().describe("Only this workspace of mine (404 if I am not in it)"),
 });
 /** What a message search looks for (in a room, or across my rooms): every word must match. */
 export const SearchText = z.string().trim().min(1).max(LIMITS.search.textMax);
@@ -302,6 +310,8 @@ export const Invite = z
     maxUses: z.number().int().nullable(),
     expiresAt: Timestamp.nullable(),
     roomIds: z.array(z.string()),
+    /** The workspace it joins. */
+    workspaceId: z.string(),
   })
   .meta({ id: "Invite" });
 /** What anyone holding the link may learn before signing up. */
@@ -312,6 +322,8 @@ export const InvitePreview = z
     inviter: z.object({ name: z.string() }),
     /** How many rooms it joins. */
     rooms: z.number().int(),
+    /** The workspace it joins (an extension: older servers leave it out). */
+    workspace: z.object({ name: z.string() }),
   })
   .meta({ id: "InvitePreview" });
 /** What the sign-up form needs to know before anyone signs in. */

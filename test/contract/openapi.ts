@@ -321,7 +321,7 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** Find people by handle or name (for DMs and invites) */
+    /** Find people of a workspace (default: the instance's default one) by handle or name (for DMs and invites) */
     get: operations["searchUsers"];
     put?: never;
     post?: never;
@@ -338,7 +338,7 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** My rooms with unread and mention counts */
+    /** My rooms with unread and mention counts: in every workspace of mine, or in `workspaceId`'s */
     get: operations["listRooms"];
     put?: never;
     /** Create a channel or private room; the creator is its owner */
@@ -356,7 +356,7 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** Public channels I can join */
+    /** Public channels I can join in a workspace (default: the instance's default one) */
     get: operations["discoverRooms"];
     put?: never;
     post?: never;
@@ -911,7 +911,7 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** Threads I follow, those with unread replies first, then by last reply */
+    /** Threads I follow (in every workspace of mine, or in `workspaceId`'s), those with unread replies first, then by last reply */
     get: operations["listMyThreads"];
     put?: never;
     post?: never;
@@ -1118,10 +1118,10 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** Invites I may manage (admins: all; others: the ones they made), newest first */
+    /** Invites I may manage (instance admins: all; workspace admins: their workspaces'; others: the ones they made), newest first */
     get: operations["listInvites"];
     put?: never;
-    /** Make an invite link: admins to the instance and any rooms, owners to rooms they own (≥ 1) */
+    /** Make an invite link to a workspace (default: its rooms', else the default one): its admins with or without rooms, owners to rooms they own (≥ 1) */
     post: operations["createInvite"];
     delete?: never;
     options?: never;
@@ -1140,7 +1140,7 @@ export interface paths {
     get: operations["getInvite"];
     put?: never;
     post?: never;
-    /** Delete an invite (admins: any; others: their own); its link stops working */
+    /** Delete an invite (instance admins: any; workspace admins: their workspaces'; others: their own); its link stops working */
     delete: operations["deleteInvite"];
     options?: never;
     head?: never;
@@ -1156,7 +1156,7 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /** Signed in already: join the invite's rooms (counts a use, unless I am in all of them) */
+    /** Signed in already: join the invite's workspace and rooms (counts a use, unless I am in all of them) */
     post: operations["acceptInvite"];
     delete?: never;
     options?: never;
@@ -1310,7 +1310,7 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** Someone's profile picture (anyone signed in); `?v=` as in their `avatarUrl` */
+    /** Someone's profile picture (anyone sharing a workspace with them); `?v=` as in their `avatarUrl` */
     get: operations["getAvatar"];
     put?: never;
     post?: never;
@@ -1885,11 +1885,13 @@ export interface components {
       /** @description ISO 8601 */
       expiresAt: string | null;
       roomIds: string[];
+      workspaceId: string;
     };
     CreateInviteBody: {
       maxUses?: number;
       expiresInHours?: number;
       roomIds?: string[];
+      workspaceId?: string;
     };
     InvitePreview: {
       valid: boolean;
@@ -1897,6 +1899,9 @@ export interface components {
         name: string;
       };
       rooms: number;
+      workspace: {
+        name: string;
+      };
     };
     Workspace: {
       id: string;
@@ -3364,6 +3369,8 @@ export interface operations {
         q: string;
         /** @description Results per room */
         limit?: number;
+        /** @description Only this workspace of mine (404 if I am not in it) */
+        workspaceId?: string;
       };
       header?: never;
       path?: never;
@@ -3400,6 +3407,15 @@ export interface operations {
       };
       /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `invite_required`, `invite_invalid`, `bootstrap_required`, `bootstrap_invalid`, `reset_invalid`, `blocked`, `banned`) */
       403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not found, or not visible to you (`not_found`) */
+      404: {
         headers: {
           [name: string]: unknown;
         };
@@ -3505,6 +3521,7 @@ export interface operations {
         q?: string;
         cursor?: string;
         limit?: number;
+        workspaceId?: string;
       };
       header?: never;
       path?: never;
@@ -3551,11 +3568,23 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
+      /** @description Not found, or not visible to you (`not_found`) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
     };
   };
   listRooms: {
     parameters: {
-      query?: never;
+      query?: {
+        /** @description Only this workspace of mine (404 if I am not in it); absent: every one of mine */
+        workspaceId?: string;
+      };
       header?: never;
       path?: never;
       cookie?: never;
@@ -3573,6 +3602,15 @@ export interface operations {
           };
         };
       };
+      /** @description Invalid input (code `invalid`) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
       /** @description Not signed in (`unauthorized`) */
       401: {
         headers: {
@@ -3584,6 +3622,15 @@ export interface operations {
       };
       /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `invite_required`, `invite_invalid`, `bootstrap_required`, `bootstrap_invalid`, `reset_invalid`, `blocked`, `banned`) */
       403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not found, or not visible to you (`not_found`) */
+      404: {
         headers: {
           [name: string]: unknown;
         };
@@ -3672,6 +3719,7 @@ export interface operations {
         q?: string;
         cursor?: string;
         limit?: number;
+        workspaceId?: string;
       };
       header?: never;
       path?: never;
@@ -3711,6 +3759,15 @@ export interface operations {
       };
       /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `invite_required`, `invite_invalid`, `bootstrap_required`, `bootstrap_invalid`, `reset_invalid`, `blocked`, `banned`) */
       403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not found, or not visible to you (`not_found`) */
+      404: {
         headers: {
           [name: string]: unknown;
         };
@@ -6747,7 +6804,10 @@ export interface operations {
   };
   listMyThreads: {
     parameters: {
-      query?: never;
+      query?: {
+        /** @description Only this workspace of mine (404 if I am not in it); absent: every one of mine */
+        workspaceId?: string;
+      };
       header?: never;
       path?: never;
       cookie?: never;
@@ -8820,7 +8880,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description No such person, or no picture */
+      /** @description No such person (or none in a workspace of mine), or no picture */
       404: {
         headers: {
           [name: string]: unknown;

@@ -203,6 +203,7 @@ describe("the admin page in words", () => {
       maxUses: 10,
       expiresAt: null,
       roomIds: ["r1", "r2"],
+      workspaceId: "ws_default",
     };
     expect(inviteSummary(invite, now)).toBe("3 of 10 uses · never expires · 2 rooms");
     expect(inviteSummary({ ...invite, maxUses: null, uses: 1, roomIds: [] }, now)).toBe(

@@ -1,15 +1,16 @@
-// Invite links: made by admins (to the instance, optionally to rooms) and by room owners (to
-// their rooms); used at sign-up or accepted by someone signed in. A use is one conditional
-// UPDATE, so concurrent sign-ups never pass `max_uses`.
+// Invite links: made by workspace admins (to their workspace, optionally to rooms in it) and by
+// room owners (to their rooms); used at sign-up or accepted by someone signed in, joining the
+// invite's workspace and then its rooms. A use is one conditional UPDATE, so concurrent sign-ups
+// never pass `max_uses`.
 import { and, desc, eq, sql } from "drizzle-orm";
 import { audit } from "../../db/audit";
 import type { Db } from "../../db/client";
-import { invites, memberships, rooms, users } from "../../db/schema";
+import { invites, memberships, users, workspaces } from "../../db/schema";
 import { toBase64Url } from "../auth/crypto";
 import type { Principal } from "../context";
 import { ApiError, forbidden, notFound } from "../errors";
-import { ROOM_NOT_FOUND } from "./access";
-import { DEFAULT_WORKSPACE_ID } from "./workspaces";
+import { type RoomAccess, roomAccess, roomAccessQuery } from "./access";
+import { DEFAULT_WORKSPACE_ID, isWorkspaceMember, loadWorkspace } from "./workspaces";
 
 export type InviteRow = typeof invites.$inferSelect;
 
@@ -24,8 +25,10 @@ const newInviteCode = () => toBase64Url(crypto.getRandomValues(new Uint8Array(18
 export const inviteRoomIds = (row: InviteRow): string[] => JSON.parse(row.roomIds) as string[];
 
 /**
- * Admins invite to the instance and to any channel or private room; owners only to rooms they
- * own, and must name one. Rooms the caller cannot see are 404, rooms they see but do not own 403.
+ * Invites join a workspace, and rooms in it. Its admins (and instance admins) invite to the
+ * workspace, with or without rooms; room owners only to rooms they own, and must name one.
+ * Every room must be in the invite's workspace (400): `workspaceId`, else the rooms', else the
+ * default one. Rooms or workspaces the caller cannot see are 404, rooms they see but do not own 403.
  */
 export async function createInvite(
   db: Db,
@@ -34,32 +37,33 @@ export async function createInvite(
     maxUses?: number | undefined;
     expiresInHours?: number | undefined;
     roomIds?: string[] | undefined;
+    workspaceId?: string | undefined;
   },
 ): Promise<InviteRow> {
   const roomIds = [...new Set(input.roomIds ?? [])];
-  if (!principal.isAdmin && roomIds.length === 0)
-    throw forbidden("Only admins invite to the instance; owners invite to rooms they own");
-  const found =
-    roomIds.length === 0
-      ? []
-      : await db
-          .select({ room: rooms, role: memberships.role })
-          .from(rooms)
-          .leftJoin(
-            memberships,
-            and(eq(memberships.roomId, rooms.id), eq(memberships.userId, principal.user.id)),
-          )
-          .where(sql`${rooms.id} IN (SELECT value FROM json_each(${JSON.stringify(roomIds)}))`)
-          .all();
+  const found: RoomAccess[] = [];
   for (const id of roomIds) {
-    const row = found.find((r) => r.room.id === id);
-    const visible = row && (principal.isAdmin || row.role != null || row.room.kind === "channel");
-    if (!row || !visible) throw notFound(ROOM_NOT_FOUND);
-    if (row.room.kind === "dm") throw forbidden("The people in a DM are fixed");
-    if (row.room.archivedAt != null) throw new ApiError("archived", "This room is archived");
-    if (!principal.isAdmin && row.role !== "owner")
+    const access = roomAccess(
+      await roomAccessQuery(db, id, principal.user.id).get(),
+      principal,
+      "view",
+    );
+    const { room, membership, actor } = access;
+    if (room.kind === "dm") throw forbidden("The people in a DM are fixed");
+    if (room.archivedAt != null) throw new ApiError("archived", "This room is archived");
+    if (!actor.isAdmin && membership?.role !== "owner")
       throw forbidden("Only the room's owners (and admins) invite to it");
+    found.push(access);
   }
+  const workspaceId = input.workspaceId ?? found[0]?.room.workspaceId ?? DEFAULT_WORKSPACE_ID;
+  if (found.some(({ room }) => room.workspaceId !== workspaceId)) {
+    throw new ApiError("invalid", "Every room of an invite must be in its workspace", [
+      { in: "json", path: "roomIds", message: "Not all in the invite's workspace" },
+    ]);
+  }
+  const { canAdmin } = await loadWorkspace(db, principal, workspaceId);
+  if (!canAdmin && roomIds.length === 0)
+    throw forbidden("Only the workspace's admins invite to it; owners invite to rooms they own");
   const now = Date.now();
   const invite: InviteRow = {
     code: newInviteCode(),
@@ -69,13 +73,14 @@ export async function createInvite(
     maxUses: input.maxUses ?? null,
     uses: 0,
     roomIds: JSON.stringify(roomIds),
-    workspaceId: DEFAULT_WORKSPACE_ID,
+    workspaceId,
   };
   await db.batch([
     db.insert(invites).values(invite),
     audit(db, {
       actorId: principal.user.id,
       action: "invite.create",
+      workspaceId,
       targetId: invite.code,
       detail: { maxUses: invite.maxUses, expiresAt: invite.expiresAt, roomIds },
     }),
@@ -83,32 +88,55 @@ export async function createInvite(
   return invite;
 }
 
-/** Admins see every invite, everyone else the ones they made; the newest first. */
+/** The invites `principal` manages: instance admins every one; others those they made, and
+ * (workspace owners and admins) every invite to their workspaces. */
+const managedBy = (principal: Principal) =>
+  principal.isAdmin
+    ? undefined
+    : sql`(${invites.createdBy} = ${principal.user.id} OR ${invites.workspaceId} IN (
+        SELECT workspace_id FROM workspace_members
+        WHERE user_id = ${principal.user.id} AND role IN ('owner', 'admin')))`;
+
+/** The invites the caller may manage, the newest first. */
 export const listInvites = (db: Db, principal: Principal) =>
   db
     .select()
     .from(invites)
-    .where(principal.isAdmin ? undefined : eq(invites.createdBy, principal.user.id))
+    .where(managedBy(principal))
     .orderBy(desc(invites.createdAt))
     .limit(INVITES_LIST_MAX)
     .all();
 
 export async function deleteInvite(db: Db, principal: Principal, code: string): Promise<void> {
-  const row = await db.select().from(invites).where(eq(invites.code, code)).get();
-  if (!row || (!principal.isAdmin && row.createdBy !== principal.user.id))
-    throw notFound(INVITE_NOT_FOUND);
+  const row = await db
+    .select()
+    .from(invites)
+    .where(and(eq(invites.code, code), managedBy(principal)))
+    .get();
+  if (!row) throw notFound(INVITE_NOT_FOUND);
   await db.batch([
     db.delete(invites).where(eq(invites.code, code)),
-    audit(db, { actorId: principal.user.id, action: "invite.delete", targetId: code }),
+    audit(db, {
+      actorId: principal.user.id,
+      action: "invite.delete",
+      workspaceId: row.workspaceId,
+      targetId: code,
+    }),
   ]);
 }
 
 /** What the link's landing page shows; 404 for a code that never was or was deleted. */
 export async function previewInvite(db: Db, code: string) {
   const row = await db
-    .select({ invite: invites, name: users.displayName, disabledAt: users.disabledAt })
+    .select({
+      invite: invites,
+      name: users.displayName,
+      disabledAt: users.disabledAt,
+      workspace: workspaces.name,
+    })
     .from(invites)
     .innerJoin(users, eq(users.id, invites.createdBy))
+    .innerJoin(workspaces, eq(workspaces.id, invites.workspaceId))
     .where(eq(invites.code, code))
     .get();
   if (!row) throw notFound(INVITE_NOT_FOUND);
@@ -118,7 +146,12 @@ export async function previewInvite(db: Db, code: string) {
     row.disabledAt == null &&
     (invite.expiresAt == null || invite.expiresAt > now) &&
     (invite.maxUses == null || invite.uses < invite.maxUses);
-  return { valid, inviter: { name: row.name }, rooms: inviteRoomIds(invite).length };
+  return {
+    valid,
+    inviter: { name: row.name },
+    rooms: inviteRoomIds(invite).length,
+    workspace: { name: row.workspace },
+  };
 }
 
 /**
@@ -154,8 +187,8 @@ export const releaseInvite = (db: Db, code: string) =>
     .run();
 
 /**
- * The invite, when `userId` is already in every one of its rooms (accepting it again would
- * change nothing, so it costs no use); null otherwise.
+ * The invite, when `userId` is already in its workspace and every one of its rooms (accepting it
+ * again would change nothing, so it costs no use); null otherwise.
  */
 export async function joinedAlready(
   db: Db,
@@ -163,9 +196,9 @@ export async function joinedAlready(
   code: string,
 ): Promise<InviteRow | null> {
   const row = await db.select().from(invites).where(eq(invites.code, code)).get();
-  if (!row) return null;
+  if (!row || !(await isWorkspaceMember(db, row.workspaceId, userId))) return null;
   const roomCount = inviteRoomIds(row).length;
-  if (roomCount === 0) return null;
+  if (roomCount === 0) return row;
   const joined = await db.$count(
     memberships,
     and(

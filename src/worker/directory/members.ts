@@ -6,7 +6,7 @@ import { canChangeRole, canInvite, canRemove } from "../../../src/shared/permiss
 import { audit } from "../../db/audit";
 import { batchAll } from "../../db/batch";
 import type { Db } from "../../db/client";
-import { memberships, roomBans, rooms, users } from "../../db/schema";
+import { memberships, roomBans, rooms, workspaceMembers } from "../../db/schema";
 import { ApiError, forbidden, notFound } from "../errors";
 import {
   assertNotArchived,
@@ -16,6 +16,7 @@ import {
   type MembershipRow,
   type RoomAccess,
 } from "./access";
+import { assertInWorkspace } from "./workspace-scope";
 
 /**
  * A new member starts with the room read up to its last message: joining is not unread. (D1's
@@ -23,11 +24,6 @@ import {
  */
 const readUpToLastMessage = (roomId: string) =>
   sql<number>`(SELECT last_seq FROM rooms WHERE id = ${roomId})`;
-
-async function assertUserExists(db: Db, userId: string): Promise<void> {
-  const user = await db.select({ id: users.id }).from(users).where(eq(users.id, userId)).get();
-  if (!user) throw notFound("No such user");
-}
 
 export async function joinChannel(db: Db, userId: string, access: RoomAccess): Promise<MemberRole> {
   const { room, membership } = access;
@@ -74,7 +70,8 @@ export async function addMember(
     );
   }
   assertNotArchived(room);
-  await assertUserExists(db, target.userId);
+  // Only people of the room's workspace: anyone else does not exist from inside it.
+  await assertInWorkspace(db, room.workspaceId, target.userId);
   if (await findMembership(db, room.id, target.userId))
     throw new ApiError("conflict", "Already a member");
   await assertNotBanned(db, room.id, target.userId);
@@ -227,15 +224,22 @@ export async function assertNotBanned(db: Db, roomId: string, userId: string): P
 }
 
 /**
- * An invite's rooms joined by the person who used it: the member-add path for invites. Rooms
- * archived or deleted since, and rooms its maker no longer owns (unless an admin), are skipped.
+ * An invite used: its workspace joined (as member, when not in it already), then its rooms: the
+ * member-add path for invites. Rooms archived or deleted since, moved out of its workspace, or
+ * that its maker no longer owns (unless an admin of the instance or workspace), are skipped; the
+ * workspace is joined only while its maker still brings people in (an admin, or a room joined).
  * Answers the rooms joined anew, for the caller to tell their rooms (notify.membersAdded).
  */
 export async function joinByInvite(
   db: Db,
   userId: string,
-  invite: { code: string; createdBy: string; roomIds: readonly string[] },
+  invite: { code: string; createdBy: string; workspaceId: string; roomIds: readonly string[] },
 ): Promise<string[]> {
+  // The maker's right to invite holds at each use: an admin since demoted, or an owner who left
+  // the room, no longer brings people in.
+  const makerIsAdmin = sql`(EXISTS (SELECT 1 FROM users u WHERE u.id = ${invite.createdBy} AND u.role = 'admin')
+    OR EXISTS (SELECT 1 FROM workspace_members w WHERE w.workspace_id = ${invite.workspaceId}
+               AND w.user_id = ${invite.createdBy} AND w.role IN ('owner', 'admin')))`;
   const open =
     invite.roomIds.length === 0
       ? []
@@ -245,12 +249,11 @@ export async function joinByInvite(
           .where(
             and(
               sql`${rooms.id} IN (SELECT value FROM json_each(${JSON.stringify(invite.roomIds)}))`,
+              eq(rooms.workspaceId, invite.workspaceId),
               sql`${rooms.kind} <> 'dm'`,
               isNull(rooms.archivedAt),
               sql`NOT EXISTS (SELECT 1 FROM memberships m WHERE m.room_id = ${rooms.id} AND m.user_id = ${userId})`,
-              // The maker's right to invite holds at each use: an owner who since left the room
-              // or was demoted no longer brings people into it.
-              sql`(EXISTS (SELECT 1 FROM users u WHERE u.id = ${invite.createdBy} AND u.role = 'admin')
+              sql`(${makerIsAdmin}
                    OR EXISTS (SELECT 1 FROM memberships o WHERE o.room_id = ${rooms.id}
                               AND o.user_id = ${invite.createdBy} AND o.role = 'owner'))`,
             ),
@@ -259,14 +262,26 @@ export async function joinByInvite(
   // In the invite's order: its first room is where the newcomer lands.
   const joinable = new Set(open.map((r) => r.id));
   const roomIds = invite.roomIds.filter((id) => joinable.has(id));
+  const makerManages =
+    roomIds.length > 0 ||
+    (await db.get<{ yes: number }>(sql`SELECT ${makerIsAdmin} AS yes`))?.yes === 1;
   const joinedAt = Date.now();
   await db.batch([
     audit(db, {
       actorId: userId,
       action: "invite.use",
+      workspaceId: invite.workspaceId,
       targetId: userId,
       detail: { code: invite.code, inviter: invite.createdBy, rooms: roomIds },
     }),
+    ...(makerManages
+      ? [
+          db
+            .insert(workspaceMembers)
+            .values({ workspaceId: invite.workspaceId, userId, role: "member", joinedAt })
+            .onConflictDoNothing(),
+        ]
+      : []),
     ...roomIds.flatMap((roomId) => [
       db
         .insert(memberships)

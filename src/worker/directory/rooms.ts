@@ -210,8 +210,15 @@ interface RoomListRow extends Record<string, unknown> {
   thread_count: number;
 }
 
-/** My rooms with exact unread and mention counts (src/db/unread.ts), in one D1 query. */
-export async function listMyRooms(db: Db, userId: string): Promise<RoomListItem[]> {
+/**
+ * My rooms with exact unread and mention counts (src/db/unread.ts), in one D1 query; only those
+ * of workspace `workspaceId` when given (null: every workspace, so one list feeds every badge).
+ */
+export async function listMyRooms(
+  db: Db,
+  userId: string,
+  workspaceId: string | null = null,
+): Promise<RoomListItem[]> {
   const { results } = await db.$client
     .prepare(
       `SELECT r.*, m.role AS member_role, m.muted AS member_muted, m.notify AS member_notify,
@@ -219,9 +226,10 @@ export async function listMyRooms(db: Db, userId: string): Promise<RoomListItem[
          ${UNREAD_COLUMNS}, ${THREADS_COLUMN}
        FROM memberships m JOIN rooms r ON r.id = m.room_id
        WHERE m.user_id = ?1 AND (m.hidden_at_seq IS NULL OR r.last_seq > m.hidden_at_seq)
+         AND (?2 IS NULL OR r.workspace_id = ?2)
        ORDER BY coalesce(r.last_message_at, r.created_at) DESC, r.id`,
     )
-    .bind(userId)
+    .bind(userId, workspaceId)
     .all<RoomListRow>();
 
   const peers = await dmPeers(db, userId);
@@ -309,10 +317,11 @@ async function dmPeers(db: Db, userId: string): Promise<Map<string, PublicUser[]
   );
 }
 
-/** Public channels I am not in, by name, paged by name. */
+/** Public channels of workspace `workspaceId` I am not in, by name, paged by name. */
 export async function discoverRooms(
   db: Db,
   userId: string,
+  workspaceId: string,
   opts: { q?: string | undefined; offset: number; limit: number },
 ) {
   const rows = await db
@@ -320,6 +329,7 @@ export async function discoverRooms(
     .from(rooms)
     .where(
       and(
+        eq(rooms.workspaceId, workspaceId),
         eq(rooms.kind, "channel"),
         isNull(rooms.archivedAt),
         notExists(

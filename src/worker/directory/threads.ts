@@ -65,7 +65,12 @@ export interface FollowedThread {
  * The threads I follow in rooms I am still in, those with unread replies first, then by their
  * last reply; `unread` counts others' replies above my thread read mark that are not deleted.
  */
-export async function myThreads(db: Db, userId: string, limit: number): Promise<FollowedThread[]> {
+export async function myThreads(
+  db: Db,
+  userId: string,
+  limit: number,
+  workspaceId: string | null = null,
+): Promise<FollowedThread[]> {
   const { results } = await db.$client
     .prepare(
       `SELECT t.room_id, t.root_seq, t.reply_count, t.last_reply_at, t.last_reply_seq,
@@ -79,11 +84,11 @@ export async function myThreads(db: Db, userId: string, limit: number): Promise<
        JOIN threads t ON t.room_id = f.room_id AND t.root_seq = f.root_seq
        JOIN rooms r ON r.id = f.room_id
        JOIN memberships m ON m.room_id = f.room_id AND m.user_id = f.user_id
-       WHERE f.user_id = ?1 AND f.following = 1
+       WHERE f.user_id = ?1 AND f.following = 1 AND (?3 IS NULL OR r.workspace_id = ?3)
        ORDER BY (unread > 0) DESC, t.last_reply_at DESC
        LIMIT ?2`,
     )
-    .bind(userId, limit)
+    .bind(userId, limit, workspaceId)
     .all<{
       room_id: string;
       root_seq: number;

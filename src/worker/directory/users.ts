@@ -16,6 +16,7 @@ import { claimInvite, type InviteRow, releaseInvite } from "./invites";
 import { pageOf } from "./paging";
 import { newPasswordToken } from "./password-links";
 import { createToken } from "./tokens";
+import { inWorkspace } from "./workspace-scope";
 
 export interface RegistrationPolicy {
   mode: RegistrationMode;
@@ -204,10 +205,19 @@ export async function findUser(db: Db, id: string): Promise<UserRow> {
   return user;
 }
 
-/** People whose handle or display name starts with `q` (or any word of the name does). */
+/**
+ * People whose handle or display name starts with `q` (or any word of the name does); only those
+ * of workspace `workspaceId` when given (admins search the whole instance).
+ */
 export async function searchUsers(
   db: Db,
-  opts: { q?: string | undefined; offset: number; limit: number; includeDisabled: boolean },
+  opts: {
+    q?: string | undefined;
+    offset: number;
+    limit: number;
+    includeDisabled: boolean;
+    workspaceId?: string | undefined;
+  },
 ) {
   const q = opts.q?.toLowerCase();
   const rows = await db
@@ -216,6 +226,7 @@ export async function searchUsers(
     .where(
       and(
         opts.includeDisabled ? undefined : sql`${users.disabledAt} IS NULL`,
+        opts.workspaceId !== undefined ? inWorkspace(opts.workspaceId) : undefined,
         q
           ? or(
               sql`${users.handle} LIKE ${likePattern(q)} ESCAPE '\\'`,

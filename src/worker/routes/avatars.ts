@@ -9,6 +9,7 @@ import { users } from "../../db/schema";
 import * as serialize from "../../db/serialize";
 import { currentPrincipal, requireUser } from "../auth/principal";
 import type { AppEnv } from "../context";
+import { canSeePerson } from "../directory/workspace-scope";
 import { ApiError, notFound } from "../errors";
 import { serveFile } from "../files/serve";
 import { sniff } from "../files/sniff";
@@ -56,6 +57,8 @@ export const avatarRoutes = new Hono<AppEnv>()
   })
   .get("/users/:id/avatar", async (c) => {
     const id = c.req.param("id");
+    // Someone in no workspace of mine has no picture either: they do not exist from here.
+    if (!(await canSeePerson(c.get("db"), currentPrincipal(c), id))) throw notFound("No picture");
     const row = await c
       .get("db")
       .select({ version: users.avatarVersion })
@@ -115,7 +118,8 @@ export function describeAvatarRoutes(registry: OpenAPIHono["openAPIRegistry"]): 
     path: "/api/users/{id}/avatar",
     operationId: "getAvatar",
     tags: ["auth"],
-    summary: "Someone's profile picture (anyone signed in); `?v=` as in their `avatarUrl`",
+    summary:
+      "Someone's profile picture (anyone sharing a workspace with them); `?v=` as in their `avatarUrl`",
     security,
     request: {
       params: z.object({ id: z.string() }),
@@ -129,7 +133,10 @@ export function describeAvatarRoutes(registry: OpenAPIHono["openAPIRegistry"]): 
       304: { description: "Unchanged since the `If-None-Match` ETag" },
       401: errors[401],
       403: { ...errors[403], description: "A disabled account (`disabled`)" },
-      404: { ...errors[404], description: "No such person, or no picture" },
+      404: {
+        ...errors[404],
+        description: "No such person (or none in a workspace of mine), or no picture",
+      },
     },
   });
 }

@@ -6,6 +6,8 @@ import type { Env } from "../../config/env";
 import type { Db } from "../../db/client";
 import { currentPrincipal, requireUser } from "../auth/principal";
 import { block, blockedBy, blocksBetween, oneToOneDms, unblock } from "../directory/blocks";
+import { canSeePerson, USER_NOT_FOUND } from "../directory/workspace-scope";
+import { notFound } from "../errors";
 import * as notify from "../notify";
 import { failures, noContent, ok, router, security, tooLarge } from "./openapi";
 
@@ -48,8 +50,11 @@ export const blockRoutes = router([
       responses: { ...noContent, ...failures(400, 401, 403, 404), 413: tooLarge },
     }),
     async (c) => {
-      const me = currentPrincipal(c).user.id;
+      const principal = currentPrincipal(c);
+      const me = principal.user.id;
       const { userId } = c.req.valid("param");
+      // Someone in no workspace of mine does not exist from here (unblocking stays open to all).
+      if (!(await canSeePerson(c.get("db"), principal, userId))) throw notFound(USER_NOT_FOUND);
       await block(c.get("db"), me, userId);
       await tellOurDm(c.env, c.get("db"), me, userId);
       return c.body(null, 204);

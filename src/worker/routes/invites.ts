@@ -41,9 +41,10 @@ const inviteBody = (c: Context<AppEnv>, row: InviteRow): Invite => ({
   maxUses: row.maxUses,
   expiresAt: isoOrNull(row.expiresAt),
   roomIds: inviteRoomIds(row),
+  workspaceId: row.workspaceId,
 });
 
-/** A used invite's rooms joined, and each room (and the person's inbox) told. */
+/** A used invite's workspace and rooms joined, and each room (and the person's inbox) told. */
 export async function joinInviteRooms(
   env: Env,
   db: Db,
@@ -53,6 +54,7 @@ export async function joinInviteRooms(
   const joined = await joinByInvite(db, userId, {
     code: invite.code,
     createdBy: invite.createdBy,
+    workspaceId: invite.workspaceId,
     roomIds: inviteRoomIds(invite),
   });
   await Promise.all(
@@ -69,7 +71,7 @@ export const inviteRoutes = router()
       operationId: "createInvite",
       tags: ["invites"],
       summary:
-        "Make an invite link: admins to the instance and any rooms, owners to rooms they own (≥ 1)",
+        "Make an invite link to a workspace (default: its rooms', else the default one): its admins with or without rooms, owners to rooms they own (≥ 1)",
       security,
       middleware: [requireUser()] as const,
       request: jsonBody(CreateInviteBody),
@@ -90,7 +92,8 @@ export const inviteRoutes = router()
       path: "/invites",
       operationId: "listInvites",
       tags: ["invites"],
-      summary: "Invites I may manage (admins: all; others: the ones they made), newest first",
+      summary:
+        "Invites I may manage (instance admins: all; workspace admins: their workspaces'; others: the ones they made), newest first",
       security,
       middleware: [requireUser()] as const,
       responses: { 200: ok(z.object({ invites: z.array(Invite) })), ...failures(401, 403) },
@@ -106,7 +109,8 @@ export const inviteRoutes = router()
       path: "/invites/{code}",
       operationId: "deleteInvite",
       tags: ["invites"],
-      summary: "Delete an invite (admins: any; others: their own); its link stops working",
+      summary:
+        "Delete an invite (instance admins: any; workspace admins: their workspaces'; others: their own); its link stops working",
       security,
       middleware: [requireUser()] as const,
       request: { params: Params },
@@ -137,7 +141,7 @@ export const inviteRoutes = router()
       operationId: "acceptInvite",
       tags: ["invites"],
       summary:
-        "Signed in already: join the invite's rooms (counts a use, unless I am in all of them)",
+        "Signed in already: join the invite's workspace and rooms (counts a use, unless I am in all of them)",
       security,
       middleware: [requireUser()] as const,
       request: { params: Params },

@@ -63,6 +63,19 @@ export function describeIssue(issue: Issue): string {
 
 const article = (type: string) => (/^[aeiou]/.test(type) ? `an ${type}` : `a ${type}`);
 
+/**
+ * The optional `workspaceId` filter of the lists over every workspace of mine (my rooms, my
+ * threads): documented here but read by hand (`c.req.query`), because a declared query would
+ * make hono's typed client require an argument in calls that never had one.
+ */
+export const workspaceFilterParam = {
+  in: "query",
+  name: "workspaceId",
+  required: false,
+  schema: { type: "string", minLength: 1, maxLength: 64 },
+  description: "Only this workspace of mine (404 if I am not in it); absent: every one of mine",
+} as const;
+
 /** A validated list query → what the directory's paged queries take (cursors are offsets). */
 export function pageRequest(query: {
   q?: string | undefined;

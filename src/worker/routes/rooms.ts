@@ -15,6 +15,7 @@ import {
   RoomDetails,
   RoomListItem,
   UpdateRoomBody,
+  WorkspaceQuery,
 } from "../../../src/shared/api";
 import { canCloseRoom, canModerate } from "../../../src/shared/permissions";
 import * as serialize from "../../db/serialize";
@@ -36,6 +37,7 @@ import {
   updateRoom,
 } from "../directory/rooms";
 import { searchUsers } from "../directory/users";
+import { workspaceFilter } from "../directory/workspace-scope";
 import { loadWorkspace } from "../directory/workspaces";
 import { ApiError, forbidden } from "../errors";
 import * as notify from "../notify";
@@ -50,6 +52,7 @@ import {
   router,
   security,
   tooLarge,
+  workspaceFilterParam,
 } from "./openapi";
 
 const RoomParams = z.object({ id: Id });
@@ -64,17 +67,24 @@ export const roomRoutes = router(
       path: "/users",
       operationId: "searchUsers",
       tags: ["people"],
-      summary: "Find people by handle or name (for DMs and invites)",
+      summary:
+        "Find people of a workspace (default: the instance's default one) by handle or name (for DMs and invites)",
       security,
-      request: { query: PageQuery },
+      request: { query: PageQuery.extend(WorkspaceQuery.shape) },
       responses: {
         200: ok(z.object({ users: z.array(PublicUser), nextCursor: z.string().nullable() })),
-        ...failures(400, 401, 403),
+        ...failures(400, 401, 403, 404),
       },
     }),
     async (c) => {
-      const request = pageRequest(c.req.valid("query"));
-      const page = await searchUsers(c.get("db"), { ...request, includeDisabled: false });
+      const query = c.req.valid("query");
+      const db = c.get("db");
+      const { workspace } = await loadWorkspace(db, currentPrincipal(c), query.workspaceId);
+      const page = await searchUsers(db, {
+        ...pageRequest(query),
+        includeDisabled: false,
+        workspaceId: workspace.id,
+      });
       return c.json(
         { users: page.users.map(serialize.publicUser), nextCursor: page.nextCursor },
         200,
@@ -87,15 +97,21 @@ export const roomRoutes = router(
       path: "/rooms",
       operationId: "listRooms",
       tags: ["rooms"],
-      summary: "My rooms with unread and mention counts",
+      summary:
+        "My rooms with unread and mention counts: in every workspace of mine, or in `workspaceId`'s",
       security,
+      parameters: [workspaceFilterParam],
       responses: {
         200: ok(z.object({ rooms: z.array(RoomListItem) })),
-        ...failures(401, 403),
+        ...failures(400, 401, 403, 404),
       },
     }),
-    async (c) =>
-      c.json({ rooms: await listMyRooms(c.get("db"), currentPrincipal(c).user.id) }, 200),
+    async (c) => {
+      const principal = currentPrincipal(c);
+      const db = c.get("db");
+      const only = await workspaceFilter(db, principal, c.req.query("workspaceId") || undefined);
+      return c.json({ rooms: await listMyRooms(db, principal.user.id, only) }, 200);
+    },
   )
   .openapi(
     createRoute({
@@ -103,17 +119,20 @@ export const roomRoutes = router(
       path: "/rooms/discover",
       operationId: "discoverRooms",
       tags: ["rooms"],
-      summary: "Public channels I can join",
+      summary: "Public channels I can join in a workspace (default: the instance's default one)",
       security,
-      request: { query: PageQuery },
+      request: { query: PageQuery.extend(WorkspaceQuery.shape) },
       responses: {
         200: ok(z.object({ rooms: z.array(Room), nextCursor: z.string().nullable() })),
-        ...failures(400, 401, 403),
+        ...failures(400, 401, 403, 404),
       },
     }),
     async (c) => {
-      const request = pageRequest(c.req.valid("query"));
-      const page = await discoverRooms(c.get("db"), currentPrincipal(c).user.id, request);
+      const query = c.req.valid("query");
+      const principal = currentPrincipal(c);
+      const db = c.get("db");
+      const { workspace } = await loadWorkspace(db, principal, query.workspaceId);
+      const page = await discoverRooms(db, principal.user.id, workspace.id, pageRequest(query));
       return c.json({ rooms: page.rooms.map(serialize.room), nextCursor: page.nextCursor }, 200);
     },
   )

@@ -1,10 +1,11 @@
 // Search across my rooms: the room search of each of my most recently active rooms, asked in
 // parallel, answered grouped by room.
 import { createRoute, z } from "@hono/zod-openapi";
-import { LIMITS, MyRoomsSearch, SearchText } from "../../../src/shared/api";
+import { LIMITS, MyRoomsSearch, SearchText, WorkspaceFilter } from "../../../src/shared/api";
 import { roomStub } from "../../realtime/stubs";
 import { currentPrincipal, requireUser } from "../auth/principal";
 import { roomsToSearch } from "../directory/search-scope";
+import { workspaceFilter } from "../directory/workspace-scope";
 import { roomInfo } from "../room-calls";
 import { failures, ok, router, security } from "./openapi";
 
@@ -28,13 +29,17 @@ export const searchRoutes = router([["/search", requireUser()]]).openapi(
           .max(perRoom.max)
           .optional()
           .describe("Results per room"),
+        ...WorkspaceFilter.shape,
       }),
     },
-    responses: { 200: ok(MyRoomsSearch), ...failures(400, 401, 403) },
+    responses: { 200: ok(MyRoomsSearch), ...failures(400, 401, 403, 404) },
   }),
   async (c) => {
-    const { q, limit = perRoom.default } = c.req.valid("query");
-    const scope = await roomsToSearch(c.get("db"), currentPrincipal(c).user.id, ROOMS_PER_SEARCH);
+    const { q, limit = perRoom.default, workspaceId } = c.req.valid("query");
+    const principal = currentPrincipal(c);
+    const db = c.get("db");
+    const only = await workspaceFilter(db, principal, workspaceId);
+    const scope = await roomsToSearch(db, principal.user.id, ROOMS_PER_SEARCH, only);
     const pages = await Promise.all(
       scope.rooms.map(async (room) => ({
         room,

@@ -9,9 +9,19 @@ import { iso } from "../../db/client";
 import { currentPrincipal, requireUser } from "../auth/principal";
 import type { AppEnv } from "../context";
 import { markThreadRead, myThreads, setFollowing } from "../directory/threads";
+import { workspaceFilter } from "../directory/workspace-scope";
 import { forbidden, notFound } from "../errors";
 import { access, unwrap } from "../room-calls";
-import { errors, jsonBody, ok, rateLimited, router, security, tooLarge } from "./openapi";
+import {
+  errors,
+  jsonBody,
+  ok,
+  rateLimited,
+  router,
+  security,
+  tooLarge,
+  workspaceFilterParam,
+} from "./openapi";
 
 const SeqParams = z.object({ id: Id, seq: z.coerce.number().int().positive() });
 const MessageBody = z.object({ message: Message });
@@ -103,16 +113,20 @@ export const threadRoutes = router([
       path: "/me/threads",
       operationId: "listMyThreads",
       tags: ["threads"],
-      summary: "Threads I follow, those with unread replies first, then by last reply",
+      summary:
+        "Threads I follow (in every workspace of mine, or in `workspaceId`'s), those with unread replies first, then by last reply",
       security,
+      parameters: [workspaceFilterParam],
       responses: {
         200: ok(z.object({ threads: z.array(FollowedThread) })),
         ...errors,
       },
     }),
     async (c) => {
-      const { user } = currentPrincipal(c);
-      const rows = await myThreads(c.get("db"), user.id, MY_THREADS_MAX);
+      const principal = currentPrincipal(c);
+      const db = c.get("db");
+      const only = await workspaceFilter(db, principal, c.req.query("workspaceId") || undefined);
+      const rows = await myThreads(db, principal.user.id, MY_THREADS_MAX, only);
       return c.json(
         {
           threads: rows.map((t) => ({
