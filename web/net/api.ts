@@ -265,16 +265,12 @@ export function createApi(fetchImpl: typeof fetch = (input, init) => fetch(input
 
     /** People of the workspace (none given: the default one) by handle or name. */
     findPeople: (q: string, workspaceId?: string) =>
-      raw<Answer<Awaited<ReturnType<typeof client.users.$get>>>>("GET", "/users", {
-        query: { q: given(q), workspaceId },
-      }),
+      answer(client.users.$get({ query: { q: given(q), workspaceId } })),
 
     myRooms: () => answer(rooms.$get()),
     /** Channels of the workspace (none given: the default one) I can join. */
     discoverChannels: (q: string, workspaceId?: string) =>
-      raw<Answer<Awaited<ReturnType<typeof rooms.discover.$get>>>>("GET", "/rooms/discover", {
-        query: { q: given(q), workspaceId },
-      }),
+      answer(rooms.discover.$get({ query: { q: given(q), workspaceId } })),
     createRoom: (input: CreateRoomInput) => answer(rooms.$post({ json: input })),
     /** The DM with one person, or the group DM with several (the same room for the same set). */
     openDm: (people: string | readonly string[], workspaceId?: string) =>
@@ -537,9 +533,7 @@ export function createApi(fetchImpl: typeof fetch = (input, init) => fetch(input
     invites: {
       /** An invite to the workspace (none given: the default one) and some of its rooms. */
       create: (input: CreateInviteInput, workspaceId?: string) =>
-        raw<Answer<Awaited<ReturnType<typeof client.invites.$post>>>>("POST", "/invites", {
-          json: { ...input, workspaceId },
-        }),
+        answer(client.invites.$post({ json: { ...input, workspaceId } })),
       list: () => answer(client.invites.$get()),
       remove: (code: string) =>
         answer(client.invites[":code"].$delete({ param: { code: id(code) } })),

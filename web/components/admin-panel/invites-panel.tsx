@@ -39,7 +39,14 @@ export function InvitesPanel() {
       invites.setError(asApiError(e).message);
     }
   };
-  const choosable = (rooms.value?.rooms ?? []).filter((r) => r.kind !== "dm" && !r.archived);
+  // The invite joins the current workspace: its rooms only.
+  const workspaceId = state.currentWorkspace.value?.id;
+  const choosable = (rooms.value?.rooms ?? []).filter(
+    (r) =>
+      r.kind !== "dm" &&
+      !r.archived &&
+      (workspaceId === undefined || r.workspaceId === workspaceId),
+  );
   return (
     <div class="stack">
       <form
