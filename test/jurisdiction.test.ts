@@ -2,96 +2,28 @@
 // jurisdiction (found from the room id, `room-eu_…`) and their files in that jurisdiction's R2
 // bucket; the default workspace's rooms stay in the global namespace and FILES.
 //
-// workerd does not implement Durable Object jurisdictions: `env.ROOM.jurisdiction("eu")` throws
-// "Jurisdiction restrictions are not implemented in workerd." (as does newUniqueId with one). So
-// locally every request that reaches a located room's object fails, and this file proves the
-// routing with a stand-in: the real Worker (its default export) runs with a ROOM namespace whose
-// `jurisdiction(loc)` is recorded and answers objects of the global namespace named `<loc>:<id>`,
-// a namespace of their own. Where the runtime does implement jurisdictions, the same assertions
-// run against the real thing (see `jurisdictions`).
-import {
-  createExecutionContext,
-  env,
-  runInDurableObject,
-  SELF,
-  waitOnExecutionContext,
-} from "cloudflare:test";
+// workerd — what runs here, as under `wrangler dev` — has no Durable Object jurisdictions:
+// `jurisdiction()` throws. src/realtime/stubs.ts then keeps a located room's object in the global
+// namespace (only for that error), so located rooms work locally end to end; on Cloudflare the
+// same call returns the jurisdiction's namespace. Which namespace is asked for is checked on the
+// routing function itself; the rest runs on the real runtime and the real local R2 buckets.
+import { env, runInDurableObject, SELF } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
-import worker from "../src/index";
+import { dataLocationOfRoom, roomNamespace, roomStub } from "../src/realtime/stubs";
 import type { RoomDO } from "../src/room/room-do";
-import { BASE, createWorkspace, register, type TestUser, uniqueHandle } from "./helpers";
+import {
+  BASE,
+  call,
+  createRoom,
+  createWorkspace,
+  register,
+  sendMessage,
+  type TestUser,
+  uniqueHandle,
+} from "./helpers";
 
 type Location = "eu" | "fedramp";
 type RoomNamespace = typeof env.ROOM;
-
-const WORKERD_SAYS = "Jurisdiction restrictions are not implemented in workerd.";
-
-/** Whether this runtime has Durable Object jurisdictions (workerd: no, it throws). */
-function runtimeHasJurisdictions(): boolean {
-  try {
-    env.ROOM.jurisdiction("eu");
-    return true;
-  } catch {
-    return false;
-  }
-}
-const REAL = runtimeHasJurisdictions();
-
-/** Which jurisdictions the Worker asked for, in order (the stand-in records them). */
-const asked: Location[] = [];
-
-/** A namespace like env.ROOM whose jurisdictions are named sub-spaces of the global one. */
-function standIn(real: RoomNamespace): RoomNamespace {
-  const located = (loc: Location): RoomNamespace =>
-    ({
-      idFromName: (name: string) => real.idFromName(`${loc}:${name}`),
-      get: (id: DurableObjectId) => real.get(id),
-    }) as unknown as RoomNamespace;
-  return new Proxy(real, {
-    get(target, prop) {
-      if (prop === "jurisdiction")
-        return (loc: Location) => {
-          asked.push(loc);
-          return located(loc);
-        };
-      const value = Reflect.get(target, prop, target);
-      return typeof value === "function" ? value.bind(target) : value;
-    },
-  });
-}
-
-/** The namespace a located room's object is really in: the runtime's, or the stand-in's. */
-const jurisdictions = (loc: Location) =>
-  REAL
-    ? env.ROOM.jurisdiction(loc)
-    : ({
-        idFromName: (name: string) => env.ROOM.idFromName(`${loc}:${name}`),
-        get: (id: DurableObjectId) => env.ROOM.get(id),
-      } as unknown as RoomNamespace);
-
-const appEnv = REAL ? env : { ...env, ROOM: standIn(env.ROOM) };
-
-/** One request into the real Worker with `appEnv`. */
-async function request(
-  user: TestUser,
-  method: string,
-  path: string,
-  body?: BodyInit,
-  type = "application/json",
-) {
-  const ctx = createExecutionContext();
-  const res = await worker.fetch(
-    new Request(`${BASE}${path}`, {
-      method,
-      headers: { authorization: `Bearer ${user.token}`, "content-type": type },
-      ...(body === undefined ? {} : { body }),
-    }),
-    appEnv,
-    ctx,
-  );
-  await waitOnExecutionContext(ctx);
-  return { status: res.status, body: (await res.json()) as any };
-}
 
 let admin: TestUser;
 
@@ -100,37 +32,16 @@ beforeAll(async () => {
   expect(admin.role).toBe("admin");
 });
 
-async function newRoom(workspaceId?: string): Promise<string> {
-  const res = await request(
-    admin,
-    "POST",
-    "/api/rooms",
-    JSON.stringify({ kind: "channel", name: "located", ...(workspaceId ? { workspaceId } : {}) }),
-  );
-  expect(res.status, JSON.stringify(res.body)).toBe(201);
-  return res.body.room.id;
-}
-
-async function send(roomId: string, text: string) {
-  const res = await request(
-    admin,
-    "POST",
-    `/api/rooms/${roomId}/messages`,
-    JSON.stringify({ cid: crypto.randomUUID(), body: text }),
-  );
-  expect(res.status, JSON.stringify(res.body)).toBe(201);
-}
-
+/** Uploads a file to the room; its R2 key. */
 async function upload(roomId: string): Promise<string> {
-  const res = await request(
-    admin,
-    "POST",
-    `/api/rooms/${roomId}/attachments?name=notes.txt`,
-    "kept where the workspace says",
-    "text/plain",
-  );
-  expect(res.status, JSON.stringify(res.body)).toBe(201);
-  return `rooms/${roomId}/${res.body.attachment.id}`;
+  const res = await SELF.fetch(`${BASE}/api/rooms/${roomId}/attachments?name=notes.txt`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${admin.token}`, "content-type": "text/plain" },
+    body: "kept where the workspace says",
+  });
+  const body = (await res.json()) as { attachment: { id: string } };
+  expect(res.status, JSON.stringify(body)).toBe(201);
+  return `rooms/${roomId}/${body.attachment.id}`;
 }
 
 /** The message bodies a room's Durable Object holds (none: an object never used). */
@@ -150,19 +61,48 @@ async function bodiesIn(stub: DurableObjectStub<RoomDO>): Promise<string[]> {
 const keysIn = async (bucket: R2Bucket, roomId: string) =>
   (await bucket.list({ prefix: `rooms/${roomId}/` })).objects.map((o) => o.key);
 
-describe.skipIf(REAL)("workerd", () => {
-  it("does not implement Durable Object jurisdictions (what fails, exactly)", async () => {
-    expect(() => env.ROOM.jurisdiction("eu")).toThrow(WORKERD_SAYS);
-    expect(() => env.ROOM.newUniqueId({ jurisdiction: "eu" })).toThrow(WORKERD_SAYS);
-    // So, without the stand-in, a send in a located room fails in the Worker (500).
-    const ws = await createWorkspace(admin, { dataLocation: "eu" });
-    const roomId = await newRoom(ws.id);
-    const sent = await SELF.fetch(`${BASE}/api/rooms/${roomId}/messages`, {
-      method: "POST",
-      headers: { authorization: `Bearer ${admin.token}`, "content-type": "application/json" },
-      body: JSON.stringify({ cid: "x", body: "nowhere to go" }),
-    });
-    expect(sent.status).toBe(500);
+/** A namespace as Cloudflare's network has it: `jurisdiction(loc)` answers a namespace of its own. */
+function namespaceWithJurisdictions() {
+  const asked: string[] = [];
+  const located = new Map<string, RoomNamespace>();
+  const namespace = {
+    jurisdiction(loc: Location) {
+      asked.push(loc);
+      const sub = located.get(loc) ?? ({ loc } as unknown as RoomNamespace);
+      located.set(loc, sub);
+      return sub;
+    },
+  } as unknown as RoomNamespace;
+  return { namespace, asked, located };
+}
+
+describe("which namespace a room's object is in", () => {
+  it("a located room's, its jurisdiction's; any other room's, the global one", () => {
+    const cloud = namespaceWithJurisdictions();
+    expect(roomNamespace({ ROOM: cloud.namespace }, "room-eu_abc")).toBe(cloud.located.get("eu"));
+    expect(roomNamespace({ ROOM: cloud.namespace }, "room-fedramp_abc")).toBe(
+      cloud.located.get("fedramp"),
+    );
+    expect(roomNamespace({ ROOM: cloud.namespace }, "room_abc")).toBe(cloud.namespace);
+    expect(cloud.asked).toEqual(["eu", "fedramp"]);
+    expect(dataLocationOfRoom("room-eu_abc")).toBe("eu");
+    expect(dataLocationOfRoom("room_eu-abc")).toBeNull();
+  });
+
+  it("other failures of jurisdiction() are not taken for a runtime without jurisdictions", () => {
+    const broken = {
+      jurisdiction() {
+        throw new Error("something else");
+      },
+    } as unknown as RoomNamespace;
+    expect(() => roomNamespace({ ROOM: broken }, "room-eu_abc")).toThrow("something else");
+  });
+
+  it("workerd has no jurisdictions: located rooms run in its global namespace", () => {
+    expect(() => env.ROOM.jurisdiction("eu")).toThrow(
+      "Jurisdiction restrictions are not implemented in workerd",
+    );
+    expect(roomNamespace(env, "room-eu_abc")).toBe(env.ROOM);
   });
 });
 
@@ -173,46 +113,43 @@ describe.each(["eu", "fedramp"] as const)("a workspace in %s", (location) => {
   beforeAll(async () => {
     const ws = await createWorkspace(admin, { dataLocation: location });
     expect(ws.dataLocation).toBe(location);
-    roomId = await newRoom(ws.id);
+    roomId = (await createRoom(admin, "channel", "located", ws.id)).id;
   });
 
-  it("makes rooms whose id names the location", () => {
+  it("makes rooms whose id names the location, which work as any room", async () => {
     expect(roomId).toMatch(new RegExp(`^room-${location}_`));
-  });
-
-  it("keeps the room's messages in that jurisdiction's Durable Object, not the global one", async () => {
-    asked.length = 0;
-    await send(roomId, `hello from ${location}`);
-    if (!REAL) expect(new Set(asked)).toEqual(new Set([location]));
-    const id = jurisdictions(location).idFromName(roomId);
-    // The id says its jurisdiction where the runtime exposes it.
-    const said = (id as DurableObjectId & { jurisdiction?: string }).jurisdiction;
-    if (REAL && said !== undefined) expect(said).toBe(location);
-    expect(await bodiesIn(jurisdictions(location).get(id))).toEqual([`hello from ${location}`]);
-    const globalId = env.ROOM.idFromName(roomId);
-    expect(globalId.toString()).not.toBe(id.toString());
-    expect(await bodiesIn(env.ROOM.get(globalId))).toEqual([]);
+    await sendMessage(admin, roomId, `hello from ${location}`);
+    const history = await call("GET", `/api/rooms/${roomId}/messages`, undefined, {
+      token: admin.token,
+    });
+    expect(history.body.messages.map((m: { body: string }) => m.body)).toEqual([
+      `hello from ${location}`,
+    ]);
+    expect(await bodiesIn(roomStub(env, roomId))).toEqual([`hello from ${location}`]);
   });
 
   it("keeps the room's files in that jurisdiction's bucket, not FILES", async () => {
     const key = await upload(roomId);
     expect(await keysIn(bucketOf(), roomId)).toEqual([key]);
     expect(await keysIn(env.FILES, roomId)).toEqual([]);
+    const served = await SELF.fetch(
+      `${BASE}/api/rooms/${roomId}/attachments/${key.split("/")[2]}`,
+      {
+        headers: { authorization: `Bearer ${admin.token}` },
+      },
+    );
+    expect(await served.text()).toBe("kept where the workspace says");
   });
 });
 
 describe("the default workspace", () => {
   it("keeps its rooms in the global namespace and FILES", async () => {
-    asked.length = 0;
-    const roomId = await newRoom();
+    const roomId = (await createRoom(admin, "channel", "anywhere")).id;
     expect(roomId).toMatch(/^room_/);
-    await send(roomId, "hello from anywhere");
-    expect(asked).toEqual([]);
+    await sendMessage(admin, roomId, "hello from anywhere");
     expect(await bodiesIn(env.ROOM.get(env.ROOM.idFromName(roomId)))).toEqual([
       "hello from anywhere",
     ]);
-    const eu = jurisdictions("eu");
-    expect(await bodiesIn(eu.get(eu.idFromName(roomId)))).toEqual([]);
     const key = await upload(roomId);
     expect(await keysIn(env.FILES, roomId)).toEqual([key]);
     expect(await keysIn(env.FILES_EU, roomId)).toEqual([]);

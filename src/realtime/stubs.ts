@@ -20,17 +20,39 @@ export function dataLocationOfRoom(roomId: string): DataLocation | null {
   return match ? (match[1] as DataLocation) : null;
 }
 
-/** The namespace a room's Durable Object is in: its jurisdiction's, or the global one. */
-export function roomNamespace(
-  env: Env,
-  roomId: string,
-): DurableObjectNamespace<Env["ROOM"] extends DurableObjectNamespace<infer T> ? T : never> {
+/** What workerd (wrangler dev, the tests, self-hosted workerd) answers `jurisdiction()` with. */
+const NO_JURISDICTIONS = "Jurisdiction restrictions are not implemented in workerd";
+
+type RoomNamespace = Env["ROOM"];
+/** Namespaces whose runtime said it has no jurisdictions (asked once each). */
+const withoutJurisdictions = new WeakSet<RoomNamespace>();
+
+/**
+ * The namespace a room's Durable Object is in: its jurisdiction's, or the global one. On
+ * Cloudflare's network `jurisdiction()` gives the restricted namespace. workerd has none and
+ * throws; there (and only for that error) the room's object is in the global namespace, still
+ * apart from every other room by its id. Said once per isolate, loudly: a deployment on plain
+ * workerd cannot promise a data location.
+ */
+export function roomNamespace(env: Pick<Env, "ROOM">, roomId: string): RoomNamespace {
   const location = dataLocationOfRoom(roomId);
-  return location ? env.ROOM.jurisdiction(location) : env.ROOM;
+  if (location === null || withoutJurisdictions.has(env.ROOM)) return env.ROOM;
+  try {
+    return env.ROOM.jurisdiction(location);
+  } catch (error) {
+    if (!(error instanceof Error && error.message.includes(NO_JURISDICTIONS))) throw error;
+    withoutJurisdictions.add(env.ROOM);
+    console.warn(
+      `This runtime has no Durable Object jurisdictions: rooms of "${location}" workspaces run in the global namespace here (on Cloudflare they run in their jurisdiction).`,
+    );
+    return env.ROOM;
+  }
 }
 
-export const roomStub = (env: Env, roomId: string) =>
-  roomNamespace(env, roomId).get(roomNamespace(env, roomId).idFromName(roomId));
+export function roomStub(env: Pick<Env, "ROOM">, roomId: string) {
+  const namespace = roomNamespace(env, roomId);
+  return namespace.get(namespace.idFromName(roomId));
+}
 
 /** The bucket a room's files (attachments, previews) are kept in. */
 export function roomFiles(env: Env, roomId: string): R2Bucket {

@@ -8153,6 +8153,15 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `invite_required`, `invite_invalid`, `bootstrap_required`, `bootstrap_invalid`, `reset_invalid`, `blocked`, `banned`) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
     };
   };
   createWorkspace: {
@@ -8250,6 +8259,15 @@ export interface operations {
       };
       /** @description Not signed in (`unauthorized`) */
       401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `invite_required`, `invite_invalid`, `bootstrap_required`, `bootstrap_invalid`, `reset_invalid`, `blocked`, `banned`) */
+      403: {
         headers: {
           [name: string]: unknown;
         };

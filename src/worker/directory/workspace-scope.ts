@@ -16,7 +16,7 @@ export const USER_NOT_FOUND = "No such user";
  */
 export async function workspaceFilter(
   db: Db,
-  principal: Pick<Principal, "user" | "isAdmin">,
+  principal: Pick<Principal, "user" | "isAdmin" | "mayAdminister">,
   workspaceId: string | undefined,
 ): Promise<string | null> {
   if (workspaceId === undefined) return null;

@@ -34,7 +34,7 @@ export const workspaceRoutes = router([
       tags: ["workspaces"],
       summary: "My workspaces (instance admins: every one), the default first",
       security,
-      responses: { 200: ok(z.object({ workspaces: z.array(Workspace) })), ...failures(401) },
+      responses: { 200: ok(z.object({ workspaces: z.array(Workspace) })), ...failures(401, 403) },
     }),
     async (c) =>
       c.json({ workspaces: await listWorkspaces(c.get("db"), currentPrincipal(c)) }, 200),
@@ -73,7 +73,7 @@ export const workspaceRoutes = router([
       summary: "A workspace of mine",
       security,
       request: { params: WorkspaceParams },
-      responses: { 200: ok(WorkspaceBody), ...failures(401, 404) },
+      responses: { 200: ok(WorkspaceBody), ...failures(401, 403, 404) },
     }),
     async (c) => {
       const { id } = c.req.valid("param");
