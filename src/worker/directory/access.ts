@@ -7,7 +7,7 @@ import type { Db } from "../../db/client";
 import { memberships, roomBans, rooms, workspaceMembers } from "../../db/schema";
 import type { Principal } from "../context";
 import { ApiError, notFound } from "../errors";
-import { managesWorkspace } from "./workspaces";
+import { managesWorkspace, type WorkspaceRole } from "./workspaces";
 
 export type RoomRow = typeof rooms.$inferSelect;
 export type MembershipRow = typeof memberships.$inferSelect;
@@ -51,7 +51,9 @@ export const roomAccessQuery = (db: Db, roomId: string, userId: string | SQLWrap
     .select({
       room: rooms,
       membership: memberships,
-      workspaceRole: workspaceMembers.role,
+      // Named apart from memberships.role: the socket upgrade runs this in a D1 batch, whose
+      // rows come keyed by column name, and two columns called `role` would collapse into one.
+      workspaceRole: sql<WorkspaceRole | null>`${workspaceMembers.role}`.as("workspace_role"),
       banned: sql<number | null>`${roomBans.createdAt}`,
     })
     .from(rooms)
