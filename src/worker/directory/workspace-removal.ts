@@ -90,12 +90,14 @@ export async function removeFromWorkspace(
             sql`${memberships.roomId} IN (SELECT value FROM json_each(${JSON.stringify(roomIds)}))`,
           ),
         ),
-      // What audit() writes for each room's removal (member.remove), a row per room.
-      db.run(sql`INSERT INTO ${auditLog} (at, actor_id, action, room_id, workspace_id, target_id, detail_json)
-        SELECT ${Date.now()}, ${actorId}, 'member.remove', json_extract(value, '$.room'),
+      // What audit() writes for each room's removal (member.remove), a row per room. An
+      // INSERT … SELECT names every column of the table, in order: NULL lets `id` count on.
+      db.insert(auditLog).select(
+        sql`SELECT NULL, ${Date.now()}, ${actorId}, 'member.remove', json_extract(value, '$.room'),
                ${workspaceId}, ${userId},
                json_object('role', json_extract(value, '$.role'), 'via', ${via})
-        FROM json_each(${entries})`),
+            FROM json_each(${entries})`,
+      ),
       ...forgetDm(db, roomIds),
     ]);
   }
