@@ -8174,6 +8174,15 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
+      /** @description Not allowed (`forbidden`, `disabled`, `archived`, `registration_closed`, `invite_required`, `invite_invalid`, `bootstrap_required`, `bootstrap_invalid`, `reset_invalid`, `blocked`, `banned`) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
     };
   };
   createWorkspace: {

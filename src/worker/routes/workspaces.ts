@@ -54,7 +54,10 @@ export const workspaceRoutes = router([
       tags: ["workspaces"],
       summary: "My workspaces (instance admins: every one), the default first",
       security,
-      responses: { 200: ok(z.object({ workspaces: z.array(Workspace) })), ...failures(401) },
+      responses: {
+        200: ok(z.object({ workspaces: z.array(Workspace) })),
+        ...failures(401, 403),
+      },
     }),
     async (c) =>
       c.json({ workspaces: await listWorkspaces(c.get("db"), currentPrincipal(c)) }, 200),
