@@ -316,6 +316,41 @@ describe("removal and leaving", () => {
     );
   });
 
+  it("the default workspace is no exception: its admins remove people from its rooms", async () => {
+    const dave = await register(uniqueHandle("dave"));
+    const room = await createRoom(alice, "private", "default's", undefined);
+    await addMember(alice, room.id, dave.id);
+    const socket = await RoomClient.open(room.id, dave.token);
+    // The instance's admins are the default workspace's admins.
+    const res = await call("DELETE", ws("ws_default", `/members/${dave.id}`), undefined, as(admin));
+    expect(res.status).toBe(204);
+    await socket.waitClosed();
+    expect(await roomsOf(dave.id, "ws_default")).toEqual([]);
+    expectError(await call("GET", `/api/rooms/${room.id}`, undefined, as(dave)), 404, "not_found");
+    expectError(await call("GET", ws("ws_default"), undefined, as(dave)), 404, "not_found");
+  });
+
+  it("takes someone out of more rooms than one batch holds", async () => {
+    const id = await workspaceOf(alice, [[bob, "member"]]);
+    const count = 105;
+    for (let i = 0; i < count; i++) {
+      // The admin API is not capped per hour, as POST /api/rooms is.
+      const made = await call(
+        "POST",
+        "/api/admin/rooms",
+        { workspaceId: id, kind: "private", name: `room ${i}`, members: [{ userId: bob.id }] },
+        as(admin),
+      );
+      if (made.status !== 201) throw new Error(`room ${i}: ${made.status}`);
+    }
+    expect(await roomsOf(bob.id, id)).toHaveLength(count);
+    expect((await call("DELETE", ws(id, `/members/${bob.id}`), undefined, as(alice))).status).toBe(
+      204,
+    );
+    expect(await roomsOf(bob.id, id)).toEqual([]);
+    expect(await auditOf(id, "member.remove", bob.id)).toHaveLength(count);
+  });
+
   it("a room whose last owner goes passes to its longest-standing moderator", async () => {
     const id = await workspaceOf(alice, [
       [bob, "admin"],
