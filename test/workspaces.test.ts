@@ -501,6 +501,11 @@ describe("admin views", () => {
         "forbidden",
       );
     }
+    // And deletes it for good, as a room's owners may.
+    expect((await call("DELETE", `/api/rooms/${room.id}`, undefined, as(bob))).status).toBe(204);
+    const after = await call("GET", ws(a, "/admin/rooms"), undefined, as(bob));
+    expect(after.body.rooms).toEqual([]);
+
     // The instance's admin sees A's view, being no member of it.
     expect((await call("GET", ws(a, "/admin/rooms"), undefined, as(admin))).status).toBe(200);
   });
