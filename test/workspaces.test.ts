@@ -3,6 +3,8 @@
 // the workspace, sockets closed), and the admin views scoped to one workspace. All audited.
 import { env } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
+import { openDb } from "../src/db/client";
+import { roomAccessQuery } from "../src/worker/directory/access";
 import {
   addMember,
   addToWorkspace,
@@ -508,5 +510,20 @@ describe("admin views", () => {
 
     // The instance's admin sees A's view, being no member of it.
     expect((await call("GET", ws(a, "/admin/rooms"), undefined, as(admin))).status).toBe(200);
+  });
+});
+
+describe("room access in a D1 batch (the socket upgrade's)", () => {
+  it("reads every column as a query alone does: the workspace role and a ban included", async () => {
+    const id = await workspaceOf(alice, [[bob, "admin"]]);
+    const room = await createRoom(alice, "channel", "batched", id);
+    const db = openDb(env.DB);
+    for (const who of [alice, bob]) {
+      const alone = await roomAccessQuery(db, room.id, who.id).all();
+      const [batched] = await db.batch([roomAccessQuery(db, room.id, who.id)]);
+      expect(batched).toEqual(alone);
+    }
+    const [[row]] = await db.batch([roomAccessQuery(db, room.id, bob.id)]);
+    expect(row).toMatchObject({ workspaceRole: "admin", banned: null, membership: null });
   });
 });
