@@ -90,6 +90,7 @@ function row(
 // user / API token made for this cell; {ref} = the externalRef of an admin-made room.
 // {withMessage} = a fresh private room where {peer} wrote seq 1; {reportedRoom} = one whose seq 1
 // the member reported, {itsReport} being that report; {report} = such a report on its own.
+// {ws} = a fresh workspace (see the workspaces rows); {slug} = a workspace slug nobody has taken.
 
 // biome-ignore format: the aligned columns are the point of this table
 const MATRIX: Row[] = [
@@ -306,6 +307,37 @@ const MATRIX: Row[] = [
       { name: "matrix bot", scopes: ["bot"], userId: "{invitee}" }),
   row("GET    /api/admin/tokens",                       [UNAUTH,   UNAUTH,   DISABLED,  FORBID,    FORBID,   FORBID,    FORBID,   OK,       OK,        FORBID]),
   row("DELETE /api/admin/tokens/{newToken}",            [UNAUTH,   UNAUTH,   DISABLED,  FORBID,    FORBID,   FORBID,    FORBID,   DONE,     DONE,      FORBID]),
+
+  // -- workspaces: {ws} = a fresh workspace where owner and {peerOwner} are owners, the moderator
+  // is its admin, member, bot, the disabled user and {peer} are members; the instance admin made
+  // it and left, so it sees it as instance admins see every workspace. Outside it: 404.
+  row("GET    /api/workspaces",                         [UNAUTH,   UNAUTH,   DISABLED,  OK,        OK,       OK,        OK,       OK,       OK,        OK]),
+  // WORKSPACE_CREATION=admins (the default): instance admins only
+  row("POST   /api/workspaces",                         [UNAUTH,   UNAUTH,   DISABLED,  FORBID,    FORBID,   FORBID,    FORBID,   CREATED,  CREATED,   FORBID],
+      { name: "Matrix Co", slug: "{slug}" }),
+  row("GET    /api/workspaces/{ws}",                    [UNAUTH,   UNAUTH,   DISABLED,  NOTFOUND,  OK,       OK,        OK,       OK,       OK,        OK]),
+  row("PATCH  /api/workspaces/{ws}",                    [UNAUTH,   UNAUTH,   DISABLED,  NOTFOUND,  FORBID,   OK,        OK,       OK,       OK,        FORBID],
+      { name: "Renamed Co", defaults: { joinPolicy: "open" } }),
+  row("GET    /api/workspaces/{ws}/members",            [UNAUTH,   UNAUTH,   DISABLED,  NOTFOUND,  OK,       OK,        OK,       OK,       OK,        OK]),
+  row("POST   /api/workspaces/{ws}/members",            [UNAUTH,   UNAUTH,   DISABLED,  NOTFOUND,  FORBID,   CREATED,   CREATED,  CREATED,  CREATED,   FORBID],
+      { userId: "{invitee}" }),
+  // only owners (and instance admins) make or unmake owners
+  row("POST   /api/workspaces/{ws}/members",            [UNAUTH,   UNAUTH,   DISABLED,  NOTFOUND,  FORBID,   FORBID,    CREATED,  CREATED,  CREATED,   FORBID],
+      { userId: "{invitee}", role: "owner" }),
+  row("PATCH  /api/workspaces/{ws}/members/{peer}",     [UNAUTH,   UNAUTH,   DISABLED,  NOTFOUND,  FORBID,   OK,        OK,       OK,       OK,        FORBID],
+      { role: "admin" }),
+  row("PATCH  /api/workspaces/{ws}/members/{peer}",     [UNAUTH,   UNAUTH,   DISABLED,  NOTFOUND,  FORBID,   FORBID,    OK,       OK,       OK,        FORBID],
+      { role: "owner" }),
+  row("PATCH  /api/workspaces/{ws}/members/{peerOwner}", [UNAUTH,  UNAUTH,   DISABLED,  NOTFOUND,  FORBID,   FORBID,    OK,       OK,       OK,        FORBID],
+      { role: "member" }),
+  row("DELETE /api/workspaces/{ws}/members/{peer}",     [UNAUTH,   UNAUTH,   DISABLED,  NOTFOUND,  FORBID,   DONE,      DONE,     DONE,     DONE,      FORBID]),
+  row("DELETE /api/workspaces/{ws}/members/{peerOwner}", [UNAUTH,  UNAUTH,   DISABLED,  NOTFOUND,  FORBID,   FORBID,    DONE,     DONE,     DONE,      FORBID]),
+  // leaving: anyone in it (an owner, one of two); the instance admin is not in it (404)
+  row("DELETE /api/workspaces/{ws}/members/{self}",     [UNAUTH,   UNAUTH,   DISABLED,  NOTFOUND,  DONE,     DONE,      DONE,     NOTFOUND, NOTFOUND,  DONE]),
+  // its admin views: its owners and admins, and instance admins
+  row("GET    /api/workspaces/{ws}/admin/rooms",        [UNAUTH,   UNAUTH,   DISABLED,  NOTFOUND,  FORBID,   OK,        OK,       OK,       OK,        FORBID]),
+  row("GET    /api/workspaces/{ws}/admin/audit",        [UNAUTH,   UNAUTH,   DISABLED,  NOTFOUND,  FORBID,   OK,        OK,       OK,       OK,        FORBID]),
+  row("GET    /api/workspaces/{ws}/admin/reports",      [UNAUTH,   UNAUTH,   DISABLED,  NOTFOUND,  FORBID,   OK,        OK,       OK,       OK,        FORBID]),
 ];
 
 // ---- fixtures ---------------------------------------------------------------------------------
@@ -435,6 +467,35 @@ async function roomWithMessage(): Promise<string> {
   return roomId;
 }
 
+/**
+ * A fresh workspace of the shape {ws} describes (the matrix comment). The instance admin makes
+ * it, adds everyone and leaves, so its column is an instance admin outside the workspace.
+ */
+async function freshWorkspace(): Promise<string> {
+  const made = await asAdmin("POST", "/api/workspaces", {
+    name: "Matrix workspace",
+    slug: slug(),
+  });
+  const id: string = made.body.workspace.id;
+  const roles: Array<[Person, "owner" | "admin" | "member"]> = [
+    ["owner", "owner"],
+    ["peerOwner", "owner"],
+    ["moderator", "admin"],
+    ["member", "member"],
+    ["bot", "member"],
+    ["disabled", "member"],
+    ["peer", "member"],
+  ];
+  for (const [who, role] of roles) {
+    await asAdmin("POST", `/api/workspaces/${id}/members`, { userId: people[who].id, role });
+  }
+  await asAdmin("DELETE", `/api/workspaces/${id}/members/${people.admin.id}`);
+  return id;
+}
+
+/** A workspace slug nobody has taken: lowercase letters, digits and hyphens. */
+const slug = () => uniqueHandle("w").replace(/_/g, "-");
+
 /** The report {reportedRoom} made, for {itsReport} in the same cell (cells run one at a time). */
 let lastReportId = "";
 
@@ -485,6 +546,8 @@ const PLACEHOLDERS: Record<string, (role: Role) => string | Promise<string>> = {
   newToken: async () => (await newToken(people.invitee.id, ["bot"])).token.id,
   unique: () => uniqueHandle("x"),
   invite: async () => (await asAdmin("POST", "/api/invites", {})).body.invite.code,
+  ws: () => freshWorkspace(),
+  slug: () => slug(),
 };
 
 /** Replaces every {placeholder} in `text`; one value per name within a cell. */

@@ -217,7 +217,7 @@ describe("membership frames", () => {
     inbox.close();
   });
 
-  it("being added to a workspace reaches my inbox, with my role there", async () => {
+  it("being added to a workspace, a new role there and removal reach my inbox", async () => {
     const carol = await register(uniqueHandle("carol"), "Carol");
     const workspace = await createWorkspace(admin);
     const inbox = await InboxClient.open(carol.token);
@@ -227,6 +227,18 @@ describe("membership frames", () => {
       workspaceId: workspace.id,
       change: "added",
       role: "admin",
+    });
+    const path = `/api/workspaces/${workspace.id}/members/${carol.id}`;
+    await call("PATCH", path, { role: "member" }, { token: admin.token });
+    expect(await inbox.next("workspace", (f) => f.change === "role")).toMatchObject({
+      workspaceId: workspace.id,
+      role: "member",
+    });
+    await call("DELETE", path, undefined, { token: admin.token });
+    expect(await inbox.next("workspace", (f) => f.change === "removed")).toEqual({
+      type: "workspace",
+      workspaceId: workspace.id,
+      change: "removed",
     });
     inbox.close();
   });

@@ -76,6 +76,17 @@ const EXPECTED: Array<[method: string, path: string]> = [
   ["post", "/api/admin/users/{id}/password-reset"],
   ["get", "/api/openapi.json"],
   ["get", "/api/asyncapi.json"],
+  ["get", "/api/workspaces"],
+  ["post", "/api/workspaces"],
+  ["get", "/api/workspaces/{id}"],
+  ["patch", "/api/workspaces/{id}"],
+  ["get", "/api/workspaces/{id}/members"],
+  ["post", "/api/workspaces/{id}/members"],
+  ["patch", "/api/workspaces/{id}/members/{userId}"],
+  ["delete", "/api/workspaces/{id}/members/{userId}"],
+  ["get", "/api/workspaces/{id}/admin/rooms"],
+  ["get", "/api/workspaces/{id}/admin/audit"],
+  ["get", "/api/workspaces/{id}/admin/reports"],
 ];
 
 /** Callable without credentials: their `security` is an explicit `[]`. */
@@ -233,6 +244,9 @@ describe("GET /api/openapi.json", () => {
       "Retention",
       "AuditEntry",
       "ApiTokenInfo",
+      "Workspace",
+      "WorkspaceMember",
+      "UpdateWorkspaceBody",
     ]) {
       expect(schemas[name], name).toBeDefined();
     }

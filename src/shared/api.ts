@@ -443,6 +443,7 @@ export const UpdateWorkspaceBody = z
   })
   .refine((b) => b.name !== undefined || b.defaults !== undefined, "Give a name or defaults")
   .meta({ id: "UpdateWorkspaceBody" });
+export type UpdateWorkspaceBody = z.infer<typeof UpdateWorkspaceBody>;
 
 export const WorkspaceMember = z
   .object({ user: PublicUser, role: WorkspaceRole, joinedAt: Timestamp })

@@ -31,6 +31,7 @@ import { roomRoutes } from "./routes/rooms";
 import { searchRoutes } from "./routes/search";
 import { socketTicketRoutes } from "./routes/socket-tickets";
 import { threadRoutes } from "./routes/threads";
+import { workspaceAdminRoutes } from "./routes/workspace-admin";
 import { workspaceRoutes } from "./routes/workspaces";
 
 /** JSON bodies are small; anything larger is refused before it is parsed. */
@@ -90,7 +91,8 @@ const api = app
   .route("/api", reportRoutes)
   .route("/api", banRoutes)
   .route("/api", inviteRoutes)
-  .route("/api", workspaceRoutes);
+  .route("/api", workspaceRoutes)
+  .route("/api", workspaceAdminRoutes);
 
 export type AppType = typeof api;
 

@@ -1,13 +1,13 @@
 // Changes made in D1 that open sockets must feel at once: removals, roles, room settings,
 // ended sessions, and (through the users' inboxes) memberships. D1 has already committed; a
 // room or inbox that cannot be reached is logged, not fatal.
-import { and, eq, inArray } from "drizzle-orm";
+import { and, eq, inArray, sql } from "drizzle-orm";
 import type { MemberRole, WorkspaceRole } from "../../src/shared/api";
 import type { MembershipChange } from "../../src/shared/protocol";
 import { CLOSE_REASONS } from "../../src/shared/protocol";
 import type { Env } from "../config/env";
 import type { Db } from "../db/client";
-import { adminSockets, memberships } from "../db/schema";
+import { adminSockets, memberships, rooms } from "../db/schema";
 import { inBatches } from "../realtime/batches";
 import { inboxStub, roomStub } from "../realtime/stubs";
 import type { RoomRow } from "./directory/access";
@@ -112,17 +112,30 @@ export const membersGone = (env: Env, roomId: string, userIds: readonly string[]
     userIds.map((userId) => ({ userId, change: "removed" as const })),
   );
 
-/** Rooms where the user may have sockets open: theirs, and those they visited as an admin. */
-async function roomsWithSocketsOf(db: Db, userId: string, credentialHashes?: readonly string[]) {
+/**
+ * Rooms where the user may have sockets open: theirs, and those they visited as an admin; only
+ * those of `workspaceId` when given.
+ */
+async function roomsWithSocketsOf(
+  db: Db,
+  userId: string,
+  credentialHashes?: readonly string[],
+  workspaceId?: string,
+) {
+  const inWorkspace = (column: typeof memberships.roomId | typeof adminSockets.roomId) =>
+    workspaceId === undefined
+      ? undefined
+      : sql`${column} IN (SELECT ${rooms.id} FROM ${rooms} WHERE ${rooms.workspaceId} = ${workspaceId})`;
   const visitedWhere = and(
     eq(adminSockets.userId, userId),
     credentialHashes ? inArray(adminSockets.sessionHash, [...credentialHashes]) : undefined,
+    inWorkspace(adminSockets.roomId),
   );
   const [member, visited] = await Promise.all([
     db
       .select({ roomId: memberships.roomId })
       .from(memberships)
-      .where(eq(memberships.userId, userId))
+      .where(and(eq(memberships.userId, userId), inWorkspace(memberships.roomId)))
       .all(),
     db.select({ roomId: adminSockets.roomId }).from(adminSockets).where(visitedWhere).all(),
   ]);
@@ -170,11 +183,22 @@ export async function sessionsEnded(
 }
 
 /**
- * The user is no longer an instance admin: sockets in rooms they are not a member of close,
- * and elsewhere their sockets lose the admin's powers.
+ * The user is no longer an instance admin (or, given `workspaceId`, no longer an admin of that
+ * workspace: only its rooms): sockets in rooms they are not a member of close, and elsewhere
+ * their sockets lose the admin's powers.
  */
-export async function adminRevoked(env: Env, db: Db, userId: string): Promise<void> {
-  const { roomIds, visited, visitedWhere } = await roomsWithSocketsOf(db, userId);
+export async function adminRevoked(
+  env: Env,
+  db: Db,
+  userId: string,
+  workspaceId?: string,
+): Promise<void> {
+  const { roomIds, visited, visitedWhere } = await roomsWithSocketsOf(
+    db,
+    userId,
+    undefined,
+    workspaceId,
+  );
   await eachRoom(env, roomIds, "adminRevoked", (room) => room.adminRevoked(userId));
   if (visited > 0) await db.delete(adminSockets).where(visitedWhere).run();
 }

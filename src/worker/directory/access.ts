@@ -51,10 +51,11 @@ export const roomAccessQuery = (db: Db, roomId: string, userId: string | SQLWrap
     .select({
       room: rooms,
       membership: memberships,
-      // Aliased: D1 batches (the socket route's) key row values by column name, and `role` is
-      // the membership's.
+      // Named apart from memberships.role and rooms.created_at: the socket upgrade runs this in a
+      // D1 batch, whose rows come keyed by column name, where two columns of one name collapse
+      // into one (and every column after them is read one place off).
       workspaceRole: sql<WorkspaceRole | null>`${workspaceMembers.role}`.as("workspace_role"),
-      banned: sql<number | null>`${roomBans.createdAt}`,
+      banned: sql<number | null>`${roomBans.createdAt}`.as("banned_at"),
     })
     .from(rooms)
     .leftJoin(memberships, and(eq(memberships.roomId, rooms.id), isUser(memberships.userId)))

@@ -3,10 +3,11 @@
 // number of D1 queries, whatever its length.
 import { type AnyColumn, and, desc, eq, lt, sql } from "drizzle-orm";
 import type { AdminRoom, AuditEntry, PublicUser } from "../../../src/shared/api";
-import type { Db } from "../../db/client";
+import { type Db, likePattern } from "../../db/client";
 import { apiTokens, auditLog, deletedMessages, memberships, rooms, users } from "../../db/schema";
 import * as serialize from "../../db/serialize";
 import type { RoomRow } from "./access";
+import { pageOf } from "./paging";
 import { peopleByRoom } from "./people";
 
 /** `column IN (…)` with one bound parameter, whatever the list's length (D1 allows 100). */
@@ -60,7 +61,37 @@ export async function adminRooms(db: Db, rows: readonly RoomRow[]): Promise<Admi
   }));
 }
 
+/**
+ * A page of rooms for the admin list, newest first: all of them, or one workspace's (its admins'
+ * view). `q` matches a name's start or an externalRef exactly.
+ */
+export async function adminRoomPage(
+  db: Db,
+  query: { q?: string | undefined; offset: number; limit: number; workspaceId?: string },
+): Promise<{ rooms: AdminRoom[]; nextCursor: string | null }> {
+  const { q, offset, limit } = query;
+  const rows = await db
+    .select()
+    .from(rooms)
+    .where(
+      and(
+        q
+          ? sql`(${rooms.name} LIKE ${likePattern(q)} ESCAPE '\\' COLLATE NOCASE OR ${rooms.externalRef} = ${q})`
+          : undefined,
+        query.workspaceId === undefined ? undefined : eq(rooms.workspaceId, query.workspaceId),
+      ),
+    )
+    .orderBy(desc(rooms.createdAt), desc(rooms.id))
+    .limit(limit + 1)
+    .offset(offset)
+    .all();
+  const { items, nextCursor } = pageOf(rows, query);
+  return { rooms: await adminRooms(db, items), nextCursor };
+}
+
 export interface AuditQuery {
+  /** One workspace's entries only (its admins' view): those whose workspace_id is it. */
+  workspaceId?: string | undefined;
   roomId?: string | undefined;
   actorId?: string | undefined;
   before?: number | undefined;
@@ -77,6 +108,7 @@ export async function auditPage(
     .from(auditLog)
     .where(
       and(
+        query.workspaceId ? eq(auditLog.workspaceId, query.workspaceId) : undefined,
         query.roomId ? eq(auditLog.roomId, query.roomId) : undefined,
         query.actorId ? eq(auditLog.actorId, query.actorId) : undefined,
         query.before ? lt(auditLog.id, query.before) : undefined,

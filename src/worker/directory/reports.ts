@@ -109,7 +109,7 @@ function toReport(row: ReportJoined): Report {
 /** A page of the queue, newest first: one room's (`roomId`) or the whole instance's. */
 export async function listReports(
   db: Db,
-  filter: { roomId?: string; status: ReportStatus },
+  filter: { roomId?: string; workspaceId?: string; status: ReportStatus },
   page: OffsetPage,
 ): Promise<{ reports: Report[]; nextCursor: string | null }> {
   const rows = await reportsQuery(
@@ -117,6 +117,8 @@ export async function listReports(
     and(
       eq(reports.status, filter.status),
       filter.roomId === undefined ? undefined : eq(reports.roomId, filter.roomId),
+      // One workspace's queue (its admins'): reports of its rooms.
+      filter.workspaceId === undefined ? undefined : eq(rooms.workspaceId, filter.workspaceId),
     ),
   )
     .orderBy(desc(reports.createdAt), desc(reports.id))

@@ -1,9 +1,9 @@
 // People: sign-up (by REGISTRATION mode, bootstrap token and invite), accounts an admin makes
 // (people and bots), lookup, and the admin's role and disable switches.
-import { and, asc, eq, ne, or, sql } from "drizzle-orm";
+import { and, asc, eq, ne, sql } from "drizzle-orm";
 import type { Env, RegistrationMode } from "../../config/env";
 import { audit } from "../../db/audit";
-import { type Db, isUniqueViolation, likePattern } from "../../db/client";
+import { type Db, isUniqueViolation } from "../../db/client";
 import { users, workspaceMembers, workspaces } from "../../db/schema";
 import { constantTimeEqual, newId, sha256Hex } from "../auth/crypto";
 import { hashPassword, UNKNOWN_USER_HASH } from "../auth/password";
@@ -15,6 +15,7 @@ import { takeSlot, type Window } from "../sliding-window";
 import { claimInvite, type InviteRow, releaseInvite } from "./invites";
 import { pageOf } from "./paging";
 import { newPasswordToken } from "./password-links";
+import { matchesPerson } from "./person-match";
 import { createToken } from "./tokens";
 import { inWorkspace } from "./workspace-scope";
 
@@ -219,7 +220,6 @@ export async function searchUsers(
     workspaceId?: string | undefined;
   },
 ) {
-  const q = opts.q?.toLowerCase();
   const rows = await db
     .select()
     .from(users)
@@ -227,13 +227,7 @@ export async function searchUsers(
       and(
         opts.includeDisabled ? undefined : sql`${users.disabledAt} IS NULL`,
         opts.workspaceId !== undefined ? inWorkspace(opts.workspaceId) : undefined,
-        q
-          ? or(
-              sql`${users.handle} LIKE ${likePattern(q)} ESCAPE '\\'`,
-              sql`${users.displayName} LIKE ${likePattern(q)} ESCAPE '\\' COLLATE NOCASE`,
-              sql`${users.displayName} LIKE ${`% ${likePattern(q)}`} ESCAPE '\\' COLLATE NOCASE`,
-            )
-          : undefined,
+        opts.q ? matchesPerson(opts.q) : undefined,
       ),
     )
     .orderBy(asc(users.handle))

@@ -5,6 +5,7 @@ import { and, asc, eq, sql } from "drizzle-orm";
 import type {
   CreateWorkspaceBody,
   RetentionPolicy,
+  UpdateWorkspaceBody,
   Workspace,
   WorkspaceMember,
 } from "../../../src/shared/api";
@@ -15,6 +16,8 @@ import * as serialize from "../../db/serialize";
 import { newId } from "../auth/crypto";
 import type { Principal } from "../context";
 import { ApiError, forbidden, notFound } from "../errors";
+import { pageOf } from "./paging";
+import { matchesPerson } from "./person-match";
 
 export type WorkspaceRow = typeof workspaces.$inferSelect;
 export type WorkspaceRole = (typeof workspaceMembers.$inferSelect)["role"];
@@ -30,6 +33,8 @@ export interface WorkspaceAccess {
   role: WorkspaceRole | null;
   /** Manages it: its owners and admins, and instance admins. */
   canAdmin: boolean;
+  /** Makes and unmakes owners: its owners, and instance admins. */
+  canOwn: boolean;
 }
 
 /** Whose credential manages a workspace where they have `role`. */
@@ -61,6 +66,7 @@ export async function loadWorkspace(
     workspace: row.workspace,
     role: row.role,
     canAdmin: managesWorkspace(row.role, principal),
+    canOwn: principal.isAdmin || (principal.mayAdminister && row.role === "owner"),
   };
 }
 
@@ -202,7 +208,7 @@ export async function addWorkspaceMember(
   who: { userId?: string | undefined; handle?: string | undefined },
   role: WorkspaceRole,
 ): Promise<WorkspaceMember> {
-  if (role === "owner" && access.role !== "owner" && access.role !== null) {
+  if (role === "owner" && !access.canOwn) {
     throw forbidden("Only the workspace's owners make owners");
   }
   const user = await db
@@ -230,4 +236,156 @@ export async function addWorkspaceMember(
     throw error;
   }
   return { user: serialize.publicUser(user), role, joinedAt: iso(joinedAt) };
+}
+
+/**
+ * Renames the workspace or changes its defaults (for rooms made from now on: existing rooms keep
+ * their policy). Its data location is not among them: it is fixed at creation. Audited with
+ * what changed, from what to what; a change to nothing is no entry.
+ */
+export async function updateWorkspace(
+  db: Db,
+  access: WorkspaceAccess,
+  actorId: string,
+  input: UpdateWorkspaceBody,
+): Promise<Workspace> {
+  const before = access.workspace;
+  const next: Partial<WorkspaceRow> = {};
+  if (input.name !== undefined && input.name !== before.name) next.name = input.name;
+  const retention = input.defaults?.retention;
+  if (retention !== undefined) {
+    const json = retention === null ? null : JSON.stringify(retention);
+    if (json !== before.retentionJson) next.retentionJson = json;
+  }
+  const joinPolicy = input.defaults?.joinPolicy;
+  if (joinPolicy !== undefined && joinPolicy !== before.joinPolicy) next.joinPolicy = joinPolicy;
+  const after: WorkspaceRow = { ...before, ...next };
+  if (Object.keys(next).length > 0) {
+    const changes = Object.fromEntries(
+      (Object.keys(next) as Array<keyof WorkspaceRow>).map((key) => [
+        key === "retentionJson" ? "retention" : key,
+        {
+          from: key === "retentionJson" ? parseRetention(before.retentionJson) : before[key],
+          to: key === "retentionJson" ? parseRetention(after.retentionJson) : after[key],
+        },
+      ]),
+    );
+    await db.batch([
+      db.update(workspaces).set(next).where(eq(workspaces.id, before.id)),
+      audit(db, {
+        actorId,
+        action: "workspace.update",
+        workspaceId: before.id,
+        targetId: before.id,
+        detail: changes,
+      }),
+    ]);
+  }
+  return workspaceBody(after, access.role, await countMembers(db, before.id));
+}
+
+const parseRetention = (json: string | null): RetentionPolicy | null =>
+  json ? (JSON.parse(json) as RetentionPolicy) : null;
+
+/** How many owners the workspace has (the default workspace has none: instance admins run it). */
+export async function ownerCount(db: Db, workspaceId: string): Promise<number> {
+  return db.$count(
+    workspaceMembers,
+    and(eq(workspaceMembers.workspaceId, workspaceId), eq(workspaceMembers.role, "owner")),
+  );
+}
+
+/** `userId`'s membership of the workspace; 404 when they are not in it. */
+export async function findWorkspaceMember(db: Db, workspaceId: string, userId: string) {
+  const row = await db
+    .select({ member: workspaceMembers, user: users })
+    .from(workspaceMembers)
+    .innerJoin(users, eq(users.id, workspaceMembers.userId))
+    .where(and(eq(workspaceMembers.workspaceId, workspaceId), eq(workspaceMembers.userId, userId)))
+    .get();
+  if (!row) throw notFound("Not a member of this workspace");
+  return row;
+}
+
+export const LAST_OWNER = "A workspace needs an owner: make someone else owner first";
+
+/**
+ * Changes someone's role in the workspace (its admins). Only owners (and instance admins) make
+ * or unmake owners; the last owner stays one (409). Answers the member, their former role and
+ * whether they are an instance admin (whose sockets keep an admin's powers whatever this role).
+ */
+export async function changeWorkspaceRole(
+  db: Db,
+  access: WorkspaceAccess,
+  actorId: string,
+  userId: string,
+  role: WorkspaceRole,
+): Promise<{ member: WorkspaceMember; from: WorkspaceRole; instanceAdmin: boolean }> {
+  const workspaceId = access.workspace.id;
+  const { member, user } = await findWorkspaceMember(db, workspaceId, userId);
+  const from = member.role;
+  if ((from === "owner" || role === "owner") && from !== role && !access.canOwn) {
+    throw forbidden("Only the workspace's owners make or unmake owners");
+  }
+  const body = (r: WorkspaceRole): WorkspaceMember => ({
+    user: serialize.publicUser(user),
+    role: r,
+    joinedAt: iso(member.joinedAt),
+  });
+  const instanceAdmin = user.role === "admin";
+  if (from === role) return { member: body(role), from, instanceAdmin };
+  if (from === "owner" && (await ownerCount(db, workspaceId)) <= 1) {
+    throw new ApiError("conflict", LAST_OWNER);
+  }
+  await db.batch([
+    db
+      .update(workspaceMembers)
+      .set({ role })
+      .where(
+        and(eq(workspaceMembers.workspaceId, workspaceId), eq(workspaceMembers.userId, userId)),
+      ),
+    audit(db, {
+      actorId,
+      action: "workspace.member_role",
+      workspaceId,
+      targetId: userId,
+      detail: { from, to: role },
+    }),
+  ]);
+  return { member: body(role), from, instanceAdmin };
+}
+
+/**
+ * The workspace's people by handle, paged; `q` matches the start of a handle, a display name or
+ * any word of it, as the people search does. Disabled accounts are listed to its admins only.
+ */
+export async function listWorkspaceMembers(
+  db: Db,
+  access: WorkspaceAccess,
+  page: { q?: string | undefined; offset: number; limit: number },
+): Promise<{ members: WorkspaceMember[]; nextCursor: string | null }> {
+  const rows = await db
+    .select({ member: workspaceMembers, user: users })
+    .from(workspaceMembers)
+    .innerJoin(users, eq(users.id, workspaceMembers.userId))
+    .where(
+      and(
+        eq(workspaceMembers.workspaceId, access.workspace.id),
+        access.canAdmin ? undefined : sql`${users.disabledAt} IS NULL`,
+        page.q ? matchesPerson(page.q) : undefined,
+      ),
+    )
+    .orderBy(asc(users.handle))
+    .limit(page.limit + 1)
+    .offset(page.offset)
+    .all();
+  const { items, nextCursor } = pageOf(rows, page);
+  return {
+    members: items.map(({ member, user }) => ({
+      user: serialize.publicUser(user),
+      role: member.role,
+      joinedAt: iso(member.joinedAt),
+    })),
+    nextCursor,
+  };
 }

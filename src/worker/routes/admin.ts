@@ -1,7 +1,7 @@
 // The admin API for rooms: listing, creating for other systems, finding by external ref,
 // changing, deleting, and their D1 sync. People, the audit log and tokens: admin-people.ts.
 import { createRoute, z } from "@hono/zod-openapi";
-import { and, desc, eq, sql } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import {
   AdminCreateRoomBody,
   AdminRoom,
@@ -12,13 +12,12 @@ import {
   Room,
   RoomSync,
 } from "../../../src/shared/api";
-import { likePattern } from "../../db/client";
 import { rooms, workspaceMembers } from "../../db/schema";
 import * as serialize from "../../db/serialize";
 import { roomStub } from "../../realtime/stubs";
 import { currentPrincipal, requireAdmin } from "../auth/principal";
 import { roomById } from "../directory/access";
-import { adminRooms } from "../directory/admin-views";
+import { adminRoomPage } from "../directory/admin-views";
 import { createRoom, deleteRoomForGood, updateRoom } from "../directory/rooms";
 import { loadWorkspace } from "../directory/workspaces";
 import { ApiError, notFound } from "../errors";
@@ -52,24 +51,7 @@ export const adminRoutes = router([["/admin/*", requireAdmin()]])
         ...errors,
       },
     }),
-    async (c) => {
-      const { q, offset, limit: size } = pageRequest(c.req.valid("query"));
-      const rows = await c
-        .get("db")
-        .select()
-        .from(rooms)
-        .where(
-          q
-            ? sql`(${rooms.name} LIKE ${likePattern(q)} ESCAPE '\\' COLLATE NOCASE OR ${rooms.externalRef} = ${q})`
-            : undefined,
-        )
-        .orderBy(desc(rooms.createdAt), desc(rooms.id))
-        .limit(size + 1)
-        .offset(offset)
-        .all();
-      const nextCursor = rows.length > size ? String(offset + size) : null;
-      return c.json({ rooms: await adminRooms(c.get("db"), rows.slice(0, size)), nextCursor }, 200);
-    },
+    async (c) => c.json(await adminRoomPage(c.get("db"), pageRequest(c.req.valid("query"))), 200),
   )
   .openapi(
     createRoute({
