@@ -204,46 +204,6 @@ export function createApi(fetchImpl: typeof fetch = (input, init) => fetch(input
     return parsed as Answer<R>;
   }
 
-  /**
-   * A request to a route the client's types do not describe (the workspace routes, and the
-   * workspace a search is scoped to): the same headers, credentials and errors, typed by the
-   * caller from src/shared/api's types.
-   */
-  async function raw<T>(
-    method: "GET" | "POST" | "PATCH" | "DELETE",
-    path: string,
-    options: { query?: Record<string, string | undefined>; json?: unknown } = {},
-  ): Promise<T> {
-    const params = new URLSearchParams();
-    for (const [key, value] of Object.entries(options.query ?? {})) {
-      if (value !== undefined) params.set(key, value);
-    }
-    const search = params.toString();
-    let response: Response;
-    try {
-      response = await fetchImpl(`/api${path}${search ? `?${search}` : ""}`, {
-        method,
-        headers: {
-          accept: "application/json",
-          ...(options.json === undefined ? {} : { "content-type": "application/json" }),
-        },
-        credentials: "same-origin",
-        body: options.json === undefined ? null : JSON.stringify(options.json),
-      });
-    } catch (error) {
-      throw asApiError(error);
-    }
-    const text = await response.text();
-    let parsed: unknown = null;
-    try {
-      parsed = text ? JSON.parse(text) : null;
-    } catch {
-      parsed = null;
-    }
-    if (!response.ok) throw errorFromBody(response.status, parsed);
-    return parsed as T;
-  }
-
   const rooms = client.rooms;
   const room = (roomId: string) => ({ param: { id: id(roomId) } });
   const message = (roomId: string, seq: number) => ({
@@ -283,8 +243,9 @@ export function createApi(fetchImpl: typeof fetch = (input, init) => fetch(input
         }),
       ),
 
-    /** A request to a route the client's types do not describe (see `raw`). */
-    request: raw,
+    /** The typed client and its answers, for requests made elsewhere (web/net/workspace-admin.ts). */
+    client,
+    answer,
     /** Workspaces: mine (an instance admin: all); managing one: web/net/workspace-admin.ts. */
     workspaces: {
       list: () => answer(client.workspaces.$get()),
