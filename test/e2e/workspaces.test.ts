@@ -33,6 +33,7 @@ let alphaRoomId: string;
 let sam: Account;
 let wadmin: Account;
 let newbie: Account;
+let nora: Account;
 let admin: { token: string };
 
 const auth = (account: { token: string }) => ({ authorization: `Bearer ${account.token}` });
@@ -46,16 +47,11 @@ async function newWorkspace(admin: { token: string }, name: string): Promise<str
   return workspace.id;
 }
 
-async function addTo(
-  admin: { token: string },
-  workspaceId: string,
-  userId: string,
-  role: "admin" | "member" = "member",
-) {
+async function addTo(admin: { token: string }, workspaceId: string, userId: string) {
   await call(baseUrl, `/workspaces/${workspaceId}/members`, {
     method: "POST",
     headers: auth(admin),
-    body: JSON.stringify({ userId, role }),
+    body: JSON.stringify({ userId }),
   });
 }
 
@@ -117,11 +113,16 @@ beforeAll(async () => {
   sam = await register(baseUrl, `ws_sam_${stamp}`, "Sam Alpha");
   wadmin = await register(baseUrl, `ws_wadmin_${stamp}`, "Wren Workspace-Admin");
   newbie = await register(baseUrl, `ws_newbie_${stamp}`, "Nell Newbie");
+  nora = await register(baseUrl, `ws_nora_${stamp}`, "Nora Added");
   alphaId = await newWorkspace(admin, ALPHA);
   betaId = await newWorkspace(admin, BETA);
-  for (const person of [pat, sam]) await addTo(admin, alphaId, person.id);
+  for (const person of [pat, sam, wadmin]) await addTo(admin, alphaId, person.id);
   // Wren runs Alpha: its admin, not the instance's.
-  await addTo(admin, alphaId, wadmin.id, "admin");
+  await call(baseUrl, `/workspaces/${alphaId}/members/${wadmin.id}`, {
+    method: "PATCH",
+    headers: auth(admin),
+    body: JSON.stringify({ role: "admin" }),
+  });
   await addTo(admin, betaId, pat.id);
   alphaRoomId = await roomIn(sam, alphaId, ALPHA_ROOM);
   await call(baseUrl, `/rooms/${alphaRoomId}/join`, { method: "POST", headers: auth(pat) });
@@ -197,6 +198,32 @@ describe("workspaces", () => {
     // Live, on the room's socket: the header says so and the composer takes nothing more.
     await member.getByText("archived", { exact: true }).waitFor();
     await eventually(() => composer(member).isDisabled()).toBe(true);
+  });
+
+  test("a workspace admin renames it, adds someone by handle and makes them admin", async () => {
+    const page = wadminPage as Page;
+    await page.getByRole("tab", { name: "General" }).click();
+    const renamed = `Alpha Prime ${stamp}`;
+    await page.getByLabel("Name").fill(renamed);
+    await page.getByLabel("Who joins").selectOption("invite");
+    await page.getByRole("button", { name: "Save" }).click();
+    await page.getByRole("status").getByText("Saved.").waitFor();
+    await eventually(() => page.locator(".ws-switcher__current").textContent()).toContain(renamed);
+
+    await page.getByRole("tab", { name: "Members" }).click();
+    await page.getByLabel("Add by handle").fill(`@ws_nora_${stamp}`);
+    await page.getByRole("button", { name: "Add member" }).click();
+    await page.getByLabel("Role of Nora Added").selectOption("admin");
+    // The server has it: the list, reloaded, says so.
+    await page.getByLabel("Find members").fill("Nora");
+    await eventually(() => page.getByLabel("Role of Nora Added").inputValue()).toBe("admin");
+    await eventually(() =>
+      call<{ members: { user: { id: string }; role: string }[] }>(
+        baseUrl,
+        `/workspaces/${alphaId}/members?q=Nora`,
+        { headers: auth(admin) },
+      ).then(({ members }) => members.find((m) => m.user.id === nora.id)?.role),
+    ).toBe("admin");
   });
 
   test("added to a second workspace while signed in: the switcher shows it at once", async () => {
