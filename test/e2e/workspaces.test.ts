@@ -2,7 +2,8 @@
 // the room list, switches, and finds the choice kept after a reload; a message in a room of
 // another workspace raises that workspace's badge live, and reading it clears it; a workspace's
 // admin (not an instance admin) archives one of its rooms from the workspace settings, and a
-// member of that room sees it archived.
+// member of that room sees it archived, then renames it and adds someone by handle as an admin;
+// someone added to a workspace sees it in the switcher at once; an instance admin creates one.
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, test } from "vitest";
 import {
