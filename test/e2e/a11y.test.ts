@@ -198,6 +198,9 @@ describe.sequential("no serious or critical axe violations, in every theme", () 
     await page.getByRole("button", { name: "Workspace settings" }).click();
     await page.getByRole("heading", { name: / settings$/, level: 2 }).waitFor();
     await expectAccessible("workspace-settings");
+    await page.getByRole("tab", { name: "Members" }).click();
+    await page.getByLabel("Role of Ada Lovelace").waitFor();
+    await expectAccessible("workspace-members");
     await page.locator(".ws-switcher__current").click();
     await page.getByRole("button", { name: "+ New workspace" }).click();
     await page.getByRole("heading", { name: "New workspace", level: 2 }).waitFor();
