@@ -3,7 +3,9 @@
 // another workspace raises that workspace's badge live, and reading it clears it; a workspace's
 // admin (not an instance admin) archives one of its rooms from the workspace settings, and a
 // member of that room sees it archived, then renames it and adds someone by handle as an admin;
-// someone added to a workspace sees it in the switcher at once; an instance admin creates one.
+// someone added to a workspace sees it in the switcher at once; a workspace admin deletes a
+// reported message from the workspace's Reports; a member leaves a workspace and its rooms go
+// with it; an instance admin creates one.
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, test } from "vitest";
 import {
@@ -31,6 +33,7 @@ let wadminPage: Page | undefined;
 let alphaId: string;
 let betaId: string;
 let alphaRoomId: string;
+let pat: Account;
 let sam: Account;
 let wadmin: Account;
 let newbie: Account;
@@ -110,7 +113,7 @@ beforeAll(async () => {
     method: "POST",
     body: JSON.stringify({ handle: ADMIN.handle, password: PASSWORD }),
   });
-  const pat = await register(baseUrl, PAT, "Pat Two-Hats");
+  pat = await register(baseUrl, PAT, "Pat Two-Hats");
   sam = await register(baseUrl, `ws_sam_${stamp}`, "Sam Alpha");
   wadmin = await register(baseUrl, `ws_wadmin_${stamp}`, "Wren Workspace-Admin");
   newbie = await register(baseUrl, `ws_newbie_${stamp}`, "Nell Newbie");
@@ -238,6 +241,57 @@ describe("workspaces", () => {
     await page.locator(".ws-switcher__current").waitFor();
     await switchTo(page, betaId);
     await eventually(() => page.locator(".ws-switcher__current").textContent()).toContain(BETA);
+  });
+
+  test("a workspace admin deletes a reported message from the workspace's Reports", async () => {
+    const room = await roomIn(sam, alphaId, `alpha-reports-${stamp}`);
+    await call(baseUrl, `/rooms/${room}/join`, { method: "POST", headers: auth(pat) });
+    const { message } = await call<{ message: { seq: number } }>(
+      baseUrl,
+      `/rooms/${room}/messages`,
+      {
+        method: "POST",
+        headers: auth(sam),
+        body: JSON.stringify({ cid: `rep-${stamp}`, body: `Reported words ${stamp}` }),
+      },
+    );
+    await call(baseUrl, `/rooms/${room}/messages/${message.seq}/report`, {
+      method: "POST",
+      headers: auth(pat),
+      body: JSON.stringify({ reason: "abuse" }),
+    });
+
+    const page = wadminPage as Page;
+    await page.getByRole("tab", { name: "Reports" }).click();
+    const report = page.getByRole("listitem", { name: "Report of Sam Alpha's message" });
+    await report.getByText(`Reported words ${stamp}`).waitFor();
+    await report.getByRole("button", { name: "Delete message" }).click();
+    await page.getByRole("button", { name: "Delete", exact: true }).click();
+    await page.getByText("No open reports.").waitFor();
+    // Wren is not in the room: the workspace's admins act on its rooms as admins.
+    await eventually(() =>
+      call<{ messages: { deleted: boolean }[] }>(baseUrl, `/rooms/${room}/messages`, {
+        headers: auth(pat),
+      }).then(({ messages }) => messages.map((m) => m.deleted)),
+    ).toEqual([true]);
+  });
+
+  test("a member leaves a workspace from the switcher: its rooms go with it", async () => {
+    const page = newbiePage as Page;
+    const betaRoom = await roomIn(pat, betaId, `beta-leave-${stamp}`);
+    await call(baseUrl, `/rooms/${betaRoom}/join`, { method: "POST", headers: auth(newbie) });
+    await switchTo(page, betaId);
+    await roomItem(page, `beta-leave-${stamp}`).waitFor();
+    await openList(page);
+    await page.getByRole("button", { name: `Leave ${BETA}` }).click();
+    await page.getByRole("button", { name: "Leave", exact: true }).click();
+    // Back to one workspace with none to create: no switcher, and the room is gone.
+    await eventually(() => page.locator(".ws-switcher__current").count()).toBe(0);
+    await eventually(() => roomItem(page, `beta-leave-${stamp}`).count()).toBe(0);
+    const { workspaces } = await call<{ workspaces: { id: string }[] }>(baseUrl, "/workspaces", {
+      headers: auth(newbie),
+    });
+    expect(workspaces.map((w) => w.id)).not.toContain(betaId);
   });
 
   test("an instance admin creates a workspace (slug suggested) and is switched to it", async () => {

@@ -264,6 +264,13 @@ export function createApi(fetchImpl: typeof fetch = (input, init) => fetch(input
             json: { ...who, role },
           }),
         ),
+      /** Leaves the workspace, and with it every room of it. */
+      leave: (workspaceId: string, myId: string) =>
+        answer(
+          client.workspaces[":id"].members[":userId"].$delete({
+            param: { id: id(workspaceId), userId: id(myId) },
+          }),
+        ),
     },
     /** The room and a page of its members (the first page without `cursor`). */
     roomDetails: (roomId: string, page: { cursor?: string; limit?: number } = {}) =>

@@ -1,7 +1,7 @@
 // Managing a workspace (its owners and admins): settings, members, its rooms and audit log. Apart
 // from web/net/api.ts so that only the lazy workspace settings carry it.
 import type { WorkspaceRole } from "../../src/shared/api";
-import type { Api, UpdateWorkspaceInput } from "./api";
+import type { Api, ReportStatus, UpdateWorkspaceInput } from "./api";
 
 const given = (value: string | number | undefined) =>
   value === undefined || value === "" ? undefined : String(value);
@@ -29,5 +29,8 @@ export function workspaceAdmin(api: Api, workspaceId: string) {
       answer(workspace.admin.rooms.$get({ param, query: { q: given(q), cursor: given(cursor) } })),
     audit: (before?: number) =>
       answer(workspace.admin.audit.$get({ param, query: { before: given(before) } })),
+    /** Reports of the workspace's rooms (resolved through each room's own route). */
+    reports: (status: ReportStatus) =>
+      answer(workspace.admin.reports.$get({ param, query: { status } })),
   };
 }

@@ -614,6 +614,21 @@ export function createAppState(api: Api, address: AddressBar | null = browserAdd
       workspaces.select(workspaceId);
     },
 
+    /**
+     * Leaves a workspace (and every room of it: the inbox's membership frames take them off the
+     * list); the switcher moves to another one once the list no longer has it.
+     */
+    async leaveWorkspace(workspaceId: string): Promise<void> {
+      const myId = me.value?.id;
+      if (!myId) return;
+      await call(() => api.workspaces.leave(workspaceId, myId));
+      if (panel.value.kind === "room" || panel.value.kind === "workspace-settings") {
+        show({ kind: "home" });
+      }
+      await workspaces.reload();
+      await list.refresh();
+    },
+
     /** Creates a workspace and makes it current. */
     async createWorkspace(input: CreateWorkspaceInput): Promise<void> {
       const { workspace } = await call(() => api.workspaces.create(input));

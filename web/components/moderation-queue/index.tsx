@@ -1,12 +1,14 @@
 // The moderation queue: reported messages, newest first, with what was said when reported, who
 // reported it and why. Open reports are resolved with an action (delete the message, ban its
 // sender from the room; for admins, disable the author too) or dismissed; closed ones can be looked back on. One component for a
-// room's queue (its settings, for owners and moderators) and the instance's (the admin page).
+// room's queue (its settings, for owners and moderators), a workspace's (its settings, for its
+// admins) and the instance's (the admin page).
 import { useEffect, useState } from "preact/hooks";
 import type { Report } from "../../../src/shared/api";
 import { messagePath } from "../../../src/shared/links";
 import { timeAgo } from "../../lib/threads-text";
 import { asApiError, type CloseReportInput, type ReportStatus } from "../../net/api";
+import { workspaceAdmin } from "../../net/workspace-admin";
 import { useAppState } from "../../state/use-app-state";
 import { Confirm } from "../confirm";
 import * as styles from "./moderation-queue.module.css";
@@ -45,13 +47,15 @@ const CONFIRM: Record<
 };
 
 interface QueueProps {
-  /** A room's queue, or (null) every room's: the admin's. */
+  /** A room's queue, or (null) every room's: the admin's, or a workspace's. */
   roomId: string | null;
+  /** With roomId null: the reports of this workspace's rooms (its admins' queue). */
+  workspaceId?: string;
   /** Admins also disable accounts from it. */
   isAdmin: boolean;
 }
 
-export function ModerationQueue({ roomId, isAdmin }: QueueProps) {
+export function ModerationQueue({ roomId, workspaceId, isAdmin }: QueueProps) {
   const state = useAppState();
   const [status, setStatus] = useState<ReportStatus>("open");
   const [reports, setReports] = useState<Report[] | null>(null);
@@ -62,7 +66,9 @@ export function ModerationQueue({ roomId, isAdmin }: QueueProps) {
     setError(null);
     const load = roomId
       ? () => state.api.roomReports(roomId, status)
-      : () => state.api.admin.reports(status);
+      : workspaceId
+        ? () => workspaceAdmin(state.api, workspaceId).reports(status)
+        : () => state.api.admin.reports(status);
     state.call(load).then(
       (page) => current && setReports(page.reports),
       (e: unknown) => current && setError(asApiError(e).message),
@@ -70,14 +76,14 @@ export function ModerationQueue({ roomId, isAdmin }: QueueProps) {
     return () => {
       current = false;
     };
-  }, [roomId, status, version]);
+  }, [roomId, workspaceId, status, version]);
 
   const close = async (report: Report, outcome: CloseReportInput) => {
     setError(null);
     try {
       await state.call(() =>
-        roomId
-          ? state.api.closeRoomReport(roomId, report.id, outcome)
+        roomId || workspaceId
+          ? state.api.closeRoomReport(report.room.id, report.id, outcome)
           : state.api.admin.closeReport(report.id, outcome),
       );
       setVersion((v) => v + 1);

@@ -1,6 +1,6 @@
 // The current workspace's settings, for its owners and admins (and the instance's admins): its
 // name and the defaults its new rooms and people get, its members, its rooms (archive,
-// unarchive) and its audit log. Where its data stays is shown, fixed since it was created.
+// unarchive), the reports of its rooms and its audit log. Where its data stays is shown, fixed since it was created.
 import { useEffect, useState } from "preact/hooks";
 import type { AdminRoom, Workspace, WorkspaceMember, WorkspaceRole } from "../../../src/shared/api";
 import { useSubmit } from "../../hooks/use-submit";
@@ -15,15 +15,17 @@ import { Confirm } from "../confirm";
 import { Field } from "../field";
 import * as fieldStyles from "../field/field.module.css";
 import { FormAlert } from "../form-alert";
+import { ModerationQueue } from "../moderation-queue";
 import { Panel } from "../panel";
 import { dataLocationText, ROLES } from "./workspace-text";
 
-type Tab = "general" | "members" | "rooms" | "audit";
+type Tab = "general" | "members" | "rooms" | "reports" | "audit";
 
 const TAB_NAMES: Record<Tab, string> = {
   general: "General",
   members: "Members",
   rooms: "Rooms",
+  reports: "Reports",
   audit: "Audit log",
 };
 
@@ -67,6 +69,14 @@ export function WorkspaceSettings() {
         {tab === "general" && <General key={workspace.id} workspace={workspace} />}
         {tab === "members" && <Members key={workspace.id} workspace={workspace} />}
         {tab === "rooms" && <Rooms key={workspace.id} workspace={workspace} />}
+        {tab === "reports" && (
+          <ModerationQueue
+            key={workspace.id}
+            roomId={null}
+            workspaceId={workspace.id}
+            isAdmin={state.me.value?.role === "admin"}
+          />
+        )}
         {tab === "audit" && (
           <AuditLog
             key={workspace.id}

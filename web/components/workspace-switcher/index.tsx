@@ -1,14 +1,18 @@
 // The workspace switcher at the top of the room list: the current workspace's name, and a list
 // of my workspaces with their unread badges (live: they add up the room list's items), its
-// settings for its owners and admins, and a new workspace where I may create one. Shown only
-// when there is a choice: two workspaces or more, or one to create.
+// settings for its owners and admins, leaving it, and a new workspace where I may create one.
+// Shown only when there is a choice: two workspaces or more, or one to create.
 import { useEffect, useRef, useState } from "preact/hooks";
+import { asApiError } from "../../net/api";
 import { useAppState } from "../../state/use-app-state";
+import { Confirm } from "../confirm";
 import * as styles from "./workspace-switcher.module.css";
 
 export function WorkspaceSwitcher() {
   const state = useAppState();
   const [open, setOpen] = useState(false);
+  const [leaving, setLeaving] = useState(false);
+  const [error, setError] = useState<string | null>(null);
   const toggle = useRef<HTMLButtonElement>(null);
   // Escape closes the open list, focus back on its button.
   useEffect(() => {
@@ -40,7 +44,11 @@ export function WorkspaceSwitcher() {
         class={styles.wsSwitcherCurrent}
         aria-expanded={open}
         aria-controls="workspace-list"
-        onClick={() => setOpen(!open)}
+        onClick={() => {
+          setOpen(!open);
+          setLeaving(false);
+          setError(null);
+        }}
       >
         <span class="visually-hidden">Workspace: </span>
         <span class={styles.wsSwitcherName} dir="auto">
@@ -95,6 +103,38 @@ export function WorkspaceSwitcher() {
               >
                 Workspace settings
               </button>
+            </li>
+          )}
+          {current.role !== null && (
+            <li>
+              {leaving ? (
+                <Confirm
+                  action="Leave"
+                  onConfirm={() => {
+                    setLeaving(false);
+                    state.leaveWorkspace(current.id).then(
+                      () => setOpen(false),
+                      (e: unknown) => setError(asApiError(e).message),
+                    );
+                  }}
+                  onCancel={() => setLeaving(false)}
+                >
+                  Leave {current.name}? You leave every room of it too.
+                </Confirm>
+              ) : (
+                <button
+                  type="button"
+                  class={styles.wsSwitcherItem}
+                  onClick={() => setLeaving(true)}
+                >
+                  Leave {current.name}
+                </button>
+              )}
+              {error && (
+                <p class={styles.wsSwitcherError} role="alert">
+                  {error}
+                </p>
+              )}
             </li>
           )}
           {canCreate && (
