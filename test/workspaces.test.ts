@@ -1,13 +1,15 @@
 // Workspaces (docs/api.md, "Workspaces"): who creates them, who sees them, settings and their
 // defaults for new rooms, the people and their roles, removal and leaving (out of every room of
 // the workspace, sockets closed), and the admin views scoped to one workspace. All audited.
-import { env } from "cloudflare:test";
+import { createExecutionContext, env, waitOnExecutionContext } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
 import { openDb } from "../src/db/client";
+import worker from "../src/index";
 import { roomAccessQuery } from "../src/worker/directory/access";
 import {
   addMember,
   addToWorkspace,
+  BASE,
   call,
   createRoom,
   createWorkspace,
@@ -69,7 +71,48 @@ async function workspaceOf(
   return made.id;
 }
 
+/** A request into the real Worker with some [vars] changed, as a deploy with them would run. */
+async function withVars(
+  vars: Partial<typeof env>,
+  method: string,
+  path: string,
+  body: unknown,
+  user: TestUser,
+) {
+  const ctx = createExecutionContext();
+  const res = await worker.fetch(
+    new Request(`${BASE}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${user.token}`, "content-type": "application/json" },
+      body: JSON.stringify(body),
+    }),
+    { ...env, ...vars },
+    ctx,
+  );
+  await waitOnExecutionContext(ctx);
+  return { status: res.status, body: (await res.json()) as any };
+}
+
 describe("creating and seeing workspaces", () => {
+  it("with WORKSPACE_CREATION=open anyone signed in creates one, and owns it", async () => {
+    const slug = uniqueHandle("open").replace(/_/g, "-");
+    const open = { WORKSPACE_CREATION: "open" };
+    const made = await withVars(open, "POST", "/api/workspaces", { name: "Mine", slug }, alice);
+    expect(made.status).toBe(201);
+    expect(made.body.workspace).toMatchObject({ slug, role: "owner", memberCount: 1 });
+    const config = await withVars(open, "GET", "/api/config", undefined, alice);
+    expect(config.body.workspaceCreation).toBe("open");
+    // An unknown mode is a configuration error, not a silent default.
+    const wrong = await withVars(
+      { WORKSPACE_CREATION: "everyone" },
+      "GET",
+      "/api/config",
+      undefined,
+      alice,
+    );
+    expect(wrong.status).toBe(500);
+  });
+
   it("instance admins create (a plain user gets 403 while WORKSPACE_CREATION=admins)", async () => {
     const body = { name: "Acme", slug: uniqueHandle("acme").replace(/_/g, "-") };
     expectError(await call("POST", "/api/workspaces", body, as(alice)), 403, "forbidden");
