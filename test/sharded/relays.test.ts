@@ -280,3 +280,33 @@ describe("folding back", () => {
     back.close();
   });
 });
+
+describe("the room's end and its memory", () => {
+  it("deleting the room closes the sockets on every relay (1008, Room deleted)", async () => {
+    const { a, b } = spread();
+    const room = await newRoom("deleted", [a, b]);
+    const own = await fillRoom(room);
+    const ca = await RoomClient.open(room, a.token);
+    const cb = await RoomClient.open(room, b.token);
+    const res = await call("DELETE", `/api/admin/rooms/${room}`, undefined, { token: owner.token });
+    expect(res.status).toBeLessThan(300);
+    for (const c of [...own, ca, cb]) {
+      expect(await c.waitClosed(3_000)).toEqual({ code: 1008, reason: "Room deleted" });
+    }
+  });
+
+  it("an evicted room still knows who is online on its relays and who left them meanwhile", async () => {
+    const { a, b } = spread();
+    const room = await newRoom("memory", [a, b]);
+    const own = await fillRoom(room);
+    const ca = await RoomClient.open(room, a.token);
+    const cb = await RoomClient.open(room, b.token);
+    await evictDurableObject(roomStub(room));
+    expect((await roomStub(room).onlineNow()).online.sort()).toEqual([owner.id, a.id, b.id].sort());
+    await evictDurableObject(relayStub(env, room, relayOf(b.id, RELAYS)));
+    cb.close();
+    await (own[0] as RoomClient).nextPresence(b.id, false);
+    expect((await roomStub(room).onlineNow()).online.sort()).toEqual([owner.id, a.id].sort());
+    for (const c of [...own, ca]) c.close();
+  });
+});
