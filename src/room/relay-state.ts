@@ -49,6 +49,13 @@ export class RelayState {
     return sum;
   }
 
+  /** The most sockets one relay holds. */
+  largest(): number {
+    let most = 0;
+    for (const { sockets } of this.#all().values()) most = Math.max(most, sockets);
+    return most;
+  }
+
   onRelays(userId: string): boolean {
     for (const { users } of this.#all().values()) if (users.has(userId)) return true;
     return false;

@@ -123,7 +123,7 @@ export class RoomDO extends DurableObject<Env> {
       room: () => this.#room(),
       typingIntervalMs: config.typingIntervalMs,
       sent: (seq, senderId) => this.#delivery.messageOut(seq, senderId),
-      connections: () => this.#connections(),
+      fanOut: () => this.#fanOut(),
     });
     const broadcast = (frame: ServerFrame) => this.#sockets.broadcast(frame);
     const later = (fn: () => void, ms: number) => setTimeout(fn, ms);
@@ -371,7 +371,7 @@ export class RoomDO extends DurableObject<Env> {
     this.#rememberRoom(room);
     const now = Date.now();
     if (this.#store.findByCid(actor.id, input.cid) === null) {
-      const admitted = this.#admission.send(actor.id, now, this.#connections());
+      const admitted = this.#admission.send(actor.id, now, this.#fanOut());
       if (!admitted.allowed) return refusedResult(admitted.retryAfterMs);
     }
     const result = this.#sockets.deliver(
@@ -400,7 +400,7 @@ export class RoomDO extends DurableObject<Env> {
   async #change(room: RoomInfo, actor: Actor, input: actions.MessageChange) {
     this.#rememberRoom(room);
     const now = Date.now();
-    const admitted = this.#admission.send(actor.id, now, this.#connections());
+    const admitted = this.#admission.send(actor.id, now, this.#fanOut());
     if (!admitted.allowed) return refusedResult(admitted.retryAfterMs);
     const result = this.#sockets.deliver(actions.change(this.#store, room, actor, input, now));
     await this.#tasks.afterChange();
@@ -693,6 +693,17 @@ export class RoomDO extends DurableObject<Env> {
   /** Open sockets of the room, its own and its relays' (as they last reported). */
   #connections(): number {
     return this.#sockets.all().length + this.#relayState.sockets();
+  }
+
+  /**
+   * What the room-wide admission cap divides ROOM_DELIVERIES_PER_SEC by: the deliveries of a
+   * message on the busiest object. The room sends to its own sockets and once to each relay; a
+   * relay to its sockets. Without relays, the room's own sockets.
+   */
+  #fanOut(): number {
+    const own = this.#sockets.all().length;
+    if (!this.#relayState.any) return own;
+    return Math.max(own + this.#relayState.active().length, this.#relayState.largest());
   }
 
   #relay(relay: number) {

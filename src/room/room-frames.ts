@@ -30,8 +30,8 @@ export interface RoomFramesDeps {
   typingIntervalMs: number;
   /** A new message went out to the open sockets. */
   sent(seq: number, senderId: string): void;
-  /** Open sockets of the room, its own and its relays'. */
-  connections(): number;
+  /** Deliveries of one message on the busiest object (the room or a relay): the cap's divisor. */
+  fanOut(): number;
 }
 
 /**
@@ -165,7 +165,7 @@ export class RoomFrames {
   /** Applies the send limits to a socket's frame; answers and returns true when refused. */
   #limited(peer: Peer, now: number, ref?: string): boolean {
     const { state } = peer;
-    const admitted = this.d.admission.send(state.actor.id, now, this.d.connections());
+    const admitted = this.d.admission.send(state.actor.id, now, this.d.fanOut());
     if (admitted.allowed) {
       if (state.strikes > 0) peer.write({ ...state, strikes: 0 });
       return false;
