@@ -10,6 +10,8 @@ type Relay = { sockets: number; users: Set<string> };
 
 export class RelayState {
   #relays: Map<number, Relay> | null = null;
+  /** Grows whenever who is on a relay may have changed (for caches built on `users()`). */
+  version = 0;
 
   constructor(private readonly kv: SyncKvStorage) {}
 
@@ -71,6 +73,7 @@ export class RelayState {
     const entry = all.get(relay) ?? { sockets: 0, users: new Set<string>() };
     all.set(relay, entry);
     entry.sockets++;
+    this.version++;
     this.kv.put(`${COUNT}${relay}`, entry.sockets);
     if (entry.users.has(userId)) return;
     entry.users.add(userId);
@@ -81,6 +84,7 @@ export class RelayState {
   reported(relay: number, sockets: number, offline: readonly string[]): void {
     const entry = this.#all().get(relay);
     if (!entry) return;
+    this.version++;
     for (const userId of sockets === 0 ? [...entry.users] : offline) {
       if (entry.users.delete(userId)) this.kv.delete(`${USER}${relay}:${userId}`);
     }
@@ -96,5 +100,6 @@ export class RelayState {
   /** Everything is gone (the room was deleted). */
   clear(): void {
     this.#relays = new Map();
+    this.version++;
   }
 }

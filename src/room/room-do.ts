@@ -85,6 +85,8 @@ export class RoomDO extends DurableObject<Env> {
   readonly #relays: { threshold: number; count: number };
   readonly #relayStubs = new Map<number, ReturnType<typeof relayStub>>();
   #foldedAt = Number.NEGATIVE_INFINITY;
+  /** Own ∪ relays' online users, kept while neither side changes (a join must not copy them all). */
+  #onlineUnion: { own: number; relays: number; users: Set<string> } | null = null;
   /** Set by destroy(): the sockets' close events that follow must not touch the wiped storage. */
   #destroyed = false;
 
@@ -265,7 +267,13 @@ export class RoomDO extends DurableObject<Env> {
     void this.#sockets.relays.flushRelay(relay);
     const at = this.#sockets.relays.at;
     const wasOnline = this.#isOnline(grant.actor.id);
+    const union = this.#online();
     this.#relayState.joined(relay, grant.actor.id);
+    // The union follows the join in place: joins over relays cost no copy of everyone online.
+    if (this.#onlineUnion?.users === union) {
+      this.#onlineUnion.users.add(grant.actor.id);
+      this.#onlineUnion.relays = this.#relayState.version;
+    }
     const frames: ServerFrame[] = actions.welcome(
       this.#store,
       this.#roster,
@@ -681,9 +689,15 @@ export class RoomDO extends DurableObject<Env> {
   #online(): ReadonlySet<string> {
     const own = this.#sockets.online();
     if (!this.#relayState.any) return own;
-    const all = new Set(own);
-    for (const userId of this.#relayState.users()) all.add(userId);
-    return all;
+    const cached = this.#onlineUnion;
+    const versions = { own: this.#sockets.version, relays: this.#relayState.version };
+    if (cached && cached.own === versions.own && cached.relays === versions.relays) {
+      return cached.users;
+    }
+    const users = new Set(own);
+    for (const userId of this.#relayState.users()) users.add(userId);
+    this.#onlineUnion = { ...versions, users };
+    return users;
   }
 
   #isOnline(userId: string): boolean {

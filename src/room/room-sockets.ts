@@ -52,6 +52,8 @@ export type SocketState = z.infer<typeof SocketState>;
 
 export class RoomSockets {
   #online: Set<string> | null = null;
+  /** Grows whenever who is online here may have changed (for caches built on `online()`). */
+  version = 0;
   readonly #outgoing: Outgoing;
 
   constructor(
@@ -79,6 +81,7 @@ export class RoomSockets {
       typing: false,
     });
     this.online().add(grant.actor.id);
+    this.version++;
     return { client, server };
   }
 
@@ -148,12 +151,14 @@ export class RoomSockets {
   left(userId: string, ws: WebSocket): boolean {
     if (this.isOnline(userId, ws)) return false;
     this.#online?.delete(userId);
+    this.version++;
     return true;
   }
 
   /** Closes a socket from the room's side and forgets the online cache. */
   close(ws: WebSocket, code: number, reason: string): void {
     this.#online = null;
+    this.version++;
     // What was said to the socket goes before its close.
     this.#outgoing.flush();
     ws.close(code, reason);
