@@ -49,6 +49,8 @@ export class RelayDO extends DurableObject<Env> {
   #where: Where | null;
   #room: RoomStub | null = null;
   #holdTimer = false;
+  /** Batches applied since this instance started (tests, operators). */
+  #applied = 0;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -186,6 +188,7 @@ export class RelayDO extends DurableObject<Env> {
   batch(batch: RelayBatch): void {
     const now = Date.now();
     for (const ready of this.#order.arrive(batch, now)) {
+      this.#applied++;
       for (const held of this.#joining.values()) held.push(ready);
       this.#deliver(ready, this.#sockets.takers(ready.n));
     }
@@ -214,6 +217,11 @@ export class RelayDO extends DurableObject<Env> {
   /** Open sockets now (tests, operators). */
   sockets(): number {
     return this.#sockets.count();
+  }
+
+  /** Open sockets, and batches applied since this instance started (tests, operators). */
+  stats(): { sockets: number; batches: number } {
+    return { sockets: this.#sockets.count(), batches: this.#applied };
   }
 
   // ---- helpers ------------------------------------------------------------------------------

@@ -310,3 +310,88 @@ describe("the room's end and its memory", () => {
     for (const c of [...own, ca]) c.close();
   });
 });
+
+describe("one call per relay, and the room's authority on relays", () => {
+  it("a relay gets one batch per flush of the room, however many sockets it holds", async () => {
+    const { a } = spread();
+    const room = await newRoom("batches", [a]);
+    const own = await fillRoom(room);
+    const sockets: RoomClient[] = [];
+    for (let i = 0; i < 6; i++) sockets.push(await RoomClient.open(room, a.token));
+    const relay = relayStub(env, room, relayOf(a.id, RELAYS));
+    expect((await relay.stats()).sockets).toBe(6);
+    await sleep(700); // presence news of the joins settles
+    const before = (await relay.stats()).batches;
+    const sender = own[0] as RoomClient;
+    for (let i = 0; i < 5; i++) sender.send({ type: "send", cid: `b-${i}`, body: `b ${i}` });
+    for (const s of sockets) await s.next("message", (f) => f.message.body === "b 4");
+    const batches = (await relay.stats()).batches - before;
+    // Five messages (and their read receipts) for six sockets: at most a batch or two per
+    // message, never one per socket.
+    expect(batches).toBeGreaterThan(0);
+    expect(batches).toBeLessThanOrEqual(10);
+    for (const s of sockets)
+      expect(messages(s).map((f) => f.message.body)).toEqual([0, 1, 2, 3, 4].map((i) => `b ${i}`));
+    for (const c of [...own, ...sockets]) c.close();
+  });
+
+  it("a role change reaches relay sockets and applies to their next frame", async () => {
+    const { a, b } = spread();
+    const room = await newRoom("roles", [a, b]);
+    const own = await fillRoom(room);
+    const ca = await RoomClient.open(room, a.token);
+    const cb = await RoomClient.open(room, b.token);
+    const mine = await sendAcked(cb, "mine", "b's message");
+    ca.send({ type: "delete", seq: mine.seq });
+    await ca.next("error", (f) => f.code === "forbidden");
+    const res = await call(
+      "PATCH",
+      `/api/rooms/${room}/members/${a.id}`,
+      { role: "moderator" },
+      {
+        token: owner.token,
+      },
+    );
+    expect(res.status).toBe(200);
+    await ca.next("member", (f) => f.userId === a.id && f.change === "role");
+    ca.send({ type: "delete", seq: mine.seq });
+    await cb.next("changed", (f) => f.message.seq === mine.seq && f.message.deleted);
+    for (const c of [...own, ca, cb]) c.close();
+  });
+
+  it("revoking an admin closes their socket on a relay in a room they are not a member of", async () => {
+    const { others } = spread();
+    const admin = others[1] as TestUser;
+    const room = await newRoom("revoked", []);
+    const own = await fillRoom(room);
+    const promoted = await call(
+      "PATCH",
+      `/api/admin/users/${admin.id}`,
+      { role: "admin" },
+      {
+        token: owner.token,
+      },
+    );
+    expect(promoted.status).toBe(200);
+    const login = await call("POST", "/api/auth/login", {
+      handle: admin.handle,
+      password: "correct horse battery",
+    });
+    const socket = await RoomClient.open(room, login.body.token);
+    expect((await placement(room)).relays[relayOf(admin.id, RELAYS)]).toBe(1);
+    const demoted = await call(
+      "PATCH",
+      `/api/admin/users/${admin.id}`,
+      { role: "user" },
+      {
+        token: owner.token,
+      },
+    );
+    expect(demoted.status).toBe(200);
+    expect(await socket.waitClosed(3_000)).toEqual({
+      code: 1008,
+      reason: "No longer allowed in this room",
+    });
+    for (const o of own) o.close();
+  });
+});
