@@ -109,6 +109,18 @@ it.each([1, 2])(
       sent: [] as Array<{ cid: string; seq: number }>,
       problems: [] as string[],
     }));
+    // Everyone connects first: the room is full, so the clients are on relays, and on more than one.
+    for (const c of clients) c.live.room.open();
+    await until(
+      () => clients.every((c) => c.live.room.connection.value === "connected"),
+      10_000,
+      "clients connected",
+    );
+    const onRelays: number[] = [];
+    for (let i = 0; i < RELAYS; i++) onRelays.push(await relayStub(env, roomId, i).sockets());
+    expect(onRelays.reduce((a, b) => a + b, 0)).toBe(CLIENTS + 1);
+    expect(onRelays.filter((n) => n > 0).length).toBeGreaterThan(1);
+
     const total = CLIENTS * MESSAGES;
     let finished = false;
     const progress = () => clients.reduce((n, c) => n + c.sent.length, 0) / total;
@@ -149,7 +161,6 @@ it.each([1, 2])(
     try {
       await Promise.all(
         clients.map(async (c, i) => {
-          c.live.room.open();
           for (let n = 1; n <= MESSAGES; n++) {
             const body = `s${seed}c${i} #${n}`;
             const problem = c.live.room.send(body);
@@ -214,6 +225,8 @@ it.each([1, 2])(
     }
     for (const c of clients) c.live.room.close();
     for (const w of [...watchers, relayWatcher]) w.close();
+    // The relays' last reports of these closes reach the room before the test ends.
+    await sleep(1_000);
     console.log(`sharded seed ${seed}: ${total} messages, evictions ${evictions.join(",")}`);
   },
   120_000,
