@@ -219,6 +219,16 @@ export class RelayDO extends DurableObject<Env> {
     return this.#sockets.count();
   }
 
+  /** Who is here now, from the sockets themselves: the room asks when it wakes. */
+  presence(): { sockets: number; users: string[] } {
+    const users = new Set<string>();
+    for (const ws of this.#sockets.all()) {
+      const state = this.#sockets.state(ws);
+      if (state && isOpen(ws)) users.add(state.actor.id);
+    }
+    return { sockets: this.#sockets.count(), users: [...users] };
+  }
+
   /** Open sockets, and batches applied since this instance started (tests, operators). */
   stats(): { sockets: number; batches: number } {
     return { sockets: this.#sockets.count(), batches: this.#applied };

@@ -97,6 +97,24 @@ export class RelayState {
     this.kv.delete(`${COUNT}${relay}`);
   }
 
+  /**
+   * What a relay answered when asked who is on it: users it no longer holds go (but not those in
+   * `keep`, who joined while the question was out). Answers the users that went.
+   */
+  corrected(
+    relay: number,
+    answer: { sockets: number; users: readonly string[] },
+    keep: ReadonlySet<string>,
+  ): string[] {
+    const entry = this.#all().get(relay);
+    if (!entry) return [];
+    const present = new Set(answer.users);
+    const gone = [...entry.users].filter((u) => !present.has(u) && !keep.has(u));
+    const sockets = Math.max(answer.sockets, keep.size > 0 ? entry.sockets : 0);
+    this.reported(relay, sockets, gone);
+    return gone;
+  }
+
   /** Everything is gone (the room was deleted). */
   clear(): void {
     this.#relays = new Map();

@@ -85,6 +85,8 @@ export class RoomDO extends DurableObject<Env> {
   readonly #relays: { threshold: number; count: number };
   readonly #relayStubs = new Map<number, ReturnType<typeof relayStub>>();
   #foldedAt = Number.NEGATIVE_INFINITY;
+  /** Users who joined a relay while the room was asking the relays who is on them. */
+  #joinedWhileAsking: Set<string> | null = null;
   /** Own ∪ relays' online users, kept while neither side changes (a join must not copy them all). */
   #onlineUnion: { own: number; relays: number; users: Set<string> } | null = null;
   /** Set by destroy(): the sockets' close events that follow must not touch the wiped storage. */
@@ -154,6 +156,9 @@ export class RoomDO extends DurableObject<Env> {
     void ctx.blockConcurrencyWhile(async () => {
       await migrate(drizzle(ctx.storage), migrations);
       startPushes(this.#store);
+      // A woken room checks its record of the relays against the relays themselves (not
+      // awaited: events go on meanwhile).
+      if (this.#relayState.any) void this.#askRelays();
     });
   }
 
@@ -269,6 +274,7 @@ export class RoomDO extends DurableObject<Env> {
     const wasOnline = this.#isOnline(grant.actor.id);
     const union = this.#online();
     this.#relayState.joined(relay, grant.actor.id);
+    this.#joinedWhileAsking?.add(grant.actor.id);
     // The union follows the join in place: joins over relays cost no copy of everyone online.
     if (this.#onlineUnion?.users === union) {
       this.#onlineUnion.users.add(grant.actor.id);
@@ -718,6 +724,30 @@ export class RoomDO extends DurableObject<Env> {
     const own = this.#sockets.all().length;
     if (!this.#relayState.any) return own;
     return Math.max(own + this.#relayState.active().length, this.#relayState.largest());
+  }
+
+  /**
+   * Asks each active relay who is on it and corrects the record: a relay that lost its sockets
+   * without reporting it (a restart) leaves no one counted online for ever.
+   */
+  async #askRelays(): Promise<void> {
+    const joined = new Set<string>();
+    this.#joinedWhileAsking = joined;
+    try {
+      for (const relay of this.#relayState.active()) {
+        try {
+          const answer = await this.#relay(relay).presence();
+          if (this.#destroyed) return;
+          for (const userId of this.#relayState.corrected(relay, answer, joined)) {
+            if (!this.#isOnline(userId)) this.#wentOffline(userId);
+          }
+        } catch (error) {
+          console.error("relay presence failed", relay, error);
+        }
+      }
+    } finally {
+      this.#joinedWhileAsking = null;
+    }
   }
 
   #relay(relay: number) {

@@ -395,3 +395,28 @@ describe("one call per relay, and the room's authority on relays", () => {
     for (const o of own) o.close();
   });
 });
+
+describe("a woken room asks its relays", () => {
+  it("someone the room still counts on a relay, but who is not there, goes offline when the room wakes", async () => {
+    const { a } = spread();
+    const room = await newRoom("ask", [a]);
+    const own = await fillRoom(room);
+    const ca = await RoomClient.open(room, a.token);
+    const relay = relayOf(a.id, RELAYS);
+    // A record the relay never reported away (as after a relay lost its sockets in a restart).
+    await runInDurableObject(roomStub(room), (_instance, state) => {
+      state.storage.kv.put(`relay-user:${relay}:usr_phantom`, 1);
+    });
+    await evictDurableObject(roomStub(room));
+    const from = (own[0] as RoomClient).frames.length;
+    // Waking the room (any call) makes it ask; the phantom goes, the real person stays.
+    await roomStub(room).lastSeq();
+    await (own[0] as RoomClient).nextPresence("usr_phantom", false, { from }).catch(() => {});
+    await until(async () => {
+      const online = (await roomStub(room).onlineNow()).online;
+      return !online.includes("usr_phantom");
+    }, "the phantom is gone");
+    expect((await roomStub(room).onlineNow()).online.sort()).toEqual([owner.id, a.id].sort());
+    for (const c of [...own, ca]) c.close();
+  });
+});
