@@ -7,6 +7,7 @@ import { purgeExpired } from "./worker/maintenance/purge";
 import { consumePushes } from "./worker/push/consumer";
 
 export { InboxDO } from "./inbox/inbox-do";
+export { RelayDO } from "./relay/relay-do";
 export { RoomDO } from "./room/room-do";
 
 export default {

@@ -97,6 +97,8 @@ export interface Config {
   presenceIntervalMs: number;
   /** Open sockets per user per room, and inbox sockets per user: the oldest goes past it. */
   roomSocketsPerUser: number;
+  /** Rooms beyond one Durable Object: sockets go to relays past `threshold` of the room's own. */
+  relays: { threshold: number; count: number };
   /** Room socket upgrades per user per room: reconnecting in a loop is work too. */
   roomConnects: WindowLimit;
   inboxSocketsPerUser: number;
@@ -210,6 +212,10 @@ function parseConfig(env: Env): Config {
     typingIntervalMs: positive(env, "TYPING_INTERVAL_MS"),
     presenceIntervalMs: positive(env, "PRESENCE_INTERVAL_MS"),
     roomSocketsPerUser: count(env, "ROOM_SOCKETS_PER_USER"),
+    relays: {
+      threshold: count(env, "ROOM_RELAY_THRESHOLD"),
+      count: count(env, "ROOM_RELAYS"),
+    },
     roomConnects: {
       max: count(env, "ROOM_CONNECTS_PER_MINUTE"),
       windowMs: 60_000,

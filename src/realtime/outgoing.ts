@@ -26,13 +26,24 @@ export class Outgoing {
 
   /** One frame for one socket. */
   toOne(ws: WebSocket, frame: unknown): void {
-    this.#queue({ text: JSON.stringify(frame), to: [ws] });
+    this.textToOne(ws, JSON.stringify(frame));
   }
 
   /** One frame for each of `sockets` but `except`. */
   toAll(sockets: readonly WebSocket[], frame: unknown, except?: WebSocket): void {
     if (sockets.length === 0) return;
-    this.#queue({ text: JSON.stringify(frame), to: sockets, except });
+    this.textToAll(sockets, JSON.stringify(frame), except);
+  }
+
+  /** A frame already in JSON (a relay's batch) for one socket. */
+  textToOne(ws: WebSocket, text: string): void {
+    this.#queue({ text, to: [ws] });
+  }
+
+  /** A frame already in JSON for each of `sockets` but `except`. */
+  textToAll(sockets: readonly WebSocket[], text: string, except?: WebSocket): void {
+    if (sockets.length === 0) return;
+    this.#queue({ text, to: sockets, except });
   }
 
   /** Sends everything queued now (before a close, so the close comes after its frames). */

@@ -3,6 +3,9 @@
 // socket when a user has too many.
 import type { z } from "zod";
 
+/** The header carrying the grant the Worker built for a socket (room or relay upgrade). */
+export const CONNECT_HEADER = "x-confab-connect";
+
 export const userTag = (userId: string) => `u:${userId}`;
 export const sessionTag = (credentialHash: string) => `s:${credentialHash}`;
 

@@ -6,6 +6,7 @@
 // (`room-eu_…`), fixed when the room is made, so every caller (the Worker, inboxes, the push
 // consumer, the room itself) finds the right namespace from the id alone, without asking D1.
 import type { Env } from "../config/env";
+import { relayName } from "./relays";
 
 export type DataLocation = "eu" | "fedramp";
 
@@ -23,9 +24,8 @@ export function dataLocationOfRoom(roomId: string): DataLocation | null {
 /** What workerd (wrangler dev, the tests, self-hosted workerd) answers `jurisdiction()` with. */
 const NO_JURISDICTIONS = "Jurisdiction restrictions are not implemented in workerd";
 
-type RoomNamespace = Env["ROOM"];
 /** Namespaces whose runtime said it has no jurisdictions (asked once each). */
-const withoutJurisdictions = new WeakSet<RoomNamespace>();
+const withoutJurisdictions = new WeakSet<object>();
 
 /**
  * The namespace a room's Durable Object is in: its jurisdiction's, or the global one. On
@@ -34,24 +34,38 @@ const withoutJurisdictions = new WeakSet<RoomNamespace>();
  * apart from every other room by its id. Said once per isolate, loudly: a deployment on plain
  * workerd cannot promise a data location.
  */
-export function roomNamespace(env: Pick<Env, "ROOM">, roomId: string): RoomNamespace {
+export function roomNamespace(env: Pick<Env, "ROOM">, roomId: string): Env["ROOM"] {
+  return located(env.ROOM, roomId);
+}
+
+/** `namespace`, or its jurisdiction's for a located room (a room's relays go where it goes). */
+function located<N extends { jurisdiction(name: DurableObjectJurisdiction): unknown }>(
+  namespace: N,
+  roomId: string,
+): N {
   const location = dataLocationOfRoom(roomId);
-  if (location === null || withoutJurisdictions.has(env.ROOM)) return env.ROOM;
+  if (location === null || withoutJurisdictions.has(namespace)) return namespace;
   try {
-    return env.ROOM.jurisdiction(location);
+    return namespace.jurisdiction(location) as N;
   } catch (error) {
     if (!(error instanceof Error && error.message.includes(NO_JURISDICTIONS))) throw error;
-    withoutJurisdictions.add(env.ROOM);
+    withoutJurisdictions.add(namespace);
     console.warn(
       `This runtime has no Durable Object jurisdictions: rooms of "${location}" workspaces run in the global namespace here (on Cloudflare they run in their jurisdiction).`,
     );
-    return env.ROOM;
+    return namespace;
   }
 }
 
 export function roomStub(env: Pick<Env, "ROOM">, roomId: string) {
   const namespace = roomNamespace(env, roomId);
   return namespace.get(namespace.idFromName(roomId));
+}
+
+/** One of a room's relay Durable Objects (its fan-out shards), in the room's namespace. */
+export function relayStub(env: Pick<Env, "RELAY">, roomId: string, index: number) {
+  const namespace = located(env.RELAY, roomId);
+  return namespace.get(namespace.idFromName(relayName(roomId, index)));
 }
 
 /** The bucket a room's files (attachments, previews) are kept in. */

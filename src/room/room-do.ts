@@ -13,14 +13,22 @@ import type { MemberRole, RetentionPolicy } from "../../src/shared/api";
 import {
   CLOSE,
   CLOSE_REASONS,
+  type ClientFrame,
   MESSAGE_LIMITS,
   type Message,
   parseClientFrame,
   type ServerFrame,
 } from "../../src/shared/protocol";
 import { type Env, readConfig } from "../config/env";
+import {
+  RELAY_HEADER,
+  type RelayBatch,
+  type RelayReport,
+  type RelayWelcome,
+  relayOf,
+} from "../realtime/relays";
 import { isOpen } from "../realtime/sockets";
-import { roomFiles } from "../realtime/stubs";
+import { relayStub, roomFiles } from "../realtime/stubs";
 import * as actions from "./actions";
 import { Admission } from "./admission";
 import { RoomDelivery } from "./delivery";
@@ -39,10 +47,12 @@ import {
 } from "./handlers";
 import { startPushes } from "./push-handoff";
 import { RateState } from "./rate-state";
+import { RelayLinks } from "./relay-links";
+import { RelayState } from "./relay-state";
 import { refusedResult, tooManyConnects } from "./replies";
-import { RoomFrames } from "./room-frames";
+import { localPeer, RoomFrames, relayPeer } from "./room-frames";
 import { deliveredFrames, presenceFrames, RoomNews } from "./room-news";
-import { CONNECT_HEADER, type ConnectGrant, RoomSockets } from "./room-sockets";
+import { CONNECT_HEADER, type ConnectGrant, RoomSockets, type SocketState } from "./room-sockets";
 import { RoomTasks } from "./room-tasks";
 import { Roster, type RosterMember, readRoster } from "./roster";
 import { Scheduler } from "./scheduler";
@@ -52,6 +62,10 @@ import * as uploads from "./uploads";
 
 /** At most one `delivered` frame a second per member. */
 const DELIVERY_NEWS_INTERVAL_MS = 1_000;
+
+/** Sockets each relay closes (1012) per step of folding back, and how often a step may start. */
+const FOLD_STEP = 50;
+const FOLD_EVERY_MS = 250;
 
 /** Storage key of a deleted room whose files are still being removed from R2. */
 const DELETED_ROOM_FILES = "deletedRoomFiles";
@@ -66,6 +80,15 @@ export class RoomDO extends DurableObject<Env> {
   readonly #frames: RoomFrames;
   readonly #presence: RoomNews<boolean>;
   readonly #delivery: RoomDelivery;
+  /** The relays that hold this room's sockets past the threshold (docs/architecture.md). */
+  readonly #relayState: RelayState;
+  readonly #relays: { threshold: number; count: number };
+  readonly #relayStubs = new Map<number, ReturnType<typeof relayStub>>();
+  #foldedAt = Number.NEGATIVE_INFINITY;
+  /** Users who joined a relay while the room was asking the relays who is on them. */
+  #joinedWhileAsking: Set<string> | null = null;
+  /** Own ∪ relays' online users, kept while neither side changes (a join must not copy them all). */
+  #onlineUnion: { own: number; relays: number; users: Set<string> } | null = null;
   /** Set by destroy(): the sockets' close events that follow must not touch the wiped storage. */
   #destroyed = false;
 
@@ -73,7 +96,15 @@ export class RoomDO extends DurableObject<Env> {
     super(ctx, env);
     const config = readConfig(env);
     this.#store = new RoomStore(ctx.storage.sql, (fn) => ctx.storage.transactionSync(fn));
-    this.#sockets = new RoomSockets(ctx);
+    this.#relayState = new RelayState(ctx.storage.kv);
+    this.#relays = config.relays;
+    const links = new RelayLinks({
+      active: () => this.#relayState.active(),
+      send: (relay, batch: RelayBatch) => this.#relay(relay).batch(batch),
+      later: (fn, ms) => setTimeout(fn, ms),
+      now: Date.now,
+    });
+    this.#sockets = new RoomSockets(ctx, links);
     this.#roster = new Roster(ctx.storage.sql);
     this.#admission = new Admission(new RateState(ctx.storage.sql), {
       send: config.send,
@@ -96,19 +127,20 @@ export class RoomDO extends DurableObject<Env> {
       room: () => this.#room(),
       typingIntervalMs: config.typingIntervalMs,
       sent: (seq, senderId) => this.#delivery.messageOut(seq, senderId),
+      fanOut: () => this.#fanOut(),
     });
     const broadcast = (frame: ServerFrame) => this.#sockets.broadcast(frame);
     const later = (fn: () => void, ms: number) => setTimeout(fn, ms);
     this.#presence = new RoomNews({
       intervalMs: config.presenceIntervalMs,
-      frames: (changes) => presenceFrames(changes, this.#sockets.online().size),
+      frames: (changes) => presenceFrames(changes, this.#online().size),
       broadcast,
       now: Date.now,
       later,
     });
     this.#delivery = new RoomDelivery({
       store: this.#store,
-      online: () => this.#sockets.online(),
+      online: () => this.#online(),
       // Before the roster loads (an older room), assume small: a few frames too many at worst.
       members: () => (this.#roster.loaded ? this.#roster.size() : 0),
       news: new RoomNews({
@@ -124,6 +156,9 @@ export class RoomDO extends DurableObject<Env> {
     void ctx.blockConcurrencyWhile(async () => {
       await migrate(drizzle(ctx.storage), migrations);
       startPushes(this.#store);
+      // A woken room checks its record of the relays against the relays themselves (not
+      // awaited: events go on meanwhile).
+      if (this.#relayState.any) void this.#askRelays();
     });
   }
 
@@ -136,19 +171,27 @@ export class RoomDO extends DurableObject<Env> {
     }
     const refused = this.#admission.window("connect", grant.actor.id, Date.now());
     if (refused) return tooManyConnects(refused.retryAfterMs);
+    if (this.#sockets.all().length >= this.#relays.threshold) {
+      // Past what the room holds itself: the Worker connects the socket to this relay instead.
+      const relay = relayOf(grant.actor.id, this.#relays.count);
+      return new Response(null, { status: 204, headers: { [RELAY_HEADER]: String(relay) } });
+    }
     await this.#ensureRoster(grant.room.id);
     const room = this.#rememberRoom(grant.room);
     for (const ws of this.#sockets.beyond(grant.actor.id, this.#socketsPerUser)) {
       this.#sockets.close(ws, CLOSE.policy, "Too many connections: this is the oldest");
     }
-    const wasOnline = this.#sockets.isOnline(grant.actor.id);
+    const wasOnline = this.#isOnline(grant.actor.id);
     const { client, server } = this.#sockets.accept(grant);
-    const online = this.#sockets.online();
+    const online = this.#online();
     const marks = this.#delivery.marks();
     for (const frame of actions.welcome(this.#store, this.#roster, room, grant, online, marks)) {
       this.#sockets.send(server, frame);
     }
-    if (grant.sinceRev !== null) this.#frames.replay(server, room, grant.sinceRev);
+    if (grant.sinceRev !== null) {
+      for (const frame of this.#frames.replay(room, grant.sinceRev))
+        this.#sockets.send(server, frame);
+    }
     // After the welcome (which already counts me as having everything): the others hear of it.
     this.#delivery.caughtUp(grant.actor.id);
     // The newcomer's own socket may hear of itself in the coalesced news: it is a no-op there.
@@ -181,7 +224,7 @@ export class RoomDO extends DurableObject<Env> {
       this.#sockets.send(ws, parsed.error);
       return;
     }
-    this.#frames.handle(ws, state, parsed.frame);
+    this.#frames.handle(localPeer(this.#sockets, ws, state), parsed.frame);
     await this.#tasks.afterChange();
   }
 
@@ -203,11 +246,83 @@ export class RoomDO extends DurableObject<Env> {
     if (!state) return;
     if (state.typing)
       this.#sockets.broadcast({ type: "typing", userId: state.actor.id, on: false }, ws);
-    if (this.#sockets.left(state.actor.id, ws)) {
-      this.#presence.changed(state.actor.id, false);
-      // A deleted room's storage is gone: nothing is left to record.
-      if (!this.#destroyed) this.#delivery.caughtUp(state.actor.id);
+    if (this.#sockets.left(state.actor.id, ws) && !this.#relayState.onRelays(state.actor.id)) {
+      this.#wentOffline(state.actor.id);
     }
+    this.#maybeFold();
+  }
+
+  #wentOffline(userId: string): void {
+    this.#presence.changed(userId, false);
+    // A deleted room's storage is gone: nothing is left to record.
+    if (!this.#destroyed) this.#delivery.caughtUp(userId);
+  }
+
+  // ---- RPC from the room's relays (src/relay/): sockets past the threshold -----------------
+
+  /**
+   * A socket joins relay `relay` with the Worker's grant: the room writes its welcome (and the
+   * replay of `sinceRev`) as it would for its own socket, and says which batch the welcome is
+   * as of, so the relay drops earlier batches for it and holds later ones until it is welcomed.
+   */
+  async relayJoin(relay: number, grant: ConnectGrant): Promise<RelayWelcome> {
+    await this.#ensureRoster(grant.room.id);
+    const room = this.#rememberRoom(grant.room);
+    // What is pending for the relay goes now, in batches the welcome covers.
+    void this.#sockets.relays.flushRelay(relay);
+    const at = this.#sockets.relays.at;
+    const wasOnline = this.#isOnline(grant.actor.id);
+    const union = this.#online();
+    this.#relayState.joined(relay, grant.actor.id);
+    this.#joinedWhileAsking?.add(grant.actor.id);
+    // The union follows the join in place: joins over relays cost no copy of everyone online.
+    if (this.#onlineUnion?.users === union) {
+      this.#onlineUnion.users.add(grant.actor.id);
+      this.#onlineUnion.relays = this.#relayState.version;
+    }
+    const frames: ServerFrame[] = actions.welcome(
+      this.#store,
+      this.#roster,
+      room,
+      grant,
+      this.#online(),
+      this.#delivery.marks(),
+    );
+    if (grant.sinceRev !== null) frames.push(...this.#frames.replay(room, grant.sinceRev));
+    this.#delivery.caughtUp(grant.actor.id);
+    if (!wasOnline) this.#presence.changed(grant.actor.id, true);
+    return { frames, at };
+  }
+
+  /**
+   * A client frame from a relay's socket (checked there as the room checks its own): the same
+   * action path as a frame from the room's own socket; what is meant for the sender goes in the
+   * relay's next batch. Answers the socket's state after it (strikes, typing).
+   */
+  async relayFrame(
+    relay: number,
+    sid: string,
+    state: SocketState,
+    frame: ClientFrame,
+  ): Promise<SocketState> {
+    let written = state;
+    const peer = relayPeer(this.#sockets, { relay, sid }, state, (next) => {
+      written = next;
+    });
+    this.#frames.handle(peer, frame);
+    await this.#tasks.afterChange();
+    return written;
+  }
+
+  /** A relay's coalesced report: its socket count, who left it, who stopped typing by leaving. */
+  relayReport(relay: number, report: RelayReport): void {
+    if (this.#destroyed) return;
+    this.#relayState.reported(relay, report.sockets, report.offline);
+    for (const userId of report.typingOff) {
+      this.#sockets.broadcast({ type: "typing", userId, on: false });
+    }
+    for (const userId of report.offline) if (!this.#isOnline(userId)) this.#wentOffline(userId);
+    this.#maybeFold();
   }
 
   // ---- RPC: the same operations over HTTP, one call per use case ------------------------------
@@ -270,7 +385,7 @@ export class RoomDO extends DurableObject<Env> {
     this.#rememberRoom(room);
     const now = Date.now();
     if (this.#store.findByCid(actor.id, input.cid) === null) {
-      const admitted = this.#admission.send(actor.id, now, this.#sockets.all().length);
+      const admitted = this.#admission.send(actor.id, now, this.#fanOut());
       if (!admitted.allowed) return refusedResult(admitted.retryAfterMs);
     }
     const result = this.#sockets.deliver(
@@ -299,7 +414,7 @@ export class RoomDO extends DurableObject<Env> {
   async #change(room: RoomInfo, actor: Actor, input: actions.MessageChange) {
     this.#rememberRoom(room);
     const now = Date.now();
-    const admitted = this.#admission.send(actor.id, now, this.#sockets.all().length);
+    const admitted = this.#admission.send(actor.id, now, this.#fanOut());
     if (!admitted.allowed) return refusedResult(admitted.retryAfterMs);
     const result = this.#sockets.deliver(actions.change(this.#store, room, actor, input, now));
     await this.#tasks.afterChange();
@@ -359,7 +474,7 @@ export class RoomDO extends DurableObject<Env> {
 
   /** Which of these users have a room socket open now (they are not away). */
   presentAmong(userIds: readonly string[]): string[] {
-    const online = this.#sockets.online();
+    const online = this.#online();
     return userIds.filter((id) => online.has(id));
   }
 
@@ -387,7 +502,7 @@ export class RoomDO extends DurableObject<Env> {
 
   /** Everyone online now: what a big room's `ready` leaves out, on request. */
   onlineNow(): { online: string[]; onlineCount: number } {
-    const online = [...this.#sockets.online()];
+    const online = [...this.#online()];
     return { online, onlineCount: online.length };
   }
 
@@ -482,6 +597,7 @@ export class RoomDO extends DurableObject<Env> {
     const frames = actions.removeMember(this.#store, this.#roster, userId);
     const sockets = this.#sockets.ofUser(userId);
     for (const ws of sockets) this.#sockets.close(ws, CLOSE.policy, reason);
+    this.#sockets.relays.close({ user: userId }, CLOSE.policy, reason);
     for (const frame of frames) this.#sockets.broadcast(frame);
     return sockets.length;
   }
@@ -503,6 +619,7 @@ export class RoomDO extends DurableObject<Env> {
   memberRoleChanged(userId: string, role: MemberRole): void {
     const frames = actions.changeRole(this.#roster, userId, role);
     this.#sockets.updateActor(userId, (actor) => ({ ...actor, role }));
+    this.#sockets.relays.actor({ user: userId }, { role });
     for (const frame of frames) this.#sockets.broadcast(frame);
   }
 
@@ -517,6 +634,11 @@ export class RoomDO extends DurableObject<Env> {
     const outsiders = demoted.filter(({ state }) => this.#frames.actorNow(state) === null);
     for (const { ws } of outsiders) {
       this.#sockets.close(ws, CLOSE.policy, "No longer allowed in this room");
+    }
+    // Relay sockets: the admin's powers go; a non-member's sockets close (the roster decides).
+    this.#sockets.relays.actor({ user: userId }, { isAdmin: false });
+    if (this.#roster.loaded && this.#roster.role(userId) === null) {
+      this.#sockets.relays.close({ user: userId }, CLOSE.policy, "No longer allowed in this room");
     }
     return outsiders.length;
   }
@@ -534,6 +656,11 @@ export class RoomDO extends DurableObject<Env> {
         ? this.#sockets.ofUser(target.userId)
         : this.#sockets.ofSession(target.sessionHash);
     for (const ws of sockets) this.#sockets.close(ws, CLOSE.policy, reason);
+    this.#sockets.relays.close(
+      "userId" in target ? { user: target.userId } : { session: target.sessionHash },
+      CLOSE.policy,
+      reason,
+    );
     return sockets.length;
   }
 
@@ -544,6 +671,9 @@ export class RoomDO extends DurableObject<Env> {
   async destroy(): Promise<void> {
     this.#destroyed = true;
     for (const ws of this.#sockets.all()) this.#sockets.close(ws, CLOSE.policy, "Room deleted");
+    this.#sockets.relays.close({ all: true }, CLOSE.policy, "Room deleted");
+    await this.#sockets.relays.flush();
+    this.#relayState.clear();
     const roomId = this.#store.getMeta<RoomInfo>("room")?.id ?? null;
     await this.ctx.storage.deleteAlarm();
     await this.ctx.storage.deleteAll();
@@ -560,6 +690,92 @@ export class RoomDO extends DurableObject<Env> {
   }
 
   // ---- helpers ------------------------------------------------------------------------------
+
+  /** Everyone with a socket open, on the room itself or on one of its relays. */
+  #online(): ReadonlySet<string> {
+    const own = this.#sockets.online();
+    if (!this.#relayState.any) return own;
+    const cached = this.#onlineUnion;
+    const versions = { own: this.#sockets.version, relays: this.#relayState.version };
+    if (cached && cached.own === versions.own && cached.relays === versions.relays) {
+      return cached.users;
+    }
+    const users = new Set(own);
+    for (const userId of this.#relayState.users()) users.add(userId);
+    this.#onlineUnion = { ...versions, users };
+    return users;
+  }
+
+  #isOnline(userId: string): boolean {
+    return this.#sockets.isOnline(userId) || this.#relayState.onRelays(userId);
+  }
+
+  /** Open sockets of the room, its own and its relays' (as they last reported). */
+  #connections(): number {
+    return this.#sockets.all().length + this.#relayState.sockets();
+  }
+
+  /**
+   * What the room-wide admission cap divides ROOM_DELIVERIES_PER_SEC by: the deliveries of a
+   * message on the busiest object. The room sends to its own sockets and once to each relay; a
+   * relay to its sockets. Without relays, the room's own sockets.
+   */
+  #fanOut(): number {
+    const own = this.#sockets.all().length;
+    if (!this.#relayState.any) return own;
+    return Math.max(own + this.#relayState.active().length, this.#relayState.largest());
+  }
+
+  /**
+   * Asks each active relay who is on it and corrects the record: a relay that lost its sockets
+   * without reporting it (a restart) leaves no one counted online for ever.
+   */
+  async #askRelays(): Promise<void> {
+    const joined = new Set<string>();
+    this.#joinedWhileAsking = joined;
+    try {
+      for (const relay of this.#relayState.active()) {
+        try {
+          const answer = await this.#relay(relay).presence();
+          if (this.#destroyed) return;
+          for (const userId of this.#relayState.corrected(relay, answer, joined)) {
+            if (!this.#isOnline(userId)) this.#wentOffline(userId);
+          }
+        } catch (error) {
+          console.error("relay presence failed", relay, error);
+        }
+      }
+    } finally {
+      this.#joinedWhileAsking = null;
+    }
+  }
+
+  #relay(relay: number) {
+    let stub = this.#relayStubs.get(relay);
+    if (!stub) {
+      stub = relayStub(this.env, this.#room().id, relay);
+      this.#relayStubs.set(relay, stub);
+    }
+    return stub;
+  }
+
+  /**
+   * Folding back: once the room's connections fall to half the threshold, each relay closes a
+   * few of its sockets (1012, "Reconnect, please"); their clients resume by rev on the room. The
+   * relays' reports of those closes bring the next step, until no relay holds a socket.
+   */
+  #maybeFold(): void {
+    if (!this.#relayState.any || this.#destroyed) return;
+    if (this.#connections() > this.#relays.threshold / 2) return;
+    const now = Date.now();
+    if (now - this.#foldedAt < FOLD_EVERY_MS) return;
+    this.#foldedAt = now;
+    for (const relay of this.#relayState.active()) {
+      this.#relay(relay)
+        .foldBack(FOLD_STEP)
+        .catch((error: unknown) => console.error("fold back failed", relay, error));
+    }
+  }
 
   /** Tells open sockets what members see of the room, if any of it changed. */
   #announceRoom(before: RoomInfo | null): void {

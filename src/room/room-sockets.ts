@@ -13,6 +13,7 @@ import {
 } from "../realtime/sockets";
 import type { Outcome } from "./actions";
 import type { Actor, Result, RoomInfo } from "./handlers";
+import type { RelayLinks, RelaySocket } from "./relay-links";
 
 /** What the Worker tells the room about a socket it authenticated; never from the client. */
 export interface ConnectGrant {
@@ -27,7 +28,7 @@ export interface ConnectGrant {
 /** The tag of sockets that take batches. */
 const BATCH_TAG = "batch";
 
-export const CONNECT_HEADER = "x-confab-connect";
+export { CONNECT_HEADER } from "../realtime/sockets";
 
 /** Each socket's state, in its attachment (validated and versioned by realtime/sockets.ts). */
 export const SocketState = z.object({
@@ -51,9 +52,15 @@ export type SocketState = z.infer<typeof SocketState>;
 
 export class RoomSockets {
   #online: Set<string> | null = null;
+  /** Grows whenever who is online here may have changed (for caches built on `online()`). */
+  version = 0;
   readonly #outgoing: Outgoing;
 
-  constructor(private readonly ctx: DurableObjectState) {
+  constructor(
+    private readonly ctx: DurableObjectState,
+    /** The room's relays: every broadcast reaches their sockets too. */
+    readonly relays: RelayLinks,
+  ) {
     this.#outgoing = new Outgoing(
       () => new Set(ctx.getWebSockets(BATCH_TAG)),
       (fn, ms) => setTimeout(fn, ms),
@@ -74,6 +81,7 @@ export class RoomSockets {
       typing: false,
     });
     this.online().add(grant.actor.id);
+    this.version++;
     return { client, server };
   }
 
@@ -143,12 +151,14 @@ export class RoomSockets {
   left(userId: string, ws: WebSocket): boolean {
     if (this.isOnline(userId, ws)) return false;
     this.#online?.delete(userId);
+    this.version++;
     return true;
   }
 
   /** Closes a socket from the room's side and forgets the online cache. */
   close(ws: WebSocket, code: number, reason: string): void {
     this.#online = null;
+    this.version++;
     // What was said to the socket goes before its close.
     this.#outgoing.flush();
     ws.close(code, reason);
@@ -160,8 +170,12 @@ export class RoomSockets {
     return outcome.result;
   }
 
-  broadcast(frame: ServerFrame, except?: WebSocket): void {
-    this.#outgoing.toAll(this.all(), frame, except);
+  /** A frame for every socket of the room, its own and its relays', but `except`. */
+  broadcast(frame: ServerFrame, except?: WebSocket | RelaySocket): void {
+    const text = JSON.stringify(frame);
+    const relayed = except !== undefined && "sid" in except;
+    this.#outgoing.textToAll(this.all(), text, relayed ? undefined : except);
+    this.relays.broadcast(text, relayed ? except : undefined);
   }
 
   /** One frame for one socket, in order with the broadcasts around it. */

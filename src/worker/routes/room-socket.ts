@@ -3,7 +3,8 @@
 import { and, eq, gt } from "drizzle-orm";
 import type { Context } from "hono";
 import { adminSockets, wsTickets } from "../../db/schema";
-import { roomStub } from "../../realtime/stubs";
+import { RELAY_HEADER } from "../../realtime/relays";
+import { relayStub, roomStub } from "../../realtime/stubs";
 import { CONNECT_HEADER, type ConnectGrant } from "../../room/room-sockets";
 import { sha256Hex } from "../auth/crypto";
 import { checkSocketOrigin } from "../auth/csrf";
@@ -116,8 +117,17 @@ export async function roomSocket(c: Context<AppEnv>): Promise<Response> {
   const headers = new Headers({ upgrade: "websocket", [CONNECT_HEADER]: JSON.stringify(grant) });
   // Relayed, not handed through: see socket-relay.ts (server-side closes would reach the client
   // only when the room is evicted).
-  return relaySocket(
-    await roomStub(c.env, roomId).fetch(new Request("https://room/connect", { headers })),
-    c.get("config").socketFrames,
+  let upstream = await roomStub(c.env, roomId).fetch(
+    new Request("https://room/connect", { headers }),
   );
+  const relay = upstream.headers.get(RELAY_HEADER);
+  if (upstream.status === 204 && relay !== null) {
+    // The room holds all it should itself: the socket goes to the relay it names, with the
+    // same grant (identity is only ever established here).
+    headers.set(RELAY_HEADER, relay);
+    upstream = await relayStub(c.env, roomId, Number(relay)).fetch(
+      new Request("https://relay/connect", { headers }),
+    );
+  }
+  return relaySocket(upstream, c.get("config").socketFrames);
 }
