@@ -4,6 +4,7 @@
 import { env, evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import type { ClientFrame, Message, ServerFrame } from "../src/shared/protocol";
+import { mulberry32, serverHistory, sleep, until } from "./convergence-kit";
 import { breakD1, repairD1 } from "./d1-outage";
 import {
   addMember,
@@ -18,20 +19,6 @@ import { liveRoomClient, type Chaos as SocketChaos } from "./live-room-client";
 import { RoomClient } from "./room-client";
 
 // ---- small tools ------------------------------------------------------------------------------
-
-/** mulberry32: a tiny seeded PRNG, so a failing seed replays the same decisions. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 function pick<T>(random: () => number, items: readonly T[]): T | undefined {
   return items[Math.floor(random() * items.length)];
@@ -50,25 +37,6 @@ async function callPatiently(
     const res = await call(method, path, body, { token });
     if (res.status !== 429) return res;
     await sleep(Number(res.headers.get("retry-after") ?? "1") * 1000);
-  }
-}
-
-/** The server's whole history, paged the way a client pages it: after=0, then after=last seq. */
-async function serverHistory(roomId: string, token: string): Promise<Message[]> {
-  const all: Message[] = [];
-  let after = 0;
-  for (;;) {
-    const page = await call(
-      "GET",
-      `/api/rooms/${roomId}/messages?after=${after}&limit=100`,
-      undefined,
-      { token },
-    );
-    expect(page.status).toBe(200);
-    const messages = page.body.messages as Message[];
-    all.push(...messages);
-    if (!page.body.hasMore) return all;
-    after = messages.at(-1)?.seq ?? after;
   }
 }
 
@@ -347,15 +315,6 @@ async function churnRoom(seed: number) {
   const room = await createRoom(owner, "private", `churn-${seed}`);
   for (const user of users.slice(1)) await addMember(owner, room.id, user.id);
   return { users, owner, roomId: room.id };
-}
-
-/** Waits until `done` holds (polling), or throws after `ms`. */
-async function until(done: () => boolean, ms: number, what: string) {
-  const deadline = Date.now() + ms;
-  while (!done()) {
-    if (Date.now() > deadline) throw new Error(`timed out: ${what}`);
-    await sleep(10);
-  }
 }
 
 /**

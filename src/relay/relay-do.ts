@@ -6,6 +6,12 @@
 // writer; a relay only delivers. Ordering in batch-order.ts, socket state in relay-sockets.ts,
 // the coalesced reports to the room in relay-reports.ts.
 import { DurableObject } from "cloudflare:workers";
+import {
+  CLOSE,
+  type ClientFrame,
+  MESSAGE_LIMITS,
+  parseClientFrame,
+} from "../../src/shared/protocol";
 import { type Env, readConfig } from "../config/env";
 import { Outgoing } from "../realtime/outgoing";
 import {
@@ -16,7 +22,6 @@ import {
 } from "../realtime/relays";
 import { CONNECT_HEADER, isOpen } from "../realtime/sockets";
 import { roomStub } from "../realtime/stubs";
-import { CLOSE, type ClientFrame, MESSAGE_LIMITS, parseClientFrame } from "../shared/protocol";
 import { BatchOrder, HOLD_MS } from "./batch-order";
 import { RelayReports } from "./relay-reports";
 import { type Grant, RelaySockets, roomSide } from "./relay-sockets";

@@ -3,9 +3,10 @@
 // numbered batch per relay per flush — never a call per socket. A broadcast is one entry per
 // relay whatever the number of sockets behind it; a reply to a relay socket, an `except` and a
 // close name the relay socket by its id.
+
+import { CLOSE } from "../../src/shared/protocol";
 import { FLUSH_EVERY_MS } from "../realtime/outgoing";
 import type { RelayBatch, RelayEntry, RelaySocketId, RelayTarget } from "../realtime/relays";
-import { CLOSE } from "../shared/protocol";
 
 /** A socket held by a relay, as the room names it. */
 export interface RelaySocket {

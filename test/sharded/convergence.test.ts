@@ -8,53 +8,15 @@ import { env, evictDurableObject } from "cloudflare:test";
 import { expect, it } from "vitest";
 import { relayOf } from "../../src/realtime/relays";
 import { relayStub } from "../../src/realtime/stubs";
-import type { Message, ServerFrame } from "../../src/shared/protocol";
-import { addMember, call, createRoom, register, roomStub, type TestUser } from "../helpers";
+import type { ServerFrame } from "../../src/shared/protocol";
+import { mulberry32, serverHistory, sleep, until } from "../convergence-kit";
+import { addMember, createRoom, register, roomStub, type TestUser } from "../helpers";
 import { liveRoomClient } from "../live-room-client";
 import { RoomClient } from "../room-client";
 
 const RELAYS = Number(env.ROOM_RELAYS);
 const CLIENTS = 5;
 const MESSAGES = 40;
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-async function until(done: () => boolean, ms: number, what: string) {
-  const deadline = Date.now() + ms;
-  while (!done()) {
-    if (Date.now() > deadline) throw new Error(`timed out: ${what}`);
-    await sleep(10);
-  }
-}
-
-async function serverHistory(roomId: string, token: string): Promise<Message[]> {
-  const all: Message[] = [];
-  let after = 0;
-  for (;;) {
-    const page = await call(
-      "GET",
-      `/api/rooms/${roomId}/messages?after=${after}&limit=100`,
-      undefined,
-      { token },
-    );
-    expect(page.status).toBe(200);
-    const messages = page.body.messages as Message[];
-    all.push(...messages);
-    if (!page.body.hasMore) return all;
-    after = messages.at(-1)?.seq ?? after;
-  }
-}
 
 /**
  * Wakes the object (`wake`), then evicts it (retrying while it is not running); answers whether
