@@ -52,9 +52,14 @@ async function changesFeed(roomId: string, token: string, sinceRev: number) {
   const pages: ChangesPage[] = [];
   let since = sinceRev;
   for (;;) {
-    const res = await call("GET", `/api/rooms/${roomId}/messages?sinceRev=${since}`, undefined, {
+    // The feed shares the replay window with the clients' resumes (same person): on a slow
+    // machine a full read may meet its 429, which a client waits out.
+    const res = await callPatiently(
+      "GET",
+      `/api/rooms/${roomId}/messages?sinceRev=${since}`,
+      undefined,
       token,
-    });
+    );
     expect(res.status).toBe(200);
     const page = res.body as ChangesPage;
     pages.push(page);
