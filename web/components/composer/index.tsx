@@ -227,11 +227,16 @@ export function Composer(props: ComposerProps) {
     setTriedTooLong(false);
   }
 
-  /** Ctrl/Cmd+B or +I: markers around the selection, which stays selected between them. */
+  /**
+   * Ctrl/Cmd+B or +I: markers around the selection, which stays selected between them. Read from
+   * and written to the box itself, at once: a second shortcut may come before the next render
+   * (the state's text would be stale) or the next frame (the selection not yet restored).
+   */
   function wrap(el: HTMLTextAreaElement, marker: string) {
-    const edited = toggleMarker(text, el.selectionStart, el.selectionEnd, marker);
+    const edited = toggleMarker(el.value, el.selectionStart, el.selectionEnd, marker);
+    el.value = edited.text;
+    el.setSelectionRange(edited.start, edited.end);
     update(edited.text, edited.end);
-    requestAnimationFrame(() => el.setSelectionRange(edited.start, edited.end));
   }
 
   function onKeyDown(event: KeyboardEvent) {
