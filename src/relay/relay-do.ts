@@ -101,7 +101,9 @@ export class RelayDO extends DurableObject<Env> {
     this.#joining.set(sid, held);
     let welcome: RelayWelcome;
     try {
-      welcome = await this.#roomStub().relayJoin(index, grant);
+      // With how many of the person's sockets are here: one cap holds over room and relay.
+      const mine = this.#sockets.countOf(grant.actor.id);
+      welcome = await this.#roomStub().relayJoin(index, grant, mine);
     } catch (error) {
       console.error("relay join failed", error);
       server.close(CLOSE.serviceRestart, RECONNECT);

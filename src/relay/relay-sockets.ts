@@ -128,6 +128,11 @@ export class RelaySockets {
     );
   }
 
+  /** Open sockets of `userId` here now. */
+  countOf(userId: string): number {
+    return this.ctx.getWebSockets(userTag(userId)).filter(isOpen).length;
+  }
+
   /** Open sockets now. */
   count(): number {
     return this.all().filter(isOpen).length;

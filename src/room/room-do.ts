@@ -171,7 +171,13 @@ export class RoomDO extends DurableObject<Env> {
     }
     const refused = this.#admission.window("connect", grant.actor.id, Date.now());
     if (refused) return tooManyConnects(refused.retryAfterMs);
-    if (this.#sockets.all().length >= this.#relays.threshold) {
+    const full = this.#sockets.all().length >= this.#relays.threshold;
+    // Someone already on a relay goes back to it, so ROOM_SOCKETS_PER_USER holds over all their
+    // sockets (the relay counts its own, relayJoin the room's) — except while folding back,
+    // which empties the relays onto the room.
+    const onRelay =
+      this.#relayState.onRelays(grant.actor.id) && this.#connections() > this.#relays.threshold / 2;
+    if (full || onRelay) {
       // Past what the room holds itself: the Worker connects the socket to this relay instead.
       const relay = relayOf(grant.actor.id, this.#relays.count);
       return new Response(null, { status: 204, headers: { [RELAY_HEADER]: String(relay) } });
@@ -265,9 +271,16 @@ export class RoomDO extends DurableObject<Env> {
    * replay of `sinceRev`) as it would for its own socket, and says which batch the welcome is
    * as of, so the relay drops earlier batches for it and holds later ones until it is welcomed.
    */
-  async relayJoin(relay: number, grant: ConnectGrant): Promise<RelayWelcome> {
+  async relayJoin(relay: number, grant: ConnectGrant, onRelay = 1): Promise<RelayWelcome> {
     await this.#ensureRoster(grant.room.id);
     const room = this.#rememberRoom(grant.room);
+    // One cap over the person's sockets here and on the relay (`onRelay`, the new one included):
+    // the room keeps at most cap − onRelay of its own, closing the oldest — they are the older
+    // (the person reached the relay once the room was full, and keeps going there). `beyond`
+    // leaves room for one more, hence + 1.
+    for (const ws of this.#sockets.beyond(grant.actor.id, this.#socketsPerUser - onRelay + 1)) {
+      this.#sockets.close(ws, CLOSE.policy, "Too many connections: this is the oldest");
+    }
     // What is pending for the relay goes now, in batches the welcome covers.
     void this.#sockets.relays.flushRelay(relay);
     const at = this.#sockets.relays.at;

@@ -37,10 +37,13 @@ async function newRoom(name: string, members: TestUser[]): Promise<string> {
   return room;
 }
 
-/** Where a room's sockets are: the room's own count and each relay's. */
+/**
+ * Where a room's open sockets are: the room's own count and each relay's. (workerd keeps a
+ * socket the object closed itself in getWebSockets() until eviction: only open ones count.)
+ */
 async function placement(roomId: string): Promise<{ room: number; relays: number[] }> {
   const room = await runInDurableObject(roomStub(roomId), (_i, state) => {
-    return state.getWebSockets().length;
+    return state.getWebSockets().filter((ws) => ws.readyState === WebSocket.OPEN).length;
   });
   const relays: number[] = [];
   for (let i = 0; i < RELAYS; i++) relays.push(await relayStub(env, roomId, i).sockets());
@@ -86,6 +89,41 @@ describe("routing", () => {
     if (ready?.type === "ready")
       expect(ready.online).toEqual(expect.arrayContaining([owner.id, a.id]));
     for (const c of [...own, a1, a2, b1]) c.close();
+  });
+});
+
+describe("one cap over a person's sockets on the room and their relay", () => {
+  it("the room's own close first when the relay brings them past it; later ones go to the relay", async () => {
+    const cap = Number(env.ROOM_SOCKETS_PER_USER);
+    const { a } = spread();
+    const room = await newRoom("cap", [a]);
+    // Their first two fill the room itself; the rest go to their relay.
+    const onRoom = [await RoomClient.open(room, a.token), await RoomClient.open(room, a.token)];
+    const onRelay: RoomClient[] = [];
+    for (let i = 0; i < cap - 1; i++) onRelay.push(await RoomClient.open(room, a.token));
+    // cap + 1 in all: the oldest, on the room, is closed.
+    expect(await (onRoom[0] as RoomClient).waitClosed()).toEqual({
+      code: 1008,
+      reason: "Too many connections: this is the oldest",
+    });
+    await until(async () => {
+      const where = await placement(room);
+      return where.room === 1 && where.relays[relayOf(a.id, RELAYS)] === cap - 1;
+    }, "one on the room, the rest on the relay");
+
+    // The room has a place again, yet their next socket joins the others on the relay, where
+    // the cap is counted (a full cap again: nothing more closes).
+    (onRelay.shift() as RoomClient).close();
+    await until(
+      async () => (await placement(room)).relays[relayOf(a.id, RELAYS)] === cap - 2,
+      "closed",
+    );
+    onRelay.push(await RoomClient.open(room, a.token));
+    const where = await placement(room);
+    expect(where.room).toBe(1);
+    expect(where.relays[relayOf(a.id, RELAYS)]).toBe(cap - 1);
+    expect((onRoom[1] as RoomClient).closed).toBeNull();
+    for (const c of [...onRoom, ...onRelay]) c.close();
   });
 });
 
