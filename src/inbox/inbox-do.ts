@@ -16,6 +16,7 @@ import {
 import { type Env, readConfig } from "../config/env";
 import { inBatches } from "../realtime/batches";
 import {
+  closeInTurn,
   isOpen,
   oldestBeyond,
   readState,
@@ -93,11 +94,7 @@ export class InboxDO extends DurableObject<Env> {
   }
 
   override async webSocketClose(ws: WebSocket, code: number): Promise<void> {
-    try {
-      ws.close(code === 1005 || code === 1006 ? CLOSE.normal : code, "Closed");
-    } catch {
-      // Already closed.
-    }
+    closeInTurn(ws, code);
     const state = readState(ws, SocketState);
     if (state) await this.#reconcile(state.userId);
   }

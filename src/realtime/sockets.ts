@@ -2,6 +2,7 @@
 // validated, versioned state in each socket's attachment, send frames, and make way for a new
 // socket when a user has too many.
 import type { z } from "zod";
+import { CLOSE, MESSAGE_LIMITS } from "../../src/shared/protocol/rules";
 
 /** The header carrying the grant the Worker built for a socket (room or relay upgrade). */
 export const CONNECT_HEADER = "x-confab-connect";
@@ -28,6 +29,34 @@ export function writeState<T>(ws: WebSocket, state: T): void {
 }
 
 export const isOpen = (ws: WebSocket) => ws.readyState === WebSocket.OPEN;
+
+const encoder = new TextEncoder();
+
+/**
+ * A client's frame as text to parse, or the close that refuses it before it is read: not text,
+ * or past the frame limit. One gate for the room's own sockets and its relays' (the length
+ * check first: no encoding for what is plainly too long).
+ */
+export function frameText(data: string | ArrayBuffer): string | { close: [number, string] } {
+  if (typeof data !== "string") return { close: [CLOSE.unsupportedData, "Frames are JSON text"] };
+  const max = MESSAGE_LIMITS.frameMaxBytes;
+  if (data.length > max || encoder.encode(data).length > max) {
+    return { close: [CLOSE.tooLarge, "Frame too large"] };
+  }
+  return data;
+}
+
+/**
+ * Answers a client's close with ours: its own code, or a normal close when it gave none (1005)
+ * or the connection just dropped (1006), codes no endpoint may send. Already closed: nothing.
+ */
+export function closeInTurn(ws: WebSocket, code: number): void {
+  try {
+    ws.close(code === 1005 || code === 1006 ? CLOSE.normal : code, "Closed");
+  } catch {
+    // Already closed.
+  }
+}
 
 /** Sends one frame; a socket that closed meanwhile is skipped (its close event tidies up). */
 export function sendFrame(ws: WebSocket, frame: unknown): void {

@@ -6,12 +6,7 @@
 // writer; a relay only delivers. Ordering in batch-order.ts, socket state in relay-sockets.ts,
 // the coalesced reports to the room in relay-reports.ts.
 import { DurableObject } from "cloudflare:workers";
-import {
-  CLOSE,
-  type ClientFrame,
-  MESSAGE_LIMITS,
-  parseClientFrame,
-} from "../../src/shared/protocol";
+import { CLOSE, type ClientFrame, parseClientFrame } from "../../src/shared/protocol";
 import { type Env, readConfig } from "../config/env";
 import { Outgoing } from "../realtime/outgoing";
 import {
@@ -20,7 +15,7 @@ import {
   type RelayEntry,
   type RelayWelcome,
 } from "../realtime/relays";
-import { CONNECT_HEADER, isOpen } from "../realtime/sockets";
+import { CONNECT_HEADER, closeInTurn, frameText, isOpen } from "../realtime/sockets";
 import { roomStub } from "../realtime/stubs";
 import { BatchOrder, HOLD_MS } from "./batch-order";
 import { RelayReports } from "./relay-reports";
@@ -38,8 +33,6 @@ interface Where {
 
 const WHERE = "where";
 const RECONNECT = "Reconnect, please";
-
-const encoder = new TextEncoder();
 
 export class RelayDO extends DurableObject<Env> {
   readonly #sockets: RelaySockets;
@@ -121,15 +114,9 @@ export class RelayDO extends DurableObject<Env> {
 
   override async webSocketMessage(ws: WebSocket, data: string | ArrayBuffer): Promise<void> {
     if (!isOpen(ws)) return;
-    if (typeof data !== "string") {
-      this.#close(ws, CLOSE.unsupportedData, "Frames are JSON text");
-      return;
-    }
-    if (
-      data.length > MESSAGE_LIMITS.frameMaxBytes ||
-      encoder.encode(data).length > MESSAGE_LIMITS.frameMaxBytes
-    ) {
-      this.#close(ws, CLOSE.tooLarge, "Frame too large");
+    const text = frameText(data);
+    if (typeof text !== "string") {
+      this.#close(ws, ...text.close);
       return;
     }
     const state = this.#sockets.state(ws);
@@ -137,7 +124,7 @@ export class RelayDO extends DurableObject<Env> {
       this.#close(ws, CLOSE.serviceRestart, RECONNECT);
       return;
     }
-    const parsed = parseClientFrame(data);
+    const parsed = parseClientFrame(text);
     if (!parsed.ok) {
       this.#outgoing.toOne(ws, parsed.error);
       return;
@@ -159,11 +146,7 @@ export class RelayDO extends DurableObject<Env> {
 
   #left(ws: WebSocket, code: number): void {
     const state = this.#sockets.state(ws);
-    try {
-      ws.close(code === 1005 || code === 1006 ? CLOSE.normal : code, "Closed");
-    } catch {
-      // Already closed.
-    }
+    closeInTurn(ws, code);
     if (!state) return;
     this.#sockets.gone(state.sid);
     this.#chains.delete(state.sid);

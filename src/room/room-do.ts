@@ -14,7 +14,6 @@ import {
   CLOSE,
   CLOSE_REASONS,
   type ClientFrame,
-  MESSAGE_LIMITS,
   type Message,
   parseClientFrame,
   type ServerFrame,
@@ -27,7 +26,7 @@ import {
   type RelayWelcome,
   relayOf,
 } from "../realtime/relays";
-import { isOpen } from "../realtime/sockets";
+import { closeInTurn, frameText, isOpen } from "../realtime/sockets";
 import { relayStub, roomFiles } from "../realtime/stubs";
 import * as actions from "./actions";
 import { Admission } from "./admission";
@@ -56,7 +55,7 @@ import { CONNECT_HEADER, type ConnectGrant, RoomSockets, type SocketState } from
 import { RoomTasks } from "./room-tasks";
 import { Roster, type RosterMember, readRoster } from "./roster";
 import { Scheduler } from "./scheduler";
-import { type FileRow, type PurgeRange, RoomStore, type UploadedFile, utf8Bytes } from "./store";
+import { type FileRow, type PurgeRange, RoomStore, type UploadedFile } from "./store";
 import type { SyncStatus } from "./sync-task";
 import * as uploads from "./uploads";
 
@@ -208,15 +207,9 @@ export class RoomDO extends DurableObject<Env> {
   override async webSocketMessage(ws: WebSocket, data: string | ArrayBuffer): Promise<void> {
     // Frames still in flight when the room closed this socket (removal, logout, flooding) are void.
     if (!isOpen(ws)) return;
-    if (typeof data !== "string") {
-      this.#sockets.close(ws, CLOSE.unsupportedData, "Frames are JSON text");
-      return;
-    }
-    if (
-      data.length > MESSAGE_LIMITS.frameMaxBytes ||
-      utf8Bytes(data) > MESSAGE_LIMITS.frameMaxBytes
-    ) {
-      this.#sockets.close(ws, CLOSE.tooLarge, "Frame too large");
+    const text = frameText(data);
+    if (typeof text !== "string") {
+      this.#sockets.close(ws, ...text.close);
       return;
     }
     const state = this.#sockets.state(ws);
@@ -225,7 +218,7 @@ export class RoomDO extends DurableObject<Env> {
       this.#sockets.close(ws, CLOSE.serviceRestart, "Reconnect, please");
       return;
     }
-    const parsed = parseClientFrame(data);
+    const parsed = parseClientFrame(text);
     if (!parsed.ok) {
       this.#sockets.send(ws, parsed.error);
       return;
@@ -244,11 +237,7 @@ export class RoomDO extends DurableObject<Env> {
 
   #left(ws: WebSocket, code: number): void {
     const state = this.#sockets.state(ws);
-    try {
-      ws.close(code === 1005 || code === 1006 ? CLOSE.normal : code, "Closed");
-    } catch {
-      // Already closed.
-    }
+    closeInTurn(ws, code);
     if (!state) return;
     if (state.typing)
       this.#sockets.broadcast({ type: "typing", userId: state.actor.id, on: false }, ws);
