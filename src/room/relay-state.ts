@@ -10,8 +10,6 @@ type Relay = { sockets: number; users: Set<string> };
 
 export class RelayState {
   #relays: Map<number, Relay> | null = null;
-  /** Grows whenever who is on a relay may have changed (for caches built on `users()`). */
-  version = 0;
 
   constructor(private readonly kv: SyncKvStorage) {}
 
@@ -73,28 +71,29 @@ export class RelayState {
     const entry = all.get(relay) ?? { sockets: 0, users: new Set<string>() };
     all.set(relay, entry);
     entry.sockets++;
-    this.version++;
     this.kv.put(`${COUNT}${relay}`, entry.sockets);
     if (entry.users.has(userId)) return;
     entry.users.add(userId);
     this.kv.put(`${USER}${relay}:${userId}`, 1);
   }
 
-  /** A relay's report: its socket count now, and who left it. */
-  reported(relay: number, sockets: number, offline: readonly string[]): void {
+  /** A relay's report: its socket count now, and who left it. Answers who is no longer on it. */
+  reported(relay: number, sockets: number, offline: readonly string[]): string[] {
     const entry = this.#all().get(relay);
-    if (!entry) return;
-    this.version++;
+    if (!entry) return [];
+    const gone: string[] = [];
     for (const userId of sockets === 0 ? [...entry.users] : offline) {
-      if (entry.users.delete(userId)) this.kv.delete(`${USER}${relay}:${userId}`);
+      if (!entry.users.delete(userId)) continue;
+      this.kv.delete(`${USER}${relay}:${userId}`);
+      gone.push(userId);
     }
     entry.sockets = sockets;
-    if (sockets > 0) {
-      this.kv.put(`${COUNT}${relay}`, sockets);
-      return;
+    if (sockets > 0) this.kv.put(`${COUNT}${relay}`, sockets);
+    else {
+      this.#all().delete(relay);
+      this.kv.delete(`${COUNT}${relay}`);
     }
-    this.#all().delete(relay);
-    this.kv.delete(`${COUNT}${relay}`);
+    return gone;
   }
 
   /**
@@ -111,13 +110,11 @@ export class RelayState {
     const present = new Set(answer.users);
     const gone = [...entry.users].filter((u) => !present.has(u) && !keep.has(u));
     const sockets = Math.max(answer.sockets, keep.size > 0 ? entry.sockets : 0);
-    this.reported(relay, sockets, gone);
-    return gone;
+    return this.reported(relay, sockets, gone);
   }
 
   /** Everything is gone (the room was deleted). */
   clear(): void {
     this.#relays = new Map();
-    this.version++;
   }
 }

@@ -1,8 +1,9 @@
 // The room Durable Object: transport. It owns the runtime hooks (WebSocket upgrade, hibernating
 // socket events, the alarm) and the RPC methods the Worker calls; it parses what arrives, asks
 // the room's actions (actions.ts) what to do, and delivers their effects to the sockets. Limits
-// are decided in admission.ts, background work in room-tasks.ts, storage in store/, roster.ts
-// and rate-state.ts. Whatever must survive hibernation is in SQLite or a socket's attachment.
+// are decided in admission.ts, background work in room-tasks.ts, the relays past the threshold in
+// room-relays.ts, storage in store/, roster.ts and rate-state.ts. Whatever must survive
+// hibernation is in SQLite, the room's KV or a socket's attachment.
 // Its length is its surface: the hooks and ~20 RPC methods the Worker calls, each a few lines
 // that read, ask an action and deliver; splitting them over files would hide the room's API.
 import { DurableObject } from "cloudflare:workers";
@@ -19,13 +20,7 @@ import {
   type ServerFrame,
 } from "../../src/shared/protocol";
 import { type Env, readConfig } from "../config/env";
-import {
-  RELAY_HEADER,
-  type RelayBatch,
-  type RelayReport,
-  type RelayWelcome,
-  relayOf,
-} from "../realtime/relays";
+import { RELAY_HEADER, type RelayReport, type RelayWelcome } from "../realtime/relays";
 import { closeInTurn, frameText, isOpen } from "../realtime/sockets";
 import { relayStub, roomFiles } from "../realtime/stubs";
 import * as actions from "./actions";
@@ -46,11 +41,10 @@ import {
 } from "./handlers";
 import { startPushes } from "./push-handoff";
 import { RateState } from "./rate-state";
-import { RelayLinks } from "./relay-links";
-import { RelayState } from "./relay-state";
 import { refusedResult, tooManyConnects } from "./replies";
 import { localPeer, RoomFrames, relayPeer } from "./room-frames";
 import { deliveredFrames, presenceFrames, RoomNews } from "./room-news";
+import { RoomRelays } from "./room-relays";
 import { CONNECT_HEADER, type ConnectGrant, RoomSockets, type SocketState } from "./room-sockets";
 import { RoomTasks } from "./room-tasks";
 import { Roster, type RosterMember, readRoster } from "./roster";
@@ -61,10 +55,6 @@ import * as uploads from "./uploads";
 
 /** At most one `delivered` frame a second per member. */
 const DELIVERY_NEWS_INTERVAL_MS = 1_000;
-
-/** Sockets each relay closes (1012) per step of folding back, and how often a step may start. */
-const FOLD_STEP = 50;
-const FOLD_EVERY_MS = 250;
 
 /** Storage key of a deleted room whose files are still being removed from R2. */
 const DELETED_ROOM_FILES = "deletedRoomFiles";
@@ -80,14 +70,7 @@ export class RoomDO extends DurableObject<Env> {
   readonly #presence: RoomNews<boolean>;
   readonly #delivery: RoomDelivery;
   /** The relays that hold this room's sockets past the threshold (docs/architecture.md). */
-  readonly #relayState: RelayState;
-  readonly #relays: { threshold: number; count: number };
-  readonly #relayStubs = new Map<number, ReturnType<typeof relayStub>>();
-  #foldedAt = Number.NEGATIVE_INFINITY;
-  /** Users who joined a relay while the room was asking the relays who is on them. */
-  #joinedWhileAsking: Set<string> | null = null;
-  /** Own ∪ relays' online users, kept while neither side changes (a join must not copy them all). */
-  #onlineUnion: { own: number; relays: number; users: Set<string> } | null = null;
+  readonly #relays: RoomRelays;
   /** Set by destroy(): the sockets' close events that follow must not touch the wiped storage. */
   #destroyed = false;
 
@@ -95,15 +78,22 @@ export class RoomDO extends DurableObject<Env> {
     super(ctx, env);
     const config = readConfig(env);
     this.#store = new RoomStore(ctx.storage.sql, (fn) => ctx.storage.transactionSync(fn));
-    this.#relayState = new RelayState(ctx.storage.kv);
-    this.#relays = config.relays;
-    const links = new RelayLinks({
-      active: () => this.#relayState.active(),
-      send: (relay, batch: RelayBatch) => this.#relay(relay).batch(batch),
+    this.#relays = new RoomRelays({
+      kv: ctx.storage.kv,
+      config: config.relays,
+      stub: (relay) => relayStub(env, this.#room().id, relay),
+      own: () => ({
+        count: () => this.#sockets.all().length,
+        online: () => this.#sockets.online(),
+        isOnline: (userId) => this.#sockets.isOnline(userId),
+      }),
+      alive: () => !this.#destroyed,
       later: (fn, ms) => setTimeout(fn, ms),
       now: Date.now,
     });
-    this.#sockets = new RoomSockets(ctx, links);
+    this.#sockets = new RoomSockets(ctx, this.#relays.links, (userId) =>
+      this.#relays.recheck(userId),
+    );
     this.#roster = new Roster(ctx.storage.sql);
     this.#admission = new Admission(new RateState(ctx.storage.sql), {
       send: config.send,
@@ -126,20 +116,20 @@ export class RoomDO extends DurableObject<Env> {
       room: () => this.#room(),
       typingIntervalMs: config.typingIntervalMs,
       sent: (seq, senderId) => this.#delivery.messageOut(seq, senderId),
-      fanOut: () => this.#fanOut(),
+      fanOut: () => this.#relays.fanOut(),
     });
     const broadcast = (frame: ServerFrame) => this.#sockets.broadcast(frame);
     const later = (fn: () => void, ms: number) => setTimeout(fn, ms);
     this.#presence = new RoomNews({
       intervalMs: config.presenceIntervalMs,
-      frames: (changes) => presenceFrames(changes, this.#online().size),
+      frames: (changes) => presenceFrames(changes, this.#relays.online().size),
       broadcast,
       now: Date.now,
       later,
     });
     this.#delivery = new RoomDelivery({
       store: this.#store,
-      online: () => this.#online(),
+      online: () => this.#relays.online(),
       // Before the roster loads (an older room), assume small: a few frames too many at worst.
       members: () => (this.#roster.loaded ? this.#roster.size() : 0),
       news: new RoomNews({
@@ -157,7 +147,7 @@ export class RoomDO extends DurableObject<Env> {
       startPushes(this.#store);
       // A woken room checks its record of the relays against the relays themselves (not
       // awaited: events go on meanwhile).
-      if (this.#relayState.any) void this.#askRelays();
+      if (this.#relays.state.any) void this.#relays.check((userId) => this.#wentOffline(userId));
     });
   }
 
@@ -170,15 +160,9 @@ export class RoomDO extends DurableObject<Env> {
     }
     const refused = this.#admission.window("connect", grant.actor.id, Date.now());
     if (refused) return tooManyConnects(refused.retryAfterMs);
-    const full = this.#sockets.all().length >= this.#relays.threshold;
-    // Someone already on a relay goes back to it, so ROOM_SOCKETS_PER_USER holds over all their
-    // sockets (the relay counts its own, relayJoin the room's) — except while folding back,
-    // which empties the relays onto the room.
-    const onRelay =
-      this.#relayState.onRelays(grant.actor.id) && this.#connections() > this.#relays.threshold / 2;
-    if (full || onRelay) {
+    const relay = this.#relays.placement(grant.actor.id);
+    if (relay !== null) {
       // Past what the room holds itself: the Worker connects the socket to this relay instead.
-      const relay = relayOf(grant.actor.id, this.#relays.count);
       return new Response(null, { status: 204, headers: { [RELAY_HEADER]: String(relay) } });
     }
     await this.#ensureRoster(grant.room.id);
@@ -186,9 +170,9 @@ export class RoomDO extends DurableObject<Env> {
     for (const ws of this.#sockets.beyond(grant.actor.id, this.#socketsPerUser)) {
       this.#sockets.close(ws, CLOSE.policy, "Too many connections: this is the oldest");
     }
-    const wasOnline = this.#isOnline(grant.actor.id);
+    const wasOnline = this.#relays.isOnline(grant.actor.id);
     const { client, server } = this.#sockets.accept(grant);
-    const online = this.#online();
+    const online = this.#relays.online();
     const marks = this.#delivery.marks();
     for (const frame of actions.welcome(this.#store, this.#roster, room, grant, online, marks)) {
       this.#sockets.send(server, frame);
@@ -241,10 +225,10 @@ export class RoomDO extends DurableObject<Env> {
     if (!state) return;
     if (state.typing)
       this.#sockets.broadcast({ type: "typing", userId: state.actor.id, on: false }, ws);
-    if (this.#sockets.left(state.actor.id, ws) && !this.#relayState.onRelays(state.actor.id)) {
+    if (this.#sockets.left(state.actor.id, ws) && !this.#relays.isOnline(state.actor.id)) {
       this.#wentOffline(state.actor.id);
     }
-    this.#maybeFold();
+    this.#relays.maybeFold();
   }
 
   #wentOffline(userId: string): void {
@@ -273,21 +257,14 @@ export class RoomDO extends DurableObject<Env> {
     // What is pending for the relay goes now, in batches the welcome covers.
     void this.#sockets.relays.flushRelay(relay);
     const at = this.#sockets.relays.at;
-    const wasOnline = this.#isOnline(grant.actor.id);
-    const union = this.#online();
-    this.#relayState.joined(relay, grant.actor.id);
-    this.#joinedWhileAsking?.add(grant.actor.id);
-    // The union follows the join in place: joins over relays cost no copy of everyone online.
-    if (this.#onlineUnion?.users === union) {
-      this.#onlineUnion.users.add(grant.actor.id);
-      this.#onlineUnion.relays = this.#relayState.version;
-    }
+    const wasOnline = this.#relays.isOnline(grant.actor.id);
+    this.#relays.joined(relay, grant.actor.id);
     const frames: ServerFrame[] = actions.welcome(
       this.#store,
       this.#roster,
       room,
       grant,
-      this.#online(),
+      this.#relays.online(),
       this.#delivery.marks(),
     );
     if (grant.sinceRev !== null) frames.push(...this.#frames.replay(room, grant.sinceRev));
@@ -319,12 +296,12 @@ export class RoomDO extends DurableObject<Env> {
   /** A relay's coalesced report: its socket count, who left it, who stopped typing by leaving. */
   relayReport(relay: number, report: RelayReport): void {
     if (this.#destroyed) return;
-    this.#relayState.reported(relay, report.sockets, report.offline);
+    const offline = this.#relays.reported(relay, report);
     for (const userId of report.typingOff) {
       this.#sockets.broadcast({ type: "typing", userId, on: false });
     }
-    for (const userId of report.offline) if (!this.#isOnline(userId)) this.#wentOffline(userId);
-    this.#maybeFold();
+    for (const userId of offline) this.#wentOffline(userId);
+    this.#relays.maybeFold();
   }
 
   // ---- RPC: the same operations over HTTP, one call per use case ------------------------------
@@ -387,7 +364,7 @@ export class RoomDO extends DurableObject<Env> {
     this.#rememberRoom(room);
     const now = Date.now();
     if (this.#store.findByCid(actor.id, input.cid) === null) {
-      const admitted = this.#admission.send(actor.id, now, this.#fanOut());
+      const admitted = this.#admission.send(actor.id, now, this.#relays.fanOut());
       if (!admitted.allowed) return refusedResult(admitted.retryAfterMs);
     }
     const result = this.#sockets.deliver(
@@ -416,7 +393,7 @@ export class RoomDO extends DurableObject<Env> {
   async #change(room: RoomInfo, actor: Actor, input: actions.MessageChange) {
     this.#rememberRoom(room);
     const now = Date.now();
-    const admitted = this.#admission.send(actor.id, now, this.#fanOut());
+    const admitted = this.#admission.send(actor.id, now, this.#relays.fanOut());
     if (!admitted.allowed) return refusedResult(admitted.retryAfterMs);
     const result = this.#sockets.deliver(actions.change(this.#store, room, actor, input, now));
     await this.#tasks.afterChange();
@@ -476,7 +453,7 @@ export class RoomDO extends DurableObject<Env> {
 
   /** Which of these users have a room socket open now (they are not away). */
   presentAmong(userIds: readonly string[]): string[] {
-    const online = this.#online();
+    const online = this.#relays.online();
     return userIds.filter((id) => online.has(id));
   }
 
@@ -504,7 +481,7 @@ export class RoomDO extends DurableObject<Env> {
 
   /** Everyone online now: what a big room's `ready` leaves out, on request. */
   onlineNow(): { online: string[]; onlineCount: number } {
-    const online = [...this.#online()];
+    const online = [...this.#relays.online()];
     return { online, onlineCount: online.length };
   }
 
@@ -675,7 +652,7 @@ export class RoomDO extends DurableObject<Env> {
     for (const ws of this.#sockets.all()) this.#sockets.close(ws, CLOSE.policy, "Room deleted");
     this.#sockets.relays.close({ all: true }, CLOSE.policy, "Room deleted");
     await this.#sockets.relays.flush();
-    this.#relayState.clear();
+    this.#relays.clear();
     const roomId = this.#store.getMeta<RoomInfo>("room")?.id ?? null;
     await this.ctx.storage.deleteAlarm();
     await this.ctx.storage.deleteAll();
@@ -692,92 +669,6 @@ export class RoomDO extends DurableObject<Env> {
   }
 
   // ---- helpers ------------------------------------------------------------------------------
-
-  /** Everyone with a socket open, on the room itself or on one of its relays. */
-  #online(): ReadonlySet<string> {
-    const own = this.#sockets.online();
-    if (!this.#relayState.any) return own;
-    const cached = this.#onlineUnion;
-    const versions = { own: this.#sockets.version, relays: this.#relayState.version };
-    if (cached && cached.own === versions.own && cached.relays === versions.relays) {
-      return cached.users;
-    }
-    const users = new Set(own);
-    for (const userId of this.#relayState.users()) users.add(userId);
-    this.#onlineUnion = { ...versions, users };
-    return users;
-  }
-
-  #isOnline(userId: string): boolean {
-    return this.#sockets.isOnline(userId) || this.#relayState.onRelays(userId);
-  }
-
-  /** Open sockets of the room, its own and its relays' (as they last reported). */
-  #connections(): number {
-    return this.#sockets.all().length + this.#relayState.sockets();
-  }
-
-  /**
-   * What the room-wide admission cap divides ROOM_DELIVERIES_PER_SEC by: the deliveries of a
-   * message on the busiest object. The room sends to its own sockets and once to each relay; a
-   * relay to its sockets. Without relays, the room's own sockets.
-   */
-  #fanOut(): number {
-    const own = this.#sockets.all().length;
-    if (!this.#relayState.any) return own;
-    return Math.max(own + this.#relayState.active().length, this.#relayState.largest());
-  }
-
-  /**
-   * Asks each active relay who is on it and corrects the record: a relay that lost its sockets
-   * without reporting it (a restart) leaves no one counted online for ever.
-   */
-  async #askRelays(): Promise<void> {
-    const joined = new Set<string>();
-    this.#joinedWhileAsking = joined;
-    try {
-      for (const relay of this.#relayState.active()) {
-        try {
-          const answer = await this.#relay(relay).presence();
-          if (this.#destroyed) return;
-          for (const userId of this.#relayState.corrected(relay, answer, joined)) {
-            if (!this.#isOnline(userId)) this.#wentOffline(userId);
-          }
-        } catch (error) {
-          console.error("relay presence failed", relay, error);
-        }
-      }
-    } finally {
-      this.#joinedWhileAsking = null;
-    }
-  }
-
-  #relay(relay: number) {
-    let stub = this.#relayStubs.get(relay);
-    if (!stub) {
-      stub = relayStub(this.env, this.#room().id, relay);
-      this.#relayStubs.set(relay, stub);
-    }
-    return stub;
-  }
-
-  /**
-   * Folding back: once the room's connections fall to half the threshold, each relay closes a
-   * few of its sockets (1012, "Reconnect, please"); their clients resume by rev on the room. The
-   * relays' reports of those closes bring the next step, until no relay holds a socket.
-   */
-  #maybeFold(): void {
-    if (!this.#relayState.any || this.#destroyed) return;
-    if (this.#connections() > this.#relays.threshold / 2) return;
-    const now = Date.now();
-    if (now - this.#foldedAt < FOLD_EVERY_MS) return;
-    this.#foldedAt = now;
-    for (const relay of this.#relayState.active()) {
-      this.#relay(relay)
-        .foldBack(FOLD_STEP)
-        .catch((error: unknown) => console.error("fold back failed", relay, error));
-    }
-  }
 
   /** Tells open sockets what members see of the room, if any of it changed. */
   #announceRoom(before: RoomInfo | null): void {

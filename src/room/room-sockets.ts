@@ -52,14 +52,14 @@ export type SocketState = z.infer<typeof SocketState>;
 
 export class RoomSockets {
   #online: Set<string> | null = null;
-  /** Grows whenever who is online here may have changed (for caches built on `online()`). */
-  version = 0;
   readonly #outgoing: Outgoing;
 
   constructor(
     private readonly ctx: DurableObjectState,
     /** The room's relays: every broadcast reaches their sockets too. */
     readonly relays: RelayLinks,
+    /** Whether `userId` has a socket here may have changed (for sets built on `online()`). */
+    private readonly presenceMayHaveChanged: (userId: string) => void,
   ) {
     this.#outgoing = new Outgoing(
       () => new Set(ctx.getWebSockets(BATCH_TAG)),
@@ -81,7 +81,7 @@ export class RoomSockets {
       typing: false,
     });
     this.online().add(grant.actor.id);
-    this.version++;
+    this.presenceMayHaveChanged(grant.actor.id);
     return { client, server };
   }
 
@@ -129,8 +129,7 @@ export class RoomSockets {
 
   /**
    * Users with an open socket. Kept in memory so a connect does not read every socket's
-   * attachment; rebuilt from the attachments after a wake or after the room closed sockets
-   * itself (their close events may never come back to it).
+   * attachment; built from the attachments after a wake, then kept by every accept and close.
    */
   online(): Set<string> {
     if (this.#online) return this.#online;
@@ -151,17 +150,22 @@ export class RoomSockets {
   left(userId: string, ws: WebSocket): boolean {
     if (this.isOnline(userId, ws)) return false;
     this.#online?.delete(userId);
-    this.version++;
+    this.presenceMayHaveChanged(userId);
     return true;
   }
 
-  /** Closes a socket from the room's side and forgets the online cache. */
+  /**
+   * Closes a socket from the room's side. Its close event may never come back to the room, so
+   * its user leaves the online set here if this was their last open socket.
+   */
   close(ws: WebSocket, code: number, reason: string): void {
-    this.#online = null;
-    this.version++;
+    const userId = this.state(ws)?.actor.id;
     // What was said to the socket goes before its close.
     this.#outgoing.flush();
     ws.close(code, reason);
+    if (userId === undefined || this.isOnline(userId)) return;
+    this.#online?.delete(userId);
+    this.presenceMayHaveChanged(userId);
   }
 
   /** Sends an action's frames to every open socket; answers its result. */

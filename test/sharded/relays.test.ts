@@ -237,6 +237,42 @@ describe("presence and typing across relays", () => {
     expect(online.online.sort()).toEqual([owner.id, b.id].sort());
     for (const c of [...own, cb]) c.close();
   });
+
+  it("who is online over room and relays follows each change: joins, the room's own closes, relay leaves", async () => {
+    const { a, b, others } = spread();
+    const c = others[0] as TestUser;
+    const room = await newRoom("online", [a, b, c]);
+    const onRoom = [await RoomClient.open(room, owner.token), await RoomClient.open(room, c.token)];
+    const ca = await RoomClient.open(room, a.token);
+    const cb = await RoomClient.open(room, b.token);
+    expect((await placement(room)).room).toBe(2);
+    const onlineNow = async () => (await roomStub(room).onlineNow()).online.sort();
+    expect(await onlineNow()).toEqual([owner.id, a.id, b.id, c.id].sort());
+    // The room closes c's own socket itself (logout): a relay socket hears c went offline, and
+    // the room no longer counts c, though no relay changed.
+    const from = ca.frames.length;
+    expect((await call("POST", "/api/auth/logout", undefined, { token: c.token })).status).toBe(
+      204,
+    );
+    await (onRoom[1] as RoomClient).waitClosed(3_000);
+    await ca.nextPresence(c.id, false, { from });
+    expect(await onlineNow()).toEqual([owner.id, a.id, b.id].sort());
+    // b leaves a relay; a newcomer on the room is counted with everyone still there.
+    cb.close();
+    await ca.nextPresence(b.id, false, { from });
+    const login = await call("POST", "/api/auth/login", {
+      handle: c.handle,
+      password: "correct horse battery",
+    });
+    c.token = login.body.token;
+    const back = await RoomClient.open(room, c.token);
+    const ready = back.frames.find((f) => f.type === "ready");
+    if (ready?.type !== "ready") throw new Error("no ready");
+    expect([...ready.online].sort()).toEqual([owner.id, a.id, c.id].sort());
+    expect(ready.onlineCount).toBe(3);
+    expect(await onlineNow()).toEqual([owner.id, a.id, c.id].sort());
+    for (const client of [onRoom[0] as RoomClient, ca, back]) client.close();
+  });
 });
 
 describe("closes reach every relay", () => {
