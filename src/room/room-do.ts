@@ -99,7 +99,15 @@ export class RoomDO extends DurableObject<Env> {
     this.#relays = config.relays;
     const links = new RelayLinks({
       active: () => this.#relayState.active(),
-      send: (relay, batch: RelayBatch) => this.#relay(relay).batch(batch),
+      send: (relay, batch: RelayBatch) =>
+        this.#relay(relay)
+          .batch(batch)
+          .catch((error: unknown) => {
+            // A stub that saw its relay reset fails every later call: the next batch (the one
+            // that starts over) must go through a fresh one, to the relay's new instance.
+            this.#forgetRelay(relay);
+            throw error;
+          }),
       later: (fn, ms) => setTimeout(fn, ms),
       now: Date.now,
     });
@@ -744,6 +752,7 @@ export class RoomDO extends DurableObject<Env> {
             if (!this.#isOnline(userId)) this.#wentOffline(userId);
           }
         } catch (error) {
+          this.#forgetRelay(relay);
           console.error("relay presence failed", relay, error);
         }
       }
@@ -762,6 +771,14 @@ export class RoomDO extends DurableObject<Env> {
   }
 
   /**
+   * Forgets relay `relay`'s stub after a failed call: workerd fails every later call through a
+   * stub that saw its object reset (or lost its connection), so the next call makes a new one.
+   */
+  #forgetRelay(relay: number): void {
+    this.#relayStubs.delete(relay);
+  }
+
+  /**
    * Folding back: once the room's connections fall to half the threshold, each relay closes a
    * few of its sockets (1012, "Reconnect, please"); their clients resume by rev on the room. The
    * relays' reports of those closes bring the next step, until no relay holds a socket.
@@ -775,7 +792,10 @@ export class RoomDO extends DurableObject<Env> {
     for (const relay of this.#relayState.active()) {
       this.#relay(relay)
         .foldBack(FOLD_STEP)
-        .catch((error: unknown) => console.error("fold back failed", relay, error));
+        .catch((error: unknown) => {
+          this.#forgetRelay(relay);
+          console.error("fold back failed", relay, error);
+        });
     }
   }
 
