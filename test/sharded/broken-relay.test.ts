@@ -1,5 +1,5 @@
 // When a call between a room and one of its relays fails (docs/architecture.md, "Rooms beyond
-// one Durable Object"): the room's batch to a relay. The failure
+// one Durable Object"): the room's batch to a relay, or a relay's frame to the room. The failure
 // is real: the object on the other end is reset (DurableObjectState.abort()), as a deploy or a
 // crash resets it. workerd then drops the reset object's own sockets (1011 "Connection lost")
 // and fails every later call through a stub that reached the old instance, so each side must
@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { relayOf } from "../../src/realtime/relays";
 import { relayStub } from "../../src/realtime/stubs";
 import type { ServerFrame } from "../../src/shared/protocol";
-import { addMember, createRoom, register, type TestUser } from "../helpers";
+import { addMember, createRoom, register, roomStub, type TestUser } from "../helpers";
 import { RoomClient } from "../room-client";
 
 const RELAYS = Number(env.ROOM_RELAYS);
@@ -122,5 +122,44 @@ describe("a batch to a relay fails", () => {
       expect(c.closed).toBeNull();
     }
     for (const c of [...own, a3, b1]) c.close();
+  });
+});
+
+describe("a relay's frame to the room fails", () => {
+  it("that socket closes with 1012, resumes on the relay and its frames reach the room again", async () => {
+    const room = await newRoom("frame-fails");
+    const own = await fillRoom(room);
+    const a1 = await RoomClient.open(room, a.token);
+    const b1 = await RoomClient.open(room, b.token);
+    await sendAcked(a1, "m1", "m1");
+    await until(() => [...own, b1].every((c) => messages(c).length >= 1), "m1 everywhere");
+    await sleep(Number(env.PRESENCE_INTERVAL_MS));
+
+    // The room is reset: workerd drops its own sockets, and relay A's stub to it is now dead.
+    await reset(roomStub(room));
+    for (const c of own) expect((await c.waitClosed()).code).toBe(1011);
+    expect(a1.closed).toBeNull();
+    // The owner's clients reconnect: the room is full again, so a's sockets stay on relays.
+    const own2 = await fillRoom(room);
+
+    // a1's next frame fails on its way to the room: the relay closes it (its fate is unknown).
+    a1.send({ type: "send", cid: "m2", body: "m2" });
+    expect(await a1.waitClosed()).toEqual(RECONNECT);
+    // The client resumes on the relay (relayJoin goes through) and sends m2 again by its cid.
+    const a2 = await RoomClient.open(room, a.token, { sinceRev: lastRev(a1) });
+    expect(await relayStub(env, room, relayOf(a.id, RELAYS)).sockets()).toBe(1);
+    await a2.next("synced");
+    await sendAcked(a2, "m2", "m2");
+    await sendAcked(a2, "m3", "m3");
+    await sendAcked(own2[0] as RoomClient, "m4", "m4");
+    const all = ["m1", "m2", "m3", "m4"];
+    await until(() => bodies(a1, a2).length >= all.length && bodies(b1).length >= 4, "everyone");
+    await sleep(100);
+    expect(bodies(a1, a2)).toEqual(all);
+    // Relay B's socket never sent, so nothing failed for it: it stayed and saw everything once.
+    expect(bodies(b1)).toEqual(all);
+    expect(b1.closed).toBeNull();
+    for (const c of own2) expect(bodies(c)).toEqual(["m2", "m3", "m4"]);
+    for (const c of [...own2, a2, b1]) c.close();
   });
 });
