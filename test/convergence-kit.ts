@@ -20,9 +20,9 @@ export function mulberry32(seed: number): () => number {
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** Waits until `done` holds (polling), or throws after `ms`. */
-export async function until(done: () => boolean, ms: number, what: string) {
+export async function until(done: () => boolean | Promise<boolean>, ms: number, what: string) {
   const deadline = Date.now() + ms;
-  while (!done()) {
+  while (!(await done())) {
     if (Date.now() > deadline) throw new Error(`timed out: ${what}`);
     await sleep(10);
   }

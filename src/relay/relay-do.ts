@@ -60,12 +60,16 @@ export class RelayDO extends DurableObject<Env> {
       intervalMs: config.presenceIntervalMs,
       hasUser: (userId) => this.#sockets.hasUser(userId),
       sockets: () => this.#sockets.count(),
-      send: (report) => {
+      send: async (report) => {
         const where = this.#where;
         if (!where) return;
-        this.#roomStub()
-          .relayReport(where.index, report)
-          .catch((error: unknown) => console.error("relay report failed", error));
+        try {
+          await this.#roomStub().relayReport(where.index, report);
+        } catch (error) {
+          this.#roomFailed();
+          console.error("relay report failed", error);
+          throw error;
+        }
       },
       now: Date.now,
       later,
@@ -98,6 +102,7 @@ export class RelayDO extends DurableObject<Env> {
       const mine = this.#sockets.countOf(grant.actor.id);
       welcome = await this.#roomStub().relayJoin(index, grant, mine);
     } catch (error) {
+      this.#roomFailed();
       console.error("relay join failed", error);
       server.close(CLOSE.serviceRestart, RECONNECT);
       return new Response("The room did not answer", { status: 503 });
@@ -167,6 +172,7 @@ export class RelayDO extends DurableObject<Env> {
       }
     } catch (error) {
       // The frame's fate is unknown: the client resumes by rev and retries by cid.
+      this.#roomFailed();
       console.error("relay frame failed", error);
       this.#close(ws, CLOSE.serviceRestart, RECONNECT);
     }
@@ -295,5 +301,13 @@ export class RelayDO extends DurableObject<Env> {
     if (!this.#where) throw new Error("relay not initialised");
     this.#room ??= roomStub(this.env, this.#where.roomId);
     return this.#room;
+  }
+
+  /**
+   * A call to the room failed: workerd fails every later call through a stub that saw its object
+   * reset (or lost its connection), so the next call (a resuming client's join) makes a new one.
+   */
+  #roomFailed(): void {
+    this.#room = null;
   }
 }

@@ -2,7 +2,8 @@
 // who stopped typing by leaving, and how many sockets it holds. A change after a quiet interval
 // goes at once; the changes during an interval wait for its end and go together, so the room
 // hears one summary per relay per interval whatever the churn. Joins need no report: the room
-// learns of each in the welcome call.
+// learns of each in the welcome call. A report the room did not take (it was reset, say) goes
+// again with the next one, so nobody stays counted online there.
 import type { RelayReport } from "../realtime/relays";
 
 export interface RelayReportsDeps {
@@ -11,7 +12,8 @@ export interface RelayReportsDeps {
   hasUser(userId: string): boolean;
   /** Open sockets on the relay now. */
   sockets(): number;
-  send(report: RelayReport): void;
+  /** Rejects when the room did not take the report. */
+  send(report: RelayReport): Promise<unknown>;
   now(): number;
   later(fn: () => void, ms: number): void;
 }
@@ -57,6 +59,13 @@ export class RelayReports {
     this.#typingOff.clear();
     this.#countChanged = false;
     this.#lastSentAt = this.d.now();
-    this.d.send(report);
+    this.d.send(report).catch(() => {
+      // Who left is still true (unless they came back: the next flush checks); the count is read
+      // afresh.
+      for (const userId of report.offline) this.#left.add(userId);
+      for (const userId of report.typingOff) this.#typingOff.add(userId);
+      this.#countChanged = true;
+      this.#schedule();
+    });
   }
 }

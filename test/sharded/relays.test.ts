@@ -6,12 +6,10 @@ import { env, evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { relayOf } from "../../src/realtime/relays";
 import { relayStub } from "../../src/realtime/stubs";
-import { CLOSE_REASONS, type ServerFrame } from "../../src/shared/protocol";
+import { CLOSE_REASONS } from "../../src/shared/protocol";
 import { addMember, call, createRoom, register, roomStub, type TestUser } from "../helpers";
 import { RoomClient } from "../room-client";
-
-const RELAYS = Number(env.ROOM_RELAYS);
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+import { fillRoom, messages, RELAYS, reportsLanded, sendAcked, sleep, until } from "./kit";
 
 let owner: TestUser;
 const people: TestUser[] = [];
@@ -22,9 +20,7 @@ beforeAll(async () => {
   for (let i = 0; i < 9; i++) people.push(await register(`shard_p${i}`, `Person ${i}`));
 });
 
-// Relays report closes to the room once per presence interval: let the last ones land before
-// the file's runtime is torn down (a report still in flight then fails as an unhandled error).
-afterAll(() => sleep(2 * Number(env.PRESENCE_INTERVAL_MS) + 200));
+afterAll(reportsLanded);
 
 /** Two people who land on different relays, and one more on the first one's relay if any. */
 function spread(): { a: TestUser; b: TestUser; others: TestUser[] } {
@@ -54,32 +50,11 @@ async function placement(roomId: string): Promise<{ room: number; relays: number
   return { room, relays };
 }
 
-/** Fills the room's own two places (the owner's sockets); the next sockets go to relays. */
-async function fillRoom(roomId: string): Promise<RoomClient[]> {
-  return [await RoomClient.open(roomId, owner.token), await RoomClient.open(roomId, owner.token)];
-}
-
-const messages = (client: RoomClient) =>
-  client.frames.filter((f): f is Extract<ServerFrame, { type: "message" }> => f.type === "message");
-
-async function sendAcked(client: RoomClient, cid: string, body: string) {
-  client.send({ type: "send", cid, body });
-  return client.next("ack", (f) => f.cid === cid);
-}
-
-async function until(check: () => boolean | Promise<boolean>, what: string, ms = 5_000) {
-  const deadline = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out: ${what}`);
-    await sleep(20);
-  }
-}
-
 describe("routing", () => {
   it("the third socket and later land on relays; one user's sockets share a relay", async () => {
     const { a, b } = spread();
     const room = await newRoom("routing", [a, b]);
-    const own = await fillRoom(room);
+    const own = await fillRoom(owner, room);
     const a1 = await RoomClient.open(room, a.token);
     const a2 = await RoomClient.open(room, a.token);
     const b1 = await RoomClient.open(room, b.token);
@@ -135,7 +110,7 @@ describe("fan-out", () => {
   it("sends from relay and room sockets reach every socket once, in the room's order, acked after the write", async () => {
     const { a, b } = spread();
     const room = await newRoom("fanout", [a, b]);
-    const own = await fillRoom(room);
+    const own = await fillRoom(owner, room);
     const ca = await RoomClient.open(room, a.token, { batch: true });
     const cb = await RoomClient.open(room, b.token);
     const all = [...own, ca, cb];
@@ -178,7 +153,7 @@ describe("fan-out", () => {
   it("a repeated cid from a relay socket is answered with the original, never a second message", async () => {
     const { a } = spread();
     const room = await newRoom("dup", [a]);
-    const own = await fillRoom(room);
+    const own = await fillRoom(owner, room);
     const ca = await RoomClient.open(room, a.token);
     const first = await sendAcked(ca, "same", "once");
     const again = await sendAcked(ca, "same", "once");
@@ -192,7 +167,7 @@ describe("fan-out", () => {
   it("a relay socket resumes by sinceRev: the replay follows its welcome, then live frames", async () => {
     const { a } = spread();
     const room = await newRoom("resume", [a]);
-    const own = await fillRoom(room);
+    const own = await fillRoom(owner, room);
     const first = await sendAcked(own[0] as RoomClient, "r-1", "before");
     await sendAcked(own[0] as RoomClient, "r-2", "missed");
     const ca = await RoomClient.open(room, a.token, { sinceRev: first.rev });
@@ -216,7 +191,7 @@ describe("presence and typing across relays", () => {
   it("typing from a relay socket reaches everyone but the sender; leaving a relay is offline news", async () => {
     const { a, b } = spread();
     const room = await newRoom("presence", [a, b]);
-    const own = await fillRoom(room);
+    const own = await fillRoom(owner, room);
     const ca = await RoomClient.open(room, a.token);
     const cb = await RoomClient.open(room, b.token);
     await (own[0] as RoomClient).nextPresence(b.id, true);
@@ -280,7 +255,7 @@ describe("closes reach every relay", () => {
     const { a, b, others } = spread();
     const c = others[0] as TestUser;
     const room = await newRoom("closes", [a, b, c]);
-    const own = await fillRoom(room);
+    const own = await fillRoom(owner, room);
     const ca = await RoomClient.open(room, a.token);
     const cb = await RoomClient.open(room, b.token);
     const cc = await RoomClient.open(room, c.token);
@@ -322,7 +297,7 @@ describe("eviction", () => {
   it("the room and a relay are evicted; relay sockets keep sending and receiving", async () => {
     const { a, b } = spread();
     const room = await newRoom("evict", [a, b]);
-    const own = await fillRoom(room);
+    const own = await fillRoom(owner, room);
     const ca = await RoomClient.open(room, a.token);
     const cb = await RoomClient.open(room, b.token);
     await sendAcked(ca, "e-1", "e-1");
@@ -344,7 +319,7 @@ describe("folding back", () => {
   it("when the room is small again, relay sockets close with 1012 and resume on the room", async () => {
     const { a } = spread();
     const room = await newRoom("fold", [a]);
-    const own = await fillRoom(room);
+    const own = await fillRoom(owner, room);
     const ca = await RoomClient.open(room, a.token);
     const acked = await sendAcked(ca, "fold-1", "on a relay");
     for (const o of own) o.close();
@@ -363,7 +338,7 @@ describe("the room's end and its memory", () => {
   it("deleting the room closes the sockets on every relay (1008, Room deleted)", async () => {
     const { a, b } = spread();
     const room = await newRoom("deleted", [a, b]);
-    const own = await fillRoom(room);
+    const own = await fillRoom(owner, room);
     const ca = await RoomClient.open(room, a.token);
     const cb = await RoomClient.open(room, b.token);
     const res = await call("DELETE", `/api/admin/rooms/${room}`, undefined, { token: owner.token });
@@ -376,7 +351,7 @@ describe("the room's end and its memory", () => {
   it("an evicted room still knows who is online on its relays and who left them meanwhile", async () => {
     const { a, b } = spread();
     const room = await newRoom("memory", [a, b]);
-    const own = await fillRoom(room);
+    const own = await fillRoom(owner, room);
     const ca = await RoomClient.open(room, a.token);
     const cb = await RoomClient.open(room, b.token);
     await evictDurableObject(roomStub(room));
@@ -393,7 +368,7 @@ describe("one call per relay, and the room's authority on relays", () => {
   it("a relay gets one batch per flush of the room, however many sockets it holds", async () => {
     const { a } = spread();
     const room = await newRoom("batches", [a]);
-    const own = await fillRoom(room);
+    const own = await fillRoom(owner, room);
     const sockets: RoomClient[] = [];
     for (let i = 0; i < 6; i++) sockets.push(await RoomClient.open(room, a.token));
     const relay = relayStub(env, room, relayOf(a.id, RELAYS));
@@ -416,7 +391,7 @@ describe("one call per relay, and the room's authority on relays", () => {
   it("a role change reaches relay sockets and applies to their next frame", async () => {
     const { a, b } = spread();
     const room = await newRoom("roles", [a, b]);
-    const own = await fillRoom(room);
+    const own = await fillRoom(owner, room);
     const ca = await RoomClient.open(room, a.token);
     const cb = await RoomClient.open(room, b.token);
     const mine = await sendAcked(cb, "mine", "b's message");
@@ -441,7 +416,7 @@ describe("one call per relay, and the room's authority on relays", () => {
     const { others } = spread();
     const admin = others[1] as TestUser;
     const room = await newRoom("revoked", []);
-    const own = await fillRoom(room);
+    const own = await fillRoom(owner, room);
     const promoted = await call(
       "PATCH",
       `/api/admin/users/${admin.id}`,
@@ -478,7 +453,7 @@ describe("a woken room asks its relays", () => {
   it("someone the room still counts on a relay, but who is not there, goes offline when the room wakes", async () => {
     const { a } = spread();
     const room = await newRoom("ask", [a]);
-    const own = await fillRoom(room);
+    const own = await fillRoom(owner, room);
     const ca = await RoomClient.open(room, a.token);
     const relay = relayOf(a.id, RELAYS);
     // A record the relay never reported away (as after a relay lost its sockets in a restart).
