@@ -194,4 +194,38 @@ describe("read marks", () => {
     expect(await myRoom(bob, roomId)).toMatchObject({ unread: 0 });
     expect(await myRoom(carol, roomId)).toMatchObject({ unread: 1 });
   });
+  it("each new socket's ready carries the marks as they are now: reads, removals, newcomers, an admin", async () => {
+    const { alice, bob, carol, roomId } = await threePeople();
+    const ready = async (user: TestUser) => {
+      const socket = await RoomClient.open(roomId, user.token);
+      const frame = await socket.next("ready");
+      socket.close();
+      return frame;
+    };
+    for (const body of ["m1", "m2", "m3"]) await sendMessage(alice, roomId, body);
+    expect((await ready(alice)).readMarks).toEqual({ [alice.id]: 3 });
+    // Between welcomes of the same room object, every change shows in the next one.
+    expect((await read(bob, roomId, 2)).body).toEqual({ seq: 2 });
+    expect((await ready(alice)).readMarks).toEqual({ [alice.id]: 3, [bob.id]: 2 });
+    expect((await read(bob, roomId, 3)).body).toEqual({ seq: 3 });
+    const afterRead = await ready(alice);
+    expect(afterRead.readMarks).toEqual({ [alice.id]: 3, [bob.id]: 3 });
+    expect(afterRead.deliveredMarks[bob.id]).toBeUndefined();
+    // An admin who is not a member connects: their delivery is not a member's mark.
+    await ready(admin);
+    expect(Object.keys((await ready(alice)).deliveredMarks).sort()).toEqual([alice.id]);
+    // bob connects (his devices have it all), then is removed: his marks go with him.
+    await ready(bob);
+    expect((await ready(alice)).deliveredMarks[bob.id]).toBe(3);
+    const removed = await call("DELETE", `/api/rooms/${roomId}/members/${bob.id}`, undefined, {
+      token: alice.token,
+    });
+    expect(removed.status).toBe(204);
+    const afterRemoval = await ready(alice);
+    expect(afterRemoval.readMarks).toEqual({ [alice.id]: 3 });
+    expect(afterRemoval.deliveredMarks[bob.id]).toBeUndefined();
+    // Someone added starts at the last message.
+    await addMember(alice, roomId, bob.id);
+    expect((await ready(carol)).readMarks).toEqual({ [alice.id]: 3, [bob.id]: 3 });
+  });
 });

@@ -48,7 +48,8 @@ export interface RelayReport {
 
 /** The room's answer to a socket joining a relay: what to send it first, and from when on. */
 export interface RelayWelcome {
-  frames: unknown[];
+  /** The frames' JSON text: written once by the room, sent as is (no copy of the objects). */
+  texts: string[];
   /** The last batch the room had sent the relay when it wrote the welcome: later ones count. */
   at: number;
 }

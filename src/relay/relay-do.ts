@@ -109,7 +109,7 @@ export class RelayDO extends DurableObject<Env> {
     } finally {
       this.#joining.delete(sid);
     }
-    for (const frame of welcome.frames) this.#outgoing.toOne(server, frame);
+    for (const text of welcome.texts) this.#outgoing.textToOne(server, text);
     // What came while the room wrote the welcome, and is newer than it, follows it.
     for (const batch of held) if (batch.n > welcome.at) this.#deliver(batch, [server], server);
     const state = this.#sockets.state(server);

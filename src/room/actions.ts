@@ -185,7 +185,7 @@ export function welcome(
     lastSeq: store.lastSeq(),
     online: firstOf(online, READY_ONLINE_MAX, grant.actor.id),
     onlineCount: size,
-    readMarks: store.marks.top(READ_MARKS_IN_READY, roster.loaded),
+    readMarks: store.marks.top(READ_MARKS_IN_READY, roster.loaded ? roster.size() : null),
     deliveredMarks,
   };
   const firstSeq = store.firstSeq();

@@ -49,13 +49,14 @@ export class RoomDelivery {
   }
 
   /** `ready.deliveredMarks`: the stored marks, and everything for whoever is online now. */
-  marks(): Record<string, number> {
-    const marks = this.d.store.delivered.top(MARKS_IN_READY);
+  marks(): Readonly<Record<string, number>> {
+    const stored = this.d.store.delivered.top(MARKS_IN_READY, this.d.members());
     const online = this.d.online();
-    if (online.size <= MARKS_IN_READY) {
-      const lastSeq = this.d.store.lastSeq();
-      for (const userId of online) if (lastSeq > 0) marks[userId] = lastSeq;
-    }
+    const lastSeq = this.d.store.lastSeq();
+    if (online.size > MARKS_IN_READY || lastSeq === 0) return stored;
+    // The stored marks are shared (kept between welcomes): the online ones go on a copy.
+    const marks = { ...stored };
+    for (const userId of online) marks[userId] = lastSeq;
     return marks;
   }
 }

@@ -270,7 +270,7 @@ export class RoomDO extends DurableObject<Env> {
     if (grant.sinceRev !== null) frames.push(...this.#frames.replay(room, grant.sinceRev));
     this.#delivery.caughtUp(grant.actor.id);
     if (!wasOnline) this.#presence.changed(grant.actor.id, true);
-    return { frames, at };
+    return { texts: frames.map((frame) => JSON.stringify(frame)), at };
   }
 
   /**

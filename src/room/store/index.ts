@@ -1,6 +1,7 @@
 // A room's storage: every SQL statement against the room's SQLite lives in this folder, split by
 // concern (messages and reactions here; retained.ts what retention measures and trims; read
-// and delivery marks, the D1 outbox, inbox subscribers and the wire shape beside them). Reads are bounded
+// and delivery marks (their top for `ready` kept in memory by top-marks.ts), the D1 outbox, inbox
+// subscribers and the wire shape beside them). Reads are bounded
 // and served by indexes; each change takes the next rev in the same transaction as the change.
 // Raw `sql.exec` (not the drizzle query builder) keeps the hot send path to two statements and
 // the query plans in plain sight; drizzle owns the schema and its migrations.
