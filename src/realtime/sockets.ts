@@ -28,6 +28,14 @@ export function writeState<T>(ws: WebSocket, state: T): void {
   ws.serializeAttachment({ v: ATTACHMENT_VERSION, state });
 }
 
+/**
+ * Whether a socket's typing frame is passed on: at most one (on or off) per `intervalMs`. The
+ * room decides with it; a relay asks it first, so what the room would drop never leaves the relay.
+ */
+export function typingDue(typingAt: number, now: number, intervalMs: number): boolean {
+  return now - typingAt >= intervalMs;
+}
+
 export const isOpen = (ws: WebSocket) => ws.readyState === WebSocket.OPEN;
 
 const encoder = new TextEncoder();

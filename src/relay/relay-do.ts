@@ -15,7 +15,7 @@ import {
   type RelayEntry,
   type RelayWelcome,
 } from "../realtime/relays";
-import { CONNECT_HEADER, closeInTurn, frameText, isOpen } from "../realtime/sockets";
+import { CONNECT_HEADER, closeInTurn, frameText, isOpen, typingDue } from "../realtime/sockets";
 import { roomStub } from "../realtime/stubs";
 import { BatchOrder, HOLD_MS } from "./batch-order";
 import { RelayReports } from "./relay-reports";
@@ -44,6 +44,7 @@ export class RelayDO extends DurableObject<Env> {
   /** Each socket's frames go to the room one after another, in the order they came. */
   readonly #chains = new Map<string, Promise<void>>();
   readonly #socketsPerUser: number;
+  readonly #typingIntervalMs: number;
   #where: Where | null;
   #room: RoomStub | null = null;
   #holdTimer = false;
@@ -75,6 +76,7 @@ export class RelayDO extends DurableObject<Env> {
       later,
     });
     this.#socketsPerUser = config.roomSocketsPerUser;
+    this.#typingIntervalMs = config.typingIntervalMs;
     this.#where = ctx.storage.kv.get<Where>(WHERE) ?? null;
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair("ping", "pong"));
   }
@@ -134,6 +136,9 @@ export class RelayDO extends DurableObject<Env> {
       this.#outgoing.toOne(ws, parsed.error);
       return;
     }
+    // Typing the room would drop (too soon after this socket's last) costs the room no call.
+    const { type } = parsed.frame;
+    if (type === "typing" && !typingDue(state.typingAt, Date.now(), this.#typingIntervalMs)) return;
     const previous = this.#chains.get(state.sid) ?? Promise.resolve();
     const next = previous.then(() => this.#pass(ws, state.sid, parsed.frame));
     this.#chains.set(state.sid, next);

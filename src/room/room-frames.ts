@@ -8,6 +8,7 @@ import {
   MESSAGE_LIMITS,
   type ServerFrame,
 } from "../../src/shared/protocol";
+import { typingDue } from "../realtime/sockets";
 import * as actions from "./actions";
 import type { Admission } from "./admission";
 import { type Actor, changesSince, type RoomInfo } from "./handlers";
@@ -130,7 +131,7 @@ export class RoomFrames {
       }
       case "typing": {
         // On and off alike, at most one a socket per interval; the rest are dropped silently.
-        if (!member || now - state.typingAt < this.d.typingIntervalMs) return;
+        if (!member || !typingDue(state.typingAt, now, this.d.typingIntervalMs)) return;
         peer.write({ ...state, typingAt: now, typing: frame.on });
         this.d.sockets.broadcast({ type: "typing", userId: actor.id, on: frame.on }, peer.self);
         return;
