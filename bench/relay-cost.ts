@@ -1,11 +1,13 @@
-// `node bench/relay-cost.ts [--clients 2000] [--users 100] [--threshold 300] [--relays 1,16]
-// [--rate 10] [--seconds 10] [--repeats 3] [--rejoin 400] [--no-profile] [--profiles DIR]`: what a sharded room
-// itself pays per relay (docs/PERFORMANCE.md, "Rooms beyond one Durable Object").
+// `node bench/relay-cost.ts [--clients 800] [--users 200] [--threshold 250] [--relays 1,64]
+// [--rate 10] [--seconds 10] [--repeats 4] [--rejoin 400] [--no-profile] [--profiles DIR]`:
+// what a sharded room itself pays per relay (docs/PERFORMANCE.md, "Rooms beyond one Durable
+// Object"). `--profiles DIR` keeps the CPU profiles, with the bundle and its source map.
 //
 // One wrangler dev per relay count, the same sockets in each (the room's own `threshold`, the rest
 // on relays), so the delivery work is the same and only the number of relays differs:
-// Δ(workerd CPU per message) / Δrelays is what one more relay costs per message, room and relay
-// side together (an upper bound for the room's part). The configurations run alternately, in a
+// Δ(workerd CPU per message) / Δ(active relays) is what one more relay costs per message, room
+// and relay side together (an upper bound for the room's part). At a low rate each message is a
+// batch of its own: that is the cost per relay per batch. The configurations run alternately, in a
 // rotating order, `repeats` times. A V8 CPU profile of the isolate per configuration then says
 // which share of that CPU ran in src/room/ (bench/profile-split.ts).
 //
@@ -32,12 +34,12 @@ function option(name: string, fallback: number): number {
   return value;
 }
 
-const clients = option("clients", 2000);
-const users = option("users", 100);
-const threshold = option("threshold", 300);
+const clients = option("clients", 800);
+const users = option("users", 200);
+const threshold = option("threshold", 250);
 const rate = option("rate", 10);
 const seconds = option("seconds", 10);
-const repeats = option("repeats", 3);
+const repeats = option("repeats", 4);
 const rejoin = option("rejoin", 400);
 const profile = !process.argv.includes("--no-profile");
 /** Where the .cpuprofile files go (open them in DevTools); a temporary directory by default. */
@@ -45,7 +47,7 @@ const profilesAt = process.argv.indexOf("--profiles");
 const profilesDir = profilesAt >= 0 ? process.argv[profilesAt + 1] : undefined;
 const relayCounts = (() => {
   const at = process.argv.indexOf("--relays");
-  const list = (at >= 0 ? (process.argv[at + 1] ?? "") : "1,16").split(",").map(Number);
+  const list = (at >= 0 ? (process.argv[at + 1] ?? "") : "1,64").split(",").map(Number);
   if (list.length < 2 || list.some((n) => !Number.isInteger(n) || n < 1)) {
     throw new Error("--relays: two or more relay counts, e.g. 1,16");
   }
@@ -219,17 +221,25 @@ async function main(): Promise<void> {
     }
     for (const config of configs) await closeAll(config.sockets);
 
-    const [low, high] = [configs[0] as Config, configs.at(-1) as Config];
-    const extra = high.active - low.active;
-    // Each repeat ran both side by side: the per-repeat differences show the spread.
-    const perRelay = high.messageUs.map((us, i) => (us - (low.messageUs[i] ?? 0)) / extra);
-    const roomShare = (config: Config) => config.profileLoad?.share.room ?? null;
     const roomPerMessage = (config: Config) => {
-      const share = roomShare(config);
-      return share === null ? null : share * median(config.messageUs);
+      const share = config.profileLoad?.share.room;
+      return share === undefined ? null : share * median(config.messageUs);
     };
-    const roomLow = roomPerMessage(low);
-    const roomHigh = roomPerMessage(high);
+    // Every configuration against the first (fewest relays): what one more active relay costs
+    // per message. Each repeat ran them back to back: the per-repeat differences show the spread.
+    const base = configs[0] as Config;
+    const perExtraRelay = (config: Config) => {
+      if (config === base) return null;
+      const extra = config.active - base.active;
+      const workerd = config.messageUs.map((us, i) => (us - (base.messageUs[i] ?? 0)) / extra);
+      const [room, baseRoom] = [roomPerMessage(config), roomPerMessage(base)];
+      return {
+        workerd: workerd.map(round),
+        median: round(median(workerd)),
+        // The room's part: its profiled share of each configuration's CPU per message.
+        room: room === null || baseRoom === null ? null : round((room - baseRoom) / extra),
+      };
+    };
     const summary = {
       command: `node bench/relay-cost.ts ${process.argv.slice(2).join(" ")}`.trim(),
       date: new Date().toISOString(),
@@ -256,17 +266,12 @@ async function main(): Promise<void> {
         profileLoad: config.profileLoad,
         profileRejoin: config.profileRejoin,
         roomUsPerMessage: roomPerMessage(config),
+        perExtraRelayPerMessageUs: perExtraRelay(config),
         roomUsPerRelayJoin:
           config.profileRejoin === undefined
             ? null
             : config.profileRejoin.share.room * median(config.relayJoinUs.slice(1)),
       })),
-      perExtraRelayPerMessageUs: {
-        workerd: perRelay.map(round),
-        median: round(median(perRelay)),
-        // The room's part: its profiled share of each configuration's CPU per message.
-        room: roomLow === null || roomHigh === null ? null : (roomHigh - roomLow) / extra,
-      },
     };
     process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
   } finally {
