@@ -7,10 +7,11 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Confab, confabProtocol } from "./confab.ts";
+import { confabProtocol } from "./confab.ts";
 import { closeAll, connectAll, runLoad } from "./load.ts";
 import { machineInfo } from "./machine.ts";
-import { snapshotRepo, startServer, stopAll, workerdRssKiB } from "./server.ts";
+import { stopAll, workerdRssKiB } from "./server.ts";
+import { startShardedRoom } from "./sharded-room.ts";
 
 function option(name: string, fallback: number): number {
   const at = process.argv.indexOf(`--${name}`);
@@ -32,37 +33,16 @@ const log = (line: string) =>
 async function main(): Promise<void> {
   const tmp = await mkdtemp(join(tmpdir(), "confab-sharded-"));
   try {
-    const app = join(tmp, "app");
-    await snapshotRepo(app);
-    const server = await startServer({
+    log(`wrangler dev, registering ${users} accounts`);
+    const { server, endpoints } = await startShardedRoom({
       name: "confab",
-      dir: app,
-      persistTo: join(tmp, "state"),
-      migrateD1: true,
-      direct: true,
-      vars: {
-        // Per-user and per-socket limits out of the way (configuration, not code), as in run.ts.
-        SEND_RATE_PER_SEC: "1000000",
-        SEND_BURST: "1000000",
-        SOCKET_FRAMES_PER_SEC: "1000000",
-        SOCKET_FRAME_BURST: "1000000",
-        ROOM_CONNECTS_PER_MINUTE: "1000000",
-        ROOM_SOCKETS_PER_USER: "1000000",
-        REGISTRATIONS_PER_IP_PER_HOUR: "1000000",
-        ROOM_RELAY_THRESHOLD: String(threshold),
-        ROOM_RELAYS: String(relays),
-      },
+      tmp,
+      clients,
+      users,
+      threshold,
+      relays,
     });
     log(`wrangler dev: clients use ${server.url}`);
-    const api = new Confab(server.url);
-    log(`registering ${users} accounts`);
-    await api.ensureAccounts(users);
-    const members = api.accounts.slice(0, users);
-    const roomId = await api.createRoom("sharded", members);
-    // Several sockets per person (a user's sockets share a relay): people spread the relays.
-    const endpoints = Array.from({ length: clients }, (_, i) =>
-      api.endpoint(roomId, members[i % users] as (typeof members)[number]),
-    );
     const protocol = confabProtocol();
     log(`connecting ${clients} sockets`);
     const connected = await connectAll(endpoints, protocol, 10);

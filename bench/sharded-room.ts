@@ -1,0 +1,61 @@
+// One room past ROOM_RELAY_THRESHOLD under wrangler dev, ready to connect to: the server (with the
+// per-user limits out of the way), its accounts, the room, and one endpoint per socket. Shared by
+// bench/sharded.ts and bench/relay-cost.ts.
+import { join } from "node:path";
+import { Confab } from "./confab.ts";
+import type { Endpoint } from "./load.ts";
+import { type Server, snapshotRepo, startServer } from "./server.ts";
+
+export interface ShardedSpec {
+  /** Name of the server (and of its snapshot and state directories under `tmp`). */
+  name: string;
+  tmp: string;
+  clients: number;
+  users: number;
+  threshold: number;
+  relays: number;
+}
+
+export interface ShardedRoom {
+  server: Server;
+  /** The snapshot wrangler dev serves (its bundle and source map are under `.wrangler/`). */
+  app: string;
+  roomId: string;
+  /** The members' user ids. */
+  userIds: string[];
+  /** Socket i belongs to user i mod `users`: a user's sockets share one relay. */
+  endpoints: Endpoint[];
+}
+
+export async function startShardedRoom(spec: ShardedSpec): Promise<ShardedRoom> {
+  const app = join(spec.tmp, `app-${spec.name}`);
+  await snapshotRepo(app);
+  const server = await startServer({
+    name: spec.name,
+    dir: app,
+    persistTo: join(spec.tmp, `state-${spec.name}`),
+    migrateD1: true,
+    direct: true,
+    vars: {
+      // Per-user and per-socket limits out of the way (configuration, not code), as in run.ts.
+      SEND_RATE_PER_SEC: "1000000",
+      SEND_BURST: "1000000",
+      SOCKET_FRAMES_PER_SEC: "1000000",
+      SOCKET_FRAME_BURST: "1000000",
+      ROOM_CONNECTS_PER_MINUTE: "1000000",
+      ROOM_SOCKETS_PER_USER: "1000000",
+      REGISTRATIONS_PER_IP_PER_HOUR: "1000000",
+      ROOM_RELAY_THRESHOLD: String(spec.threshold),
+      ROOM_RELAYS: String(spec.relays),
+    },
+  });
+  const api = new Confab(server.url);
+  await api.ensureAccounts(spec.users);
+  const members = api.accounts.slice(0, spec.users);
+  const roomId = await api.createRoom(spec.name, members);
+  // Several sockets per person (a user's sockets share a relay): people spread the relays.
+  const endpoints = Array.from({ length: spec.clients }, (_, i) =>
+    api.endpoint(roomId, members[i % spec.users] as (typeof members)[number]),
+  );
+  return { server, app, roomId, userIds: members.map((m) => m.id), endpoints };
+}
