@@ -237,9 +237,18 @@ function parseBody(body: string): { k: number; intendedAt: number } | null {
   return Number.isInteger(k) && Number.isFinite(intendedAt) ? { k, intendedAt } : null;
 }
 
-const cidOf = (k: number) => `m${k}`;
-const kOfCid = (cid: string | undefined) =>
-  cid?.startsWith("m") ? Number.parseInt(cid.slice(1), 10) : -1;
+/**
+ * A message's cid: its number in this run and the run's own tag, so a room driven again by the
+ * same senders does not take the next run's messages for resends of the last (idempotent cids).
+ */
+function cids(run: string) {
+  const suffix = `-${run}`;
+  return {
+    of: (k: number) => `m${k}${suffix}`,
+    k: (cid: string | undefined) =>
+      cid?.startsWith("m") && cid.endsWith(suffix) ? Number.parseInt(cid.slice(1), 10) : -1,
+  };
+}
 
 /**
  * Drives connected clients: clients[0..senders-1] send, everyone receives. The clients stay
@@ -256,6 +265,7 @@ export async function runLoad(
   const total = Math.max(1, Math.floor(spec.rate * spec.seconds));
   const interval = 1000 / spec.rate;
   const invalidBefore = protocol.invalidFrames();
+  const cid = cids(Math.random().toString(36).slice(2, 8));
 
   const status = new Uint8Array(total);
   const receipts = new Uint8Array(n * total);
@@ -310,7 +320,7 @@ export async function runLoad(
         return;
       }
       case "ack": {
-        const k = kOfCid(frame.cid);
+        const k = cid.k(frame.cid);
         if (k < 0 || k >= total || status[k] !== SENT) return;
         status[k] = ACKED;
         acked++;
@@ -321,7 +331,7 @@ export async function runLoad(
       }
       case "refused": {
         refusedCodes[frame.code] = (refusedCodes[frame.code] ?? 0) + 1;
-        const k = kOfCid(frame.cid);
+        const k = cid.k(frame.cid);
         if (frame.retryAfterMs !== undefined && k >= 0) {
           const sender = k % senders;
           blockedUntil[sender] = Math.max(blockedUntil[sender] ?? 0, at + frame.retryAfterMs);
@@ -370,7 +380,7 @@ export async function runLoad(
             client.ws.send(
               JSON.stringify({
                 type: "send",
-                cid: cidOf(k),
+                cid: cid.of(k),
                 body: messageBody(k, intendedAt, spec.bodyChars),
               }),
             );
