@@ -83,7 +83,7 @@ export class RoomDO extends DurableObject<Env> {
       config: config.relays,
       stub: (relay) => relayStub(env, this.#room().id, relay),
       own: () => ({
-        count: () => this.#sockets.all().length,
+        count: () => this.#sockets.count(),
         online: () => this.#sockets.online(),
         isOnline: (userId) => this.#sockets.isOnline(userId),
       }),

@@ -52,6 +52,8 @@ export type SocketState = z.infer<typeof SocketState>;
 
 export class RoomSockets {
   #online: Set<string> | null = null;
+  /** Open sockets, counted once and then kept by accepts (a close counts them again). */
+  #open: number | null = null;
   readonly #outgoing: Outgoing;
 
   constructor(
@@ -81,6 +83,7 @@ export class RoomSockets {
       typing: false,
     });
     this.online().add(grant.actor.id);
+    if (this.#open !== null) this.#open++;
     this.presenceMayHaveChanged(grant.actor.id);
     return { client, server };
   }
@@ -112,6 +115,16 @@ export class RoomSockets {
 
   all(): WebSocket[] {
     return this.ctx.getWebSockets();
+  }
+
+  /**
+   * How many sockets are open. Asked per connect and per send (the threshold, the admission
+   * cap): a join storm must not list every socket per join. A close may come back as an event or
+   * not (the room's own), so any close counts again, from the open ones, when next asked.
+   */
+  count(): number {
+    this.#open ??= this.all().filter(isOpen).length;
+    return this.#open;
   }
 
   ofUser(userId: string): WebSocket[] {
@@ -148,6 +161,7 @@ export class RoomSockets {
 
   /** A socket closed by its client: the user is offline unless another socket of theirs is open. */
   left(userId: string, ws: WebSocket): boolean {
+    this.#open = null;
     if (this.isOnline(userId, ws)) return false;
     this.#online?.delete(userId);
     this.presenceMayHaveChanged(userId);
@@ -163,6 +177,7 @@ export class RoomSockets {
     // What was said to the socket goes before its close.
     this.#outgoing.flush();
     ws.close(code, reason);
+    this.#open = null;
     if (userId === undefined || this.isOnline(userId)) return;
     this.#online?.delete(userId);
     this.presenceMayHaveChanged(userId);
