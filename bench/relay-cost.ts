@@ -25,14 +25,7 @@ import { type Client, closeAll, connectAll, type LoadResult, runLoad } from "./l
 import { machineInfo } from "./machine.ts";
 import { keepBundle, type Split, splitProfile } from "./profile-split.ts";
 import { processCpuTicks, settle, sleep, stopAll, workerProcess } from "./server.ts";
-import { type ShardedRoom, startShardedRoom } from "./sharded-room.ts";
-
-function option(name: string, fallback: number): number {
-  const at = process.argv.indexOf(`--${name}`);
-  const value = at >= 0 ? Number(process.argv[at + 1]) : fallback;
-  if (!Number.isFinite(value) || value <= 0) throw new Error(`--${name} must be a number > 0`);
-  return value;
-}
+import { option, type ShardedRoom, startShardedRoom } from "./sharded-room.ts";
 
 const clients = option("clients", 800);
 const users = option("users", 200);

@@ -6,6 +6,14 @@ import { Confab } from "./confab.ts";
 import type { Endpoint } from "./load.ts";
 import { type Server, snapshotRepo, startServer } from "./server.ts";
 
+/** A positive number given as `--name N` on the command line, or `fallback`. */
+export function option(name: string, fallback: number): number {
+  const at = process.argv.indexOf(`--${name}`);
+  const value = at >= 0 ? Number(process.argv[at + 1]) : fallback;
+  if (!Number.isFinite(value) || value <= 0) throw new Error(`--${name} must be a number > 0`);
+  return value;
+}
+
 export interface ShardedSpec {
   /** Name of the server (and of its snapshot and state directories under `tmp`). */
   name: string;

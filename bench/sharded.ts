@@ -11,14 +11,7 @@ import { confabProtocol } from "./confab.ts";
 import { closeAll, connectAll, runLoad } from "./load.ts";
 import { machineInfo } from "./machine.ts";
 import { stopAll, workerdRssKiB } from "./server.ts";
-import { startShardedRoom } from "./sharded-room.ts";
-
-function option(name: string, fallback: number): number {
-  const at = process.argv.indexOf(`--${name}`);
-  const value = at >= 0 ? Number(process.argv[at + 1]) : fallback;
-  if (!Number.isFinite(value) || value <= 0) throw new Error(`--${name} must be a number > 0`);
-  return value;
-}
+import { option, startShardedRoom } from "./sharded-room.ts";
 
 const clients = option("clients", 5000);
 const users = option("users", 200);
