@@ -143,7 +143,7 @@ describe.sequential("a newcomer's first hour", () => {
     await eventually(() => row.locator(".result__detail").textContent()).toBe(
       "channel · 4 messages stored",
     );
-    await row.getByRole("button", { name: "Retention" }).click();
+    await row.getByRole("button", { name: "Retention", exact: true }).click();
     const panel = admin.getByRole("form", { name: `Retention of ${ROOM}` });
     await panel.getByLabel("At most (messages)").fill("2");
     await panel.getByRole("button", { name: "Save" }).click();

@@ -51,7 +51,7 @@ test("an admin limits a room to 3 messages; its member sees the rest go", async 
   await admin.getByRole("button", { name: "Admin" }).click();
   await admin.getByLabel("Find rooms").fill(ROOM);
   const row = admin.locator(".result", { hasText: ROOM });
-  await row.getByRole("button", { name: "Retention" }).click();
+  await row.getByRole("button", { name: "Retention", exact: true }).click();
   const panel = admin.getByRole("form", { name: `Retention of ${ROOM}` });
   const messages = panel.getByLabel("At most (messages)");
   const status = panel.getByRole("status");

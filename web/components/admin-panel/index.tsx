@@ -1,7 +1,7 @@
 // Instance administration: every room (archive, unarchive, retention), people (role, disable),
 // every room's reported messages and the audit log, for instance admins.
 import { useState } from "preact/hooks";
-import type { AdminRoom, AdminUser } from "../../../src/shared/api";
+import type { AdminUser } from "../../../src/shared/api";
 import { asApiError } from "../../net/api";
 import { useAppState } from "../../state/use-app-state";
 import { Confirm } from "../confirm";
@@ -9,11 +9,10 @@ import * as fieldStyles from "../field/field.module.css";
 import { ModerationQueue } from "../moderation-queue";
 import { Panel } from "../panel";
 import * as styles from "./admin-panel.module.css";
-import { roomLabel, storedText } from "./admin-text";
 import { AuditLog } from "./audit-log";
 import { InvitesPanel } from "./invites-panel";
 import { NewPerson, ResetLink } from "./new-person";
-import { RetentionPanel } from "./retention-panel";
+import { RoomFinder } from "./room-finder";
 import { useLoad } from "./use-load";
 
 type Tab = "rooms" | "people" | "invites" | "reports" | "audit";
@@ -60,64 +59,12 @@ export function AdminPanel() {
 
 function AdminRooms() {
   const state = useAppState();
-  const [q, setQ] = useState("");
-  const [retentionOf, setRetentionOf] = useState<string | null>(null);
-  const rooms = useLoad(() => state.call(() => state.api.admin.rooms(q)), [q]);
-  const toggle = async (room: AdminRoom) => {
-    try {
-      await state.call(() => state.api.admin.setArchived(room.id, !room.archived));
-      rooms.reload();
-    } catch (e) {
-      rooms.setError(asApiError(e).message);
-    }
-  };
   return (
-    <div class="stack">
-      <input
-        class={`${fieldStyles.fieldInput} search`}
-        type="search"
-        aria-label="Find rooms"
-        placeholder="Find rooms"
-        value={q}
-        onInput={(e) => setQ(e.currentTarget.value)}
-      />
-      {rooms.error && <p role="alert">{rooms.error}</p>}
-      <ul class="result-list">
-        {rooms.value?.rooms.map((room) => (
-          <li class={`result${retentionOf === room.id ? " result--open" : ""}`} key={room.id}>
-            <span class="result__text">
-              <span class="result__title">{roomLabel(room)}</span>
-              <span class="result__detail">
-                {room.kind} · {storedText(room)}
-                {room.archived ? " · archived" : ""}
-              </span>
-            </span>
-            {room.kind !== "dm" && (
-              <button type="button" class="button button--small" onClick={() => void toggle(room)}>
-                {room.archived ? "Unarchive" : "Archive"}
-              </button>
-            )}
-            <button
-              type="button"
-              class="button button--small"
-              aria-expanded={retentionOf === room.id}
-              aria-controls={`retention-${room.id}`}
-              onClick={() => setRetentionOf((open) => (open === room.id ? null : room.id))}
-            >
-              Retention
-            </button>
-            {retentionOf === room.id && (
-              <RetentionPanel
-                room={room}
-                label={roomLabel(room)}
-                id={`retention-${room.id}`}
-                onApplied={rooms.reload}
-              />
-            )}
-          </li>
-        ))}
-      </ul>
-    </div>
+    <RoomFinder
+      find={(q) => state.api.admin.rooms(q)}
+      setArchived={(room, archived) => state.api.admin.setArchived(room.id, archived)}
+      retention
+    />
   );
 }
 

@@ -2,14 +2,14 @@
 // name and the defaults its new rooms and people get, its members, its rooms (archive,
 // unarchive), the reports of its rooms and its audit log. Where its data stays is shown, fixed since it was created.
 import { useEffect, useState } from "preact/hooks";
-import type { AdminRoom, Workspace, WorkspaceMember, WorkspaceRole } from "../../../src/shared/api";
+import type { Workspace, WorkspaceMember, WorkspaceRole } from "../../../src/shared/api";
 import { useSubmit } from "../../hooks/use-submit";
 import { asApiError, fieldErrors } from "../../net/api";
 import { workspaceAdmin } from "../../net/workspace-admin";
 import { useAppState } from "../../state/use-app-state";
 import * as adminStyles from "../admin-panel/admin-panel.module.css";
-import { roomLabel } from "../admin-panel/admin-text";
 import { AuditLog } from "../admin-panel/audit-log";
+import { RoomFinder } from "../admin-panel/room-finder";
 import { useLoad } from "../admin-panel/use-load";
 import { Confirm } from "../confirm";
 import { Field } from "../field";
@@ -324,54 +324,10 @@ function Members({ workspace }: { workspace: Workspace }) {
 
 function Rooms({ workspace }: { workspace: Workspace }) {
   const state = useAppState();
-  const [q, setQ] = useState("");
-  const rooms = useLoad(
-    () => state.call(() => workspaceAdmin(state.api, workspace.id).rooms(q)),
-    [q],
-  );
-  const toggle = async (room: AdminRoom) => {
-    try {
-      await state.call(() => state.api.updateRoom(room.id, { archived: !room.archived }));
-      rooms.reload();
-      void state.refreshRooms();
-    } catch (e) {
-      rooms.setError(asApiError(e).message);
-    }
-  };
   return (
-    <div class="stack">
-      <input
-        class={`${fieldStyles.fieldInput} search`}
-        type="search"
-        aria-label="Find rooms"
-        placeholder="Find rooms"
-        value={q}
-        onInput={(e) => setQ(e.currentTarget.value)}
-      />
-      {rooms.error && <p role="alert">{rooms.error}</p>}
-      <ul class="result-list">
-        {rooms.value?.rooms.map((room) => (
-          <li class="result" key={room.id} data-room-id={room.id}>
-            <span class="result__text">
-              <span class="result__title">{roomLabel(room)}</span>
-              <span class="result__detail">
-                {room.kind}
-                {room.archived ? " · archived" : ""}
-              </span>
-            </span>
-            {room.kind !== "dm" && (
-              <button
-                type="button"
-                class="button button--small"
-                aria-label={`${room.archived ? "Unarchive" : "Archive"} ${roomLabel(room)}`}
-                onClick={() => void toggle(room)}
-              >
-                {room.archived ? "Unarchive" : "Archive"}
-              </button>
-            )}
-          </li>
-        ))}
-      </ul>
-    </div>
+    <RoomFinder
+      find={(q) => workspaceAdmin(state.api, workspace.id).rooms(q)}
+      setArchived={(room, archived) => state.api.updateRoom(room.id, { archived })}
+    />
   );
 }
