@@ -11,7 +11,16 @@ import { relayOf } from "../../src/realtime/relays";
 import { relayStub } from "../../src/realtime/stubs";
 import { addMember, createRoom, register, roomStub, type TestUser } from "../helpers";
 import { RoomClient } from "../room-client";
-import { fillRoom, messages, RELAYS, reportsLanded, sendAcked, sleep, until } from "./kit";
+import {
+  fillRoom,
+  messages,
+  peopleOnRelays,
+  RELAYS,
+  reportsLanded,
+  sendAcked,
+  sleep,
+  until,
+} from "./kit";
 
 const RECONNECT = { code: 1012, reason: "Reconnect, please" };
 
@@ -22,8 +31,7 @@ let b: TestUser;
 beforeAll(async () => {
   expect(env.ROOM_RELAY_THRESHOLD).toBe("2");
   owner = await register("broken_owner", "Olga Owner");
-  const people: TestUser[] = [];
-  for (let i = 0; i < 6; i++) people.push(await register(`broken_p${i}`, `Person ${i}`));
+  const people = await peopleOnRelays("broken_p", 6);
   a = people[0] as TestUser;
   const other = people.find((p) => relayOf(p.id, RELAYS) !== relayOf(a.id, RELAYS));
   if (!other) throw new Error("everyone hashed to one relay");

@@ -9,7 +9,16 @@ import { relayStub } from "../../src/realtime/stubs";
 import { CLOSE_REASONS } from "../../src/shared/protocol";
 import { addMember, call, createRoom, register, roomStub, type TestUser } from "../helpers";
 import { RoomClient } from "../room-client";
-import { fillRoom, messages, RELAYS, reportsLanded, sendAcked, sleep, until } from "./kit";
+import {
+  fillRoom,
+  messages,
+  peopleOnRelays,
+  RELAYS,
+  reportsLanded,
+  sendAcked,
+  sleep,
+  until,
+} from "./kit";
 
 let owner: TestUser;
 const people: TestUser[] = [];
@@ -17,7 +26,7 @@ const people: TestUser[] = [];
 beforeAll(async () => {
   expect(env.ROOM_RELAY_THRESHOLD).toBe("2");
   owner = await register("shard_owner", "Olga Owner");
-  for (let i = 0; i < 9; i++) people.push(await register(`shard_p${i}`, `Person ${i}`));
+  people.push(...(await peopleOnRelays("shard_p", 9)));
 });
 
 afterAll(reportsLanded);
