@@ -15,8 +15,7 @@
 // after them and the sockets that join relays are measured apart (workerd CPU per join, same
 // online list, no presence change). Each repeat then closes `rejoin` relay sockets and reconnects
 // them (a reconnect storm in small): CPU per relay join, and its room share under the profiler.
-import { mkdir, mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import { relayOf } from "../src/realtime/relays.ts";
 import { confabProtocol } from "./confab.ts";
@@ -24,8 +23,8 @@ import { cpuProfile } from "./inspect.ts";
 import { type Client, closeAll, connectAll, type LoadResult, runLoad } from "./load.ts";
 import { machineInfo } from "./machine.ts";
 import { keepBundle, type Split, splitProfile } from "./profile-split.ts";
-import { processCpuTicks, settle, sleep, stopAll, workerProcess } from "./server.ts";
-import { option, type ShardedRoom, startShardedRoom } from "./sharded-room.ts";
+import { processCpuTicks, settle, sleep, workerProcess } from "./server.ts";
+import { option, runBench, type ShardedRoom, startShardedRoom } from "./sharded-room.ts";
 
 const clients = option("clients", 800);
 const users = option("users", 200);
@@ -132,148 +131,131 @@ const median = (values: number[]) => {
 };
 const round = (value: number) => Math.round(value);
 
-async function main(): Promise<void> {
-  const tmp = await mkdtemp(join(tmpdir(), "confab-relay-cost-"));
+runBench("relay-cost", async (tmp) => {
   const machine = await machineInfo();
-  try {
-    const configs: Config[] = [];
-    for (const relays of relayCounts) {
-      log(`wrangler dev with ROOM_RELAYS=${relays}, ${users} accounts`);
-      const room = await startShardedRoom({
-        name: `relays-${relays}`,
-        tmp,
-        clients,
-        users,
-        threshold,
-        relays,
-      });
-      const pid = await workerProcess(room.server);
-      if (pid === null) throw new Error("no workerd for the Worker");
-      const active = new Set(room.userIds.map((id) => relayOf(id, relays))).size;
-      configs.push({
-        relays,
-        active,
-        room,
-        pid,
-        sockets: [],
-        roomJoinUs: 0,
-        relayJoinUs: [],
-        messageUs: [],
-        runs: [],
-      });
-    }
-    for (const config of configs) {
-      log(`relays=${config.relays}: connecting ${clients} sockets`);
-      await connectRange(config, 0, users);
-      const [, roomUs] = await measured(config, () => connectRange(config, users, threshold));
-      const [, relayUs] = await measured(config, () => connectRange(config, threshold, clients));
-      config.roomJoinUs = roomUs / (threshold - users);
-      config.relayJoinUs.push(relayUs / (clients - threshold));
-    }
-    for (let repeat = 0; repeat < repeats; repeat++) {
-      // A rotating order, so neither configuration always runs first (or after the other).
-      const order = configs.map((_, i) => configs[(i + repeat) % configs.length] as Config);
-      for (const config of order) {
-        const us = await load(config);
-        config.messageUs.push(us);
-        log(
-          `repeat ${repeat + 1}, relays=${config.relays}: ${round(us)} µs of workerd CPU per message`,
-        );
-      }
-      for (const config of order) {
-        await closeSome(config);
-        const [, us] = await measured(config, () =>
-          connectRange(config, threshold, threshold + rejoin),
-        );
-        config.relayJoinUs.push(us / rejoin);
-        log(
-          `repeat ${repeat + 1}, relays=${config.relays}: ${round(us / rejoin)} µs per relay rejoin`,
-        );
-      }
-    }
-    if (profile) {
-      const dir = profilesDir ?? join(tmp, "profiles");
-      await mkdir(dir, { recursive: true });
-      for (const config of configs) {
-        const loadFile = join(dir, `load-${config.relays}.cpuprofile`);
-        await settle([config.room.server]);
-        await cpuProfile(config.room.server, loadFile, () => load(config));
-        const run = config.runs.at(-1);
-        if (run) run.profiled = true; // its CPU is not comparable
-        config.profileLoad = await splitProfile(loadFile, config.room.app);
-        await closeSome(config);
-        const joinFile = join(dir, `rejoin-${config.relays}.cpuprofile`);
-        await settle([config.room.server]);
-        await cpuProfile(config.room.server, joinFile, () =>
-          connectRange(config, threshold, threshold + rejoin),
-        );
-        config.profileRejoin = await splitProfile(joinFile, config.room.app);
-        // Every configuration serves the same snapshot: one copy of the bundle serves all.
-        if (profilesDir && config === configs[0]) await keepBundle(config.room.app, dir);
-      }
-    }
-    for (const config of configs) await closeAll(config.sockets);
-
-    const roomPerMessage = (config: Config) => {
-      const share = config.profileLoad?.share.room;
-      return share === undefined ? null : share * median(config.messageUs);
-    };
-    // Every configuration against the first (fewest relays): what one more active relay costs
-    // per message. Each repeat ran them back to back: the per-repeat differences show the spread.
-    const base = configs[0] as Config;
-    const perExtraRelay = (config: Config) => {
-      if (config === base) return null;
-      const extra = config.active - base.active;
-      const workerd = config.messageUs.map((us, i) => (us - (base.messageUs[i] ?? 0)) / extra);
-      const [room, baseRoom] = [roomPerMessage(config), roomPerMessage(base)];
-      return {
-        workerd: workerd.map(round),
-        median: round(median(workerd)),
-        // The room's part: its profiled share of each configuration's CPU per message.
-        room: room === null || baseRoom === null ? null : round((room - baseRoom) / extra),
-      };
-    };
-    const summary = {
-      command: `node bench/relay-cost.ts ${process.argv.slice(2).join(" ")}`.trim(),
-      date: new Date().toISOString(),
-      machine: {
-        cpu: machine.cpuModel,
-        cpus: machine.cpus,
-        memGiB: machine.memoryGiB,
-        workerd: machine.workerd,
-        commit: machine.commit,
-        loadAverageStart: machine.loadAverageStart,
-      },
+  const configs: Config[] = [];
+  for (const relays of relayCounts) {
+    log(`wrangler dev with ROOM_RELAYS=${relays}, ${users} accounts`);
+    const room = await startShardedRoom({
+      name: `relays-${relays}`,
+      tmp,
       clients,
       users,
       threshold,
-      rate,
-      seconds,
-      configs: configs.map((config) => ({
-        relays: config.relays,
-        active: config.active,
-        messageUs: config.messageUs.map(round),
-        runs: config.runs,
-        roomJoinUs: round(config.roomJoinUs),
-        relayJoinUs: config.relayJoinUs.map(round),
-        profileLoad: config.profileLoad,
-        profileRejoin: config.profileRejoin,
-        roomUsPerMessage: roomPerMessage(config),
-        perExtraRelayPerMessageUs: perExtraRelay(config),
-        roomUsPerRelayJoin:
-          config.profileRejoin === undefined
-            ? null
-            : config.profileRejoin.share.room * median(config.relayJoinUs.slice(1)),
-      })),
-    };
-    process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
-  } finally {
-    await stopAll();
-    await rm(tmp, { recursive: true, force: true });
+      relays,
+    });
+    const pid = await workerProcess(room.server);
+    if (pid === null) throw new Error("no workerd for the Worker");
+    const active = new Set(room.userIds.map((id) => relayOf(id, relays))).size;
+    configs.push({
+      relays,
+      active,
+      room,
+      pid,
+      sockets: [],
+      roomJoinUs: 0,
+      relayJoinUs: [],
+      messageUs: [],
+      runs: [],
+    });
   }
-}
+  for (const config of configs) {
+    log(`relays=${config.relays}: connecting ${clients} sockets`);
+    await connectRange(config, 0, users);
+    const [, roomUs] = await measured(config, () => connectRange(config, users, threshold));
+    const [, relayUs] = await measured(config, () => connectRange(config, threshold, clients));
+    config.roomJoinUs = roomUs / (threshold - users);
+    config.relayJoinUs.push(relayUs / (clients - threshold));
+  }
+  for (let repeat = 0; repeat < repeats; repeat++) {
+    // A rotating order, so neither configuration always runs first (or after the other).
+    const order = configs.map((_, i) => configs[(i + repeat) % configs.length] as Config);
+    for (const config of order) {
+      const us = await load(config);
+      config.messageUs.push(us);
+      log(
+        `repeat ${repeat + 1}, relays=${config.relays}: ${round(us)} µs of workerd CPU per message`,
+      );
+    }
+    for (const config of order) {
+      await closeSome(config);
+      const [, us] = await measured(config, () =>
+        connectRange(config, threshold, threshold + rejoin),
+      );
+      config.relayJoinUs.push(us / rejoin);
+      log(
+        `repeat ${repeat + 1}, relays=${config.relays}: ${round(us / rejoin)} µs per relay rejoin`,
+      );
+    }
+  }
+  if (profile) {
+    const dir = profilesDir ?? join(tmp, "profiles");
+    await mkdir(dir, { recursive: true });
+    for (const config of configs) {
+      const loadFile = join(dir, `load-${config.relays}.cpuprofile`);
+      await settle([config.room.server]);
+      await cpuProfile(config.room.server, loadFile, () => load(config));
+      const run = config.runs.at(-1);
+      if (run) run.profiled = true; // its CPU is not comparable
+      config.profileLoad = await splitProfile(loadFile, config.room.app);
+      await closeSome(config);
+      const joinFile = join(dir, `rejoin-${config.relays}.cpuprofile`);
+      await settle([config.room.server]);
+      await cpuProfile(config.room.server, joinFile, () =>
+        connectRange(config, threshold, threshold + rejoin),
+      );
+      config.profileRejoin = await splitProfile(joinFile, config.room.app);
+      // Every configuration serves the same snapshot: one copy of the bundle serves all.
+      if (profilesDir && config === configs[0]) await keepBundle(config.room.app, dir);
+    }
+  }
+  for (const config of configs) await closeAll(config.sockets);
 
-main().catch((error: unknown) => {
-  process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : error}\n`);
-  process.exit(1);
+  const roomPerMessage = (config: Config) => {
+    const share = config.profileLoad?.share.room;
+    return share === undefined ? null : share * median(config.messageUs);
+  };
+  // Every configuration against the first (fewest relays): what one more active relay costs
+  // per message. Each repeat ran them back to back: the per-repeat differences show the spread.
+  const base = configs[0] as Config;
+  const perExtraRelay = (config: Config) => {
+    if (config === base) return null;
+    const extra = config.active - base.active;
+    const workerd = config.messageUs.map((us, i) => (us - (base.messageUs[i] ?? 0)) / extra);
+    const [room, baseRoom] = [roomPerMessage(config), roomPerMessage(base)];
+    return {
+      workerd: workerd.map(round),
+      median: round(median(workerd)),
+      // The room's part: its profiled share of each configuration's CPU per message.
+      room: room === null || baseRoom === null ? null : round((room - baseRoom) / extra),
+    };
+  };
+  const summary = {
+    command: `node bench/relay-cost.ts ${process.argv.slice(2).join(" ")}`.trim(),
+    date: new Date().toISOString(),
+    // The whole record: versions, commit, uncommitted changes, load at the start.
+    machine,
+    clients,
+    users,
+    threshold,
+    rate,
+    seconds,
+    configs: configs.map((config) => ({
+      relays: config.relays,
+      active: config.active,
+      messageUs: config.messageUs.map(round),
+      runs: config.runs,
+      roomJoinUs: round(config.roomJoinUs),
+      relayJoinUs: config.relayJoinUs.map(round),
+      profileLoad: config.profileLoad,
+      profileRejoin: config.profileRejoin,
+      roomUsPerMessage: roomPerMessage(config),
+      perExtraRelayPerMessageUs: perExtraRelay(config),
+      roomUsPerRelayJoin:
+        config.profileRejoin === undefined
+          ? null
+          : config.profileRejoin.share.room * median(config.relayJoinUs.slice(1)),
+    })),
+  };
+  return summary;
 });

@@ -1,10 +1,32 @@
 // One room past ROOM_RELAY_THRESHOLD under wrangler dev, ready to connect to: the server (with the
 // per-user limits out of the way), its accounts, the room, and one endpoint per socket. Shared by
 // bench/sharded.ts and bench/relay-cost.ts.
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Confab } from "./confab.ts";
 import type { Endpoint } from "./load.ts";
-import { type Server, snapshotRepo, startServer } from "./server.ts";
+import { type Server, snapshotRepo, startServer, stopAll } from "./server.ts";
+
+/**
+ * Runs a sharded bench: `work` gets a temporary directory and answers its summary, printed as
+ * JSON; every server stops and the directory goes whatever happens (an error exits 1).
+ */
+export function runBench(name: string, work: (tmp: string) => Promise<unknown>): void {
+  const run = async () => {
+    const tmp = await mkdtemp(join(tmpdir(), `confab-${name}-`));
+    try {
+      process.stdout.write(`${JSON.stringify(await work(tmp), null, 2)}\n`);
+    } finally {
+      await stopAll();
+      await rm(tmp, { recursive: true, force: true });
+    }
+  };
+  run().catch((error: unknown) => {
+    process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : error}\n`);
+    process.exit(1);
+  });
+}
 
 /** A positive number given as `--name N` on the command line, or `fallback`. */
 export function option(name: string, fallback: number): number {

@@ -4,14 +4,11 @@
 // fan-out load generator (bench/load.ts: open loop, every delivery checked exactly once, latency
 // from each message's intended send time). Prints deliveries/s, latency, CPU and the Worker
 // workerd's memory as JSON (docs/PERFORMANCE.md, "Rooms beyond one Durable Object").
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { confabProtocol } from "./confab.ts";
 import { closeAll, connectAll, runLoad } from "./load.ts";
 import { machineInfo } from "./machine.ts";
-import { stopAll, workerdRssKiB } from "./server.ts";
-import { option, startShardedRoom } from "./sharded-room.ts";
+import { workerdRssKiB } from "./server.ts";
+import { option, runBench, startShardedRoom } from "./sharded-room.ts";
 
 const clients = option("clients", 5000);
 const users = option("users", 200);
@@ -23,75 +20,58 @@ const seconds = option("seconds", 10);
 const log = (line: string) =>
   process.stdout.write(`[sharded ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
 
-async function main(): Promise<void> {
-  const tmp = await mkdtemp(join(tmpdir(), "confab-sharded-"));
-  try {
-    log(`wrangler dev, registering ${users} accounts`);
-    const { server, endpoints } = await startShardedRoom({
-      name: "confab",
-      tmp,
-      clients,
-      users,
-      threshold,
-      relays,
-    });
-    log(`wrangler dev: clients use ${server.url}`);
-    const protocol = confabProtocol();
-    log(`connecting ${clients} sockets`);
-    const connected = await connectAll(endpoints, protocol, 10);
-    log(
-      `connected in ${(connected.wallMs / 1000).toFixed(1)} s (p99 ${connected.connect?.p99.toFixed(0)} ms)`,
-    );
-    const rssBefore = await workerdRssKiB(server);
-    const result = await runLoad(
-      connected.clients,
-      protocol,
-      { rate, senders: 20, seconds, warmupSeconds: 2, maxDrainSeconds: 30, bodyChars: 100 },
-      [server],
-    );
-    const rssAfter = await workerdRssKiB(server);
-    await closeAll(connected.clients);
-    const machine = await machineInfo();
-    const summary = {
-      command: `node bench/sharded.ts ${process.argv.slice(2).join(" ")}`.trim(),
-      machine: {
-        cpu: machine.cpuModel,
-        cpus: machine.cpus,
-        memGiB: machine.memoryGiB,
-        workerd: machine.workerd,
-        commit: machine.commit,
-        loadAverage: machine.loadAverageStart,
-      },
-      clients,
-      users,
-      threshold,
-      relays,
-      rate,
-      seconds,
-      connectSeconds: connected.wallMs / 1000,
-      connectP99Ms: connected.connect?.p99 ?? null,
-      deliveriesPerSec: result.deliveriesPerSec,
-      acceptedPerSec: result.acceptedPerSec,
-      latency: result.latency,
-      ackLatency: result.ackLatency,
-      lost: result.lost,
-      duplicated: result.duplicated,
-      outOfOrder: result.outOfOrder,
-      refused: result.refused,
-      socketsClosed: result.socketsClosed,
-      cores: result.cores,
-      serverCpuPerDeliveryUs: result.serverCpuPerDeliveryUs,
-      workerCpuPerDeliveryUs: result.workerCpuPerDeliveryUs,
-      workerdRssMiB: { connected: rssBefore / 1024, afterLoad: rssAfter / 1024 },
-    };
-    process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
-  } finally {
-    await stopAll();
-    await rm(tmp, { recursive: true, force: true });
-  }
-}
-
-main().catch((error: unknown) => {
-  process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : error}\n`);
-  process.exit(1);
+runBench("sharded", async (tmp) => {
+  log(`wrangler dev, registering ${users} accounts`);
+  const { server, endpoints } = await startShardedRoom({
+    name: "confab",
+    tmp,
+    clients,
+    users,
+    threshold,
+    relays,
+  });
+  log(`wrangler dev: clients use ${server.url}`);
+  const protocol = confabProtocol();
+  log(`connecting ${clients} sockets`);
+  const connected = await connectAll(endpoints, protocol, 10);
+  log(
+    `connected in ${(connected.wallMs / 1000).toFixed(1)} s (p99 ${connected.connect?.p99.toFixed(0)} ms)`,
+  );
+  const rssBefore = await workerdRssKiB(server);
+  const result = await runLoad(
+    connected.clients,
+    protocol,
+    { rate, senders: 20, seconds, warmupSeconds: 2, maxDrainSeconds: 30, bodyChars: 100 },
+    [server],
+  );
+  const rssAfter = await workerdRssKiB(server);
+  await closeAll(connected.clients);
+  const machine = await machineInfo();
+  const summary = {
+    command: `node bench/sharded.ts ${process.argv.slice(2).join(" ")}`.trim(),
+    // The whole record: versions, commit, uncommitted changes, load at the start.
+    machine,
+    clients,
+    users,
+    threshold,
+    relays,
+    rate,
+    seconds,
+    connectSeconds: connected.wallMs / 1000,
+    connectP99Ms: connected.connect?.p99 ?? null,
+    deliveriesPerSec: result.deliveriesPerSec,
+    acceptedPerSec: result.acceptedPerSec,
+    latency: result.latency,
+    ackLatency: result.ackLatency,
+    lost: result.lost,
+    duplicated: result.duplicated,
+    outOfOrder: result.outOfOrder,
+    refused: result.refused,
+    socketsClosed: result.socketsClosed,
+    cores: result.cores,
+    serverCpuPerDeliveryUs: result.serverCpuPerDeliveryUs,
+    workerCpuPerDeliveryUs: result.workerCpuPerDeliveryUs,
+    workerdRssMiB: { connected: rssBefore / 1024, afterLoad: rssAfter / 1024 },
+  };
+  return summary;
 });
