@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Confab } from "./confab.ts";
 import type { Endpoint } from "./load.ts";
-import { type Server, snapshotRepo, startServer, stopAll } from "./server.ts";
+import { RAISED_LIMITS, type Server, snapshotRepo, startServer, stopAll } from "./server.ts";
 
 /**
  * Runs a sharded bench: `work` gets a temporary directory and answers its summary, printed as
@@ -67,14 +67,8 @@ export async function startShardedRoom(spec: ShardedSpec): Promise<ShardedRoom> 
     migrateD1: true,
     direct: true,
     vars: {
-      // Per-user and per-socket limits out of the way (configuration, not code), as in run.ts.
-      SEND_RATE_PER_SEC: "1000000",
-      SEND_BURST: "1000000",
-      SOCKET_FRAMES_PER_SEC: "1000000",
-      SOCKET_FRAME_BURST: "1000000",
-      ROOM_CONNECTS_PER_MINUTE: "1000000",
-      ROOM_SOCKETS_PER_USER: "1000000",
-      REGISTRATIONS_PER_IP_PER_HOUR: "1000000",
+      // Per-user and per-socket limits out of the way (configuration, not code), as for npm run bench.
+      ...RAISED_LIMITS,
       ROOM_RELAY_THRESHOLD: String(spec.threshold),
       ROOM_RELAYS: String(spec.relays),
     },

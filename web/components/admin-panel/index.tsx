@@ -5,11 +5,11 @@ import type { AdminUser } from "../../../src/shared/api";
 import { asApiError } from "../../net/api";
 import { useAppState } from "../../state/use-app-state";
 import { Confirm } from "../confirm";
-import * as fieldStyles from "../field/field.module.css";
 import { ModerationQueue } from "../moderation-queue";
 import { Panel } from "../panel";
 import * as styles from "./admin-panel.module.css";
 import { AuditLog } from "./audit-log";
+import { FindBox } from "./find-box";
 import { InvitesPanel } from "./invites-panel";
 import { NewPerson, ResetLink } from "./new-person";
 import { RoomFinder } from "./room-finder";
@@ -100,14 +100,7 @@ function AdminPeople() {
         </button>
       </div>
       {creating && <NewPerson onCreated={people.reload} />}
-      <input
-        class={`${fieldStyles.fieldInput} search`}
-        type="search"
-        aria-label="Find people"
-        placeholder="Find people"
-        value={q}
-        onInput={(e) => setQ(e.currentTarget.value)}
-      />
+      <FindBox label="Find people" value={q} onValue={setQ} />
       {people.error && <p role="alert">{people.error}</p>}
       <ul class="result-list">
         {people.value?.users.map((user) => (

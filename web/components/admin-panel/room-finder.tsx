@@ -5,8 +5,8 @@ import { useState } from "preact/hooks";
 import type { AdminRoom } from "../../../src/shared/api";
 import { asApiError } from "../../net/api";
 import { useAppState } from "../../state/use-app-state";
-import * as fieldStyles from "../field/field.module.css";
 import { roomLabel, storedText } from "./admin-text";
+import { FindBox } from "./find-box";
 import { RetentionPanel } from "./retention-panel";
 import { useLoad } from "./use-load";
 
@@ -33,14 +33,7 @@ export function RoomFinder(props: {
   };
   return (
     <div class="stack">
-      <input
-        class={`${fieldStyles.fieldInput} search`}
-        type="search"
-        aria-label="Find rooms"
-        placeholder="Find rooms"
-        value={q}
-        onInput={(e) => setQ(e.currentTarget.value)}
-      />
+      <FindBox label="Find rooms" value={q} onValue={setQ} />
       {rooms.error && <p role="alert">{rooms.error}</p>}
       <ul class="result-list">
         {rooms.value?.rooms.map((room) => (

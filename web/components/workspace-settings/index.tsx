@@ -9,6 +9,7 @@ import { workspaceAdmin } from "../../net/workspace-admin";
 import { useAppState } from "../../state/use-app-state";
 import * as adminStyles from "../admin-panel/admin-panel.module.css";
 import { AuditLog } from "../admin-panel/audit-log";
+import { FindBox } from "../admin-panel/find-box";
 import { RoomFinder } from "../admin-panel/room-finder";
 import { useLoad } from "../admin-panel/use-load";
 import { Confirm } from "../confirm";
@@ -252,15 +253,12 @@ function Members({ workspace }: { workspace: Workspace }) {
           </button>
         </div>
       </form>
-      <input
-        class={`${fieldStyles.fieldInput} search`}
-        type="search"
-        aria-label="Find members"
-        placeholder="Find members"
+      <FindBox
+        label="Find members"
         value={q}
-        onInput={(e) => {
+        onValue={(value) => {
           setCursor(undefined);
-          setQ(e.currentTarget.value);
+          setQ(value);
         }}
       />
       {page.error && <p role="alert">{page.error}</p>}
